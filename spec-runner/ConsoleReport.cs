@@ -1,0 +1,53 @@
+using Spectre.Console;
+
+namespace WasmHarness.SpecRunner;
+
+/// <summary>Prints a run's results: the per-file table, the failures, the cross-check, and the totals line.</summary>
+public static class ConsoleReport
+{
+    public static void Print(IAnsiConsole console, RunResult run, int maxFailuresShown)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("file").AddColumn(new TableColumn("passed").RightAligned())
+            .AddColumn(new TableColumn("failed").RightAligned()).AddColumn(new TableColumn("skipped").RightAligned());
+        foreach (var file in run.Files)
+        {
+            var failed = file.Failed == 0 ? "0" : $"[red]{file.Failed}[/]";
+            table.AddRow(Markup.Escape(file.File), file.Passed.ToString(), failed, file.Skipped.ToString());
+        }
+        console.Write(table);
+
+        var failures = run.Files
+            .SelectMany(f => (f.Error is null ? [] : new[] { $"{f.File}: script error: {f.Error}" })
+                .Concat(f.Commands.Where(c => c.Verdict == Verdict.Failed).Select(c => $"{f.File}:{c.Line}: {c.Command}: {c.Detail}")))
+            .ToList();
+        if (failures.Count > 0)
+        {
+            console.MarkupLine($"[bold red]Failures[/] ({failures.Count}, showing up to {maxFailuresShown}):");
+            foreach (var failure in failures.Take(maxFailuresShown))
+            {
+                console.WriteLine("  " + failure);
+            }
+        }
+
+        if (run.CrossCheck is { } check)
+        {
+            console.MarkupLine("[bold]Cross-check against wasmtime[/]");
+            console.WriteLine($"  modules we accept, our encoding accepted by wasmtime: {check.AcceptedAgreed} agree, {check.AcceptedDisagreed} disagree");
+            console.WriteLine($"  binary modules we reject as invalid, rejected by wasmtime: {check.InvalidBinaryAgreed} agree, {check.InvalidBinaryDisagreed} disagree");
+            console.WriteLine($"  text modules we reject as invalid, our encoding rejected by wasmtime: {check.InvalidTextAgreed} agree, {check.InvalidTextDisagreed} disagree");
+            foreach (var d in check.Disagreements.Take(maxFailuresShown))
+            {
+                console.WriteLine($"  {d.File}:{d.Line}: ours: {d.Ours}; wasmtime: {d.Wasmtime}");
+            }
+        }
+
+        if (run.Proposals is { } proposals)
+        {
+            console.WriteLine($"proposals (not counted): {proposals}");
+        }
+        console.WriteLine($"suite: {run.Suite}{(run.SuiteProvenance is null ? "" : $" ({run.SuiteProvenance})")}");
+        // The closing line, in the form CI reads.
+        console.WriteLine(run.Core.ToString());
+    }
+}
