@@ -22,7 +22,7 @@ public static class WatParser
             stream.Position += 2;
             var id = stream.TryId();
             module = new ModuleParser(stream, end).Parse();
-            module.Name = id?.Name;
+            module.Name ??= id?.Name;
             stream.ExpectRParen();
         }
         else
@@ -123,6 +123,7 @@ internal sealed partial class ModuleParser
 
     public Module Parse()
     {
+        var fieldsStart = _s.Position;
         CollectFields();
         var afterFields = _s.Position;
         foreach (var field in _fields.Where(f => f.Keyword is "type" or "rec"))
@@ -139,6 +140,7 @@ internal sealed partial class ModuleParser
                 throw _s.Unexpected();
             }
         }
+        ApplyAnnotations(fieldsStart);
         _s.Position = afterFields;
         return _m;
     }
