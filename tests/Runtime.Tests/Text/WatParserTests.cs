@@ -303,4 +303,20 @@ public sealed class WatParserTests
     [InlineData("(module (func) (@name \"a\"))", "misplaced @name annotation")]
     public void MalformedAnnotations(string text, string reason) =>
         Assert.Equal(reason, Assert.Throws<TextFormatException>(() => Parse(text)).Reason);
+
+    [Fact]
+    public void PlainLegacyTryWithNamedTags()
+    {
+        var module = Parse("(tag $e) (func try $t nop catch $e rethrow $t catch_all nop end $t)");
+        Assert.Equal(
+            [Opcode.Try, Opcode.Nop, Opcode.Catch, Opcode.Rethrow, Opcode.CatchAll, Opcode.Nop, Opcode.End, Opcode.End],
+            module.Functions[0].Body.Instructions.Select(i => i.Opcode));
+    }
+
+    [Fact]
+    public void DataCountWhereCodeNeedsIt()
+    {
+        Assert.Null(Parse("(memory 1) (data \"a\") (func)").DataCount);
+        Assert.Equal(2u, Parse("(memory 1) (data \"a\") (data \"b\") (func (data.drop 1))").DataCount);
+    }
 }
