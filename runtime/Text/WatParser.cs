@@ -22,7 +22,7 @@ public static class WatParser
             stream.Position += 2;
             var id = stream.TryId();
             module = new ModuleParser(stream, end).Parse();
-            module.Name = id?.Name;
+            module.Name ??= id?.Name;
             stream.ExpectRParen();
         }
         else
@@ -125,6 +125,7 @@ internal sealed partial class ModuleParser
 
     public Module Parse()
     {
+        var fieldsStart = _s.Position;
         CollectFields();
         var afterFields = _s.Position;
         foreach (var field in _fields.Where(f => f.Keyword is "type" or "rec"))
@@ -140,6 +141,13 @@ internal sealed partial class ModuleParser
             {
                 throw _s.Unexpected();
             }
+        }
+        ApplyAnnotations(fieldsStart);
+        // The text format has no data count section: the module has one where its code needs it
+        // (memory.init, data.drop, array.new_data, array.init_data), as wasm-tools' encoder does.
+        if (_m.Functions.Any(f => f.Body.Instructions.Any(i => i.Opcode is Opcode.MemoryInit or Opcode.DataDrop or Opcode.ArrayNewData or Opcode.ArrayInitData)))
+        {
+            _m.DataCount = (uint)_m.Data.Count;
         }
         _s.Position = afterFields;
         AddDataCount();
