@@ -23,12 +23,21 @@ public abstract record ScriptModule(SourceLocation Location, string? Id)
 /// be parsed, <see cref="Module"/> is null and <see cref="ParseError"/> says why, so that one bad module fails
 /// its own command rather than the whole script.
 /// </summary>
-public sealed record TextScriptModule(SourceLocation Location, string? Id, Module? Module, string? ParseError = null) : ScriptModule(Location, Id);
+public sealed record TextScriptModule(SourceLocation Location, string? Id, Module? Module, string? ParseError = null) : ScriptModule(Location, Id)
+{
+    /// <summary>The parse failure in full (reason and position), where <see cref="ParseError"/> is set.</summary>
+    public TextFormatException? Error { get; init; }
+}
 
 /// <summary><c>(module $id? binary "...")</c>: bytes for the decoder.</summary>
 public sealed record BinaryScriptModule(SourceLocation Location, string? Id, byte[] Bytes) : ScriptModule(Location, Id);
 
-/// <summary><c>(module $id? quote "...")</c>: text for the WAT parser, kept unparsed (malformed text is judged when the command runs).</summary>
+/// <summary>
+/// <c>(module $id? quote "...")</c>: text for the WAT parser, kept unparsed (malformed text is judged when the command runs).
+/// The strings are concatenated as the reference interpreter does (no separator); bytes that are not UTF-8 are kept
+/// as lone surrogates U+DC80..U+DCFF (see <see cref="Utf8Text.Decode"/>), which <see cref="WatParser.ParseModule(string, string?)"/>
+/// reports as malformed UTF-8.
+/// </summary>
 public sealed record QuoteScriptModule(SourceLocation Location, string? Id, string Text) : ScriptModule(Location, Id);
 
 // ---- Values and result patterns --------------------------------------------------------------------------
@@ -167,3 +176,9 @@ public sealed record AssertInvalidCommand(SourceLocation Location, ScriptModule 
 
 /// <summary><c>(assert_unlinkable module "message")</c>: instantiation must fail at link time.</summary>
 public sealed record AssertUnlinkableCommand(SourceLocation Location, ScriptModule Module, string Message) : ScriptCommand(Location);
+
+/// <summary><c>(assert_malformed_custom module "message")</c>: a custom section or annotation (e.g. <c>@custom</c>) must be rejected.</summary>
+public sealed record AssertMalformedCustomCommand(SourceLocation Location, ScriptModule Module, string Message) : ScriptCommand(Location);
+
+/// <summary><c>(assert_invalid_custom module "message")</c>: a custom section's content (e.g. branch hints) must fail validation.</summary>
+public sealed record AssertInvalidCustomCommand(SourceLocation Location, ScriptModule Module, string Message) : ScriptCommand(Location);

@@ -1,0 +1,125 @@
+using WasmHarness.Tests.Support;
+using WasmHarness.Text;
+using Xunit.Abstractions;
+
+namespace WasmHarness.Tests.Text;
+
+/// <summary>Every core script of the official suite parses; quoted modules are accepted or rejected as the suite says.</summary>
+public sealed class SuiteParseTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Scripts()
+    {
+        var data = new TheoryData<string>();
+        foreach (var script in TestSuite.CoreScripts())
+        {
+            data.Add(script);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Scripts))]
+    public void ScriptParses(string relativePath)
+    {
+        var script = WastParser.ParseFile(Path.Combine(TestSuite.Root!, relativePath));
+        var failures = Check(script);
+        foreach (var failure in failures)
+        {
+            output.WriteLine(failure);
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void WholeSuiteCounts()
+    {
+        if (TestSuite.Root is null)
+        {
+            return;
+        }
+        int scripts = 0, textModules = 0, quoteAccepted = 0, quoteRejected = 0;
+        var failures = new List<string>();
+        foreach (var relativePath in TestSuite.CoreScripts())
+        {
+            Script script;
+            try
+            {
+                script = WastParser.ParseFile(Path.Combine(TestSuite.Root!, relativePath));
+                scripts++;
+            }
+            catch (TextFormatException e)
+            {
+                failures.Add($"{relativePath}: {e.Message}");
+                continue;
+            }
+            failures.AddRange(Check(script, counts: (t, a, r) => { textModules += t; quoteAccepted += a; quoteRejected += r; }));
+        }
+        output.WriteLine($"scripts parsed: {scripts}; text modules parsed: {textModules}; quote modules accepted: {quoteAccepted}; malformed quote modules rejected with the expected message: {quoteRejected}; failures: {failures.Count}");
+        foreach (var failure in failures)
+        {
+            output.WriteLine(failure);
+        }
+        Assert.Empty(failures);
+    }
+
+    internal static List<string> Check(Script script, Action<int, int, int>? counts = null)
+    {
+        var failures = new List<string>();
+        int text = 0, accepted = 0, rejected = 0;
+        foreach (var command in script.Commands)
+        {
+            var (module, malformedMessage) = command switch
+            {
+                ModuleCommand c => (c.Module, null),
+                AssertInvalidCommand c => (c.Module, null),
+                AssertUnlinkableCommand c => (c.Module, null),
+                AssertModuleTrapCommand c => (c.Module, null),
+                AssertInvalidCustomCommand c => (c.Module, null),
+                AssertMalformedCommand c => (c.Module, c.Message),
+                _ => ((ScriptModule?)null, (string?)null),
+            };
+            var where = $"{script.FileName}:{command.Location}";
+            switch (module)
+            {
+                case TextScriptModule t:
+                    if (t.Module is null)
+                    {
+                        failures.Add($"{where}: text module failed: {t.Error?.Message}");
+                    }
+                    else
+                    {
+                        text++;
+                    }
+                    break;
+                case QuoteScriptModule q when malformedMessage is null:
+                    try
+                    {
+                        WatParser.ParseModule(q.Text, script.FileName);
+                        accepted++;
+                    }
+                    catch (TextFormatException e)
+                    {
+                        failures.Add($"{where}: quote module rejected: {e.Message}");
+                    }
+                    break;
+                case QuoteScriptModule q:
+                    try
+                    {
+                        WatParser.ParseModule(q.Text, script.FileName);
+                        failures.Add($"{where}: malformed quote module accepted (expected \"{malformedMessage}\")");
+                    }
+                    catch (TextFormatException e) when (e.Reason.StartsWith(malformedMessage, StringComparison.Ordinal))
+                    {
+                        rejected++;
+                    }
+                    catch (TextFormatException e)
+                    {
+                        failures.Add($"{where}: expected \"{malformedMessage}\", got \"{e.Reason}\" at {e.Location}");
+                    }
+                    break;
+            }
+        }
+        counts?.Invoke(text, accepted, rejected);
+        return failures;
+    }
+}
