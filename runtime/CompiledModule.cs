@@ -22,22 +22,25 @@ public sealed class CompiledModule
     public Module Module { get; }
 
     /// <summary>
-    /// Wraps a module built in memory (by the text parser, the decoder or a generator). The module must be
-    /// valid: the interpreter trusts validation (a validator hook runs it here once the validator is part of the build).
+    /// Validates a module built in memory (by the text parser, the decoder or a generator) and binds it to
+    /// <paramref name="engine"/>. Throws <see cref="InvalidModuleException"/> when it is not valid.
     /// </summary>
-    public static CompiledModule FromSyntax(Engine engine, Module module)
+    public static CompiledModule Compile(Engine engine, Module module)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(module);
-        Validate?.Invoke(module);
-        return new CompiledModule(engine, module);
+        var validated = Validation.ModuleValidator.Validate(module);
+        return new CompiledModule(engine, module) { Validated = validated };
     }
 
-    /// <summary>
-    /// The validator to run on every module compiled (throws <see cref="InvalidModuleException"/>); set by the
-    /// host or by the validation layer. <see langword="null"/> skips validation.
-    /// </summary>
-    public static Action<Module>? Validate { get; set; }
+    /// <summary>Decodes, validates and compiles a binary module (<see cref="MalformedException"/>, <see cref="InvalidModuleException"/>).</summary>
+    public static CompiledModule FromBinary(Engine engine, ReadOnlySpan<byte> bytes) => Compile(engine, Binary.ModuleDecoder.Decode(bytes));
+
+    /// <summary>Parses, validates and compiles a module in the text format (<c>(module ...)</c>).</summary>
+    public static CompiledModule FromText(Engine engine, string text) => Compile(engine, Text.WatParser.ParseModule(text));
+
+    /// <summary>What the validator learned (canonical types, per-function facts).</summary>
+    public Validation.ValidatedModule Validated { get; private init; } = null!;
 
     /// <summary>The imports the module needs, in order.</summary>
     public IReadOnlyList<Import> Imports => Module.Imports;
@@ -53,6 +56,6 @@ public sealed class CompiledModule
         {
             throw new ArgumentException("the store belongs to another engine", nameof(store));
         }
-        return (linker ?? new Linker()).Instantiate(store, Module);
+        return (linker ?? new Linker()).Instantiate(store, Validated);
     }
 }

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using WasmHarness.Syntax;
+using WasmHarness.Validation;
 
 namespace WasmHarness.Execution;
 
@@ -26,10 +26,10 @@ public delegate void HostFunctionCallback(ReadOnlySpan<Value> args, Span<Value> 
 /// <summary>A function (spec: <c>funcinst</c>): a Wasm function of a module instance, or a host function.</summary>
 public abstract class FunctionInstance : ExternalValue
 {
-    private protected FunctionInstance(FunctionType type)
+    private protected FunctionInstance(FunctionType type, DefinedType definedType)
     {
         Type = type;
-        TypeId = FunctionTypes.Canonicalize(type);
+        DefinedType = definedType;
     }
 
     /// <inheritdoc/>
@@ -38,8 +38,11 @@ public abstract class FunctionInstance : ExternalValue
     /// <summary>The function's type.</summary>
     public FunctionType Type { get; }
 
-    /// <summary>The canonical id of <see cref="Type"/>: two functions have equal ids exactly when their types match.</summary>
-    public int TypeId { get; }
+    /// <summary>The function's canonical type (comparable across modules; see <see cref="TypeRegistry"/>).</summary>
+    public DefinedType DefinedType { get; }
+
+    /// <summary>The canonical id of the function's type: equal ids mean equivalent types.</summary>
+    public int TypeId => DefinedType.Id;
 
     /// <summary>
     /// Calls the function with <paramref name="args"/> and returns its results. A Wasm function runs in its
@@ -51,8 +54,8 @@ public abstract class FunctionInstance : ExternalValue
 /// <summary>A function defined by a module, closed over its instance.</summary>
 public sealed class WasmFunction : FunctionInstance
 {
-    internal WasmFunction(FunctionType type, ModuleInstance instance, Function code, uint index)
-        : base(type)
+    internal WasmFunction(FunctionType type, DefinedType definedType, ModuleInstance instance, Function code, uint index)
+        : base(type, definedType)
     {
         Instance = instance;
         Code = code;
@@ -80,7 +83,9 @@ public sealed class WasmFunction : FunctionInstance
 }
 
 /// <summary>A function implemented by the host in C#.</summary>
-public sealed class HostFunction(FunctionType type, HostFunctionCallback callback, string? name = null) : FunctionInstance(type)
+/// <remarks>Concrete heap types in <paramref name="type"/>, if any, are canonical type ids.</remarks>
+public sealed class HostFunction(FunctionType type, HostFunctionCallback callback, string? name = null)
+    : FunctionInstance(type, CanonicalTypes.Intern(type))
 {
     /// <summary>The host's implementation.</summary>
     public HostFunctionCallback Callback { get; } = callback;
@@ -101,18 +106,15 @@ public sealed class HostFunction(FunctionType type, HostFunctionCallback callbac
 }
 
 /// <summary>
-/// Function type identity across modules. Today types are compared structurally (enough for Wasm 2.0 and
-/// function types without concrete heap types); this is the seam where the validator's canonical type ids
-/// (iso-recursive type equivalence for GC) will plug in.
+/// Canonical types for objects the host makes (host functions, tags): their types join the validator's
+/// <see cref="TypeRegistry"/>, so that they compare with module types (iso-recursive equivalence, subtyping).
 /// </summary>
-public static class FunctionTypes
+public static class CanonicalTypes
 {
-    private static readonly ConcurrentDictionary<FunctionType, int> s_ids = new();
-    private static int s_next;
+    /// <summary>The canonical type of a function type given by the host (concrete heap types in it are canonical ids).</summary>
+    public static DefinedType Intern(FunctionType type) =>
+        TypeRegistry.Intern(new RecursiveType([new SubType(type)]), int.MaxValue, id => TypeRegistry.Get((int)id)).Types[0];
 
-    /// <summary>A small integer that is equal for equal types.</summary>
-    public static int Canonicalize(FunctionType type) => s_ids.GetOrAdd(type, static _ => Interlocked.Increment(ref s_next));
-
-    /// <summary>Whether a value of type <paramref name="actual"/> can be used where <paramref name="expected"/> is required (import matching).</summary>
-    public static bool Matches(FunctionType actual, FunctionType expected) => Canonicalize(actual) == Canonicalize(expected);
+    /// <summary>Whether a function of canonical type <paramref name="actual"/> may be used where <paramref name="expected"/> is required.</summary>
+    public static bool Matches(DefinedType actual, DefinedType expected) => ReferenceEquals(actual, expected) || actual.IsSubtypeOf(expected);
 }

@@ -180,11 +180,20 @@ public sealed class DataInstance(ReadOnlyMemory<byte> bytes)
 }
 
 /// <summary>An exception tag (spec: <c>taginst</c>): identity plus the payload's function type.</summary>
-public sealed class TagInstance(FunctionType type) : ExternalValue
+public sealed class TagInstance(Validation.DefinedType type) : ExternalValue
 {
+    /// <summary>A tag of a function type given by the host.</summary>
+    public TagInstance(FunctionType type)
+        : this(CanonicalTypes.Intern(type))
+    {
+    }
+
+    /// <summary>The tag's canonical type.</summary>
+    public Validation.DefinedType DefinedType { get; } = type;
+
     /// <inheritdoc/>
     public override ExternKind Kind => ExternKind.Tag;
 
     /// <summary>The tag's type: its parameters are the payload.</summary>
-    public FunctionType Type { get; } = type;
+    public FunctionType Type => (FunctionType)DefinedType.Body;
 }

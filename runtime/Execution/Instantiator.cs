@@ -1,4 +1,5 @@
 using WasmHarness.Syntax;
+using WasmHarness.Validation;
 using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Execution;
@@ -11,17 +12,18 @@ namespace WasmHarness.Execution;
 /// </summary>
 public static class Instantiator
 {
-    /// <summary>Instantiates <paramref name="module"/> with the given external values for its imports, in import order.</summary>
-    public static ModuleInstance Instantiate(Store store, Module module, IReadOnlyList<ExternalValue> imports)
+    /// <summary>Instantiates a validated module with the given external values for its imports, in import order.</summary>
+    public static ModuleInstance Instantiate(Store store, ValidatedModule validated, IReadOnlyList<ExternalValue> imports)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(validated);
+        var module = validated.Module;
         if (imports.Count != module.Imports.Count)
         {
             throw new LinkException(LinkException.UnknownImport, $"{module.Imports.Count} imports expected, {imports.Count} given");
         }
         var options = store.Engine.Options;
-        var instance = new ModuleInstance(store, module);
+        var instance = new ModuleInstance(store, validated);
 
         var functions = new List<FunctionInstance>();
         var tables = new List<TableInstance>();
@@ -29,12 +31,15 @@ public static class Instantiator
         var globals = new List<GlobalInstance>();
         var tags = new List<TagInstance>();
 
-        // 1. Imports: kind and type must match.
+        // 1. Imports: kind and type must match (canonical types, with subtyping).
+        var indexInKind = new uint[5];
         for (var i = 0; i < imports.Count; i++)
         {
             var import = module.Imports[i];
             var value = imports[i];
-            if (value.Kind != import.Type.Kind || !ImportMatches(instance, import.Type, value))
+            var kind = import.Type.Kind;
+            var expected = validated.CanonicalExternType(kind, indexInKind[(int)kind]++);
+            if (value.Kind != kind || !ImportMatches(expected, value))
             {
                 throw new LinkException(LinkException.IncompatibleImportType, $"{import.Module}.{import.Name}");
             }
@@ -54,7 +59,7 @@ public static class Instantiator
         {
             var code = module.Functions[i];
             var type = instance.Types[code.TypeIndex] ?? throw new InvalidOperationException($"type {code.TypeIndex} is not a function type");
-            functions.Add(new WasmFunction(type, instance, code, (uint)(importedFunctions + i)));
+            functions.Add(new WasmFunction(type, validated.Types[(int)code.TypeIndex], instance, code, (uint)(importedFunctions + i)));
         }
         instance.Functions = [.. functions];
 
@@ -62,7 +67,8 @@ public static class Instantiator
         instance.Globals = [.. globals];
         foreach (var global in module.Globals)
         {
-            globals.Add(new GlobalInstance(global.Type, ConstantEvaluator.Evaluate(global.Init, instance)));
+            var type = global.Type with { Type = validated.ToCanonical(global.Type.Type) };
+            globals.Add(new GlobalInstance(type, ConstantEvaluator.Evaluate(global.Init, instance)));
             instance.Globals = [.. globals];
         }
 
@@ -70,7 +76,8 @@ public static class Instantiator
         foreach (var table in module.Tables)
         {
             var initial = table.Init is null ? null : ConstantEvaluator.Evaluate(table.Init, instance).Reference;
-            tables.Add(new TableInstance(table.Type, initial, options.MaxTableElements));
+            var type = table.Type with { ElementType = validated.ToCanonical(table.Type.ElementType) };
+            tables.Add(new TableInstance(type, initial, options.MaxTableElements));
         }
         instance.Tables = [.. tables];
         foreach (var memory in module.Memories)
@@ -80,7 +87,7 @@ public static class Instantiator
         instance.Memories = [.. memories];
         foreach (var tag in module.Tags)
         {
-            tags.Add(new TagInstance(instance.Types[tag.TypeIndex] ?? FunctionType.Empty));
+            tags.Add(new TagInstance(validated.Types[(int)tag.TypeIndex]));
         }
         instance.Tags = [.. tags];
 
@@ -98,7 +105,7 @@ public static class Instantiator
         }
 
         // 6. Segment instances.
-        instance.Elements = [.. module.Elements.Select(segment => new ElementInstance(segment.Type,
+        instance.Elements = [.. module.Elements.Select(segment => new ElementInstance(validated.ToCanonical(segment.Type),
             [.. segment.Items.Select(item => ConstantEvaluator.Evaluate(item, instance).Reference)]))];
         instance.Data = [.. module.Data.Select(segment => new DataInstance(segment.Bytes))];
 
@@ -143,53 +150,13 @@ public static class Instantiator
 
     private static ulong Address(Value value, bool is64) => is64 ? value.Low : (uint)value.Low;
 
-    private static bool ImportMatches(ModuleInstance instance, ExternType expected, ExternalValue actual) => (expected, actual) switch
+    private static bool ImportMatches(object expected, ExternalValue actual) => (expected, actual) switch
     {
-        (FunctionTypeUse use, FunctionInstance function) =>
-            instance.Types[use.TypeIndex] is { } type && FunctionTypes.Matches(function.Type, type),
-        (TableType type, TableInstance table) =>
-            table.Type.ElementType == type.ElementType && LimitsMatch(table.Type.Limits, type.Limits),
-        (MemoryType type, MemoryInstance memory) => LimitsMatch(memory.Type.Limits, type.Limits),
-        (GlobalType type, GlobalInstance global) =>
-            global.Type.Mutable == type.Mutable && (global.Type.Type == type.Type || (!type.Mutable && IsSubtype(global.Type.Type, type.Type))),
-        (TagType type, TagInstance tag) =>
-            instance.Types[type.TypeIndex] is { } tagType && FunctionTypes.Matches(tag.Type, tagType),
+        (DefinedType type, FunctionInstance function) => CanonicalTypes.Matches(function.DefinedType, type),
+        (TableType type, TableInstance table) => Subtyping.Matches(table.Type, type),
+        (MemoryType type, MemoryInstance memory) => Subtyping.Matches(memory.Type, type),
+        (GlobalType type, GlobalInstance global) => Subtyping.Matches(global.Type, type),
+        (DefinedType type, TagInstance tag) => ReferenceEquals(tag.DefinedType, type),
         _ => false,
     };
-
-    /// <summary>Limits matching (spec: <c>match_limits</c>), also requiring the same address type and sharing.</summary>
-    private static bool LimitsMatch(Limits actual, Limits expected) =>
-        actual.AddressType == expected.AddressType && actual.Shared == expected.Shared && actual.Min >= expected.Min &&
-        (expected.Max is not ulong max || (actual.Max is ulong actualMax && actualMax <= max));
-
-    /// <summary>Subtyping between abstract reference types (enough for imported immutable globals); concrete types compare by equality for now.</summary>
-    private static bool IsSubtype(ValueType actual, ValueType expected)
-    {
-        if (actual == expected)
-        {
-            return true;
-        }
-        if (!actual.IsReference || !expected.IsReference || (actual.Nullable && !expected.Nullable))
-        {
-            return false;
-        }
-        if (actual.Heap == expected.Heap)
-        {
-            return true;
-        }
-        if (actual.Heap.IsConcrete || expected.Heap.IsConcrete)
-        {
-            return false;
-        }
-        return (actual.Heap.Kind, expected.Heap.Kind) switch
-        {
-            (AbstractHeapType.NoFunc, AbstractHeapType.Func) => true,
-            (AbstractHeapType.NoExtern, AbstractHeapType.Extern) => true,
-            (AbstractHeapType.NoExn, AbstractHeapType.Exn) => true,
-            (AbstractHeapType.None, AbstractHeapType.Any or AbstractHeapType.Eq or AbstractHeapType.I31 or AbstractHeapType.Struct or AbstractHeapType.Array) => true,
-            (AbstractHeapType.I31 or AbstractHeapType.Struct or AbstractHeapType.Array, AbstractHeapType.Eq or AbstractHeapType.Any) => true,
-            (AbstractHeapType.Eq, AbstractHeapType.Any) => true,
-            _ => false,
-        };
-    }
 }

@@ -51,14 +51,19 @@ public sealed class Linker
     /// (<see cref="LinkException"/>), then runs the spec's steps; a trap in a segment or the start function
     /// surfaces as <see cref="TrapException"/> (with the effects on imported tables and memories kept).
     /// </summary>
-    public ModuleInstance Instantiate(Store store, Module module)
+    public ModuleInstance Instantiate(Store store, Module module) => Instantiate(store, Validation.ModuleValidator.Validate(module));
+
+    /// <summary>Instantiates a module that has been validated (see <see cref="Instantiate(Store, Module)"/>).</summary>
+    public ModuleInstance Instantiate(Store store, Validation.ValidatedModule validated)
     {
+        ArgumentNullException.ThrowIfNull(validated);
+        var module = validated.Module;
         var imports = new ExternalValue[module.Imports.Count];
         for (var i = 0; i < imports.Length; i++)
         {
             var import = module.Imports[i];
             imports[i] = Resolve(import.Module, import.Name) ?? throw new LinkException(LinkException.UnknownImport, $"{import.Module}.{import.Name}");
         }
-        return Instantiator.Instantiate(store, module, imports);
+        return Instantiator.Instantiate(store, validated, imports);
     }
 }

@@ -10,13 +10,20 @@ public sealed class ModuleInstance
 {
     private readonly Dictionary<string, ExternalValue> _exports = new(StringComparer.Ordinal);
 
-    internal ModuleInstance(Store store, Module module)
+    internal ModuleInstance(Store store, Validation.ValidatedModule validated)
     {
         Store = store;
-        Module = module;
-        Types = [.. module.TypeDefinitions.Select(t => t.Body as FunctionType)];
-        TypeIds = [.. Types.Select(t => t is null ? -1 : FunctionTypes.Canonicalize(t))];
+        Module = validated.Module;
+        Validated = validated;
+        Types = [.. Module.TypeDefinitions.Select(t => t.Body as FunctionType)];
+        DefinedTypes = [.. validated.Types];
     }
+
+    /// <summary>What validation learned about the module (canonical types).</summary>
+    public Validation.ValidatedModule Validated { get; }
+
+    /// <summary>Canonical types by module type index.</summary>
+    internal Validation.DefinedType[] DefinedTypes { get; }
 
     /// <summary>The store the instance lives in.</summary>
     public Store Store { get; }
@@ -26,9 +33,6 @@ public sealed class ModuleInstance
 
     /// <summary>Function types by type index (<see langword="null"/> for struct and array types).</summary>
     public FunctionType?[] Types { get; }
-
-    /// <summary>Canonical ids of <see cref="Types"/> (-1 for non-function types).</summary>
-    internal int[] TypeIds { get; }
 
     /// <summary>The function index space.</summary>
     public FunctionInstance[] Functions { get; internal set; } = [];

@@ -133,7 +133,8 @@ internal sealed unsafe partial class Machine
             TrapException.Throw(TrapKind.UninitializedElement);
             return null!;
         }
-        if (function.TypeId != instance.TypeIds[typeIndex])
+        var expected = instance.DefinedTypes[typeIndex];
+        if (!ReferenceEquals(function.DefinedType, expected) && !function.DefinedType.IsSubtypeOf(expected))
         {
             TrapException.Throw(TrapKind.IndirectCallTypeMismatch);
         }

@@ -60,7 +60,7 @@ internal sealed class ModuleBuilder
     public ModuleInstance Instantiate(EngineOptions? options = null, Linker? linker = null)
     {
         var engine = new Engine(options);
-        return CompiledModule.FromSyntax(engine, Module).Instantiate(new Store(engine), linker);
+        return CompiledModule.Compile(engine, Module).Instantiate(new Store(engine), linker);
     }
 
     /// <summary>One function <c>f</c> of the given type and body, instantiated.</summary>

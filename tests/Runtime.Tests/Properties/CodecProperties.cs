@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using WasmHarness.Binary;
 using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Properties;
 
