@@ -1696,6 +1696,9 @@ internal sealed unsafe partial class Machine
                 break;
             }
 
+            case Opcode.I8x16Shuffle:
+                Binary(s, ref sp, Shuffle(V<byte>(s[sp - 2]), V<byte>(s[sp - 1]), compiled.Constants[op.A]));
+                break;
             default:
                 if (!ExecuteSimd(op, s, ref sp, inst))
                 {

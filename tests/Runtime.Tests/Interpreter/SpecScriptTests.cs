@@ -51,3 +51,38 @@ public sealed class SpecScriptTests
         Assert.True(runner.Failures.Count == 0, $"{runner.Failures.Count} failures ({runner.Passed} passed):\n" + string.Join('\n', runner.Failures.Take(30)));
     }
 }
+
+/// <summary>
+/// With <c>WASM_SPEC_REPORT=path</c> set, runs every core script on the interpreter and writes a summary (per
+/// script: passed, failed, first failures) to that path. A tool for finding gaps, not a gate.
+/// </summary>
+public sealed class SpecScriptReport
+{
+    [Fact]
+    public void WriteReport()
+    {
+        var output = Environment.GetEnvironmentVariable("WASM_SPEC_REPORT");
+        if (string.IsNullOrEmpty(output) || TestSuite.Root is null)
+        {
+            return;
+        }
+        var filter = Environment.GetEnvironmentVariable("WASM_SPEC_FILTER") ?? "";
+        var lines = new List<string>();
+        foreach (var script in TestSuite.CoreScripts().Where(s => s.Contains(filter, StringComparison.Ordinal)))
+        {
+            WastRunner runner;
+            try
+            {
+                runner = WastRunner.RunFile(Path.Combine(TestSuite.Root, script));
+            }
+            catch (Exception e)
+            {
+                lines.Add($"{script}: ERROR {e.GetType().Name}: {e.Message}");
+                continue;
+            }
+            lines.Add($"{script}: passed {runner.Passed} failed {runner.Failures.Count}");
+            lines.AddRange(runner.Failures.Take(5).Select(f => "    " + f));
+        }
+        File.WriteAllLines(output, lines);
+    }
+}
