@@ -35,7 +35,9 @@ public static class ConsoleReport
             console.MarkupLine("[bold]Cross-check against wasmtime[/]");
             console.WriteLine($"  modules we accept, our encoding accepted by wasmtime: {check.AcceptedAgreed} agree, {check.AcceptedDisagreed} disagree");
             console.WriteLine($"  binary modules we reject as invalid, rejected by wasmtime: {check.InvalidBinaryAgreed} agree, {check.InvalidBinaryDisagreed} disagree");
+            console.WriteLine($"  binary modules we reject as malformed, rejected by wasmtime: {check.MalformedBinaryAgreed} agree, {check.MalformedBinaryDisagreed} disagree");
             console.WriteLine($"  text modules we reject as invalid, our encoding rejected by wasmtime: {check.InvalidTextAgreed} agree, {check.InvalidTextDisagreed} disagree");
+            console.WriteLine($"  modules wasmtime cannot judge (a feature it lacks): {check.WasmtimeCannotJudge}, in {string.Join(", ", check.NotJudgedByWasmtime.Select(d => d.File).Distinct())}");
             foreach (var d in check.Disagreements.Take(maxFailuresShown))
             {
                 console.WriteLine($"  {d.File}:{d.Line}: ours: {d.Ours}; wasmtime: {d.Wasmtime}");

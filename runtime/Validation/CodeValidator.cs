@@ -124,6 +124,7 @@ internal sealed class CodeValidator(ValidationContext context)
         {
             throw _c.Error("unexpected end of section or function");
         }
+        _c.LeaveInstructions();
         return new Result(_maxHeight, _blockEnds, _elses);
     }
 
@@ -737,7 +738,10 @@ internal sealed class CodeValidator(ValidationContext context)
             Aggregate(instruction);
             return;
         }
-        var info = instruction.Info;
+        if (!OpcodeTable.TryGet(opcode, out var info))
+        {
+            throw _c.Error($"unsupported instruction {opcode}");
+        }
         switch (info.Immediates)
         {
             case ImmediateKind.MemArg:

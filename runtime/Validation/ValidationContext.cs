@@ -66,6 +66,9 @@ internal sealed class ValidationContext(Module module)
         _opcode = opcode;
     }
 
+    /// <summary>Leaves an instruction sequence: later errors are about the enclosing definition again.</summary>
+    public void LeaveInstructions() => _instruction = -1;
+
     public string Location =>
         _instruction < 0 ? _where : $"{_where}, instruction {_instruction} ({_opcode.Name()})";
 

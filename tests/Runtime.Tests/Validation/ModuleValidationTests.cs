@@ -256,6 +256,13 @@ public class ModuleValidationTests
         var e = Invalid(Func(Sig([], []), Op(Opcode.Nop), I32Const(), I64Const(), Op(Opcode.I32Add), Op(Opcode.Drop)),
             "type mismatch: instruction requires [i32 i32] but stack has [i32 i64]");
         Assert.Equal("func 0, instruction 3 (i32.add)", e.Context);
+
+        // After a constant expression, errors about the segment itself name the segment only.
+        var module = new Module();
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.ExternRef)));
+        module.Elements.Add(new ElementSegment(SegmentMode.Active, ValueType.FuncRef, [Expression.Of(Instruction.WithHeapType(Opcode.RefNull, HeapType.Func))], 0, Expression.Of(I32Const())));
+        e = InvalidPrefix(module, "type mismatch: element segment's type");
+        Assert.Equal("elem 0", e.Context);
     }
 
     [Fact]
