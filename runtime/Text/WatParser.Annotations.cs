@@ -100,6 +100,7 @@ internal sealed partial class ModuleParser
         var name = Utf8Text.DecodeName(items[0].Bytes!) ?? throw _s.Error(items[0], "@custom annotation: malformed UTF-8 encoding");
         var i = 1;
         byte after = 11; // default: after the last section (data)
+        var order = 100.0; // the placement's position in the binary, for sorting
         if (i < items.Count && items[i].Kind == TokenKind.LParen)
         {
             var open = items[i];
@@ -130,6 +131,7 @@ internal sealed partial class ModuleParser
             if (section == "first")
             {
                 after = 0;
+                order = -1;
             }
             else if (section == "last")
             {
@@ -139,6 +141,7 @@ internal sealed partial class ModuleParser
             {
                 var index = direction == "after" ? position : position - 1;
                 after = index < 0 ? (byte)0 : s_sectionOrder[index].Id;
+                order = direction == "after" ? position : position - 0.5;
             }
         }
         var content = new List<byte>();
@@ -155,6 +158,45 @@ internal sealed partial class ModuleParser
         {
             throw _s.Error(at, "misplaced @custom annotation");
         }
-        _m.CustomSections.Add(new CustomSection(name, content.ToArray(), after));
+        _customs.Add((name, content.ToArray(), after, order));
+    }
+
+    private readonly List<(string Name, byte[] Content, byte After, double Order)> _customs = [];
+
+    /// <summary>
+    /// Adds the custom sections in the order a binary would hold them, each placed after the last standard
+    /// section that this module actually has at or before its placement (0 where none), as a decoder sees it.
+    /// </summary>
+    private void AddCustomSections()
+    {
+        var present = new Dictionary<byte, bool>
+        {
+            [1] = _m.Types.Count > 0,
+            [2] = _m.Imports.Count > 0,
+            [3] = _m.Functions.Count > 0,
+            [4] = _m.Tables.Count > 0,
+            [5] = _m.Memories.Count > 0,
+            [13] = _m.Tags.Count > 0,
+            [6] = _m.Globals.Count > 0,
+            [7] = _m.Exports.Count > 0,
+            [8] = _m.Start is not null,
+            [9] = _m.Elements.Count > 0,
+            [12] = _m.DataCount is not null,
+            [10] = _m.Functions.Count > 0,
+            [11] = _m.Data.Count > 0,
+        };
+        var placed = _customs.Select(custom =>
+        {
+            var position = custom.After == 0 ? -1 : Array.FindIndex(s_sectionOrder, s => s.Id == custom.After);
+            while (position >= 0 && !present[s_sectionOrder[position].Id])
+            {
+                position--;
+            }
+            return (custom.Name, custom.Content, Position: position, custom.Order);
+        });
+        foreach (var custom in placed.OrderBy(c => c.Order))
+        {
+            _m.CustomSections.Add(new CustomSection(custom.Name, custom.Content, custom.Position < 0 ? (byte)0 : s_sectionOrder[custom.Position].Id));
+        }
     }
 }

@@ -147,6 +147,7 @@ internal sealed partial class ModuleParser
         {
             _m.DataCount = (uint)_m.Data.Count;
         }
+        AddCustomSections();
         _s.Position = afterFields;
         return _m;
     }
@@ -811,11 +812,19 @@ internal sealed partial class ModuleParser
         if (!_s.IsKind(TokenKind.Nat))
         {
             // Inline element segment: (table at? reftype (elem ...)).
-            var elementType = ParseRefType();
+            var tableType = ParseRefType();
+            var elementType = tableType;
             _s.ExpectParen("elem");
             var items = new List<Expression>();
-            if (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id))
+            if (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id) || _s.IsKeyword("func"))
             {
+                // Function indices. With "func", the segment's type is (ref func) as the spec's element list
+                // abbreviation says; bare indices keep the table's type, as the reference interpreter does
+                // (so that they also fit a table of a concrete function type).
+                if (_s.TryKeyword("func"))
+                {
+                    elementType = ValueType.Ref(HeapType.Func, nullable: false);
+                }
                 while (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id))
                 {
                     items.Add(Expression.Of(Instruction.WithIndex(Opcode.RefFunc, _funcs.Resolve(_s.Next(), _s))));
@@ -831,7 +840,7 @@ internal sealed partial class ModuleParser
             _s.ExpectRParen();
             _s.ExpectRParen();
             var size = (ulong)items.Count;
-            _m.Tables.Add(new Table(new TableType(new Limits(size, size, addressType), elementType)));
+            _m.Tables.Add(new Table(new TableType(new Limits(size, size, addressType), tableType)));
             var offset = addressType == AddressType.I64
                 ? Expression.Of(Instruction.I64Const(0))
                 : Expression.Of(Instruction.I32Const(0));

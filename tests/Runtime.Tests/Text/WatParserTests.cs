@@ -51,6 +51,12 @@ public sealed class WatParserTests
         "(func $f) (func $g) (table funcref (elem $f $g))",
         "(func) (func) (table 2 2 funcref) (elem (table 0) (i32.const 0) funcref (ref.func 0) (ref.func 1))")]
     [InlineData(
+        "(func $f) (table funcref (elem func $f))",
+        "(func) (table 1 1 funcref) (elem (table 0) (i32.const 0) func 0)")]
+    [InlineData(
+        "(func $f) (table $t i64 funcref (elem (ref.func $f) (ref.null func)))",
+        "(func) (table i64 2 2 funcref) (elem (table 0) (i64.const 0) funcref (item ref.func 0) (item ref.null func))")]
+    [InlineData(
         """(memory i64 (data "abc" "def"))""",
         """(memory i64 1 1) (data (memory 0) (i64.const 0) "abcdef")""")]
     [InlineData(
@@ -283,12 +289,13 @@ public sealed class WatParserTests
             """);
         Assert.Equal("Modül", module.Name);
         Assert.Equal("λ", module.FunctionNames[0]);
+        // In binary order, each after the last section present at or before its placement.
         Assert.Equal(
             [
-                new CustomSection("a", "xy"u8.ToArray(), 11),
-                new CustomSection("b", "z"u8.ToArray(), 13),
-                new CustomSection("c", Array.Empty<byte>(), 3),
                 new CustomSection("d", Array.Empty<byte>(), 0),
+                new CustomSection("c", Array.Empty<byte>(), 3),
+                new CustomSection("b", "z"u8.ToArray(), 3),
+                new CustomSection("a", "xy"u8.ToArray(), 10),
             ],
             module.CustomSections);
     }
