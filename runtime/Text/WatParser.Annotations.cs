@@ -18,6 +18,7 @@ internal sealed partial class ModuleParser
     private void ApplyAnnotations(int fieldsStart)
     {
         string? moduleName = null;
+        var hinted = new HashSet<int>();
         foreach (var annotation in _s.Annotations)
         {
             if (annotation.TokenIndex < fieldsStart || annotation.TokenIndex > _end)
@@ -27,6 +28,9 @@ internal sealed partial class ModuleParser
             var enclosing = _fields.FirstOrDefault(f => f.Start < annotation.TokenIndex && annotation.TokenIndex <= f.End);
             switch (annotation.Name)
             {
+                case "metadata.code.branch_hint":
+                    CheckBranchHint(annotation, enclosing, hinted);
+                    break;
                 case "custom":
                     ApplyCustom(annotation, enclosing);
                     break;
@@ -69,6 +73,37 @@ internal sealed partial class ModuleParser
                         break;
                     }
             }
+        }
+    }
+
+    /// <summary>
+    /// Checks a branch hint annotation (spec appendix, custom sections). The hints themselves are not kept:
+    /// the module model has no place for them (see docs/text-format.md).
+    /// </summary>
+    private void CheckBranchHint(Annotation annotation, Field? enclosing, HashSet<int> hinted)
+    {
+        const string prefix = "@metadata.code.branch_hint annotation: ";
+        var at = AnnotationToken(annotation);
+        var payload = new List<byte>();
+        foreach (var item in annotation.Tokens)
+        {
+            if (item.Kind != TokenKind.String)
+            {
+                throw _s.Error(item, prefix + "unexpected token");
+            }
+            payload.AddRange(item.Bytes!);
+        }
+        if (enclosing is not { Keyword: "func" })
+        {
+            throw _s.Error(at, prefix + "not in a function");
+        }
+        if (payload.Count != 1 || payload[0] > 1)
+        {
+            throw _s.Error(at, prefix + "invalid hint value");
+        }
+        if (!hinted.Add(annotation.TokenIndex))
+        {
+            throw _s.Error(at, prefix + "duplicate annotation");
         }
     }
 

@@ -37,7 +37,7 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
         {
             return;
         }
-        int scripts = 0, textModules = 0, quoteAccepted = 0, quoteRejected = 0;
+        int scripts = 0, textModules = 0, quoteAccepted = 0, quoteRejected = 0, customRejected = 0;
         var failures = new List<string>();
         foreach (var relativePath in TestSuite.CoreScripts())
         {
@@ -52,9 +52,9 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
                 failures.Add($"{relativePath}: {e.Message}");
                 continue;
             }
-            failures.AddRange(Check(script, counts: (t, a, r) => { textModules += t; quoteAccepted += a; quoteRejected += r; }));
+            failures.AddRange(Check(script, counts: (t, a, r, c) => { textModules += t; quoteAccepted += a; quoteRejected += r; customRejected += c; }));
         }
-        output.WriteLine($"scripts parsed: {scripts}; text modules parsed: {textModules}; quote modules accepted: {quoteAccepted}; malformed quote modules rejected with the expected message: {quoteRejected}; failures: {failures.Count}");
+        output.WriteLine($"scripts parsed: {scripts}; text modules parsed: {textModules}; quote modules accepted: {quoteAccepted}; assert_malformed quote modules rejected with the expected message: {quoteRejected}; assert_malformed_custom ones: {customRejected}; failures: {failures.Count}");
         foreach (var failure in failures)
         {
             output.WriteLine(failure);
@@ -62,10 +62,10 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
         Assert.Empty(failures);
     }
 
-    internal static List<string> Check(Script script, Action<int, int, int>? counts = null)
+    internal static List<string> Check(Script script, Action<int, int, int, int>? counts = null)
     {
         var failures = new List<string>();
-        int text = 0, accepted = 0, rejected = 0;
+        int text = 0, accepted = 0, rejected = 0, custom = 0;
         foreach (var command in script.Commands)
         {
             var (module, malformedMessage) = command switch
@@ -76,7 +76,7 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
                 AssertModuleTrapCommand c => (c.Module, null),
                 AssertInvalidCustomCommand c => (c.Module, null),
                 AssertMalformedCommand c => (c.Module, c.Message),
-                AssertMalformedCustomCommand c when !c.Message.StartsWith("@metadata.code.branch_hint", StringComparison.Ordinal) => (c.Module, c.Message),
+                AssertMalformedCustomCommand c => (c.Module, c.Message),
                 _ => ((ScriptModule?)null, (string?)null),
             };
             var where = $"{script.FileName}:{command.Location}";
@@ -111,7 +111,14 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
                     }
                     catch (TextFormatException e) when (e.Reason.StartsWith(malformedMessage, StringComparison.Ordinal))
                     {
-                        rejected++;
+                        if (command is AssertMalformedCustomCommand)
+                        {
+                            custom++;
+                        }
+                        else
+                        {
+                            rejected++;
+                        }
                     }
                     catch (TextFormatException e)
                     {
@@ -120,7 +127,7 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
                     break;
             }
         }
-        counts?.Invoke(text, accepted, rejected);
+        counts?.Invoke(text, accepted, rejected, custom);
         return failures;
     }
 }
