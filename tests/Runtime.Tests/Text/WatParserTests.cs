@@ -326,4 +326,23 @@ public sealed class WatParserTests
         Assert.Null(Parse("(memory 1) (data \"a\") (func)").DataCount);
         Assert.Equal(2u, Parse("(memory 1) (data \"a\") (data \"b\") (func (data.drop 1))").DataCount);
     }
+
+    [Fact]
+    public void DeepNestingIsAnErrorNotAStackOverflow()
+    {
+        var depth = 200_000;
+        var text = "(func " + string.Concat(Enumerable.Repeat("(block ", depth)) + new string(')', depth + 1);
+        var error = Assert.Throws<TextFormatException>(() => WatParser.ParseModule(text));
+        Assert.Equal("nesting too deep", error.Reason);
+        var plain = "(func " + string.Concat(Enumerable.Repeat("block ", depth)) + string.Concat(Enumerable.Repeat("end ", depth)) + ")";
+        Assert.Equal("nesting too deep", Assert.Throws<TextFormatException>(() => WatParser.ParseModule(plain)).Reason);
+    }
+
+    [Fact]
+    public void ModeratelyDeepNestingParses()
+    {
+        var depth = 1000;
+        var module = Parse("(func " + string.Concat(Enumerable.Repeat("(block ", depth)) + new string(')', depth + 1));
+        Assert.Equal(2 * depth + 1, module.Functions[0].Body.Instructions.Count);
+    }
 }
