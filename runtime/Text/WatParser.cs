@@ -985,6 +985,7 @@ internal sealed partial class ModuleParser
         SegmentMode mode;
         uint table = 0;
         Expression? offset = null;
+        var tableUse = false;
         if (_s.TryKeyword("declare"))
         {
             mode = SegmentMode.Declarative;
@@ -994,6 +995,7 @@ internal sealed partial class ModuleParser
             _s.Position += 2;
             table = _tables.Resolve(_s.Next(), _s);
             _s.ExpectRParen();
+            tableUse = true;
             mode = SegmentMode.Active;
             offset = ParseOffset();
         }
@@ -1008,7 +1010,8 @@ internal sealed partial class ModuleParser
         }
         ValueType type;
         var items = new List<Expression>();
-        if (_s.TryKeyword("func") || (mode == SegmentMode.Active && (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id) || _s.IsKind(TokenKind.RParen))))
+        // Without a table use, "func" may be left out before the function indices (backwards compatibility).
+        if (_s.TryKeyword("func") || (mode == SegmentMode.Active && !tableUse && (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id) || _s.IsKind(TokenKind.RParen))))
         {
             type = ValueType.Ref(HeapType.Func, nullable: false);
             while (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id))

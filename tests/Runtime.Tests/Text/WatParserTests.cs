@@ -248,6 +248,7 @@ public sealed class WatParserTests
     [InlineData("(module (start 0) (start 0) (func))", "multiple start sections", 1, 20)]
     [InlineData("(module (func (unknown_op)))", "unknown operator unknown_op", 1, 16)]
     [InlineData("(module (func i32.add $x))", "unexpected token", 1, 23)]
+    [InlineData("(module (table 1 funcref) (func) (elem (table 0) (i32.const 0) 0))", "unexpected token", 1, 64)]
     public void ErrorsHaveSpecMessageAndPosition(string text, string reason, int line, int column)
     {
         var error = Assert.Throws<TextFormatException>(() => WatParser.ParseModule(text, "e.wat"));
