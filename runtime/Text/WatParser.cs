@@ -33,6 +33,8 @@ public static class WatParser
         return module;
     }
 
+
+
     /// <summary>Parses module text given as bytes (UTF-8; bytes that are not are reported where they matter).</summary>
     public static Module ParseModule(ReadOnlySpan<byte> utf8, string? fileName = null) => ParseModule(Utf8Text.Decode(utf8), fileName);
 }
@@ -153,15 +155,22 @@ internal sealed partial class ModuleParser
             throw pending;
         }
         ApplyAnnotations(fieldsStart);
-        // The text format has no data count section: the module has one where its code needs it
-        // (memory.init, data.drop, array.new_data, array.init_data), as wasm-tools' encoder does.
-        if (_m.Functions.Any(f => f.Body.Instructions.Any(i => i.Opcode is Opcode.MemoryInit or Opcode.DataDrop or Opcode.ArrayNewData or Opcode.ArrayInitData)))
-        {
-            _m.DataCount = (uint)_m.Data.Count;
-        }
+        AddDataCount();
         AddCustomSections();
         _s.Position = afterFields;
         return _m;
+    }
+
+    /// <summary>
+    /// The text format has no data count section; as the spec's reference encoder does, a module whose code
+    /// names a data segment gets one, so that its binary form is decodable.
+    /// </summary>
+    private void AddDataCount()
+    {
+        if (_m.Functions.Any(f => f.Body.Instructions.Any(i => i.Info.Immediates.NamesDataSegment())))
+        {
+            _m.DataCount = (uint)_m.Data.Count;
+        }
     }
 
     // ---- Phase 1: bind the names of every field ------------------------------------------------------------

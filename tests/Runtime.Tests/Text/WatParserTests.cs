@@ -290,7 +290,7 @@ public sealed class WatParserTests
             """);
         Assert.Equal("Modül", module.Name);
         Assert.Equal("λ", module.FunctionNames[0]);
-        // In binary order, each after the last section present at or before its placement.
+        // In binary order, each after the last section present at or before its placement (as a decoder gives them).
         Assert.Equal(
             [
                 new CustomSection("d", Array.Empty<byte>(), 0),

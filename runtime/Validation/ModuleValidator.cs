@@ -1,0 +1,458 @@
+using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Validation;
+
+/// <summary>
+/// Validates a module (spec: chapter 3, Validation; rule <c>Module_ok</c>). Checks follow the order of the
+/// reference interpreter (types, imports, tags, functions, memories, tables, globals, data, elements, bodies,
+/// start, exports), so a module with several errors reports the same first one.
+/// </summary>
+public static class ModuleValidator
+{
+    private const ulong MaxMemoryPages32 = 1UL << 16;
+    private const ulong MaxMemoryPages64 = 1UL << 48;
+    private const ulong MaxTableSize32 = uint.MaxValue;
+    private const ulong MaxLocals = 50_000;
+
+    /// <summary>Validates <paramref name="module"/>; throws <see cref="InvalidModuleException"/> with the spec's message on the first error.</summary>
+    public static ValidatedModule Validate(Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var c = new ValidationContext(module);
+        CheckTypes(c);
+        CheckImports(c);
+
+        var tagTypeIndices = new List<uint>(c.TagTypeIndices);
+        for (var i = 0; i < module.Tags.Count; i++)
+        {
+            c.At($"tag {c.Tags.Count}");
+            c.Tags.Add(CheckTagType(c, module.Tags[i]));
+            c.TagTypeIndices.Add(module.Tags[i].TypeIndex);
+        }
+
+        var importedFunctions = c.Functions.Count;
+        for (var i = 0; i < module.Functions.Count; i++)
+        {
+            c.At($"func {c.Functions.Count}");
+            var typeIndex = module.Functions[i].TypeIndex;
+            c.FunctionType(typeIndex);
+            c.Functions.Add(c.Type(typeIndex));
+            c.FunctionTypeIndices.Add(typeIndex);
+        }
+
+        CollectReferences(c);
+
+        foreach (var memory in module.Memories)
+        {
+            c.At($"memory {c.Memories.Count}");
+            CheckMemoryType(c, memory);
+            c.Memories.Add(memory);
+        }
+
+        var code = new CodeValidator(c);
+        var importedGlobals = c.Globals.Count;
+        foreach (var table in module.Tables)
+        {
+            c.At($"table {c.Tables.Count}");
+            var type = CheckTableType(c, table.Type);
+            c.VisibleGlobals = importedGlobals;
+            code.ValidateConstant(table.Init ?? Expression.Of(Instruction.WithHeapType(Opcode.RefNull, table.Type.ElementType.Heap)), type.ElementType);
+            c.Tables.Add(type);
+        }
+
+        foreach (var global in module.Globals)
+        {
+            c.At($"global {c.Globals.Count}");
+            var type = global.Type with { Type = c.Canonical(global.Type.Type) };
+            c.VisibleGlobals = c.Globals.Count;
+            code.ValidateConstant(global.Init, type.Type);
+            c.Globals.Add(type);
+        }
+        c.VisibleGlobals = c.Globals.Count;
+
+        for (var i = 0; i < module.Data.Count; i++)
+        {
+            c.At($"data {i}");
+            var data = module.Data[i];
+            if (data.Mode == SegmentMode.Active)
+            {
+                var memory = c.Memory(data.Memory);
+                code.ValidateConstant(data.Offset ?? throw c.Error("active data segment without offset"), memory.Limits.AddressValueType);
+            }
+            else if (data.Mode != SegmentMode.Passive)
+            {
+                throw c.Error("invalid data segment mode");
+            }
+        }
+        c.DataCount = module.Data.Count;
+
+        for (var i = 0; i < module.Elements.Count; i++)
+        {
+            c.At($"elem {i}");
+            var element = module.Elements[i];
+            var type = c.Canonical(element.Type);
+            if (type.Kind != ValueKind.Ref)
+            {
+                throw c.Error("type mismatch: element segment requires a reference type");
+            }
+            foreach (var item in element.Items)
+            {
+                code.ValidateConstant(item, type);
+            }
+            if (element.Mode == SegmentMode.Active)
+            {
+                var table = c.Table(element.Table);
+                if (!Subtyping.Matches(type, table.ElementType))
+                {
+                    throw c.Error($"type mismatch: element segment's type {c.Format(type)} does not match table's element type {c.Format(table.ElementType)}");
+                }
+                code.ValidateConstant(element.Offset ?? throw c.Error("active element segment without offset"), table.Limits.AddressValueType);
+            }
+            c.Elements.Add(type);
+        }
+
+        var infos = new FunctionInfo[module.Functions.Count];
+        for (var i = 0; i < module.Functions.Count; i++)
+        {
+            var functionIndex = (uint)(importedFunctions + i);
+            c.At($"func {functionIndex}");
+            infos[i] = CheckFunctionBody(c, code, module.Functions[i], functionIndex);
+        }
+
+        if (module.Start is { } start)
+        {
+            c.At("start function");
+            var type = (FunctionType)c.Function(start).Body;
+            if (type.Parameters.Count != 0 || type.Results.Count != 0)
+            {
+                throw c.Error("start function must not have parameters or results");
+            }
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < module.Exports.Count; i++)
+        {
+            var export = module.Exports[i];
+            c.At($"export {i} \"{export.Name}\"");
+            _ = export.Kind switch
+            {
+                ExternKind.Function => c.Function(export.Index) as object,
+                ExternKind.Table => c.Table(export.Index),
+                ExternKind.Memory => c.Memory(export.Index),
+                ExternKind.Global => c.Global(export.Index),
+                ExternKind.Tag => c.Tag(export.Index),
+                _ => throw c.Error("invalid export kind"),
+            };
+        }
+        c.At("exports");
+        foreach (var export in module.Exports)
+        {
+            if (!names.Add(export.Name))
+            {
+                throw c.Error($"duplicate export name \"{export.Name}\"");
+            }
+        }
+
+        return new ValidatedModule(
+            module,
+            c.Types.ToArray(),
+            c.FunctionTypeIndices.ToArray(),
+            ModuleGlobals(module),
+            ModuleTables(module),
+            ModuleMemories(module),
+            c.TagTypeIndices.ToArray(),
+            module.Elements.Select(e => e.Type).ToArray(),
+            infos,
+            c.References);
+    }
+
+    // ---- Types ----------------------------------------------------------------------------------------------
+
+    private static void CheckTypes(ValidationContext c)
+    {
+        foreach (var group in c.Module.Types)
+        {
+            var first = (uint)c.Types.Count;
+            var end = first + (uint)group.Types.Count;
+            c.At(group.Types.Count == 1 ? $"type {first}" : $"rec group of types {first}..{end - 1}");
+            // Every type index the group uses must be defined before its end.
+            for (var i = 0; i < group.Types.Count; i++)
+            {
+                var sub = group.Types[i];
+                foreach (var super in sub.Supertypes)
+                {
+                    RequireTypeBelow(c, super, end);
+                }
+                ForEachHeapType(sub.Body, heap => RequireTypeBelow(c, heap.TypeIndex, end));
+            }
+            for (var i = 0; i < group.Types.Count; i++)
+            {
+                var index = first + (uint)i;
+                var sub = group.Types[i];
+                if (sub.Supertypes.Count > 1)
+                {
+                    throw c.Error($"sub type {index} has more than one super type");
+                }
+                foreach (var super in sub.Supertypes)
+                {
+                    if (super >= index)
+                    {
+                        throw c.Error($"forward use of type {super} in sub type definition");
+                    }
+                }
+            }
+            var canonical = TypeRegistry.Intern(group, first, index => c.Types[(int)index]);
+            c.Types.AddRange(canonical.Types);
+            for (var i = 0; i < group.Types.Count; i++)
+            {
+                var index = first + (uint)i;
+                var type = canonical.Types[i];
+                if (type.Supertype is not { } super)
+                {
+                    continue;
+                }
+                var superIndex = group.Types[i].Supertypes[0];
+                if (super.Final)
+                {
+                    throw c.Error($"sub type {index} has final super type {superIndex}");
+                }
+                if (!Subtyping.Matches(type.Body, super.Body))
+                {
+                    throw c.Error($"sub type {index} does not match super type {superIndex}");
+                }
+            }
+        }
+    }
+
+    private static void RequireTypeBelow(ValidationContext c, uint index, uint end)
+    {
+        if (index >= end)
+        {
+            throw c.Error($"unknown type {index}");
+        }
+    }
+
+    private static void ForEachHeapType(CompositeType body, Action<HeapType> action)
+    {
+        void Value(ValueType t)
+        {
+            if (t.Kind == ValueKind.Ref && t.Heap.IsConcrete)
+            {
+                action(t.Heap);
+            }
+        }
+        switch (body)
+        {
+            case FunctionType f:
+                foreach (var t in f.Parameters)
+                {
+                    Value(t);
+                }
+                foreach (var t in f.Results)
+                {
+                    Value(t);
+                }
+                break;
+            case StructType s:
+                foreach (var field in s.Fields)
+                {
+                    Value(field.Storage.Type);
+                }
+                break;
+            case ArrayType a:
+                Value(a.Element.Storage.Type);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static DefinedType CheckTagType(ValidationContext c, TagType tag)
+    {
+        var type = c.FunctionType(tag.TypeIndex);
+        if (type.Results.Count != 0)
+        {
+            throw c.Error("non-empty tag result type");
+        }
+        return c.Type(tag.TypeIndex);
+    }
+
+    private static void CheckLimits(ValidationContext c, Limits limits, ulong range, string message)
+    {
+        if (limits.Min > range)
+        {
+            throw c.Error(message);
+        }
+        if (limits.Max is { } max)
+        {
+            if (max > range)
+            {
+                throw c.Error(message);
+            }
+            if (limits.Min > max)
+            {
+                throw c.Error("size minimum must not be greater than maximum");
+            }
+        }
+    }
+
+    private static void CheckMemoryType(ValidationContext c, MemoryType memory)
+    {
+        if (memory.Limits.AddressType == AddressType.I32)
+        {
+            CheckLimits(c, memory.Limits, MaxMemoryPages32, "memory size must be at most 65536 pages (4GiB)");
+        }
+        else
+        {
+            CheckLimits(c, memory.Limits, MaxMemoryPages64, "memory size must be at most 2^48 pages (256TiB)");
+        }
+    }
+
+    /// <summary>Checks a table type and returns it with its element type in canonical form.</summary>
+    private static TableType CheckTableType(ValidationContext c, TableType table)
+    {
+        var element = c.Canonical(table.ElementType);
+        if (element.Kind != ValueKind.Ref)
+        {
+            throw c.Error("type mismatch: table requires a reference type");
+        }
+        if (table.Limits.AddressType == AddressType.I32)
+        {
+            CheckLimits(c, table.Limits, MaxTableSize32, "table size must be at most 2^32-1");
+        }
+        else
+        {
+            CheckLimits(c, table.Limits, ulong.MaxValue, "table size must be at most 2^64-1");
+        }
+        return table with { ElementType = element };
+    }
+
+    // ---- Imports and references -----------------------------------------------------------------------------
+
+    private static void CheckImports(ValidationContext c)
+    {
+        for (var i = 0; i < c.Module.Imports.Count; i++)
+        {
+            var import = c.Module.Imports[i];
+            c.At($"import {i} \"{import.Module}\" \"{import.Name}\"");
+            switch (import.Type)
+            {
+                case FunctionTypeUse use:
+                    c.FunctionType(use.TypeIndex);
+                    c.Functions.Add(c.Type(use.TypeIndex));
+                    c.FunctionTypeIndices.Add(use.TypeIndex);
+                    break;
+                case TableType table:
+                    c.Tables.Add(CheckTableType(c, table));
+                    break;
+                case MemoryType memory:
+                    CheckMemoryType(c, memory);
+                    c.Memories.Add(memory);
+                    break;
+                case GlobalType global:
+                    c.Globals.Add(global with { Type = c.Canonical(global.Type) });
+                    break;
+                case TagType tag:
+                    c.Tags.Add(CheckTagType(c, tag));
+                    c.TagTypeIndices.Add(tag.TypeIndex);
+                    break;
+                default:
+                    throw c.Error("invalid import kind");
+            }
+        }
+        c.VisibleGlobals = c.Globals.Count;
+    }
+
+    /// <summary>
+    /// The functions that <c>ref.func</c> may name in function bodies (spec: <c>$funcidx_nonfuncs</c>): those
+    /// referenced in globals, tables, element segments and exports.
+    /// </summary>
+    private static void CollectReferences(ValidationContext c)
+    {
+        var module = c.Module;
+        void Scan(Expression? expression)
+        {
+            if (expression is null)
+            {
+                return;
+            }
+            foreach (var instruction in expression.Instructions)
+            {
+                if (instruction.Opcode == Opcode.RefFunc)
+                {
+                    c.References.Add(instruction.Index);
+                }
+            }
+        }
+        foreach (var global in module.Globals)
+        {
+            Scan(global.Init);
+        }
+        foreach (var table in module.Tables)
+        {
+            Scan(table.Init);
+        }
+        foreach (var element in module.Elements)
+        {
+            Scan(element.Offset);
+            foreach (var item in element.Items)
+            {
+                Scan(item);
+            }
+        }
+        foreach (var export in module.Exports)
+        {
+            if (export.Kind == ExternKind.Function)
+            {
+                c.References.Add(export.Index);
+            }
+        }
+    }
+
+    // ---- Function bodies ------------------------------------------------------------------------------------
+
+    private static FunctionInfo CheckFunctionBody(ValidationContext c, CodeValidator code, Function function, uint functionIndex)
+    {
+        var type = c.FunctionType(function.TypeIndex);
+        var count = (ulong)type.Parameters.Count + function.LocalCount;
+        if (count > MaxLocals)
+        {
+            throw c.Error("too many locals");
+        }
+        var canonicalLocals = new ValueType[count];
+        var moduleLocals = new ValueType[count];
+        var n = 0;
+        var definitions = c.Definitions[(int)function.TypeIndex].Body as FunctionType ?? type;
+        foreach (var parameter in type.Parameters)
+        {
+            canonicalLocals[n] = parameter;
+            moduleLocals[n] = definitions.Parameters[n];
+            n++;
+        }
+        foreach (var group in function.Locals)
+        {
+            var canonical = c.Canonical(group.Type);
+            for (var i = 0UL; i < group.Count; i++)
+            {
+                canonicalLocals[n] = canonical;
+                moduleLocals[n] = group.Type;
+                n++;
+            }
+        }
+        var results = type.Results as ValueType[] ?? [.. type.Results];
+        var result = code.ValidateFunction(function.Body.Instructions, canonicalLocals, type.Parameters.Count, results);
+        return new FunctionInfo(functionIndex, function.TypeIndex, definitions, moduleLocals, result.MaxStackHeight, result.BlockEnds, result.Elses);
+    }
+
+    // ---- The index spaces as the module states them ---------------------------------------------------------
+
+    private static GlobalType[] ModuleGlobals(Module module) =>
+        [.. module.Imports.Select(i => i.Type).OfType<GlobalType>(), .. module.Globals.Select(g => g.Type)];
+
+    private static TableType[] ModuleTables(Module module) =>
+        [.. module.Imports.Select(i => i.Type).OfType<TableType>(), .. module.Tables.Select(t => t.Type)];
+
+    private static MemoryType[] ModuleMemories(Module module) =>
+        [.. module.Imports.Select(i => i.Type).OfType<MemoryType>(), .. module.Memories];
+}

@@ -1,0 +1,144 @@
+using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Validation;
+
+/// <summary>
+/// What the validator learned about one defined function's body, for the execution tiers.
+/// </summary>
+public sealed class FunctionInfo
+{
+    internal FunctionInfo(uint functionIndex, uint typeIndex, FunctionType type, ValueType[] localTypes, int maxStackHeight,
+        int[] blockEnds, Dictionary<int, int> elses)
+    {
+        FunctionIndex = functionIndex;
+        TypeIndex = typeIndex;
+        Type = type;
+        LocalTypes = localTypes;
+        MaxStackHeight = maxStackHeight;
+        BlockEnds = blockEnds;
+        Elses = elses;
+    }
+
+    /// <summary>The function's index in the function index space (imports first).</summary>
+    public uint FunctionIndex { get; }
+
+    /// <summary>The module type index of the function's type.</summary>
+    public uint TypeIndex { get; }
+
+    /// <summary>The function's type as the module states it (module type indices in reference types).</summary>
+    public FunctionType Type { get; }
+
+    /// <summary>Parameters then declared locals, as the module states them.</summary>
+    public IReadOnlyList<ValueType> LocalTypes { get; }
+
+    /// <summary>The largest number of operands on the stack at any point of the body (all blocks together).</summary>
+    public int MaxStackHeight { get; }
+
+    /// <summary>
+    /// For each instruction of the body: where it opens a block (<c>block</c>, <c>loop</c>, <c>if</c>, <c>try</c>,
+    /// <c>try_table</c>), the index of its closing <c>end</c> (or <c>delegate</c>); for an <c>end</c>/<c>delegate</c>,
+    /// the index of the instruction that opened it (-1 for the function's final <c>end</c>); otherwise -1.
+    /// </summary>
+    public IReadOnlyList<int> BlockEnds { get; }
+
+    /// <summary>For each <c>if</c> that has an <c>else</c>: instruction index of the <c>if</c> → index of its <c>else</c>.</summary>
+    public IReadOnlyDictionary<int, int> Elses { get; }
+}
+
+/// <summary>
+/// A module that passed validation, with the types the validator resolved for each index space. Types are given
+/// as the module states them (reference types name module type indices) unless the member says canonical;
+/// canonical types (see <see cref="DefinedType"/>) compare across modules.
+/// </summary>
+public sealed class ValidatedModule
+{
+    internal ValidatedModule(
+        Module module,
+        IReadOnlyList<DefinedType> types,
+        IReadOnlyList<uint> functionTypeIndices,
+        IReadOnlyList<GlobalType> globals,
+        IReadOnlyList<TableType> tables,
+        IReadOnlyList<MemoryType> memories,
+        IReadOnlyList<uint> tagTypeIndices,
+        IReadOnlyList<ValueType> elementTypes,
+        IReadOnlyList<FunctionInfo> functions,
+        IReadOnlySet<uint> declaredFunctionReferences)
+    {
+        Module = module;
+        Types = types;
+        FunctionTypeIndices = functionTypeIndices;
+        Globals = globals;
+        Tables = tables;
+        Memories = memories;
+        TagTypeIndices = tagTypeIndices;
+        ElementTypes = elementTypes;
+        Functions = functions;
+        DeclaredFunctionReferences = declaredFunctionReferences;
+        var definitions = module.TypeDefinitions.ToArray();
+        FunctionTypes = functionTypeIndices.Select(index => (FunctionType)definitions[(int)index].Body).ToArray();
+    }
+
+    public Module Module { get; }
+
+    /// <summary>Module type index → canonical type. Two indices denote equivalent types exactly when these are the same object.</summary>
+    public IReadOnlyList<DefinedType> Types { get; }
+
+    /// <summary>Function index (imports first) → module type index.</summary>
+    public IReadOnlyList<uint> FunctionTypeIndices { get; }
+
+    /// <summary>Function index (imports first) → function type, as the module states it.</summary>
+    public IReadOnlyList<FunctionType> FunctionTypes { get; }
+
+    /// <summary>Global index (imports first) → global type, as the module states it.</summary>
+    public IReadOnlyList<GlobalType> Globals { get; }
+
+    /// <summary>Table index (imports first) → table type, as the module states it.</summary>
+    public IReadOnlyList<TableType> Tables { get; }
+
+    /// <summary>Memory index (imports first) → memory type.</summary>
+    public IReadOnlyList<MemoryType> Memories { get; }
+
+    /// <summary>Tag index (imports first) → module type index of the tag's function type.</summary>
+    public IReadOnlyList<uint> TagTypeIndices { get; }
+
+    /// <summary>Element segment index → the segment's reference type, as the module states it.</summary>
+    public IReadOnlyList<ValueType> ElementTypes { get; }
+
+    /// <summary>Defined functions (function index minus the number of imported functions) → what validation learned.</summary>
+    public IReadOnlyList<FunctionInfo> Functions { get; }
+
+    /// <summary>Functions that <c>ref.func</c> may name in function bodies (spec: <c>C.refs</c>).</summary>
+    public IReadOnlySet<uint> DeclaredFunctionReferences { get; }
+
+    public int ImportedFunctionCount => FunctionTypeIndices.Count - Functions.Count;
+
+    /// <summary>The canonical type of function <paramref name="functionIndex"/>.</summary>
+    public DefinedType FunctionDefinedType(uint functionIndex) => Types[(int)FunctionTypeIndices[(int)functionIndex]];
+
+    /// <summary>The canonical function type of tag <paramref name="tagIndex"/>.</summary>
+    public DefinedType TagDefinedType(uint tagIndex) => Types[(int)TagTypeIndices[(int)tagIndex]];
+
+    /// <summary>Converts a value type of this module (module type indices) to canonical form (canonical ids).</summary>
+    public ValueType ToCanonical(ValueType type) =>
+        type.Kind == ValueKind.Ref && type.Heap.IsConcrete ? ValueType.Ref(ToCanonical(type.Heap), type.Nullable) : type;
+
+    /// <summary>Converts a heap type of this module to canonical form.</summary>
+    public HeapType ToCanonical(HeapType heap) => heap.IsConcrete ? Types[(int)heap.TypeIndex].HeapType : heap;
+
+    /// <summary>
+    /// The canonical external type of an import or export of kind <paramref name="kind"/> and index
+    /// <paramref name="index"/>: a <see cref="DefinedType"/> for functions and tags, a <see cref="GlobalType"/> or
+    /// <see cref="TableType"/> with canonical value types, or the <see cref="MemoryType"/>. Compare with
+    /// <see cref="Subtyping"/>'s import matching.
+    /// </summary>
+    public object CanonicalExternType(ExternKind kind, uint index) => kind switch
+    {
+        ExternKind.Function => FunctionDefinedType(index),
+        ExternKind.Tag => TagDefinedType(index),
+        ExternKind.Global => Globals[(int)index] with { Type = ToCanonical(Globals[(int)index].Type) },
+        ExternKind.Table => Tables[(int)index] with { ElementType = ToCanonical(Tables[(int)index].ElementType) },
+        ExternKind.Memory => Memories[(int)index],
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}
