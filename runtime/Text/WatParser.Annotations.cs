@@ -105,6 +105,12 @@ internal sealed partial class ModuleParser
         {
             throw _s.Error(at, prefix + "duplicate annotation");
         }
+        // A hint belongs to the branch instruction that follows it, plain or folded: if or br_if.
+        var target = _s[annotation.TokenIndex].Kind == TokenKind.LParen ? _s[annotation.TokenIndex + 1] : _s[annotation.TokenIndex];
+        if (target is not { Kind: TokenKind.Keyword, Text: "if" or "br_if" })
+        {
+            throw _s.Error(at, prefix + "invalid target");
+        }
     }
 
     private static Token AnnotationToken(Annotation annotation) => new(TokenKind.Keyword, "@" + annotation.Name, annotation.Location);

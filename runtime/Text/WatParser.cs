@@ -33,8 +33,6 @@ public static class WatParser
         return module;
     }
 
-
-
     /// <summary>Parses module text given as bytes (UTF-8; bytes that are not are reported where they matter).</summary>
     public static Module ParseModule(ReadOnlySpan<byte> utf8, string? fileName = null) => ParseModule(Utf8Text.Decode(utf8), fileName);
 }
@@ -155,22 +153,15 @@ internal sealed partial class ModuleParser
             throw pending;
         }
         ApplyAnnotations(fieldsStart);
-        AddDataCount();
-        AddCustomSections();
-        _s.Position = afterFields;
-        return _m;
-    }
-
-    /// <summary>
-    /// The text format has no data count section; as the spec's reference encoder does, a module whose code
-    /// names a data segment gets one, so that its binary form is decodable.
-    /// </summary>
-    private void AddDataCount()
-    {
+        // The text format has no data count section: the module has one where its code names a data segment
+        // (memory.init, data.drop, array.new_data, array.init_data), as the spec's reference encoder does.
         if (_m.Functions.Any(f => f.Body.Instructions.Any(i => i.Info.Immediates.NamesDataSegment())))
         {
             _m.DataCount = (uint)_m.Data.Count;
         }
+        AddCustomSections();
+        _s.Position = afterFields;
+        return _m;
     }
 
     // ---- Phase 1: bind the names of every field ------------------------------------------------------------

@@ -74,7 +74,8 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
                 AssertInvalidCommand c => (c.Module, null),
                 AssertUnlinkableCommand c => (c.Module, null),
                 AssertModuleTrapCommand c => (c.Module, null),
-                AssertInvalidCustomCommand c => (c.Module, null),
+                // Branch hint targets are checked by the parser as it reads the annotation.
+                AssertInvalidCustomCommand c => (c.Module, c.Message),
                 AssertMalformedCommand c => (c.Module, c.Message),
                 AssertMalformedCustomCommand c => (c.Module, c.Message),
                 _ => ((ScriptModule?)null, (string?)null),
@@ -82,6 +83,16 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
             var where = $"{script.FileName}:{command.Location}";
             switch (module)
             {
+                case TextScriptModule t when malformedMessage is not null:
+                    if (t.Module is not null || t.Error?.Reason.StartsWith(malformedMessage, StringComparison.Ordinal) != true)
+                    {
+                        failures.Add($"{where}: expected \"{malformedMessage}\", got {t.Error?.Reason ?? "a module"}");
+                    }
+                    else
+                    {
+                        custom++;
+                    }
+                    break;
                 case TextScriptModule t:
                     if (t.Module is null)
                     {
