@@ -20,7 +20,7 @@ internal sealed partial class ModuleParser
 
         private readonly List<Instruction> _out = [];
 
-        public void DeclareParameters(List<Token?> names, int count, Token typeUse, uint typeIndex)
+        public void DeclareParameters(List<Token?> names, int count, Token typeUse)
         {
             if (names.Count > 0)
             {
@@ -36,7 +36,6 @@ internal sealed partial class ModuleParser
             else
             {
                 _unknownParameterType = typeUse;
-                _ = typeIndex;
             }
         }
 

@@ -771,7 +771,7 @@ internal sealed partial class ModuleParser
         var typeUseToken = _s.Peek();
         var (index, paramNames, paramCount) = ParseTypeUse(allowNames: true);
         var body = new FunctionBodyParser(this, _s);
-        body.DeclareParameters(paramNames, paramCount, typeUseToken, index);
+        body.DeclareParameters(paramNames, paramCount, typeUseToken);
         var locals = new List<LocalGroup>();
         while (_s.IsParen("local"))
         {
