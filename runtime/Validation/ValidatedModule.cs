@@ -77,6 +77,7 @@ public sealed class ValidatedModule
         DeclaredFunctionReferences = declaredFunctionReferences;
         var definitions = module.TypeDefinitions.ToArray();
         FunctionTypes = functionTypeIndices.Select(index => (FunctionType)definitions[(int)index].Body).ToArray();
+        TagTypes = tagTypeIndices.Select(index => (FunctionType)definitions[(int)index].Body).ToArray();
     }
 
     public Module Module { get; }
@@ -101,6 +102,9 @@ public sealed class ValidatedModule
 
     /// <summary>Tag index (imports first) → module type index of the tag's function type.</summary>
     public IReadOnlyList<uint> TagTypeIndices { get; }
+
+    /// <summary>Tag index (imports first) → the tag's function type (its parameters are the payload), as the module states it.</summary>
+    public IReadOnlyList<FunctionType> TagTypes { get; }
 
     /// <summary>Element segment index → the segment's reference type, as the module states it.</summary>
     public IReadOnlyList<ValueType> ElementTypes { get; }
