@@ -15,28 +15,43 @@ public sealed record CrossCheckResult(
     int InvalidBinaryDisagreed,
     int InvalidTextAgreed,
     int InvalidTextDisagreed,
-    IReadOnlyList<Disagreement> Disagreements);
+    int MalformedBinaryAgreed,
+    int MalformedBinaryDisagreed,
+    int WasmtimeCannotJudge,
+    IReadOnlyList<Disagreement> Disagreements,
+    IReadOnlyList<Disagreement> NotJudgedByWasmtime);
 
 /// <summary>
 /// Cross-checks our front end against wasmtime's: every module we accept is encoded by our encoder and must
-/// be accepted by wasmtime; every binary module we reject as invalid must be rejected by wasmtime too. Text
+/// be accepted by wasmtime; every binary module we reject as invalid or malformed must be rejected by wasmtime too. Text
 /// modules we reject as invalid are encoded and checked the same way (reported apart: the encoding is ours).
+/// Modules that wasmtime refuses for want of a feature it does not offer (the legacy exception instructions:
+/// wasmtime 50's C API has no switch for them) are counted apart as not judged, never as agreement.
 /// </summary>
 public sealed class CrossCheck : IDisposable
 {
     private readonly WasmtimeValidator _wasmtime = new();
     private readonly Lock _lock = new();
     private readonly List<Disagreement> _disagreements = [];
+    private readonly List<Disagreement> _notJudged = [];
     private int _acceptedAgreed;
     private int _acceptedDisagreed;
     private int _invalidBinaryAgreed;
     private int _invalidBinaryDisagreed;
     private int _invalidTextAgreed;
     private int _invalidTextDisagreed;
+    private int _malformedBinaryAgreed;
+    private int _malformedBinaryDisagreed;
 
     /// <summary>Checks one module as it comes out of <see cref="ModuleLoader"/>.</summary>
     public void Observe(string file, ScriptModule scriptModule, LoadOutcome outcome)
     {
+        if (outcome.RejectedBy == Stage.Malformed && outcome.Binary is { } malformed)
+        {
+            var error = _wasmtime.Validate(malformed);
+            Count(file, scriptModule, error is not null, ref _malformedBinaryAgreed, ref _malformedBinaryDisagreed, $"malformed: {outcome.Reason}", "valid");
+            return;
+        }
         if (outcome.Module is null || outcome.RejectedBy is Stage.Malformed or Stage.Crash)
         {
             return;
@@ -45,6 +60,14 @@ public sealed class CrossCheck : IDisposable
         if (outcome.Accepted)
         {
             var error = ValidateEncoding(outcome.Module);
+            if (error is not null && IsMissingFeature(error))
+            {
+                lock (_lock)
+                {
+                    _notJudged.Add(new(file, scriptModule.Location.Line, "valid", error));
+                }
+                return;
+            }
             Count(file, scriptModule, error is null, ref _acceptedAgreed, ref _acceptedDisagreed, "valid", error ?? "");
         }
         else if (outcome.Binary is { } bytes)
@@ -64,10 +87,17 @@ public sealed class CrossCheck : IDisposable
         lock (_lock)
         {
             return new(_acceptedAgreed, _acceptedDisagreed, _invalidBinaryAgreed, _invalidBinaryDisagreed,
-                _invalidTextAgreed, _invalidTextDisagreed,
-                [.. _disagreements.OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line)]);
+                _invalidTextAgreed, _invalidTextDisagreed, _malformedBinaryAgreed, _malformedBinaryDisagreed, _notJudged.Count,
+                Sorted(_disagreements), Sorted(_notJudged));
         }
     }
+
+    private static List<Disagreement> Sorted(IEnumerable<Disagreement> list) =>
+        [.. list.OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line)];
+
+    /// <summary>wasmtime's wording when a module needs a proposal it was not built or configured for.</summary>
+    private static bool IsMissingFeature(string error) =>
+        error.Contains("feature required", StringComparison.Ordinal) || error.Contains("not enabled", StringComparison.Ordinal);
 
     private string? ValidateEncoding(Syntax.Module module)
     {

@@ -692,19 +692,13 @@ internal ref struct ModuleReader
             case ImmediateKind.Label or ImmediateKind.Function or ImmediateKind.Type or ImmediateKind.Local
                 or ImmediateKind.Global or ImmediateKind.Table or ImmediateKind.Memory or ImmediateKind.Data
                 or ImmediateKind.Element or ImmediateKind.Tag:
-                if (opcode == Opcode.DataDrop)
-                {
-                    _bodyUsesData |= functionBody;
-                }
+                _bodyUsesData |= functionBody && info.Immediates.NamesDataSegment();
                 return Instruction.WithIndex(opcode, _r.ReadU32());
             case ImmediateKind.CallIndirect or ImmediateKind.TypeAndField or ImmediateKind.TypeAndType
                 or ImmediateKind.TypeAndData or ImmediateKind.TypeAndElem or ImmediateKind.TableAndTable
                 or ImmediateKind.ElemAndTable or ImmediateKind.MemoryAndMemory or ImmediateKind.DataAndMemory:
                 {
-                    if (info.Immediates is ImmediateKind.TypeAndData or ImmediateKind.DataAndMemory)
-                    {
-                        _bodyUsesData |= functionBody;
-                    }
+                    _bodyUsesData |= functionBody && info.Immediates.NamesDataSegment();
                     var first = _r.ReadU32();
                     return Instruction.WithIndices(opcode, first, _r.ReadU32());
                 }

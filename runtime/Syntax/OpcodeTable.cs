@@ -141,5 +141,12 @@ public static partial class OpcodeTable
     public static bool OpensBlock(this Opcode opcode) =>
         opcode is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Try or Opcode.TryTable;
 
+    /// <summary>
+    /// True for instructions that name a data segment (<c>memory.init</c>, <c>data.drop</c>, <c>array.new_data</c>,
+    /// <c>array.init_data</c>): a binary module whose code has one needs a data count section.
+    /// </summary>
+    public static bool NamesDataSegment(this ImmediateKind immediates) =>
+        immediates is ImmediateKind.Data or ImmediateKind.TypeAndData or ImmediateKind.DataAndMemory;
+
     public static string Name(this Opcode opcode) => s_byOpcode.TryGetValue(opcode, out var info) ? info.Name : opcode.ToString();
 }

@@ -246,7 +246,7 @@ internal sealed class Lexer
                 if (_pos + 1 < _text.Length && _text[_pos + 1] == '@' &&
                     (!annotation || (_pos + 2 < _text.Length && (_text[_pos + 2] == '"' || IsIdChar(_text[_pos + 2])))))
                 {
-                    ReadAnnotation();
+                    ReadAnnotation(record: !annotation);
                     continue;
                 }
                 _pos++;
@@ -286,7 +286,7 @@ internal sealed class Lexer
         }
     }
 
-    private void ReadAnnotation()
+    private void ReadAnnotation(bool record)
     {
         var start = Here;
         _pos += 2; // "(@"
@@ -344,7 +344,10 @@ internal sealed class Lexer
             }
             tokens.Add(token);
         }
-        _annotations.Add(new Annotation(name, start, tokens, _tokens.Count));
+        if (record)
+        {
+            _annotations.Add(new Annotation(name, start, tokens, _tokens.Count));
+        }
     }
 
     /// <summary>Reads the longest run of identifier characters and strings and classifies it.</summary>

@@ -192,7 +192,7 @@ internal sealed class ScriptParser(TokenStream stream, string fileName)
         try
         {
             var module = new ModuleParser(_s, end).Parse();
-            module.Name = id;
+            module.Name ??= id;
             return new TextScriptModule(location, id, module);
         }
         catch (TextFormatException error)

@@ -186,14 +186,12 @@ internal sealed partial class ModuleParser
                         {
                             handlers = true;
                             _s.Next();
-                            ParseEndLabel(label);
                             Emit(Instruction.WithIndex(Opcode.Catch, _m._tags.Resolve(_s.Next(), _s)));
                             ParseInstructionList();
                         }
                         if (_s.TryKeyword("catch_all"))
                         {
                             handlers = true;
-                            ParseEndLabel(label);
                             Emit(Instruction.Simple(Opcode.CatchAll));
                             ParseInstructionList();
                         }

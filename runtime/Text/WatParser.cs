@@ -22,7 +22,7 @@ public static class WatParser
             stream.Position += 2;
             var id = stream.TryId();
             module = new ModuleParser(stream, end).Parse();
-            module.Name = id?.Name;
+            module.Name ??= id?.Name;
             stream.ExpectRParen();
         }
         else
@@ -32,6 +32,8 @@ public static class WatParser
         stream.Expect(TokenKind.Eof);
         return module;
     }
+
+
 
     /// <summary>Parses module text given as bytes (UTF-8; bytes that are not are reported where they matter).</summary>
     public static Module ParseModule(ReadOnlySpan<byte> utf8, string? fileName = null) => ParseModule(Utf8Text.Decode(utf8), fileName);
@@ -123,6 +125,7 @@ internal sealed partial class ModuleParser
 
     public Module Parse()
     {
+        var fieldsStart = _s.Position;
         CollectFields();
         var afterFields = _s.Position;
         foreach (var field in _fields.Where(f => f.Keyword is "type" or "rec"))
@@ -139,8 +142,22 @@ internal sealed partial class ModuleParser
                 throw _s.Unexpected();
             }
         }
+        ApplyAnnotations(fieldsStart);
         _s.Position = afterFields;
+        AddDataCount();
         return _m;
+    }
+
+    /// <summary>
+    /// The text format has no data count section; as the spec's reference encoder does, a module whose code
+    /// names a data segment gets one, so that its binary form is decodable.
+    /// </summary>
+    private void AddDataCount()
+    {
+        if (_m.Functions.Any(f => f.Body.Instructions.Any(i => i.Info.Immediates.NamesDataSegment())))
+        {
+            _m.DataCount = (uint)_m.Data.Count;
+        }
     }
 
     // ---- Phase 1: bind the names of every field ------------------------------------------------------------

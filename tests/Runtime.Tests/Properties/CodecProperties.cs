@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using WasmHarness.Binary;
 using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Properties;
 
@@ -13,7 +14,7 @@ namespace WasmHarness.Tests.Properties;
 /// </summary>
 public sealed class CodecProperties
 {
-    private static readonly OpcodeInfo[] Plain = [.. OpcodeTable.All.Where(i => i.Opcode is not (Opcode.End or Opcode.Else or Opcode.Delegate) && !i.Opcode.OpensBlock())];
+    private static readonly OpcodeInfo[] Plain = [.. OpcodeTable.All.Where(i => i.Opcode is not (Opcode.End or Opcode.Else or Opcode.Delegate or Opcode.Catch or Opcode.CatchAll) && !i.Opcode.OpensBlock())];
 
     private static Gen<uint> SmallIndex => Gen.Choose(0, 300).Select(i => (uint)i);
 
@@ -89,7 +90,26 @@ public sealed class CodecProperties
             .Resize(Math.Min(size, 20)))
         .Select(parts => parts.SelectMany(p => p).ToList());
 
-    private static Gen<List<Instruction>> Block(int depth) =>
+    private static Gen<List<Instruction>> Block(int depth) => Gen.OneOf(StructuredBlock(depth), LegacyTry(depth));
+
+    /// <summary>Legacy <c>try</c>: catch clauses, an optional <c>catch_all</c>, closed by <c>end</c> or by <c>delegate</c>.</summary>
+    private static Gen<List<Instruction>> LegacyTry(int depth) =>
+        from type in BlockTypes
+        from body in Body(depth)
+        from handlers in Gen.ListOf(from tag in SmallIndex from handler in Body(depth) select (tag, handler)).Resize(3)
+        from catchAll in Gen.OneOf(Gen.Constant<List<Instruction>?>(null), Body(depth).Select(b => (List<Instruction>?)b))
+        from delegateLabel in Gen.OneOf(Gen.Constant<uint?>(null), SmallIndex.Select(l => (uint?)l))
+        select (List<Instruction>)[
+            Instruction.Block(Opcode.Try, type),
+            .. body,
+            .. delegateLabel is null
+                ? (List<Instruction>)[
+                    .. handlers.SelectMany(h => (List<Instruction>)[Instruction.WithIndex(Opcode.Catch, h.tag), .. h.handler]),
+                    .. catchAll is null ? [] : (List<Instruction>)[Instruction.Simple(Opcode.CatchAll), .. catchAll],
+                    Instruction.Simple(Opcode.End)]
+                : [Instruction.WithIndex(Opcode.Delegate, delegateLabel.Value)]];
+
+    private static Gen<List<Instruction>> StructuredBlock(int depth) =>
         from opener in Gen.Elements(Opcode.Block, Opcode.Loop, Opcode.If, Opcode.TryTable)
         from type in BlockTypes
         from catches in Gen.ListOf(

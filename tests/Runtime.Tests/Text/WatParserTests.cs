@@ -266,4 +266,57 @@ public sealed class WatParserTests
         var error = Assert.Throws<TextFormatException>(() => WatParser.ParseModule(text));
         Assert.Equal("malformed UTF-8 encoding", error.Reason);
     }
+
+    [Fact]
+    public void CustomAndNameAnnotations()
+    {
+        var module = Parse("""
+            (module $id (@name "Modül")
+              (type (func))
+              (@custom "a" "x" "y")
+              (@custom "b" (before global) "z")
+              (@custom "c" (after func))
+              (@custom "d" (before first))
+              (func (@name "λ") (type 0))
+              (@other (anything (goes)) here)
+            )
+            """);
+        Assert.Equal("Modül", module.Name);
+        Assert.Equal("λ", module.FunctionNames[0]);
+        Assert.Equal(
+            [
+                new CustomSection("a", "xy"u8.ToArray(), 11),
+                new CustomSection("b", "z"u8.ToArray(), 13),
+                new CustomSection("c", Array.Empty<byte>(), 3),
+                new CustomSection("d", Array.Empty<byte>(), 0),
+            ],
+            module.CustomSections);
+    }
+
+    [Theory]
+    [InlineData("(@custom)", "@custom annotation: missing section name")]
+    [InlineData("(@custom \"a\" (after types))", "@custom annotation: malformed section kind")]
+    [InlineData("(@custom \"a\" (later type))", "@custom annotation: malformed placement")]
+    [InlineData("(@custom \"a\" 4)", "@custom annotation: unexpected token")]
+    [InlineData("(func (@custom \"a\"))", "misplaced @custom annotation")]
+    [InlineData("(module (@name \"a\") (@name \"b\"))", "@name annotation: multiple module names")]
+    [InlineData("(module (func) (@name \"a\"))", "misplaced @name annotation")]
+    public void MalformedAnnotations(string text, string reason) =>
+        Assert.Equal(reason, Assert.Throws<TextFormatException>(() => Parse(text)).Reason);
+
+    [Fact]
+    public void PlainLegacyTryWithNamedTags()
+    {
+        var module = Parse("(tag $e) (func try $t nop catch $e rethrow $t catch_all nop end $t)");
+        Assert.Equal(
+            [Opcode.Try, Opcode.Nop, Opcode.Catch, Opcode.Rethrow, Opcode.CatchAll, Opcode.Nop, Opcode.End, Opcode.End],
+            module.Functions[0].Body.Instructions.Select(i => i.Opcode));
+    }
+
+    [Fact]
+    public void DataCountWhereCodeNeedsIt()
+    {
+        Assert.Null(Parse("(memory 1) (data \"a\") (func)").DataCount);
+        Assert.Equal(2u, Parse("(memory 1) (data \"a\") (data \"b\") (func (data.drop 1))").DataCount);
+    }
 }

@@ -1,0 +1,30 @@
+namespace WasmHarness;
+
+/// <summary>Limits and settings of an <see cref="Engine"/>; every store created from it uses them.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Instruction budget per store; <see langword="null"/> (the default) for none. When it runs out execution traps with <c>all fuel consumed</c>.</summary>
+    public long? Fuel { get; init; }
+
+    /// <summary>Most nested Wasm calls before the <c>call stack exhausted</c> trap.</summary>
+    public int MaxCallDepth { get; init; } = 20_000;
+
+    /// <summary>Most operand stack slots (locals and operands of all active frames) before <c>call stack exhausted</c>.</summary>
+    public int MaxStackSlots { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest size in bytes any one memory may reach; <c>memory.grow</c> beyond it returns -1.</summary>
+    public ulong MaxMemoryBytes { get; init; } = 1UL << 32;
+
+    /// <summary>Largest number of elements any one table may reach; <c>table.grow</c> beyond it returns -1.</summary>
+    public ulong MaxTableElements { get; init; } = 10_000_000;
+}
+
+/// <summary>
+/// The engine: configuration shared by the stores and compiled modules made with it. Create one per
+/// configuration and reuse it.
+/// </summary>
+public sealed class Engine(EngineOptions? options = null)
+{
+    /// <summary>The engine's limits and settings.</summary>
+    public EngineOptions Options { get; } = options ?? new EngineOptions();
+}

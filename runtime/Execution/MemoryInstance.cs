@@ -1,0 +1,183 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Execution;
+
+/// <summary>
+/// A linear memory (spec: <c>meminst</c>): bytes in native memory, addressed with 64-bit addresses so that
+/// wasm32 memories reach 4 GiB and memory64 memories are bounded only by the limit. Growth uses
+/// <see cref="NativeMemory.Realloc"/> with geometric capacity, which on Linux moves large blocks by remapping
+/// pages rather than copying. Every bounds check is written so that it cannot overflow.
+/// </summary>
+public sealed unsafe class MemoryInstance : ExternalValue, IDisposable
+{
+    /// <inheritdoc/>
+    public override ExternKind Kind => ExternKind.Memory;
+
+    /// <summary>The page size, 64 KiB.</summary>
+    public const ulong PageSize = MemoryType.PageSize;
+
+    private byte* _data;
+    private ulong _capacity;
+    private ulong _length;
+
+    /// <summary>Creates a memory of <paramref name="type"/>'s minimum size, failing if it exceeds <paramref name="maxBytes"/>.</summary>
+    public MemoryInstance(MemoryType type, ulong maxBytes = ulong.MaxValue)
+    {
+        Type = type;
+        var addressLimit = type.Limits.AddressType == AddressType.I64 ? ulong.MaxValue / PageSize : 65536UL;
+        var maxPages = Math.Min(type.Limits.Max ?? addressLimit, addressLimit);
+        MaxPages = Math.Min(maxPages, maxBytes / PageSize);
+        if (type.Limits.Min > MaxPages)
+        {
+            throw new TrapException(TrapKind.ResourceExhausted, $"memory of {type.Limits.Min} pages exceeds the limit");
+        }
+        Resize(type.Limits.Min * PageSize);
+    }
+
+    /// <summary>The memory's type; its minimum follows the current size as the memory grows.</summary>
+    public MemoryType Type { get; private set; }
+
+    /// <summary>The most pages this memory can have: its declared maximum, the address space, and the host's limit.</summary>
+    public ulong MaxPages { get; }
+
+    /// <summary>Current size in bytes.</summary>
+    public ulong Length => _length;
+
+    /// <summary>Current size in pages.</summary>
+    public ulong Pages => _length / PageSize;
+
+    /// <summary>True for a memory64 memory (i64 addresses).</summary>
+    public bool Is64 => Type.Limits.AddressType == AddressType.I64;
+
+    /// <summary>The start of the bytes; valid until the next <see cref="Grow"/>.</summary>
+    internal byte* Data => _data;
+
+    /// <summary>The bytes as a span, for memories below 2 GiB (and for tests).</summary>
+    public Span<byte> Span => _length <= int.MaxValue ? new Span<byte>(_data, (int)_length) : throw new InvalidOperationException("memory larger than a span");
+
+    /// <summary>
+    /// Grows by <paramref name="deltaPages"/> (spec: <c>grow</c>). Returns the old size in pages, or -1 (as the
+    /// instruction does) when the result would exceed the maximum or the host's limit, or allocation fails.
+    /// </summary>
+    public long Grow(ulong deltaPages)
+    {
+        var oldPages = Pages;
+        if (deltaPages > MaxPages - oldPages)
+        {
+            return -1;
+        }
+        if (deltaPages != 0)
+        {
+            try
+            {
+                Resize((oldPages + deltaPages) * PageSize);
+            }
+            catch (OutOfMemoryException)
+            {
+                return -1;
+            }
+            Type = new MemoryType(Type.Limits with { Min = oldPages + deltaPages });
+        }
+        return (long)oldPages;
+    }
+
+    /// <summary>True when <c>[address + offset, address + offset + width)</c> lies inside the memory; never overflows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool InBounds(ulong address, ulong offset, ulong width) =>
+        address <= _length && offset <= _length - address && width <= _length - address - offset;
+
+    /// <summary>The effective address of an access, or a trap when it is out of bounds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal byte* Address(ulong address, ulong offset, ulong width)
+    {
+        if (!InBounds(address, offset, width))
+        {
+            TrapException.Throw(TrapKind.OutOfBoundsMemoryAccess);
+        }
+        return _data + address + offset;
+    }
+
+    /// <summary>Reads a little-endian value of an unmanaged type at an address, with a bounds check.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Read<T>(ulong address, ulong offset = 0) where T : unmanaged =>
+        Unsafe.ReadUnaligned<T>(Address(address, offset, (ulong)sizeof(T)));
+
+    /// <summary>Writes a little-endian value of an unmanaged type at an address, with a bounds check.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write<T>(ulong address, ulong offset, T value) where T : unmanaged =>
+        Unsafe.WriteUnaligned(Address(address, offset, (ulong)sizeof(T)), value);
+
+    /// <summary>Copies bytes out of the memory (trapping when out of bounds).</summary>
+    public void ReadBytes(ulong address, Span<byte> destination) =>
+        new ReadOnlySpan<byte>(Address(address, 0, (ulong)destination.Length), destination.Length).CopyTo(destination);
+
+    /// <summary>Copies bytes into the memory (trapping when out of bounds).</summary>
+    public void WriteBytes(ulong address, ReadOnlySpan<byte> source) =>
+        source.CopyTo(new Span<byte>(Address(address, 0, (ulong)source.Length), source.Length));
+
+    /// <summary><c>memory.fill</c>: checks bounds first, then fills.</summary>
+    public void Fill(ulong address, byte value, ulong count)
+    {
+        var start = Address(address, 0, count);
+        for (ulong done = 0; done < count;)
+        {
+            var chunk = (uint)Math.Min(count - done, uint.MaxValue);
+            NativeMemory.Fill(start + done, chunk, value);
+            done += chunk;
+        }
+    }
+
+    /// <summary><c>memory.copy</c> between memories (or within one): checks both ranges, then copies as if through a buffer.</summary>
+    public static void Copy(MemoryInstance destination, ulong destinationAddress, MemoryInstance source, ulong sourceAddress, ulong count)
+    {
+        var to = destination.Address(destinationAddress, 0, count);
+        var from = source.Address(sourceAddress, 0, count);
+        for (ulong done = 0; done < count;)
+        {
+            var chunk = Math.Min(count - done, (ulong)long.MaxValue);
+            Buffer.MemoryCopy(from + done, to + done, chunk, chunk);
+            done += chunk;
+        }
+    }
+
+    private void Resize(ulong newLength)
+    {
+        if (newLength > _capacity)
+        {
+            // Grow capacity geometrically (at least to the new length, at most to the maximum).
+            var maxBytes = MaxPages * PageSize;
+            var capacity = Math.Max(newLength, Math.Min(_capacity * 2, maxBytes));
+            var data = _data is null ? (byte*)NativeMemory.AllocZeroed((nuint)Math.Max(capacity, 1)) : (byte*)NativeMemory.Realloc(_data, (nuint)capacity);
+            if (_data is not null)
+            {
+                NativeMemory.Clear(data + _capacity, (nuint)(capacity - _capacity));
+            }
+            _data = data;
+            _capacity = capacity;
+        }
+        _length = newLength;
+    }
+
+    /// <summary>Frees the native memory; the instance must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Free()
+    {
+        if (_data is not null)
+        {
+            NativeMemory.Free(_data);
+            _data = null;
+            _length = 0;
+            _capacity = 0;
+        }
+    }
+
+    /// <summary>Frees the native memory.</summary>
+    ~MemoryInstance() => Free();
+}

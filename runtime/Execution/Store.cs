@@ -1,0 +1,40 @@
+namespace WasmHarness.Execution;
+
+/// <summary>
+/// The store (spec: <c>store</c>): owns the instances created in it and the execution state that the tiers
+/// share (operand and frame stacks, the remaining fuel). A store is used by one thread at a time.
+/// </summary>
+public sealed class Store
+{
+    /// <summary>Creates a store with the engine's limits.</summary>
+    public Store(Engine engine)
+    {
+        Engine = engine;
+        Fuel = engine.Options.Fuel ?? long.MaxValue;
+        Machine = new Interpreter.Machine(this);
+    }
+
+    /// <summary>The engine whose options (limits, fuel) this store uses.</summary>
+    public Engine Engine { get; }
+
+    /// <summary>Instructions that may still run before execution stops with <see cref="TrapKind.OutOfFuel"/>; unlimited when fuel is off.</summary>
+    public long Fuel { get; set; }
+
+    /// <summary>True when the engine meters fuel.</summary>
+    public bool FuelEnabled => Engine.Options.Fuel is not null;
+
+    internal Interpreter.Machine Machine { get; }
+
+    /// <summary>Calls a function with arguments, returning its results; traps surface as <see cref="TrapException"/>.</summary>
+    public Value[] Invoke(FunctionInstance function, params ReadOnlySpan<Value> args)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (args.Length != function.Type.Parameters.Count)
+        {
+            throw new ArgumentException($"{function} takes {function.Type.Parameters.Count} arguments, not {args.Length}", nameof(args));
+        }
+        var results = new Value[function.Type.Results.Count];
+        Machine.Invoke(function, args, results);
+        return results;
+    }
+}

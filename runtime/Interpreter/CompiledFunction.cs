@@ -1,0 +1,69 @@
+using System.Runtime.InteropServices;
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Interpreter;
+
+/// <summary>
+/// One operand stack slot: the bits of a number or vector and a reference. Locals live in slots too, below
+/// the operands of their frame. An i32 is always stored zero-extended in <see cref="Low"/>, so that an i32
+/// address and an i64 address read the same way.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+internal struct Slot
+{
+    public ulong Low;
+    public ulong High;
+    public object? Reference;
+}
+
+/// <summary>
+/// One instruction of the interpreter's internal form: the opcode (a Wasm <see cref="Opcode"/>, or one of
+/// <see cref="InternalOp"/>) with its immediates resolved: indices in <see cref="A"/>/<see cref="B"/>,
+/// constant bits or a memory offset in <see cref="C"/>; for branches the target pc in <see cref="A"/>, the
+/// label's stack height (relative to the frame) in <see cref="B"/> and its arity in <see cref="C"/>.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+internal readonly record struct Op(Opcode Code, int A = 0, int B = 0, ulong C = 0);
+
+/// <summary>A <c>br_table</c> target: pc, the label's stack height and arity.</summary>
+internal record struct BranchTarget(int Pc, int Height, int Arity);
+
+/// <summary>Opcodes that exist only in the interpreter's internal form (outside the Wasm encoding space).</summary>
+internal static class InternalOp
+{
+    /// <summary>Unconditional jump to A (a branch that needs no stack adjustment).</summary>
+    public const Opcode Jump = (Opcode)0x01_0000;
+    /// <summary>Branch to A, moving the top C values down to height B.</summary>
+    public const Opcode BrMove = (Opcode)0x01_0001;
+    /// <summary>Pop an i32; if nonzero jump to A.</summary>
+    public const Opcode BrIfJump = (Opcode)0x01_0002;
+    /// <summary>Pop an i32; if nonzero branch to A moving C values to height B.</summary>
+    public const Opcode BrIfMove = (Opcode)0x01_0003;
+    /// <summary>Pop an i32; if zero jump to A (the start of <c>if</c>).</summary>
+    public const Opcode BrUnless = (Opcode)0x01_0004;
+    /// <summary>Pop an index; branch through the function's <see cref="CompiledFunction.BranchTargets"/> from A (B entries plus a default).</summary>
+    public const Opcode BrTableJump = (Opcode)0x01_0005;
+}
+
+/// <summary>A function translated once into the interpreter's form.</summary>
+internal sealed class CompiledFunction(FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants)
+{
+    public FunctionType Type { get; } = type;
+
+    public int ParamCount { get; } = type.Parameters.Count;
+
+    public int ResultCount { get; } = type.Results.Count;
+
+    /// <summary>Parameters plus declared locals.</summary>
+    public int LocalCount { get; } = localCount;
+
+    /// <summary>Most slots the frame uses (locals and operands).</summary>
+    public int MaxHeight { get; } = maxHeight;
+
+    public Op[] Code { get; } = code;
+
+    public BranchTarget[] BranchTargets { get; } = branchTargets;
+
+    /// <summary>v128 constants and shuffle masks, by index (an op's A).</summary>
+    public V128[] Constants { get; } = constants;
+}

@@ -1,0 +1,394 @@
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Interpreter;
+
+/// <summary>
+/// Translates a validated function body into the interpreter's form once: branch targets are resolved to
+/// pcs, every label's stack height and arity are computed statically (so a branch knows which values to keep
+/// and where), unreachable code is dropped and immediates are decoded. The body must be valid; the compiler
+/// trusts the validator.
+/// </summary>
+internal sealed class Compiler
+{
+    private readonly ModuleInstance _instance;
+    private readonly List<Op> _code = [];
+    private readonly List<BranchTarget> _targets = [];
+    private readonly List<V128> _constants = [];
+    private readonly List<Control> _controls = [];
+    private int _height;
+    private int _maxHeight;
+    private bool _unreachable;
+    private int _deadDepth;
+
+    private Compiler(ModuleInstance instance) => _instance = instance;
+
+    private sealed class Control
+    {
+        public bool IsLoop;
+        public bool IsIf;
+        /// <summary>Stack height below the block's parameters.</summary>
+        public int Height;
+        public int Params;
+        public int Results;
+        public int LoopPc;
+        /// <summary>Forward references to patch with the end's pc: op indices (>= 0) and branch-table entries (~index).</summary>
+        public readonly List<int> Fixups = [];
+        /// <summary>The <c>BrUnless</c> of an <c>if</c>, patched at <c>else</c> (or <c>end</c>).</summary>
+        public int ElseFixup = -1;
+
+        public int Arity => IsLoop ? Params : Results;
+    }
+
+    public static CompiledFunction Compile(WasmFunction function)
+    {
+        var compiler = new Compiler(function.Instance);
+        var localCount = function.Type.Parameters.Count + (int)function.Code.LocalCount;
+        compiler._height = localCount;
+        compiler._maxHeight = localCount;
+        compiler._controls.Add(new Control { Height = localCount, Results = function.Type.Results.Count });
+        foreach (var instruction in function.Code.Body.Instructions)
+        {
+            compiler.Translate(instruction);
+        }
+        return new CompiledFunction(function.Type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants]);
+    }
+
+    private void Emit(Opcode code, int a = 0, int b = 0, ulong c = 0) => _code.Add(new Op(code, a, b, c));
+
+    private void Pop(int count) => _height -= count;
+
+    private void Push(int count)
+    {
+        _height += count;
+        if (_height > _maxHeight)
+        {
+            _maxHeight = _height;
+        }
+    }
+
+    private (int Params, int Results) BlockArity(BlockType type)
+    {
+        if (type.IsEmpty)
+        {
+            return (0, 0);
+        }
+        if (type.IsValue)
+        {
+            return (0, 1);
+        }
+        var functionType = _instance.Types[type.TypeIndex]!;
+        return (functionType.Parameters.Count, functionType.Results.Count);
+    }
+
+    private FunctionType FunctionTypeOf(uint functionIndex) => _instance.Functions[functionIndex].Type;
+
+    private void Translate(Instruction instruction)
+    {
+        var opcode = instruction.Opcode;
+        if (_unreachable)
+        {
+            // Skip dead code up to the end (or else) of the current block, keeping count of nested blocks.
+            if (opcode.OpensBlock())
+            {
+                _deadDepth++;
+                return;
+            }
+            if (_deadDepth > 0)
+            {
+                if (opcode == Opcode.End)
+                {
+                    _deadDepth--;
+                }
+                return;
+            }
+            if (opcode is not (Opcode.End or Opcode.Else))
+            {
+                return;
+            }
+        }
+
+        switch (opcode)
+        {
+            case Opcode.Nop:
+                return;
+            case Opcode.Unreachable:
+                Emit(opcode);
+                _unreachable = true;
+                return;
+            case Opcode.Block or Opcode.Loop:
+            {
+                var (parameters, results) = BlockArity(instruction.BlockType);
+                _controls.Add(new Control { IsLoop = opcode == Opcode.Loop, Height = _height - parameters, Params = parameters, Results = results, LoopPc = _code.Count });
+                return;
+            }
+            case Opcode.If:
+            {
+                Pop(1);
+                var (parameters, results) = BlockArity(instruction.BlockType);
+                var control = new Control { IsIf = true, Height = _height - parameters, Params = parameters, Results = results, ElseFixup = _code.Count };
+                Emit(InternalOp.BrUnless);
+                _controls.Add(control);
+                return;
+            }
+            case Opcode.Else:
+            {
+                var control = _controls[^1];
+                control.Fixups.Add(_code.Count);
+                Emit(InternalOp.Jump);
+                Patch(control.ElseFixup, _code.Count);
+                control.ElseFixup = -1;
+                _height = control.Height + control.Params;
+                _unreachable = false;
+                return;
+            }
+            case Opcode.End:
+            {
+                var control = _controls[^1];
+                _controls.RemoveAt(_controls.Count - 1);
+                if (control.ElseFixup >= 0)
+                {
+                    Patch(control.ElseFixup, _code.Count);
+                }
+                foreach (var fixup in control.Fixups)
+                {
+                    Patch(fixup, _code.Count);
+                }
+                _height = control.Height + control.Results;
+                if (_height > _maxHeight)
+                {
+                    _maxHeight = _height;
+                }
+                _unreachable = false;
+                if (_controls.Count == 0)
+                {
+                    Emit(Opcode.Return);
+                }
+                return;
+            }
+            case Opcode.Br:
+                EmitBranch(instruction.Index, conditional: false);
+                _unreachable = true;
+                return;
+            case Opcode.BrIf:
+                Pop(1);
+                EmitBranch(instruction.Index, conditional: true);
+                return;
+            case Opcode.BrTable:
+            {
+                Pop(1);
+                var table = instruction.BranchTable;
+                var start = _targets.Count;
+                foreach (var label in table.Labels)
+                {
+                    AddTableTarget(label);
+                }
+                AddTableTarget(table.Default);
+                Emit(InternalOp.BrTableJump, start, table.Labels.Count);
+                _unreachable = true;
+                return;
+            }
+            case Opcode.Return:
+                Emit(Opcode.Return);
+                _unreachable = true;
+                return;
+            case Opcode.Call:
+            {
+                var type = FunctionTypeOf(instruction.Index);
+                Emit(opcode, (int)instruction.Index);
+                Pop(type.Parameters.Count);
+                Push(type.Results.Count);
+                return;
+            }
+            case Opcode.ReturnCall:
+                Emit(opcode, (int)instruction.Index);
+                _unreachable = true;
+                return;
+            case Opcode.CallIndirect:
+            {
+                var type = _instance.Types[instruction.Index]!;
+                Emit(opcode, (int)instruction.Index, (int)instruction.SecondIndex);
+                Pop(1 + type.Parameters.Count);
+                Push(type.Results.Count);
+                return;
+            }
+            case Opcode.ReturnCallIndirect:
+                Emit(opcode, (int)instruction.Index, (int)instruction.SecondIndex);
+                _unreachable = true;
+                return;
+            case Opcode.CallRef:
+            {
+                var type = _instance.Types[instruction.Index]!;
+                Emit(opcode, (int)instruction.Index);
+                Pop(1 + type.Parameters.Count);
+                Push(type.Results.Count);
+                return;
+            }
+            case Opcode.ReturnCallRef:
+                Emit(opcode, (int)instruction.Index);
+                _unreachable = true;
+                return;
+            case Opcode.BrOnNull:
+                // Pops the reference; on null branches, otherwise pushes it back.
+                Pop(1);
+                Emit(opcode);
+                EmitBranch(instruction.Index, conditional: true);
+                Push(1);
+                return;
+            case Opcode.BrOnNonNull:
+                // Keeps the reference for the branch; pops it when falling through.
+                Emit(opcode);
+                EmitBranch(instruction.Index, conditional: true);
+                Emit(Opcode.Drop);
+                Pop(1);
+                return;
+            case Opcode.V128Const:
+                _constants.Add(instruction.V128);
+                Emit(opcode, _constants.Count - 1);
+                Push(1);
+                return;
+            case Opcode.I8x16Shuffle:
+                _constants.Add(instruction.V128);
+                Emit(opcode, _constants.Count - 1);
+                Pop(2);
+                Push(1);
+                return;
+            default:
+                break;
+        }
+
+        var (pops, pushes) = StackEffect(instruction);
+        var info = instruction.Info;
+        switch (info.Immediates)
+        {
+            case ImmediateKind.MemArg:
+            case ImmediateKind.MemArgAndLane:
+                Emit(opcode, (int)instruction.MemArg.Memory, instruction.LaneIndex, instruction.MemArg.Offset);
+                break;
+            case ImmediateKind.I32:
+            case ImmediateKind.I64:
+            case ImmediateKind.F32:
+            case ImmediateKind.F64:
+                Emit(opcode, c: instruction.Info.Immediates == ImmediateKind.I32 ? (uint)instruction.I32 : instruction.F64Bits);
+                break;
+            case ImmediateKind.Lane:
+                Emit(opcode, instruction.LaneIndex);
+                break;
+            case ImmediateKind.HeapType:
+            case ImmediateKind.SelectTypes:
+            case ImmediateKind.None:
+                Emit(opcode);
+                break;
+            default:
+                Emit(opcode, (int)instruction.Index, (int)instruction.SecondIndex);
+                break;
+        }
+        Pop(pops);
+        Push(pushes);
+    }
+
+    /// <summary>The target control of a relative label, its arity and the height its values land at.</summary>
+    private Control Target(uint label) => _controls[_controls.Count - 1 - (int)label];
+
+    private void EmitBranch(uint label, bool conditional)
+    {
+        var target = Target(label);
+        var arity = target.Arity;
+        var needsMove = _height - arity != target.Height;
+        var index = _code.Count;
+        if (needsMove)
+        {
+            Emit(conditional ? InternalOp.BrIfMove : InternalOp.BrMove, target.LoopPc, target.Height, (ulong)arity);
+        }
+        else
+        {
+            Emit(conditional ? InternalOp.BrIfJump : InternalOp.Jump, target.LoopPc);
+        }
+        if (!target.IsLoop)
+        {
+            target.Fixups.Add(index);
+        }
+    }
+
+    private void AddTableTarget(uint label)
+    {
+        var target = Target(label);
+        var index = _targets.Count;
+        _targets.Add(new BranchTarget(target.LoopPc, target.Height, target.Arity));
+        if (!target.IsLoop)
+        {
+            target.Fixups.Add(~index);
+        }
+    }
+
+    private void Patch(int fixup, int pc)
+    {
+        if (fixup >= 0)
+        {
+            _code[fixup] = _code[fixup] with { A = pc };
+        }
+        else
+        {
+            _targets[~fixup] = _targets[~fixup] with { Pc = pc };
+        }
+    }
+
+    /// <summary>How many operands an instruction pops and pushes (instructions not handled above).</summary>
+    private static (int Pops, int Pushes) StackEffect(Instruction instruction)
+    {
+        var opcode = instruction.Opcode;
+        var code = (int)opcode;
+        if (code <= 0xFF)
+        {
+            return code switch
+            {
+                (int)Opcode.Drop => (1, 0),
+                (int)Opcode.Select or (int)Opcode.SelectTyped => (3, 1),
+                (int)Opcode.LocalGet or (int)Opcode.GlobalGet => (0, 1),
+                (int)Opcode.LocalSet or (int)Opcode.GlobalSet => (1, 0),
+                (int)Opcode.LocalTee => (1, 1),
+                (int)Opcode.TableGet => (1, 1),
+                (int)Opcode.TableSet => (2, 0),
+                >= 0x28 and <= 0x35 => (1, 1),
+                >= 0x36 and <= 0x3E => (2, 0),
+                (int)Opcode.MemorySize => (0, 1),
+                (int)Opcode.MemoryGrow => (1, 1),
+                >= 0x41 and <= 0x44 => (0, 1),
+                (int)Opcode.I32Eqz or (int)Opcode.I64Eqz => (1, 1),
+                >= 0x46 and <= 0x66 => (2, 1),
+                >= 0x67 and <= 0x69 => (1, 1),
+                >= 0x6A and <= 0x78 => (2, 1),
+                >= 0x79 and <= 0x7B => (1, 1),
+                >= 0x7C and <= 0x8A => (2, 1),
+                >= 0x8B and <= 0x91 => (1, 1),
+                >= 0x92 and <= 0x98 => (2, 1),
+                >= 0x99 and <= 0x9F => (1, 1),
+                >= 0xA0 and <= 0xA6 => (2, 1),
+                >= 0xA7 and <= 0xC4 => (1, 1),
+                (int)Opcode.RefNull or (int)Opcode.RefFunc => (0, 1),
+                (int)Opcode.RefIsNull or (int)Opcode.RefAsNonNull => (1, 1),
+                (int)Opcode.RefEq => (2, 1),
+                _ => throw Unsupported(opcode),
+            };
+        }
+        if ((code >> 16) == 0xFC)
+        {
+            return opcode switch
+            {
+                <= Opcode.I64TruncSatF64U => (1, 1),
+                Opcode.DataDrop or Opcode.ElemDrop => (0, 0),
+                Opcode.TableGrow => (2, 1),
+                Opcode.TableSize => (0, 1),
+                Opcode.MemoryInit or Opcode.MemoryCopy or Opcode.MemoryFill or Opcode.TableInit or Opcode.TableCopy or Opcode.TableFill => (3, 0),
+                _ => throw Unsupported(opcode),
+            };
+        }
+        if ((code >> 16) == 0xFD)
+        {
+            return Simd.StackEffect(opcode);
+        }
+        throw Unsupported(opcode);
+    }
+
+    private static NotSupportedException Unsupported(Opcode opcode) => new($"the interpreter does not support {opcode.Name()} yet");
+}

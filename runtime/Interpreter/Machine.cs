@@ -1,0 +1,1726 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Interpreter;
+
+/// <summary>
+/// The interpreter's execution state for one store: an operand stack of <see cref="Slot"/>s (locals and
+/// operands of every active frame) and an explicit frame stack. Wasm calls push a frame instead of recursing
+/// on the .NET stack, so guest recursion is bounded by <see cref="EngineOptions.MaxCallDepth"/> and ends in the
+/// <c>call stack exhausted</c> trap. Host functions may call back in (<see cref="Invoke"/> nests).
+/// </summary>
+internal sealed unsafe partial class Machine
+{
+    private readonly Store _store;
+    private readonly int _maxDepth;
+    private readonly int _maxSlots;
+    private readonly bool _fuelEnabled;
+    private Slot[] _stack = new Slot[1024];
+    private Frame[] _frames = new Frame[64];
+    private int _sp;
+    private int _depth;
+
+    private struct Frame
+    {
+        public WasmFunction Function;
+        public CompiledFunction Compiled;
+        public int Pc;
+        public int Fp;
+    }
+
+    public Machine(Store store)
+    {
+        _store = store;
+        _maxDepth = store.Engine.Options.MaxCallDepth;
+        _maxSlots = store.Engine.Options.MaxStackSlots;
+        _fuelEnabled = store.Engine.Options.Fuel is not null;
+    }
+
+    /// <summary>Calls <paramref name="function"/>; on return <paramref name="results"/> holds its results.</summary>
+    public void Invoke(FunctionInstance function, ReadOnlySpan<Value> args, Span<Value> results)
+    {
+        if (function is HostFunction host)
+        {
+            host.Callback(args, results);
+            return;
+        }
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            // Host functions calling back in nest .NET frames; stop before the process would.
+            throw new TrapException(TrapKind.CallStackExhausted, "host stack");
+        }
+        var wasm = (WasmFunction)function;
+        var baseSp = _sp;
+        var baseDepth = _depth;
+        try
+        {
+            EnsureStack(baseSp + args.Length);
+            for (var i = 0; i < args.Length; i++)
+            {
+                _stack[_sp++] = ToSlot(args[i]);
+            }
+            Run(wasm);
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = ToValue(_stack[baseSp + i]);
+            }
+        }
+        finally
+        {
+            _sp = baseSp;
+            _depth = baseDepth;
+        }
+    }
+
+    internal static Slot ToSlot(Value value) => new() { Low = value.Low, High = value.High, Reference = value.Reference };
+
+    internal static Value ToValue(in Slot slot) => new(slot.Low, slot.High, slot.Reference);
+
+    private void EnsureStack(int needed)
+    {
+        if (needed <= _stack.Length)
+        {
+            return;
+        }
+        if (needed > _maxSlots)
+        {
+            TrapException.Throw(TrapKind.CallStackExhausted);
+        }
+        Array.Resize(ref _stack, (int)Math.Min(Math.Max((long)needed, _stack.Length * 2L), _maxSlots));
+    }
+
+    private void CallHost(HostFunction host, ref int sp)
+    {
+        var parameterCount = host.Type.Parameters.Count;
+        var resultCount = host.Type.Results.Count;
+        var args = ArrayPool<Value>.Shared.Rent(parameterCount);
+        var results = ArrayPool<Value>.Shared.Rent(resultCount);
+        try
+        {
+            var first = sp - parameterCount;
+            for (var i = 0; i < parameterCount; i++)
+            {
+                args[i] = ToValue(_stack[first + i]);
+            }
+            _sp = sp;
+            host.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            EnsureStack(first + resultCount);
+            for (var i = 0; i < resultCount; i++)
+            {
+                _stack[first + i] = ToSlot(results[i]);
+            }
+            sp = first + resultCount;
+        }
+        finally
+        {
+            ArrayPool<Value>.Shared.Return(args, clearArray: true);
+            ArrayPool<Value>.Shared.Return(results, clearArray: true);
+        }
+    }
+
+    /// <summary>The function an indirect call names, after the checks of <c>call_indirect</c>.</summary>
+    private static FunctionInstance ResolveIndirect(ModuleInstance instance, int typeIndex, int tableIndex, ulong index)
+    {
+        if (!instance.Tables[tableIndex].TryGet(index, out var element))
+        {
+            TrapException.Throw(TrapKind.UndefinedElement);
+        }
+        if (element is not FunctionInstance function)
+        {
+            TrapException.Throw(TrapKind.UninitializedElement);
+            return null!;
+        }
+        var expected = instance.DefinedTypes[typeIndex];
+        if (!ReferenceEquals(function.DefinedType, expected) && !function.DefinedType.IsSubtypeOf(expected))
+        {
+            TrapException.Throw(TrapKind.IndirectCallTypeMismatch);
+        }
+        return function;
+    }
+
+    private static void MemoryInit(ModuleInstance instance, int dataIndex, int memoryIndex, ulong destination, ulong source, ulong count)
+    {
+        var memory = instance.Memories[memoryIndex];
+        var bytes = instance.Data[dataIndex].Bytes.Span;
+        if (source > (ulong)bytes.Length || count > (ulong)bytes.Length - source || !memory.InBounds(destination, 0, count))
+        {
+            TrapException.Throw(TrapKind.OutOfBoundsMemoryAccess);
+        }
+        memory.WriteBytes(destination, bytes.Slice((int)source, (int)count));
+    }
+
+    private void Run(WasmFunction entry)
+    {
+        var entryDepth = _depth;
+        var s = _stack;
+        var sp = _sp;
+        var callee = entry;
+        var tail = false;
+        Op[] code = null!;
+        CompiledFunction compiled = null!;
+        ModuleInstance inst = null!;
+        var pc = 0;
+        var fp = 0;
+
+    Enter:
+        {
+            // The callee's arguments are the top ParamCount slots; they become its first locals.
+            var target = callee.Compiled ??= Compiler.Compile(callee);
+            if (tail)
+            {
+                // return_call: move the arguments down over the caller's frame, which the callee replaces.
+                var count = target.ParamCount;
+                Array.Copy(s, sp - count, s, fp, count);
+                sp = fp + count;
+                _depth--;
+                tail = false;
+            }
+            if (_depth >= _maxDepth)
+            {
+                TrapException.Throw(TrapKind.CallStackExhausted);
+            }
+            var newFp = sp - target.ParamCount;
+            if (newFp + target.MaxHeight > s.Length)
+            {
+                _sp = sp;
+                EnsureStack(newFp + target.MaxHeight);
+                s = _stack;
+            }
+            for (var i = newFp + target.ParamCount; i < newFp + target.LocalCount; i++)
+            {
+                s[i] = default;
+            }
+            sp = newFp + target.LocalCount;
+            if (_depth == _frames.Length)
+            {
+                Array.Resize(ref _frames, _frames.Length * 2);
+            }
+            ref var frame = ref _frames[_depth++];
+            frame.Function = callee;
+            frame.Compiled = target;
+            frame.Fp = newFp;
+            compiled = target;
+            code = target.Code;
+            inst = callee.Instance;
+            pc = 0;
+            fp = newFp;
+        }
+
+        while (true)
+        {
+            var op = code[pc++];
+            if (_fuelEnabled && --_store.Fuel < 0)
+            {
+                _store.Fuel = 0;
+                TrapException.Throw(TrapKind.OutOfFuel);
+            }
+            switch (op.Code)
+            {
+            // ---- Control ----------------------------------------------------------------------------
+            case Opcode.Unreachable:
+                TrapException.Throw(TrapKind.Unreachable);
+                break;
+            case InternalOp.Jump:
+                pc = op.A;
+                break;
+            case InternalOp.BrMove:
+                sp = BranchMove(s, sp, fp + op.B, (int)op.C);
+                pc = op.A;
+                break;
+            case InternalOp.BrIfJump:
+                if ((uint)s[--sp].Low != 0)
+                {
+                    pc = op.A;
+                }
+                break;
+            case InternalOp.BrIfMove:
+                if ((uint)s[--sp].Low != 0)
+                {
+                    sp = BranchMove(s, sp, fp + op.B, (int)op.C);
+                    pc = op.A;
+                }
+                break;
+            case InternalOp.BrUnless:
+                if ((uint)s[--sp].Low == 0)
+                {
+                    pc = op.A;
+                }
+                break;
+            case InternalOp.BrTableJump:
+            {
+                var index = (uint)s[--sp].Low;
+                var entry2 = compiled.BranchTargets[op.A + (int)Math.Min(index, (uint)op.B)];
+                sp = BranchMove(s, sp, fp + entry2.Height, entry2.Arity);
+                pc = entry2.Pc;
+                break;
+            }
+            case Opcode.Return:
+            {
+                var count = compiled.ResultCount;
+                for (var i = 0; i < count; i++)
+                {
+                    s[fp + i] = s[sp - count + i];
+                }
+                sp = fp + count;
+                _depth--;
+                _frames[_depth] = default;
+                if (_depth == entryDepth)
+                {
+                    _sp = sp;
+                    return;
+                }
+                ref var caller = ref _frames[_depth - 1];
+                compiled = caller.Compiled;
+                code = compiled.Code;
+                inst = caller.Function.Instance;
+                pc = caller.Pc;
+                fp = caller.Fp;
+                break;
+            }
+            case Opcode.Call:
+            case Opcode.ReturnCall:
+            {
+                var function = inst.Functions[op.A];
+                if (function is WasmFunction wasm)
+                {
+                    _frames[_depth - 1].Pc = pc;
+                    callee = wasm;
+                    tail = op.Code == Opcode.ReturnCall;
+                    goto Enter;
+                }
+                CallHost((HostFunction)function, ref sp);
+                s = _stack;
+                if (op.Code == Opcode.ReturnCall)
+                {
+                    pc = code.Length - 1; // the function's final Return
+                }
+                break;
+            }
+            case Opcode.CallIndirect:
+            case Opcode.ReturnCallIndirect:
+            {
+                var function = ResolveIndirect(inst, op.A, op.B, s[--sp].Low);
+                if (function is WasmFunction wasm)
+                {
+                    _frames[_depth - 1].Pc = pc;
+                    callee = wasm;
+                    tail = op.Code == Opcode.ReturnCallIndirect;
+                    goto Enter;
+                }
+                CallHost((HostFunction)function, ref sp);
+                s = _stack;
+                if (op.Code == Opcode.ReturnCallIndirect)
+                {
+                    pc = code.Length - 1;
+                }
+                break;
+            }
+            case Opcode.CallRef:
+            case Opcode.ReturnCallRef:
+            {
+                if (s[--sp].Reference is not FunctionInstance function)
+                {
+                    TrapException.Throw(TrapKind.NullFunctionReference);
+                    break;
+                }
+                if (function is WasmFunction wasm)
+                {
+                    _frames[_depth - 1].Pc = pc;
+                    callee = wasm;
+                    tail = op.Code == Opcode.ReturnCallRef;
+                    goto Enter;
+                }
+                CallHost((HostFunction)function, ref sp);
+                s = _stack;
+                if (op.Code == Opcode.ReturnCallRef)
+                {
+                    pc = code.Length - 1;
+                }
+                break;
+            }
+
+            // ---- Parametric -------------------------------------------------------------------------
+            case Opcode.Drop:
+                sp--;
+                break;
+            case Opcode.Select:
+            case Opcode.SelectTyped:
+            {
+                sp -= 2;
+                if ((uint)s[sp + 1].Low == 0)
+                {
+                    s[sp - 1] = s[sp];
+                }
+                break;
+            }
+
+            // ---- Variables --------------------------------------------------------------------------
+            case Opcode.LocalGet:
+                s[sp++] = s[fp + op.A];
+                break;
+            case Opcode.LocalSet:
+                s[fp + op.A] = s[--sp];
+                break;
+            case Opcode.LocalTee:
+                s[fp + op.A] = s[sp - 1];
+                break;
+            case Opcode.GlobalGet:
+                s[sp++] = ToSlot(inst.Globals[op.A].RawValue);
+                break;
+            case Opcode.GlobalSet:
+                inst.Globals[op.A].RawValue = ToValue(s[--sp]);
+                break;
+
+            // ---- Constants --------------------------------------------------------------------------
+            case Opcode.I32Const:
+            case Opcode.I64Const:
+            case Opcode.F32Const:
+            case Opcode.F64Const:
+            {
+                ref var r = ref s[sp++];
+                r.Low = op.C;
+                r.High = 0;
+                r.Reference = null;
+                break;
+            }
+            case Opcode.V128Const:
+            {
+                var constant = compiled.Constants[op.A];
+                ref var r = ref s[sp++];
+                r.Low = constant.Low;
+                r.High = constant.High;
+                r.Reference = null;
+                break;
+            }
+
+            // ---- References -------------------------------------------------------------------------
+            case Opcode.RefNull:
+                s[sp++] = default;
+                break;
+            case Opcode.RefIsNull:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = r.Reference is null ? 1u : 0u;
+                r.Reference = null;
+                break;
+            }
+            case Opcode.RefFunc:
+                s[sp++] = new Slot { Reference = inst.Functions[op.A] };
+                break;
+            case Opcode.RefAsNonNull:
+                if (s[sp - 1].Reference is null)
+                {
+                    TrapException.Throw(TrapKind.NullReference);
+                }
+                break;
+            case Opcode.RefEq:
+            {
+                sp--;
+                ref var r = ref s[sp - 1];
+                r.Low = ReferenceEquals(r.Reference, s[sp].Reference) ? 1u : 0u;
+                r.Reference = null;
+                break;
+            }
+            case Opcode.BrOnNull:
+            {
+                // Leaves a condition for the BrIf that follows: 1 (and the reference popped) on null.
+                ref var r = ref s[sp - 1];
+                if (r.Reference is null)
+                {
+                    r.Low = 1;
+                }
+                else
+                {
+                    s[sp++] = default;
+                }
+                break;
+            }
+            case Opcode.BrOnNonNull:
+            {
+                var isNull = s[sp - 1].Reference is null;
+                ref var r = ref s[sp++];
+                r = default;
+                r.Low = isNull ? 0u : 1u;
+                break;
+            }
+
+            // ---- Tables -----------------------------------------------------------------------------
+            case Opcode.TableGet:
+            {
+                ref var r = ref s[sp - 1];
+                r.Reference = inst.Tables[op.A].Get(r.Low);
+                r.Low = 0;
+                break;
+            }
+            case Opcode.TableSet:
+                sp -= 2;
+                inst.Tables[op.A].Set(s[sp].Low, s[sp + 1].Reference);
+                break;
+            case Opcode.TableSize:
+            {
+                ref var r = ref s[sp++];
+                r = default;
+                r.Low = inst.Tables[op.A].Length;
+                break;
+            }
+            case Opcode.TableGrow:
+            {
+                sp--;
+                var table = inst.Tables[op.A];
+                ref var r = ref s[sp - 1];
+                var result = table.Grow(s[sp].Low, r.Reference);
+                r.Reference = null;
+                r.Low = table.Is64 ? (ulong)result : (uint)(int)result;
+                break;
+            }
+            case Opcode.TableFill:
+                sp -= 3;
+                inst.Tables[op.A].Fill(s[sp].Low, s[sp + 1].Reference, s[sp + 2].Low);
+                break;
+            case Opcode.TableCopy:
+                sp -= 3;
+                TableInstance.Copy(inst.Tables[op.A], s[sp].Low, inst.Tables[op.B], s[sp + 1].Low, s[sp + 2].Low);
+                break;
+            case Opcode.TableInit:
+                sp -= 3;
+                inst.Tables[op.B].Init(s[sp].Low, inst.Elements[op.A], s[sp + 1].Low, s[sp + 2].Low);
+                break;
+            case Opcode.ElemDrop:
+                inst.Elements[op.A].Drop();
+                break;
+
+            // ---- Memory -----------------------------------------------------------------------------
+            case Opcode.MemorySize:
+            {
+                ref var r = ref s[sp++];
+                r = default;
+                r.Low = inst.Memories[op.A].Pages;
+                break;
+            }
+            case Opcode.MemoryGrow:
+            {
+                var memory = inst.Memories[op.A];
+                ref var r = ref s[sp - 1];
+                var result = memory.Grow(memory.Is64 ? r.Low : (uint)r.Low);
+                r.Low = memory.Is64 ? (ulong)result : (uint)(int)result;
+                break;
+            }
+            case Opcode.MemoryFill:
+                sp -= 3;
+                inst.Memories[op.A].Fill(s[sp].Low, (byte)s[sp + 1].Low, s[sp + 2].Low);
+                break;
+            case Opcode.MemoryCopy:
+                sp -= 3;
+                MemoryInstance.Copy(inst.Memories[op.A], s[sp].Low, inst.Memories[op.B], s[sp + 1].Low, s[sp + 2].Low);
+                break;
+            case Opcode.MemoryInit:
+                sp -= 3;
+                MemoryInit(inst, op.A, op.B, s[sp].Low, s[sp + 1].Low, s[sp + 2].Low);
+                break;
+            case Opcode.DataDrop:
+                inst.Data[op.A].Drop();
+                break;
+
+            // ---- Numeric (generated from one table: each case is the operator of its name) ------------
+            case Opcode.I32Add:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a + b);
+                break;
+            }
+            case Opcode.I32Sub:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a - b);
+                break;
+            }
+            case Opcode.I32Mul:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a * b);
+                break;
+            }
+            case Opcode.I32DivS:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(Numerics.I32DivS((int)a, (int)b));
+                break;
+            }
+            case Opcode.I32DivU:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(Numerics.I32DivU(a, b));
+                break;
+            }
+            case Opcode.I32RemS:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(Numerics.I32RemS((int)a, (int)b));
+                break;
+            }
+            case Opcode.I32RemU:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(Numerics.I32RemU(a, b));
+                break;
+            }
+            case Opcode.I32And:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a & b);
+                break;
+            }
+            case Opcode.I32Or:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a | b);
+                break;
+            }
+            case Opcode.I32Xor:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a ^ b);
+                break;
+            }
+            case Opcode.I32Shl:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a << (int)(b & 31));
+                break;
+            }
+            case Opcode.I32ShrS:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)((int)a >> (int)(b & 31));
+                break;
+            }
+            case Opcode.I32ShrU:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a >> (int)(b & 31));
+                break;
+            }
+            case Opcode.I32Rotl:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(Numerics.I32Rotl(a, b));
+                break;
+            }
+            case Opcode.I32Rotr:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(Numerics.I32Rotr(a, b));
+                break;
+            }
+            case Opcode.I32Eq:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a == b ? 1 : 0);
+                break;
+            }
+            case Opcode.I32Ne:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a != b ? 1 : 0);
+                break;
+            }
+            case Opcode.I32LtS:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)((int)a < (int)b ? 1 : 0);
+                break;
+            }
+            case Opcode.I32LtU:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a < b ? 1 : 0);
+                break;
+            }
+            case Opcode.I32GtS:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)((int)a > (int)b ? 1 : 0);
+                break;
+            }
+            case Opcode.I32GtU:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a > b ? 1 : 0);
+                break;
+            }
+            case Opcode.I32LeS:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)((int)a <= (int)b ? 1 : 0);
+                break;
+            }
+            case Opcode.I32LeU:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a <= b ? 1 : 0);
+                break;
+            }
+            case Opcode.I32GeS:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)((int)a >= (int)b ? 1 : 0);
+                break;
+            }
+            case Opcode.I32GeU:
+            {
+                sp--;
+                var b = (uint)s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = (uint)r.Low;
+                r.Low = (uint)(a >= b ? 1 : 0);
+                break;
+            }
+            case Opcode.I64Add:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(a + b);
+                break;
+            }
+            case Opcode.I64Sub:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(a - b);
+                break;
+            }
+            case Opcode.I64Mul:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(a * b);
+                break;
+            }
+            case Opcode.I64DivS:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(Numerics.I64DivS((long)a, (long)b));
+                break;
+            }
+            case Opcode.I64DivU:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(Numerics.I64DivU(a, b));
+                break;
+            }
+            case Opcode.I64RemS:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(Numerics.I64RemS((long)a, (long)b));
+                break;
+            }
+            case Opcode.I64RemU:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(Numerics.I64RemU(a, b));
+                break;
+            }
+            case Opcode.I64And:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(a & b);
+                break;
+            }
+            case Opcode.I64Or:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(a | b);
+                break;
+            }
+            case Opcode.I64Xor:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(a ^ b);
+                break;
+            }
+            case Opcode.I64Shl:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(a << (int)(b & 63));
+                break;
+            }
+            case Opcode.I64ShrS:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)((long)a >> (int)(b & 63));
+                break;
+            }
+            case Opcode.I64ShrU:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(a >> (int)(b & 63));
+                break;
+            }
+            case Opcode.I64Rotl:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(Numerics.I64Rotl(a, b));
+                break;
+            }
+            case Opcode.I64Rotr:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (ulong)(Numerics.I64Rotr(a, b));
+                break;
+            }
+            case Opcode.I64Eq:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = a == b ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64Ne:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = a != b ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64LtS:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (long)a < (long)b ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64LtU:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = a < b ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64GtS:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (long)a > (long)b ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64GtU:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = a > b ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64LeS:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (long)a <= (long)b ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64LeU:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = a <= b ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64GeS:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = (long)a >= (long)b ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64GeU:
+            {
+                sp--;
+                var b = s[sp].Low;
+                ref var r = ref s[sp - 1];
+                var a = r.Low;
+                r.Low = a >= b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F32Add:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = BitConverter.SingleToUInt32Bits(a + b);
+                break;
+            }
+            case Opcode.F32Sub:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = BitConverter.SingleToUInt32Bits(a - b);
+                break;
+            }
+            case Opcode.F32Mul:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = BitConverter.SingleToUInt32Bits(a * b);
+                break;
+            }
+            case Opcode.F32Div:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = BitConverter.SingleToUInt32Bits(a / b);
+                break;
+            }
+            case Opcode.F32Min:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Min(a, b));
+                break;
+            }
+            case Opcode.F32Max:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Max(a, b));
+                break;
+            }
+            case Opcode.F32Eq:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = a == b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F32Ne:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = a != b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F32Lt:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = a < b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F32Gt:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = a > b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F32Le:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = a <= b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F32Ge:
+            {
+                sp--;
+                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
+                r.Low = a >= b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F64Add:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = BitConverter.DoubleToUInt64Bits(a + b);
+                break;
+            }
+            case Opcode.F64Sub:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = BitConverter.DoubleToUInt64Bits(a - b);
+                break;
+            }
+            case Opcode.F64Mul:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = BitConverter.DoubleToUInt64Bits(a * b);
+                break;
+            }
+            case Opcode.F64Div:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = BitConverter.DoubleToUInt64Bits(a / b);
+                break;
+            }
+            case Opcode.F64Min:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Min(a, b));
+                break;
+            }
+            case Opcode.F64Max:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Max(a, b));
+                break;
+            }
+            case Opcode.F64Eq:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = a == b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F64Ne:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = a != b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F64Lt:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = a < b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F64Gt:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = a > b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F64Le:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = a <= b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F64Ge:
+            {
+                sp--;
+                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
+                ref var r = ref s[sp - 1];
+                var a = BitConverter.UInt64BitsToDouble(r.Low);
+                r.Low = a >= b ? 1u : 0u;
+                break;
+            }
+            case Opcode.F32Copysign:
+            {
+                sp--;
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.F32Copysign((uint)r.Low, (uint)s[sp].Low);
+                break;
+            }
+            case Opcode.F64Copysign:
+            {
+                sp--;
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.F64Copysign(r.Low, s[sp].Low);
+                break;
+            }
+            case Opcode.I32Eqz:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)r.Low == 0 ? 1u : 0u;
+                break;
+            }
+            case Opcode.I64Eqz:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = r.Low == 0 ? 1u : 0u;
+                break;
+            }
+            case Opcode.I32Clz:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)BitOperations.LeadingZeroCount((uint)r.Low);
+                break;
+            }
+            case Opcode.I32Ctz:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)BitOperations.TrailingZeroCount((uint)r.Low);
+                break;
+            }
+            case Opcode.I32Popcnt:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)BitOperations.PopCount((uint)r.Low);
+                break;
+            }
+            case Opcode.I64Clz:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)BitOperations.LeadingZeroCount(r.Low);
+                break;
+            }
+            case Opcode.I64Ctz:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)BitOperations.TrailingZeroCount(r.Low);
+                break;
+            }
+            case Opcode.I64Popcnt:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)BitOperations.PopCount(r.Low);
+                break;
+            }
+            case Opcode.F32Abs:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.F32Abs((uint)r.Low);
+                break;
+            }
+            case Opcode.F32Neg:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.F32Neg((uint)r.Low);
+                break;
+            }
+            case Opcode.F64Abs:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.F64Abs(r.Low);
+                break;
+            }
+            case Opcode.F64Neg:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.F64Neg(r.Low);
+                break;
+            }
+            case Opcode.F32Ceil:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Ceil(BitConverter.UInt32BitsToSingle((uint)r.Low)));
+                break;
+            }
+            case Opcode.F64Ceil:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Ceil(BitConverter.UInt64BitsToDouble(r.Low)));
+                break;
+            }
+            case Opcode.F32Floor:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Floor(BitConverter.UInt32BitsToSingle((uint)r.Low)));
+                break;
+            }
+            case Opcode.F64Floor:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Floor(BitConverter.UInt64BitsToDouble(r.Low)));
+                break;
+            }
+            case Opcode.F32Trunc:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Trunc(BitConverter.UInt32BitsToSingle((uint)r.Low)));
+                break;
+            }
+            case Opcode.F64Trunc:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Trunc(BitConverter.UInt64BitsToDouble(r.Low)));
+                break;
+            }
+            case Opcode.F32Nearest:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Nearest(BitConverter.UInt32BitsToSingle((uint)r.Low)));
+                break;
+            }
+            case Opcode.F64Nearest:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Nearest(BitConverter.UInt64BitsToDouble(r.Low)));
+                break;
+            }
+            case Opcode.F32Sqrt:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Sqrt(BitConverter.UInt32BitsToSingle((uint)r.Low)));
+                break;
+            }
+            case Opcode.F64Sqrt:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Sqrt(BitConverter.UInt64BitsToDouble(r.Low)));
+                break;
+            }
+            case Opcode.I32WrapI64:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)r.Low;
+                break;
+            }
+            case Opcode.I32TruncF32S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)Numerics.I32TruncS(BitConverter.UInt32BitsToSingle((uint)r.Low));
+                break;
+            }
+            case Opcode.I32TruncF32U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.I32TruncU(BitConverter.UInt32BitsToSingle((uint)r.Low));
+                break;
+            }
+            case Opcode.I32TruncF64S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)Numerics.I32TruncS(BitConverter.UInt64BitsToDouble(r.Low));
+                break;
+            }
+            case Opcode.I32TruncF64U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.I32TruncU(BitConverter.UInt64BitsToDouble(r.Low));
+                break;
+            }
+            case Opcode.I64ExtendI32S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)(long)(int)r.Low;
+                break;
+            }
+            case Opcode.I64ExtendI32U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)r.Low;
+                break;
+            }
+            case Opcode.I64TruncF32S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)Numerics.I64TruncS(BitConverter.UInt32BitsToSingle((uint)r.Low));
+                break;
+            }
+            case Opcode.I64TruncF32U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.I64TruncU(BitConverter.UInt32BitsToSingle((uint)r.Low));
+                break;
+            }
+            case Opcode.I64TruncF64S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)Numerics.I64TruncS(BitConverter.UInt64BitsToDouble(r.Low));
+                break;
+            }
+            case Opcode.I64TruncF64U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.I64TruncU(BitConverter.UInt64BitsToDouble(r.Low));
+                break;
+            }
+            case Opcode.F32ConvertI32S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32ConvertS64((int)r.Low));
+                break;
+            }
+            case Opcode.F32ConvertI32U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32ConvertU64((uint)r.Low));
+                break;
+            }
+            case Opcode.F32ConvertI64S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32ConvertS64((long)r.Low));
+                break;
+            }
+            case Opcode.F32ConvertI64U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32ConvertU64(r.Low));
+                break;
+            }
+            case Opcode.F32DemoteF64:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Demote(BitConverter.UInt64BitsToDouble(r.Low)));
+                break;
+            }
+            case Opcode.F64ConvertI32S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits((int)r.Low);
+                break;
+            }
+            case Opcode.F64ConvertI32U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits((uint)r.Low);
+                break;
+            }
+            case Opcode.F64ConvertI64S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64ConvertS64((long)r.Low));
+                break;
+            }
+            case Opcode.F64ConvertI64U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64ConvertU64(r.Low));
+                break;
+            }
+            case Opcode.F64PromoteF32:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Promote(BitConverter.UInt32BitsToSingle((uint)r.Low)));
+                break;
+            }
+            case Opcode.I32ReinterpretF32:
+            {
+                break;
+            }
+            case Opcode.I64ReinterpretF64:
+            {
+                break;
+            }
+            case Opcode.F32ReinterpretI32:
+            {
+                break;
+            }
+            case Opcode.F64ReinterpretI64:
+            {
+                break;
+            }
+            case Opcode.I32Extend8S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)(int)(sbyte)r.Low;
+                break;
+            }
+            case Opcode.I32Extend16S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)(int)(short)r.Low;
+                break;
+            }
+            case Opcode.I64Extend8S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)(long)(sbyte)r.Low;
+                break;
+            }
+            case Opcode.I64Extend16S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)(long)(short)r.Low;
+                break;
+            }
+            case Opcode.I64Extend32S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)(long)(int)r.Low;
+                break;
+            }
+            case Opcode.I32TruncSatF32S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)Numerics.I32TruncSatS(BitConverter.UInt32BitsToSingle((uint)r.Low));
+                break;
+            }
+            case Opcode.I32TruncSatF32U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.I32TruncSatU(BitConverter.UInt32BitsToSingle((uint)r.Low));
+                break;
+            }
+            case Opcode.I32TruncSatF64S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)Numerics.I32TruncSatS(BitConverter.UInt64BitsToDouble(r.Low));
+                break;
+            }
+            case Opcode.I32TruncSatF64U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.I32TruncSatU(BitConverter.UInt64BitsToDouble(r.Low));
+                break;
+            }
+            case Opcode.I64TruncSatF32S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)Numerics.I64TruncSatS(BitConverter.UInt32BitsToSingle((uint)r.Low));
+                break;
+            }
+            case Opcode.I64TruncSatF32U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.I64TruncSatU(BitConverter.UInt32BitsToSingle((uint)r.Low));
+                break;
+            }
+            case Opcode.I64TruncSatF64S:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)Numerics.I64TruncSatS(BitConverter.UInt64BitsToDouble(r.Low));
+                break;
+            }
+            case Opcode.I64TruncSatF64U:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Numerics.I64TruncSatU(BitConverter.UInt64BitsToDouble(r.Low));
+                break;
+            }
+            case Opcode.I32Load:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)Unsafe.ReadUnaligned<int>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(int)));
+                break;
+            }
+            case Opcode.I64Load:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)Unsafe.ReadUnaligned<long>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(long)));
+                break;
+            }
+            case Opcode.F32Load:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Unsafe.ReadUnaligned<uint>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(uint)));
+                break;
+            }
+            case Opcode.F64Load:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Unsafe.ReadUnaligned<ulong>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(ulong)));
+                break;
+            }
+            case Opcode.I32Load8s:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)(int)Unsafe.ReadUnaligned<sbyte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
+                break;
+            }
+            case Opcode.I32Load8u:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Unsafe.ReadUnaligned<byte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(byte)));
+                break;
+            }
+            case Opcode.I32Load16s:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)(int)Unsafe.ReadUnaligned<short>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(short)));
+                break;
+            }
+            case Opcode.I32Load16u:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Unsafe.ReadUnaligned<ushort>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
+                break;
+            }
+            case Opcode.I64Load8s:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)(long)Unsafe.ReadUnaligned<sbyte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
+                break;
+            }
+            case Opcode.I64Load8u:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Unsafe.ReadUnaligned<byte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(byte)));
+                break;
+            }
+            case Opcode.I64Load16s:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)(long)Unsafe.ReadUnaligned<short>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(short)));
+                break;
+            }
+            case Opcode.I64Load16u:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Unsafe.ReadUnaligned<ushort>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
+                break;
+            }
+            case Opcode.I64Load32s:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = (ulong)(long)Unsafe.ReadUnaligned<int>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(int)));
+                break;
+            }
+            case Opcode.I64Load32u:
+            {
+                ref var r = ref s[sp - 1];
+                r.Low = Unsafe.ReadUnaligned<uint>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(uint)));
+                break;
+            }
+            case Opcode.I32Store:
+            {
+                sp -= 2;
+                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
+                break;
+            }
+            case Opcode.I64Store:
+            {
+                sp -= 2;
+                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
+                break;
+            }
+            case Opcode.F32Store:
+            {
+                sp -= 2;
+                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
+                break;
+            }
+            case Opcode.F64Store:
+            {
+                sp -= 2;
+                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
+                break;
+            }
+            case Opcode.I32Store8:
+            {
+                sp -= 2;
+                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
+                break;
+            }
+            case Opcode.I32Store16:
+            {
+                sp -= 2;
+                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
+                break;
+            }
+            case Opcode.I64Store8:
+            {
+                sp -= 2;
+                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
+                break;
+            }
+            case Opcode.I64Store16:
+            {
+                sp -= 2;
+                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
+                break;
+            }
+            case Opcode.I64Store32:
+            {
+                sp -= 2;
+                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
+                break;
+            }
+
+            case Opcode.I8x16Shuffle:
+                Binary(s, ref sp, Shuffle(V<byte>(s[sp - 2]), V<byte>(s[sp - 1]), compiled.Constants[op.A]));
+                break;
+            default:
+                if (!ExecuteSimd(op, s, ref sp, inst))
+                {
+                    throw new NotSupportedException($"the interpreter does not support {op.Code.Name()} yet");
+                }
+                break;
+            }
+        }
+    }
+
+    /// <summary>Moves the top <paramref name="arity"/> slots down to <paramref name="height"/> (a branch's label values); returns the new top.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BranchMove(Slot[] s, int sp, int height, int arity)
+    {
+        var from = sp - arity;
+        if (from != height)
+        {
+            for (var i = 0; i < arity; i++)
+            {
+                s[height + i] = s[from + i];
+            }
+        }
+        return height + arity;
+    }
+}
