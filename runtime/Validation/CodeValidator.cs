@@ -13,7 +13,6 @@ internal sealed class CodeValidator(ValidationContext context)
     private static readonly ValueType[] s_none = [];
     private static readonly ValueType[] s_i32 = [ValueType.I32];
     private static readonly ValueType[] s_i32x2 = [ValueType.I32, ValueType.I32];
-    private static readonly ValueType[] s_i32x3 = [ValueType.I32, ValueType.I32, ValueType.I32];
     private static readonly ValueType[] s_i64 = [ValueType.I64];
     private static readonly ValueType[] s_f32 = [ValueType.F32];
     private static readonly ValueType[] s_f64 = [ValueType.F64];
