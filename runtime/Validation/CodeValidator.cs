@@ -32,6 +32,7 @@ internal sealed class CodeValidator(ValidationContext context)
     private int _maxHeight;
     private int[] _blockEnds = [];
     private Dictionary<int, int> _elses = [];
+    private Dictionary<int, ValueType>? _selectTypes;
 
     private sealed class Frame
     {
@@ -59,7 +60,7 @@ internal sealed class CodeValidator(ValidationContext context)
     }
 
     /// <summary>What validating one body taught: for the execution tiers.</summary>
-    public sealed record Result(int MaxStackHeight, int[] BlockEnds, Dictionary<int, int> Elses);
+    public sealed record Result(int MaxStackHeight, int[] BlockEnds, Dictionary<int, int> Elses, Dictionary<int, ValueType>? SelectTypes);
 
     /// <summary>Validates a function body. <paramref name="locals"/> are parameters then declared locals, canonical.</summary>
     public Result ValidateFunction(IReadOnlyList<Instruction> code, ValueType[] locals, int parameterCount, ValueType[] results)
@@ -123,6 +124,7 @@ internal sealed class CodeValidator(ValidationContext context)
         _maxHeight = 0;
         _blockEnds = new int[code.Count];
         _elses = [];
+        _selectTypes = null;
         PushFrame(Opcode.Block, s_none, results, -1);
         for (var pc = 0; pc < code.Count; pc++)
         {
@@ -141,7 +143,7 @@ internal sealed class CodeValidator(ValidationContext context)
             throw _c.Error("unexpected end of section or function");
         }
         _c.LeaveInstructions();
-        return new Result(_maxHeight, _blockEnds, _elses);
+        return new Result(_maxHeight, _blockEnds, _elses, _selectTypes);
     }
 
     // ---- Operand stack ------------------------------------------------------------------------------------
@@ -532,6 +534,7 @@ internal sealed class CodeValidator(ValidationContext context)
                 }
                 Pop([type, type, ValueType.I32]);
                 Push(type);
+                (_selectTypes ??= [])[pc] = type;
                 return;
             }
             case Opcode.SelectTyped:

@@ -9,7 +9,7 @@ namespace WasmHarness.Validation;
 public sealed class FunctionInfo
 {
     internal FunctionInfo(uint functionIndex, uint typeIndex, FunctionType type, ValueType[] localTypes, int maxStackHeight,
-        int[] blockEnds, Dictionary<int, int> elses)
+        int[] blockEnds, Dictionary<int, int> elses, Dictionary<int, ValueType>? selectTypes)
     {
         FunctionIndex = functionIndex;
         TypeIndex = typeIndex;
@@ -18,6 +18,7 @@ public sealed class FunctionInfo
         MaxStackHeight = maxStackHeight;
         BlockEnds = blockEnds;
         Elses = elses;
+        SelectTypes = selectTypes ?? s_noSelects;
     }
 
     /// <summary>The function's index in the function index space (imports first).</summary>
@@ -41,6 +42,14 @@ public sealed class FunctionInfo
     /// the index of the instruction that opened it (-1 for the function's final <c>end</c>); otherwise -1.
     /// </summary>
     public IReadOnlyList<int> BlockEnds { get; }
+
+    /// <summary>
+    /// For each untyped <c>select</c>: instruction index → the operand type (a number or vector type, or
+    /// <see cref="ValueKind.Bottom"/> in unreachable code), which the text and binary forms leave implicit.
+    /// </summary>
+    public IReadOnlyDictionary<int, ValueType> SelectTypes { get; }
+
+    private static readonly Dictionary<int, ValueType> s_noSelects = [];
 
     /// <summary>For each <c>if</c> that has an <c>else</c>: instruction index of the <c>if</c> → index of its <c>else</c>.</summary>
     public IReadOnlyDictionary<int, int> Elses { get; }

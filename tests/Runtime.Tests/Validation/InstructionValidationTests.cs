@@ -159,6 +159,11 @@ public class InstructionValidationTests
         InvalidPrefix(Func(VoidToI32, I32Const(), I32Const(), I32Const(), Instruction.SelectTyped([I32, I32])), "invalid result arity");
         // Polymorphic: select after unreachable yields the bottom type, usable as anything numeric.
         Valid(Func(VoidToI32, Op(Opcode.Unreachable), Op(Opcode.Select)));
+        // The validator tells the tiers what an untyped select selects.
+        var info = Valid(Func(Sig([], [F64]), Instruction.F64Const(0), Instruction.F64Const(0), I32Const(), Op(Opcode.Select))).Functions[0];
+        Assert.Equal(F64, Assert.Single(info.SelectTypes).Value);
+        Assert.Equal(3, info.SelectTypes.Keys.Single());
+        Assert.Equal(ValueType.Bottom, Valid(Func(VoidToI32, Op(Opcode.Unreachable), Op(Opcode.Select))).Functions[0].SelectTypes[1]);
     }
 
     [Fact]
