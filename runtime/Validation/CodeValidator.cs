@@ -33,6 +33,7 @@ internal sealed class CodeValidator(ValidationContext context)
     private int[] _blockEnds = [];
     private Dictionary<int, int> _elses = [];
     private Dictionary<int, ValueType>? _selectTypes;
+    private Dictionary<int, List<int>>? _catches;
 
     private sealed class Frame
     {
@@ -60,7 +61,8 @@ internal sealed class CodeValidator(ValidationContext context)
     }
 
     /// <summary>What validating one body taught: for the execution tiers.</summary>
-    public sealed record Result(int MaxStackHeight, int[] BlockEnds, Dictionary<int, int> Elses, Dictionary<int, ValueType>? SelectTypes);
+    public sealed record Result(int MaxStackHeight, int[] BlockEnds, Dictionary<int, int> Elses, Dictionary<int, ValueType>? SelectTypes,
+        Dictionary<int, List<int>>? Catches);
 
     /// <summary>Validates a function body. <paramref name="locals"/> are parameters then declared locals, canonical.</summary>
     public Result ValidateFunction(IReadOnlyList<Instruction> code, ValueType[] locals, int parameterCount, ValueType[] results)
@@ -125,6 +127,7 @@ internal sealed class CodeValidator(ValidationContext context)
         _blockEnds = new int[code.Count];
         _elses = [];
         _selectTypes = null;
+        _catches = null;
         PushFrame(Opcode.Block, s_none, results, -1);
         for (var pc = 0; pc < code.Count; pc++)
         {
@@ -143,7 +146,7 @@ internal sealed class CodeValidator(ValidationContext context)
             throw _c.Error("unexpected end of section or function");
         }
         _c.LeaveInstructions();
-        return new Result(_maxHeight, _blockEnds, _elses, _selectTypes);
+        return new Result(_maxHeight, _blockEnds, _elses, _selectTypes, _catches);
     }
 
     // ---- Operand stack ------------------------------------------------------------------------------------
@@ -362,6 +365,12 @@ internal sealed class CodeValidator(ValidationContext context)
                 CheckBlockEnd(frame);
                 ResetFrame(frame);
                 frame.Kind = opcode;
+                _catches ??= [];
+                if (!_catches.TryGetValue(frame.Pc, out var clauses))
+                {
+                    _catches[frame.Pc] = clauses = [];
+                }
+                clauses.Add(pc);
                 if (opcode == Opcode.Catch)
                 {
                     Push(AsArray(((FunctionType)_c.Tag(instruction.Index).Body).Parameters));

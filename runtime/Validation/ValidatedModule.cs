@@ -9,7 +9,7 @@ namespace WasmHarness.Validation;
 public sealed class FunctionInfo
 {
     internal FunctionInfo(uint functionIndex, uint typeIndex, FunctionType type, ValueType[] localTypes, int maxStackHeight,
-        int[] blockEnds, Dictionary<int, int> elses, Dictionary<int, ValueType>? selectTypes)
+        int[] blockEnds, Dictionary<int, int> elses, Dictionary<int, ValueType>? selectTypes, Dictionary<int, List<int>>? catches)
     {
         FunctionIndex = functionIndex;
         TypeIndex = typeIndex;
@@ -19,6 +19,7 @@ public sealed class FunctionInfo
         BlockEnds = blockEnds;
         Elses = elses;
         SelectTypes = selectTypes ?? s_noSelects;
+        LegacyCatches = catches?.ToDictionary(entry => entry.Key, entry => (IReadOnlyList<int>)entry.Value) ?? s_noCatches;
     }
 
     /// <summary>The function's index in the function index space (imports first).</summary>
@@ -50,6 +51,11 @@ public sealed class FunctionInfo
     public IReadOnlyDictionary<int, ValueType> SelectTypes { get; }
 
     private static readonly Dictionary<int, ValueType> s_noSelects = [];
+
+    /// <summary>For each legacy <c>try</c> with handlers: instruction index of the <c>try</c> → its <c>catch</c>/<c>catch_all</c> instructions, in order.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<int>> LegacyCatches { get; }
+
+    private static readonly Dictionary<int, IReadOnlyList<int>> s_noCatches = [];
 
     /// <summary>For each <c>if</c> that has an <c>else</c>: instruction index of the <c>if</c> → index of its <c>else</c>.</summary>
     public IReadOnlyDictionary<int, int> Elses { get; }

@@ -392,7 +392,9 @@ public class InstructionValidationTests
         module.Tags.Add(new TagType(tagType));
         module.AddFunc(f, [], Block(Opcode.Try, I32), I32Const(), Op(Opcode.Catch, 0), Op(Opcode.Drop), I32Const(), Op(Opcode.Rethrow, 0),
             Op(Opcode.CatchAll), I32Const(), End);
-        Valid(module);
+        var info = Valid(module).Functions[0];
+        Assert.Equal([2, 6], info.LegacyCatches[0]);
+        Assert.Equal(8, info.BlockEnds[0]);
 
         module = new Module();
         tagType = module.AddType(Sig([I64], []));
