@@ -78,7 +78,7 @@ internal sealed class WastRunner
     {
         TextScriptModule { Module: { } m } => m,
         TextScriptModule text => throw text.Error ?? (Exception)new InvalidOperationException(text.ParseError),
-        BinaryScriptModule binary => Binary.ModuleDecoder.Decode(binary.Bytes),
+        BinaryScriptModule binary => WasmHarness.Binary.ModuleDecoder.Decode(binary.Bytes),
         QuoteScriptModule quote => WatParser.ParseModule(quote.Text),
         _ => throw new NotSupportedException(module.GetType().Name),
     };
