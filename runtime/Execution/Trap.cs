@@ -37,6 +37,8 @@ public enum TrapKind : byte
     NullI31Reference,
     /// <summary><c>ref.cast</c> failed.</summary>
     CastFailure,
+    /// <summary><c>throw_ref</c> on a null reference.</summary>
+    NullExceptionReference,
     /// <summary>An unaligned atomic access (threads).</summary>
     UnalignedAtomic,
     /// <summary>The instruction budget (fuel) ran out. Not a spec trap: an engine limit, reported apart.</summary>
@@ -68,6 +70,7 @@ public static class TrapKinds
         TrapKind.NullStructureReference => "null structure reference",
         TrapKind.NullI31Reference => "null i31 reference",
         TrapKind.CastFailure => "cast failure",
+        TrapKind.NullExceptionReference => "null exception reference",
         TrapKind.UnalignedAtomic => "unaligned atomic",
         TrapKind.OutOfFuel => "all fuel consumed",
         TrapKind.ResourceExhausted => "resource exhausted",

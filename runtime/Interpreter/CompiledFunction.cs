@@ -28,6 +28,12 @@ internal readonly record struct Op(Opcode Code, int A = 0, int B = 0, ulong C = 
 /// <summary>A <c>br_table</c> target: pc, the label's stack height and arity.</summary>
 internal record struct BranchTarget(int Pc, int Height, int Arity);
 
+/// <summary>
+/// A <c>try_table</c> catch clause over the pcs [<see cref="Start"/>, <see cref="End"/>): <see cref="Tag"/> is the
+/// tag index (-1 for the catch-all kinds), <see cref="Target"/> the index of its branch target.
+/// </summary>
+internal readonly record struct Handler(int Start, int End, int Tag, CatchKind Kind, int Target);
+
 /// <summary>Opcodes that exist only in the interpreter's internal form (outside the Wasm encoding space).</summary>
 internal static class InternalOp
 {
@@ -46,7 +52,7 @@ internal static class InternalOp
 }
 
 /// <summary>A function translated once into the interpreter's form.</summary>
-internal sealed class CompiledFunction(FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants)
+internal sealed class CompiledFunction(FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
 {
     public FunctionType Type { get; } = type;
 
@@ -66,4 +72,7 @@ internal sealed class CompiledFunction(FunctionType type, int localCount, int ma
 
     /// <summary>v128 constants and shuffle masks, by index (an op's A).</summary>
     public V128[] Constants { get; } = constants;
+
+    /// <summary>Exception handlers, innermost last among those that cover a pc (search from the end).</summary>
+    public Handler[] Handlers { get; } = handlers;
 }

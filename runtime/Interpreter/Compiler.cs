@@ -16,6 +16,7 @@ internal sealed class Compiler
     private readonly List<BranchTarget> _targets = [];
     private readonly List<V128> _constants = [];
     private readonly List<Control> _controls = [];
+    private readonly List<Handler> _handlers = [];
     private int _height;
     private int _maxHeight;
     private bool _unreachable;
@@ -36,6 +37,8 @@ internal sealed class Compiler
         public readonly List<int> Fixups = [];
         /// <summary>The <c>BrUnless</c> of an <c>if</c>, patched at <c>else</c> (or <c>end</c>).</summary>
         public int ElseFixup = -1;
+        /// <summary>For <c>try_table</c>: its handlers' indices, whose end pc is set at <c>end</c>.</summary>
+        public List<int>? Handlers;
 
         public int Arity => IsLoop ? Params : Results;
     }
@@ -51,7 +54,7 @@ internal sealed class Compiler
         {
             compiler.Translate(instruction);
         }
-        return new CompiledFunction(function.Type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants]);
+        return new CompiledFunction(function.Type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], [.. compiler._handlers]);
     }
 
     private void Emit(Opcode code, int a = 0, int b = 0, ulong c = 0) => _code.Add(new Op(code, a, b, c));
@@ -122,6 +125,35 @@ internal sealed class Compiler
                 _controls.Add(new Control { IsLoop = opcode == Opcode.Loop, Height = _height - parameters, Params = parameters, Results = results, LoopPc = _code.Count });
                 return;
             }
+            case Opcode.TryTable:
+            {
+                // Catch labels are relative to the try_table's context (its own label is not yet pushed).
+                var (parameters, results) = BlockArity(instruction.BlockType);
+                var handlers = new List<int>();
+                // Added last clause first: the machine searches handlers from the end, so the first matching clause wins.
+                foreach (var clause in instruction.Catches.Reverse())
+                {
+                    var target = _targets.Count;
+                    AddTableTarget(clause.Label);
+                    handlers.Add(_handlers.Count);
+                    _handlers.Add(new Handler(_code.Count, -1, clause.HasTag ? (int)clause.Tag : -1, clause.Kind, target));
+                }
+                _controls.Add(new Control { Height = _height - parameters, Params = parameters, Results = results, Handlers = handlers });
+                return;
+            }
+            case Opcode.Throw:
+            {
+                var tagType = _instance.Validated.TagDefinedType(instruction.Index).Body as FunctionType;
+                Emit(opcode, (int)instruction.Index);
+                Pop(tagType!.Parameters.Count);
+                _unreachable = true;
+                return;
+            }
+            case Opcode.ThrowRef:
+                Emit(opcode);
+                Pop(1);
+                _unreachable = true;
+                return;
             case Opcode.If:
             {
                 Pop(1);
@@ -146,6 +178,10 @@ internal sealed class Compiler
             {
                 var control = _controls[^1];
                 _controls.RemoveAt(_controls.Count - 1);
+                foreach (var handler in control.Handlers ?? [])
+                {
+                    _handlers[handler] = _handlers[handler] with { End = _code.Count };
+                }
                 if (control.ElseFixup >= 0)
                 {
                     Patch(control.ElseFixup, _code.Count);

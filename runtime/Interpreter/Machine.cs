@@ -121,6 +121,20 @@ internal sealed unsafe partial class Machine
         }
     }
 
+    /// <summary>Calls a host function; a Wasm exception escaping it (from Wasm it called) is returned to unwind here.</summary>
+    private ExceptionInstance? CallHostCatching(HostFunction host, ref int sp)
+    {
+        try
+        {
+            CallHost(host, ref sp);
+            return null;
+        }
+        catch (UncaughtException e)
+        {
+            return e.Exception;
+        }
+    }
+
     /// <summary>The function an indirect call names, after the checks of <c>call_indirect</c>.</summary>
     private static FunctionInstance ResolveIndirect(ModuleInstance instance, int typeIndex, int tableIndex, ulong index)
     {
@@ -164,6 +178,7 @@ internal sealed unsafe partial class Machine
         ModuleInstance inst = null!;
         var pc = 0;
         var fp = 0;
+        ExceptionInstance? exception = null;
 
     Enter:
         {
@@ -207,8 +222,63 @@ internal sealed unsafe partial class Machine
             inst = callee.Instance;
             pc = 0;
             fp = newFp;
+            goto Dispatch;
         }
 
+    Unwind:
+        {
+            // Find the innermost handler that catches the exception, in this frame or its callers.
+            var thrown = exception!;
+            exception = null;
+            while (true)
+            {
+                var handlers = compiled.Handlers;
+                var at = pc - 1;
+                var found = -1;
+                for (var i = handlers.Length - 1; i >= 0; i--)
+                {
+                    var candidate = handlers[i];
+                    if (at >= candidate.Start && at < candidate.End && (candidate.Tag < 0 || ReferenceEquals(inst.Tags[candidate.Tag], thrown.Tag)))
+                    {
+                        found = i;
+                        break;
+                    }
+                }
+                if (found >= 0)
+                {
+                    var handler = handlers[found];
+                    var target = compiled.BranchTargets[handler.Target];
+                    sp = fp + target.Height;
+                    if (handler.Kind is CatchKind.Catch or CatchKind.CatchRef)
+                    {
+                        foreach (var value in thrown.Payload)
+                        {
+                            s[sp++] = ToSlot(value);
+                        }
+                    }
+                    if (handler.Kind is CatchKind.CatchRef or CatchKind.CatchAllRef)
+                    {
+                        s[sp++] = new Slot { Reference = thrown };
+                    }
+                    pc = target.Pc;
+                    break;
+                }
+                _depth--;
+                _frames[_depth] = default;
+                if (_depth == entryDepth)
+                {
+                    throw new UncaughtException(thrown);
+                }
+                ref var caller = ref _frames[_depth - 1];
+                compiled = caller.Compiled;
+                code = compiled.Code;
+                inst = caller.Function.Instance;
+                pc = caller.Pc;
+                fp = caller.Fp;
+            }
+        }
+
+    Dispatch:
         while (true)
         {
             var op = code[pc++];
@@ -291,8 +361,12 @@ internal sealed unsafe partial class Machine
                     tail = op.Code == Opcode.ReturnCall;
                     goto Enter;
                 }
-                CallHost((HostFunction)function, ref sp);
+                exception = CallHostCatching((HostFunction)function, ref sp);
                 s = _stack;
+                if (exception is not null)
+                {
+                    goto Unwind;
+                }
                 if (op.Code == Opcode.ReturnCall)
                 {
                     pc = code.Length - 1; // the function's final Return
@@ -310,8 +384,12 @@ internal sealed unsafe partial class Machine
                     tail = op.Code == Opcode.ReturnCallIndirect;
                     goto Enter;
                 }
-                CallHost((HostFunction)function, ref sp);
+                exception = CallHostCatching((HostFunction)function, ref sp);
                 s = _stack;
+                if (exception is not null)
+                {
+                    goto Unwind;
+                }
                 if (op.Code == Opcode.ReturnCallIndirect)
                 {
                     pc = code.Length - 1;
@@ -333,13 +411,41 @@ internal sealed unsafe partial class Machine
                     tail = op.Code == Opcode.ReturnCallRef;
                     goto Enter;
                 }
-                CallHost((HostFunction)function, ref sp);
+                exception = CallHostCatching((HostFunction)function, ref sp);
                 s = _stack;
+                if (exception is not null)
+                {
+                    goto Unwind;
+                }
                 if (op.Code == Opcode.ReturnCallRef)
                 {
                     pc = code.Length - 1;
                 }
                 break;
+            }
+
+            case Opcode.Throw:
+            {
+                var tag = inst.Tags[op.A];
+                var count = tag.Type.Parameters.Count;
+                var payload = new Value[count];
+                for (var i = 0; i < count; i++)
+                {
+                    payload[i] = ToValue(s[sp - count + i]);
+                }
+                sp -= count;
+                exception = new ExceptionInstance(tag, payload);
+                goto Unwind;
+            }
+            case Opcode.ThrowRef:
+            {
+                if (s[--sp].Reference is not ExceptionInstance thrown)
+                {
+                    TrapException.Throw(TrapKind.NullExceptionReference);
+                    break;
+                }
+                exception = thrown;
+                goto Unwind;
             }
 
             // ---- Parametric -------------------------------------------------------------------------

@@ -152,6 +152,17 @@ internal sealed class WastRunner
             case AssertExhaustionCommand exhaustion:
                 ExpectTrap(command, () => Perform(exhaustion.Action), exhaustion.Message);
                 break;
+            case AssertExceptionCommand thrown:
+                try
+                {
+                    Perform(thrown.Action);
+                    Fail(command, "returned, expected an exception");
+                }
+                catch (UncaughtException)
+                {
+                    Passed++;
+                }
+                break;
             case AssertUnlinkableCommand unlinkable:
                 try
                 {
