@@ -28,11 +28,33 @@ internal readonly record struct Op(Opcode Code, int A = 0, int B = 0, ulong C = 
 /// <summary>A <c>br_table</c> target: pc, the label's stack height and arity.</summary>
 internal record struct BranchTarget(int Pc, int Height, int Arity);
 
+/// <summary>What a handler does with an exception it catches.</summary>
+internal enum HandlerKind : byte
+{
+    /// <summary><c>try_table</c> <c>catch</c>: push the payload, branch.</summary>
+    Catch,
+    /// <summary><c>try_table</c> <c>catch_ref</c>: push the payload and the exnref, branch.</summary>
+    CatchRef,
+    /// <summary><c>try_table</c> <c>catch_all</c>: branch.</summary>
+    CatchAll,
+    /// <summary><c>try_table</c> <c>catch_all_ref</c>: push the exnref, branch.</summary>
+    CatchAllRef,
+    /// <summary>Legacy <c>catch</c>: keep the exception in a hidden local for <c>rethrow</c>, push the payload, run the catch block.</summary>
+    LegacyCatch,
+    /// <summary>Legacy <c>catch_all</c>: keep the exception, run the catch block.</summary>
+    LegacyCatchAll,
+    /// <summary>Legacy <c>delegate</c>: hand the exception to the handlers of the block at nesting depth <see cref="Handler.Slot"/> and outwards.</summary>
+    Delegate,
+}
+
 /// <summary>
-/// A <c>try_table</c> catch clause over the pcs [<see cref="Start"/>, <see cref="End"/>): <see cref="Tag"/> is the
-/// tag index (-1 for the catch-all kinds), <see cref="Target"/> the index of its branch target.
+/// An exception handler over the pcs [<see cref="Start"/>, <see cref="End"/>): <see cref="Tag"/> is the tag index
+/// (-1 for the catch-all kinds), <see cref="Target"/> the index of its branch target, <see cref="Depth"/> the
+/// nesting depth of the block that owns it, <see cref="Slot"/> the hidden local of a legacy catch (or the target
+/// depth of a delegate). Handlers are sorted so that, searched from the end, the innermost handler that covers a
+/// pc comes first and a block's clauses come in their order.
 /// </summary>
-internal readonly record struct Handler(int Start, int End, int Tag, CatchKind Kind, int Target);
+internal readonly record struct Handler(int Start, int End, int Tag, HandlerKind Kind, int Target, int Depth, int Slot = 0);
 
 /// <summary>Opcodes that exist only in the interpreter's internal form (outside the Wasm encoding space).</summary>
 internal static class InternalOp

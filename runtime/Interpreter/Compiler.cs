@@ -16,7 +16,8 @@ internal sealed class Compiler
     private readonly List<BranchTarget> _targets = [];
     private readonly List<V128> _constants = [];
     private readonly List<Control> _controls = [];
-    private readonly List<Handler> _handlers = [];
+    private readonly List<(Handler Handler, int Clause)> _handlers = [];
+    private int _nextCatchSlot;
     private int _height;
     private int _maxHeight;
     private bool _unreachable;
@@ -39,6 +40,12 @@ internal sealed class Compiler
         public int ElseFixup = -1;
         /// <summary>For <c>try_table</c>: its handlers' indices, whose end pc is set at <c>end</c>.</summary>
         public List<int>? Handlers;
+        /// <summary>Legacy <c>try</c>: its body's first pc, the body's end once a catch is seen, its hidden local, clauses so far.</summary>
+        public bool IsTry;
+        public int TryStart;
+        public int TryEnd = -1;
+        public int CatchSlot;
+        public int Clauses;
 
         public int Arity => IsLoop ? Params : Results;
     }
@@ -46,7 +53,10 @@ internal sealed class Compiler
     public static CompiledFunction Compile(WasmFunction function)
     {
         var compiler = new Compiler(function.Instance);
-        var localCount = function.Type.Parameters.Count + (int)function.Code.LocalCount;
+        var declared = function.Type.Parameters.Count + (int)function.Code.LocalCount;
+        // Each legacy try gets a hidden local (after the declared ones) that holds the exception its catch caught.
+        var localCount = declared + function.Code.Body.Instructions.Count(i => i.Opcode == Opcode.Try);
+        compiler._nextCatchSlot = declared;
         compiler._height = localCount;
         compiler._maxHeight = localCount;
         compiler._controls.Add(new Control { Height = localCount, Results = function.Type.Results.Count });
@@ -54,8 +64,23 @@ internal sealed class Compiler
         {
             compiler.Translate(instruction);
         }
-        return new CompiledFunction(function.Type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], [.. compiler._handlers]);
+        return new CompiledFunction(function.Type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers());
     }
+
+    /// <summary>
+    /// Handlers sorted for the machine's backward search: by start, then by end descending, then by depth, then by
+    /// clause descending, so that among the handlers covering a pc the innermost comes last and a block's first clause
+    /// last of its block.
+    /// </summary>
+    private Handler[] SortedHandlers() =>
+        [.. _handlers
+            .OrderBy(h => h.Handler.Start)
+            .ThenByDescending(h => h.Handler.End)
+            .ThenBy(h => h.Handler.Depth)
+            .ThenByDescending(h => h.Clause)
+            .Select(h => h.Handler)];
+
+    private void AddHandler(Handler handler, int clause) => _handlers.Add((handler, clause));
 
     private void Emit(Opcode code, int a = 0, int b = 0, ulong c = 0) => _code.Add(new Op(code, a, b, c));
 
@@ -99,13 +124,13 @@ internal sealed class Compiler
             }
             if (_deadDepth > 0)
             {
-                if (opcode == Opcode.End)
+                if (opcode is Opcode.End or Opcode.Delegate)
                 {
                     _deadDepth--;
                 }
                 return;
             }
-            if (opcode is not (Opcode.End or Opcode.Else))
+            if (opcode is not (Opcode.End or Opcode.Else or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate))
             {
                 return;
             }
@@ -130,15 +155,71 @@ internal sealed class Compiler
                 // Catch labels are relative to the try_table's context (its own label is not yet pushed).
                 var (parameters, results) = BlockArity(instruction.BlockType);
                 var handlers = new List<int>();
-                // Added last clause first: the machine searches handlers from the end, so the first matching clause wins.
-                foreach (var clause in instruction.Catches.Reverse())
+                var clause = 0;
+                foreach (var catchClause in instruction.Catches)
                 {
                     var target = _targets.Count;
-                    AddTableTarget(clause.Label);
+                    AddTableTarget(catchClause.Label);
                     handlers.Add(_handlers.Count);
-                    _handlers.Add(new Handler(_code.Count, -1, clause.HasTag ? (int)clause.Tag : -1, clause.Kind, target));
+                    var kind = (HandlerKind)(int)catchClause.Kind;
+                    AddHandler(new Handler(_code.Count, -1, catchClause.HasTag ? (int)catchClause.Tag : -1, kind, target, _controls.Count), clause++);
                 }
                 _controls.Add(new Control { Height = _height - parameters, Params = parameters, Results = results, Handlers = handlers });
+                return;
+            }
+            case Opcode.Try:
+            {
+                var (parameters, results) = BlockArity(instruction.BlockType);
+                _controls.Add(new Control { IsTry = true, Height = _height - parameters, Params = parameters, Results = results, TryStart = _code.Count, CatchSlot = _nextCatchSlot++ });
+                return;
+            }
+            case Opcode.Catch:
+            case Opcode.CatchAll:
+            {
+                var control = _controls[^1];
+                if (control.TryEnd < 0)
+                {
+                    control.TryEnd = _code.Count;
+                }
+                // The body (or the previous catch block) falls through to the end of the try.
+                control.Fixups.Add(_code.Count);
+                Emit(InternalOp.Jump);
+                var payload = 0;
+                var tag = -1;
+                if (opcode == Opcode.Catch)
+                {
+                    tag = (int)instruction.Index;
+                    payload = ((FunctionType)_instance.Validated.TagDefinedType(instruction.Index).Body).Parameters.Count;
+                }
+                var target = _targets.Count;
+                _targets.Add(new BranchTarget(_code.Count, control.Height, payload));
+                var kind = opcode == Opcode.Catch ? HandlerKind.LegacyCatch : HandlerKind.LegacyCatchAll;
+                AddHandler(new Handler(control.TryStart, control.TryEnd, tag, kind, target, _controls.Count - 1, control.CatchSlot), control.Clauses++);
+                _height = control.Height;
+                Push(payload);
+                _unreachable = false;
+                return;
+            }
+            case Opcode.Delegate:
+            {
+                // Ends the try like end; exceptions from its body go to the handlers of the block at the label (and outwards).
+                var control = _controls[^1];
+                _controls.RemoveAt(_controls.Count - 1);
+                var targetDepth = _controls.Count - 1 - (int)instruction.Index;
+                AddHandler(new Handler(control.TryStart, _code.Count, -1, HandlerKind.Delegate, 0, _controls.Count, Math.Max(targetDepth, 0)), 0);
+                foreach (var fixup in control.Fixups)
+                {
+                    Patch(fixup, _code.Count);
+                }
+                _height = control.Height + control.Results;
+                _unreachable = false;
+                return;
+            }
+            case Opcode.Rethrow:
+            {
+                var target = Target(instruction.Index);
+                Emit(opcode, target.CatchSlot);
+                _unreachable = true;
                 return;
             }
             case Opcode.Throw:
@@ -180,7 +261,7 @@ internal sealed class Compiler
                 _controls.RemoveAt(_controls.Count - 1);
                 foreach (var handler in control.Handlers ?? [])
                 {
-                    _handlers[handler] = _handlers[handler] with { End = _code.Count };
+                    _handlers[handler] = _handlers[handler] with { Handler = _handlers[handler].Handler with { End = _code.Count } };
                 }
                 if (control.ElseFixup >= 0)
                 {

@@ -235,10 +235,20 @@ internal sealed unsafe partial class Machine
                 var handlers = compiled.Handlers;
                 var at = pc - 1;
                 var found = -1;
+                var maxDepth = int.MaxValue; // lowered by a delegate: only blocks at or outside its target may catch
                 for (var i = handlers.Length - 1; i >= 0; i--)
                 {
                     var candidate = handlers[i];
-                    if (at >= candidate.Start && at < candidate.End && (candidate.Tag < 0 || ReferenceEquals(inst.Tags[candidate.Tag], thrown.Tag)))
+                    if (at < candidate.Start || at >= candidate.End || candidate.Depth > maxDepth)
+                    {
+                        continue;
+                    }
+                    if (candidate.Kind == HandlerKind.Delegate)
+                    {
+                        maxDepth = candidate.Slot;
+                        continue;
+                    }
+                    if (candidate.Tag < 0 || ReferenceEquals(inst.Tags[candidate.Tag], thrown.Tag))
                     {
                         found = i;
                         break;
@@ -249,14 +259,18 @@ internal sealed unsafe partial class Machine
                     var handler = handlers[found];
                     var target = compiled.BranchTargets[handler.Target];
                     sp = fp + target.Height;
-                    if (handler.Kind is CatchKind.Catch or CatchKind.CatchRef)
+                    if (handler.Kind is HandlerKind.LegacyCatch or HandlerKind.LegacyCatchAll)
+                    {
+                        s[fp + handler.Slot] = new Slot { Reference = thrown };
+                    }
+                    if (handler.Kind is HandlerKind.Catch or HandlerKind.CatchRef or HandlerKind.LegacyCatch)
                     {
                         foreach (var value in thrown.Payload)
                         {
                             s[sp++] = ToSlot(value);
                         }
                     }
-                    if (handler.Kind is CatchKind.CatchRef or CatchKind.CatchAllRef)
+                    if (handler.Kind is HandlerKind.CatchRef or HandlerKind.CatchAllRef)
                     {
                         s[sp++] = new Slot { Reference = thrown };
                     }
@@ -437,6 +451,9 @@ internal sealed unsafe partial class Machine
                 exception = new ExceptionInstance(tag, payload);
                 goto Unwind;
             }
+            case Opcode.Rethrow:
+                exception = (ExceptionInstance)s[fp + op.A].Reference!;
+                goto Unwind;
             case Opcode.ThrowRef:
             {
                 if (s[--sp].Reference is not ExceptionInstance thrown)

@@ -8,13 +8,12 @@ namespace WasmHarness.Tests.Interpreter;
 /// </summary>
 public sealed class SpecScriptTests
 {
-    /// <summary>Scripts that need what the interpreter does not do yet: GC (structs, arrays, i31, casts) and the legacy exception instructions (try/catch/delegate/rethrow).</summary>
+    /// <summary>Scripts that need what the interpreter does not do yet: GC (structs, arrays, i31, casts).</summary>
     private static readonly HashSet<string> NotYet =
     [
         "array.wast", "array_copy.wast", "array_fill.wast", "array_init_data.wast", "array_init_elem.wast", "array_new_data.wast",
         "array_new_elem.wast", "br_on_cast.wast", "br_on_cast_fail.wast", "extern.wast", "i31.wast", "ref_cast.wast", "ref_eq.wast",
-        "ref_test.wast", "struct.wast", "type-subtyping.wast", "legacy/rethrow.wast", "legacy/throw.wast", "legacy/try_catch.wast",
-        "legacy/try_delegate.wast",
+        "ref_test.wast", "struct.wast", "type-subtyping.wast",
     ];
 
     /// <summary>Every core script of the suite but those in <see cref="NotYet"/>.</summary>
