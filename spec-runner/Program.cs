@@ -43,7 +43,7 @@ root.SetAction(parse =>
         IncludeProposals: parse.GetValue(proposalsOption),
         CrossCheckWasmtime: parse.GetValue(crossCheckOption));
     var run = SpecRun.Execute(options);
-    ConsoleReport.Print(console, run, parse.GetValue(maxFailuresOption));
+    ConsoleReport.Print(console, Console.Out, run, parse.GetValue(maxFailuresOption));
 
     if (parse.GetValue(jsonOption) is { } jsonPath)
     {

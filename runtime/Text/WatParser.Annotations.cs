@@ -70,6 +70,20 @@ internal sealed partial class ModuleParser
                     }
             }
         }
+        SortCustomSectionsByPlacement();
+    }
+
+    /// <summary>
+    /// Puts custom sections in the order the binary format will have them (by placement; those with the same
+    /// placement keep their order in the text), so that a text module and its binary form are the same model.
+    /// </summary>
+    private void SortCustomSectionsByPlacement()
+    {
+        var sorted = _m.CustomSections
+            .OrderBy(custom => custom.After == 0 ? -1 : Array.FindIndex(s_sectionOrder, section => section.Id == custom.After))
+            .ToList();
+        _m.CustomSections.Clear();
+        _m.CustomSections.AddRange(sorted);
     }
 
     private static Token AnnotationToken(Annotation annotation) => new(TokenKind.Keyword, "@" + annotation.Name, annotation.Location);

@@ -143,12 +143,6 @@ internal sealed partial class ModuleParser
             }
         }
         ApplyAnnotations(fieldsStart);
-        // The text format has no data count section: the module has one where its code needs it
-        // (memory.init, data.drop, array.new_data, array.init_data), as wasm-tools' encoder does.
-        if (_m.Functions.Any(f => f.Body.Instructions.Any(i => i.Opcode is Opcode.MemoryInit or Opcode.DataDrop or Opcode.ArrayNewData or Opcode.ArrayInitData)))
-        {
-            _m.DataCount = (uint)_m.Data.Count;
-        }
         _s.Position = afterFields;
         AddDataCount();
         return _m;

@@ -195,7 +195,7 @@ public class DecoderTests
             }
             decodedCount++;
             var again = ModuleDecoder.Decode(ModuleEncoder.Encode(module));
-            var difference = ModuleComparer.FirstDifference(module, again);
+            var difference = ModuleEquality.FirstDifference(module, again, compareNames: true);
             Assert.True(difference is null, $"iteration {iteration}: {difference}");
         }
         Assert.InRange(decodedCount, 1, 2999);
