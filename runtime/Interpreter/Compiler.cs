@@ -109,6 +109,13 @@ internal sealed class Compiler
         return (functionType.Parameters.Count, functionType.Results.Count);
     }
 
+    /// <summary>A heap type in canonical form, packed in an int: a canonical type id (>= 0) or an abstract kind (< 0).</summary>
+    private int CanonicalHeap(HeapType heap)
+    {
+        var canonical = _instance.Validated.ToCanonical(heap);
+        return canonical.IsConcrete ? (int)canonical.TypeIndex : (int)canonical.Kind;
+    }
+
     private FunctionType FunctionTypeOf(uint functionIndex) => _instance.Functions[functionIndex].Type;
 
     private void Translate(Instruction instruction)
@@ -359,6 +366,34 @@ internal sealed class Compiler
                 Emit(Opcode.Drop);
                 Pop(1);
                 return;
+            case Opcode.StructNew:
+            {
+                var fields = ((StructType)_instance.DefinedTypes[instruction.Index].Body).Fields.Count;
+                Emit(opcode, (int)instruction.Index);
+                Pop(fields);
+                Push(1);
+                return;
+            }
+            case Opcode.ArrayNewFixed:
+                Emit(opcode, (int)instruction.Index, (int)instruction.SecondIndex);
+                Pop((int)instruction.SecondIndex);
+                Push(1);
+                return;
+            case Opcode.RefTest or Opcode.RefTestNull or Opcode.RefCast or Opcode.RefCastNull:
+            {
+                var heap = CanonicalHeap(instruction.HeapType);
+                Emit(opcode, heap, opcode is Opcode.RefTestNull or Opcode.RefCastNull ? 1 : 0);
+                return;
+            }
+            case Opcode.BrOnCast or Opcode.BrOnCastFail:
+            {
+                var to = instruction.CastTo;
+                Emit(opcode, CanonicalHeap(to.Heap), to.Nullable ? 1 : 0);
+                EmitBranch(instruction.Index, conditional: true);
+                return;
+            }
+            case Opcode.AnyConvertExtern or Opcode.ExternConvertAny:
+                return; // a reference keeps its identity across the any/extern hierarchies
             case Opcode.V128Const:
                 _constants.Add(instruction.V128);
                 Emit(opcode, _constants.Count - 1);
@@ -503,6 +538,26 @@ internal sealed class Compiler
         if ((code >> 16) == 0xFD)
         {
             return Simd.StackEffect(opcode);
+        }
+        if ((code >> 16) == 0xFB)
+        {
+            return opcode switch
+            {
+                Opcode.StructNewDefault => (0, 1),
+                Opcode.StructGet or Opcode.StructGetS or Opcode.StructGetU => (1, 1),
+                Opcode.StructSet => (2, 0),
+                Opcode.ArrayNew => (2, 1),
+                Opcode.ArrayNewDefault => (1, 1),
+                Opcode.ArrayNewData or Opcode.ArrayNewElem => (2, 1),
+                Opcode.ArrayGet or Opcode.ArrayGetS or Opcode.ArrayGetU => (2, 1),
+                Opcode.ArraySet => (3, 0),
+                Opcode.ArrayLen => (1, 1),
+                Opcode.ArrayFill => (4, 0),
+                Opcode.ArrayCopy => (5, 0),
+                Opcode.ArrayInitData or Opcode.ArrayInitElem => (4, 0),
+                Opcode.RefI31 or Opcode.I31GetS or Opcode.I31GetU => (1, 1),
+                _ => throw Unsupported(opcode),
+            };
         }
         throw Unsupported(opcode);
     }

@@ -543,7 +543,7 @@ internal sealed unsafe partial class Machine
             {
                 sp--;
                 ref var r = ref s[sp - 1];
-                r.Low = ReferenceEquals(r.Reference, s[sp].Reference) ? 1u : 0u;
+                r.Low = Gc.ReferenceEqual(r.Reference, s[sp].Reference) ? 1u : 0u;
                 r.Reference = null;
                 break;
             }
@@ -1821,6 +1821,37 @@ internal sealed unsafe partial class Machine
 
             case Opcode.I8x16Shuffle:
                 Binary(s, ref sp, Shuffle(V<byte>(s[sp - 2]), V<byte>(s[sp - 1]), compiled.Constants[op.A]));
+                break;
+            case Opcode.StructNew:
+            case Opcode.StructNewDefault:
+            case Opcode.StructGet:
+            case Opcode.StructGetS:
+            case Opcode.StructGetU:
+            case Opcode.StructSet:
+            case Opcode.ArrayNew:
+            case Opcode.ArrayNewDefault:
+            case Opcode.ArrayNewFixed:
+            case Opcode.ArrayNewData:
+            case Opcode.ArrayNewElem:
+            case Opcode.ArrayGet:
+            case Opcode.ArrayGetS:
+            case Opcode.ArrayGetU:
+            case Opcode.ArraySet:
+            case Opcode.ArrayLen:
+            case Opcode.ArrayFill:
+            case Opcode.ArrayCopy:
+            case Opcode.ArrayInitData:
+            case Opcode.ArrayInitElem:
+            case Opcode.RefTest:
+            case Opcode.RefTestNull:
+            case Opcode.RefCast:
+            case Opcode.RefCastNull:
+            case Opcode.BrOnCast:
+            case Opcode.BrOnCastFail:
+            case Opcode.RefI31:
+            case Opcode.I31GetS:
+            case Opcode.I31GetU:
+                ExecuteGc(op, s, ref sp, inst);
                 break;
             default:
                 if (!ExecuteSimd(op, s, ref sp, inst))

@@ -8,13 +8,8 @@ namespace WasmHarness.Tests.Interpreter;
 /// </summary>
 public sealed class SpecScriptTests
 {
-    /// <summary>Scripts that need what the interpreter does not do yet: GC (structs, arrays, i31, casts).</summary>
-    private static readonly HashSet<string> NotYet =
-    [
-        "array.wast", "array_copy.wast", "array_fill.wast", "array_init_data.wast", "array_init_elem.wast", "array_new_data.wast",
-        "array_new_elem.wast", "br_on_cast.wast", "br_on_cast_fail.wast", "extern.wast", "i31.wast", "ref_cast.wast", "ref_eq.wast",
-        "ref_test.wast", "struct.wast", "type-subtyping.wast",
-    ];
+    /// <summary>Scripts that need what the interpreter does not do yet (none today).</summary>
+    private static readonly HashSet<string> NotYet = [];
 
     /// <summary>Every core script of the suite but those in <see cref="NotYet"/>.</summary>
     public static TheoryData<string> Scripts
@@ -25,13 +20,6 @@ public sealed class SpecScriptTests
             return scripts.Count == 0 ? new TheoryData<string>("i32.wast") : new TheoryData<string>(scripts);
         }
     }
-
-    /// <summary>Commands (file, line:column prefix) that need features the interpreter lacks yet (GC), ignored.</summary>
-    private static readonly Dictionary<string, string[]> KnownGaps = new()
-    {
-        ["table_init.wast"] = ["2272:", "2286:"], // array.new_default in an element segment (GC)
-        ["table_init64.wast"] = ["2457:", "2471:"],
-    };
 
     [Theory]
     [MemberData(nameof(Scripts))]
@@ -47,8 +35,6 @@ public sealed class SpecScriptTests
             return;
         }
         var runner = WastRunner.RunFile(path);
-        var gaps = KnownGaps.GetValueOrDefault(script) ?? [];
-        runner.Failures.RemoveAll(failure => gaps.Any(gap => failure.StartsWith($"{script}:{gap}", StringComparison.Ordinal) || failure.StartsWith(gap, StringComparison.Ordinal)));
         Assert.True(runner.Failures.Count == 0, $"{runner.Failures.Count} failures ({runner.Passed} passed):\n" + string.Join('\n', runner.Failures.Take(30)));
     }
 }
