@@ -56,21 +56,24 @@ internal enum HandlerKind : byte
 /// </summary>
 internal readonly record struct Handler(int Start, int End, int Tag, HandlerKind Kind, int Target, int Depth, int Slot = 0);
 
-/// <summary>Opcodes that exist only in the interpreter's internal form (outside the Wasm encoding space).</summary>
+/// <summary>
+/// Opcodes that exist only in the interpreter's internal form. They use single-byte codes that Wasm leaves unassigned
+/// (0xE0..), so that the dispatch switch keeps them in its dense jump table.
+/// </summary>
 internal static class InternalOp
 {
     /// <summary>Unconditional jump to A (a branch that needs no stack adjustment).</summary>
-    public const Opcode Jump = (Opcode)0x01_0000;
+    public const Opcode Jump = (Opcode)0xE0;
     /// <summary>Branch to A, moving the top C values down to height B.</summary>
-    public const Opcode BrMove = (Opcode)0x01_0001;
+    public const Opcode BrMove = (Opcode)0xE1;
     /// <summary>Pop an i32; if nonzero jump to A.</summary>
-    public const Opcode BrIfJump = (Opcode)0x01_0002;
+    public const Opcode BrIfJump = (Opcode)0xE2;
     /// <summary>Pop an i32; if nonzero branch to A moving C values to height B.</summary>
-    public const Opcode BrIfMove = (Opcode)0x01_0003;
+    public const Opcode BrIfMove = (Opcode)0xE3;
     /// <summary>Pop an i32; if zero jump to A (the start of <c>if</c>).</summary>
-    public const Opcode BrUnless = (Opcode)0x01_0004;
+    public const Opcode BrUnless = (Opcode)0xE4;
     /// <summary>Pop an index; branch through the function's <see cref="CompiledFunction.BranchTargets"/> from A (B entries plus a default).</summary>
-    public const Opcode BrTableJump = (Opcode)0x01_0005;
+    public const Opcode BrTableJump = (Opcode)0xE5;
 }
 
 /// <summary>A function translated once into the interpreter's form.</summary>

@@ -178,6 +178,7 @@ internal sealed unsafe partial class Machine
         ModuleInstance inst = null!;
         var pc = 0;
         var fp = 0;
+        var fuelEnabled = _fuelEnabled;
         ExceptionInstance? exception = null;
 
     Enter:
@@ -296,7 +297,7 @@ internal sealed unsafe partial class Machine
         while (true)
         {
             var op = code[pc++];
-            if (_fuelEnabled && --_store.Fuel < 0)
+            if (fuelEnabled && --_store.Fuel < 0)
             {
                 _store.Fuel = 0;
                 TrapException.Throw(TrapKind.OutOfFuel);
