@@ -38,12 +38,12 @@ internal static class ConstantEvaluator
                 {
                     var type = instance.DefinedTypes[instruction.Index];
                     var fields = ((StructType)type.Body).Fields;
-                    var values2 = new Value[fields.Count];
+                    var fieldValues = new Value[fields.Count];
                     for (var i = fields.Count - 1; i >= 0; i--)
                     {
-                        values2[i] = Gc.Pack(fields[i].Storage, values.Pop());
+                        fieldValues[i] = Gc.Pack(fields[i].Storage, values.Pop());
                     }
-                    values.Push(Value.FromReference(new StructObject(type, values2)));
+                    values.Push(Value.FromReference(new StructObject(type, fieldValues)));
                     break;
                 }
                 case Opcode.StructNewDefault:

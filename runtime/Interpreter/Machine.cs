@@ -337,9 +337,9 @@ internal sealed unsafe partial class Machine
             case InternalOp.BrTableJump:
             {
                 var index = (uint)s[--sp].Low;
-                var entry2 = compiled.BranchTargets[op.A + (int)Math.Min(index, (uint)op.B)];
-                sp = BranchMove(s, sp, fp + entry2.Height, entry2.Arity);
-                pc = entry2.Pc;
+                var target = compiled.BranchTargets[op.A + (int)Math.Min(index, (uint)op.B)];
+                sp = BranchMove(s, sp, fp + target.Height, target.Arity);
+                pc = target.Pc;
                 break;
             }
             case Opcode.Return:
