@@ -2,33 +2,39 @@ using Spectre.Console;
 
 namespace WasmHarness.SpecRunner;
 
-/// <summary>Prints a run's results: the per-file table, the failures, the cross-check, and the totals line.</summary>
+/// <summary>Prints a run's results: the file × engine matrix, the failures, the cross-check, and a totals line per engine.</summary>
 /// <remarks>The table goes through Spectre.Console; the other lines are plain text, never wrapped, so they can be grepped.</remarks>
 public static class ConsoleReport
 {
     public static void Print(IAnsiConsole console, TextWriter plain, RunResult run, int maxFailuresShown)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("file").AddColumn(new TableColumn("passed").RightAligned())
-            .AddColumn(new TableColumn("failed").RightAligned()).AddColumn(new TableColumn("skipped").RightAligned());
-        foreach (var file in run.Files)
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("file");
+        foreach (var engine in run.Engines)
         {
-            var failed = file.Failed == 0 ? "0" : $"[red]{file.Failed}[/]";
-            table.AddRow(Markup.Escape(file.File), file.Passed.ToString(), failed, file.Skipped.ToString());
+            table.AddColumn(new TableColumn($"{engine.Engine}\npassed/failed/skipped").RightAligned());
+        }
+        for (var i = 0; i < run.Engines[0].Files.Count; i++)
+        {
+            var cells = new List<string> { Markup.Escape(run.Engines[0].Files[i].File) };
+            cells.AddRange(run.Engines.Select(engine => Cell(engine.Files[i])));
+            table.AddRow([.. cells]);
         }
         console.Write(table);
         plain.Flush();
 
-        var failures = run.Files
-            .SelectMany(f => (f.Error is null ? [] : new[] { $"{f.File}: script error: {f.Error}" })
-                .Concat(f.Commands.Where(c => c.Verdict == Verdict.Failed).Select(c => $"{f.File}:{c.Line}: {c.Command}: {c.Detail}")))
-            .ToList();
-        if (failures.Count > 0)
+        foreach (var engine in run.Engines)
         {
-            plain.WriteLine($"Failures ({failures.Count}, showing up to {maxFailuresShown}):");
-            foreach (var failure in failures.Take(maxFailuresShown))
+            var failures = engine.Files
+                .SelectMany(f => (f.Error is null ? [] : new[] { $"{f.File}: script error: {f.Error}" })
+                    .Concat(f.Commands.Where(c => c.Verdict == Verdict.Failed).Select(c => $"{f.File}:{c.Line}: {c.Command}: {c.Detail}")))
+                .ToList();
+            if (failures.Count > 0)
             {
-                plain.WriteLine("  " + failure);
+                plain.WriteLine($"Failures on {engine.Engine} ({failures.Count}, showing up to {maxFailuresShown}):");
+                foreach (var failure in failures.Take(maxFailuresShown))
+                {
+                    plain.WriteLine("  " + failure);
+                }
             }
         }
 
@@ -46,12 +52,24 @@ public static class ConsoleReport
             }
         }
 
-        if (run.Proposals is { } proposals)
+        plain.WriteLine($"suite: {run.Suite}{(run.SuiteProvenance is null ? "" : $" ({run.SuiteProvenance})")}; profile: {run.Profile}");
+        foreach (var engine in run.Engines)
         {
-            plain.WriteLine($"proposals (not counted): {proposals}");
+            if (engine.Proposals is { } proposals)
+            {
+                plain.WriteLine($"{engine.Engine} proposals (not counted): {proposals}");
+            }
         }
-        plain.WriteLine($"suite: {run.Suite}{(run.SuiteProvenance is null ? "" : $" ({run.SuiteProvenance})")}");
-        // The closing line, in the form CI reads.
-        plain.WriteLine(run.Core.ToString());
+        // The closing lines, one per engine, in the form CI reads.
+        foreach (var engine in run.Engines)
+        {
+            plain.WriteLine($"{engine.Engine}: {engine.Core}");
+        }
+    }
+
+    private static string Cell(ScriptResult file)
+    {
+        var failed = file.Failed == 0 ? "0" : $"[red]{file.Failed}[/]";
+        return $"{file.Passed}/{failed}/{file.Skipped}";
     }
 }

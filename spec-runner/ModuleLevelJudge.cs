@@ -11,7 +11,7 @@ namespace WasmHarness.SpecRunner;
 /// A message matches when ours starts with the expected text, the rule of the spec's reference interpreter
 /// (the suite sometimes abbreviates, e.g. <c>unknown memory</c> for <c>unknown memory 0</c>).
 /// </remarks>
-public sealed class ModuleLevelJudge(Action<ScriptModule, LoadOutcome>? observe = null)
+public sealed class ModuleLevelJudge(FrontEndCache frontEnd)
 {
     public CommandResult Judge(ScriptCommand command) => command switch
     {
@@ -20,6 +20,9 @@ public sealed class ModuleLevelJudge(Action<ScriptModule, LoadOutcome>? observe 
         AssertModuleTrapCommand c => ExpectValid(c.Location, "assert_trap (module part)", c.Module),
         AssertMalformedCommand c => ExpectRejected(c.Location, "assert_malformed", c.Module, Stage.Malformed, c.Message),
         AssertInvalidCommand c => ExpectRejected(c.Location, "assert_invalid", c.Module, Stage.Invalid, c.Message),
+        // Custom sections (annotations, branch hints) are checked by the text parser as it builds them.
+        AssertMalformedCustomCommand c => ExpectRejected(c.Location, "assert_malformed_custom", c.Module, Stage.Malformed, c.Message),
+        AssertInvalidCustomCommand c => ExpectRejected(c.Location, "assert_invalid_custom", c.Module, Stage.Malformed, c.Message),
         _ => new CommandResult(command.Location.Line, Describe(command), Verdict.Skipped),
     };
 
@@ -44,12 +47,7 @@ public sealed class ModuleLevelJudge(Action<ScriptModule, LoadOutcome>? observe 
             : new(location.Line, name, Verdict.Failed, $"expected \"{message}\", got \"{outcome.Reason}\"");
     }
 
-    private LoadOutcome Load(ScriptModule module)
-    {
-        var outcome = ModuleLoader.Load(module);
-        observe?.Invoke(module, outcome);
-        return outcome;
-    }
+    private LoadOutcome Load(ScriptModule module) => frontEnd.Load(module);
 
     /// <summary>The reference interpreter's rule: the actual message must start with the expected one.</summary>
     public static bool MessageMatches(string? actual, string expected) =>

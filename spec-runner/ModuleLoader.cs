@@ -27,6 +27,25 @@ public sealed record LoadOutcome(Stage RejectedBy, string? Reason, Module? Modul
 /// <summary>Takes a script module through the front end exactly once: text or bytes to the model, then validation.</summary>
 public static class ModuleLoader
 {
+    /// <summary>The module's model if the decoder or parser can produce it, else null (no validation).</summary>
+    public static Module? Parse(ScriptModule scriptModule)
+    {
+        try
+        {
+            return scriptModule switch
+            {
+                TextScriptModule text => text.Module,
+                BinaryScriptModule bytes => ModuleDecoder.Decode(bytes.Bytes),
+                QuoteScriptModule quote => WatParser.ParseModule(quote.Text),
+                _ => null,
+            };
+        }
+        catch (MalformedException)
+        {
+            return null;
+        }
+    }
+
     public static LoadOutcome Load(ScriptModule scriptModule)
     {
         Module module;

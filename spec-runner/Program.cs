@@ -1,24 +1,28 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
+using WasmHarness.Differential.Engines;
+using WasmHarness.Differential.Wasmtime;
 using WasmHarness.SpecRunner;
 
 var suiteOption = new Option<string?>("--suite") { Description = "Folder of the official test suite (else WASM_TESTSUITE, corpus/testsuite, ../shared/wasm-testsuite)." };
 var filterOption = new Option<string[]>("--filter") { Description = "Glob over script paths or names, e.g. 'simd_*' or 'legacy/*' (repeatable).", AllowMultipleArgumentsPerToken = true };
-var validateOnlyOption = new Option<bool>("--validate-only") { Description = "Judge only module-level commands (decode, parse, validate); skip actions." };
+var engineOption = new Option<string[]>("--engine") { Description = "Engines to run: interp, wasmtime, or all (repeatable). Default: interp.", AllowMultipleArgumentsPerToken = true };
+var profileOption = new Option<string?>("--profile") { Description = $"Named selection of files: {string.Join(", ", Profiles.All.Select(p => $"{p.Name} ({p.Description})"))}." };
+var validateOnlyOption = new Option<bool>("--validate-only") { Description = "Judge only module-level commands (decode, parse, validate); run no engine." };
 var proposalsOption = new Option<bool>("--proposals") { Description = "Also run proposals/*, reported apart from the core totals." };
 var crossCheckOption = new Option<bool>("--cross-check") { Description = "Cross-check every module against wasmtime's validator (our encoder's bytes)." };
+var featuresOption = new Option<bool>("--features") { Description = "List the Wasm 3.0 features each selected script uses, and exit." };
 var jsonOption = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
-var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print.", DefaultValueFactory = _ => 50 };
+var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
 
-var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) and prints a conformance table.")
+var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, validateOnlyOption, proposalsOption, crossCheckOption, jsonOption, maxFailuresOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, maxFailuresOption,
 };
 
 root.SetAction(parse =>
 {
-    var console = AnsiConsole.Console;
     var (suite, tried) = SuiteLocator.Locate(parse.GetValue(suiteOption), Directory.GetCurrentDirectory());
     if (suite is null)
     {
@@ -31,26 +35,75 @@ root.SetAction(parse =>
         return 2;
     }
 
-    if (!parse.GetValue(validateOnlyOption))
+    SuiteProfile? profile = null;
+    if (parse.GetValue(profileOption) is { } profileName && (profile = Profiles.Find(profileName)) is null)
     {
-        // Execution engines (interpreter, JIT, wasmtime) come next; until then every run is module-level.
-        console.MarkupLine("[yellow]note:[/] no execution engine yet: judging module-level commands only (as --validate-only).");
+        Console.Error.WriteLine($"error: unknown profile '{profileName}'; known: {string.Join(", ", Profiles.All.Select(p => p.Name))}");
+        return 2;
     }
 
-    var options = new SpecRunOptions(
-        SuiteRoot: suite,
-        Filters: parse.GetValue(filterOption) ?? [],
-        IncludeProposals: parse.GetValue(proposalsOption),
-        CrossCheckWasmtime: parse.GetValue(crossCheckOption));
-    var run = SpecRun.Execute(options);
-    ConsoleReport.Print(console, Console.Out, run, parse.GetValue(maxFailuresOption));
+    var filters = parse.GetValue(filterOption) ?? [];
+    if (parse.GetValue(featuresOption))
+    {
+        foreach (var file in SuiteFiles.Find(suite, filters, parse.GetValue(proposalsOption)).Where(f => profile?.Contains(f) ?? true))
+        {
+            Console.WriteLine($"{file}\t{FeatureSurvey.Of(suite, file)}");
+        }
+        return 0;
+    }
+
+    var engines = new List<IEngine>();
+    if (!parse.GetValue(validateOnlyOption))
+    {
+        var names = parse.GetValue(engineOption) is { Length: > 0 } given ? given : ["interp"];
+        foreach (var name in names.SelectMany(n => n == "all" ? new[] { "interp", "wasmtime" } : [n]).Distinct())
+        {
+            IEngine? engine = name switch
+            {
+                "interp" => new InterpreterEngine(),
+                "wasmtime" => new WasmtimeEngine(),
+                _ => null,
+            };
+            if (engine is null)
+            {
+                Console.Error.WriteLine($"error: unknown engine '{name}'; known: interp, wasmtime, all");
+                return 2;
+            }
+            engines.Add(engine);
+        }
+    }
+
+    var options = new SpecRunOptions(suite, filters, parse.GetValue(proposalsOption), parse.GetValue(crossCheckOption), profile, engines);
+    var run = ShowProgress(options);
+    ConsoleReport.Print(AnsiConsole.Console, Console.Out, run, parse.GetValue(maxFailuresOption));
+    foreach (var engine in engines.OfType<IDisposable>())
+    {
+        engine.Dispose();
+    }
 
     if (parse.GetValue(jsonOption) is { } jsonPath)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
         File.WriteAllText(jsonPath, JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
     }
-    return run.Core.Failed == 0 ? 0 : 1;
+    return run.CoreFailures == 0 ? 0 : 1;
 });
 
 return root.Parse(args).Invoke();
+
+// A progress bar on a terminal; nothing extra when the output is redirected (CI logs stay readable).
+static RunResult ShowProgress(SpecRunOptions options)
+{
+    if (Console.IsOutputRedirected)
+    {
+        return SpecRun.Execute(options);
+    }
+    var total = SuiteFiles.Find(options.SuiteRoot, options.Filters, options.IncludeProposals).Count(f => options.Profile?.Contains(f) ?? true);
+    RunResult? run = null;
+    AnsiConsole.Progress().AutoClear(true).Start(context =>
+    {
+        var task = context.AddTask("scripts", maxValue: total);
+        run = SpecRun.Execute(options, file => task.Increment(1));
+    });
+    return run!;
+}

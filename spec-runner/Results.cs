@@ -42,12 +42,25 @@ public sealed record Totals(int Passed, int Failed, int Skipped)
     public override string ToString() => $"{Passed} passed, {Failed} failed, {Skipped} skipped";
 }
 
+/// <summary>The results of one engine (or of the front end alone, in validate-only mode) over the selected scripts.</summary>
+public sealed record EngineRun(string Engine, IReadOnlyList<ScriptResult> Files)
+{
+    /// <summary>Totals over the core suite (top level, legacy/, custom/).</summary>
+    public Totals Core => Totals.Of(Files.Where(f => !f.IsProposal));
+
+    /// <summary>Totals over proposals/, reported apart; null when none ran.</summary>
+    public Totals? Proposals => Files.Any(f => f.IsProposal) ? Totals.Of(Files.Where(f => f.IsProposal)) : null;
+}
+
 /// <summary>Everything one run produced: the JSON file's root object.</summary>
 public sealed record RunResult(
     string Suite,
     string? SuiteProvenance,
     string Mode,
-    Totals Core,
-    Totals? Proposals,
-    IReadOnlyList<ScriptResult> Files,
-    CrossCheckResult? CrossCheck);
+    string Profile,
+    IReadOnlyList<EngineRun> Engines,
+    CrossCheckResult? CrossCheck)
+{
+    /// <summary>Failures summed over engines: the run succeeds when this is zero.</summary>
+    public int CoreFailures => Engines.Sum(e => e.Core.Failed);
+}

@@ -288,6 +288,10 @@ internal sealed class ScriptParser(TokenStream stream, string fileName)
         {
             throw _s.Unexpected(keyword);
         }
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw _s.Error(keyword, "nesting too deep");
+        }
         ResultPattern result;
         switch (keyword.Text)
         {

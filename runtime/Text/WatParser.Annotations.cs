@@ -18,6 +18,7 @@ internal sealed partial class ModuleParser
     private void ApplyAnnotations(int fieldsStart)
     {
         string? moduleName = null;
+        var hinted = new HashSet<int>();
         foreach (var annotation in _s.Annotations)
         {
             if (annotation.TokenIndex < fieldsStart || annotation.TokenIndex > _end)
@@ -27,6 +28,9 @@ internal sealed partial class ModuleParser
             var enclosing = _fields.FirstOrDefault(f => f.Start < annotation.TokenIndex && annotation.TokenIndex <= f.End);
             switch (annotation.Name)
             {
+                case "metadata.code.branch_hint":
+                    CheckBranchHint(annotation, enclosing, hinted);
+                    break;
                 case "custom":
                     ApplyCustom(annotation, enclosing);
                     break;
@@ -70,20 +74,43 @@ internal sealed partial class ModuleParser
                     }
             }
         }
-        SortCustomSectionsByPlacement();
     }
 
     /// <summary>
-    /// Puts custom sections in the order the binary format will have them (by placement; those with the same
-    /// placement keep their order in the text), so that a text module and its binary form are the same model.
+    /// Checks a branch hint annotation (spec appendix, custom sections). The hints themselves are not kept:
+    /// the module model has no place for them (see docs/text-format.md).
     /// </summary>
-    private void SortCustomSectionsByPlacement()
+    private void CheckBranchHint(Annotation annotation, Field? enclosing, HashSet<int> hinted)
     {
-        var sorted = _m.CustomSections
-            .OrderBy(custom => custom.After == 0 ? -1 : Array.FindIndex(s_sectionOrder, section => section.Id == custom.After))
-            .ToList();
-        _m.CustomSections.Clear();
-        _m.CustomSections.AddRange(sorted);
+        const string prefix = "@metadata.code.branch_hint annotation: ";
+        var at = AnnotationToken(annotation);
+        var payload = new List<byte>();
+        foreach (var item in annotation.Tokens)
+        {
+            if (item.Kind != TokenKind.String)
+            {
+                throw _s.Error(item, prefix + "unexpected token");
+            }
+            payload.AddRange(item.Bytes!);
+        }
+        if (enclosing is not { Keyword: "func" })
+        {
+            throw _s.Error(at, prefix + "not in a function");
+        }
+        if (payload.Count != 1 || payload[0] > 1)
+        {
+            throw _s.Error(at, prefix + "invalid hint value");
+        }
+        if (!hinted.Add(annotation.TokenIndex))
+        {
+            throw _s.Error(at, prefix + "duplicate annotation");
+        }
+        // A hint belongs to the branch instruction that follows it, plain or folded: if or br_if.
+        var target = _s[annotation.TokenIndex].Kind == TokenKind.LParen ? _s[annotation.TokenIndex + 1] : _s[annotation.TokenIndex];
+        if (target is not { Kind: TokenKind.Keyword, Text: "if" or "br_if" })
+        {
+            throw _s.Error(at, prefix + "invalid target");
+        }
     }
 
     private static Token AnnotationToken(Annotation annotation) => new(TokenKind.Keyword, "@" + annotation.Name, annotation.Location);
@@ -114,6 +141,7 @@ internal sealed partial class ModuleParser
         var name = Utf8Text.DecodeName(items[0].Bytes!) ?? throw _s.Error(items[0], "@custom annotation: malformed UTF-8 encoding");
         var i = 1;
         byte after = 11; // default: after the last section (data)
+        var order = 100.0; // the placement's position in the binary, for sorting
         if (i < items.Count && items[i].Kind == TokenKind.LParen)
         {
             var open = items[i];
@@ -144,6 +172,7 @@ internal sealed partial class ModuleParser
             if (section == "first")
             {
                 after = 0;
+                order = -1;
             }
             else if (section == "last")
             {
@@ -153,6 +182,7 @@ internal sealed partial class ModuleParser
             {
                 var index = direction == "after" ? position : position - 1;
                 after = index < 0 ? (byte)0 : s_sectionOrder[index].Id;
+                order = direction == "after" ? position : position - 0.5;
             }
         }
         var content = new List<byte>();
@@ -169,6 +199,45 @@ internal sealed partial class ModuleParser
         {
             throw _s.Error(at, "misplaced @custom annotation");
         }
-        _m.CustomSections.Add(new CustomSection(name, content.ToArray(), after));
+        _customs.Add((name, content.ToArray(), after, order));
+    }
+
+    private readonly List<(string Name, byte[] Content, byte After, double Order)> _customs = [];
+
+    /// <summary>
+    /// Adds the custom sections in the order a binary would hold them, each placed after the last standard
+    /// section that this module actually has at or before its placement (0 where none), as a decoder sees it.
+    /// </summary>
+    private void AddCustomSections()
+    {
+        var present = new Dictionary<byte, bool>
+        {
+            [1] = _m.Types.Count > 0,
+            [2] = _m.Imports.Count > 0,
+            [3] = _m.Functions.Count > 0,
+            [4] = _m.Tables.Count > 0,
+            [5] = _m.Memories.Count > 0,
+            [13] = _m.Tags.Count > 0,
+            [6] = _m.Globals.Count > 0,
+            [7] = _m.Exports.Count > 0,
+            [8] = _m.Start is not null,
+            [9] = _m.Elements.Count > 0,
+            [12] = _m.DataCount is not null,
+            [10] = _m.Functions.Count > 0,
+            [11] = _m.Data.Count > 0,
+        };
+        var placed = _customs.Select(custom =>
+        {
+            var position = custom.After == 0 ? -1 : Array.FindIndex(s_sectionOrder, s => s.Id == custom.After);
+            while (position >= 0 && !present[s_sectionOrder[position].Id])
+            {
+                position--;
+            }
+            return (custom.Name, custom.Content, Position: position, custom.Order);
+        });
+        foreach (var custom in placed.OrderBy(c => c.Order))
+        {
+            _m.CustomSections.Add(new CustomSection(custom.Name, custom.Content, custom.Position < 0 ? (byte)0 : s_sectionOrder[custom.Position].Id));
+        }
     }
 }

@@ -119,9 +119,19 @@ internal sealed partial class ModuleParser
 
         private void PopLabel() => _labels.RemoveAt(_labels.Count - 1);
 
+        /// <summary>Deeply nested text would overflow the stack (which ends the process): report it instead.</summary>
+        private void EnsureStack(Token at)
+        {
+            if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            {
+                throw _s.Error(at, "nesting too deep");
+            }
+        }
+
         private void ParsePlain()
         {
             var token = _s.Peek();
+            EnsureStack(token);
             switch (token.Text)
             {
                 case "block" or "loop":
@@ -217,6 +227,7 @@ internal sealed partial class ModuleParser
         {
             _s.Expect(TokenKind.LParen);
             var token = _s.Peek();
+            EnsureStack(token);
             switch (token.Kind == TokenKind.Keyword ? token.Text : "")
             {
                 case "block" or "loop":

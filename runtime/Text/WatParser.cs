@@ -33,8 +33,6 @@ public static class WatParser
         return module;
     }
 
-
-
     /// <summary>Parses module text given as bytes (UTF-8; bytes that are not are reported where they matter).</summary>
     public static Module ParseModule(ReadOnlySpan<byte> utf8, string? fileName = null) => ParseModule(Utf8Text.Decode(utf8), fileName);
 }
@@ -143,21 +141,15 @@ internal sealed partial class ModuleParser
             }
         }
         ApplyAnnotations(fieldsStart);
-        _s.Position = afterFields;
-        AddDataCount();
-        return _m;
-    }
-
-    /// <summary>
-    /// The text format has no data count section; as the spec's reference encoder does, a module whose code
-    /// names a data segment gets one, so that its binary form is decodable.
-    /// </summary>
-    private void AddDataCount()
-    {
+        // The text format has no data count section: the module has one where its code names a data segment
+        // (memory.init, data.drop, array.new_data, array.init_data), as the spec's reference encoder does.
         if (_m.Functions.Any(f => f.Body.Instructions.Any(i => i.Info.Immediates.NamesDataSegment())))
         {
             _m.DataCount = (uint)_m.Data.Count;
         }
+        AddCustomSections();
+        _s.Position = afterFields;
+        return _m;
     }
 
     // ---- Phase 1: bind the names of every field ------------------------------------------------------------
@@ -820,11 +812,19 @@ internal sealed partial class ModuleParser
         if (!_s.IsKind(TokenKind.Nat))
         {
             // Inline element segment: (table at? reftype (elem ...)).
-            var elementType = ParseRefType();
+            var tableType = ParseRefType();
+            var elementType = tableType;
             _s.ExpectParen("elem");
             var items = new List<Expression>();
-            if (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id))
+            if (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id) || _s.IsKeyword("func"))
             {
+                // Function indices. With "func", the segment's type is (ref func) as the spec's element list
+                // abbreviation says; bare indices keep the table's type, as the reference interpreter does
+                // (so that they also fit a table of a concrete function type).
+                if (_s.TryKeyword("func"))
+                {
+                    elementType = ValueType.Ref(HeapType.Func, nullable: false);
+                }
                 while (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id))
                 {
                     items.Add(Expression.Of(Instruction.WithIndex(Opcode.RefFunc, _funcs.Resolve(_s.Next(), _s))));
@@ -840,7 +840,7 @@ internal sealed partial class ModuleParser
             _s.ExpectRParen();
             _s.ExpectRParen();
             var size = (ulong)items.Count;
-            _m.Tables.Add(new Table(new TableType(new Limits(size, size, addressType), elementType)));
+            _m.Tables.Add(new Table(new TableType(new Limits(size, size, addressType), tableType)));
             var offset = addressType == AddressType.I64
                 ? Expression.Of(Instruction.I64Const(0))
                 : Expression.Of(Instruction.I32Const(0));
@@ -985,6 +985,7 @@ internal sealed partial class ModuleParser
         SegmentMode mode;
         uint table = 0;
         Expression? offset = null;
+        var tableUse = false;
         if (_s.TryKeyword("declare"))
         {
             mode = SegmentMode.Declarative;
@@ -994,6 +995,7 @@ internal sealed partial class ModuleParser
             _s.Position += 2;
             table = _tables.Resolve(_s.Next(), _s);
             _s.ExpectRParen();
+            tableUse = true;
             mode = SegmentMode.Active;
             offset = ParseOffset();
         }
@@ -1008,7 +1010,8 @@ internal sealed partial class ModuleParser
         }
         ValueType type;
         var items = new List<Expression>();
-        if (_s.TryKeyword("func") || (mode == SegmentMode.Active && (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id) || _s.IsKind(TokenKind.RParen))))
+        // Without a table use, "func" may be left out before the function indices (backwards compatibility).
+        if (_s.TryKeyword("func") || (mode == SegmentMode.Active && !tableUse && (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id) || _s.IsKind(TokenKind.RParen))))
         {
             type = ValueType.Ref(HeapType.Func, nullable: false);
             while (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id))

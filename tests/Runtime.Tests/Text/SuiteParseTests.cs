@@ -37,7 +37,7 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
         {
             return;
         }
-        int scripts = 0, textModules = 0, quoteAccepted = 0, quoteRejected = 0;
+        int scripts = 0, textModules = 0, quoteAccepted = 0, quoteRejected = 0, customRejected = 0;
         var failures = new List<string>();
         foreach (var relativePath in TestSuite.CoreScripts())
         {
@@ -52,9 +52,9 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
                 failures.Add($"{relativePath}: {e.Message}");
                 continue;
             }
-            failures.AddRange(Check(script, counts: (t, a, r) => { textModules += t; quoteAccepted += a; quoteRejected += r; }));
+            failures.AddRange(Check(script, counts: (t, a, r, c) => { textModules += t; quoteAccepted += a; quoteRejected += r; customRejected += c; }));
         }
-        output.WriteLine($"scripts parsed: {scripts}; text modules parsed: {textModules}; quote modules accepted: {quoteAccepted}; malformed quote modules rejected with the expected message: {quoteRejected}; failures: {failures.Count}");
+        output.WriteLine($"scripts parsed: {scripts}; text modules parsed: {textModules}; quote modules accepted: {quoteAccepted}; assert_malformed quote modules rejected with the expected message: {quoteRejected}; assert_malformed_custom ones: {customRejected}; failures: {failures.Count}");
         foreach (var failure in failures)
         {
             output.WriteLine(failure);
@@ -62,10 +62,10 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
         Assert.Empty(failures);
     }
 
-    internal static List<string> Check(Script script, Action<int, int, int>? counts = null)
+    internal static List<string> Check(Script script, Action<int, int, int, int>? counts = null)
     {
         var failures = new List<string>();
-        int text = 0, accepted = 0, rejected = 0;
+        int text = 0, accepted = 0, rejected = 0, custom = 0;
         foreach (var command in script.Commands)
         {
             var (module, malformedMessage) = command switch
@@ -74,14 +74,25 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
                 AssertInvalidCommand c => (c.Module, null),
                 AssertUnlinkableCommand c => (c.Module, null),
                 AssertModuleTrapCommand c => (c.Module, null),
-                AssertInvalidCustomCommand c => (c.Module, null),
+                // Branch hint targets are checked by the parser as it reads the annotation.
+                AssertInvalidCustomCommand c => (c.Module, c.Message),
                 AssertMalformedCommand c => (c.Module, c.Message),
-                AssertMalformedCustomCommand c when !c.Message.StartsWith("@metadata.code.branch_hint", StringComparison.Ordinal) => (c.Module, c.Message),
+                AssertMalformedCustomCommand c => (c.Module, c.Message),
                 _ => ((ScriptModule?)null, (string?)null),
             };
             var where = $"{script.FileName}:{command.Location}";
             switch (module)
             {
+                case TextScriptModule t when malformedMessage is not null:
+                    if (t.Module is not null || t.Error?.Reason.StartsWith(malformedMessage, StringComparison.Ordinal) != true)
+                    {
+                        failures.Add($"{where}: expected \"{malformedMessage}\", got {t.Error?.Reason ?? "a module"}");
+                    }
+                    else
+                    {
+                        custom++;
+                    }
+                    break;
                 case TextScriptModule t:
                     if (t.Module is null)
                     {
@@ -111,7 +122,14 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
                     }
                     catch (TextFormatException e) when (e.Reason.StartsWith(malformedMessage, StringComparison.Ordinal))
                     {
-                        rejected++;
+                        if (command is AssertMalformedCustomCommand)
+                        {
+                            custom++;
+                        }
+                        else
+                        {
+                            rejected++;
+                        }
                     }
                     catch (TextFormatException e)
                     {
@@ -120,7 +138,7 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
                     break;
             }
         }
-        counts?.Invoke(text, accepted, rejected);
+        counts?.Invoke(text, accepted, rejected, custom);
         return failures;
     }
 }

@@ -51,6 +51,12 @@ public sealed class WatParserTests
         "(func $f) (func $g) (table funcref (elem $f $g))",
         "(func) (func) (table 2 2 funcref) (elem (table 0) (i32.const 0) funcref (ref.func 0) (ref.func 1))")]
     [InlineData(
+        "(func $f) (table funcref (elem func $f))",
+        "(func) (table 1 1 funcref) (elem (table 0) (i32.const 0) func 0)")]
+    [InlineData(
+        "(func $f) (table $t i64 funcref (elem (ref.func $f) (ref.null func)))",
+        "(func) (table i64 2 2 funcref) (elem (table 0) (i64.const 0) funcref (item ref.func 0) (item ref.null func))")]
+    [InlineData(
         """(memory i64 (data "abc" "def"))""",
         """(memory i64 1 1) (data (memory 0) (i64.const 0) "abcdef")""")]
     [InlineData(
@@ -242,6 +248,7 @@ public sealed class WatParserTests
     [InlineData("(module (start 0) (start 0) (func))", "multiple start sections", 1, 20)]
     [InlineData("(module (func (unknown_op)))", "unknown operator unknown_op", 1, 16)]
     [InlineData("(module (func i32.add $x))", "unexpected token", 1, 23)]
+    [InlineData("(module (table 1 funcref) (func) (elem (table 0) (i32.const 0) 0))", "unexpected token", 1, 64)]
     public void ErrorsHaveSpecMessageAndPosition(string text, string reason, int line, int column)
     {
         var error = Assert.Throws<TextFormatException>(() => WatParser.ParseModule(text, "e.wat"));
@@ -283,13 +290,13 @@ public sealed class WatParserTests
             """);
         Assert.Equal("Modül", module.Name);
         Assert.Equal("λ", module.FunctionNames[0]);
-        // Custom sections come out in the order the binary format places them, as the decoder would give them.
+        // In binary order, each after the last section present at or before its placement.
         Assert.Equal(
             [
                 new CustomSection("d", Array.Empty<byte>(), 0),
                 new CustomSection("c", Array.Empty<byte>(), 3),
-                new CustomSection("b", "z"u8.ToArray(), 13),
-                new CustomSection("a", "xy"u8.ToArray(), 11),
+                new CustomSection("b", "z"u8.ToArray(), 3),
+                new CustomSection("a", "xy"u8.ToArray(), 10),
             ],
             module.CustomSections);
     }
@@ -319,5 +326,24 @@ public sealed class WatParserTests
     {
         Assert.Null(Parse("(memory 1) (data \"a\") (func)").DataCount);
         Assert.Equal(2u, Parse("(memory 1) (data \"a\") (data \"b\") (func (data.drop 1))").DataCount);
+    }
+
+    [Fact]
+    public void DeepNestingIsAnErrorNotAStackOverflow()
+    {
+        var depth = 200_000;
+        var text = "(func " + string.Concat(Enumerable.Repeat("(block ", depth)) + new string(')', depth + 1);
+        var error = Assert.Throws<TextFormatException>(() => WatParser.ParseModule(text));
+        Assert.Equal("nesting too deep", error.Reason);
+        var plain = "(func " + string.Concat(Enumerable.Repeat("block ", depth)) + string.Concat(Enumerable.Repeat("end ", depth)) + ")";
+        Assert.Equal("nesting too deep", Assert.Throws<TextFormatException>(() => WatParser.ParseModule(plain)).Reason);
+    }
+
+    [Fact]
+    public void ModeratelyDeepNestingParses()
+    {
+        var depth = 1000;
+        var module = Parse("(func " + string.Concat(Enumerable.Repeat("(block ", depth)) + new string(')', depth + 1));
+        Assert.Equal(2 * depth + 1, module.Functions[0].Body.Instructions.Count);
     }
 }

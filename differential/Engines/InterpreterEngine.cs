@@ -1,0 +1,127 @@
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Differential.Engines;
+
+/// <summary>Our own runtime behind <see cref="IEngine"/>: the interpreter tier.</summary>
+public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
+{
+    private readonly Engine _engine = new(options ?? new EngineOptions());
+
+    public string Name => "interp";
+
+    public IEngineSession CreateSession() => new Session(_engine);
+
+    /// <summary>A host reference a script names by number (<c>ref.extern N</c>).</summary>
+    private sealed record HostReference(uint Id);
+
+    private sealed record Instance(ModuleInstance Value) : IEngineInstance;
+
+    private sealed class Session : IEngineSession
+    {
+        private readonly Engine _engine;
+        private readonly Store _store;
+        private readonly Linker _linker = new();
+        private readonly Dictionary<uint, HostReference> _hostReferences = [];
+
+        public Session(Engine engine)
+        {
+            _engine = engine;
+            _store = new Store(engine);
+            DefineSpectest();
+        }
+
+        public IEngineInstance Instantiate(ModuleArtifact module) =>
+            new Instance(Run(() => CompiledModule.Compile(_engine, module.Module).Instantiate(_store, _linker)));
+
+        public void Register(string name, IEngineInstance instance) => _linker.DefineInstance(name, ((Instance)instance).Value);
+
+        public IReadOnlyList<EngineValue> Invoke(IEngineInstance instance, string export, IReadOnlyList<EngineValue> arguments)
+        {
+            var function = ((Instance)instance).Value.GetFunction(export);
+            var args = arguments.Select(ToValue).ToArray();
+            var results = Run(() => function.Invoke(args));
+            return [.. results.Select((value, i) => FromValue(value, function.Type.Results[i]))];
+        }
+
+        public EngineValue GetGlobal(IEngineInstance instance, string export)
+        {
+            var global = ((Instance)instance).Value.GetGlobal(export);
+            return FromValue(global.Value, global.Type.Type);
+        }
+
+        public void Dispose()
+        {
+        }
+
+        /// <summary>Runs guest code, turning the runtime's traps and link errors into <see cref="EngineFailure"/>.</summary>
+        private static T Run<T>(Func<T> action)
+        {
+            try
+            {
+                return action();
+            }
+            catch (TrapException e)
+            {
+                throw new EngineFailure(e.Kind.IsExhaustion() ? FailureKind.Exhaustion : FailureKind.Trap, e.Reason, e);
+            }
+            catch (LinkException e)
+            {
+                throw new EngineFailure(FailureKind.Link, e.Reason, e);
+            }
+        }
+
+        private void DefineSpectest()
+        {
+            foreach (var (name, parameters) in SpectestModule.PrintFunctions)
+            {
+                _linker.DefineFunction(SpectestModule.Name, name, new FunctionType(parameters, []), (_, _) => { });
+            }
+            _linker.Define(SpectestModule.Name, "global_i32", new GlobalInstance(new GlobalType(ValueType.I32, false), Value.FromI32(SpectestModule.GlobalI32)));
+            _linker.Define(SpectestModule.Name, "global_i64", new GlobalInstance(new GlobalType(ValueType.I64, false), Value.FromI64(SpectestModule.GlobalI64)));
+            _linker.Define(SpectestModule.Name, "global_f32", new GlobalInstance(new GlobalType(ValueType.F32, false), Value.FromF32(SpectestModule.GlobalF32)));
+            _linker.Define(SpectestModule.Name, "global_f64", new GlobalInstance(new GlobalType(ValueType.F64, false), Value.FromF64(SpectestModule.GlobalF64)));
+            _linker.Define(SpectestModule.Name, "table", new TableInstance(new TableType(new Limits(SpectestModule.TableMin, SpectestModule.TableMax), ValueType.FuncRef)));
+            _linker.Define(SpectestModule.Name, "table64", new TableInstance(new TableType(new Limits(SpectestModule.TableMin, SpectestModule.TableMax, AddressType.I64), ValueType.FuncRef)));
+            _linker.Define(SpectestModule.Name, "memory", new MemoryInstance(new MemoryType(new Limits(SpectestModule.MemoryMinPages, SpectestModule.MemoryMaxPages))));
+        }
+
+        private Value ToValue(EngineValue value) => value.Kind switch
+        {
+            ValueKind.V128 => Value.FromV128(new V128(value.Low, value.High)),
+            ValueKind.Ref => value.Reference switch
+            {
+                ReferenceClass.Null => Value.Null,
+                ReferenceClass.Extern => Value.FromReference(HostReferenceFor(value.HostId)),
+                _ => throw new EngineFailure(FailureKind.Unsupported, $"cannot pass {value} into the interpreter"),
+            },
+            _ => new Value(value.Low),
+        };
+
+        private HostReference HostReferenceFor(uint id)
+        {
+            if (!_hostReferences.TryGetValue(id, out var reference))
+            {
+                _hostReferences[id] = reference = new HostReference(id);
+            }
+            return reference;
+        }
+
+        private static EngineValue FromValue(Value value, ValueType type) => type.Kind switch
+        {
+            ValueKind.I32 => EngineValue.I32(value.I32),
+            ValueKind.I64 => EngineValue.I64(value.I64),
+            ValueKind.F32 => EngineValue.F32(value.F32Bits),
+            ValueKind.F64 => EngineValue.F64(value.F64Bits),
+            ValueKind.V128 => EngineValue.V128(value.V128),
+            _ => value.Reference switch
+            {
+                null => EngineValue.Null,
+                FunctionInstance => EngineValue.Ref(ReferenceClass.Func),
+                HostReference host => EngineValue.Host(host.Id),
+                _ => EngineValue.Ref(ReferenceClass.Any),
+            },
+        };
+    }
+}

@@ -1,0 +1,227 @@
+using WasmHarness.Differential.Engines;
+using WasmHarness.Syntax;
+using Wt = global::Wasmtime;
+
+namespace WasmHarness.Differential.Wasmtime;
+
+/// <summary>
+/// Real wasmtime (the <c>Wasmtime</c> NuGet package) behind <see cref="IEngine"/>: the oracle our tiers are
+/// compared with. It receives modules as bytes; our model of the module tells it the exports' types.
+/// </summary>
+/// <remarks>
+/// wasmtime's trap codes are coarser than the spec's trap messages (one code for a table index out of bounds,
+/// whether the spec says <c>undefined element</c> or <c>out of bounds table access</c>); each code maps to
+/// the set of spec messages it stands for, and a trap matches when any of them does.
+/// </remarks>
+public sealed class WasmtimeEngine : IEngine, IDisposable
+{
+    private readonly Wt.Engine _engine;
+
+    public WasmtimeEngine()
+    {
+        using var config = WasmtimeValidator.Wasm3Config();
+        _engine = new Wt.Engine(config);
+    }
+
+    public string Name => "wasmtime";
+
+    public IEngineSession CreateSession() => new Session(_engine);
+
+    public void Dispose() => _engine.Dispose();
+
+    /// <summary>A host reference a script names by number (<c>ref.extern N</c>), passed to wasmtime as an externref.</summary>
+    private sealed record HostReference(uint Id);
+
+    private sealed record Instance(Wt.Instance Value, Module Module) : IEngineInstance;
+
+    private sealed class Session : IEngineSession
+    {
+        private readonly Wt.Engine _engine;
+        private readonly Wt.Store _store;
+        private readonly Wt.Linker _linker;
+        private readonly Dictionary<uint, HostReference> _hostReferences = [];
+
+        public Session(Wt.Engine engine)
+        {
+            _engine = engine;
+            _store = new Wt.Store(engine);
+            _linker = new Wt.Linker(engine);
+            DefineSpectest();
+        }
+
+        public IEngineInstance Instantiate(ModuleArtifact module)
+        {
+            using var compiled = Run(() => Wt.Module.FromBytes(_engine, "module", module.Binary));
+            return new Instance(Run(() => _linker.Instantiate(_store, compiled)), module.Module);
+        }
+
+        public void Register(string name, IEngineInstance instance) => _linker.DefineInstance(_store, name, ((Instance)instance).Value);
+
+        public IReadOnlyList<EngineValue> Invoke(IEngineInstance instance, string export, IReadOnlyList<EngineValue> arguments)
+        {
+            var (wasmInstance, module) = (Instance)instance;
+            var function = wasmInstance.GetFunction(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no function export \"{export}\"");
+            var type = ExportedFunctionType(module, export);
+            var args = arguments.Select(ToBox).ToArray();
+            var result = Run(() => function.Invoke(args));
+            object?[] results = type.Results.Count switch
+            {
+                0 => [],
+                1 => [result],
+                _ => (object?[])result!,
+            };
+            return [.. results.Select((value, i) => FromObject(value, type.Results[i]))];
+        }
+
+        public EngineValue GetGlobal(IEngineInstance instance, string export)
+        {
+            var (wasmInstance, module) = (Instance)instance;
+            var global = wasmInstance.GetGlobal(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no global export \"{export}\"");
+            return FromObject(global.GetValue(), ExportedGlobalType(module, export));
+        }
+
+        public void Dispose()
+        {
+            _linker.Dispose();
+            _store.Dispose();
+        }
+
+        private void DefineSpectest()
+        {
+            foreach (var (name, parameters) in SpectestModule.PrintFunctions)
+            {
+                _linker.DefineFunction(SpectestModule.Name, name, (_, _, _) => { }, [.. parameters.Select(KindOf)], []);
+            }
+            _linker.Define(SpectestModule.Name, "global_i32", new Wt.Global(_store, Wt.ValueKind.Int32, SpectestModule.GlobalI32, Wt.Mutability.Immutable));
+            _linker.Define(SpectestModule.Name, "global_i64", new Wt.Global(_store, Wt.ValueKind.Int64, SpectestModule.GlobalI64, Wt.Mutability.Immutable));
+            _linker.Define(SpectestModule.Name, "global_f32", new Wt.Global(_store, Wt.ValueKind.Float32, SpectestModule.GlobalF32, Wt.Mutability.Immutable));
+            _linker.Define(SpectestModule.Name, "global_f64", new Wt.Global(_store, Wt.ValueKind.Float64, SpectestModule.GlobalF64, Wt.Mutability.Immutable));
+            _linker.Define(SpectestModule.Name, "table", new Wt.Table(_store, Wt.TableKind.FuncRef, null, SpectestModule.TableMin, SpectestModule.TableMax));
+            _linker.Define(SpectestModule.Name, "memory", new Wt.Memory(_store, SpectestModule.MemoryMinPages, SpectestModule.MemoryMaxPages, is64Bit: false));
+        }
+
+        private static Wt.ValueKind KindOf(Syntax.ValueType type) => type.Kind switch
+        {
+            ValueKind.I32 => Wt.ValueKind.Int32,
+            ValueKind.I64 => Wt.ValueKind.Int64,
+            ValueKind.F32 => Wt.ValueKind.Float32,
+            ValueKind.F64 => Wt.ValueKind.Float64,
+            ValueKind.V128 => Wt.ValueKind.V128,
+            _ => throw new EngineFailure(FailureKind.Unsupported, $"spectest has no {type} parameter"),
+        };
+
+        private Wt.ValueBox ToBox(EngineValue value) => value.Kind switch
+        {
+            ValueKind.I32 => (int)(uint)value.Low,
+            ValueKind.I64 => (long)value.Low,
+            ValueKind.F32 => BitConverter.UInt32BitsToSingle((uint)value.Low),
+            ValueKind.F64 => BitConverter.UInt64BitsToDouble(value.Low),
+            ValueKind.V128 => new Wt.V128(new V128(value.Low, value.High).ToBytes()),
+            _ => value.Reference switch
+            {
+                ReferenceClass.Null => Wt.ValueBox.AsBox<object>(null),
+                ReferenceClass.Extern => Wt.ValueBox.AsBox<object>(HostReferenceFor(value.HostId)),
+                _ => throw new EngineFailure(FailureKind.Unsupported, $"cannot pass {value} to wasmtime"),
+            },
+        };
+
+        private HostReference HostReferenceFor(uint id)
+        {
+            if (!_hostReferences.TryGetValue(id, out var reference))
+            {
+                _hostReferences[id] = reference = new HostReference(id);
+            }
+            return reference;
+        }
+
+        private static EngineValue FromObject(object? value, Syntax.ValueType type) => type.Kind switch
+        {
+            ValueKind.I32 => EngineValue.I32((int)value!),
+            ValueKind.I64 => EngineValue.I64((long)value!),
+            ValueKind.F32 => EngineValue.F32(BitConverter.SingleToUInt32Bits((float)value!)),
+            ValueKind.F64 => EngineValue.F64(BitConverter.DoubleToUInt64Bits((double)value!)),
+            ValueKind.V128 => EngineValue.V128(V128.FromBytes(((Wt.V128)value!).AsSpan())),
+            _ => value switch
+            {
+                null => EngineValue.Null,
+                Wt.Function { IsNull: true } => EngineValue.Null,
+                Wt.Function => EngineValue.Ref(ReferenceClass.Func),
+                HostReference host => EngineValue.Host(host.Id),
+                _ => EngineValue.Ref(ReferenceClass.Any),
+            },
+        };
+
+        private static FunctionType ExportedFunctionType(Module module, string export)
+        {
+            var index = ExportIndex(module, export, ExternKind.Function);
+            var imported = module.ImportsOf(ExternKind.Function).ToList();
+            var typeIndex = index < imported.Count
+                ? ((FunctionTypeUse)imported[(int)index].Type).TypeIndex
+                : module.Functions[(int)index - imported.Count].TypeIndex;
+            return (FunctionType)module.TypeDefinitions.ElementAt((int)typeIndex).Body;
+        }
+
+        private static Syntax.ValueType ExportedGlobalType(Module module, string export)
+        {
+            var index = ExportIndex(module, export, ExternKind.Global);
+            var imported = module.ImportsOf(ExternKind.Global).ToList();
+            return index < imported.Count
+                ? ((GlobalType)imported[(int)index].Type).Type
+                : module.Globals[(int)index - imported.Count].Type.Type;
+        }
+
+        private static uint ExportIndex(Module module, string export, ExternKind kind) =>
+            module.Exports.FirstOrDefault(e => e.Name == export && e.Kind == kind)?.Index
+            ?? throw new EngineFailure(FailureKind.Unsupported, $"no {kind} export \"{export}\"");
+
+        /// <summary>Runs a call into wasmtime, turning its traps and errors into <see cref="EngineFailure"/>.</summary>
+        private static T Run<T>(Func<T> action)
+        {
+            try
+            {
+                return action();
+            }
+            catch (Wt.TrapException e)
+            {
+                throw TrapFailure(e);
+            }
+            catch (Wt.WasmtimeException e)
+            {
+                throw LinkFailure(e);
+            }
+        }
+
+        private static EngineFailure TrapFailure(Wt.TrapException e)
+        {
+            (FailureKind Kind, string[] Messages) mapped = e.Type switch
+            {
+                Wt.TrapCode.StackOverflow => (FailureKind.Exhaustion, ["call stack exhausted"]),
+                Wt.TrapCode.OutOfFuel => (FailureKind.Exhaustion, ["all fuel consumed"]),
+                Wt.TrapCode.MemoryOutOfBounds => (FailureKind.Trap, ["out of bounds memory access"]),
+                Wt.TrapCode.HeapMisaligned => (FailureKind.Trap, ["unaligned atomic"]),
+                Wt.TrapCode.TableOutOfBounds => (FailureKind.Trap, ["out of bounds table access", "undefined element"]),
+                Wt.TrapCode.IndirectCallToNull => (FailureKind.Trap, ["uninitialized element", "null function reference"]),
+                Wt.TrapCode.BadSignature => (FailureKind.Trap, ["indirect call type mismatch"]),
+                Wt.TrapCode.IntegerOverflow => (FailureKind.Trap, ["integer overflow"]),
+                Wt.TrapCode.IntegerDivisionByZero => (FailureKind.Trap, ["integer divide by zero"]),
+                Wt.TrapCode.BadConversionToInteger => (FailureKind.Trap, ["invalid conversion to integer"]),
+                Wt.TrapCode.Unreachable => (FailureKind.Trap, ["unreachable"]),
+                Wt.TrapCode.NullReference => (FailureKind.Trap, ["null reference", "null function reference", "null structure reference", "null array reference", "null i31 reference", "null exception reference"]),
+                Wt.TrapCode.ArrayOutOfBounds => (FailureKind.Trap, ["out of bounds array access"]),
+                Wt.TrapCode.AllocationTooLarge => (FailureKind.Exhaustion, ["allocation too large"]),
+                Wt.TrapCode.CastFailure => (FailureKind.Trap, ["cast failure"]),
+                Wt.TrapCode.UncaughtException => (FailureKind.UncaughtException, ["uncaught exception"]),
+                _ => (FailureKind.Trap, [e.Message]),
+            };
+            return new EngineFailure(mapped.Kind, mapped.Messages[0], e) { Aliases = mapped.Messages };
+        }
+
+        private static EngineFailure LinkFailure(Wt.WasmtimeException e)
+        {
+            var message = e.Message.Contains("unknown import", StringComparison.Ordinal) ? "unknown import"
+                : e.Message.Contains("incompatible import type", StringComparison.Ordinal) || e.Message.Contains("types incompatible", StringComparison.Ordinal) ? "incompatible import type"
+                : e.Message;
+            return new EngineFailure(FailureKind.Link, message, e);
+        }
+    }
+}
