@@ -87,11 +87,25 @@ public static class TrapKinds
 /// tier, a host function or instantiation; <see cref="Kind"/> says which, and <see cref="WasmException.Reason"/>
 /// is the spec's message.
 /// </summary>
-public sealed class TrapException(TrapKind kind, string? detail = null)
-    : WasmException(kind.Message(), detail is null ? kind.Message() : $"{kind.Message()}: {detail}")
+public sealed class TrapException : WasmException
 {
+    /// <summary>A trap of <paramref name="kind"/>; <paramref name="detail"/> (for people) goes into the message only.</summary>
+    public TrapException(TrapKind kind, string? detail = null)
+        : this(kind, kind.Message(), detail)
+    {
+    }
+
+    private TrapException(TrapKind kind, string reason, string? detail)
+        : base(reason, detail is null ? reason : $"{reason}: {detail}") => Kind = kind;
+
     /// <summary>What trapped.</summary>
-    public TrapKind Kind { get; } = kind;
+    public TrapKind Kind { get; }
+
+    /// <summary>
+    /// A trap about the element at <paramref name="index"/> of a table: its reason names the index as the
+    /// reference interpreter's does (<c>uninitialized element 2</c>), which the suite's messages may include.
+    /// </summary>
+    public static TrapException AtElement(TrapKind kind, ulong index) => new(kind, $"{kind.Message()} {index}", null);
 
     /// <summary>Throws a trap of <paramref name="kind"/>; a helper that keeps throw sites small.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]

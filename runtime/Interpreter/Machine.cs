@@ -140,12 +140,11 @@ internal sealed unsafe partial class Machine
     {
         if (!instance.Tables[tableIndex].TryGet(index, out var element))
         {
-            TrapException.Throw(TrapKind.UndefinedElement);
+            throw TrapException.AtElement(TrapKind.UndefinedElement, index);
         }
         if (element is not FunctionInstance function)
         {
-            TrapException.Throw(TrapKind.UninitializedElement);
-            return null!;
+            throw TrapException.AtElement(TrapKind.UninitializedElement, index);
         }
         var expected = instance.DefinedTypes[typeIndex];
         if (!ReferenceEquals(function.DefinedType, expected) && !function.DefinedType.IsSubtypeOf(expected))

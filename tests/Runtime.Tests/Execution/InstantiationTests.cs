@@ -183,8 +183,12 @@ public sealed class InstantiationTests
             """);
         Assert.Equal(1, instance.Invoke("call", Value.FromI32(0))[0].I32);
         Assert.Equal("indirect call type mismatch", Assert.Throws<TrapException>(() => instance.Invoke("call", Value.FromI32(1))).Reason);
-        Assert.Equal("uninitialized element", Assert.Throws<TrapException>(() => instance.Invoke("call", Value.FromI32(2))).Reason);
-        Assert.Equal("undefined element", Assert.Throws<TrapException>(() => instance.Invoke("call", Value.FromI32(3))).Reason);
+        var uninitialized = Assert.Throws<TrapException>(() => instance.Invoke("call", Value.FromI32(2)));
+        Assert.Equal(TrapKind.UninitializedElement, uninitialized.Kind);
+        Assert.Equal("uninitialized element 2", uninitialized.Reason); // with the index, as the reference interpreter says it
+        var undefined = Assert.Throws<TrapException>(() => instance.Invoke("call", Value.FromI32(3)));
+        Assert.Equal(TrapKind.UndefinedElement, undefined.Kind);
+        Assert.Equal("undefined element 3", undefined.Reason);
     }
 
     [Fact]
