@@ -58,9 +58,10 @@ internal sealed unsafe partial class Machine
         try
         {
             EnsureStack(baseSp + args.Length);
+            var parameters = function.Type.Parameters;
             for (var i = 0; i < args.Length; i++)
             {
-                _stack[_sp++] = ToSlot(args[i]);
+                _stack[_sp++] = ToSlot(args[i].Normalize(parameters[i]));
             }
             Run(wasm);
             for (var i = 0; i < results.Length; i++)
@@ -108,9 +109,10 @@ internal sealed unsafe partial class Machine
             _sp = sp;
             host.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
             EnsureStack(first + resultCount);
+            var resultTypes = host.Type.Results;
             for (var i = 0; i < resultCount; i++)
             {
-                _stack[first + i] = ToSlot(results[i]);
+                _stack[first + i] = ToSlot(results[i].Normalize(resultTypes[i]));
             }
             sp = first + resultCount;
         }

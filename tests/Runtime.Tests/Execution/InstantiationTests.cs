@@ -222,4 +222,18 @@ public sealed class InstantiationTests
         Assert.Equal(2.5, instance.GetGlobal("m").Value.F64);
         Assert.Throws<KeyNotFoundException>(() => instance.GetFunction("c"));
     }
+
+    [Fact]
+    public void ValuesFromTheHostAreNormalizedToTheirType()
+    {
+        _linker.DefineFunction("env", "dirty", new FunctionType([], [ValueType.I32]), (_, results) => results[0] = new Value(ulong.MaxValue));
+        var instance = Instantiate("""
+            (module
+              (import "env" "dirty" (func $dirty (result i32)))
+              (func (export "widen") (param i32) (result i64) (i64.extend_i32_u (local.get 0)))
+              (func (export "widen-host") (result i64) (i64.extend_i32_u (call $dirty))))
+            """);
+        Assert.Equal(0xFFFF_FFFFL, instance.Invoke("widen", new Value(ulong.MaxValue))[0].I64);
+        Assert.Equal(0xFFFF_FFFFL, instance.Invoke("widen-host")[0].I64);
+    }
 }
