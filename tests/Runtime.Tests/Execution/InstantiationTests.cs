@@ -236,4 +236,32 @@ public sealed class InstantiationTests
         Assert.Equal(0xFFFF_FFFFL, instance.Invoke("widen", new Value(ulong.MaxValue))[0].I64);
         Assert.Equal(0xFFFF_FFFFL, instance.Invoke("widen-host")[0].I64);
     }
+
+    [Fact]
+    public void HostFunctionsFromTypedDelegates()
+    {
+        var seen = new List<object?>();
+        _linker.DefineFunction("env", "add", (int a, long b) => a + b);
+        _linker.DefineFunction("env", "half", (double x) => (float)(x / 2));
+        _linker.DefineFunction("env", "see", (Value v) => seen.Add(v.Reference));
+        _linker.DefineFunction("env", "fail", new Action<int>(code => throw new TrapException(TrapKind.Unreachable, $"code {code}")));
+        var instance = Instantiate("""
+            (module
+              (import "env" "add" (func $add (param i32 i64) (result i64)))
+              (import "env" "half" (func $half (param f64) (result f32)))
+              (import "env" "see" (func $see (param externref)))
+              (import "env" "fail" (func $fail (param i32)))
+              (func (export "run") (param externref) (result i64 f32)
+                (call $see (local.get 0))
+                (call $add (i32.const 2) (i64.const 40))
+                (call $half (f64.const 3)))
+              (func (export "fail") (call $fail (i32.const 9))))
+            """);
+        var token = new object();
+        var results = instance.Invoke("run", Value.FromReference(token));
+        Assert.Equal(42L, results[0].I64);
+        Assert.Equal(1.5f, results[1].F32);
+        Assert.Same(token, Assert.Single(seen));
+        Assert.Equal(TrapKind.Unreachable, Assert.Throws<TrapException>(() => instance.Invoke("fail")).Kind);
+    }
 }
