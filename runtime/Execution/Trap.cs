@@ -45,6 +45,8 @@ public enum TrapKind : byte
     OutOfFuel,
     /// <summary>A host resource limit was hit (e.g. an array too large to allocate). Not a spec trap.</summary>
     ResourceExhausted,
+    /// <summary>The host interrupted execution (<see cref="Store.Interrupt"/>). Not a spec trap.</summary>
+    Interrupted,
 }
 
 /// <summary>Messages of <see cref="TrapKind"/>.</summary>
@@ -74,12 +76,13 @@ public static class TrapKinds
         TrapKind.UnalignedAtomic => "unaligned atomic",
         TrapKind.OutOfFuel => "all fuel consumed",
         TrapKind.ResourceExhausted => "resource exhausted",
+        TrapKind.Interrupted => "interrupted",
         _ => kind.ToString(),
     };
 
     /// <summary>True for the kinds that are engine limits rather than the program's own traps (exhaustion).</summary>
     public static bool IsExhaustion(this TrapKind kind) =>
-        kind is TrapKind.CallStackExhausted or TrapKind.OutOfFuel or TrapKind.ResourceExhausted;
+        kind is TrapKind.CallStackExhausted or TrapKind.OutOfFuel or TrapKind.ResourceExhausted or TrapKind.Interrupted;
 }
 
 /// <summary>

@@ -199,6 +199,10 @@ internal sealed unsafe partial class Machine
             {
                 TrapException.Throw(TrapKind.CallStackExhausted);
             }
+            if (_store.Interrupted)
+            {
+                TrapException.Throw(TrapKind.Interrupted);
+            }
             var newFp = sp - target.ParamCount;
             if (newFp + target.MaxHeight > s.Length)
             {
@@ -309,22 +313,39 @@ internal sealed unsafe partial class Machine
             case Opcode.Unreachable:
                 TrapException.Throw(TrapKind.Unreachable);
                 break;
+            // A branch back (to a loop) checks for an interrupt request, so that loops without calls stop too.
             case InternalOp.Jump:
+                if (op.A < pc && _store.Interrupted)
+                {
+                    TrapException.Throw(TrapKind.Interrupted);
+                }
                 pc = op.A;
                 break;
             case InternalOp.BrMove:
+                if (op.A < pc && _store.Interrupted)
+                {
+                    TrapException.Throw(TrapKind.Interrupted);
+                }
                 sp = BranchMove(s, sp, fp + op.B, (int)op.C);
                 pc = op.A;
                 break;
             case InternalOp.BrIfJump:
                 if ((uint)s[--sp].Low != 0)
                 {
+                    if (op.A < pc && _store.Interrupted)
+                    {
+                        TrapException.Throw(TrapKind.Interrupted);
+                    }
                     pc = op.A;
                 }
                 break;
             case InternalOp.BrIfMove:
                 if ((uint)s[--sp].Low != 0)
                 {
+                    if (op.A < pc && _store.Interrupted)
+                    {
+                        TrapException.Throw(TrapKind.Interrupted);
+                    }
                     sp = BranchMove(s, sp, fp + op.B, (int)op.C);
                     pc = op.A;
                 }
@@ -339,6 +360,10 @@ internal sealed unsafe partial class Machine
             {
                 var index = (uint)s[--sp].Low;
                 var target = compiled.BranchTargets[op.A + (int)Math.Min(index, (uint)op.B)];
+                if (target.Pc < pc && _store.Interrupted)
+                {
+                    TrapException.Throw(TrapKind.Interrupted);
+                }
                 sp = BranchMove(s, sp, fp + target.Height, target.Arity);
                 pc = target.Pc;
                 break;

@@ -220,3 +220,24 @@ public sealed class HostRecursionTests
         Assert.Equal(0, instance.Invoke("down", Value.FromI32(10))[0].I32);
     }
 }
+
+public sealed class InterruptTests
+{
+    [Theory]
+    [InlineData("(loop $l (br $l))")]
+    [InlineData("(loop $l (br_if $l (i32.const 1)))")]
+    [InlineData("(loop $l (call $spin2) (br_table $l $l (i32.const 0)))")]
+    public void InterruptStopsRunningCodeFromAnotherThread(string body)
+    {
+        var engine = new Engine();
+        var store = new Store(engine);
+        var instance = CompiledModule.FromText(engine, $"(module (func $spin (export \"spin\") {body}) (func $spin2) (func (export \"id\") (param i32) (result i32) (local.get 0)))")
+            .Instantiate(store);
+        using var timer = new Timer(_ => store.Interrupt(), null, 100, Timeout.Infinite);
+        var trap = Assert.Throws<TrapException>(() => instance.Invoke("spin"));
+        Assert.Equal(TrapKind.Interrupted, trap.Kind);
+        Assert.True(trap.Kind.IsExhaustion());
+        store.ClearInterrupt();
+        Assert.Equal(3, instance.Invoke("id", Value.FromI32(3))[0].I32);
+    }
+}
