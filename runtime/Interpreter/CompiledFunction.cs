@@ -6,7 +6,8 @@ namespace WasmHarness.Interpreter;
 /// <summary>
 /// One operand stack slot: the bits of a number or vector and a reference. Locals live in slots too, below
 /// the operands of their frame. An i32 is always stored zero-extended in <see cref="Low"/>, so that an i32
-/// address and an i64 address read the same way.
+/// address and an i64 address read the same way, and a slot holding a number or vector has a null
+/// <see cref="Reference"/> (numeric locals are then copied bits-only, without a GC write barrier).
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 internal struct Slot
@@ -74,6 +75,12 @@ internal static class InternalOp
     public const Opcode BrUnless = (Opcode)0xE4;
     /// <summary>Pop an index; branch through the function's <see cref="CompiledFunction.BranchTargets"/> from A (B entries plus a default).</summary>
     public const Opcode BrTableJump = (Opcode)0xE5;
+    /// <summary><c>local.get</c> of a number or vector local: copies the bits only (no reference, so no GC write barrier).</summary>
+    public const Opcode LocalGetBits = (Opcode)0xE6;
+    /// <summary><c>local.set</c> of a number or vector local.</summary>
+    public const Opcode LocalSetBits = (Opcode)0xE7;
+    /// <summary><c>local.tee</c> of a number or vector local.</summary>
+    public const Opcode LocalTeeBits = (Opcode)0xE8;
 }
 
 /// <summary>A function translated once into the interpreter's form.</summary>

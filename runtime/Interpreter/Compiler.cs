@@ -23,6 +23,8 @@ internal sealed class Compiler
     private bool _unreachable;
     private int _deadDepth;
 
+    private bool[] _isReferenceLocal = [];
+
     private Compiler(ModuleInstance instance) => _instance = instance;
 
     private sealed class Control
@@ -57,6 +59,11 @@ internal sealed class Compiler
         // Each legacy try gets a hidden local (after the declared ones) that holds the exception its catch caught.
         var localCount = declared + function.Code.Body.Instructions.Count(i => i.Opcode == Opcode.Try);
         compiler._nextCatchSlot = declared;
+        compiler._isReferenceLocal =
+        [
+            .. function.Type.Parameters.Select(t => t.IsReference),
+            .. function.Code.Locals.SelectMany(group => Enumerable.Repeat(group.Type.IsReference, (int)group.Count)),
+        ];
         compiler._height = localCount;
         compiler._maxHeight = localCount;
         compiler._controls.Add(new Control { Height = localCount, Results = function.Type.Results.Count });
@@ -394,6 +401,22 @@ internal sealed class Compiler
             }
             case Opcode.AnyConvertExtern or Opcode.ExternConvertAny:
                 return; // a reference keeps its identity across the any/extern hierarchies
+            case Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee when !_isReferenceLocal[instruction.Index]:
+                Emit(opcode switch
+                {
+                    Opcode.LocalGet => InternalOp.LocalGetBits,
+                    Opcode.LocalSet => InternalOp.LocalSetBits,
+                    _ => InternalOp.LocalTeeBits,
+                }, (int)instruction.Index);
+                if (opcode == Opcode.LocalGet)
+                {
+                    Push(1);
+                }
+                else if (opcode == Opcode.LocalSet)
+                {
+                    Pop(1);
+                }
+                return;
             case Opcode.V128Const:
                 _constants.Add(instruction.V128);
                 Emit(opcode, _constants.Count - 1);

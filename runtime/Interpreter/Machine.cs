@@ -508,6 +508,31 @@ internal sealed unsafe partial class Machine
             }
 
             // ---- Variables --------------------------------------------------------------------------
+            case InternalOp.LocalGetBits:
+            {
+                ref var local = ref s[fp + op.A];
+                ref var r = ref s[sp++];
+                r.Low = local.Low;
+                r.High = local.High;
+                r.Reference = null;
+                break;
+            }
+            case InternalOp.LocalSetBits:
+            {
+                ref var value = ref s[--sp];
+                ref var local = ref s[fp + op.A];
+                local.Low = value.Low;
+                local.High = value.High;
+                break;
+            }
+            case InternalOp.LocalTeeBits:
+            {
+                ref var value = ref s[sp - 1];
+                ref var local = ref s[fp + op.A];
+                local.Low = value.Low;
+                local.High = value.High;
+                break;
+            }
             case Opcode.LocalGet:
                 s[sp++] = s[fp + op.A];
                 break;
