@@ -497,6 +497,17 @@ internal sealed unsafe partial class Machine
                 sp--;
                 break;
             case Opcode.Select:
+            {
+                // Untyped select is for numbers and vectors only: the bits are enough.
+                sp -= 2;
+                if ((uint)s[sp + 1].Low == 0)
+                {
+                    ref var r = ref s[sp - 1];
+                    r.Low = s[sp].Low;
+                    r.High = s[sp].High;
+                }
+                break;
+            }
             case Opcode.SelectTyped:
             {
                 sp -= 2;
