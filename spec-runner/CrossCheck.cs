@@ -60,7 +60,7 @@ public sealed class CrossCheck : IDisposable
         if (outcome.Accepted)
         {
             var error = ValidateEncoding(outcome.Module);
-            if (error is not null && IsMissingFeature(error))
+            if (error is not null && WasmtimeValidator.IsMissingFeature(error))
             {
                 lock (_lock)
                 {
@@ -94,10 +94,6 @@ public sealed class CrossCheck : IDisposable
 
     private static List<Disagreement> Sorted(IEnumerable<Disagreement> list) =>
         [.. list.OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line)];
-
-    /// <summary>wasmtime's wording when a module needs a proposal it was not built or configured for.</summary>
-    private static bool IsMissingFeature(string error) =>
-        error.Contains("feature required", StringComparison.Ordinal) || error.Contains("not enabled", StringComparison.Ordinal);
 
     private string? ValidateEncoding(Syntax.Module module)
     {

@@ -65,6 +65,8 @@ public enum FailureKind
     UncaughtException,
     /// <summary>The engine does not support what was asked (a feature, a value it cannot pass).</summary>
     Unsupported,
+    /// <summary>The engine refused to compile a module that our front end accepts.</summary>
+    Rejected,
 }
 
 /// <summary>The one exception type engines throw for an expected failure of the guest or of linking.</summary>

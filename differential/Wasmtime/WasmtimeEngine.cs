@@ -51,7 +51,12 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
 
         public IEngineInstance Instantiate(ModuleArtifact module)
         {
-            using var compiled = Run(() => Wt.Module.FromBytes(_engine, "module", module.Binary));
+            RequirePassable(InterfaceTypes(module.Module));
+            if (module.Module.Imports.Any(i => i is { Module: SpectestModule.Name, Name: "table64" }))
+            {
+                throw new EngineFailure(FailureKind.Unsupported, "the wasmtime .NET API cannot create a 64-bit table (spectest.table64)");
+            }
+            using var compiled = Compile(module.Binary);
             return new Instance(Run(() => _linker.Instantiate(_store, compiled)), module.Module);
         }
 
@@ -60,9 +65,10 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
         public IReadOnlyList<EngineValue> Invoke(IEngineInstance instance, string export, IReadOnlyList<EngineValue> arguments)
         {
             var (wasmInstance, module) = (Instance)instance;
-            var function = wasmInstance.GetFunction(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no function export \"{export}\"");
             var type = ExportedFunctionType(module, export);
-            var args = arguments.Select(ToBox).ToArray();
+            RequirePassable(type.Parameters.Concat(type.Results));
+            var function = wasmInstance.GetFunction(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no function export \"{export}\"");
+            var args = arguments.Select((argument, i) => ToBox(argument, type.Parameters[i])).ToArray();
             var result = Run(() => function.Invoke(args));
             object?[] results = type.Results.Count switch
             {
@@ -76,8 +82,10 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
         public EngineValue GetGlobal(IEngineInstance instance, string export)
         {
             var (wasmInstance, module) = (Instance)instance;
+            var type = ExportedGlobalType(module, export);
+            RequirePassable([type]);
             var global = wasmInstance.GetGlobal(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no global export \"{export}\"");
-            return FromObject(global.GetValue(), ExportedGlobalType(module, export));
+            return FromObject(global.GetValue(), type);
         }
 
         public void Dispose()
@@ -110,7 +118,7 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
             _ => throw new EngineFailure(FailureKind.Unsupported, $"spectest has no {type} parameter"),
         };
 
-        private Wt.ValueBox ToBox(EngineValue value) => value.Kind switch
+        private Wt.ValueBox ToBox(EngineValue value, Syntax.ValueType type) => value.Kind switch
         {
             ValueKind.I32 => (int)(uint)value.Low,
             ValueKind.I64 => (long)value.Low,
@@ -119,6 +127,8 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
             ValueKind.V128 => new Wt.V128(new V128(value.Low, value.High).ToBytes()),
             _ => value.Reference switch
             {
+                // A null must be boxed as the parameter's type: wasmtime tells funcref from externref by the box.
+                ReferenceClass.Null when type.Heap == HeapType.Func => Wt.Function.Null,
                 ReferenceClass.Null => Wt.ValueBox.AsBox<object>(null),
                 ReferenceClass.Extern => Wt.ValueBox.AsBox<object>(HostReferenceFor(value.HostId)),
                 _ => throw new EngineFailure(FailureKind.Unsupported, $"cannot pass {value} to wasmtime"),
@@ -151,6 +161,67 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
             },
         };
 
+        /// <summary>
+        /// The wasmtime .NET API (50.0.1) passes only numbers, vectors and nullable <c>funcref</c>/<c>externref</c>
+        /// across the host boundary: for any other reference type it aborts the whole process. Such calls are refused
+        /// up front as unsupported, never attempted.
+        /// </summary>
+        private static void RequirePassable(IEnumerable<Syntax.ValueType> types)
+        {
+            foreach (var type in types)
+            {
+                if (type.IsReference && !(type.Nullable && type.Heap.IsAbstract && type.Heap.Kind is AbstractHeapType.Func or AbstractHeapType.Extern))
+                {
+                    throw new EngineFailure(FailureKind.Unsupported, $"the wasmtime .NET API cannot pass {type} values");
+                }
+            }
+        }
+
+        /// <summary>
+        /// Every value type in the module's imports and exports: the .NET binding reads them all when it loads a
+        /// module, so one it cannot represent must keep the module away from it.
+        /// </summary>
+        private static IEnumerable<Syntax.ValueType> InterfaceTypes(Module module)
+        {
+            var types = module.TypeDefinitions.ToList();
+            IEnumerable<Syntax.ValueType> OfFunctionType(uint typeIndex) =>
+                types[(int)typeIndex].Body is FunctionType f ? f.Parameters.Concat(f.Results) : [];
+            var functionTypes = module.ImportsOf(ExternKind.Function).Select(i => ((FunctionTypeUse)i.Type).TypeIndex)
+                .Concat(module.Functions.Select(f => f.TypeIndex)).ToList();
+            var tables = module.ImportsOf(ExternKind.Table).Select(i => (TableType)i.Type).Concat(module.Tables.Select(t => t.Type)).ToList();
+            var globals = module.ImportsOf(ExternKind.Global).Select(i => ((GlobalType)i.Type).Type).Concat(module.Globals.Select(g => g.Type.Type)).ToList();
+            var tags = module.ImportsOf(ExternKind.Tag).Select(i => ((TagType)i.Type).TypeIndex).Concat(module.Tags.Select(t => t.TypeIndex)).ToList();
+
+            foreach (var import in module.Imports)
+            {
+                foreach (var type in import.Type switch
+                {
+                    FunctionTypeUse f => OfFunctionType(f.TypeIndex),
+                    TableType t => [t.ElementType],
+                    GlobalType g => [g.Type],
+                    TagType t => OfFunctionType(t.TypeIndex),
+                    _ => [],
+                })
+                {
+                    yield return type;
+                }
+            }
+            foreach (var export in module.Exports)
+            {
+                foreach (var type in export.Kind switch
+                {
+                    ExternKind.Function => OfFunctionType(functionTypes[(int)export.Index]),
+                    ExternKind.Table => [tables[(int)export.Index].ElementType],
+                    ExternKind.Global => [globals[(int)export.Index]],
+                    ExternKind.Tag => OfFunctionType(tags[(int)export.Index]),
+                    _ => [],
+                })
+                {
+                    yield return type;
+                }
+            }
+        }
+
         private static FunctionType ExportedFunctionType(Module module, string export)
         {
             var index = ExportIndex(module, export, ExternKind.Function);
@@ -174,6 +245,23 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
             module.Exports.FirstOrDefault(e => e.Name == export && e.Kind == kind)?.Index
             ?? throw new EngineFailure(FailureKind.Unsupported, $"no {kind} export \"{export}\"");
 
+        private Wt.Module Compile(byte[] binary)
+        {
+            try
+            {
+                return Wt.Module.FromBytes(_engine, "module", binary);
+            }
+            catch (Wt.WasmtimeException e)
+            {
+                // A proposal this build of wasmtime cannot enable (the legacy exception instructions) is unsupported;
+                // any other refusal is a disagreement with our validator.
+                throw new EngineFailure(
+                    WasmtimeValidator.IsMissingFeature(e.Message) ? FailureKind.Unsupported : FailureKind.Rejected,
+                    e.Message.Split('\n')[0],
+                    e);
+            }
+        }
+
         /// <summary>Runs a call into wasmtime, turning its traps and errors into <see cref="EngineFailure"/>.</summary>
         private static T Run<T>(Func<T> action)
         {
@@ -193,6 +281,11 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
 
         private static EngineFailure TrapFailure(Wt.TrapException e)
         {
+            // An uncaught Wasm exception reaches the host as a trap without a code of its own.
+            if (e.Message.Contains("thrown Wasm exception", StringComparison.Ordinal))
+            {
+                return new EngineFailure(FailureKind.UncaughtException, "uncaught exception", e);
+            }
             (FailureKind Kind, string[] Messages) mapped = e.Type switch
             {
                 Wt.TrapCode.StackOverflow => (FailureKind.Exhaustion, ["call stack exhausted"]),

@@ -28,6 +28,10 @@ public sealed class WasmtimeValidator : IDisposable
         .WithGc(true)
         .WithExceptions(true);
 
+    /// <summary>wasmtime's wording when a module needs a proposal it was not built or configured for.</summary>
+    public static bool IsMissingFeature(string error) =>
+        error.Contains("feature required", StringComparison.Ordinal) || error.Contains("not enabled", StringComparison.Ordinal);
+
     /// <summary>Null when wasmtime accepts the module, else its error message.</summary>
     public string? Validate(ReadOnlySpan<byte> module) => global::Wasmtime.Module.Validate(_engine, module);
 

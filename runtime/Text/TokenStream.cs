@@ -76,6 +76,15 @@ internal sealed class TokenStream
 
     public TextFormatException Error(Token token, string reason) => new(reason, token.Location, FileName);
 
+    /// <summary>
+    /// The first error of the kind the reference interpreter finds only after the whole module is parsed
+    /// (names, constants' ranges, type uses, ordering): kept so that syntax errors are reported first.
+    /// </summary>
+    public TextFormatException? Pending { get; set; }
+
+    /// <summary>Records a post-syntax error and lets parsing go on (see <see cref="Pending"/>).</summary>
+    public void Defer(Token token, string reason) => Pending ??= Error(token, reason);
+
     /// <summary>The error for a token the grammar does not allow here.</summary>
     public TextFormatException Unexpected(Token token)
     {

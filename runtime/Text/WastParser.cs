@@ -235,7 +235,7 @@ internal sealed class ScriptParser(TokenStream stream, string fileName)
         ScriptValue value = (keyword.Kind == TokenKind.Keyword ? keyword.Text : "") switch
         {
             "i32.const" or "i64.const" or "f32.const" or "f64.const" => NumberConstant(keyword),
-            "v128.const" => new VectorValue(ModuleParser.ParseV128(_s, keyword)),
+            "v128.const" => new VectorValue(ModuleParser.ParseV128(_s, keyword, defer: false)),
             "ref.null" => new NullRefValue(HeapTypeLiteral()),
             "ref.extern" => new ExternRefValue(_s.Nat32()),
             "ref.host" => new HostRefValue(_s.Nat32()),

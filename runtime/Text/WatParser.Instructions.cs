@@ -20,7 +20,7 @@ internal sealed partial class ModuleParser
 
         private readonly List<Instruction> _out = [];
 
-        public void DeclareParameters(List<Token?> names, int count, Token typeUse, uint typeIndex)
+        public void DeclareParameters(List<Token?> names, int count, Token typeUse)
         {
             if (names.Count > 0)
             {
@@ -36,7 +36,6 @@ internal sealed partial class ModuleParser
             else
             {
                 _unknownParameterType = typeUse;
-                _ = typeIndex;
             }
         }
 
@@ -46,11 +45,11 @@ internal sealed partial class ModuleParser
             {
                 if (_unknownParameterType is not null)
                 {
-                    throw _s.Error(_unknownParameterType, "unknown type");
+                    _s.Defer(_unknownParameterType, "unknown type");
                 }
                 if (!_localNames.TryAdd(id.Name!, _localCount))
                 {
-                    throw _s.Error(id, $"duplicate local ${id.Name}");
+                    _s.Defer(id, $"duplicate local ${id.Name}");
                 }
             }
             _localCount++;
@@ -110,7 +109,7 @@ internal sealed partial class ModuleParser
                 var id = _s.Next();
                 if (label is null || id.Name != label)
                 {
-                    throw _s.Error(id, "mismatching label");
+                    _s.Defer(id, "mismatching label");
                 }
             }
         }
@@ -390,7 +389,7 @@ internal sealed partial class ModuleParser
             {
                 if (!NumberLiterals.TryParseNat(token.Text, 32, out var value))
                 {
-                    throw _s.Error(token, "i32 constant out of range");
+                    _s.Defer(token, "i32 constant out of range");
                 }
                 return (uint)value;
             }
@@ -403,7 +402,8 @@ internal sealed partial class ModuleParser
                         return (uint)(_labels.Count - 1 - i);
                     }
                 }
-                throw _s.Error(token, $"unknown label ${token.Name}");
+                _s.Defer(token, $"unknown label ${token.Name}");
+                return 0;
             }
             throw _s.Unexpected(token);
         }
@@ -412,15 +412,18 @@ internal sealed partial class ModuleParser
         {
             if (token.Kind == TokenKind.Id)
             {
-                return _localNames.TryGetValue(token.Name!, out var index)
-                    ? index
-                    : throw _s.Error(token, $"unknown local ${token.Name}");
+                if (_localNames.TryGetValue(token.Name!, out var index))
+                {
+                    return index;
+                }
+                _s.Defer(token, $"unknown local ${token.Name}");
+                return 0;
             }
             if (token.Kind == TokenKind.Nat)
             {
                 if (!NumberLiterals.TryParseNat(token.Text, 32, out var value))
                 {
-                    throw _s.Error(token, "i32 constant out of range");
+                    _s.Defer(token, "i32 constant out of range");
                 }
                 return (uint)value;
             }
@@ -505,12 +508,12 @@ internal sealed partial class ModuleParser
                     {
                         var type = _m._types.Resolve(_s.Next(), _s);
                         var fieldToken = _s.Next();
-                        uint field;
+                        uint field = 0;
                         if (fieldToken.Kind == TokenKind.Id)
                         {
                             if (type >= _m._fieldNames.Count || !_m._fieldNames[(int)type].TryGetValue(fieldToken.Name!, out field))
                             {
-                                throw _s.Error(fieldToken, $"unknown field ${fieldToken.Name}");
+                                _s.Defer(fieldToken, $"unknown field ${fieldToken.Name}");
                             }
                         }
                         else if (fieldToken.Kind == TokenKind.Nat)
@@ -636,14 +639,14 @@ internal sealed partial class ModuleParser
                         }
                         if (lanes.Count != 16)
                         {
-                            throw _s.Error(token, "invalid lane length");
+                            _s.Defer(token, "invalid lane length");
                         }
                         var bytes = new byte[16];
-                        for (var i = 0; i < 16; i++)
+                        for (var i = 0; i < Math.Min(16, lanes.Count); i++)
                         {
                             if (!NumberLiterals.TryParseNat(lanes[i].Text, 8, out var lane))
                             {
-                                throw _s.Error(lanes[i], "i8 constant out of range");
+                                _s.Defer(lanes[i], "i8 constant out of range");
                             }
                             bytes[i] = (byte)lane;
                         }
@@ -652,33 +655,41 @@ internal sealed partial class ModuleParser
                 case ImmediateKind.I32:
                     {
                         var literal = ExpectNumber();
-                        return NumberLiterals.TryParseInt(literal.Text, 32, out var value)
-                            ? Instruction.I32Const((int)(uint)value)
-                            : throw _s.Error(literal, "constant out of range");
+                        if (!NumberLiterals.TryParseInt(literal.Text, 32, out var value))
+                        {
+                            _s.Defer(literal, "constant out of range");
+                        }
+                        return Instruction.I32Const((int)(uint)value);
                     }
                 case ImmediateKind.I64:
                     {
                         var literal = ExpectNumber();
-                        return NumberLiterals.TryParseInt(literal.Text, 64, out var value)
-                            ? Instruction.I64Const((long)value)
-                            : throw _s.Error(literal, "constant out of range");
+                        if (!NumberLiterals.TryParseInt(literal.Text, 64, out var value))
+                        {
+                            _s.Defer(literal, "constant out of range");
+                        }
+                        return Instruction.I64Const((long)value);
                     }
                 case ImmediateKind.F32:
                     {
                         var literal = ExpectNumber();
-                        return NumberLiterals.TryParseF32(literal.Text, out var bits)
-                            ? Instruction.F32Const(bits)
-                            : throw _s.Error(literal, "constant out of range");
+                        if (!NumberLiterals.TryParseF32(literal.Text, out var bits))
+                        {
+                            _s.Defer(literal, "constant out of range");
+                        }
+                        return Instruction.F32Const(bits);
                     }
                 case ImmediateKind.F64:
                     {
                         var literal = ExpectNumber();
-                        return NumberLiterals.TryParseF64(literal.Text, out var bits)
-                            ? Instruction.F64Const(bits)
-                            : throw _s.Error(literal, "constant out of range");
+                        if (!NumberLiterals.TryParseF64(literal.Text, out var bits))
+                        {
+                            _s.Defer(literal, "constant out of range");
+                        }
+                        return Instruction.F64Const(bits);
                     }
                 case ImmediateKind.V128:
-                    return Instruction.V128Const(ParseV128(_s, token));
+                    return Instruction.V128Const(ParseV128(_s, token, defer: true));
                 case ImmediateKind.HeapType:
                     return Instruction.WithHeapType(op, _m.ParseHeapType());
                 case ImmediateKind.BrOnCast:
@@ -740,7 +751,7 @@ internal sealed partial class ModuleParser
     }
 
     /// <summary>Parses the shape and lanes of <c>v128.const</c> (after the keyword).</summary>
-    internal static V128 ParseV128(TokenStream s, Token at)
+    internal static V128 ParseV128(TokenStream s, Token at, bool defer)
     {
         var shapeToken = s.Next();
         if (shapeToken.Kind != TokenKind.Keyword || LaneCount(shapeToken.Text) is not { } count)
@@ -752,17 +763,25 @@ internal sealed partial class ModuleParser
         {
             lanes.Add(s.Next());
         }
+        void Fail(Token token, string reason)
+        {
+            if (!defer)
+            {
+                throw s.Error(token, reason);
+            }
+            s.Defer(token, reason);
+        }
         if (lanes.Count != count)
         {
-            throw s.Error(at, "wrong number of lane literals");
+            Fail(at, "wrong number of lane literals");
         }
         var bytes = new byte[16];
         var width = 16 / count;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < Math.Min(count, lanes.Count); i++)
         {
             if (!TryParseLane(shapeToken.Text, lanes[i].Text, out var bits))
             {
-                throw s.Error(lanes[i], "constant out of range");
+                Fail(lanes[i], "constant out of range");
             }
             for (var b = 0; b < width; b++)
             {

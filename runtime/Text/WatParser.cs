@@ -53,9 +53,12 @@ internal sealed class NameSpace(string category)
         {
             if (_names.ContainsKey(id.Name!))
             {
-                throw stream.Error(id, $"duplicate {Category} ${id.Name}");
+                stream.Defer(id, $"duplicate {Category} ${id.Name}");
             }
-            _names[id.Name!] = index;
+            else
+            {
+                _names[id.Name!] = index;
+            }
         }
         return index;
     }
@@ -75,15 +78,18 @@ internal sealed class NameSpace(string category)
         {
             if (!NumberLiterals.TryParseNat(token.Text, 32, out var value))
             {
-                throw stream.Error(token, "i32 constant out of range");
+                stream.Defer(token, "i32 constant out of range");
             }
             return (uint)value;
         }
         if (token.Kind == TokenKind.Id)
         {
-            return _names.TryGetValue(token.Name!, out var index)
-                ? index
-                : throw stream.Error(token, $"unknown {Category} ${token.Name}");
+            if (_names.TryGetValue(token.Name!, out var index))
+            {
+                return index;
+            }
+            stream.Defer(token, $"unknown {Category} ${token.Name}");
+            return 0;
         }
         throw stream.Unexpected(token);
     }
@@ -123,6 +129,7 @@ internal sealed partial class ModuleParser
 
     public Module Parse()
     {
+        _s.Pending = null;
         var fieldsStart = _s.Position;
         CollectFields();
         var afterFields = _s.Position;
@@ -139,6 +146,11 @@ internal sealed partial class ModuleParser
             {
                 throw _s.Unexpected();
             }
+        }
+        if (_s.Pending is { } pending)
+        {
+            _s.Pending = null;
+            throw pending;
         }
         ApplyAnnotations(fieldsStart);
         // The text format has no data count section: the module has one where its code names a data segment
@@ -197,7 +209,7 @@ internal sealed partial class ModuleParser
                         {
                             if (lastDefinition is not null)
                             {
-                                throw _s.Error(keywordToken, $"import after {lastDefinition} definition");
+                                _s.Defer(keywordToken, $"import after {lastDefinition} definition");
                             }
                         }
                         else
@@ -218,7 +230,7 @@ internal sealed partial class ModuleParser
                     {
                         if (lastDefinition is not null)
                         {
-                            throw _s.Error(keywordToken, $"import after {lastDefinition} definition");
+                            _s.Defer(keywordToken, $"import after {lastDefinition} definition");
                         }
                         var i = start + 2;
                         while (_s[i].Kind == TokenKind.String)
@@ -241,7 +253,7 @@ internal sealed partial class ModuleParser
                 case "start":
                     if (hasStart)
                     {
-                        throw _s.Error(keywordToken, "multiple start sections");
+                        _s.Defer(keywordToken, "multiple start sections");
                     }
                     hasStart = true;
                     break;
@@ -381,7 +393,7 @@ internal sealed partial class ModuleParser
                         {
                             if (!names.TryAdd(id.Name!, (uint)fields.Count))
                             {
-                                throw _s.Error(id, $"duplicate field ${id.Name}");
+                                _s.Defer(id, $"duplicate field ${id.Name}");
                             }
                             fields.Add(ParseFieldType());
                         }
@@ -591,12 +603,15 @@ internal sealed partial class ModuleParser
             {
                 if (index >= _typeList.Count)
                 {
-                    throw _s.Error(typeToken!, $"unknown type {index}");
+                    _s.Defer(typeToken!, $"unknown type {index}");
                 }
-                var type = FunctionTypeAt(index) ?? throw _s.Error(typeToken!, $"non-function type {index}");
-                if (!type.Equals(new FunctionType(parameters, results)))
+                else if (FunctionTypeAt(index) is not { } type)
                 {
-                    throw _s.Error(typeToken!, "inline function type does not match explicit type");
+                    _s.Defer(typeToken!, $"non-function type {index}");
+                }
+                else if (!type.Equals(new FunctionType(parameters, results)))
+                {
+                    _s.Defer(typeToken!, "inline function type does not match explicit type");
                 }
                 return (index, names, parameters.Count);
             }
@@ -756,7 +771,7 @@ internal sealed partial class ModuleParser
         var typeUseToken = _s.Peek();
         var (index, paramNames, paramCount) = ParseTypeUse(allowNames: true);
         var body = new FunctionBodyParser(this, _s);
-        body.DeclareParameters(paramNames, paramCount, typeUseToken, index);
+        body.DeclareParameters(paramNames, paramCount, typeUseToken);
         var locals = new List<LocalGroup>();
         while (_s.IsParen("local"))
         {

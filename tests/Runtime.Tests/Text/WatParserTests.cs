@@ -290,7 +290,7 @@ public sealed class WatParserTests
             """);
         Assert.Equal("Modül", module.Name);
         Assert.Equal("λ", module.FunctionNames[0]);
-        // In binary order, each after the last section present at or before its placement.
+        // In binary order, each after the last section present at or before its placement (as a decoder gives them).
         Assert.Equal(
             [
                 new CustomSection("d", Array.Empty<byte>(), 0),
@@ -346,4 +346,13 @@ public sealed class WatParserTests
         var module = Parse("(func " + string.Concat(Enumerable.Repeat("(block ", depth)) + new string(')', depth + 1));
         Assert.Equal(2 * depth + 1, module.Functions[0].Body.Instructions.Count);
     }
+
+    [Theory]
+    [InlineData("(module (func $f) (func $f) (func (i32.const 0x)))", "unknown operator 0x")]
+    [InlineData("(module (func (br $l) (i32.const)))", "unexpected token")]
+    [InlineData("(module (func (i32.const 99999999999) (local.get $x) nop nop (i64.const))", "unexpected token")]
+    [InlineData("(module (func (call $f) (i32.const 99999999999)))", "unknown function $f")]
+    [InlineData("(module (func (i32.const 99999999999) (call $f)))", "constant out of range")]
+    public void SyntaxErrorsComeBeforeNameAndRangeErrors(string text, string reason) =>
+        Assert.Equal(reason, Assert.Throws<TextFormatException>(() => WatParser.ParseModule(text)).Reason);
 }
