@@ -67,7 +67,7 @@ internal sealed class Compiler
         compiler._height = localCount;
         compiler._maxHeight = localCount;
         compiler._controls.Add(new Control { Height = localCount, Results = function.Type.Results.Count });
-        foreach (var instruction in function.Code.Body.Instructions)
+        foreach (var instruction in FaultInjection.Apply(function.Instance.Store.Engine, function.Code.Body.Instructions))
         {
             compiler.Translate(instruction);
         }
