@@ -46,6 +46,8 @@ public sealed record CampaignResult
     public double InconclusiveRate => Cases > 0 ? (double)Inconclusive / Cases : 0;
     public Dictionary<string, long> FeatureMix { get; } = [];
     public Dictionary<string, long> InconclusiveReasons { get; } = [];
+    /// <summary>Calls that trapped on the reference engine, by trap message.</summary>
+    public Dictionary<string, long> Traps { get; } = [];
     public List<DivergenceRecord> Found { get; } = [];
 }
 
@@ -144,6 +146,10 @@ public static class Campaign
             }
             var report = oracle.Check(module, caseSeed);
             result.Calls += report.Calls;
+            foreach (var (message, count) in report.Traps)
+            {
+                result.Traps[message] = result.Traps.GetValueOrDefault(message) + count;
+            }
             switch (report.Verdict)
             {
                 case Verdict.Agree:

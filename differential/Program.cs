@@ -40,6 +40,25 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+if (Environment.GetEnvironmentVariable("DIFF_DEBUG_OPCODE") is { } debugOpcode)
+{
+    var op = Enum.Parse<WasmHarness.Syntax.Opcode>(debugOpcode);
+    var contains = 0;
+    for (var c = 0UL; c < 300; c++)
+    {
+        var module = Campaign.GenerateCase(Campaign.CaseSeed(1, (long)c), out _);
+        if (module.Functions.Any(f => f.Body.Instructions.Any(x => x.Opcode == op)))
+        {
+            contains++;
+            if (contains <= 1)
+            {
+                Console.WriteLine(WasmHarness.Differential.Reducer.RegressionCase.Print(module));
+            }
+        }
+    }
+    Console.WriteLine($"{contains}/300 modules contain {op}");
+    return 0;
+}
 if (benchmark)
 {
     var results = FaultBenchmark.Run(options with { RegressionDirectory = null, Log = null }, perFault, Console.Out, only);
@@ -53,6 +72,7 @@ if (benchmark)
 Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, engines {string.Join(",", options.Engines)}{(options.RoundTrip ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}");
 var result = Campaign.Run(options);
 Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
+Console.WriteLine($"  calls that trapped: {string.Join(", ", result.Traps.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
 foreach (var (reason, count) in result.InconclusiveReasons)
 {
     Console.WriteLine($"  inconclusive: {reason} {count}");

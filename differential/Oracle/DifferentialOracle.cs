@@ -18,6 +18,9 @@ public enum Verdict
 /// <summary>What the oracle found for one module.</summary>
 public sealed record OracleReport(Verdict Verdict, string Detail, int Calls, string? Category = null)
 {
+    /// <summary>Calls that trapped on the reference engine, by trap message (what the generated code tends to do).</summary>
+    public Dictionary<string, int> Traps { get; init; } = [];
+
     public static OracleReport Agreed(int calls) => new(Verdict.Agree, "", calls);
 }
 
@@ -94,6 +97,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
         var exports = module.Exports.Where(e => e.Kind == ExternKind.Function && e.Name != ModuleGenerator.ResetFuelExport).ToList();
         var hasReset = module.Exports.Any(e => e.Name == ModuleGenerator.ResetFuelExport);
         var calls = 0;
+        var traps = new Dictionary<string, int>();
         for (var round = 0; round < _options.CallsPerExport; round++)
         {
             foreach (var export in exports)
@@ -110,17 +114,21 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                 }
                 var outcomes = runs.Select(r => Capture(() => r.Session.Invoke(r.Instance!, export.Name, arguments))).ToList();
                 calls++;
+                if (outcomes[0].Failure is { } trapped)
+                {
+                    traps[trapped.Message] = traps.GetValueOrDefault(trapped.Message) + 1;
+                }
                 if (Compare(runs, outcomes, label) is { } report)
                 {
-                    return report with { Calls = calls };
+                    return report with { Calls = calls, Traps = traps };
                 }
                 if (_options.CompareState && CompareState(module, runs, label) is { } state)
                 {
-                    return state with { Calls = calls };
+                    return state with { Calls = calls, Traps = traps };
                 }
             }
         }
-        return OracleReport.Agreed(calls);
+        return OracleReport.Agreed(calls) with { Traps = traps };
     }
 
     private static Outcome Capture(Func<IReadOnlyList<EngineValue>> action)
