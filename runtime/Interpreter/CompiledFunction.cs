@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using WasmHarness.Execution;
 using WasmHarness.Syntax;
 
 namespace WasmHarness.Interpreter;
@@ -84,8 +85,15 @@ internal static class InternalOp
 }
 
 /// <summary>A function translated once into the interpreter's form.</summary>
-internal sealed class CompiledFunction(FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
+internal sealed class CompiledFunction(
+    ModuleInstance instance, FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
 {
+    /// <summary>The instance the function belongs to (a compiled function is never shared between instances).</summary>
+    public ModuleInstance Instance { get; } = instance;
+
+    /// <summary>True when no result is a reference: returning copies bits only.</summary>
+    public bool ResultsAreBits { get; } = type.Results.All(t => !t.IsReference);
+
     public FunctionType Type { get; } = type;
 
     public int ParamCount { get; } = type.Parameters.Count;

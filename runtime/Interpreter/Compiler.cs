@@ -71,7 +71,7 @@ internal sealed class Compiler
         {
             compiler.Translate(instruction);
         }
-        return new CompiledFunction(function.Type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers());
+        return new CompiledFunction(function.Instance, function.Type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers());
     }
 
     /// <summary>

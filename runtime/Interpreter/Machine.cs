@@ -25,7 +25,6 @@ internal sealed unsafe partial class Machine
 
     private struct Frame
     {
-        public WasmFunction Function;
         public CompiledFunction Compiled;
         public int Pc;
         public int Fp;
@@ -220,12 +219,11 @@ internal sealed unsafe partial class Machine
                 Array.Resize(ref _frames, _frames.Length * 2);
             }
             ref var frame = ref _frames[_depth++];
-            frame.Function = callee;
             frame.Compiled = target;
             frame.Fp = newFp;
             compiled = target;
             code = target.Code;
-            inst = callee.Instance;
+            inst = target.Instance;
             pc = 0;
             fp = newFp;
             goto Dispatch;
@@ -292,7 +290,7 @@ internal sealed unsafe partial class Machine
                 ref var caller = ref _frames[_depth - 1];
                 compiled = caller.Compiled;
                 code = compiled.Code;
-                inst = caller.Function.Instance;
+                inst = compiled.Instance;
                 pc = caller.Pc;
                 fp = caller.Fp;
             }
@@ -371,9 +369,23 @@ internal sealed unsafe partial class Machine
             case Opcode.Return:
             {
                 var count = compiled.ResultCount;
-                for (var i = 0; i < count; i++)
+                if (compiled.ResultsAreBits)
                 {
-                    s[fp + i] = s[sp - count + i];
+                    for (var i = 0; i < count; i++)
+                    {
+                        ref var from = ref s[sp - count + i];
+                        ref var to = ref s[fp + i];
+                        to.Low = from.Low;
+                        to.High = from.High;
+                        to.Reference = null;
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        s[fp + i] = s[sp - count + i];
+                    }
                 }
                 sp = fp + count;
                 _depth--;
@@ -386,7 +398,7 @@ internal sealed unsafe partial class Machine
                 ref var caller = ref _frames[_depth - 1];
                 compiled = caller.Compiled;
                 code = compiled.Code;
-                inst = caller.Function.Instance;
+                inst = compiled.Instance;
                 pc = caller.Pc;
                 fp = caller.Fp;
                 break;
