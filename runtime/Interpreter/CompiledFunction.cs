@@ -84,13 +84,10 @@ internal static class InternalOp
     public const Opcode LocalTeeBits = (Opcode)0xE8;
 }
 
-/// <summary>A function translated once into the interpreter's form.</summary>
+/// <summary>A function translated once into the interpreter's form (per module: instances share it).</summary>
 internal sealed class CompiledFunction(
-    ModuleInstance instance, FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
+    FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
 {
-    /// <summary>The instance the function belongs to (a compiled function is never shared between instances).</summary>
-    public ModuleInstance Instance { get; } = instance;
-
     /// <summary>True when no result is a reference: returning copies bits only.</summary>
     public bool ResultsAreBits { get; } = type.Results.All(t => !t.IsReference);
 

@@ -25,7 +25,7 @@ internal sealed unsafe partial class Machine
 
     private struct Frame
     {
-        public CompiledFunction Compiled;
+        public WasmFunction Function;
         public int Pc;
         public int Fp;
     }
@@ -184,7 +184,7 @@ internal sealed unsafe partial class Machine
     Enter:
         {
             // The callee's arguments are the top ParamCount slots; they become its first locals.
-            var target = callee.Compiled ??= Compiler.Compile(callee);
+            var target = callee.Compiled ??= Compiler.For(callee);
             if (tail)
             {
                 // return_call: move the arguments down over the caller's frame, which the callee replaces.
@@ -219,11 +219,11 @@ internal sealed unsafe partial class Machine
                 Array.Resize(ref _frames, _frames.Length * 2);
             }
             ref var frame = ref _frames[_depth++];
-            frame.Compiled = target;
+            frame.Function = callee;
             frame.Fp = newFp;
             compiled = target;
             code = target.Code;
-            inst = target.Instance;
+            inst = callee.Instance;
             pc = 0;
             fp = newFp;
             goto Dispatch;
@@ -288,9 +288,9 @@ internal sealed unsafe partial class Machine
                     throw new UncaughtException(thrown);
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
-                inst = compiled.Instance;
+                inst = caller.Function.Instance;
                 pc = caller.Pc;
                 fp = caller.Fp;
             }
@@ -396,9 +396,9 @@ internal sealed unsafe partial class Machine
                     return;
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
-                inst = compiled.Instance;
+                inst = caller.Function.Instance;
                 pc = caller.Pc;
                 fp = caller.Fp;
                 break;
