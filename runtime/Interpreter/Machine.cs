@@ -299,7 +299,7 @@ internal sealed unsafe partial class Machine
     Dispatch:
         while (true)
         {
-            var op = code[pc++];
+            ref readonly var op = ref code[pc++];
             if (fuelEnabled && --_store.Fuel < 0)
             {
                 _store.Fuel = 0;
