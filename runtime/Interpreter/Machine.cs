@@ -723,11 +723,13 @@ internal sealed unsafe partial class Machine
                 break;
 
             // ---- Numeric (generated from one table: each case is the operator of its name) ------------
+            // Binary operators read their second operand as the slot after the first (Unsafe.Add): it was written by a
+            // bounds-checked push, so it lies inside the array whenever the checked access to the first one does.
             case Opcode.I32Add:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a + b);
                 break;
@@ -735,8 +737,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Sub:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a - b);
                 break;
@@ -744,8 +746,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Mul:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a * b);
                 break;
@@ -753,8 +755,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32DivS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32DivS((int)a, (int)b));
                 break;
@@ -762,8 +764,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32DivU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32DivU(a, b));
                 break;
@@ -771,8 +773,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32RemS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32RemS((int)a, (int)b));
                 break;
@@ -780,8 +782,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32RemU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32RemU(a, b));
                 break;
@@ -789,8 +791,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32And:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a & b);
                 break;
@@ -798,8 +800,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Or:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a | b);
                 break;
@@ -807,8 +809,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Xor:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a ^ b);
                 break;
@@ -816,8 +818,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Shl:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a << (int)(b & 31));
                 break;
@@ -825,8 +827,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32ShrS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a >> (int)(b & 31));
                 break;
@@ -834,8 +836,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32ShrU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a >> (int)(b & 31));
                 break;
@@ -843,8 +845,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Rotl:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32Rotl(a, b));
                 break;
@@ -852,8 +854,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Rotr:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32Rotr(a, b));
                 break;
@@ -861,8 +863,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Eq:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a == b ? 1 : 0);
                 break;
@@ -870,8 +872,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Ne:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a != b ? 1 : 0);
                 break;
@@ -879,8 +881,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LtS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a < (int)b ? 1 : 0);
                 break;
@@ -888,8 +890,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LtU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a < b ? 1 : 0);
                 break;
@@ -897,8 +899,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GtS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a > (int)b ? 1 : 0);
                 break;
@@ -906,8 +908,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GtU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a > b ? 1 : 0);
                 break;
@@ -915,8 +917,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LeS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a <= (int)b ? 1 : 0);
                 break;
@@ -924,8 +926,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LeU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a <= b ? 1 : 0);
                 break;
@@ -933,8 +935,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GeS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a >= (int)b ? 1 : 0);
                 break;
@@ -942,8 +944,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GeU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a >= b ? 1 : 0);
                 break;
@@ -951,8 +953,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Add:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a + b);
                 break;
@@ -960,8 +962,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Sub:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a - b);
                 break;
@@ -969,8 +971,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Mul:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a * b);
                 break;
@@ -978,8 +980,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64DivS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64DivS((long)a, (long)b));
                 break;
@@ -987,8 +989,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64DivU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64DivU(a, b));
                 break;
@@ -996,8 +998,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64RemS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64RemS((long)a, (long)b));
                 break;
@@ -1005,8 +1007,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64RemU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64RemU(a, b));
                 break;
@@ -1014,8 +1016,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64And:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a & b);
                 break;
@@ -1023,8 +1025,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Or:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a | b);
                 break;
@@ -1032,8 +1034,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Xor:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a ^ b);
                 break;
@@ -1041,8 +1043,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Shl:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a << (int)(b & 63));
                 break;
@@ -1050,8 +1052,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64ShrS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)((long)a >> (int)(b & 63));
                 break;
@@ -1059,8 +1061,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64ShrU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a >> (int)(b & 63));
                 break;
@@ -1068,8 +1070,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Rotl:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64Rotl(a, b));
                 break;
@@ -1077,8 +1079,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Rotr:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64Rotr(a, b));
                 break;
@@ -1086,8 +1088,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Eq:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1095,8 +1097,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Ne:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1104,8 +1106,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LtS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a < (long)b ? 1u : 0u;
                 break;
@@ -1113,8 +1115,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LtU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1122,8 +1124,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GtS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a > (long)b ? 1u : 0u;
                 break;
@@ -1131,8 +1133,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GtU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1140,8 +1142,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LeS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a <= (long)b ? 1u : 0u;
                 break;
@@ -1149,8 +1151,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LeU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1158,8 +1160,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GeS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a >= (long)b ? 1u : 0u;
                 break;
@@ -1167,8 +1169,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GeU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a >= b ? 1u : 0u;
                 break;
@@ -1176,8 +1178,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Add:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a + b);
                 break;
@@ -1185,8 +1187,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Sub:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a - b);
                 break;
@@ -1194,8 +1196,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Mul:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a * b);
                 break;
@@ -1203,8 +1205,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Div:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a / b);
                 break;
@@ -1212,8 +1214,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Min:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Min(a, b));
                 break;
@@ -1221,8 +1223,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Max:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Max(a, b));
                 break;
@@ -1230,8 +1232,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Eq:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1239,8 +1241,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Ne:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1248,8 +1250,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Lt:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1257,8 +1259,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Gt:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1266,8 +1268,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Le:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1275,8 +1277,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Ge:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a >= b ? 1u : 0u;
                 break;
@@ -1284,8 +1286,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Add:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a + b);
                 break;
@@ -1293,8 +1295,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Sub:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a - b);
                 break;
@@ -1302,8 +1304,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Mul:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a * b);
                 break;
@@ -1311,8 +1313,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Div:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a / b);
                 break;
@@ -1320,8 +1322,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Min:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Min(a, b));
                 break;
@@ -1329,8 +1331,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Max:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Max(a, b));
                 break;
@@ -1338,8 +1340,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Eq:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1347,8 +1349,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Ne:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1356,8 +1358,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Lt:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1365,8 +1367,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Gt:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1374,8 +1376,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Le:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1383,8 +1385,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Ge:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a >= b ? 1u : 0u;
                 break;
