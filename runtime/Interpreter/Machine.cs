@@ -26,7 +26,6 @@ internal sealed unsafe partial class Machine
     private struct Frame
     {
         public WasmFunction Function;
-        public CompiledFunction Compiled;
         public int Pc;
         public int Fp;
     }
@@ -185,7 +184,7 @@ internal sealed unsafe partial class Machine
     Enter:
         {
             // The callee's arguments are the top ParamCount slots; they become its first locals.
-            var target = callee.Compiled ??= Compiler.Compile(callee);
+            var target = callee.Compiled ??= Compiler.For(callee);
             if (tail)
             {
                 // return_call: move the arguments down over the caller's frame, which the callee replaces.
@@ -221,7 +220,6 @@ internal sealed unsafe partial class Machine
             }
             ref var frame = ref _frames[_depth++];
             frame.Function = callee;
-            frame.Compiled = target;
             frame.Fp = newFp;
             compiled = target;
             code = target.Code;
@@ -290,7 +288,7 @@ internal sealed unsafe partial class Machine
                     throw new UncaughtException(thrown);
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
                 pc = caller.Pc;
@@ -301,7 +299,7 @@ internal sealed unsafe partial class Machine
     Dispatch:
         while (true)
         {
-            var op = code[pc++];
+            ref readonly var op = ref code[pc++];
             if (fuelEnabled && --_store.Fuel < 0)
             {
                 _store.Fuel = 0;
@@ -371,9 +369,23 @@ internal sealed unsafe partial class Machine
             case Opcode.Return:
             {
                 var count = compiled.ResultCount;
-                for (var i = 0; i < count; i++)
+                if (compiled.ResultsAreBits)
                 {
-                    s[fp + i] = s[sp - count + i];
+                    for (var i = 0; i < count; i++)
+                    {
+                        ref var from = ref s[sp - count + i];
+                        ref var to = ref s[fp + i];
+                        to.Low = from.Low;
+                        to.High = from.High;
+                        to.Reference = null;
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        s[fp + i] = s[sp - count + i];
+                    }
                 }
                 sp = fp + count;
                 _depth--;
@@ -384,7 +396,7 @@ internal sealed unsafe partial class Machine
                     return;
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
                 pc = caller.Pc;
