@@ -578,11 +578,11 @@ internal sealed class FunctionCompiler
             {
                 var kind = _stack[^2];
                 Pop(3);
-                _il.Emit(OpCodes.Stloc, Temp(ValueKind.I32));
+                _il.Emit(OpCodes.Stloc, Temp(ValueKind.I32, 2));
                 _il.Emit(OpCodes.Stloc, Temp(kind, 1));
                 _il.Emit(OpCodes.Stloc, Temp(kind, 0));
                 var keep = _il.DefineLabel();
-                _il.Emit(OpCodes.Ldloc, Temp(ValueKind.I32));
+                _il.Emit(OpCodes.Ldloc, Temp(ValueKind.I32, 2));
                 _il.Emit(OpCodes.Brtrue, keep);
                 _il.Emit(OpCodes.Ldloc, Temp(kind, 1));
                 _il.Emit(OpCodes.Stloc, Temp(kind, 0));
@@ -632,7 +632,8 @@ internal sealed class FunctionCompiler
             case Opcode.F32Const:
             {
                 var value = BitConverter.UInt32BitsToSingle(instruction.F32Bits);
-                if (float.IsNaN(value))
+                // NaNs (whose payload RyuJIT could quiet) and the identities it would fold (x - 0, x * 1, x / 1) come out of line.
+                if (float.IsNaN(value) || Math.Abs(value) is 0f or 1f)
                 {
                     _il.Emit(OpCodes.Ldc_I4, (int)instruction.F32Bits);
                     _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F32Bits)));
@@ -647,7 +648,7 @@ internal sealed class FunctionCompiler
             case Opcode.F64Const:
             {
                 var value = BitConverter.UInt64BitsToDouble(instruction.F64Bits);
-                if (double.IsNaN(value))
+                if (double.IsNaN(value) || Math.Abs(value) is 0d or 1d)
                 {
                     _il.Emit(OpCodes.Ldc_I8, (long)instruction.F64Bits);
                     _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F64Bits)));
@@ -1135,12 +1136,12 @@ internal sealed class FunctionCompiler
             case Opcode.F32ConvertI32U: Call(1, F32, nameof(JitRuntime.F32ConvertI32U)); return;
             case Opcode.F32ConvertI64S: Call(1, F32, nameof(JitRuntime.F32ConvertI64S)); return;
             case Opcode.F32ConvertI64U: Call(1, F32, nameof(JitRuntime.F32ConvertI64U)); return;
-            case Opcode.F32DemoteF64: Call(1, F32, Method(numerics, nameof(Numerics.F32Demote), typeof(double))); return;
+            case Opcode.F32DemoteF64: Call(1, F32, nameof(JitRuntime.F32Demote)); return;
             case Opcode.F64ConvertI32S: Call(1, F64, nameof(JitRuntime.F64ConvertI32S)); return;
             case Opcode.F64ConvertI32U: Call(1, F64, nameof(JitRuntime.F64ConvertI32U)); return;
             case Opcode.F64ConvertI64S: Call(1, F64, nameof(JitRuntime.F64ConvertI64S)); return;
             case Opcode.F64ConvertI64U: Call(1, F64, nameof(JitRuntime.F64ConvertI64U)); return;
-            case Opcode.F64PromoteF32: Call(1, F64, Method(numerics, nameof(Numerics.F64Promote), typeof(float))); return;
+            case Opcode.F64PromoteF32: Call(1, F64, nameof(JitRuntime.F64Promote)); return;
             case Opcode.I32ReinterpretF32: Call(1, I32, Method(typeof(BitConverter), nameof(BitConverter.SingleToInt32Bits), typeof(float))); return;
             case Opcode.I64ReinterpretF64: Call(1, I64, Method(typeof(BitConverter), nameof(BitConverter.DoubleToInt64Bits), typeof(double))); return;
             case Opcode.F32ReinterpretI32: Call(1, F32, nameof(JitRuntime.F32Reinterpret)); return;

@@ -177,6 +177,12 @@ internal static class JitRuntime
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static float F32Reinterpret(int bits) => BitConverter.Int32BitsToSingle(bits);
 
+    /// <summary><c>f32.demote_f64</c>; a NaN is quieted explicitly, so RyuJIT cannot fold a promote-demote pair into nothing.</summary>
+    public static float F32Demote(double a) => double.IsNaN(a) ? BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits((float)a) | 0x0040_0000) : (float)a;
+
+    /// <summary><c>f64.promote_f32</c>, quieting a NaN explicitly (see <see cref="F32Demote"/>).</summary>
+    public static double F64Promote(float a) => float.IsNaN(a) ? BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(a) | 0x0008_0000_0000_0000) : a;
+
     public static float F32Abs(float a) => BitConverter.UInt32BitsToSingle(Numerics.F32Abs(BitConverter.SingleToUInt32Bits(a)));
 
     public static float F32Neg(float a) => BitConverter.UInt32BitsToSingle(Numerics.F32Neg(BitConverter.SingleToUInt32Bits(a)));
