@@ -130,6 +130,7 @@ internal sealed class JitModule
             else
             {
                 _status[index] = Status.Fallback;
+                Interlocked.Increment(ref JitStatistics.FallbackCount);
             }
         }
         var willCompile = new HashSet<int>(compiled);
@@ -149,11 +150,26 @@ internal sealed class JitModule
                 _methods[index] = null;
                 _status[index] = Status.Fallback;
             }
+            Interlocked.Add(ref JitStatistics.FallbackCount, compiled.Count);
             return;
         }
         foreach (var index in compiled)
         {
             _status[index] = Status.Compiled;
         }
+        Interlocked.Add(ref JitStatistics.CompiledCount, compiled.Count);
     }
+}
+
+/// <summary>Process-wide counts of what the JIT did, for tests and reports.</summary>
+public static class JitStatistics
+{
+    internal static long CompiledCount;
+    internal static long FallbackCount;
+
+    /// <summary>Functions compiled to CIL so far.</summary>
+    public static long Compiled => Interlocked.Read(ref CompiledCount);
+
+    /// <summary>Functions left to the interpreter because they use something the JIT does not compile.</summary>
+    public static long FallenBack => Interlocked.Read(ref FallbackCount);
 }
