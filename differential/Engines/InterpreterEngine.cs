@@ -5,11 +5,11 @@ using ValueType = WasmHarness.Syntax.ValueType;
 namespace WasmHarness.Differential.Engines;
 
 /// <summary>Our own runtime behind <see cref="IEngine"/>: the interpreter tier.</summary>
-public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
+public sealed class InterpreterEngine(EngineOptions? options = null, string name = "interp") : IEngine
 {
     private readonly Engine _engine = new(options ?? new EngineOptions());
 
-    public string Name => "interp";
+    public string Name => name;
 
     public IEngineSession CreateSession() => new Session(_engine);
 

@@ -46,6 +46,10 @@ internal sealed unsafe partial class Machine
             host.Callback(args, results);
             return;
         }
+        if (_store.Jit is { } jit && jit.TryInvoke((WasmFunction)function, args, results))
+        {
+            return;
+        }
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             // Host functions calling back in nest .NET frames; stop before the process would.
@@ -92,7 +96,11 @@ internal sealed unsafe partial class Machine
         Array.Resize(ref _stack, (int)Math.Min(Math.Max((long)needed, _stack.Length * 2L), _maxSlots));
     }
 
-    private void CallHost(HostFunction host, ref int sp)
+    /// <summary>True when the JIT tier runs <paramref name="function"/> (the interpreter then calls it as it calls a host function).</summary>
+    private bool JitRuns(WasmFunction function) => _store.Jit is { } jit && jit.Runs(function);
+
+    /// <summary>Calls a host function, or a function the JIT runs, with arguments from the operand stack.</summary>
+    private void CallHost(FunctionInstance host, ref int sp)
     {
         var parameterCount = host.Type.Parameters.Count;
         var resultCount = host.Type.Results.Count;
@@ -106,7 +114,14 @@ internal sealed unsafe partial class Machine
                 args[i] = ToValue(_stack[first + i]);
             }
             _sp = sp;
-            host.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            if (host is HostFunction hostFunction)
+            {
+                hostFunction.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
+            else
+            {
+                Invoke(host, args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
             EnsureStack(first + resultCount);
             var resultTypes = host.Type.Results;
             for (var i = 0; i < resultCount; i++)
@@ -123,7 +138,7 @@ internal sealed unsafe partial class Machine
     }
 
     /// <summary>Calls a host function; a Wasm exception escaping it (from Wasm it called) is returned to unwind here.</summary>
-    private ExceptionInstance? CallHostCatching(HostFunction host, ref int sp)
+    private ExceptionInstance? CallHostCatching(FunctionInstance host, ref int sp)
     {
         try
         {
@@ -407,14 +422,14 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCall:
             {
                 var function = inst.Functions[op.A];
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCall;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -430,14 +445,14 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCallIndirect:
             {
                 var function = ResolveIndirect(inst, op.A, op.B, s[--sp].Low);
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallIndirect;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -457,14 +472,14 @@ internal sealed unsafe partial class Machine
                     TrapException.Throw(TrapKind.NullFunctionReference);
                     break;
                 }
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallRef;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
