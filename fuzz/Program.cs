@@ -22,6 +22,7 @@ internal static class Cli
           fuzz selftest TARGET [--iterations N] [--seed S] [--suite DIR]
                                                in-process mutation fuzzing without AFL++ (deterministic)
           fuzz stats TARGET AFL_OUT JSON       summarize AFL++'s fuzzer_stats (and findings) as JSON
+          fuzz dict TARGET FILE                write an AFL++ dictionary (-x) for TARGET
         environment: FUZZ_STRICT=1 treats the interpreter's "not supported yet" as a finding, not a skip.
         """;
 
@@ -47,6 +48,7 @@ internal static class Cli
                 "triage" => TriageMode(args[1..]),
                 "selftest" => SelfTest(args[1..]),
                 "stats" => Stats(args[1..]),
+                "dict" when args.Length == 3 => WriteDictionary(Target(args[1]), args[2]),
                 _ => Fuzz(args),
             };
         }
@@ -217,6 +219,12 @@ internal static class Cli
             }
         }
         return result.Findings.Count == 0 ? 0 : 1;
+    }
+
+    private static int WriteDictionary(FuzzTarget target, string file)
+    {
+        File.WriteAllText(file, Dictionary.For(target));
+        return 0;
     }
 
     private static int Stats(string[] args)
