@@ -39,7 +39,7 @@ echo "== dedupe"
 dotnet "$plain/fuzz.dll" triage "$target" "$work/triage" "$inputs"
 
 dest=corpus/regressions/$target
-mkdir -p "$dest"
+: >"$work/triage/new-regressions.txt"
 while IFS=$'\t' read -r name count signature; do
   file=$work/triage/$name
   if [[ ${FUZZ_NO_TMIN:-0} != 1 && -f $bin/fuzz.dll && $signature != Hang* && $signature != ProcessCrash* ]] && command -v afl-tmin >/dev/null; then
@@ -56,8 +56,13 @@ while IFS=$'\t' read -r name count signature; do
       fi
     fi
   fi
+  mkdir -p "$dest"
   cp "$file" "$dest/$name"
   echo "$name: $signature" >>"$work/triage/new-regressions.txt"
 done <"$work/triage/SIGNATURES.txt"
-echo "regression inputs in $dest:"
-cat "$work/triage/new-regressions.txt"
+if [[ -s $work/triage/new-regressions.txt ]]; then
+  echo "regression inputs in $dest (a finding not fixed yet belongs in $dest/open/):"
+  cat "$work/triage/new-regressions.txt"
+else
+  echo "no finding reproduced for $target"
+fi
