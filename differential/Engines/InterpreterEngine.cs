@@ -29,7 +29,7 @@ public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
         {
             _engine = engine;
             _store = new Store(engine);
-            DefineSpectest();
+            SpecTestModule.Define(_linker);
         }
 
         public IEngineInstance Instantiate(ModuleArtifact module) =>
@@ -70,21 +70,6 @@ public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
             {
                 throw new EngineFailure(FailureKind.Link, e.Reason, e);
             }
-        }
-
-        private void DefineSpectest()
-        {
-            foreach (var (name, parameters) in SpectestModule.PrintFunctions)
-            {
-                _linker.DefineFunction(SpectestModule.Name, name, new FunctionType(parameters, []), (_, _) => { });
-            }
-            _linker.Define(SpectestModule.Name, "global_i32", new GlobalInstance(new GlobalType(ValueType.I32, false), Value.FromI32(SpectestModule.GlobalI32)));
-            _linker.Define(SpectestModule.Name, "global_i64", new GlobalInstance(new GlobalType(ValueType.I64, false), Value.FromI64(SpectestModule.GlobalI64)));
-            _linker.Define(SpectestModule.Name, "global_f32", new GlobalInstance(new GlobalType(ValueType.F32, false), Value.FromF32(SpectestModule.GlobalF32)));
-            _linker.Define(SpectestModule.Name, "global_f64", new GlobalInstance(new GlobalType(ValueType.F64, false), Value.FromF64(SpectestModule.GlobalF64)));
-            _linker.Define(SpectestModule.Name, "table", new TableInstance(new TableType(new Limits(SpectestModule.TableMin, SpectestModule.TableMax), ValueType.FuncRef)));
-            _linker.Define(SpectestModule.Name, "table64", new TableInstance(new TableType(new Limits(SpectestModule.TableMin, SpectestModule.TableMax, AddressType.I64), ValueType.FuncRef)));
-            _linker.Define(SpectestModule.Name, "memory", new MemoryInstance(new MemoryType(new Limits(SpectestModule.MemoryMinPages, SpectestModule.MemoryMaxPages))));
         }
 
         private Value ToValue(EngineValue value) => value.Kind switch

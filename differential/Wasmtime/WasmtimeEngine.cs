@@ -1,4 +1,5 @@
 using WasmHarness.Differential.Engines;
+using WasmHarness.Execution;
 using WasmHarness.Syntax;
 using Wt = global::Wasmtime;
 
@@ -80,7 +81,7 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
         public IEngineInstance Instantiate(ModuleArtifact module)
         {
             RequirePassable(InterfaceTypes(module.Module));
-            if (module.Module.Imports.Any(i => i is { Module: SpectestModule.Name, Name: "table64" }))
+            if (module.Module.Imports.Any(i => i is { Module: SpecTestModule.Name, Name: "table64" }))
             {
                 throw new EngineFailure(FailureKind.Unsupported, "the wasmtime .NET API cannot create a 64-bit table (spectest.table64)");
             }
@@ -124,16 +125,16 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
 
         private void DefineSpectest()
         {
-            foreach (var (name, parameters) in SpectestModule.PrintFunctions)
+            foreach (var (name, parameters) in SpecTestModule.PrintFunctions)
             {
-                _linker.DefineFunction(SpectestModule.Name, name, (_, _, _) => { }, [.. parameters.Select(KindOf)], []);
+                _linker.DefineFunction(SpecTestModule.Name, name, (_, _, _) => { }, [.. parameters.Select(KindOf)], []);
             }
-            _linker.Define(SpectestModule.Name, "global_i32", new Wt.Global(_store, Wt.ValueKind.Int32, SpectestModule.GlobalI32, Wt.Mutability.Immutable));
-            _linker.Define(SpectestModule.Name, "global_i64", new Wt.Global(_store, Wt.ValueKind.Int64, SpectestModule.GlobalI64, Wt.Mutability.Immutable));
-            _linker.Define(SpectestModule.Name, "global_f32", new Wt.Global(_store, Wt.ValueKind.Float32, SpectestModule.GlobalF32, Wt.Mutability.Immutable));
-            _linker.Define(SpectestModule.Name, "global_f64", new Wt.Global(_store, Wt.ValueKind.Float64, SpectestModule.GlobalF64, Wt.Mutability.Immutable));
-            _linker.Define(SpectestModule.Name, "table", new Wt.Table(_store, Wt.TableKind.FuncRef, null, SpectestModule.TableMin, SpectestModule.TableMax));
-            _linker.Define(SpectestModule.Name, "memory", new Wt.Memory(_store, SpectestModule.MemoryMinPages, SpectestModule.MemoryMaxPages, is64Bit: false));
+            _linker.Define(SpecTestModule.Name, "global_i32", new Wt.Global(_store, Wt.ValueKind.Int32, SpecTestModule.GlobalI32, Wt.Mutability.Immutable));
+            _linker.Define(SpecTestModule.Name, "global_i64", new Wt.Global(_store, Wt.ValueKind.Int64, SpecTestModule.GlobalI64, Wt.Mutability.Immutable));
+            _linker.Define(SpecTestModule.Name, "global_f32", new Wt.Global(_store, Wt.ValueKind.Float32, SpecTestModule.GlobalF32, Wt.Mutability.Immutable));
+            _linker.Define(SpecTestModule.Name, "global_f64", new Wt.Global(_store, Wt.ValueKind.Float64, SpecTestModule.GlobalF64, Wt.Mutability.Immutable));
+            _linker.Define(SpecTestModule.Name, "table", new Wt.Table(_store, Wt.TableKind.FuncRef, null, (uint)SpecTestModule.TableLimits.Min, (uint)SpecTestModule.TableLimits.Max!.Value));
+            _linker.Define(SpecTestModule.Name, "memory", new Wt.Memory(_store, (long)SpecTestModule.MemoryLimits.Min, (long)SpecTestModule.MemoryLimits.Max!.Value, is64Bit: false));
         }
 
         private static Wt.ValueKind KindOf(Syntax.ValueType type) => type.Kind switch

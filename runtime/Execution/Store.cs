@@ -23,6 +23,21 @@ public sealed class Store
     /// <summary>True when the engine meters fuel.</summary>
     public bool FuelEnabled => Engine.Options.Fuel is not null;
 
+    /// <summary>
+    /// Asks running code to stop: at its next call or loop back-edge it traps with <see cref="TrapKind.Interrupted"/>
+    /// (an exhaustion kind). Safe to call from another thread, e.g. a timer enforcing a per-invocation timeout.
+    /// The request stays until <see cref="ClearInterrupt"/>.
+    /// </summary>
+    public void Interrupt() => Volatile.Write(ref _interrupted, true);
+
+    /// <summary>Clears an <see cref="Interrupt"/> request.</summary>
+    public void ClearInterrupt() => Volatile.Write(ref _interrupted, false);
+
+    /// <summary>True after <see cref="Interrupt"/> until <see cref="ClearInterrupt"/>.</summary>
+    public bool Interrupted => Volatile.Read(ref _interrupted);
+
+    private bool _interrupted;
+
     internal Interpreter.Machine Machine { get; }
 
     /// <summary>Calls a function with arguments, returning its results; traps surface as <see cref="TrapException"/>.</summary>
