@@ -90,6 +90,12 @@ public sealed class TrapException(TrapKind kind, string? detail = null)
     /// <summary>What trapped.</summary>
     public TrapKind Kind { get; } = kind;
 
+    /// <summary>
+    /// The Wasm functions that were active when the trap happened, innermost first (empty when the trap did not
+    /// come from running code, or the tier does not record frames). Their names come from the name section.
+    /// </summary>
+    public IReadOnlyList<WasmFunction> WasmBacktrace { get; internal set; } = [];
+
     /// <summary>Throws a trap of <paramref name="kind"/>; a helper that keeps throw sites small.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     public static void Throw(TrapKind kind) => throw new TrapException(kind);
