@@ -72,11 +72,30 @@ internal sealed unsafe partial class Machine
                 results[i] = ToValue(_stack[baseSp + i]);
             }
         }
+        catch (TrapException trap) when (RecordBacktrace(trap))
+        {
+            throw; // never reached: the filter only records the frames before the stack unwinds
+        }
         finally
         {
             _sp = baseSp;
             _depth = baseDepth;
         }
+    }
+
+    /// <summary>Gives a trap the Wasm frames active when it was thrown (innermost first), once; always false.</summary>
+    private bool RecordBacktrace(TrapException trap)
+    {
+        if (trap.WasmBacktrace.Count == 0 && _depth > 0)
+        {
+            var frames = new WasmFunction[_depth];
+            for (var i = 0; i < _depth; i++)
+            {
+                frames[i] = _frames[_depth - 1 - i].Function;
+            }
+            trap.WasmBacktrace = frames;
+        }
+        return false;
     }
 
     internal static Slot ToSlot(Value value) => new() { Low = value.Low, High = value.High, Reference = value.Reference };
