@@ -14,7 +14,11 @@ public sealed class Store : IDisposable
         Engine = engine;
         Fuel = engine.Options.Fuel ?? long.MaxValue;
         Machine = new Interpreter.Machine(this);
+        Jit = engine.Options.Tier == ExecutionTier.Jit ? new Jit.JitState(this) : null;
     }
+
+    /// <summary>The JIT tier's per-store state (call depth); <see langword="null"/> when the engine interprets.</summary>
+    internal Jit.JitState? Jit { get; }
 
     /// <summary>The engine whose options (limits, fuel) this store uses.</summary>
     public Engine Engine { get; }

@@ -57,10 +57,12 @@ internal sealed class Compiler
     {
         var module = ModuleCode.Of(function.Instance.Validated);
         var index = (int)function.Index - module.ImportedFunctions;
-        return module.Compiled[index] ??= Compile(module, function.Code, function.Type);
+        // The compiled form is cached per validated module; a fault injected for an engine (tests only) takes
+        // effect for modules first compiled by that engine's stores.
+        return module.Compiled[index] ??= Compile(module, function.Code, function.Type, function.Instance.Store.Engine);
     }
 
-    private static CompiledFunction Compile(ModuleCode module, Function code, FunctionType type)
+    private static CompiledFunction Compile(ModuleCode module, Function code, FunctionType type, Engine engine)
     {
         var compiler = new Compiler(module);
         var declared = type.Parameters.Count + (int)code.LocalCount;
@@ -75,7 +77,7 @@ internal sealed class Compiler
         compiler._height = localCount;
         compiler._maxHeight = localCount;
         compiler._controls.Add(new Control { Height = localCount, Results = type.Results.Count });
-        foreach (var instruction in code.Body.Instructions)
+        foreach (var instruction in FaultInjection.Apply(engine, code.Body.Instructions))
         {
             compiler.Translate(instruction);
         }

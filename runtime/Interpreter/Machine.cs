@@ -46,6 +46,10 @@ internal sealed unsafe partial class Machine
             host.Callback(args, results);
             return;
         }
+        if (_store.Jit is { } jit && jit.TryInvoke((WasmFunction)function, args, results))
+        {
+            return;
+        }
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             // Host functions calling back in nest .NET frames; stop before the process would.
@@ -68,11 +72,30 @@ internal sealed unsafe partial class Machine
                 results[i] = ToValue(_stack[baseSp + i]);
             }
         }
+        catch (TrapException trap) when (RecordBacktrace(trap))
+        {
+            throw; // never reached: the filter only records the frames before the stack unwinds
+        }
         finally
         {
             _sp = baseSp;
             _depth = baseDepth;
         }
+    }
+
+    /// <summary>Gives a trap the Wasm frames active when it was thrown (innermost first), once; always false.</summary>
+    private bool RecordBacktrace(TrapException trap)
+    {
+        if (trap.WasmBacktrace.Count == 0 && _depth > 0)
+        {
+            var frames = new WasmFunction[_depth];
+            for (var i = 0; i < _depth; i++)
+            {
+                frames[i] = _frames[_depth - 1 - i].Function;
+            }
+            trap.WasmBacktrace = frames;
+        }
+        return false;
     }
 
     internal static Slot ToSlot(Value value) => new() { Low = value.Low, High = value.High, Reference = value.Reference };
@@ -92,7 +115,11 @@ internal sealed unsafe partial class Machine
         Array.Resize(ref _stack, (int)Math.Min(Math.Max((long)needed, _stack.Length * 2L), _maxSlots));
     }
 
-    private void CallHost(HostFunction host, ref int sp)
+    /// <summary>True when the JIT tier runs <paramref name="function"/> (the interpreter then calls it as it calls a host function).</summary>
+    private bool JitRuns(WasmFunction function) => _store.Jit is { } jit && jit.Runs(function);
+
+    /// <summary>Calls a host function, or a function the JIT runs, with arguments from the operand stack.</summary>
+    private void CallHost(FunctionInstance host, ref int sp)
     {
         var parameterCount = host.Type.Parameters.Count;
         var resultCount = host.Type.Results.Count;
@@ -106,7 +133,14 @@ internal sealed unsafe partial class Machine
                 args[i] = ToValue(_stack[first + i]);
             }
             _sp = sp;
-            host.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            if (host is HostFunction hostFunction)
+            {
+                hostFunction.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
+            else
+            {
+                Invoke(host, args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
             EnsureStack(first + resultCount);
             var resultTypes = host.Type.Results;
             for (var i = 0; i < resultCount; i++)
@@ -123,7 +157,7 @@ internal sealed unsafe partial class Machine
     }
 
     /// <summary>Calls a host function; a Wasm exception escaping it (from Wasm it called) is returned to unwind here.</summary>
-    private ExceptionInstance? CallHostCatching(HostFunction host, ref int sp)
+    private ExceptionInstance? CallHostCatching(FunctionInstance host, ref int sp)
     {
         try
         {
@@ -407,14 +441,14 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCall:
             {
                 var function = inst.Functions[op.A];
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCall;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -430,14 +464,14 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCallIndirect:
             {
                 var function = ResolveIndirect(inst, op.A, op.B, s[--sp].Low);
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallIndirect;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -457,14 +491,14 @@ internal sealed unsafe partial class Machine
                     TrapException.Throw(TrapKind.NullFunctionReference);
                     break;
                 }
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallRef;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
