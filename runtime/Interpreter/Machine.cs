@@ -26,7 +26,6 @@ internal sealed unsafe partial class Machine
     private struct Frame
     {
         public WasmFunction Function;
-        public CompiledFunction Compiled;
         public int Pc;
         public int Fp;
     }
@@ -45,6 +44,10 @@ internal sealed unsafe partial class Machine
         if (function is HostFunction host)
         {
             host.Callback(args, results);
+            return;
+        }
+        if (_store.Jit is { } jit && jit.TryInvoke((WasmFunction)function, args, results))
+        {
             return;
         }
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
@@ -69,11 +72,30 @@ internal sealed unsafe partial class Machine
                 results[i] = ToValue(_stack[baseSp + i]);
             }
         }
+        catch (TrapException trap) when (RecordBacktrace(trap))
+        {
+            throw; // never reached: the filter only records the frames before the stack unwinds
+        }
         finally
         {
             _sp = baseSp;
             _depth = baseDepth;
         }
+    }
+
+    /// <summary>Gives a trap the Wasm frames active when it was thrown (innermost first), once; always false.</summary>
+    private bool RecordBacktrace(TrapException trap)
+    {
+        if (trap.WasmBacktrace.Count == 0 && _depth > 0)
+        {
+            var frames = new WasmFunction[_depth];
+            for (var i = 0; i < _depth; i++)
+            {
+                frames[i] = _frames[_depth - 1 - i].Function;
+            }
+            trap.WasmBacktrace = frames;
+        }
+        return false;
     }
 
     internal static Slot ToSlot(Value value) => new() { Low = value.Low, High = value.High, Reference = value.Reference };
@@ -93,7 +115,11 @@ internal sealed unsafe partial class Machine
         Array.Resize(ref _stack, (int)Math.Min(Math.Max((long)needed, _stack.Length * 2L), _maxSlots));
     }
 
-    private void CallHost(HostFunction host, ref int sp)
+    /// <summary>True when the JIT tier runs <paramref name="function"/> (the interpreter then calls it as it calls a host function).</summary>
+    private bool JitRuns(WasmFunction function) => _store.Jit is { } jit && jit.Runs(function);
+
+    /// <summary>Calls a host function, or a function the JIT runs, with arguments from the operand stack.</summary>
+    private void CallHost(FunctionInstance host, ref int sp)
     {
         var parameterCount = host.Type.Parameters.Count;
         var resultCount = host.Type.Results.Count;
@@ -107,7 +133,14 @@ internal sealed unsafe partial class Machine
                 args[i] = ToValue(_stack[first + i]);
             }
             _sp = sp;
-            host.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            if (host is HostFunction hostFunction)
+            {
+                hostFunction.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
+            else
+            {
+                Invoke(host, args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
             EnsureStack(first + resultCount);
             var resultTypes = host.Type.Results;
             for (var i = 0; i < resultCount; i++)
@@ -124,7 +157,7 @@ internal sealed unsafe partial class Machine
     }
 
     /// <summary>Calls a host function; a Wasm exception escaping it (from Wasm it called) is returned to unwind here.</summary>
-    private ExceptionInstance? CallHostCatching(HostFunction host, ref int sp)
+    private ExceptionInstance? CallHostCatching(FunctionInstance host, ref int sp)
     {
         try
         {
@@ -185,7 +218,7 @@ internal sealed unsafe partial class Machine
     Enter:
         {
             // The callee's arguments are the top ParamCount slots; they become its first locals.
-            var target = callee.Compiled ??= Compiler.Compile(callee);
+            var target = callee.Compiled ??= Compiler.For(callee);
             if (tail)
             {
                 // return_call: move the arguments down over the caller's frame, which the callee replaces.
@@ -221,7 +254,6 @@ internal sealed unsafe partial class Machine
             }
             ref var frame = ref _frames[_depth++];
             frame.Function = callee;
-            frame.Compiled = target;
             frame.Fp = newFp;
             compiled = target;
             code = target.Code;
@@ -290,7 +322,7 @@ internal sealed unsafe partial class Machine
                     throw new UncaughtException(thrown);
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
                 pc = caller.Pc;
@@ -301,7 +333,7 @@ internal sealed unsafe partial class Machine
     Dispatch:
         while (true)
         {
-            var op = code[pc++];
+            ref readonly var op = ref code[pc++];
             if (fuelEnabled && --_store.Fuel < 0)
             {
                 _store.Fuel = 0;
@@ -371,9 +403,23 @@ internal sealed unsafe partial class Machine
             case Opcode.Return:
             {
                 var count = compiled.ResultCount;
-                for (var i = 0; i < count; i++)
+                if (compiled.ResultsAreBits)
                 {
-                    s[fp + i] = s[sp - count + i];
+                    for (var i = 0; i < count; i++)
+                    {
+                        ref var from = ref s[sp - count + i];
+                        ref var to = ref s[fp + i];
+                        to.Low = from.Low;
+                        to.High = from.High;
+                        to.Reference = null;
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        s[fp + i] = s[sp - count + i];
+                    }
                 }
                 sp = fp + count;
                 _depth--;
@@ -384,7 +430,7 @@ internal sealed unsafe partial class Machine
                     return;
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
                 pc = caller.Pc;
@@ -395,14 +441,14 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCall:
             {
                 var function = inst.Functions[op.A];
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCall;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -418,14 +464,14 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCallIndirect:
             {
                 var function = ResolveIndirect(inst, op.A, op.B, s[--sp].Low);
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallIndirect;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -445,14 +491,14 @@ internal sealed unsafe partial class Machine
                     TrapException.Throw(TrapKind.NullFunctionReference);
                     break;
                 }
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallRef;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -711,11 +757,13 @@ internal sealed unsafe partial class Machine
                 break;
 
             // ---- Numeric (generated from one table: each case is the operator of its name) ------------
+            // Binary operators read their second operand as the slot after the first (Unsafe.Add): it was written by a
+            // bounds-checked push, so it lies inside the array whenever the checked access to the first one does.
             case Opcode.I32Add:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a + b);
                 break;
@@ -723,8 +771,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Sub:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a - b);
                 break;
@@ -732,8 +780,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Mul:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a * b);
                 break;
@@ -741,8 +789,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32DivS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32DivS((int)a, (int)b));
                 break;
@@ -750,8 +798,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32DivU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32DivU(a, b));
                 break;
@@ -759,8 +807,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32RemS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32RemS((int)a, (int)b));
                 break;
@@ -768,8 +816,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32RemU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32RemU(a, b));
                 break;
@@ -777,8 +825,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32And:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a & b);
                 break;
@@ -786,8 +834,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Or:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a | b);
                 break;
@@ -795,8 +843,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Xor:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a ^ b);
                 break;
@@ -804,8 +852,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Shl:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a << (int)(b & 31));
                 break;
@@ -813,8 +861,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32ShrS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a >> (int)(b & 31));
                 break;
@@ -822,8 +870,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32ShrU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a >> (int)(b & 31));
                 break;
@@ -831,8 +879,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Rotl:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32Rotl(a, b));
                 break;
@@ -840,8 +888,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Rotr:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32Rotr(a, b));
                 break;
@@ -849,8 +897,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Eq:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a == b ? 1 : 0);
                 break;
@@ -858,8 +906,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Ne:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a != b ? 1 : 0);
                 break;
@@ -867,8 +915,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LtS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a < (int)b ? 1 : 0);
                 break;
@@ -876,8 +924,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LtU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a < b ? 1 : 0);
                 break;
@@ -885,8 +933,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GtS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a > (int)b ? 1 : 0);
                 break;
@@ -894,8 +942,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GtU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a > b ? 1 : 0);
                 break;
@@ -903,8 +951,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LeS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a <= (int)b ? 1 : 0);
                 break;
@@ -912,8 +960,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LeU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a <= b ? 1 : 0);
                 break;
@@ -921,8 +969,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GeS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a >= (int)b ? 1 : 0);
                 break;
@@ -930,8 +978,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GeU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a >= b ? 1 : 0);
                 break;
@@ -939,8 +987,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Add:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a + b);
                 break;
@@ -948,8 +996,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Sub:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a - b);
                 break;
@@ -957,8 +1005,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Mul:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a * b);
                 break;
@@ -966,8 +1014,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64DivS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64DivS((long)a, (long)b));
                 break;
@@ -975,8 +1023,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64DivU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64DivU(a, b));
                 break;
@@ -984,8 +1032,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64RemS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64RemS((long)a, (long)b));
                 break;
@@ -993,8 +1041,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64RemU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64RemU(a, b));
                 break;
@@ -1002,8 +1050,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64And:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a & b);
                 break;
@@ -1011,8 +1059,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Or:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a | b);
                 break;
@@ -1020,8 +1068,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Xor:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a ^ b);
                 break;
@@ -1029,8 +1077,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Shl:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a << (int)(b & 63));
                 break;
@@ -1038,8 +1086,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64ShrS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)((long)a >> (int)(b & 63));
                 break;
@@ -1047,8 +1095,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64ShrU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a >> (int)(b & 63));
                 break;
@@ -1056,8 +1104,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Rotl:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64Rotl(a, b));
                 break;
@@ -1065,8 +1113,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Rotr:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64Rotr(a, b));
                 break;
@@ -1074,8 +1122,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Eq:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1083,8 +1131,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Ne:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1092,8 +1140,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LtS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a < (long)b ? 1u : 0u;
                 break;
@@ -1101,8 +1149,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LtU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1110,8 +1158,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GtS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a > (long)b ? 1u : 0u;
                 break;
@@ -1119,8 +1167,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GtU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1128,8 +1176,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LeS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a <= (long)b ? 1u : 0u;
                 break;
@@ -1137,8 +1185,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LeU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1146,8 +1194,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GeS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a >= (long)b ? 1u : 0u;
                 break;
@@ -1155,8 +1203,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GeU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a >= b ? 1u : 0u;
                 break;
@@ -1164,8 +1212,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Add:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a + b);
                 break;
@@ -1173,8 +1221,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Sub:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a - b);
                 break;
@@ -1182,8 +1230,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Mul:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a * b);
                 break;
@@ -1191,8 +1239,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Div:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a / b);
                 break;
@@ -1200,8 +1248,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Min:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Min(a, b));
                 break;
@@ -1209,8 +1257,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Max:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Max(a, b));
                 break;
@@ -1218,8 +1266,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Eq:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1227,8 +1275,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Ne:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1236,8 +1284,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Lt:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1245,8 +1293,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Gt:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1254,8 +1302,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Le:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1263,8 +1311,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Ge:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a >= b ? 1u : 0u;
                 break;
@@ -1272,8 +1320,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Add:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a + b);
                 break;
@@ -1281,8 +1329,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Sub:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a - b);
                 break;
@@ -1290,8 +1338,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Mul:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a * b);
                 break;
@@ -1299,8 +1347,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Div:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a / b);
                 break;
@@ -1308,8 +1356,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Min:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Min(a, b));
                 break;
@@ -1317,8 +1365,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Max:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Max(a, b));
                 break;
@@ -1326,8 +1374,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Eq:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1335,8 +1383,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Ne:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1344,8 +1392,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Lt:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1353,8 +1401,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Gt:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1362,8 +1410,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Le:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1371,8 +1419,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Ge:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a >= b ? 1u : 0u;
                 break;
