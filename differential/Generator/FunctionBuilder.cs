@@ -192,7 +192,7 @@ internal sealed class FunctionBuilder
     private void PushOperand(ValueType type)
     {
         var locals = UserLocalsOf(type).ToList();
-        if (locals.Count > 0 && _u.Int(3) == 0)
+        if (locals.Count > 0 && type.Kind != ValueKind.V128 && _u.Int(3) == 0)
         {
             Emit(Instruction.WithIndex(Opcode.LocalGet, _u.Choose(locals)));
             Push(type);

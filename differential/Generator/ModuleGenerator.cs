@@ -240,10 +240,11 @@ public static class ModuleGenerator
                         _ => U.UInt64(),
                     });
                 case ValueKind.V128:
-                    return Instruction.V128Const(U.Int(3) switch
+                    return Instruction.V128Const(U.Int(8) switch
                     {
                         0 => new V128(0, 0),
-                        1 => new V128(EdgeValues.Splat32(U.Choose(EdgeValues.F32)), EdgeValues.Splat32(U.Choose(EdgeValues.F32))),
+                        1 or 2 => new V128(EdgeValues.Splat32(U.Choose(EdgeValues.F32)), EdgeValues.Splat32(U.Choose(EdgeValues.F32))),
+                        3 or 4 => new V128(EdgeValues.Splat8(U.Choose(EdgeValues.Bytes)), EdgeValues.Splat8(U.Choose(EdgeValues.Bytes))),
                         _ => new V128(U.UInt64(), U.UInt64()),
                     });
                 default:
@@ -274,5 +275,10 @@ public static class EdgeValues
         0x0000000000000001, 0x3FE0000000000000, 0x4004000000000000, 0x41E0000000000000, 0x43E0000000000000, 0xC1E0000000000000,
     ];
 
+    /// <summary>Lane values that saturate, overflow or flip sign in 8- and 16-bit lane arithmetic.</summary>
+    public static readonly byte[] Bytes = [0x00, 0x01, 0x7F, 0x80, 0xFF, 0xFE, 0x81, 0x40];
+
     public static ulong Splat32(uint bits) => bits | ((ulong)bits << 32);
+
+    public static ulong Splat8(byte value) => 0x0101010101010101UL * value;
 }
