@@ -678,9 +678,7 @@ internal sealed class FunctionCompiler
                 Push(ValueKind.Ref);
                 return;
             case Opcode.RefEq:
-                Pop(2);
-                _il.Emit(OpCodes.Ceq);
-                Push(ValueKind.I32);
+                Call(2, ValueKind.I32, nameof(JitRuntime.RefEq));
                 return;
             case Opcode.RefAsNonNull:
                 Pop(1);

@@ -403,5 +403,8 @@ internal static class JitRuntime
 
     public static void ElemDrop(JitContext context, int element) => context.Instance.Elements[element].Drop();
 
+    /// <summary><c>ref.eq</c>: identity, except that i31 references compare by value (as the interpreter compares them).</summary>
+    public static int RefEq(object? a, object? b) => Gc.ReferenceEqual(a, b) ? 1 : 0;
+
     public static object RefAsNonNull(object? value) => value ?? throw Trap((int)TrapKind.NullReference);
 }
