@@ -165,7 +165,7 @@ internal sealed class FunctionCompiler
     public static DynamicMethod Declare(WasmFunction function)
     {
         var (returnType, parameters) = Signature(function.Type);
-        return new DynamicMethod(function.ToString(), returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
+        return new DynamicMethod(function.ToString().Replace(' ', '_'), returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
     }
 
     /// <summary>Emits the IL of function <paramref name="index"/> into its declared method.</summary>

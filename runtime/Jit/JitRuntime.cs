@@ -76,14 +76,64 @@ internal static class GuestThread
     [ThreadStatic]
     private static Worker? t_worker;
 
+    /// <summary>Stack the calling thread must have left for guest code to run on it directly, without a thread switch.</summary>
+    public const long InlineStackThreshold = 48L * 1024 * 1024;
+
+    [ThreadStatic]
+    private static int t_largeStack; // 0 unknown, 1 yes, 2 no
+
     public static void Run(Action action)
     {
-        if (t_isGuest)
+        if (t_isGuest || HasLargeStack())
         {
             action();
             return;
         }
         (t_worker ??= new Worker()).Run(action);
+    }
+
+    /// <summary>
+    /// True when the calling thread's stack has <see cref="InlineStackThreshold"/> bytes left below this frame
+    /// (found once per thread from <c>/proc/self/maps</c> on Linux; elsewhere guest code always switches threads).
+    /// </summary>
+    private static unsafe bool HasLargeStack()
+    {
+        if (t_largeStack == 0)
+        {
+            t_largeStack = 2;
+            try
+            {
+                if (OperatingSystem.IsLinux())
+                {
+                    var marker = 0;
+                    var here = (ulong)&marker;
+                    foreach (var line in File.ReadLines("/proc/self/maps"))
+                    {
+                        var dash = line.IndexOf('-');
+                        var space = line.IndexOf(' ');
+                        if (dash < 0 || space < dash)
+                        {
+                            continue;
+                        }
+                        var start = ulong.Parse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null);
+                        var end = ulong.Parse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null);
+                        if (start <= here && here < end)
+                        {
+                            // The main thread's [stack] mapping grows on demand (up to the rlimit), so its size says nothing.
+                            t_largeStack = !line.EndsWith("[stack]", StringComparison.Ordinal) && here - start >= InlineStackThreshold ? 1 : 2;
+                            break;
+                        }
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return t_largeStack == 1;
     }
 
     private sealed class Worker
@@ -141,7 +191,7 @@ internal static class JitRuntime
     public static void Enter(JitState state)
     {
         var depth = ++state.Depth;
-        if (depth > state.MaxDepth || ((depth & 63) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+        if (depth > state.MaxDepth || ((depth & 15) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
         {
             throw Trap((int)TrapKind.CallStackExhausted);
         }
