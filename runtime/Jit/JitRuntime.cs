@@ -30,6 +30,9 @@ internal sealed class JitState(Store store)
     public readonly int MaxDepth = store.Engine.Options.MaxCallDepth;
     public int Depth;
 
+    /// <summary>Lowest stack address compiled frames may reach on the running thread (<see cref="GuestThread.StackLimit"/>).</summary>
+    public nuint StackLimit;
+
     /// <summary>True when the JIT runs <paramref name="function"/> (compiling it, lazily, if needed); false when the interpreter must.</summary>
     public bool Runs(WasmFunction function) => JitModule.For(function.Instance).Runs((int)function.Index);
 
@@ -47,13 +50,16 @@ internal sealed class JitState(Store store)
         GuestThread.Run(() =>
         {
             var depth = Depth;
+            var limit = StackLimit;
             try
             {
+                StackLimit = GuestThread.StackLimit;
                 entry(arguments, values);
             }
             finally
             {
                 Depth = depth;
+                StackLimit = limit;
             }
         });
         values.CopyTo(results);
@@ -79,8 +85,17 @@ internal static class GuestThread
     /// <summary>Stack the calling thread must have left for guest code to run on it directly, without a thread switch.</summary>
     public const long InlineStackThreshold = 48L * 1024 * 1024;
 
+    /// <summary>Stack kept free below the deepest compiled frame: for exception dispatch, helpers, host calls and the interpreter.</summary>
+    public const long StackReserve = 8L * 1024 * 1024;
+
     [ThreadStatic]
     private static int t_largeStack; // 0 unknown, 1 yes, 2 no
+
+    [ThreadStatic]
+    private static nuint t_stackLimit;
+
+    /// <summary>The lowest stack address compiled code may use on this thread (a guest thread, or one with a large stack).</summary>
+    public static nuint StackLimit => t_stackLimit;
 
     public static void Run(Action action)
     {
@@ -121,6 +136,7 @@ internal static class GuestThread
                         {
                             // The main thread's [stack] mapping grows on demand (up to the rlimit), so its size says nothing.
                             t_largeStack = !line.EndsWith("[stack]", StringComparison.Ordinal) && here - start >= InlineStackThreshold ? 1 : 2;
+                            t_stackLimit = (nuint)(start + StackReserve);
                             break;
                         }
                     }
@@ -160,9 +176,11 @@ internal static class GuestThread
             error?.Throw();
         }
 
-        private void Loop()
+        private unsafe void Loop()
         {
             t_isGuest = true;
+            var marker = 0;
+            t_stackLimit = (nuint)((ulong)&marker - (ulong)(StackSize - StackReserve));
             while (true)
             {
                 _start.Wait();
@@ -187,11 +205,16 @@ internal static class GuestThread
 /// <summary>Helpers that compiled code calls: frame entry and exit, traps, calls through the store, tables, memory and value packing.</summary>
 internal static class JitRuntime
 {
+    /// <summary>
+    /// Frame entry: counts the depth as the interpreter does, and traps before the frame would come within
+    /// <see cref="GuestThread.StackReserve"/> of the end of the thread's stack (so even huge frames never overflow it).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Enter(JitState state)
+    public static unsafe void Enter(JitState state)
     {
         var depth = ++state.Depth;
-        if (depth > state.MaxDepth || ((depth & 15) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+        byte marker = 0;
+        if (depth > state.MaxDepth || (nuint)(&marker) < state.StackLimit)
         {
             throw Trap((int)TrapKind.CallStackExhausted);
         }
