@@ -245,7 +245,7 @@ internal sealed class FunctionCompiler
     {
         if (!_temps.TryGetValue((kind, n), out var local))
         {
-            local = _il.Local(kind == ValueKind.Bottom ? typeof(ulong) : ClrType(kind), $"temp {kind} {n}");
+            local = _il.Local(kind != ValueKind.Bottom ? ClrType(kind) : n == 3 ? typeof(Value[]) : typeof(ulong), $"temp {kind} {n}");
             _temps[(kind, n)] = local;
         }
         return local;
@@ -839,17 +839,88 @@ internal sealed class FunctionCompiler
         ReloadMemory();
     }
 
+    /// <summary>
+    /// <c>call_indirect</c>: the table and type checks in a helper, which also says whether the target runs
+    /// compiled; if so it is called through its function pointer (<c>calli</c>) with its own context, otherwise
+    /// (host or interpreted functions) through the store with packed values. Results land spilled.
+    /// </summary>
     private void EmitCallIndirect(FunctionType type, int typeIndex, int tableIndex)
     {
         SpillAll();
-        var index = Slot(_stack.Count - 1, ValueKind.I32);
-        PackArguments(type, 1);
-        _il.Emit(OpCodes.Ldloc, index);
+        var count = type.Parameters.Count;
+        var first = _stack.Count - 1 - count;
+        var function = _il.Local(typeof(FunctionInstance), "indirect target");
+        var context = _il.Local(typeof(JitContext), "indirect context");
+        var pointer = _il.Local(typeof(nint), "indirect code");
+        _il.Emit(OpCodes.Ldloc, Slot(_stack.Count - 1, ValueKind.I32));
         LoadContext();
         _il.Emit(OpCodes.Ldc_I4, typeIndex);
         _il.Emit(OpCodes.Ldc_I4, tableIndex);
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallIndirect)));
-        UnpackResults(type);
+        _il.Emit(OpCodes.Ldloca, function);
+        _il.Emit(OpCodes.Ldloca, context);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveIndirect)));
+        _il.Emit(OpCodes.Stloc, pointer);
+        var slow = _il.DefineLabel();
+        var done = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, pointer);
+        _il.Emit(OpCodes.Brfalse, slow);
+        for (var i = 0; i < count; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
+        }
+        var results = Kinds(type.Results);
+        var temps = results.Length > 1 ? results.Select((kind, i) => Temp(kind, 10 + i)).ToArray() : [];
+        foreach (var temp in temps)
+        {
+            _il.Emit(OpCodes.Ldloca, temp);
+        }
+        _il.Emit(OpCodes.Ldloc, context);
+        _il.Emit(OpCodes.Ldloc, pointer);
+        var (returnType, parameters) = Signature(type);
+        _il.EmitCalli(returnType, parameters);
+        if (results.Length == 1)
+        {
+            _il.Emit(OpCodes.Stloc, Slot(first, results[0]));
+        }
+        for (var i = 0; i < temps.Length; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, temps[i]);
+            _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
+        }
+        _il.Emit(OpCodes.Br, done);
+        _il.Mark(slow);
+        _il.Emit(OpCodes.Ldc_I4, count);
+        _il.Emit(OpCodes.Newarr, typeof(Value));
+        for (var i = 0; i < count; i++)
+        {
+            _il.Emit(OpCodes.Dup);
+            _il.Emit(OpCodes.Ldc_I4, i);
+            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
+            _il.Emit(OpCodes.Call, Helper("Put", _stack[first + i]));
+        }
+        _il.Emit(OpCodes.Ldloc, function);
+        LoadContext();
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
+        if (results.Length > 0)
+        {
+            var array = Temp(ValueKind.Bottom, 3);
+            _il.Emit(OpCodes.Stloc, array);
+            for (var i = 0; i < results.Length; i++)
+            {
+                _il.Emit(OpCodes.Ldloc, array);
+                _il.Emit(OpCodes.Ldc_I4, i);
+                _il.Emit(OpCodes.Call, Helper("Arg", results[i]));
+                _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
+            }
+        }
+        else
+        {
+            _il.Emit(OpCodes.Pop);
+        }
+        _il.Mark(done);
+        _stack.RemoveRange(first, count + 1);
+        _stack.AddRange(results);
+        _cilBase = _stack.Count;
         ReloadMemory();
     }
 

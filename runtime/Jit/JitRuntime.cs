@@ -412,25 +412,41 @@ internal static class JitRuntime
     public static Value[] Call(Value[] args, JitContext context, int functionIndex) =>
         CallFunction(context.State, context.Functions[functionIndex], args);
 
-    /// <summary><c>call_indirect</c>: the table checks, the type check, then the call.</summary>
-    public static Value[] CallIndirect(Value[] args, int index, JitContext context, int typeIndex, int tableIndex)
+    /// <summary>
+    /// <c>call_indirect</c>'s checks (table bounds, null, canonical type). Returns the target's code pointer and
+    /// context when it runs compiled, or zero (then <paramref name="function"/> is called through the store).
+    /// </summary>
+    public static nint ResolveIndirect(int index, JitContext context, int typeIndex, int tableIndex, out FunctionInstance function, out JitContext? target)
     {
-        var instance = context.Instance;
         if (!context.Tables[tableIndex].TryGet((uint)index, out var element))
         {
             throw Trap((int)TrapKind.UndefinedElement);
         }
-        if (element is not FunctionInstance function)
+        if (element is not FunctionInstance resolved)
         {
             throw Trap((int)TrapKind.UninitializedElement);
         }
-        var expected = instance.DefinedTypes[typeIndex];
-        if (!ReferenceEquals(function.DefinedType, expected) && !function.DefinedType.IsSubtypeOf(expected))
+        var expected = context.Instance.DefinedTypes[typeIndex];
+        if (!ReferenceEquals(resolved.DefinedType, expected) && !resolved.DefinedType.IsSubtypeOf(expected))
         {
             throw Trap((int)TrapKind.IndirectCallTypeMismatch);
         }
-        return CallFunction(context.State, function, args);
+        function = resolved;
+        target = null;
+        if (resolved is WasmFunction wasm && wasm.Instance.Store.Jit is not null)
+        {
+            var module = ReferenceEquals(wasm.Instance, context.Instance) ? context.Module : JitModule.For(wasm.Instance);
+            if (module.Runs((int)wasm.Index))
+            {
+                target = module.Context;
+                return module.Pointer((int)wasm.Index);
+            }
+        }
+        return 0;
     }
+
+    /// <summary>Calls a function that does not run compiled (host or interpreted) with packed arguments.</summary>
+    public static Value[] CallPacked(Value[] args, FunctionInstance function, JitContext context) => CallFunction(context.State, function, args);
 
     // ---- Memory --------------------------------------------------------------------------------------------
     public static int MemorySize(JitContext context) => (int)context.Memory0!.Pages;

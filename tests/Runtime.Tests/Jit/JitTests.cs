@@ -269,6 +269,34 @@ public sealed class JitTests
     }
 
     [Fact]
+    public void IndirectCallsToCompiledFunctionsUseTheirCodePointer()
+    {
+        var instance = Instantiate("""
+            (module
+              (type $ii (func (param i32) (result i32)))
+              (table 1 funcref)
+              (elem (i32.const 0) $inc)
+              (func $inc (type $ii) (i32.add (local.get 0) (i32.const 1)))
+              (func (export "loop") (param i32) (result i32) (local i32)
+                (loop $l (local.set 1 (call_indirect (type $ii) (local.get 1) (i32.const 0)))
+                  (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+                (local.get 1)))
+            """);
+        Assert.Equal(100_000, instance.Invoke("loop", Value.FromI32(100_000))[0].I32);
+        var module = JitModule.For(instance);
+        Assert.True(module.Runs(0));
+        Assert.NotEqual(0, module.Pointer(0));
+    }
+
+    [Fact]
+    public void HugeFramesExhaustTheCallStackWithoutOverflowingIt()
+    {
+        var locals = string.Join(" ", Enumerable.Repeat("i64", 3000));
+        var instance = Instantiate($"(module (func $f (export \"f\") (local {locals}) (call $f)))");
+        AssertTrap(TrapKind.CallStackExhausted, () => instance.Invoke("f"));
+    }
+
+    [Fact]
     public void MultiValueBlocksAndCallsCompile()
     {
         var instance = Instantiate("""
