@@ -9,6 +9,7 @@ namespace WasmHarness.Bench;
 /// reads "times slower than wasmtime".
 /// </summary>
 [MemoryDiagnoser]
+[JsonExporterAttribute.Full]
 public class KernelBenchmarks
 {
     private WasmtimeEngine _wasmtimeEngine = null!;
@@ -52,6 +53,7 @@ public class KernelBenchmarks
 
 /// <summary>Compile and instantiate time per engine: front end, validation and code generation included.</summary>
 [MemoryDiagnoser]
+[JsonExporterAttribute.Full]
 public partial class InstantiateBenchmarks
 {
     private WasmtimeEngine _wasmtimeEngine = null!;

@@ -11,6 +11,9 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
 
     public string Name => name;
 
+    /// <summary>The runtime engine behind this one (its options; the key of test-only fault injection).</summary>
+    public Engine RuntimeEngine => _engine;
+
     public IEngineSession CreateSession() => new Session(_engine);
 
     /// <summary>A host reference a script names by number (<c>ref.extern N</c>).</summary>
@@ -49,6 +52,20 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
         {
             var global = ((Instance)instance).Value.GetGlobal(export);
             return FromValue(global.Value, global.Type.Type);
+        }
+
+        public byte[] ReadMemory(IEngineInstance instance, string export) =>
+            ((Instance)instance).Value.GetMemory(export).Span.ToArray();
+
+        public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export)
+        {
+            var table = ((Instance)instance).Value.GetTable(export);
+            var elements = new EngineValue[table.Length];
+            for (var i = 0UL; i < table.Length; i++)
+            {
+                elements[i] = FromValue(Value.FromReference(table.Get(i)), table.Type.ElementType);
+            }
+            return elements;
         }
 
         public void Dispose()

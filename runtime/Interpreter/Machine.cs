@@ -26,7 +26,6 @@ internal sealed unsafe partial class Machine
     private struct Frame
     {
         public WasmFunction Function;
-        public CompiledFunction Compiled;
         public int Pc;
         public int Fp;
     }
@@ -73,11 +72,30 @@ internal sealed unsafe partial class Machine
                 results[i] = ToValue(_stack[baseSp + i]);
             }
         }
+        catch (TrapException trap) when (RecordBacktrace(trap))
+        {
+            throw; // never reached: the filter only records the frames before the stack unwinds
+        }
         finally
         {
             _sp = baseSp;
             _depth = baseDepth;
         }
+    }
+
+    /// <summary>Gives a trap the Wasm frames active when it was thrown (innermost first), once; always false.</summary>
+    private bool RecordBacktrace(TrapException trap)
+    {
+        if (trap.WasmBacktrace.Count == 0 && _depth > 0)
+        {
+            var frames = new WasmFunction[_depth];
+            for (var i = 0; i < _depth; i++)
+            {
+                frames[i] = _frames[_depth - 1 - i].Function;
+            }
+            trap.WasmBacktrace = frames;
+        }
+        return false;
     }
 
     internal static Slot ToSlot(Value value) => new() { Low = value.Low, High = value.High, Reference = value.Reference };
@@ -200,7 +218,7 @@ internal sealed unsafe partial class Machine
     Enter:
         {
             // The callee's arguments are the top ParamCount slots; they become its first locals.
-            var target = callee.Compiled ??= Compiler.Compile(callee);
+            var target = callee.Compiled ??= Compiler.For(callee);
             if (tail)
             {
                 // return_call: move the arguments down over the caller's frame, which the callee replaces.
@@ -236,7 +254,6 @@ internal sealed unsafe partial class Machine
             }
             ref var frame = ref _frames[_depth++];
             frame.Function = callee;
-            frame.Compiled = target;
             frame.Fp = newFp;
             compiled = target;
             code = target.Code;
@@ -305,7 +322,7 @@ internal sealed unsafe partial class Machine
                     throw new UncaughtException(thrown);
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
                 pc = caller.Pc;
@@ -316,7 +333,7 @@ internal sealed unsafe partial class Machine
     Dispatch:
         while (true)
         {
-            var op = code[pc++];
+            ref readonly var op = ref code[pc++];
             if (fuelEnabled && --_store.Fuel < 0)
             {
                 _store.Fuel = 0;
@@ -386,9 +403,23 @@ internal sealed unsafe partial class Machine
             case Opcode.Return:
             {
                 var count = compiled.ResultCount;
-                for (var i = 0; i < count; i++)
+                if (compiled.ResultsAreBits)
                 {
-                    s[fp + i] = s[sp - count + i];
+                    for (var i = 0; i < count; i++)
+                    {
+                        ref var from = ref s[sp - count + i];
+                        ref var to = ref s[fp + i];
+                        to.Low = from.Low;
+                        to.High = from.High;
+                        to.Reference = null;
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        s[fp + i] = s[sp - count + i];
+                    }
                 }
                 sp = fp + count;
                 _depth--;
@@ -399,7 +430,7 @@ internal sealed unsafe partial class Machine
                     return;
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
                 pc = caller.Pc;
@@ -726,11 +757,13 @@ internal sealed unsafe partial class Machine
                 break;
 
             // ---- Numeric (generated from one table: each case is the operator of its name) ------------
+            // Binary operators read their second operand as the slot after the first (Unsafe.Add): it was written by a
+            // bounds-checked push, so it lies inside the array whenever the checked access to the first one does.
             case Opcode.I32Add:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a + b);
                 break;
@@ -738,8 +771,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Sub:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a - b);
                 break;
@@ -747,8 +780,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Mul:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a * b);
                 break;
@@ -756,8 +789,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32DivS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32DivS((int)a, (int)b));
                 break;
@@ -765,8 +798,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32DivU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32DivU(a, b));
                 break;
@@ -774,8 +807,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32RemS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32RemS((int)a, (int)b));
                 break;
@@ -783,8 +816,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32RemU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32RemU(a, b));
                 break;
@@ -792,8 +825,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32And:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a & b);
                 break;
@@ -801,8 +834,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Or:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a | b);
                 break;
@@ -810,8 +843,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Xor:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a ^ b);
                 break;
@@ -819,8 +852,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Shl:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a << (int)(b & 31));
                 break;
@@ -828,8 +861,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32ShrS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a >> (int)(b & 31));
                 break;
@@ -837,8 +870,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32ShrU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a >> (int)(b & 31));
                 break;
@@ -846,8 +879,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Rotl:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32Rotl(a, b));
                 break;
@@ -855,8 +888,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Rotr:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32Rotr(a, b));
                 break;
@@ -864,8 +897,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Eq:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a == b ? 1 : 0);
                 break;
@@ -873,8 +906,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Ne:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a != b ? 1 : 0);
                 break;
@@ -882,8 +915,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LtS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a < (int)b ? 1 : 0);
                 break;
@@ -891,8 +924,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LtU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a < b ? 1 : 0);
                 break;
@@ -900,8 +933,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GtS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a > (int)b ? 1 : 0);
                 break;
@@ -909,8 +942,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GtU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a > b ? 1 : 0);
                 break;
@@ -918,8 +951,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LeS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a <= (int)b ? 1 : 0);
                 break;
@@ -927,8 +960,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LeU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a <= b ? 1 : 0);
                 break;
@@ -936,8 +969,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GeS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a >= (int)b ? 1 : 0);
                 break;
@@ -945,8 +978,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GeU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a >= b ? 1 : 0);
                 break;
@@ -954,8 +987,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Add:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a + b);
                 break;
@@ -963,8 +996,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Sub:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a - b);
                 break;
@@ -972,8 +1005,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Mul:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a * b);
                 break;
@@ -981,8 +1014,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64DivS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64DivS((long)a, (long)b));
                 break;
@@ -990,8 +1023,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64DivU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64DivU(a, b));
                 break;
@@ -999,8 +1032,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64RemS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64RemS((long)a, (long)b));
                 break;
@@ -1008,8 +1041,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64RemU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64RemU(a, b));
                 break;
@@ -1017,8 +1050,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64And:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a & b);
                 break;
@@ -1026,8 +1059,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Or:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a | b);
                 break;
@@ -1035,8 +1068,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Xor:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a ^ b);
                 break;
@@ -1044,8 +1077,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Shl:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a << (int)(b & 63));
                 break;
@@ -1053,8 +1086,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64ShrS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)((long)a >> (int)(b & 63));
                 break;
@@ -1062,8 +1095,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64ShrU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a >> (int)(b & 63));
                 break;
@@ -1071,8 +1104,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Rotl:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64Rotl(a, b));
                 break;
@@ -1080,8 +1113,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Rotr:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64Rotr(a, b));
                 break;
@@ -1089,8 +1122,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Eq:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1098,8 +1131,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Ne:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1107,8 +1140,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LtS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a < (long)b ? 1u : 0u;
                 break;
@@ -1116,8 +1149,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LtU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1125,8 +1158,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GtS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a > (long)b ? 1u : 0u;
                 break;
@@ -1134,8 +1167,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GtU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1143,8 +1176,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LeS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a <= (long)b ? 1u : 0u;
                 break;
@@ -1152,8 +1185,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LeU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1161,8 +1194,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GeS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a >= (long)b ? 1u : 0u;
                 break;
@@ -1170,8 +1203,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GeU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a >= b ? 1u : 0u;
                 break;
@@ -1179,8 +1212,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Add:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a + b);
                 break;
@@ -1188,8 +1221,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Sub:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a - b);
                 break;
@@ -1197,8 +1230,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Mul:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a * b);
                 break;
@@ -1206,8 +1239,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Div:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a / b);
                 break;
@@ -1215,8 +1248,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Min:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Min(a, b));
                 break;
@@ -1224,8 +1257,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Max:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Max(a, b));
                 break;
@@ -1233,8 +1266,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Eq:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1242,8 +1275,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Ne:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1251,8 +1284,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Lt:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1260,8 +1293,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Gt:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1269,8 +1302,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Le:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1278,8 +1311,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Ge:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a >= b ? 1u : 0u;
                 break;
@@ -1287,8 +1320,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Add:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a + b);
                 break;
@@ -1296,8 +1329,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Sub:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a - b);
                 break;
@@ -1305,8 +1338,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Mul:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a * b);
                 break;
@@ -1314,8 +1347,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Div:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a / b);
                 break;
@@ -1323,8 +1356,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Min:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Min(a, b));
                 break;
@@ -1332,8 +1365,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Max:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Max(a, b));
                 break;
@@ -1341,8 +1374,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Eq:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1350,8 +1383,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Ne:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1359,8 +1392,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Lt:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1368,8 +1401,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Gt:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1377,8 +1410,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Le:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1386,8 +1419,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Ge:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a >= b ? 1u : 0u;
                 break;
