@@ -420,11 +420,11 @@ internal static class JitRuntime
     {
         if (!context.Tables[tableIndex].TryGet((uint)index, out var element))
         {
-            throw Trap((int)TrapKind.UndefinedElement);
+            throw TrapException.AtElement(TrapKind.UndefinedElement, (uint)index);
         }
         if (element is not FunctionInstance resolved)
         {
-            throw Trap((int)TrapKind.UninitializedElement);
+            throw TrapException.AtElement(TrapKind.UninitializedElement, (uint)index);
         }
         var expected = context.Instance.DefinedTypes[typeIndex];
         if (!ReferenceEquals(resolved.DefinedType, expected) && !resolved.DefinedType.IsSubtypeOf(expected))
