@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using WasmHarness.Execution;
+using WasmHarness.Syntax;
 
 namespace WasmHarness.Jit;
 
@@ -18,6 +19,9 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
     public readonly GlobalInstance[] Globals = instance.Globals;
     public readonly TableInstance[] Tables = instance.Tables;
     public readonly MemoryInstance? Memory0 = instance.Memories.Length > 0 ? instance.Memories[0] : null;
+
+    /// <summary>Operands and results of a vector instruction run by the interpreter's implementation.</summary>
+    internal readonly Interpreter.Slot[] Scratch = new Interpreter.Slot[4];
 }
 
 /// <summary>
@@ -494,6 +498,63 @@ internal static class JitRuntime
 
     /// <summary><c>ref.eq</c>: identity, except that i31 references compare by value (as the interpreter compares them).</summary>
     public static int RefEq(object? a, object? b) => Gc.ReferenceEqual(a, b) ? 1 : 0;
+
+    // ---- Vectors: values are Syntax.V128; instructions run through the interpreter's implementation ---------
+    public static V128 V128Const(long low, long high) => new((ulong)low, (ulong)high);
+
+    public static V128 ArgV128(Value[] values, int i) => values[i].V128;
+
+    public static void PutV128(Value[] values, int i, V128 value) => values[i] = Value.FromV128(value);
+
+    public static V128 GlobalV128(GlobalInstance global) => global.RawValue.V128;
+
+    public static void SetGlobalV128(V128 value, GlobalInstance global) => global.RawValue = Value.FromV128(value);
+
+    public static void SlotI32(JitContext context, int i, int value) => context.Scratch[i] = new Interpreter.Slot { Low = (uint)value };
+
+    public static void SlotI64(JitContext context, int i, long value) => context.Scratch[i] = new Interpreter.Slot { Low = (ulong)value };
+
+    public static void SlotF32(JitContext context, int i, float value) => context.Scratch[i] = new Interpreter.Slot { Low = BitConverter.SingleToUInt32Bits(value) };
+
+    public static void SlotF64(JitContext context, int i, double value) => context.Scratch[i] = new Interpreter.Slot { Low = BitConverter.DoubleToUInt64Bits(value) };
+
+    public static void SlotV128(JitContext context, int i, V128 value) => context.Scratch[i] = new Interpreter.Slot { Low = value.Low, High = value.High };
+
+    public static int ReadI32(JitContext context, int i) => (int)context.Scratch[i].Low;
+
+    public static long ReadI64(JitContext context, int i) => (long)context.Scratch[i].Low;
+
+    public static float ReadF32(JitContext context, int i) => BitConverter.UInt32BitsToSingle((uint)context.Scratch[i].Low);
+
+    public static double ReadF64(JitContext context, int i) => BitConverter.UInt64BitsToDouble(context.Scratch[i].Low);
+
+    public static V128 ReadV128(JitContext context, int i) => new(context.Scratch[i].Low, context.Scratch[i].High);
+
+    /// <summary>Runs vector instruction <paramref name="opcode"/> on the <paramref name="pops"/> operands in the scratch slots; its results replace them.</summary>
+    public static void Simd(JitContext context, int opcode, int a, int b, long c, int pops)
+    {
+        var sp = pops;
+        if (!Interpreter.Machine.ExecuteSimd(new Interpreter.Op((Syntax.Opcode)opcode, a, b, (ulong)c), context.Scratch, ref sp, context.Instance))
+        {
+            throw new NotSupportedException($"no vector implementation of {(Syntax.Opcode)opcode}");
+        }
+    }
+
+    /// <summary><c>i8x16.shuffle</c> with its lanes as constants.</summary>
+    public static V128 Shuffle(V128 a, V128 b, long low, long high)
+    {
+        Span<byte> left = stackalloc byte[16];
+        Span<byte> right = stackalloc byte[16];
+        Span<byte> result = stackalloc byte[16];
+        a.WriteTo(left);
+        b.WriteTo(right);
+        var lanes = new V128((ulong)low, (ulong)high).ToBytes();
+        for (var i = 0; i < 16; i++)
+        {
+            result[i] = lanes[i] < 16 ? left[lanes[i]] : right[lanes[i] - 16];
+        }
+        return V128.FromBytes(result);
+    }
 
     public static object RefAsNonNull(object? value) => value ?? throw Trap((int)TrapKind.NullReference);
 }
