@@ -20,8 +20,8 @@ internal static class Sandbox
     /// <summary>How many symbolic links one resolution may expand before <c>ELOOP</c>.</summary>
     public const int MaxSymlinkExpansions = 32;
 
-    /// <summary>The errno for an attempt to leave the sandbox.</summary>
-    public const Errno EscapeErrno = Errno.NotCapable;
+    /// <summary>The errno for an attempt to leave the sandbox: <c>EPERM</c>, as wasmtime (cap-std) answers.</summary>
+    public const Errno EscapeErrno = Errno.Perm;
 
     public static ResolvedPath Resolve(DirectoryDescriptor directory, string path, bool followFinalSymlink)
     {
