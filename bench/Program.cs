@@ -1,4 +1,25 @@
-// BenchmarkDotNet suites: interpreter vs JIT vs wasmtime vs native.
-// Not built yet: see issue 10. Until then this program says so and fails, rather than pretending.
-Console.Error.WriteLine("bench: not implemented yet (issue 10).");
-return 2;
+using BenchmarkDotNet.Running;
+using WasmHarness.Bench;
+using WasmHarness.Differential.Engines;
+using WasmHarness.Differential.Wasmtime;
+
+// `bench --check`: run every kernel once on every engine and verify its result (seconds; what CI can afford).
+// Anything else goes to BenchmarkDotNet, e.g. `bench --filter '*'` or `bench --filter '*Kernel*' --job short`.
+if (args is ["--check"])
+{
+    using var wasmtime = new WasmtimeEngine();
+    IEngine[] engines = [new InterpreterEngine(), wasmtime];
+    foreach (var kernel in Kernel.All)
+    {
+        foreach (var engine in engines)
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            using var prepared = new PreparedKernel(engine, kernel);
+            Console.WriteLine($"{kernel.Name,-8} {engine.Name,-9} ok  ({started.Elapsed.TotalMilliseconds:F0} ms incl. compile)");
+        }
+    }
+    return 0;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args);
+return 0;

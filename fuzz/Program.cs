@@ -1,4 +1,242 @@
-// SharpFuzz targets and the AFL++ campaign driver.
-// Not built yet: see issue 9. Until then this program says so and fails, rather than pretending.
-Console.Error.WriteLine("fuzz: not implemented yet (issue 9).");
-return 2;
+using System.Diagnostics;
+using System.Text.Json;
+using SharpFuzz;
+using WasmHarness.Fuzz;
+using WasmHarness.Fuzz.Targets;
+
+// The fuzz program: each target is a mode. Under afl-fuzz (SharpFuzz's fork server) or on stdin: `fuzz TARGET`.
+// The other modes build seeds, replay and triage findings, run an in-process mutation loop, and summarize stats.
+return Cli.Run(args);
+
+internal static class Cli
+{
+    private const string Usage = """
+        usage:
+          fuzz TARGET                          run TARGET under afl-fuzz (SharpFuzz), or once on stdin
+          fuzz list                            the targets
+          fuzz seeds TARGET DIR [--suite DIR] [--max N]
+                                               write seed inputs made from the spec suite (and built-in modules)
+          fuzz replay TARGET PATH... [--signature]
+                                               run files (or folders of files) through TARGET in this process
+          fuzz triage TARGET OUT DIR...        dedupe findings in DIRs by signature; smallest input each into OUT
+          fuzz selftest TARGET [--iterations N] [--seed S] [--suite DIR]
+                                               in-process mutation fuzzing without AFL++ (deterministic)
+          fuzz stats TARGET AFL_OUT JSON       summarize AFL++'s fuzzer_stats (and findings) as JSON
+          fuzz dict TARGET FILE                write an AFL++ dictionary (-x) for TARGET
+        environment: FUZZ_STRICT=1 treats the interpreter's "not supported yet" as a finding, not a skip.
+        """;
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.Error.WriteLine(Usage);
+            Console.Error.WriteLine("targets:");
+            foreach (var t in FuzzTarget.All)
+            {
+                Console.Error.WriteLine($"  {t.Name,-13}{t.Description}");
+            }
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            return args[0] switch
+            {
+                "list" => List(),
+                "seeds" => Seeds(args[1..]),
+                "replay" => Replay(args[1..]),
+                "triage" => TriageMode(args[1..]),
+                "selftest" => SelfTest(args[1..]),
+                "stats" => Stats(args[1..]),
+                "dict" when args.Length == 3 => WriteDictionary(Target(args[1]), args[2]),
+                _ => Fuzz(args),
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"fuzz: {e.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
+
+    private static FuzzTarget Target(string name) =>
+        FuzzTarget.Find(name) ?? throw new UsageException($"unknown target '{name}' (targets: {string.Join(", ", FuzzTarget.All.Select(t => t.Name))})");
+
+    private static string? Option(ref string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        if (i < 0)
+        {
+            return null;
+        }
+        if (i + 1 >= args.Length)
+        {
+            throw new UsageException($"{name} needs a value");
+        }
+        var value = args[i + 1];
+        args = [.. args[..i], .. args[(i + 2)..]];
+        return value;
+    }
+
+    private static bool Flag(ref string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        if (i < 0)
+        {
+            return false;
+        }
+        args = [.. args[..i], .. args[(i + 1)..]];
+        return true;
+    }
+
+    private static int List()
+    {
+        foreach (var t in FuzzTarget.All)
+        {
+            Console.WriteLine(t.Name);
+        }
+        return 0;
+    }
+
+    /// <summary>The fuzzing entry point: SharpFuzz's out-of-process fork server, which survives stack overflows and timeouts.</summary>
+    private static int Fuzz(string[] args)
+    {
+        var target = Target(args[0]);
+        Fuzzer.OutOfProcess.Run(stream =>
+        {
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        });
+        return 0;
+    }
+
+    private static int Seeds(string[] args)
+    {
+        var suite = Option(ref args, "--suite");
+        var max = int.Parse(Option(ref args, "--max") ?? "500", System.Globalization.CultureInfo.InvariantCulture);
+        if (args.Length != 2)
+        {
+            throw new UsageException("seeds TARGET DIR");
+        }
+        var target = Target(args[0]);
+        var root = SeedCorpus.LocateSuite(suite);
+        if (root is null)
+        {
+            Console.Error.WriteLine("fuzz: no spec suite found (corpus/testsuite, WASM_TESTSUITE, ../shared/wasm-testsuite): built-in seeds only");
+        }
+        var seeds = SeedCorpus.Build(target, root, max);
+        var written = SeedCorpus.Write(target, seeds, args[1]);
+        Console.WriteLine($"{written} seeds for {target.Name} in {args[1]}{(root is null ? "" : $" (from {root})")}");
+        return 0;
+    }
+
+    private static IEnumerable<string> Files(IEnumerable<string> paths) =>
+        paths.SelectMany(p => Directory.Exists(p)
+            ? (IEnumerable<string>)Directory.EnumerateFiles(p).Where(f => !Path.GetFileName(f).StartsWith("README", StringComparison.Ordinal) && !Path.GetFileName(f).EndsWith(".txt", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+            : [p]);
+
+    private static int Replay(string[] args)
+    {
+        var signatureOnly = Flag(ref args, "--signature");
+        if (args.Length < 2)
+        {
+            throw new UsageException("replay TARGET PATH...");
+        }
+        var target = Target(args[0]);
+        var findings = 0;
+        var outcomes = new Dictionary<Outcome, int>();
+        foreach (var file in Files(args[1..]))
+        {
+            var input = File.ReadAllBytes(file);
+            if (signatureOnly)
+            {
+                if (Triage.Replay(target, input) is { } found)
+                {
+                    Console.WriteLine($"SIGNATURE\t{found.Signature}");
+                    Console.Error.WriteLine(found.Error);
+                    findings++;
+                }
+                continue;
+            }
+            try
+            {
+                var outcome = target.Run(input);
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+            }
+            catch (Exception e)
+            {
+                findings++;
+                Console.WriteLine($"{file}: FINDING {Triage.Signature(e)}");
+                Console.WriteLine($"  {e.ToString().Replace("\n", "\n  ", StringComparison.Ordinal)}");
+            }
+        }
+        if (!signatureOnly)
+        {
+            Console.WriteLine($"{target.Name}: {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Value} {o.Key.ToString().ToLowerInvariant()}"))}; {findings} findings");
+        }
+        return findings == 0 ? 0 : 1;
+    }
+
+    private static int TriageMode(string[] args)
+    {
+        var timeout = TimeSpan.FromSeconds(double.Parse(Option(ref args, "--timeout") ?? "30", System.Globalization.CultureInfo.InvariantCulture));
+        if (args.Length < 3)
+        {
+            throw new UsageException("triage TARGET OUT DIR...");
+        }
+        var target = Target(args[0]);
+        var count = Triage.Run(target, Files(args[2..].Where(Directory.Exists).Concat(args[2..].Where(File.Exists))), args[1], timeout);
+        Console.WriteLine($"{count} distinct findings for {target.Name} in {args[1]}");
+        return 0;
+    }
+
+    private static int SelfTest(string[] args)
+    {
+        var iterations = int.Parse(Option(ref args, "--iterations") ?? "1000", System.Globalization.CultureInfo.InvariantCulture);
+        var seed = int.Parse(Option(ref args, "--seed") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+        var suite = Option(ref args, "--suite");
+        var findingsDir = Option(ref args, "--findings");
+        if (args.Length != 1)
+        {
+            throw new UsageException("selftest TARGET");
+        }
+        var target = Target(args[0]);
+        var seeds = SeedCorpus.Build(target, SeedCorpus.LocateSuite(suite), 200);
+        var stopwatch = Stopwatch.StartNew();
+        var result = SelfFuzz.Run(target, seeds, iterations, seed);
+        Console.WriteLine($"{target.Name}: {result.Executions} executions in {stopwatch.Elapsed.TotalSeconds:0.0} s ({result.Executions / Math.Max(0.001, stopwatch.Elapsed.TotalSeconds):0} execs/s); {result.Summary}");
+        foreach (var (signature, input) in result.Findings)
+        {
+            Console.WriteLine($"  FINDING {signature}");
+            if (findingsDir is not null)
+            {
+                Directory.CreateDirectory(findingsDir);
+                File.WriteAllBytes(Path.Combine(findingsDir, Triage.SignatureId(signature) + (target.TakesText ? ".wat" : ".wasm")), input);
+            }
+        }
+        return result.Findings.Count == 0 ? 0 : 1;
+    }
+
+    private static int WriteDictionary(FuzzTarget target, string file)
+    {
+        File.WriteAllText(file, Dictionary.For(target));
+        return 0;
+    }
+
+    private static int Stats(string[] args)
+    {
+        if (args.Length != 3)
+        {
+            throw new UsageException("stats TARGET AFL_OUT JSON");
+        }
+        var stats = CampaignStats.Read(args[0], args[1]);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[2]))!);
+        File.WriteAllText(args[2], JsonSerializer.Serialize(stats, CampaignStats.JsonOptions));
+        Console.WriteLine($"{stats.Target}: {stats.Executions} execs in {stats.RunTimeSeconds} s, {stats.ExecsPerSecond:0.0} execs/s, {stats.PathsFound} paths found ({stats.PathsTotal} in queue), {stats.Crashes} crashes, {stats.Hangs} hangs");
+        return 0;
+    }
+}

@@ -5,11 +5,14 @@ using ValueType = WasmHarness.Syntax.ValueType;
 namespace WasmHarness.Differential.Engines;
 
 /// <summary>Our own runtime behind <see cref="IEngine"/>: the interpreter tier.</summary>
-public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
+public sealed class InterpreterEngine(EngineOptions? options = null, string name = "interp") : IEngine
 {
     private readonly Engine _engine = new(options ?? new EngineOptions());
 
-    public string Name => "interp";
+    public string Name => name;
+
+    /// <summary>The runtime engine behind this one (its options; the key of test-only fault injection).</summary>
+    public Engine RuntimeEngine => _engine;
 
     public IEngineSession CreateSession() => new Session(_engine);
 
@@ -29,7 +32,7 @@ public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
         {
             _engine = engine;
             _store = new Store(engine);
-            DefineSpectest();
+            SpecTestModule.Define(_linker);
         }
 
         public IEngineInstance Instantiate(ModuleArtifact module) =>
@@ -51,6 +54,20 @@ public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
             return FromValue(global.Value, global.Type.Type);
         }
 
+        public byte[] ReadMemory(IEngineInstance instance, string export) =>
+            ((Instance)instance).Value.GetMemory(export).Span.ToArray();
+
+        public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export)
+        {
+            var table = ((Instance)instance).Value.GetTable(export);
+            var elements = new EngineValue[table.Length];
+            for (var i = 0UL; i < table.Length; i++)
+            {
+                elements[i] = FromValue(Value.FromReference(table.Get(i)), table.Type.ElementType);
+            }
+            return elements;
+        }
+
         public void Dispose()
         {
         }
@@ -70,21 +87,6 @@ public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
             {
                 throw new EngineFailure(FailureKind.Link, e.Reason, e);
             }
-        }
-
-        private void DefineSpectest()
-        {
-            foreach (var (name, parameters) in SpectestModule.PrintFunctions)
-            {
-                _linker.DefineFunction(SpectestModule.Name, name, new FunctionType(parameters, []), (_, _) => { });
-            }
-            _linker.Define(SpectestModule.Name, "global_i32", new GlobalInstance(new GlobalType(ValueType.I32, false), Value.FromI32(SpectestModule.GlobalI32)));
-            _linker.Define(SpectestModule.Name, "global_i64", new GlobalInstance(new GlobalType(ValueType.I64, false), Value.FromI64(SpectestModule.GlobalI64)));
-            _linker.Define(SpectestModule.Name, "global_f32", new GlobalInstance(new GlobalType(ValueType.F32, false), Value.FromF32(SpectestModule.GlobalF32)));
-            _linker.Define(SpectestModule.Name, "global_f64", new GlobalInstance(new GlobalType(ValueType.F64, false), Value.FromF64(SpectestModule.GlobalF64)));
-            _linker.Define(SpectestModule.Name, "table", new TableInstance(new TableType(new Limits(SpectestModule.TableMin, SpectestModule.TableMax), ValueType.FuncRef)));
-            _linker.Define(SpectestModule.Name, "table64", new TableInstance(new TableType(new Limits(SpectestModule.TableMin, SpectestModule.TableMax, AddressType.I64), ValueType.FuncRef)));
-            _linker.Define(SpectestModule.Name, "memory", new MemoryInstance(new MemoryType(new Limits(SpectestModule.MemoryMinPages, SpectestModule.MemoryMaxPages))));
         }
 
         private Value ToValue(EngineValue value) => value.Kind switch

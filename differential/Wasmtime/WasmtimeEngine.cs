@@ -1,4 +1,5 @@
 using WasmHarness.Differential.Engines;
+using WasmHarness.Execution;
 using WasmHarness.Syntax;
 using Wt = global::Wasmtime;
 
@@ -16,16 +17,34 @@ namespace WasmHarness.Differential.Wasmtime;
 public sealed class WasmtimeEngine : IEngine, IDisposable
 {
     private readonly Wt.Engine _engine;
+    private readonly EngineOptions? _limits;
 
+    /// <summary>wasmtime with its own defaults: no fuel, no limits beyond its own.</summary>
     public WasmtimeEngine()
+        : this(null)
+    {
+    }
+
+    /// <summary>
+    /// wasmtime under the same budget as our tiers: <see cref="EngineOptions.Fuel"/> per session (wasmtime's fuel
+    /// is not counted as ours is, so running out is exhaustion on either side, never a result to compare), and
+    /// <see cref="EngineOptions.MaxMemoryBytes"/> / <see cref="EngineOptions.MaxTableElements"/> as store limits, so
+    /// that <c>memory.grow</c> and <c>table.grow</c> fail at the same sizes. Null keeps wasmtime's defaults.
+    /// </summary>
+    public WasmtimeEngine(EngineOptions? limits)
     {
         using var config = WasmtimeValidator.Wasm3Config();
+        if (limits?.Fuel is not null)
+        {
+            config.WithFuelConsumption(true);
+        }
         _engine = new Wt.Engine(config);
+        _limits = limits;
     }
 
     public string Name => "wasmtime";
 
-    public IEngineSession CreateSession() => new Session(_engine);
+    public IEngineSession CreateSession() => new Session(_engine, _limits);
 
     public void Dispose() => _engine.Dispose();
 
@@ -41,10 +60,20 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
         private readonly Wt.Linker _linker;
         private readonly Dictionary<uint, HostReference> _hostReferences = [];
 
-        public Session(Wt.Engine engine)
+        public Session(Wt.Engine engine, EngineOptions? limits = null)
         {
             _engine = engine;
             _store = new Wt.Store(engine);
+            if (limits is not null)
+            {
+                if (limits.Fuel is { } fuel)
+                {
+                    _store.Fuel = (ulong)Math.Max(0, fuel);
+                }
+                _store.SetLimits(
+                    memorySize: (long)Math.Min(limits.MaxMemoryBytes, long.MaxValue),
+                    tableElements: (uint)Math.Min(limits.MaxTableElements, uint.MaxValue));
+            }
             _linker = new Wt.Linker(engine);
             DefineSpectest();
         }
@@ -52,7 +81,7 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
         public IEngineInstance Instantiate(ModuleArtifact module)
         {
             RequirePassable(InterfaceTypes(module.Module));
-            if (module.Module.Imports.Any(i => i is { Module: SpectestModule.Name, Name: "table64" }))
+            if (module.Module.Imports.Any(i => i is { Module: SpecTestModule.Name, Name: "table64" }))
             {
                 throw new EngineFailure(FailureKind.Unsupported, "the wasmtime .NET API cannot create a 64-bit table (spectest.table64)");
             }
@@ -88,6 +117,26 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
             return FromObject(global.GetValue(), type);
         }
 
+        public byte[] ReadMemory(IEngineInstance instance, string export)
+        {
+            var memory = ((Instance)instance).Value.GetMemory(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no memory export \"{export}\"");
+            var length = memory.GetLength();
+            return length <= int.MaxValue ? memory.GetSpan(0, (int)length).ToArray() : throw new EngineFailure(FailureKind.Unsupported, "memory larger than a span");
+        }
+
+        public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export)
+        {
+            var table = ((Instance)instance).Value.GetTable(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no table export \"{export}\"");
+            var type = table.Kind == Wt.TableKind.FuncRef ? Syntax.ValueType.FuncRef : Syntax.ValueType.ExternRef;
+            var size = table.GetSize();
+            var elements = new EngineValue[size];
+            for (var i = 0u; i < size; i++)
+            {
+                elements[i] = FromObject(table.GetElement(i), type);
+            }
+            return elements;
+        }
+
         public void Dispose()
         {
             _linker.Dispose();
@@ -96,16 +145,16 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
 
         private void DefineSpectest()
         {
-            foreach (var (name, parameters) in SpectestModule.PrintFunctions)
+            foreach (var (name, parameters) in SpecTestModule.PrintFunctions)
             {
-                _linker.DefineFunction(SpectestModule.Name, name, (_, _, _) => { }, [.. parameters.Select(KindOf)], []);
+                _linker.DefineFunction(SpecTestModule.Name, name, (_, _, _) => { }, [.. parameters.Select(KindOf)], []);
             }
-            _linker.Define(SpectestModule.Name, "global_i32", new Wt.Global(_store, Wt.ValueKind.Int32, SpectestModule.GlobalI32, Wt.Mutability.Immutable));
-            _linker.Define(SpectestModule.Name, "global_i64", new Wt.Global(_store, Wt.ValueKind.Int64, SpectestModule.GlobalI64, Wt.Mutability.Immutable));
-            _linker.Define(SpectestModule.Name, "global_f32", new Wt.Global(_store, Wt.ValueKind.Float32, SpectestModule.GlobalF32, Wt.Mutability.Immutable));
-            _linker.Define(SpectestModule.Name, "global_f64", new Wt.Global(_store, Wt.ValueKind.Float64, SpectestModule.GlobalF64, Wt.Mutability.Immutable));
-            _linker.Define(SpectestModule.Name, "table", new Wt.Table(_store, Wt.TableKind.FuncRef, null, SpectestModule.TableMin, SpectestModule.TableMax));
-            _linker.Define(SpectestModule.Name, "memory", new Wt.Memory(_store, SpectestModule.MemoryMinPages, SpectestModule.MemoryMaxPages, is64Bit: false));
+            _linker.Define(SpecTestModule.Name, "global_i32", new Wt.Global(_store, Wt.ValueKind.Int32, SpecTestModule.GlobalI32, Wt.Mutability.Immutable));
+            _linker.Define(SpecTestModule.Name, "global_i64", new Wt.Global(_store, Wt.ValueKind.Int64, SpecTestModule.GlobalI64, Wt.Mutability.Immutable));
+            _linker.Define(SpecTestModule.Name, "global_f32", new Wt.Global(_store, Wt.ValueKind.Float32, SpecTestModule.GlobalF32, Wt.Mutability.Immutable));
+            _linker.Define(SpecTestModule.Name, "global_f64", new Wt.Global(_store, Wt.ValueKind.Float64, SpecTestModule.GlobalF64, Wt.Mutability.Immutable));
+            _linker.Define(SpecTestModule.Name, "table", new Wt.Table(_store, Wt.TableKind.FuncRef, null, (uint)SpecTestModule.TableLimits.Min, (uint)SpecTestModule.TableLimits.Max!.Value));
+            _linker.Define(SpecTestModule.Name, "memory", new Wt.Memory(_store, (long)SpecTestModule.MemoryLimits.Min, (long)SpecTestModule.MemoryLimits.Max!.Value, is64Bit: false));
         }
 
         private static Wt.ValueKind KindOf(Syntax.ValueType type) => type.Kind switch

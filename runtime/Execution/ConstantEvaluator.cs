@@ -5,7 +5,7 @@ namespace WasmHarness.Execution;
 /// <summary>
 /// Evaluates constant expressions (spec: <c>const</c> instructions): global initializers, segment offsets and
 /// element items. Covers numeric constants, <c>ref.null</c>, <c>ref.func</c>, <c>global.get</c> and the
-/// extended-constant arithmetic.
+/// extended-constant arithmetic, and the GC allocations allowed in constant expressions.
 /// </summary>
 internal static class ConstantEvaluator
 {
@@ -30,6 +30,49 @@ internal static class ConstantEvaluator
                 case Opcode.I64Add: Binary(values, static (a, b) => Value.FromI64(a.I64 + b.I64)); break;
                 case Opcode.I64Sub: Binary(values, static (a, b) => Value.FromI64(a.I64 - b.I64)); break;
                 case Opcode.I64Mul: Binary(values, static (a, b) => Value.FromI64(a.I64 * b.I64)); break;
+                case Opcode.RefI31: values.Push(Value.FromReference(I31Reference.Wrap(values.Pop().I32))); break;
+                case Opcode.AnyConvertExtern:
+                case Opcode.ExternConvertAny:
+                    break; // a reference keeps its identity across the any/extern hierarchies
+                case Opcode.StructNew:
+                {
+                    var type = instance.DefinedTypes[instruction.Index];
+                    var fields = ((StructType)type.Body).Fields;
+                    var fieldValues = new Value[fields.Count];
+                    for (var i = fields.Count - 1; i >= 0; i--)
+                    {
+                        fieldValues[i] = Gc.Pack(fields[i].Storage, values.Pop());
+                    }
+                    values.Push(Value.FromReference(new StructObject(type, fieldValues)));
+                    break;
+                }
+                case Opcode.StructNewDefault:
+                {
+                    var type = instance.DefinedTypes[instruction.Index];
+                    values.Push(Value.FromReference(new StructObject(type, new Value[((StructType)type.Body).Fields.Count])));
+                    break;
+                }
+                case Opcode.ArrayNew:
+                {
+                    var length = (uint)values.Pop().Low;
+                    values.Push(Value.FromReference(Gc.NewArray(instance.DefinedTypes[instruction.Index], length, values.Pop())));
+                    break;
+                }
+                case Opcode.ArrayNewDefault:
+                    values.Push(Value.FromReference(Gc.NewArray(instance.DefinedTypes[instruction.Index], (uint)values.Pop().Low, default)));
+                    break;
+                case Opcode.ArrayNewFixed:
+                {
+                    var type = instance.DefinedTypes[instruction.Index];
+                    var storage = ((ArrayType)type.Body).Element.Storage;
+                    var elements = new Value[instruction.SecondIndex];
+                    for (var i = elements.Length - 1; i >= 0; i--)
+                    {
+                        elements[i] = Gc.Pack(storage, values.Pop());
+                    }
+                    values.Push(Value.FromReference(new ArrayObject(type, elements)));
+                    break;
+                }
                 case Opcode.End: break;
                 default:
                     throw new NotSupportedException($"constant instruction {instruction.Opcode.Name()} is not supported yet");

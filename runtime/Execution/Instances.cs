@@ -149,11 +149,11 @@ public sealed class GlobalInstance(GlobalType type, Value value) : ExternalValue
     public Value Value
     {
         get => RawValue;
-        set => RawValue = Type.Mutable ? value : throw new InvalidOperationException("the global is immutable");
+        set => RawValue = Type.Mutable ? value.Normalize(Type.Type) : throw new InvalidOperationException("the global is immutable");
     }
 
     /// <summary>The value, written without the mutability check (instructions are validated).</summary>
-    internal Value RawValue = value;
+    internal Value RawValue = value.Normalize(type.Type);
 }
 
 /// <summary>An element segment at run time (spec: <c>eleminst</c>): its references, emptied by <c>elem.drop</c>.</summary>

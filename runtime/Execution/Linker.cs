@@ -1,4 +1,5 @@
 using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Execution;
 
@@ -32,6 +33,67 @@ public sealed class Linker
             }
             values.CopyTo(results);
         });
+
+    /// <summary>
+    /// Defines a host function from a C# delegate, deriving its Wasm type from the delegate's signature:
+    /// parameters and result of type <see cref="int"/> (i32), <see cref="long"/> (i64), <see cref="float"/> (f32),
+    /// <see cref="double"/> (f64) or <see cref="Value"/> (given as <paramref name="valueType"/>, default
+    /// <c>externref</c>), and a <see langword="void"/> result for none. Convenient rather than fast: each call goes
+    /// through <see cref="Delegate.DynamicInvoke"/>.
+    /// </summary>
+    /// <example><code>linker.DefineFunction("env", "add", (int a, int b) => a + b);</code></example>
+    public Linker DefineFunction(string module, string name, Delegate body, ValueType? valueType = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var method = body.Method;
+        ValueType Map(Type clr) =>
+            clr == typeof(int) ? ValueType.I32 :
+            clr == typeof(long) ? ValueType.I64 :
+            clr == typeof(float) ? ValueType.F32 :
+            clr == typeof(double) ? ValueType.F64 :
+            clr == typeof(Value) ? valueType ?? ValueType.ExternRef :
+            throw new ArgumentException($"host function {module}.{name}: {clr.Name} has no Wasm type", nameof(body));
+        var parameters = method.GetParameters().Select(p => Map(p.ParameterType)).ToArray();
+        ValueType[] results = method.ReturnType == typeof(void) ? [] : [Map(method.ReturnType)];
+        var type = new FunctionType(parameters, results);
+        return DefineFunction(module, name, type, (args, output) =>
+        {
+            var clrArgs = new object?[args.Length];
+            for (var i = 0; i < args.Length; i++)
+            {
+                clrArgs[i] = parameters[i].Kind switch
+                {
+                    ValueKind.I32 => args[i].I32,
+                    ValueKind.I64 => args[i].I64,
+                    ValueKind.F32 => args[i].F32,
+                    ValueKind.F64 => args[i].F64,
+                    _ => args[i],
+                };
+            }
+            object? result;
+            try
+            {
+                result = body.DynamicInvoke(clrArgs);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+            if (results.Length == 1)
+            {
+                output[0] = result switch
+                {
+                    int v => Value.FromI32(v),
+                    long v => Value.FromI64(v),
+                    float v => Value.FromF32(v),
+                    double v => Value.FromF64(v),
+                    Value v => v,
+                    _ => throw new InvalidOperationException($"host function {module}.{name} returned {result}"),
+                };
+            }
+        });
+    }
 
     /// <summary>Defines every export of <paramref name="instance"/> under the module name <paramref name="module"/> (the script's <c>register</c>).</summary>
     public Linker DefineInstance(string module, ModuleInstance instance)

@@ -6,11 +6,13 @@ namespace WasmHarness.Execution;
 
 /// <summary>
 /// A linear memory (spec: <c>meminst</c>): bytes in native memory, addressed with 64-bit addresses so that
-/// wasm32 memories reach 4 GiB and memory64 memories are bounded only by the limit. Growth uses
-/// <see cref="NativeMemory.Realloc"/> with geometric capacity, which on Linux moves large blocks by remapping
-/// pages rather than copying. Every bounds check is written so that it cannot overflow.
+/// wasm32 memories reach 4 GiB and memory64 memories are bounded only by the limit. On Linux the memory reserves
+/// address space for its maximum up front (<c>mmap</c> with no access) and commits pages as it grows
+/// (<c>mprotect</c>), so growth never copies and the base address never moves. Elsewhere, or when the reservation
+/// fails, growth uses <see cref="NativeMemory.Realloc"/> with geometric capacity. Every bounds check is written
+/// so that it cannot overflow.
 /// </summary>
-public sealed unsafe class MemoryInstance : ExternalValue, IDisposable
+public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
 {
     /// <inheritdoc/>
     public override ExternKind Kind => ExternKind.Memory;
@@ -21,6 +23,8 @@ public sealed unsafe class MemoryInstance : ExternalValue, IDisposable
     private byte* _data;
     private ulong _capacity;
     private ulong _length;
+    private ulong _reserved; // > 0: _data is a reservation of this many bytes, committed up to _capacity
+    private long _pressure;  // bytes reported to the GC with AddMemoryPressure, so collections (and finalizers) keep up
 
     /// <summary>Creates a memory of <paramref name="type"/>'s minimum size, failing if it exceeds <paramref name="maxBytes"/>.</summary>
     public MemoryInstance(MemoryType type, ulong maxBytes = ulong.MaxValue)
@@ -33,6 +37,7 @@ public sealed unsafe class MemoryInstance : ExternalValue, IDisposable
         {
             throw new TrapException(TrapKind.ResourceExhausted, $"memory of {type.Limits.Min} pages exceeds the limit");
         }
+        TryReserve(MaxPages * PageSize);
         Resize(type.Limits.Min * PageSize);
     }
 
@@ -51,7 +56,10 @@ public sealed unsafe class MemoryInstance : ExternalValue, IDisposable
     /// <summary>True for a memory64 memory (i64 addresses).</summary>
     public bool Is64 => Type.Limits.AddressType == AddressType.I64;
 
-    /// <summary>The start of the bytes; valid until the next <see cref="Grow"/>.</summary>
+    /// <summary>True when the memory grows in place inside a reservation (its base address never changes).</summary>
+    public bool GrowsInPlace => _reserved > 0;
+
+    /// <summary>The start of the bytes; valid until the next <see cref="Grow"/> (for ever when <see cref="GrowsInPlace"/>).</summary>
     internal byte* Data => _data;
 
     /// <summary>The bytes as a span, for memories below 2 GiB (and for tests).</summary>
@@ -144,6 +152,20 @@ public sealed unsafe class MemoryInstance : ExternalValue, IDisposable
 
     private void Resize(ulong newLength)
     {
+        if (_reserved > 0)
+        {
+            if (newLength > _capacity)
+            {
+                if (Posix.mprotect((nint)(_data + _capacity), (nuint)(newLength - _capacity), Posix.ProtRead | Posix.ProtWrite) != 0)
+                {
+                    throw new OutOfMemoryException("cannot commit memory pages");
+                }
+                _capacity = newLength;
+                ReportPressure();
+            }
+            _length = newLength;
+            return;
+        }
         if (newLength > _capacity)
         {
             // Grow capacity geometrically (at least to the new length, at most to the maximum).
@@ -156,19 +178,59 @@ public sealed unsafe class MemoryInstance : ExternalValue, IDisposable
             }
             _data = data;
             _capacity = capacity;
+            ReportPressure();
         }
         _length = newLength;
     }
 
-    /// <summary>Frees the native memory; the instance must not be used afterwards.</summary>
+    private void ReportPressure()
+    {
+        var delta = (long)Math.Min(_capacity, long.MaxValue / 2) - _pressure;
+        if (delta > 0)
+        {
+            GC.AddMemoryPressure(delta);
+            _pressure += delta;
+        }
+    }
+
+    /// <summary>Frees the native memory now (rather than at finalization); afterwards every access traps as out of bounds.</summary>
     public void Dispose()
     {
         Free();
         GC.SuppressFinalize(this);
     }
 
+    private void TryReserve(ulong bytes)
+    {
+        if (!OperatingSystem.IsLinux() || bytes == 0 || bytes > (1UL << 46))
+        {
+            return;
+        }
+        var address = Posix.mmap(0, (nuint)bytes, Posix.ProtNone, Posix.MapPrivate | Posix.MapAnonymous | Posix.MapNoReserve, -1, 0);
+        if (address == -1 || address == 0)
+        {
+            return; // no address space left: fall back to Realloc
+        }
+        _data = (byte*)address;
+        _reserved = bytes;
+        _capacity = 0;
+    }
+
     private void Free()
     {
+        if (_pressure > 0)
+        {
+            GC.RemoveMemoryPressure(_pressure);
+            _pressure = 0;
+        }
+        if (_reserved > 0)
+        {
+            _ = Posix.munmap((nint)_data, (nuint)_reserved);
+            _data = null;
+            _reserved = 0;
+            _length = 0;
+            _capacity = 0;
+        }
         if (_data is not null)
         {
             NativeMemory.Free(_data);
@@ -180,4 +242,24 @@ public sealed unsafe class MemoryInstance : ExternalValue, IDisposable
 
     /// <summary>Frees the native memory.</summary>
     ~MemoryInstance() => Free();
+
+    /// <summary>The few POSIX calls for reserving and committing address space (Linux values).</summary>
+    private static partial class Posix
+    {
+        public const int ProtNone = 0;
+        public const int ProtRead = 1;
+        public const int ProtWrite = 2;
+        public const int MapPrivate = 0x02;
+        public const int MapAnonymous = 0x20;
+        public const int MapNoReserve = 0x4000;
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int mprotect(nint address, nuint length, int protection);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int munmap(nint address, nuint length);
+    }
 }

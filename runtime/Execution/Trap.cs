@@ -37,12 +37,16 @@ public enum TrapKind : byte
     NullI31Reference,
     /// <summary><c>ref.cast</c> failed.</summary>
     CastFailure,
+    /// <summary><c>throw_ref</c> on a null reference.</summary>
+    NullExceptionReference,
     /// <summary>An unaligned atomic access (threads).</summary>
     UnalignedAtomic,
     /// <summary>The instruction budget (fuel) ran out. Not a spec trap: an engine limit, reported apart.</summary>
     OutOfFuel,
     /// <summary>A host resource limit was hit (e.g. an array too large to allocate). Not a spec trap.</summary>
     ResourceExhausted,
+    /// <summary>The host interrupted execution (<see cref="Store.Interrupt"/>). Not a spec trap.</summary>
+    Interrupted,
 }
 
 /// <summary>Messages of <see cref="TrapKind"/>.</summary>
@@ -68,15 +72,17 @@ public static class TrapKinds
         TrapKind.NullStructureReference => "null structure reference",
         TrapKind.NullI31Reference => "null i31 reference",
         TrapKind.CastFailure => "cast failure",
+        TrapKind.NullExceptionReference => "null exception reference",
         TrapKind.UnalignedAtomic => "unaligned atomic",
         TrapKind.OutOfFuel => "all fuel consumed",
         TrapKind.ResourceExhausted => "resource exhausted",
+        TrapKind.Interrupted => "interrupted",
         _ => kind.ToString(),
     };
 
     /// <summary>True for the kinds that are engine limits rather than the program's own traps (exhaustion).</summary>
     public static bool IsExhaustion(this TrapKind kind) =>
-        kind is TrapKind.CallStackExhausted or TrapKind.OutOfFuel or TrapKind.ResourceExhausted;
+        kind is TrapKind.CallStackExhausted or TrapKind.OutOfFuel or TrapKind.ResourceExhausted or TrapKind.Interrupted;
 }
 
 /// <summary>
@@ -84,11 +90,25 @@ public static class TrapKinds
 /// tier, a host function or instantiation; <see cref="Kind"/> says which, and <see cref="WasmException.Reason"/>
 /// is the spec's message.
 /// </summary>
-public sealed class TrapException(TrapKind kind, string? detail = null)
-    : WasmException(kind.Message(), detail is null ? kind.Message() : $"{kind.Message()}: {detail}")
+public sealed class TrapException : WasmException
 {
+    /// <summary>A trap of <paramref name="kind"/>; <paramref name="detail"/> (for people) goes into the message only.</summary>
+    public TrapException(TrapKind kind, string? detail = null)
+        : this(kind, kind.Message(), detail)
+    {
+    }
+
+    private TrapException(TrapKind kind, string reason, string? detail)
+        : base(reason, detail is null ? reason : $"{reason}: {detail}") => Kind = kind;
+
     /// <summary>What trapped.</summary>
-    public TrapKind Kind { get; } = kind;
+    public TrapKind Kind { get; }
+
+    /// <summary>
+    /// A trap about the element at <paramref name="index"/> of a table: its reason names the index as the
+    /// reference interpreter's does (<c>uninitialized element 2</c>), which the suite's messages may include.
+    /// </summary>
+    public static TrapException AtElement(TrapKind kind, ulong index) => new(kind, $"{kind.Message()} {index}", null);
 
     /// <summary>
     /// The Wasm functions that were active when the trap happened, innermost first (empty when the trap did not

@@ -86,6 +86,19 @@ public readonly struct Value : IEquatable<Value>
     /// <summary>The default value of a type (spec: <c>default_t</c>): zero bits, or a null reference.</summary>
     public static Value Default(ValueType type) => default;
 
+    /// <summary>
+    /// The value with the bits that <paramref name="type"/> does not use cleared (an i32 or f32 keeps its low 32 bits,
+    /// a number no reference). The tiers rely on this form; values from the host are normalized on the way in.
+    /// </summary>
+    public Value Normalize(ValueType type) => type.Kind switch
+    {
+        ValueKind.I32 or ValueKind.F32 => new Value((uint)Low),
+        ValueKind.I64 or ValueKind.F64 => new Value(Low),
+        ValueKind.V128 => new Value(Low, High),
+        ValueKind.Ref => new Value(0, 0, Reference),
+        _ => this,
+    };
+
     /// <summary>Bitwise equality, references compared by identity.</summary>
     public bool Equals(Value other) => Low == other.Low && High == other.High && ReferenceEquals(Reference, other.Reference);
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using WasmHarness.Execution;
 using WasmHarness.Syntax;
 
 namespace WasmHarness.Interpreter;
@@ -6,7 +7,8 @@ namespace WasmHarness.Interpreter;
 /// <summary>
 /// One operand stack slot: the bits of a number or vector and a reference. Locals live in slots too, below
 /// the operands of their frame. An i32 is always stored zero-extended in <see cref="Low"/>, so that an i32
-/// address and an i64 address read the same way.
+/// address and an i64 address read the same way, and a slot holding a number or vector has a null
+/// <see cref="Reference"/> (numeric locals are then copied bits-only, without a GC write barrier).
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 internal struct Slot
@@ -28,26 +30,67 @@ internal readonly record struct Op(Opcode Code, int A = 0, int B = 0, ulong C = 
 /// <summary>A <c>br_table</c> target: pc, the label's stack height and arity.</summary>
 internal record struct BranchTarget(int Pc, int Height, int Arity);
 
-/// <summary>Opcodes that exist only in the interpreter's internal form (outside the Wasm encoding space).</summary>
+/// <summary>What a handler does with an exception it catches.</summary>
+internal enum HandlerKind : byte
+{
+    /// <summary><c>try_table</c> <c>catch</c>: push the payload, branch.</summary>
+    Catch,
+    /// <summary><c>try_table</c> <c>catch_ref</c>: push the payload and the exnref, branch.</summary>
+    CatchRef,
+    /// <summary><c>try_table</c> <c>catch_all</c>: branch.</summary>
+    CatchAll,
+    /// <summary><c>try_table</c> <c>catch_all_ref</c>: push the exnref, branch.</summary>
+    CatchAllRef,
+    /// <summary>Legacy <c>catch</c>: keep the exception in a hidden local for <c>rethrow</c>, push the payload, run the catch block.</summary>
+    LegacyCatch,
+    /// <summary>Legacy <c>catch_all</c>: keep the exception, run the catch block.</summary>
+    LegacyCatchAll,
+    /// <summary>Legacy <c>delegate</c>: hand the exception to the handlers of the block at nesting depth <see cref="Handler.Slot"/> and outwards.</summary>
+    Delegate,
+}
+
+/// <summary>
+/// An exception handler over the pcs [<see cref="Start"/>, <see cref="End"/>): <see cref="Tag"/> is the tag index
+/// (-1 for the catch-all kinds), <see cref="Target"/> the index of its branch target, <see cref="Depth"/> the
+/// nesting depth of the block that owns it, <see cref="Slot"/> the hidden local of a legacy catch (or the target
+/// depth of a delegate). Handlers are sorted so that, searched from the end, the innermost handler that covers a
+/// pc comes first and a block's clauses come in their order.
+/// </summary>
+internal readonly record struct Handler(int Start, int End, int Tag, HandlerKind Kind, int Target, int Depth, int Slot = 0);
+
+/// <summary>
+/// Opcodes that exist only in the interpreter's internal form. They use single-byte codes that Wasm leaves unassigned
+/// (0xE0..), so that the dispatch switch keeps them in its dense jump table.
+/// </summary>
 internal static class InternalOp
 {
     /// <summary>Unconditional jump to A (a branch that needs no stack adjustment).</summary>
-    public const Opcode Jump = (Opcode)0x01_0000;
+    public const Opcode Jump = (Opcode)0xE0;
     /// <summary>Branch to A, moving the top C values down to height B.</summary>
-    public const Opcode BrMove = (Opcode)0x01_0001;
+    public const Opcode BrMove = (Opcode)0xE1;
     /// <summary>Pop an i32; if nonzero jump to A.</summary>
-    public const Opcode BrIfJump = (Opcode)0x01_0002;
+    public const Opcode BrIfJump = (Opcode)0xE2;
     /// <summary>Pop an i32; if nonzero branch to A moving C values to height B.</summary>
-    public const Opcode BrIfMove = (Opcode)0x01_0003;
+    public const Opcode BrIfMove = (Opcode)0xE3;
     /// <summary>Pop an i32; if zero jump to A (the start of <c>if</c>).</summary>
-    public const Opcode BrUnless = (Opcode)0x01_0004;
+    public const Opcode BrUnless = (Opcode)0xE4;
     /// <summary>Pop an index; branch through the function's <see cref="CompiledFunction.BranchTargets"/> from A (B entries plus a default).</summary>
-    public const Opcode BrTableJump = (Opcode)0x01_0005;
+    public const Opcode BrTableJump = (Opcode)0xE5;
+    /// <summary><c>local.get</c> of a number or vector local: copies the bits only (no reference, so no GC write barrier).</summary>
+    public const Opcode LocalGetBits = (Opcode)0xE6;
+    /// <summary><c>local.set</c> of a number or vector local.</summary>
+    public const Opcode LocalSetBits = (Opcode)0xE7;
+    /// <summary><c>local.tee</c> of a number or vector local.</summary>
+    public const Opcode LocalTeeBits = (Opcode)0xE8;
 }
 
-/// <summary>A function translated once into the interpreter's form.</summary>
-internal sealed class CompiledFunction(FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants)
+/// <summary>A function translated once into the interpreter's form (per module: instances share it).</summary>
+internal sealed class CompiledFunction(
+    FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
 {
+    /// <summary>True when no result is a reference: returning copies bits only.</summary>
+    public bool ResultsAreBits { get; } = type.Results.All(t => !t.IsReference);
+
     public FunctionType Type { get; } = type;
 
     public int ParamCount { get; } = type.Parameters.Count;
@@ -66,4 +109,7 @@ internal sealed class CompiledFunction(FunctionType type, int localCount, int ma
 
     /// <summary>v128 constants and shuffle masks, by index (an op's A).</summary>
     public V128[] Constants { get; } = constants;
+
+    /// <summary>Exception handlers, innermost last among those that cover a pc (search from the end).</summary>
+    public Handler[] Handlers { get; } = handlers;
 }

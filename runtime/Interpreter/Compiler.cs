@@ -11,17 +11,21 @@ namespace WasmHarness.Interpreter;
 /// </summary>
 internal sealed class Compiler
 {
-    private readonly ModuleInstance _instance;
+    private readonly ModuleCode _module;
     private readonly List<Op> _code = [];
     private readonly List<BranchTarget> _targets = [];
     private readonly List<V128> _constants = [];
     private readonly List<Control> _controls = [];
+    private readonly List<(Handler Handler, int Clause)> _handlers = [];
+    private int _nextCatchSlot;
     private int _height;
     private int _maxHeight;
     private bool _unreachable;
     private int _deadDepth;
 
-    private Compiler(ModuleInstance instance) => _instance = instance;
+    private bool[] _isReferenceLocal = [];
+
+    private Compiler(ModuleCode module) => _module = module;
 
     private sealed class Control
     {
@@ -36,23 +40,64 @@ internal sealed class Compiler
         public readonly List<int> Fixups = [];
         /// <summary>The <c>BrUnless</c> of an <c>if</c>, patched at <c>else</c> (or <c>end</c>).</summary>
         public int ElseFixup = -1;
+        /// <summary>For <c>try_table</c>: its handlers' indices, whose end pc is set at <c>end</c>.</summary>
+        public List<int>? Handlers;
+        /// <summary>Legacy <c>try</c>: its body's first pc, the body's end once a catch is seen, its hidden local, clauses so far.</summary>
+        public bool IsTry;
+        public int TryStart;
+        public int TryEnd = -1;
+        public int CatchSlot;
+        public int Clauses;
 
         public int Arity => IsLoop ? Params : Results;
     }
 
-    public static CompiledFunction Compile(WasmFunction function)
+    /// <summary>The compiled form of <paramref name="function"/>, made once per module and shared by all its instances.</summary>
+    public static CompiledFunction For(WasmFunction function)
     {
-        var compiler = new Compiler(function.Instance);
-        var localCount = function.Type.Parameters.Count + (int)function.Code.LocalCount;
+        var module = ModuleCode.Of(function.Instance.Validated);
+        var index = (int)function.Index - module.ImportedFunctions;
+        // The compiled form is cached per validated module; a fault injected for an engine (tests only) takes
+        // effect for modules first compiled by that engine's stores.
+        return module.Compiled[index] ??= Compile(module, function.Code, function.Type, function.Instance.Store.Engine);
+    }
+
+    private static CompiledFunction Compile(ModuleCode module, Function code, FunctionType type, Engine engine)
+    {
+        var compiler = new Compiler(module);
+        var declared = type.Parameters.Count + (int)code.LocalCount;
+        // Each legacy try gets a hidden local (after the declared ones) that holds the exception its catch caught.
+        var localCount = declared + code.Body.Instructions.Count(i => i.Opcode == Opcode.Try);
+        compiler._nextCatchSlot = declared;
+        compiler._isReferenceLocal =
+        [
+            .. type.Parameters.Select(t => t.IsReference),
+            .. code.Locals.SelectMany(group => Enumerable.Repeat(group.Type.IsReference, (int)group.Count)),
+        ];
         compiler._height = localCount;
         compiler._maxHeight = localCount;
-        compiler._controls.Add(new Control { Height = localCount, Results = function.Type.Results.Count });
-        foreach (var instruction in function.Code.Body.Instructions)
+        compiler._controls.Add(new Control { Height = localCount, Results = type.Results.Count });
+        foreach (var instruction in FaultInjection.Apply(engine, code.Body.Instructions))
         {
             compiler.Translate(instruction);
         }
-        return new CompiledFunction(function.Type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants]);
+        return new CompiledFunction(type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers());
     }
+
+    /// <summary>
+    /// Handlers sorted for the machine's backward search: by start, then by end descending, then by depth, then by
+    /// clause descending, so that among the handlers covering a pc the innermost comes last and a block's first clause
+    /// last of its block.
+    /// </summary>
+    private Handler[] SortedHandlers() =>
+        [.. _handlers
+            .OrderBy(h => h.Handler.Start)
+            .ThenByDescending(h => h.Handler.End)
+            .ThenBy(h => h.Handler.Depth)
+            .ThenByDescending(h => h.Clause)
+            .Select(h => h.Handler)];
+
+    private void AddHandler(Handler handler, int clause) => _handlers.Add((handler, clause));
 
     private void Emit(Opcode code, int a = 0, int b = 0, ulong c = 0) => _code.Add(new Op(code, a, b, c));
 
@@ -77,11 +122,18 @@ internal sealed class Compiler
         {
             return (0, 1);
         }
-        var functionType = _instance.Types[type.TypeIndex]!;
+        var functionType = _module.Types[type.TypeIndex]!;
         return (functionType.Parameters.Count, functionType.Results.Count);
     }
 
-    private FunctionType FunctionTypeOf(uint functionIndex) => _instance.Functions[functionIndex].Type;
+    /// <summary>A heap type in canonical form, packed in an int: a canonical type id (>= 0) or an abstract kind (< 0).</summary>
+    private int CanonicalHeap(HeapType heap)
+    {
+        var canonical = _module.Validated.ToCanonical(heap);
+        return canonical.IsConcrete ? (int)canonical.TypeIndex : (int)canonical.Kind;
+    }
+
+    private FunctionType FunctionTypeOf(uint functionIndex) => _module.Validated.FunctionTypes[(int)functionIndex];
 
     private void Translate(Instruction instruction)
     {
@@ -96,13 +148,13 @@ internal sealed class Compiler
             }
             if (_deadDepth > 0)
             {
-                if (opcode == Opcode.End)
+                if (opcode is Opcode.End or Opcode.Delegate)
                 {
                     _deadDepth--;
                 }
                 return;
             }
-            if (opcode is not (Opcode.End or Opcode.Else))
+            if (opcode is not (Opcode.End or Opcode.Else or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate))
             {
                 return;
             }
@@ -122,6 +174,91 @@ internal sealed class Compiler
                 _controls.Add(new Control { IsLoop = opcode == Opcode.Loop, Height = _height - parameters, Params = parameters, Results = results, LoopPc = _code.Count });
                 return;
             }
+            case Opcode.TryTable:
+            {
+                // Catch labels are relative to the try_table's context (its own label is not yet pushed).
+                var (parameters, results) = BlockArity(instruction.BlockType);
+                var handlers = new List<int>();
+                var clause = 0;
+                foreach (var catchClause in instruction.Catches)
+                {
+                    var target = _targets.Count;
+                    AddTableTarget(catchClause.Label);
+                    handlers.Add(_handlers.Count);
+                    var kind = (HandlerKind)(int)catchClause.Kind;
+                    AddHandler(new Handler(_code.Count, -1, catchClause.HasTag ? (int)catchClause.Tag : -1, kind, target, _controls.Count), clause++);
+                }
+                _controls.Add(new Control { Height = _height - parameters, Params = parameters, Results = results, Handlers = handlers });
+                return;
+            }
+            case Opcode.Try:
+            {
+                var (parameters, results) = BlockArity(instruction.BlockType);
+                _controls.Add(new Control { IsTry = true, Height = _height - parameters, Params = parameters, Results = results, TryStart = _code.Count, CatchSlot = _nextCatchSlot++ });
+                return;
+            }
+            case Opcode.Catch:
+            case Opcode.CatchAll:
+            {
+                var control = _controls[^1];
+                if (control.TryEnd < 0)
+                {
+                    control.TryEnd = _code.Count;
+                }
+                // The body (or the previous catch block) falls through to the end of the try.
+                control.Fixups.Add(_code.Count);
+                Emit(InternalOp.Jump);
+                var payload = 0;
+                var tag = -1;
+                if (opcode == Opcode.Catch)
+                {
+                    tag = (int)instruction.Index;
+                    payload = ((FunctionType)_module.Validated.TagDefinedType(instruction.Index).Body).Parameters.Count;
+                }
+                var target = _targets.Count;
+                _targets.Add(new BranchTarget(_code.Count, control.Height, payload));
+                var kind = opcode == Opcode.Catch ? HandlerKind.LegacyCatch : HandlerKind.LegacyCatchAll;
+                AddHandler(new Handler(control.TryStart, control.TryEnd, tag, kind, target, _controls.Count - 1, control.CatchSlot), control.Clauses++);
+                _height = control.Height;
+                Push(payload);
+                _unreachable = false;
+                return;
+            }
+            case Opcode.Delegate:
+            {
+                // Ends the try like end; exceptions from its body go to the handlers of the block at the label (and outwards).
+                var control = _controls[^1];
+                _controls.RemoveAt(_controls.Count - 1);
+                var targetDepth = _controls.Count - 1 - (int)instruction.Index;
+                AddHandler(new Handler(control.TryStart, _code.Count, -1, HandlerKind.Delegate, 0, _controls.Count, Math.Max(targetDepth, 0)), 0);
+                foreach (var fixup in control.Fixups)
+                {
+                    Patch(fixup, _code.Count);
+                }
+                _height = control.Height + control.Results;
+                _unreachable = false;
+                return;
+            }
+            case Opcode.Rethrow:
+            {
+                var target = Target(instruction.Index);
+                Emit(opcode, target.CatchSlot);
+                _unreachable = true;
+                return;
+            }
+            case Opcode.Throw:
+            {
+                var tagType = _module.Validated.TagDefinedType(instruction.Index).Body as FunctionType;
+                Emit(opcode, (int)instruction.Index);
+                Pop(tagType!.Parameters.Count);
+                _unreachable = true;
+                return;
+            }
+            case Opcode.ThrowRef:
+                Emit(opcode);
+                Pop(1);
+                _unreachable = true;
+                return;
             case Opcode.If:
             {
                 Pop(1);
@@ -146,6 +283,10 @@ internal sealed class Compiler
             {
                 var control = _controls[^1];
                 _controls.RemoveAt(_controls.Count - 1);
+                foreach (var handler in control.Handlers ?? [])
+                {
+                    _handlers[handler] = _handlers[handler] with { Handler = _handlers[handler].Handler with { End = _code.Count } };
+                }
                 if (control.ElseFixup >= 0)
                 {
                     Patch(control.ElseFixup, _code.Count);
@@ -206,7 +347,7 @@ internal sealed class Compiler
                 return;
             case Opcode.CallIndirect:
             {
-                var type = _instance.Types[instruction.Index]!;
+                var type = _module.Types[instruction.Index]!;
                 Emit(opcode, (int)instruction.Index, (int)instruction.SecondIndex);
                 Pop(1 + type.Parameters.Count);
                 Push(type.Results.Count);
@@ -218,7 +359,7 @@ internal sealed class Compiler
                 return;
             case Opcode.CallRef:
             {
-                var type = _instance.Types[instruction.Index]!;
+                var type = _module.Types[instruction.Index]!;
                 Emit(opcode, (int)instruction.Index);
                 Pop(1 + type.Parameters.Count);
                 Push(type.Results.Count);
@@ -241,6 +382,50 @@ internal sealed class Compiler
                 EmitBranch(instruction.Index, conditional: true);
                 Emit(Opcode.Drop);
                 Pop(1);
+                return;
+            case Opcode.StructNew:
+            {
+                var fields = ((StructType)_module.Validated.Types[(int)instruction.Index].Body).Fields.Count;
+                Emit(opcode, (int)instruction.Index);
+                Pop(fields);
+                Push(1);
+                return;
+            }
+            case Opcode.ArrayNewFixed:
+                Emit(opcode, (int)instruction.Index, (int)instruction.SecondIndex);
+                Pop((int)instruction.SecondIndex);
+                Push(1);
+                return;
+            case Opcode.RefTest or Opcode.RefTestNull or Opcode.RefCast or Opcode.RefCastNull:
+            {
+                var heap = CanonicalHeap(instruction.HeapType);
+                Emit(opcode, heap, opcode is Opcode.RefTestNull or Opcode.RefCastNull ? 1 : 0);
+                return;
+            }
+            case Opcode.BrOnCast or Opcode.BrOnCastFail:
+            {
+                var to = instruction.CastTo;
+                Emit(opcode, CanonicalHeap(to.Heap), to.Nullable ? 1 : 0);
+                EmitBranch(instruction.Index, conditional: true);
+                return;
+            }
+            case Opcode.AnyConvertExtern or Opcode.ExternConvertAny:
+                return; // a reference keeps its identity across the any/extern hierarchies
+            case Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee when !_isReferenceLocal[instruction.Index]:
+                Emit(opcode switch
+                {
+                    Opcode.LocalGet => InternalOp.LocalGetBits,
+                    Opcode.LocalSet => InternalOp.LocalSetBits,
+                    _ => InternalOp.LocalTeeBits,
+                }, (int)instruction.Index);
+                if (opcode == Opcode.LocalGet)
+                {
+                    Push(1);
+                }
+                else if (opcode == Opcode.LocalSet)
+                {
+                    Pop(1);
+                }
                 return;
             case Opcode.V128Const:
                 _constants.Add(instruction.V128);
@@ -387,8 +572,57 @@ internal sealed class Compiler
         {
             return Simd.StackEffect(opcode);
         }
+        if ((code >> 16) == 0xFB)
+        {
+            return opcode switch
+            {
+                Opcode.StructNewDefault => (0, 1),
+                Opcode.StructGet or Opcode.StructGetS or Opcode.StructGetU => (1, 1),
+                Opcode.StructSet => (2, 0),
+                Opcode.ArrayNew => (2, 1),
+                Opcode.ArrayNewDefault => (1, 1),
+                Opcode.ArrayNewData or Opcode.ArrayNewElem => (2, 1),
+                Opcode.ArrayGet or Opcode.ArrayGetS or Opcode.ArrayGetU => (2, 1),
+                Opcode.ArraySet => (3, 0),
+                Opcode.ArrayLen => (1, 1),
+                Opcode.ArrayFill => (4, 0),
+                Opcode.ArrayCopy => (5, 0),
+                Opcode.ArrayInitData or Opcode.ArrayInitElem => (4, 0),
+                Opcode.RefI31 or Opcode.I31GetS or Opcode.I31GetU => (1, 1),
+                _ => throw Unsupported(opcode),
+            };
+        }
         throw Unsupported(opcode);
     }
 
     private static NotSupportedException Unsupported(Opcode opcode) => new($"the interpreter does not support {opcode.Name()} yet");
+}
+
+/// <summary>
+/// The interpreter's code for one validated module: the compiled form of each defined function, made on first
+/// call and shared by every instance of the module (compilation depends only on the module).
+/// </summary>
+internal sealed class ModuleCode
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Validation.ValidatedModule, ModuleCode> s_modules = [];
+
+    private ModuleCode(Validation.ValidatedModule validated)
+    {
+        Validated = validated;
+        Types = [.. validated.Module.TypeDefinitions.Select(t => t.Body as FunctionType)];
+        ImportedFunctions = validated.ImportedFunctionCount;
+        Compiled = new CompiledFunction?[validated.Module.Functions.Count];
+    }
+
+    public Validation.ValidatedModule Validated { get; }
+
+    /// <summary>Function types by module type index (<see langword="null"/> for struct and array types).</summary>
+    public FunctionType?[] Types { get; }
+
+    public int ImportedFunctions { get; }
+
+    /// <summary>Compiled functions by defined-function index (function index minus imports).</summary>
+    public CompiledFunction?[] Compiled { get; }
+
+    public static ModuleCode Of(Validation.ValidatedModule validated) => s_modules.GetValue(validated, static v => new ModuleCode(v));
 }

@@ -26,7 +26,6 @@ internal sealed unsafe partial class Machine
     private struct Frame
     {
         public WasmFunction Function;
-        public CompiledFunction Compiled;
         public int Pc;
         public int Fp;
     }
@@ -47,6 +46,10 @@ internal sealed unsafe partial class Machine
             host.Callback(args, results);
             return;
         }
+        if (_store.Jit is { } jit && jit.TryInvoke((WasmFunction)function, args, results))
+        {
+            return;
+        }
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             // Host functions calling back in nest .NET frames; stop before the process would.
@@ -58,9 +61,10 @@ internal sealed unsafe partial class Machine
         try
         {
             EnsureStack(baseSp + args.Length);
+            var parameters = function.Type.Parameters;
             for (var i = 0; i < args.Length; i++)
             {
-                _stack[_sp++] = ToSlot(args[i]);
+                _stack[_sp++] = ToSlot(args[i].Normalize(parameters[i]));
             }
             Run(wasm);
             for (var i = 0; i < results.Length; i++)
@@ -111,7 +115,11 @@ internal sealed unsafe partial class Machine
         Array.Resize(ref _stack, (int)Math.Min(Math.Max((long)needed, _stack.Length * 2L), _maxSlots));
     }
 
-    private void CallHost(HostFunction host, ref int sp)
+    /// <summary>True when the JIT tier runs <paramref name="function"/> (the interpreter then calls it as it calls a host function).</summary>
+    private bool JitRuns(WasmFunction function) => _store.Jit is { } jit && jit.Runs(function);
+
+    /// <summary>Calls a host function, or a function the JIT runs, with arguments from the operand stack.</summary>
+    private void CallHost(FunctionInstance host, ref int sp)
     {
         var parameterCount = host.Type.Parameters.Count;
         var resultCount = host.Type.Results.Count;
@@ -125,11 +133,19 @@ internal sealed unsafe partial class Machine
                 args[i] = ToValue(_stack[first + i]);
             }
             _sp = sp;
-            host.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            if (host is HostFunction hostFunction)
+            {
+                hostFunction.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
+            else
+            {
+                Invoke(host, args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
             EnsureStack(first + resultCount);
+            var resultTypes = host.Type.Results;
             for (var i = 0; i < resultCount; i++)
             {
-                _stack[first + i] = ToSlot(results[i]);
+                _stack[first + i] = ToSlot(results[i].Normalize(resultTypes[i]));
             }
             sp = first + resultCount;
         }
@@ -140,17 +156,30 @@ internal sealed unsafe partial class Machine
         }
     }
 
+    /// <summary>Calls a host function; a Wasm exception escaping it (from Wasm it called) is returned to unwind here.</summary>
+    private ExceptionInstance? CallHostCatching(FunctionInstance host, ref int sp)
+    {
+        try
+        {
+            CallHost(host, ref sp);
+            return null;
+        }
+        catch (UncaughtException e)
+        {
+            return e.Exception;
+        }
+    }
+
     /// <summary>The function an indirect call names, after the checks of <c>call_indirect</c>.</summary>
     private static FunctionInstance ResolveIndirect(ModuleInstance instance, int typeIndex, int tableIndex, ulong index)
     {
         if (!instance.Tables[tableIndex].TryGet(index, out var element))
         {
-            TrapException.Throw(TrapKind.UndefinedElement);
+            throw TrapException.AtElement(TrapKind.UndefinedElement, index);
         }
         if (element is not FunctionInstance function)
         {
-            TrapException.Throw(TrapKind.UninitializedElement);
-            return null!;
+            throw TrapException.AtElement(TrapKind.UninitializedElement, index);
         }
         var expected = instance.DefinedTypes[typeIndex];
         if (!ReferenceEquals(function.DefinedType, expected) && !function.DefinedType.IsSubtypeOf(expected))
@@ -183,11 +212,13 @@ internal sealed unsafe partial class Machine
         ModuleInstance inst = null!;
         var pc = 0;
         var fp = 0;
+        var fuelEnabled = _fuelEnabled;
+        ExceptionInstance? exception = null;
 
     Enter:
         {
             // The callee's arguments are the top ParamCount slots; they become its first locals.
-            var target = callee.Compiled ??= Compiler.Compile(callee);
+            var target = callee.Compiled ??= Compiler.For(callee);
             if (tail)
             {
                 // return_call: move the arguments down over the caller's frame, which the callee replaces.
@@ -200,6 +231,10 @@ internal sealed unsafe partial class Machine
             if (_depth >= _maxDepth)
             {
                 TrapException.Throw(TrapKind.CallStackExhausted);
+            }
+            if (_store.Interrupted)
+            {
+                TrapException.Throw(TrapKind.Interrupted);
             }
             var newFp = sp - target.ParamCount;
             if (newFp + target.MaxHeight > s.Length)
@@ -219,19 +254,87 @@ internal sealed unsafe partial class Machine
             }
             ref var frame = ref _frames[_depth++];
             frame.Function = callee;
-            frame.Compiled = target;
             frame.Fp = newFp;
             compiled = target;
             code = target.Code;
             inst = callee.Instance;
             pc = 0;
             fp = newFp;
+            goto Dispatch;
         }
 
+    Unwind:
+        {
+            // Find the innermost handler that catches the exception, in this frame or its callers.
+            var thrown = exception!;
+            exception = null;
+            while (true)
+            {
+                var handlers = compiled.Handlers;
+                var at = pc - 1;
+                var found = -1;
+                var maxDepth = int.MaxValue; // lowered by a delegate: only blocks at or outside its target may catch
+                for (var i = handlers.Length - 1; i >= 0; i--)
+                {
+                    var candidate = handlers[i];
+                    if (at < candidate.Start || at >= candidate.End || candidate.Depth > maxDepth)
+                    {
+                        continue;
+                    }
+                    if (candidate.Kind == HandlerKind.Delegate)
+                    {
+                        maxDepth = candidate.Slot;
+                        continue;
+                    }
+                    if (candidate.Tag < 0 || ReferenceEquals(inst.Tags[candidate.Tag], thrown.Tag))
+                    {
+                        found = i;
+                        break;
+                    }
+                }
+                if (found >= 0)
+                {
+                    var handler = handlers[found];
+                    var target = compiled.BranchTargets[handler.Target];
+                    sp = fp + target.Height;
+                    if (handler.Kind is HandlerKind.LegacyCatch or HandlerKind.LegacyCatchAll)
+                    {
+                        s[fp + handler.Slot] = new Slot { Reference = thrown };
+                    }
+                    if (handler.Kind is HandlerKind.Catch or HandlerKind.CatchRef or HandlerKind.LegacyCatch)
+                    {
+                        foreach (var value in thrown.Payload)
+                        {
+                            s[sp++] = ToSlot(value);
+                        }
+                    }
+                    if (handler.Kind is HandlerKind.CatchRef or HandlerKind.CatchAllRef)
+                    {
+                        s[sp++] = new Slot { Reference = thrown };
+                    }
+                    pc = target.Pc;
+                    break;
+                }
+                _depth--;
+                _frames[_depth] = default;
+                if (_depth == entryDepth)
+                {
+                    throw new UncaughtException(thrown);
+                }
+                ref var caller = ref _frames[_depth - 1];
+                compiled = caller.Function.Compiled!;
+                code = compiled.Code;
+                inst = caller.Function.Instance;
+                pc = caller.Pc;
+                fp = caller.Fp;
+            }
+        }
+
+    Dispatch:
         while (true)
         {
-            var op = code[pc++];
-            if (_fuelEnabled && --_store.Fuel < 0)
+            ref readonly var op = ref code[pc++];
+            if (fuelEnabled && --_store.Fuel < 0)
             {
                 _store.Fuel = 0;
                 TrapException.Throw(TrapKind.OutOfFuel);
@@ -242,22 +345,39 @@ internal sealed unsafe partial class Machine
             case Opcode.Unreachable:
                 TrapException.Throw(TrapKind.Unreachable);
                 break;
+            // A branch back (to a loop) checks for an interrupt request, so that loops without calls stop too.
             case InternalOp.Jump:
+                if (op.A < pc && _store.Interrupted)
+                {
+                    TrapException.Throw(TrapKind.Interrupted);
+                }
                 pc = op.A;
                 break;
             case InternalOp.BrMove:
+                if (op.A < pc && _store.Interrupted)
+                {
+                    TrapException.Throw(TrapKind.Interrupted);
+                }
                 sp = BranchMove(s, sp, fp + op.B, (int)op.C);
                 pc = op.A;
                 break;
             case InternalOp.BrIfJump:
                 if ((uint)s[--sp].Low != 0)
                 {
+                    if (op.A < pc && _store.Interrupted)
+                    {
+                        TrapException.Throw(TrapKind.Interrupted);
+                    }
                     pc = op.A;
                 }
                 break;
             case InternalOp.BrIfMove:
                 if ((uint)s[--sp].Low != 0)
                 {
+                    if (op.A < pc && _store.Interrupted)
+                    {
+                        TrapException.Throw(TrapKind.Interrupted);
+                    }
                     sp = BranchMove(s, sp, fp + op.B, (int)op.C);
                     pc = op.A;
                 }
@@ -271,17 +391,35 @@ internal sealed unsafe partial class Machine
             case InternalOp.BrTableJump:
             {
                 var index = (uint)s[--sp].Low;
-                var entry2 = compiled.BranchTargets[op.A + (int)Math.Min(index, (uint)op.B)];
-                sp = BranchMove(s, sp, fp + entry2.Height, entry2.Arity);
-                pc = entry2.Pc;
+                var target = compiled.BranchTargets[op.A + (int)Math.Min(index, (uint)op.B)];
+                if (target.Pc < pc && _store.Interrupted)
+                {
+                    TrapException.Throw(TrapKind.Interrupted);
+                }
+                sp = BranchMove(s, sp, fp + target.Height, target.Arity);
+                pc = target.Pc;
                 break;
             }
             case Opcode.Return:
             {
                 var count = compiled.ResultCount;
-                for (var i = 0; i < count; i++)
+                if (compiled.ResultsAreBits)
                 {
-                    s[fp + i] = s[sp - count + i];
+                    for (var i = 0; i < count; i++)
+                    {
+                        ref var from = ref s[sp - count + i];
+                        ref var to = ref s[fp + i];
+                        to.Low = from.Low;
+                        to.High = from.High;
+                        to.Reference = null;
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        s[fp + i] = s[sp - count + i];
+                    }
                 }
                 sp = fp + count;
                 _depth--;
@@ -292,7 +430,7 @@ internal sealed unsafe partial class Machine
                     return;
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
                 pc = caller.Pc;
@@ -303,15 +441,19 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCall:
             {
                 var function = inst.Functions[op.A];
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCall;
                     goto Enter;
                 }
-                CallHost((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
+                if (exception is not null)
+                {
+                    goto Unwind;
+                }
                 if (op.Code == Opcode.ReturnCall)
                 {
                     pc = code.Length - 1; // the function's final Return
@@ -322,15 +464,19 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCallIndirect:
             {
                 var function = ResolveIndirect(inst, op.A, op.B, s[--sp].Low);
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallIndirect;
                     goto Enter;
                 }
-                CallHost((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
+                if (exception is not null)
+                {
+                    goto Unwind;
+                }
                 if (op.Code == Opcode.ReturnCallIndirect)
                 {
                     pc = code.Length - 1;
@@ -345,15 +491,19 @@ internal sealed unsafe partial class Machine
                     TrapException.Throw(TrapKind.NullFunctionReference);
                     break;
                 }
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallRef;
                     goto Enter;
                 }
-                CallHost((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
+                if (exception is not null)
+                {
+                    goto Unwind;
+                }
                 if (op.Code == Opcode.ReturnCallRef)
                 {
                     pc = code.Length - 1;
@@ -361,11 +511,49 @@ internal sealed unsafe partial class Machine
                 break;
             }
 
+            case Opcode.Throw:
+            {
+                var tag = inst.Tags[op.A];
+                var count = tag.Type.Parameters.Count;
+                var payload = new Value[count];
+                for (var i = 0; i < count; i++)
+                {
+                    payload[i] = ToValue(s[sp - count + i]);
+                }
+                sp -= count;
+                exception = new ExceptionInstance(tag, payload);
+                goto Unwind;
+            }
+            case Opcode.Rethrow:
+                exception = (ExceptionInstance)s[fp + op.A].Reference!;
+                goto Unwind;
+            case Opcode.ThrowRef:
+            {
+                if (s[--sp].Reference is not ExceptionInstance thrown)
+                {
+                    TrapException.Throw(TrapKind.NullExceptionReference);
+                    break;
+                }
+                exception = thrown;
+                goto Unwind;
+            }
+
             // ---- Parametric -------------------------------------------------------------------------
             case Opcode.Drop:
                 sp--;
                 break;
             case Opcode.Select:
+            {
+                // Untyped select is for numbers and vectors only: the bits are enough.
+                sp -= 2;
+                if ((uint)s[sp + 1].Low == 0)
+                {
+                    ref var r = ref s[sp - 1];
+                    r.Low = s[sp].Low;
+                    r.High = s[sp].High;
+                }
+                break;
+            }
             case Opcode.SelectTyped:
             {
                 sp -= 2;
@@ -377,6 +565,31 @@ internal sealed unsafe partial class Machine
             }
 
             // ---- Variables --------------------------------------------------------------------------
+            case InternalOp.LocalGetBits:
+            {
+                ref var local = ref s[fp + op.A];
+                ref var r = ref s[sp++];
+                r.Low = local.Low;
+                r.High = local.High;
+                r.Reference = null;
+                break;
+            }
+            case InternalOp.LocalSetBits:
+            {
+                ref var value = ref s[--sp];
+                ref var local = ref s[fp + op.A];
+                local.Low = value.Low;
+                local.High = value.High;
+                break;
+            }
+            case InternalOp.LocalTeeBits:
+            {
+                ref var value = ref s[sp - 1];
+                ref var local = ref s[fp + op.A];
+                local.Low = value.Low;
+                local.High = value.High;
+                break;
+            }
             case Opcode.LocalGet:
                 s[sp++] = s[fp + op.A];
                 break;
@@ -439,7 +652,7 @@ internal sealed unsafe partial class Machine
             {
                 sp--;
                 ref var r = ref s[sp - 1];
-                r.Low = ReferenceEquals(r.Reference, s[sp].Reference) ? 1u : 0u;
+                r.Low = Gc.ReferenceEqual(r.Reference, s[sp].Reference) ? 1u : 0u;
                 r.Reference = null;
                 break;
             }
@@ -1717,6 +1930,37 @@ internal sealed unsafe partial class Machine
 
             case Opcode.I8x16Shuffle:
                 Binary(s, ref sp, Shuffle(V<byte>(s[sp - 2]), V<byte>(s[sp - 1]), compiled.Constants[op.A]));
+                break;
+            case Opcode.StructNew:
+            case Opcode.StructNewDefault:
+            case Opcode.StructGet:
+            case Opcode.StructGetS:
+            case Opcode.StructGetU:
+            case Opcode.StructSet:
+            case Opcode.ArrayNew:
+            case Opcode.ArrayNewDefault:
+            case Opcode.ArrayNewFixed:
+            case Opcode.ArrayNewData:
+            case Opcode.ArrayNewElem:
+            case Opcode.ArrayGet:
+            case Opcode.ArrayGetS:
+            case Opcode.ArrayGetU:
+            case Opcode.ArraySet:
+            case Opcode.ArrayLen:
+            case Opcode.ArrayFill:
+            case Opcode.ArrayCopy:
+            case Opcode.ArrayInitData:
+            case Opcode.ArrayInitElem:
+            case Opcode.RefTest:
+            case Opcode.RefTestNull:
+            case Opcode.RefCast:
+            case Opcode.RefCastNull:
+            case Opcode.BrOnCast:
+            case Opcode.BrOnCastFail:
+            case Opcode.RefI31:
+            case Opcode.I31GetS:
+            case Opcode.I31GetU:
+                ExecuteGc(op, s, ref sp, inst);
                 break;
             default:
                 if (!ExecuteSimd(op, s, ref sp, inst))

@@ -13,7 +13,6 @@ internal sealed class CodeValidator(ValidationContext context)
     private static readonly ValueType[] s_none = [];
     private static readonly ValueType[] s_i32 = [ValueType.I32];
     private static readonly ValueType[] s_i32x2 = [ValueType.I32, ValueType.I32];
-    private static readonly ValueType[] s_i32x3 = [ValueType.I32, ValueType.I32, ValueType.I32];
     private static readonly ValueType[] s_i64 = [ValueType.I64];
     private static readonly ValueType[] s_f32 = [ValueType.F32];
     private static readonly ValueType[] s_f64 = [ValueType.F64];
@@ -24,6 +23,7 @@ internal sealed class CodeValidator(ValidationContext context)
     private readonly ValidationContext _c = context;
     private readonly List<ValueType> _vals = [];
     private readonly List<Frame> _ctrls = [];
+    private readonly Stack<Frame> _freeFrames = new();
     private readonly List<int> _inits = [];
     private ValueType[] _locals = s_none;
     private bool[] _localInit = [];
@@ -32,22 +32,37 @@ internal sealed class CodeValidator(ValidationContext context)
     private int _maxHeight;
     private int[] _blockEnds = [];
     private Dictionary<int, int> _elses = [];
+    private Dictionary<int, ValueType>? _selectTypes;
+    private Dictionary<int, List<int>>? _catches;
 
-    private sealed class Frame(Opcode kind, ValueType[] start, ValueType[] end, int height, int initHeight, int pc)
+    private sealed class Frame
     {
-        public Opcode Kind { get; set; } = kind;
-        public ValueType[] Start { get; } = start;
-        public ValueType[] End { get; } = end;
-        public int Height { get; } = height;
-        public int InitHeight { get; } = initHeight;
-        public int Pc { get; } = pc;
+        public Opcode Kind { get; set; }
+        public ValueType[] Start { get; private set; } = s_none;
+        public ValueType[] End { get; private set; } = s_none;
+        public int Height { get; private set; }
+        public int InitHeight { get; private set; }
+        public int Pc { get; private set; }
         public bool Unreachable { get; set; }
+
+        public Frame Reset(Opcode kind, ValueType[] start, ValueType[] end, int height, int initHeight, int pc)
+        {
+            Kind = kind;
+            Start = start;
+            End = end;
+            Height = height;
+            InitHeight = initHeight;
+            Pc = pc;
+            Unreachable = false;
+            return this;
+        }
 
         public ValueType[] Labels => Kind == Opcode.Loop ? Start : End;
     }
 
     /// <summary>What validating one body taught: for the execution tiers.</summary>
-    public sealed record Result(int MaxStackHeight, int[] BlockEnds, Dictionary<int, int> Elses);
+    public sealed record Result(int MaxStackHeight, int[] BlockEnds, Dictionary<int, int> Elses, Dictionary<int, ValueType>? SelectTypes,
+        Dictionary<int, List<int>>? Catches);
 
     /// <summary>Validates a function body. <paramref name="locals"/> are parameters then declared locals, canonical.</summary>
     public Result ValidateFunction(IReadOnlyList<Instruction> code, ValueType[] locals, int parameterCount, ValueType[] results)
@@ -102,12 +117,18 @@ internal sealed class CodeValidator(ValidationContext context)
     private Result Run(IReadOnlyList<Instruction> code, ValueType[] results)
     {
         _vals.Clear();
+        foreach (var frame in _ctrls)
+        {
+            _freeFrames.Push(frame);
+        }
         _ctrls.Clear();
         _inits.Clear();
         _maxHeight = 0;
         _blockEnds = new int[code.Count];
         _elses = [];
-        _ctrls.Add(new Frame(Opcode.Block, s_none, results, 0, 0, -1));
+        _selectTypes = null;
+        _catches = null;
+        PushFrame(Opcode.Block, s_none, results, -1);
         for (var pc = 0; pc < code.Count; pc++)
         {
             if (_ctrls.Count == 0)
@@ -118,6 +139,7 @@ internal sealed class CodeValidator(ValidationContext context)
             var instruction = code[pc];
             _c.AtInstruction(pc, instruction.Opcode);
             _blockEnds[pc] = -1;
+            CheckPayload(instruction);
             Step(instruction, pc);
         }
         if (_ctrls.Count != 0)
@@ -125,7 +147,39 @@ internal sealed class CodeValidator(ValidationContext context)
             throw _c.Error("unexpected end of section or function");
         }
         _c.LeaveInstructions();
-        return new Result(_maxHeight, _blockEnds, _elses);
+        return new Result(_maxHeight, _blockEnds, _elses, _selectTypes, _catches);
+    }
+
+    /// <summary>
+    /// Rejects an instruction built with the wrong factory for its opcode (only a generator can make one), whose
+    /// payload accessors would otherwise throw.
+    /// </summary>
+    private void CheckPayload(Instruction instruction)
+    {
+        try
+        {
+            var ok = instruction.Opcode switch
+            {
+                Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Try or Opcode.TryTable => instruction.BlockType is var _,
+                Opcode.BrTable => instruction.BranchTable is not null,
+                Opcode.SelectTyped => instruction.SelectTypes is not null,
+                Opcode.RefNull or Opcode.RefTest or Opcode.RefTestNull or Opcode.RefCast or Opcode.RefCastNull => instruction.HeapType is var _,
+                Opcode.BrOnCast or Opcode.BrOnCastFail => instruction.CastFrom is var _,
+                _ => true,
+            };
+            if (instruction.Opcode == Opcode.TryTable)
+            {
+                ok = instruction.Catches is not null;
+            }
+            if (ok)
+            {
+                return;
+            }
+        }
+        catch (Exception e) when (e is InvalidCastException or InvalidOperationException or NullReferenceException)
+        {
+        }
+        throw _c.Error($"invalid immediates for {instruction.Opcode.Name()}");
     }
 
     // ---- Operand stack ------------------------------------------------------------------------------------
@@ -179,7 +233,9 @@ internal sealed class CodeValidator(ValidationContext context)
         var ok = n == expected.Length || frame.Unreachable;
         for (var i = 0; ok && i < n; i++)
         {
-            ok = Subtyping.Matches(_vals[_vals.Count - n + i], expected[expected.Length - n + i]);
+            var actual = _vals[_vals.Count - n + i];
+            var wanted = expected[expected.Length - n + i];
+            ok = actual == wanted || Subtyping.Matches(actual, wanted);
         }
         if (!ok)
         {
@@ -221,8 +277,15 @@ internal sealed class CodeValidator(ValidationContext context)
 
     private void PushFrame(Opcode kind, ValueType[] start, ValueType[] end, int pc)
     {
-        _ctrls.Add(new Frame(kind, start, end, _vals.Count, _inits.Count, pc));
+        var frame = _freeFrames.Count > 0 ? _freeFrames.Pop() : new Frame();
+        _ctrls.Add(frame.Reset(kind, start, end, _vals.Count, _inits.Count, pc));
         Push(start);
+    }
+
+    private void PopFrame()
+    {
+        _freeFrames.Push(_ctrls[^1]);
+        _ctrls.RemoveAt(_ctrls.Count - 1);
     }
 
     private Frame Label(uint depth) =>
@@ -263,7 +326,15 @@ internal sealed class CodeValidator(ValidationContext context)
         }
         if (type.IsValue)
         {
-            return (s_none, [_c.Canonical(type.Result)]);
+            return (s_none, type.Result.Kind switch
+            {
+                ValueKind.I32 => s_i32,
+                ValueKind.I64 => s_i64,
+                ValueKind.F32 => s_f32,
+                ValueKind.F64 => s_f64,
+                ValueKind.V128 => s_v128,
+                _ => [_c.Canonical(type.Result)],
+            });
         }
         var function = _c.FunctionType(type.TypeIndex);
         return (AsArray(function.Parameters), AsArray(function.Results));
@@ -327,6 +398,12 @@ internal sealed class CodeValidator(ValidationContext context)
                 CheckBlockEnd(frame);
                 ResetFrame(frame);
                 frame.Kind = opcode;
+                _catches ??= [];
+                if (!_catches.TryGetValue(frame.Pc, out var clauses))
+                {
+                    _catches[frame.Pc] = clauses = [];
+                }
+                clauses.Add(pc);
                 if (opcode == Opcode.Catch)
                 {
                     Push(AsArray(((FunctionType)_c.Tag(instruction.Index).Body).Parameters));
@@ -342,7 +419,7 @@ internal sealed class CodeValidator(ValidationContext context)
                 }
                 CheckBlockEnd(frame);
                 ResetFrame(frame);
-                _ctrls.RemoveAt(_ctrls.Count - 1);
+                PopFrame();
                 if (frame.Pc >= 0)
                 {
                     _blockEnds[frame.Pc] = pc;
@@ -499,6 +576,7 @@ internal sealed class CodeValidator(ValidationContext context)
                 }
                 Pop([type, type, ValueType.I32]);
                 Push(type);
+                (_selectTypes ??= [])[pc] = type;
                 return;
             }
             case Opcode.SelectTyped:
@@ -738,6 +816,12 @@ internal sealed class CodeValidator(ValidationContext context)
             Aggregate(instruction);
             return;
         }
+        if (InstructionSignatures.TryGetFixed(opcode, out var fixedSignature) && !InstructionSignatures.HasLane(opcode))
+        {
+            Pop(fixedSignature.Parameters);
+            Push(fixedSignature.Results);
+            return;
+        }
         if (!OpcodeTable.TryGet(opcode, out var info))
         {
             throw _c.Error($"unsupported instruction {opcode}");
@@ -779,7 +863,7 @@ internal sealed class CodeValidator(ValidationContext context)
             CheckBlockEnd(frame);
         }
         ResetFrame(frame);
-        _ctrls.RemoveAt(_ctrls.Count - 1);
+        PopFrame();
         if (frame.Pc >= 0)
         {
             _blockEnds[frame.Pc] = pc;

@@ -20,12 +20,37 @@ internal static class InstructionSignatures
     private static readonly ValueType V128 = ValueType.V128;
 
     private static readonly FrozenDictionary<Opcode, Signature> s_fixed = BuildFixed();
+    // Dense views of s_fixed for the hot path: single-byte opcodes, and the 0xFC and 0xFD families.
+    private static readonly Signature?[] s_plain = Dense(0x00, 0x100);
+    private static readonly Signature?[] s_misc = Dense(0xFC_0000, 0x20);
+    private static readonly Signature?[] s_vector = Dense(0xFD_0000, 0x120);
     private static readonly FrozenDictionary<Opcode, (ValueType Type, bool Store)> s_memory = BuildMemory();
     private static readonly FrozenDictionary<Opcode, int> s_laneCounts = BuildLaneCounts();
 
     /// <summary>The fixed signature of a numeric or vector instruction without context-dependent immediates.</summary>
-    public static bool TryGetFixed(Opcode opcode, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Signature? signature) =>
-        s_fixed.TryGetValue(opcode, out signature);
+    public static bool TryGetFixed(Opcode opcode, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Signature? signature)
+    {
+        var code = (int)opcode & 0xFFFF;
+        var table = ((int)opcode >> 16) switch
+        {
+            0 => s_plain,
+            0xFC => s_misc,
+            0xFD => s_vector,
+            _ => null,
+        };
+        signature = table is not null && code < table.Length ? table[code] : null;
+        return signature is not null;
+    }
+
+    private static Signature?[] Dense(int first, int length)
+    {
+        var table = new Signature?[length];
+        for (var i = 0; i < length; i++)
+        {
+            table[i] = s_fixed.GetValueOrDefault((Opcode)(first + i));
+        }
+        return table;
+    }
 
     /// <summary>For a load or store (not lane accesses): the value type it loads or stores.</summary>
     public static bool TryGetMemoryAccess(Opcode opcode, out ValueType type, out bool store)
@@ -39,6 +64,9 @@ internal static class InstructionSignatures
         store = false;
         return false;
     }
+
+    /// <summary>Whether the instruction has a lane index immediate to check (extract/replace lane).</summary>
+    public static bool HasLane(Opcode opcode) => opcode is >= Opcode.I8x16ExtractLaneS and <= Opcode.F64x2ReplaceLane;
 
     /// <summary>The number of lanes a lane index of an extract/replace instruction ranges over.</summary>
     public static int LaneCount(Opcode opcode) => s_laneCounts[opcode];

@@ -20,48 +20,94 @@ public static class ModuleValidator
     {
         ArgumentNullException.ThrowIfNull(module);
         var c = new ValidationContext(module);
+        var code = new CodeValidator(c);
         CheckTypes(c);
         CheckImports(c);
-
-        var tagTypeIndices = new List<uint>(c.TagTypeIndices);
-        for (var i = 0; i < module.Tags.Count; i++)
-        {
-            c.At($"tag {c.Tags.Count}");
-            c.Tags.Add(CheckTagType(c, module.Tags[i]));
-            c.TagTypeIndices.Add(module.Tags[i].TypeIndex);
-        }
-
         var importedFunctions = c.Functions.Count;
+        var importedGlobals = c.Globals.Count;
+        CheckTags(c);
+        CheckFunctionTypes(c);
+        CollectReferences(c);
+        CheckMemories(c);
+        CheckTables(c, code, importedGlobals);
+        CheckGlobals(c, code);
+        CheckData(c, code);
+        CheckElements(c, code);
+        var infos = new FunctionInfo[module.Functions.Count];
         for (var i = 0; i < module.Functions.Count; i++)
         {
-            c.At($"func {c.Functions.Count}");
-            var typeIndex = module.Functions[i].TypeIndex;
-            c.FunctionType(typeIndex);
-            c.Functions.Add(c.Type(typeIndex));
-            c.FunctionTypeIndices.Add(typeIndex);
+            var functionIndex = (uint)(importedFunctions + i);
+            c.At($"func {functionIndex}");
+            infos[i] = CheckFunctionBody(c, code, module.Functions[i], functionIndex);
         }
+        CheckStart(c);
+        CheckExports(c);
 
-        CollectReferences(c);
+        return new ValidatedModule(
+            module,
+            c.Types.ToArray(),
+            c.FunctionTypeIndices.ToArray(),
+            ModuleGlobals(module),
+            ModuleTables(module),
+            ModuleMemories(module),
+            c.TagTypeIndices.ToArray(),
+            module.Elements.Select(e => e.Type).ToArray(),
+            infos,
+            c.References);
+    }
 
-        foreach (var memory in module.Memories)
+    // ---- Definitions ----------------------------------------------------------------------------------------
+
+    private static void CheckTags(ValidationContext c)
+    {
+        foreach (var tag in c.Module.Tags)
+        {
+            c.At($"tag {c.Tags.Count}");
+            c.Tags.Add(CheckTagType(c, tag));
+            c.TagTypeIndices.Add(tag.TypeIndex);
+        }
+    }
+
+    private static void CheckFunctionTypes(ValidationContext c)
+    {
+        foreach (var function in c.Module.Functions)
+        {
+            c.At($"func {c.Functions.Count}");
+            c.FunctionType(function.TypeIndex);
+            c.Functions.Add(c.Type(function.TypeIndex));
+            c.FunctionTypeIndices.Add(function.TypeIndex);
+        }
+    }
+
+    private static void CheckMemories(ValidationContext c)
+    {
+        foreach (var memory in c.Module.Memories)
         {
             c.At($"memory {c.Memories.Count}");
             CheckMemoryType(c, memory);
             c.Memories.Add(memory);
         }
+    }
 
-        var code = new CodeValidator(c);
-        var importedGlobals = c.Globals.Count;
-        foreach (var table in module.Tables)
+    /// <summary>Tables; their initializers see only imported globals (spec: context <c>C'</c>).</summary>
+    private static void CheckTables(ValidationContext c, CodeValidator code, int importedGlobals)
+    {
+        foreach (var table in c.Module.Tables)
         {
             c.At($"table {c.Tables.Count}");
             var type = CheckTableType(c, table.Type);
             c.VisibleGlobals = importedGlobals;
-            code.ValidateConstant(table.Init ?? Expression.Of(Instruction.WithHeapType(Opcode.RefNull, table.Type.ElementType.Heap)), type.ElementType);
+            // Without an initializer a table is filled with null, which its element type must allow.
+            var init = table.Init ?? Expression.Of(Instruction.WithHeapType(Opcode.RefNull, table.Type.ElementType.Heap));
+            code.ValidateConstant(init, type.ElementType);
             c.Tables.Add(type);
         }
+    }
 
-        foreach (var global in module.Globals)
+    /// <summary>Globals; each initializer sees the imported globals and those defined before it.</summary>
+    private static void CheckGlobals(ValidationContext c, CodeValidator code)
+    {
+        foreach (var global in c.Module.Globals)
         {
             c.At($"global {c.Globals.Count}");
             var type = global.Type with { Type = c.Canonical(global.Type.Type) };
@@ -70,27 +116,35 @@ public static class ModuleValidator
             c.Globals.Add(type);
         }
         c.VisibleGlobals = c.Globals.Count;
+    }
 
-        for (var i = 0; i < module.Data.Count; i++)
+    private static void CheckData(ValidationContext c, CodeValidator code)
+    {
+        var data = c.Module.Data;
+        for (var i = 0; i < data.Count; i++)
         {
             c.At($"data {i}");
-            var data = module.Data[i];
-            if (data.Mode == SegmentMode.Active)
+            var segment = data[i];
+            if (segment.Mode == SegmentMode.Active)
             {
-                var memory = c.Memory(data.Memory);
-                code.ValidateConstant(data.Offset ?? throw c.Error("active data segment without offset"), memory.Limits.AddressValueType);
+                var memory = c.Memory(segment.Memory);
+                code.ValidateConstant(segment.Offset ?? throw c.Error("active data segment without offset"), memory.Limits.AddressValueType);
             }
-            else if (data.Mode != SegmentMode.Passive)
+            else if (segment.Mode != SegmentMode.Passive)
             {
                 throw c.Error("invalid data segment mode");
             }
         }
-        c.DataCount = module.Data.Count;
+        c.DataCount = data.Count;
+    }
 
-        for (var i = 0; i < module.Elements.Count; i++)
+    private static void CheckElements(ValidationContext c, CodeValidator code)
+    {
+        var elements = c.Module.Elements;
+        for (var i = 0; i < elements.Count; i++)
         {
             c.At($"elem {i}");
-            var element = module.Elements[i];
+            var element = elements[i];
             var type = c.Canonical(element.Type);
             if (type.Kind != ValueKind.Ref)
             {
@@ -111,60 +165,59 @@ public static class ModuleValidator
             }
             c.Elements.Add(type);
         }
+    }
 
-        var infos = new FunctionInfo[module.Functions.Count];
-        for (var i = 0; i < module.Functions.Count; i++)
+    private static void CheckStart(ValidationContext c)
+    {
+        if (c.Module.Start is not { } start)
         {
-            var functionIndex = (uint)(importedFunctions + i);
-            c.At($"func {functionIndex}");
-            infos[i] = CheckFunctionBody(c, code, module.Functions[i], functionIndex);
+            return;
         }
-
-        if (module.Start is { } start)
+        c.At("start function");
+        var type = (FunctionType)c.Function(start).Body;
+        if (type.Parameters.Count != 0 || type.Results.Count != 0)
         {
-            c.At("start function");
-            var type = (FunctionType)c.Function(start).Body;
-            if (type.Parameters.Count != 0 || type.Results.Count != 0)
+            throw c.Error("start function must not have parameters or results");
+        }
+    }
+
+    private static void CheckExports(ValidationContext c)
+    {
+        var exports = c.Module.Exports;
+        for (var i = 0; i < exports.Count; i++)
+        {
+            var export = exports[i];
+            c.At($"export {i} \"{export.Name}\"");
+            switch (export.Kind)
             {
-                throw c.Error("start function must not have parameters or results");
+                case ExternKind.Function:
+                    c.Function(export.Index);
+                    break;
+                case ExternKind.Table:
+                    c.Table(export.Index);
+                    break;
+                case ExternKind.Memory:
+                    c.Memory(export.Index);
+                    break;
+                case ExternKind.Global:
+                    c.Global(export.Index);
+                    break;
+                case ExternKind.Tag:
+                    c.Tag(export.Index);
+                    break;
+                default:
+                    throw c.Error("invalid export kind");
             }
         }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < module.Exports.Count; i++)
-        {
-            var export = module.Exports[i];
-            c.At($"export {i} \"{export.Name}\"");
-            _ = export.Kind switch
-            {
-                ExternKind.Function => c.Function(export.Index) as object,
-                ExternKind.Table => c.Table(export.Index),
-                ExternKind.Memory => c.Memory(export.Index),
-                ExternKind.Global => c.Global(export.Index),
-                ExternKind.Tag => c.Tag(export.Index),
-                _ => throw c.Error("invalid export kind"),
-            };
-        }
         c.At("exports");
-        foreach (var export in module.Exports)
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var export in exports)
         {
             if (!names.Add(export.Name))
             {
                 throw c.Error($"duplicate export name \"{export.Name}\"");
             }
         }
-
-        return new ValidatedModule(
-            module,
-            c.Types.ToArray(),
-            c.FunctionTypeIndices.ToArray(),
-            ModuleGlobals(module),
-            ModuleTables(module),
-            ModuleMemories(module),
-            c.TagTypeIndices.ToArray(),
-            module.Elements.Select(e => e.Type).ToArray(),
-            infos,
-            c.References);
     }
 
     // ---- Types ----------------------------------------------------------------------------------------------
@@ -442,7 +495,7 @@ public static class ModuleValidator
         }
         var results = type.Results as ValueType[] ?? [.. type.Results];
         var result = code.ValidateFunction(function.Body.Instructions, canonicalLocals, type.Parameters.Count, results);
-        return new FunctionInfo(functionIndex, function.TypeIndex, definitions, moduleLocals, result.MaxStackHeight, result.BlockEnds, result.Elses);
+        return new FunctionInfo(functionIndex, function.TypeIndex, definitions, moduleLocals, result.MaxStackHeight, result.BlockEnds, result.Elses, result.SelectTypes, result.Catches);
     }
 
     // ---- The index spaces as the module states them ---------------------------------------------------------

@@ -9,7 +9,7 @@ namespace WasmHarness.Validation;
 public sealed class FunctionInfo
 {
     internal FunctionInfo(uint functionIndex, uint typeIndex, FunctionType type, ValueType[] localTypes, int maxStackHeight,
-        int[] blockEnds, Dictionary<int, int> elses)
+        int[] blockEnds, Dictionary<int, int> elses, Dictionary<int, ValueType>? selectTypes, Dictionary<int, List<int>>? catches)
     {
         FunctionIndex = functionIndex;
         TypeIndex = typeIndex;
@@ -18,6 +18,8 @@ public sealed class FunctionInfo
         MaxStackHeight = maxStackHeight;
         BlockEnds = blockEnds;
         Elses = elses;
+        SelectTypes = selectTypes ?? s_noSelects;
+        LegacyCatches = catches?.ToDictionary(entry => entry.Key, entry => (IReadOnlyList<int>)entry.Value) ?? s_noCatches;
     }
 
     /// <summary>The function's index in the function index space (imports first).</summary>
@@ -41,6 +43,19 @@ public sealed class FunctionInfo
     /// the index of the instruction that opened it (-1 for the function's final <c>end</c>); otherwise -1.
     /// </summary>
     public IReadOnlyList<int> BlockEnds { get; }
+
+    /// <summary>
+    /// For each untyped <c>select</c>: instruction index → the operand type (a number or vector type, or
+    /// <see cref="ValueKind.Bottom"/> in unreachable code), which the text and binary forms leave implicit.
+    /// </summary>
+    public IReadOnlyDictionary<int, ValueType> SelectTypes { get; }
+
+    private static readonly Dictionary<int, ValueType> s_noSelects = [];
+
+    /// <summary>For each legacy <c>try</c> with handlers: instruction index of the <c>try</c> → its <c>catch</c>/<c>catch_all</c> instructions, in order.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<int>> LegacyCatches { get; }
+
+    private static readonly Dictionary<int, IReadOnlyList<int>> s_noCatches = [];
 
     /// <summary>For each <c>if</c> that has an <c>else</c>: instruction index of the <c>if</c> → index of its <c>else</c>.</summary>
     public IReadOnlyDictionary<int, int> Elses { get; }
@@ -77,6 +92,7 @@ public sealed class ValidatedModule
         DeclaredFunctionReferences = declaredFunctionReferences;
         var definitions = module.TypeDefinitions.ToArray();
         FunctionTypes = functionTypeIndices.Select(index => (FunctionType)definitions[(int)index].Body).ToArray();
+        TagTypes = tagTypeIndices.Select(index => (FunctionType)definitions[(int)index].Body).ToArray();
     }
 
     public Module Module { get; }
@@ -101,6 +117,9 @@ public sealed class ValidatedModule
 
     /// <summary>Tag index (imports first) → module type index of the tag's function type.</summary>
     public IReadOnlyList<uint> TagTypeIndices { get; }
+
+    /// <summary>Tag index (imports first) → the tag's function type (its parameters are the payload), as the module states it.</summary>
+    public IReadOnlyList<FunctionType> TagTypes { get; }
 
     /// <summary>Element segment index → the segment's reference type, as the module states it.</summary>
     public IReadOnlyList<ValueType> ElementTypes { get; }

@@ -13,15 +13,7 @@ namespace WasmHarness.Tests.Binary;
 /// </summary>
 public sealed class SuiteCodecTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Scripts()
-    {
-        var data = new TheoryData<string>();
-        foreach (var script in TestSuite.CoreScripts())
-        {
-            data.Add(script);
-        }
-        return data;
-    }
+    public static TheoryData<string> Scripts() => TestSuite.CoreScriptData();
 
     [Theory]
     [MemberData(nameof(Scripts))]

@@ -161,4 +161,42 @@ public sealed class MemoryTests
         Assert.Equal(65536UL, memory.MaxPages);
         Assert.Equal(-1, memory.Grow(65537));
     }
+
+    [Fact]
+    public void Wasm32MemoryGrowsTo4GiBInPlace()
+    {
+        using var memory = new MemoryInstance(new MemoryType(new Limits(0)), maxBytes: 1UL << 32);
+        if (!memory.GrowsInPlace)
+        {
+            return; // the reservation is Linux-only; elsewhere growth reallocates
+        }
+        Assert.Equal(0, memory.Grow(1));
+        memory.Write<uint>(0, 0, 0xDEADBEEF);
+        Assert.Equal(1, memory.Grow(65535));
+        Assert.Equal(1UL << 32, memory.Length);
+        memory.Write<byte>((1UL << 32) - 1, 0, 0x7F);
+        Assert.Equal(0x7F, memory.Read<byte>((1UL << 32) - 1));
+        Assert.Equal(0xDEADBEEFu, memory.Read<uint>(0));
+        Assert.Equal(0u, memory.Read<uint>(1UL << 31));
+        Assert.Equal(-1, memory.Grow(1));
+        Assert.Throws<TrapException>(() => memory.Read<byte>(1UL << 32));
+        Assert.Throws<TrapException>(() => memory.Read<ushort>((1UL << 32) - 1));
+    }
+
+    [Fact]
+    public void DisposingTheStoreFreesItsMemoriesAndLaterAccessesTrap()
+    {
+        var engine = new Engine();
+        var store = new Store(engine);
+        var instance = CompiledModule.FromText(engine, """
+            (module (memory (export "mem") 1)
+              (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+              (func (export "fill") (memory.fill (i32.const 0) (i32.const 0) (i32.const 0))))
+            """).Instantiate(store);
+        Assert.Equal(0, instance.Invoke("load", Value.FromI32(0))[0].I32);
+        store.Dispose();
+        Assert.Equal(0UL, instance.GetMemory("mem").Length);
+        Assert.Equal(TrapKind.OutOfBoundsMemoryAccess, Trap(() => instance.Invoke("load", Value.FromI32(0))));
+        instance.Invoke("fill"); // zero bytes at address 0 stay in bounds
+    }
 }

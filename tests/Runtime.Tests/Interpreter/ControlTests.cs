@@ -195,3 +195,49 @@ public sealed class ControlTests
         Assert.Equal(1_000_000, instance.Invoke("count", Value.FromI32(1_000_000), Value.FromI32(0))[0].I32);
     }
 }
+
+public sealed class HostRecursionTests
+{
+    [Fact]
+    public void DeepRecursionThroughHostFunctionsTrapsInsteadOfCrashing()
+    {
+        var engine = new Engine(new EngineOptions { MaxCallDepth = 1_000_000 });
+        var store = new Store(engine);
+        ModuleInstance? instance = null;
+        var linker = new Linker().DefineFunction("env", "bounce", new FunctionType([ValueType.I32], [ValueType.I32]),
+            args => instance!.Invoke("down", args[0]));
+        instance = CompiledModule.FromText(engine, """
+            (module
+              (import "env" "bounce" (func $bounce (param i32) (result i32)))
+              (func (export "down") (param i32) (result i32)
+                (if (result i32) (i32.eqz (local.get 0))
+                  (then (i32.const 0))
+                  (else (call $bounce (i32.sub (local.get 0) (i32.const 1)))))))
+            """).Instantiate(store, linker);
+        Assert.Equal(0, instance.Invoke("down", Value.FromI32(100))[0].I32);
+        var trap = Assert.Throws<TrapException>(() => instance.Invoke("down", Value.FromI32(10_000_000)));
+        Assert.Equal(TrapKind.CallStackExhausted, trap.Kind);
+        Assert.Equal(0, instance.Invoke("down", Value.FromI32(10))[0].I32);
+    }
+}
+
+public sealed class InterruptTests
+{
+    [Theory]
+    [InlineData("(loop $l (br $l))")]
+    [InlineData("(loop $l (br_if $l (i32.const 1)))")]
+    [InlineData("(loop $l (call $spin2) (br_table $l $l (i32.const 0)))")]
+    public void InterruptStopsRunningCodeFromAnotherThread(string body)
+    {
+        var engine = new Engine();
+        var store = new Store(engine);
+        var instance = CompiledModule.FromText(engine, $"(module (func $spin (export \"spin\") {body}) (func $spin2) (func (export \"id\") (param i32) (result i32) (local.get 0)))")
+            .Instantiate(store);
+        using var timer = new Timer(_ => store.Interrupt(), null, 100, Timeout.Infinite);
+        var trap = Assert.Throws<TrapException>(() => instance.Invoke("spin"));
+        Assert.Equal(TrapKind.Interrupted, trap.Kind);
+        Assert.True(trap.Kind.IsExhaustion());
+        store.ClearInterrupt();
+        Assert.Equal(3, instance.Invoke("id", Value.FromI32(3))[0].I32);
+    }
+}

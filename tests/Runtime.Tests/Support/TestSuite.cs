@@ -11,6 +11,9 @@ public static class TestSuite
     /// <summary>The suite's root folder, or null where no copy exists.</summary>
     public static string? Root => s_root.Value;
 
+    /// <summary>The core scripts as xunit theory data, one case per script so a failure names its file.</summary>
+    public static TheoryData<string> CoreScriptData() => [.. CoreScripts()];
+
     /// <summary>Every core <c>.wast</c> file (top level, <c>legacy/</c>, <c>custom/</c>), relative to the root.</summary>
     public static IEnumerable<string> CoreScripts()
     {

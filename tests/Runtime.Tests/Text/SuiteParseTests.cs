@@ -7,15 +7,7 @@ namespace WasmHarness.Tests.Text;
 /// <summary>Every core script of the official suite parses; quoted modules are accepted or rejected as the suite says.</summary>
 public sealed class SuiteParseTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Scripts()
-    {
-        var data = new TheoryData<string>();
-        foreach (var script in TestSuite.CoreScripts())
-        {
-            data.Add(script);
-        }
-        return data;
-    }
+    public static TheoryData<string> Scripts() => TestSuite.CoreScriptData();
 
     [Theory]
     [MemberData(nameof(Scripts))]

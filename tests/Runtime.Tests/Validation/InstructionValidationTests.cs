@@ -159,6 +159,11 @@ public class InstructionValidationTests
         InvalidPrefix(Func(VoidToI32, I32Const(), I32Const(), I32Const(), Instruction.SelectTyped([I32, I32])), "invalid result arity");
         // Polymorphic: select after unreachable yields the bottom type, usable as anything numeric.
         Valid(Func(VoidToI32, Op(Opcode.Unreachable), Op(Opcode.Select)));
+        // The validator tells the tiers what an untyped select selects.
+        var info = Valid(Func(Sig([], [F64]), Instruction.F64Const(0), Instruction.F64Const(0), I32Const(), Op(Opcode.Select))).Functions[0];
+        Assert.Equal(F64, Assert.Single(info.SelectTypes).Value);
+        Assert.Equal(3, info.SelectTypes.Keys.Single());
+        Assert.Equal(ValueType.Bottom, Valid(Func(VoidToI32, Op(Opcode.Unreachable), Op(Opcode.Select))).Functions[0].SelectTypes[1]);
     }
 
     [Fact]
@@ -387,7 +392,9 @@ public class InstructionValidationTests
         module.Tags.Add(new TagType(tagType));
         module.AddFunc(f, [], Block(Opcode.Try, I32), I32Const(), Op(Opcode.Catch, 0), Op(Opcode.Drop), I32Const(), Op(Opcode.Rethrow, 0),
             Op(Opcode.CatchAll), I32Const(), End);
-        Valid(module);
+        var info = Valid(module).Functions[0];
+        Assert.Equal([2, 6], info.LegacyCatches[0]);
+        Assert.Equal(8, info.BlockEnds[0]);
 
         module = new Module();
         tagType = module.AddType(Sig([I64], []));
@@ -401,6 +408,60 @@ public class InstructionValidationTests
         Invalid(Func(VoidToVoid, Block(Opcode.Try), Op(Opcode.Delegate, 1)), "unknown label 1");
         Valid(Func(VoidToVoid, Block(Opcode.Try), Op(Opcode.Delegate, 0)));
         Invalid(Func(VoidToVoid, Block(Opcode.Try), Op(Opcode.CatchAll), I32Const(42), End), "type mismatch: block requires [] but stack has [i32]");
+    }
+
+    [Fact]
+    public void More_rules_with_their_messages()
+    {
+        // catch_ref passes the tag's payload and a non-null exnref.
+        var module = new Module();
+        var tagType = module.AddType(Sig([I32], []));
+        var f = module.AddType(Sig([], [I32, ValueType.ExnRef]));
+        module.Tags.Add(new TagType(tagType));
+        module.AddFunc(f, [], Block(Opcode.Block, BlockType.Indexed(f)),
+            Instruction.TryTable(BlockType.Empty, [new CatchClause(CatchKind.CatchRef, 0, 0)]), End, Op(Opcode.Unreachable), End);
+        Valid(module);
+
+        // Initialization in the then-branch does not carry into the else-branch.
+        module = new Module();
+        var s = module.AddType(new StructType([]));
+        var g = module.AddType(Sig([], []));
+        module.AddFunc(g, [Ref(s)], I32Const(), Block(Opcode.If), Op(Opcode.StructNew, s), Op(Opcode.LocalSet, 0),
+            Op(Opcode.Else), Op(Opcode.LocalGet, 0), Op(Opcode.Drop), End);
+        Invalid(module, "uninitialized local");
+        module = new Module();
+        s = module.AddType(new StructType([]));
+        g = module.AddType(Sig([], []));
+        module.AddFunc(g, [Ref(s)], Op(Opcode.StructNew, s), Op(Opcode.LocalTee, 0), Op(Opcode.Drop), I32Const(), Block(Opcode.If),
+            Op(Opcode.LocalGet, 0), Op(Opcode.Drop), Op(Opcode.Else), Op(Opcode.LocalGet, 0), Op(Opcode.Drop), End);
+        Valid(module);
+
+        // return_call_indirect must return what the caller returns.
+        module = new Module();
+        var callee = module.AddType(Sig([], [I64]));
+        var caller = module.AddType(Sig([], [I32]));
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.FuncRef)));
+        module.AddFunc(caller, [], I32Const(), Op(Opcode.ReturnCallIndirect, callee, 0));
+        Invalid(module, "type mismatch: current function requires result type [i32] but callee returns [i64]");
+
+        // array.new_fixed with a huge count in unreachable code is fine; in reachable code it needs the operands.
+        module = new Module();
+        var a = module.AddType(new ArrayType(new FieldType(new StorageType(I32), false)));
+        g = module.AddType(Sig([], []));
+        module.AddFunc(g, [], Op(Opcode.Unreachable), Instruction.ArrayNewFixed(a, uint.MaxValue), Op(Opcode.Drop));
+        Valid(module);
+        module = new Module();
+        a = module.AddType(new ArrayType(new FieldType(new StorageType(I32), false)));
+        g = module.AddType(Sig([], []));
+        module.AddFunc(g, [], I32Const(), Instruction.ArrayNewFixed(a, 2), Op(Opcode.Drop));
+        Invalid(module, "type mismatch: instruction requires [i32 i32] but stack has [i32]");
+
+        // Typed select with a reference type; multi-value blocks with indexed types take their parameters from the stack.
+        Valid(Func(Sig([], [ValueType.ExternRef]), Instruction.WithHeapType(Opcode.RefNull, HeapType.NoExtern),
+            Instruction.WithHeapType(Opcode.RefNull, HeapType.Extern), I32Const(), Instruction.SelectTyped([ValueType.ExternRef])));
+        Invalid(Func(Sig([], [ValueType.ExternRef]), Instruction.WithHeapType(Opcode.RefNull, HeapType.Func),
+            Instruction.WithHeapType(Opcode.RefNull, HeapType.Extern), I32Const(), Instruction.SelectTyped([ValueType.ExternRef])),
+            "type mismatch: instruction requires [(ref null extern) (ref null extern) i32] but stack has [(ref null func) (ref null extern) i32]");
     }
 
     [Fact]
@@ -428,5 +489,11 @@ public class InstructionValidationTests
         module.Functions.Add(new Function(t, [], new Expression([End, Op(Opcode.Nop)])));
         Invalid(module, "operators remaining after end of function");
         Invalid(Func(VoidToVoid, Op(Opcode.Else)), "else without matching if");
+        Invalid(Func(VoidToVoid, Op(Opcode.Block, 0), End), "invalid immediates for block");
+        Invalid(Func(VoidToVoid, Op(Opcode.BrTable, 0)), "invalid immediates for br_table");
+        Invalid(Func(VoidToVoid, Op(Opcode.TryTable, 0), End), "invalid immediates for try_table");
+        Invalid(Func(VoidToVoid, Op(Opcode.RefNull, 0), Op(Opcode.Drop)), "invalid immediates for ref.null");
+        Invalid(Func(VoidToVoid, Op(Opcode.SelectTyped, 0)), "invalid immediates for select");
+        Invalid(Func(VoidToVoid, Op(Opcode.BrOnCast, 0)), "invalid immediates for br_on_cast");
     }
 }

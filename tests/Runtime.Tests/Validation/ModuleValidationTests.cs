@@ -34,6 +34,7 @@ public class ModuleValidationTests
         Assert.Single(v.Tables);
         Assert.Single(v.Memories);
         Assert.Equal([t0, t0], v.TagTypeIndices);
+        Assert.Equal([I32], v.TagTypes[1].Parameters);
         Assert.Same(v.Types[(int)t0], v.TagDefinedType(1));
         Assert.Equal(1u, v.Functions[0].FunctionIndex);
         Assert.Equal([F32], v.Functions[0].LocalTypes);

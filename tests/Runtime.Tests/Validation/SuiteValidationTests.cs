@@ -13,15 +13,7 @@ namespace WasmHarness.Tests.Validation;
 /// </summary>
 public sealed class SuiteValidationTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Scripts()
-    {
-        var data = new TheoryData<string>();
-        foreach (var script in TestSuite.CoreScripts())
-        {
-            data.Add(script);
-        }
-        return data;
-    }
+    public static TheoryData<string> Scripts() => TestSuite.CoreScriptData();
 
     [Theory]
     [MemberData(nameof(Scripts))]

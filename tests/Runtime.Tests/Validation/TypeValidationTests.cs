@@ -91,6 +91,34 @@ public class TypeValidationTests
     }
 
     [Fact]
+    public void Canonicalization_is_thread_safe()
+    {
+        static Module Make(int variant)
+        {
+            var module = new Module();
+            // A group unique to this test run, so that all threads race to intern it first.
+            module.AddRecGroup(
+                new SubType(Struct(Field(Ref(1, nullable: true)), Field(I32)), null, final: false),
+                new SubType(new ArrayType(Field(Ref(0, nullable: true), mutable: true))));
+            module.AddType(Sig([Ref(0)], [Ref(1)]));
+            for (var i = 0; i < variant % 5; i++)
+            {
+                module.AddType(Struct(Field(F64), Field(F64), Field(F32), Field(I64)));
+            }
+            return module;
+        }
+        var results = new ValidatedModule[64];
+        Parallel.For(0, results.Length, i => results[i] = Valid(Make(i)));
+        foreach (var result in results)
+        {
+            Assert.Same(results[0].Types[0], result.Types[0]);
+            Assert.Same(results[0].Types[1], result.Types[1]);
+            Assert.Same(results[0].Types[2], result.Types[2]);
+            Assert.Same(result.Types[0], TypeRegistry.Get(result.Types[0].Id));
+        }
+    }
+
+    [Fact]
     public void Rec_groups_with_different_structure_or_order_are_distinct()
     {
         var module = new Module();

@@ -1,0 +1,57 @@
+using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Execution;
+
+/// <summary>
+/// The <c>spectest</c> host module that the official suite's scripts import (as the reference interpreter's
+/// <c>host/spectest.ml</c> defines it): <c>print*</c> functions that do nothing, globals holding 666, a table of
+/// 10..20 funcrefs (and <c>table64</c>), and a memory of 1..2 pages. Its facts are public so that other engines
+/// (wasmtime in the harness) define exactly the same module.
+/// </summary>
+public static class SpecTestModule
+{
+    public const string Name = "spectest";
+
+    public const int GlobalI32 = 666;
+
+    public const long GlobalI64 = 666;
+
+    public const float GlobalF32 = 666.6f;
+
+    public const double GlobalF64 = 666.6;
+
+    public static readonly Limits TableLimits = new(10, 20);
+
+    public static readonly Limits MemoryLimits = new(1, 2);
+
+    /// <summary>The print functions and their parameter types (they return nothing).</summary>
+    public static readonly IReadOnlyList<(string Name, ValueType[] Parameters)> PrintFunctions =
+    [
+        ("print", []),
+        ("print_i32", [ValueType.I32]),
+        ("print_i64", [ValueType.I64]),
+        ("print_f32", [ValueType.F32]),
+        ("print_f64", [ValueType.F64]),
+        ("print_i32_f32", [ValueType.I32, ValueType.F32]),
+        ("print_f64_f64", [ValueType.F64, ValueType.F64]),
+    ];
+
+    /// <summary>Defines the <c>spectest</c> items in <paramref name="linker"/> (fresh instances each call).</summary>
+    public static Linker Define(Linker linker, ulong maxTableElements = uint.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(linker);
+        foreach (var (name, parameters) in PrintFunctions)
+        {
+            linker.DefineFunction(Name, name, new FunctionType(parameters, []), static (_, _) => { });
+        }
+        linker.Define(Name, "global_i32", new GlobalInstance(new GlobalType(ValueType.I32, false), Value.FromI32(GlobalI32)));
+        linker.Define(Name, "global_i64", new GlobalInstance(new GlobalType(ValueType.I64, false), Value.FromI64(GlobalI64)));
+        linker.Define(Name, "global_f32", new GlobalInstance(new GlobalType(ValueType.F32, false), Value.FromF32(GlobalF32)));
+        linker.Define(Name, "global_f64", new GlobalInstance(new GlobalType(ValueType.F64, false), Value.FromF64(GlobalF64)));
+        linker.Define(Name, "table", new TableInstance(new TableType(TableLimits, ValueType.FuncRef), null, maxTableElements));
+        linker.Define(Name, "table64", new TableInstance(new TableType(TableLimits with { AddressType = AddressType.I64 }, ValueType.FuncRef), null, maxTableElements));
+        linker.Define(Name, "memory", new MemoryInstance(new MemoryType(MemoryLimits)));
+        return linker;
+    }
+}

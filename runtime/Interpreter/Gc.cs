@@ -1,0 +1,215 @@
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Interpreter;
+
+/// <summary>The GC instructions (structs, arrays, i31, casts), one case per instruction; the shared semantics live in <see cref="Execution.Gc"/>.</summary>
+internal sealed partial class Machine
+{
+    private static HeapType DecodeHeap(int code) => code >= 0 ? HeapType.Concrete((uint)code) : HeapType.Abstract((AbstractHeapType)code);
+
+    private static StructObject StructOf(in Slot slot) =>
+        slot.Reference as StructObject ?? throw new TrapException(TrapKind.NullStructureReference);
+
+    private static ArrayObject ArrayOf(in Slot slot) =>
+        slot.Reference as ArrayObject ?? throw new TrapException(TrapKind.NullArrayReference);
+
+    private static void CheckRange(ArrayObject array, ulong index, ulong count)
+    {
+        var length = (ulong)array.Elements.Length;
+        if (index > length || count > length - index)
+        {
+            TrapException.Throw(TrapKind.OutOfBoundsArrayAccess);
+        }
+    }
+
+    private static void ExecuteGc(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
+    {
+        switch (op.Code)
+        {
+            case Opcode.StructNew:
+            {
+                var type = inst.DefinedTypes[op.A];
+                var fields = ((StructType)type.Body).Fields;
+                var values = new Value[fields.Count];
+                sp -= values.Length;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = Gc.Pack(fields[i].Storage, ToValue(s[sp + i]));
+                }
+                s[sp++] = new Slot { Reference = new StructObject(type, values) };
+                break;
+            }
+            case Opcode.StructNewDefault:
+            {
+                var type = inst.DefinedTypes[op.A];
+                s[sp++] = new Slot { Reference = new StructObject(type, new Value[((StructType)type.Body).Fields.Count]) };
+                break;
+            }
+            case Opcode.StructGet:
+            case Opcode.StructGetS:
+            case Opcode.StructGetU:
+            {
+                ref var r = ref s[sp - 1];
+                var obj = StructOf(r);
+                var storage = ((StructType)obj.Type.Body).Fields[op.B].Storage;
+                r = ToSlot(Gc.Unpack(storage, obj.Fields[op.B], op.Code == Opcode.StructGetS));
+                break;
+            }
+            case Opcode.StructSet:
+            {
+                sp -= 2;
+                var obj = StructOf(s[sp]);
+                obj.Fields[op.B] = Gc.Pack(((StructType)obj.Type.Body).Fields[op.B].Storage, ToValue(s[sp + 1]));
+                break;
+            }
+            case Opcode.ArrayNew:
+            {
+                sp--;
+                ref var r = ref s[sp - 1];
+                r = new Slot { Reference = Gc.NewArray(inst.DefinedTypes[op.A], (uint)s[sp].Low, ToValue(r)) };
+                break;
+            }
+            case Opcode.ArrayNewDefault:
+            {
+                ref var r = ref s[sp - 1];
+                r = new Slot { Reference = Gc.NewArray(inst.DefinedTypes[op.A], (uint)r.Low, default) };
+                break;
+            }
+            case Opcode.ArrayNewFixed:
+            {
+                var type = inst.DefinedTypes[op.A];
+                var storage = ((ArrayType)type.Body).Element.Storage;
+                var values = new Value[op.B];
+                sp -= values.Length;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = Gc.Pack(storage, ToValue(s[sp + i]));
+                }
+                s[sp++] = new Slot { Reference = new ArrayObject(type, values) };
+                break;
+            }
+            case Opcode.ArrayNewData:
+            {
+                sp--;
+                ref var r = ref s[sp - 1];
+                var type = inst.DefinedTypes[op.A];
+                var values = Gc.ReadData(((ArrayType)type.Body).Element.Storage, inst.Data[op.B].Bytes.Span, (uint)r.Low, (uint)s[sp].Low);
+                r = new Slot { Reference = new ArrayObject(type, values) };
+                break;
+            }
+            case Opcode.ArrayNewElem:
+            {
+                sp--;
+                ref var r = ref s[sp - 1];
+                var values = Gc.ReadElements(inst.Elements[op.B], (uint)r.Low, (uint)s[sp].Low);
+                r = new Slot { Reference = new ArrayObject(inst.DefinedTypes[op.A], values) };
+                break;
+            }
+            case Opcode.ArrayGet:
+            case Opcode.ArrayGetS:
+            case Opcode.ArrayGetU:
+            {
+                sp--;
+                ref var r = ref s[sp - 1];
+                var array = ArrayOf(r);
+                var index = (uint)s[sp].Low;
+                CheckRange(array, index, 1);
+                var storage = ((ArrayType)array.Type.Body).Element.Storage;
+                r = ToSlot(Gc.Unpack(storage, array.Elements[index], op.Code == Opcode.ArrayGetS));
+                break;
+            }
+            case Opcode.ArraySet:
+            {
+                sp -= 3;
+                var array = ArrayOf(s[sp]);
+                var index = (uint)s[sp + 1].Low;
+                CheckRange(array, index, 1);
+                array.Elements[index] = Gc.Pack(((ArrayType)array.Type.Body).Element.Storage, ToValue(s[sp + 2]));
+                break;
+            }
+            case Opcode.ArrayLen:
+            {
+                ref var r = ref s[sp - 1];
+                r = new Slot { Low = (uint)ArrayOf(r).Elements.Length };
+                break;
+            }
+            case Opcode.ArrayFill:
+            {
+                sp -= 4;
+                var array = ArrayOf(s[sp]);
+                var index = (uint)s[sp + 1].Low;
+                var count = (uint)s[sp + 3].Low;
+                CheckRange(array, index, count);
+                Array.Fill(array.Elements, Gc.Pack(((ArrayType)array.Type.Body).Element.Storage, ToValue(s[sp + 2])), (int)index, (int)count);
+                break;
+            }
+            case Opcode.ArrayCopy:
+            {
+                sp -= 5;
+                var destination = ArrayOf(s[sp]);
+                var source = ArrayOf(s[sp + 2]);
+                var destinationIndex = (uint)s[sp + 1].Low;
+                var sourceIndex = (uint)s[sp + 3].Low;
+                var count = (uint)s[sp + 4].Low;
+                CheckRange(destination, destinationIndex, count);
+                CheckRange(source, sourceIndex, count);
+                Array.Copy(source.Elements, sourceIndex, destination.Elements, destinationIndex, count);
+                break;
+            }
+            case Opcode.ArrayInitData:
+            case Opcode.ArrayInitElem:
+            {
+                sp -= 4;
+                var array = ArrayOf(s[sp]);
+                var index = (uint)s[sp + 1].Low;
+                var offset = (uint)s[sp + 2].Low;
+                var count = (uint)s[sp + 3].Low;
+                CheckRange(array, index, count);
+                var values = op.Code == Opcode.ArrayInitData
+                    ? Gc.ReadData(((ArrayType)array.Type.Body).Element.Storage, inst.Data[op.B].Bytes.Span, offset, count)
+                    : Gc.ReadElements(inst.Elements[op.B], offset, count);
+                values.CopyTo(array.Elements, index);
+                break;
+            }
+            case Opcode.RefTest:
+            case Opcode.RefTestNull:
+            {
+                ref var r = ref s[sp - 1];
+                r = new Slot { Low = Gc.Matches(r.Reference, DecodeHeap(op.A), op.B != 0) ? 1u : 0u };
+                break;
+            }
+            case Opcode.RefCast:
+            case Opcode.RefCastNull:
+                if (!Gc.Matches(s[sp - 1].Reference, DecodeHeap(op.A), op.B != 0))
+                {
+                    TrapException.Throw(TrapKind.CastFailure);
+                }
+                break;
+            case Opcode.BrOnCast:
+            case Opcode.BrOnCastFail:
+            {
+                // Leaves a condition for the BrIf that follows; the reference stays below it.
+                var matches = Gc.Matches(s[sp - 1].Reference, DecodeHeap(op.A), op.B != 0);
+                s[sp++] = new Slot { Low = matches == (op.Code == Opcode.BrOnCast) ? 1u : 0u };
+                break;
+            }
+            case Opcode.RefI31:
+            {
+                ref var r = ref s[sp - 1];
+                r = new Slot { Reference = I31Reference.Wrap((int)r.Low) };
+                break;
+            }
+            case Opcode.I31GetS:
+            case Opcode.I31GetU:
+            {
+                ref var r = ref s[sp - 1];
+                var i31 = r.Reference as I31Reference ?? throw new TrapException(TrapKind.NullI31Reference);
+                r = new Slot { Low = op.Code == Opcode.I31GetS ? (uint)i31.Value : i31.Unsigned };
+                break;
+            }
+            default:
+                throw new NotSupportedException($"the interpreter does not support {op.Code.Name()} yet");
+        }
+    }
+}
