@@ -37,8 +37,8 @@ public sealed class CProgramTests : IDisposable
                 path => new FileInfo(path).LinkTarget is { } target ? $"-> {target.Replace(Path.GetDirectoryName(box)!, "ROOT")}"
                     : Directory.Exists(path) ? "<dir>" : File.ReadAllText(path));
 
-    private CliResult Ours(string program, string box, string[] args, string[] env, string stdin) =>
-        CliRunner.RunWithInput(stdin, [.. env.SelectMany(e => new[] { "--env", e }), "--dir", $"{box}::.", "--argv0", program, CPrograms.Wasm(program), .. args]);
+    private static CliResult Ours(string tier, string program, string box, string[] args, string[] env, string stdin) =>
+        CliRunner.RunWithInput(stdin, ["--tier", tier, .. env.SelectMany(e => new[] { "--env", e }), "--dir", $"{box}::.", "--argv0", program, CPrograms.Wasm(program), .. args]);
 
     private CliResult Wasmtime(string program, string box, string[] args, string[] env, string stdin)
     {
@@ -75,22 +75,32 @@ public sealed class CProgramTests : IDisposable
         return new CliResult(code, File.ReadAllText(output), File.ReadAllText(error));
     }
 
-    /// <summary>Runs a program on both engines in fresh, identical worlds; asserts they agree and returns ours.</summary>
+    /// <summary>
+    /// Runs a program on wasmtime and on our interpreter and JIT, each in a fresh, identical world; asserts that
+    /// they agree and returns our interpreter's result.
+    /// </summary>
     private (CliResult Result, Dictionary<string, string> Files) RunBoth(string program, string[] args, string[]? env = null, string stdin = "")
     {
         env ??= [];
         var run = ++_runs;
-        var oursBox = MakeWorld(Path.Join(_temp.Path, $"ours{run}"));
         var theirsBox = MakeWorld(Path.Join(_temp.Path, $"wasmtime{run}"));
-        var ours = Ours(program, oursBox, args, env, stdin);
         var theirs = Wasmtime(program, theirsBox, args, env, stdin);
-        Assert.Equal(theirs.Stdout, ours.Stdout);
-        Assert.Equal(theirs.Stderr, ours.Stderr);
-        Assert.Equal(theirs.ExitCode, ours.ExitCode);
-        var files = Snapshot(oursBox);
-        Assert.Equal(Snapshot(theirsBox), files);
-        Assert.Equal("the secret\n", File.ReadAllText(Path.Join(_temp.Path, $"ours{run}", "secret.txt")));
-        return (ours, files);
+        var theirFiles = Snapshot(theirsBox);
+        (CliResult, Dictionary<string, string>)? first = null;
+        foreach (var tier in new[] { "interp", "jit" })
+        {
+            var root = Path.Join(_temp.Path, $"{tier}{run}");
+            var box = MakeWorld(root);
+            var ours = Ours(tier, program, box, args, env, stdin);
+            Assert.True(theirs.Stdout == ours.Stdout, $"{tier} stdout differs from wasmtime's:\n{ours.Stdout}\n---\n{theirs.Stdout}");
+            Assert.True(theirs.Stderr == ours.Stderr, $"{tier} stderr differs from wasmtime's:\n{ours.Stderr}\n---\n{theirs.Stderr}");
+            Assert.True(theirs.ExitCode == ours.ExitCode, $"{tier} exit code {ours.ExitCode}, wasmtime {theirs.ExitCode}");
+            var files = Snapshot(box);
+            Assert.Equal(theirFiles, files);
+            Assert.Equal("the secret\n", File.ReadAllText(Path.Join(root, "secret.txt")));
+            first ??= (ours, files);
+        }
+        return first!.Value;
     }
 
     [CProgramFact]
