@@ -50,7 +50,7 @@ public sealed partial class WasiContext : IDisposable
             var (directoryRights, fileRights) = preopen.ReadOnly
                 ? (Rights.Directory & ~WriteRights, Rights.RegularFile & ~WriteRights)
                 : (Rights.Directory, Rights.RegularFile);
-            _descriptors.Add(new DirectoryDescriptor(preopen.HostPath, preopen.GuestPath)
+            _descriptors.Add(new DirectoryDescriptor(preopen.HostPath, [], preopen.GuestPath)
             {
                 Base = directoryRights,
                 Inheriting = directoryRights | fileRights,

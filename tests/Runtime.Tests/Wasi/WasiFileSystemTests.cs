@@ -216,6 +216,22 @@ public sealed class WasiFileSystemTests : IDisposable
     }
 
     [Fact]
+    public void AnOpenDirectoryReplacedByALinkCannotLeadOut()
+    {
+        var calls = Calls();
+        Assert.Equal(Errno.Success, calls.Open(Preopen, "sub", oflags: 2, rights: Rights.Directory, inheriting: Rights.All));
+        var sub = (int)calls.U32(WasiCalls.Result);
+        // Move the directory away and put a link to the preopen's parent (where secret.txt is) in its place.
+        Assert.Equal(Errno.Success, calls.Call("path_rename", Preopen, WasiCalls.String1, calls.Put(WasiCalls.String1, "sub"), Preopen, WasiCalls.String2, calls.Put(WasiCalls.String2, "moved")));
+        Assert.Equal(Errno.Success, calls.Call("path_symlink", WasiCalls.String1, calls.Put(WasiCalls.String1, ".."), Preopen, WasiCalls.String2, calls.Put(WasiCalls.String2, "sub")));
+        Assert.Equal(Errno.NoEnt, calls.Open(sub, "secret.txt"));
+        Assert.Equal(Errno.NoEnt, calls.Call("path_filestat_get", sub, 0, WasiCalls.String1, calls.Put(WasiCalls.String1, "secret.txt"), WasiCalls.Buffer));
+        Assert.Equal(Errno.NoEnt, calls.Call("fd_readdir", sub, WasiCalls.Buffer, 1024, 0, WasiCalls.Result));
+        Assert.Equal(Errno.NoEnt, calls.Call("path_unlink_file", sub, WasiCalls.String1, calls.Put(WasiCalls.String1, "secret.txt")));
+        Assert.True(File.Exists(Path.Join(_host.Root, "secret.txt")));
+    }
+
+    [Fact]
     public void ReadOnlyPreopensRefuseChanges()
     {
         var calls = Calls(readOnly: true);
