@@ -202,14 +202,21 @@ public sealed partial class WasiContext
                 {
                     return Errno.Inval;
                 }
+                var chunk = new byte[1 << 16];
+                var done = false;
                 foreach (var (address, length) in vectors)
                 {
-                    var buffer = new byte[length];
-                    var read = RandomAccess.Read(file.Handle, buffer, position);
-                    StoreBytes(address, buffer.AsSpan(0, read));
-                    total += (uint)read;
-                    position += read;
-                    if (read < length)
+                    for (uint offsetInBuffer = 0; offsetInBuffer < length && !done;)
+                    {
+                        var want = (int)Math.Min(length - offsetInBuffer, (uint)chunk.Length);
+                        var read = RandomAccess.Read(file.Handle, chunk.AsSpan(0, want), position);
+                        StoreBytes(address + offsetInBuffer, chunk.AsSpan(0, read));
+                        total += (uint)read;
+                        position += read;
+                        offsetInBuffer += (uint)read;
+                        done = read < want;
+                    }
+                    if (done)
                     {
                         break;
                     }
@@ -252,8 +259,12 @@ public sealed partial class WasiContext
                 }
                 foreach (var (address, length) in vectors)
                 {
-                    var bytes = LoadBytes(address, length);
-                    stream.Output?.Write(bytes);
+                    for (uint at = 0; at < length;)
+                    {
+                        var piece = Math.Min(length - at, 1u << 20);
+                        stream.Output?.Write(LoadBytes(address + at, piece));
+                        at += piece;
+                    }
                     total += length;
                 }
                 stream.Output?.Flush();
@@ -266,9 +277,13 @@ public sealed partial class WasiContext
                 var position = offset ?? (file.Append ? RandomAccess.GetLength(file.Handle) : file.Position);
                 foreach (var (address, length) in vectors)
                 {
-                    var bytes = LoadBytes(address, length);
-                    RandomAccess.Write(file.Handle, bytes, position);
-                    position += length;
+                    for (uint at = 0; at < length;)
+                    {
+                        var piece = Math.Min(length - at, 1u << 20);
+                        RandomAccess.Write(file.Handle, LoadBytes(address + at, piece), position);
+                        position += piece;
+                        at += piece;
+                    }
                     total += length;
                 }
                 if (offset is null)

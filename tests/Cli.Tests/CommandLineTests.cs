@@ -200,5 +200,6 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("bad.wast:2:", result.Stderr);
 
         Assert.Equal(Harness.ErrorExit, CliRunner.Run("wast", Path.Join(_temp.Path, "none.wast")).ExitCode);
+        Assert.Equal(0, CliRunner.Run("wast", "--tier", "jit", good).ExitCode);
     }
 }
