@@ -8,7 +8,7 @@ using WasmHarness.Differential.Wasmtime;
 if (args is ["--check"])
 {
     using var wasmtime = new WasmtimeEngine();
-    IEngine[] engines = [new InterpreterEngine(), wasmtime];
+    IEngine[] engines = [new InterpreterEngine(), new JitEngine(), wasmtime];
     foreach (var kernel in Kernel.All)
     {
         foreach (var engine in engines)

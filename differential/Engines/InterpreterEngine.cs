@@ -87,6 +87,10 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
             {
                 throw new EngineFailure(FailureKind.Link, e.Reason, e);
             }
+            catch (UncaughtException e)
+            {
+                throw new EngineFailure(FailureKind.UncaughtException, e.Reason, e);
+            }
         }
 
         private Value ToValue(EngineValue value) => value.Kind switch
@@ -122,6 +126,12 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
                 null => EngineValue.Null,
                 FunctionInstance => EngineValue.Ref(ReferenceClass.Func),
                 HostReference host => EngineValue.Host(host.Id),
+                // extern.convert_any keeps the object itself: seen through an extern type it is an external reference.
+                _ when type.Heap.IsAbstract && type.Heap.Kind is AbstractHeapType.Extern or AbstractHeapType.NoExtern => EngineValue.Ref(ReferenceClass.Extern),
+                I31Reference => EngineValue.Ref(ReferenceClass.I31),
+                StructObject => EngineValue.Ref(ReferenceClass.Struct),
+                ArrayObject => EngineValue.Ref(ReferenceClass.Array),
+                ExceptionInstance => EngineValue.Ref(ReferenceClass.Exn),
                 _ => EngineValue.Ref(ReferenceClass.Any),
             },
         };
