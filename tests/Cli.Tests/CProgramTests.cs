@@ -170,6 +170,16 @@ public sealed class CProgramTests : IDisposable
     }
 
     [CProgramFact]
+    public void FileSystemOperationsAndTheirErrnos()
+    {
+        var (result, files) = RunBoth("fsops", []);
+        Assert.Contains("rmdir made (not empty)                   Directory not empty\n", result.Stdout);
+        Assert.Contains("mkdir ../out                             Operation not permitted\n", result.Stdout);
+        Assert.Equal("a", files["hard.txt"]);
+        Assert.False(files.ContainsKey("made"));
+    }
+
+    [CProgramFact]
     public void TheReadmeScenario()
     {
         // harness run --dir . cat.wasm -- ./README.md, from the repository root.
