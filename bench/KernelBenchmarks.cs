@@ -9,6 +9,7 @@ namespace WasmHarness.Bench;
 /// reads "times slower than wasmtime".
 /// </summary>
 [MemoryDiagnoser]
+[JsonExporterAttribute.Full]
 public class KernelBenchmarks
 {
     private WasmtimeEngine _wasmtimeEngine = null!;
@@ -46,6 +47,7 @@ public class KernelBenchmarks
 
 /// <summary>Compile and instantiate time per engine: front end, validation and code generation included.</summary>
 [MemoryDiagnoser]
+[JsonExporterAttribute.Full]
 public class InstantiateBenchmarks
 {
     private WasmtimeEngine _wasmtimeEngine = null!;

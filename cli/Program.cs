@@ -1,4 +1,3 @@
-// The wasmtime-style command line: run, --invoke, --dir, wast, compile.
-// Not built yet: see issue 7. Until then this program says so and fails, rather than pretending.
-Console.Error.WriteLine("harness: not implemented yet (issue 7).");
-return 2;
+// The wasmtime-style command line: `harness [run] [options] module [--] [args...]`, `harness wast FILE...`,
+// `harness compile`. See Harness.cs.
+return WasmHarness.Cli.Harness.Execute(args, WasmHarness.Cli.HostStreams.Inherit());

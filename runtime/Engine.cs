@@ -17,6 +17,25 @@ public sealed record EngineOptions
 
     /// <summary>Largest number of elements any one table may reach; <c>table.grow</c> beyond it returns -1.</summary>
     public ulong MaxTableElements { get; init; } = 10_000_000;
+
+    /// <summary>Which tier runs Wasm functions: the interpreter (the default) or the JIT (Wasm → CIL → RyuJIT).</summary>
+    public ExecutionTier Tier { get; init; } = ExecutionTier.Interpreter;
+
+    /// <summary>With the JIT tier: compile every function of a module when it is first used, instead of each function on its first call.</summary>
+    public bool JitEager { get; init; }
+
+    /// <summary>With the JIT tier: called with each function's name and its emitted IL listing (for inspection and tests).</summary>
+    public Action<string, string>? JitDumpIl { get; init; }
+}
+
+/// <summary>The tiers that can run Wasm code; both share stores, instances, memories, tables, globals and traps.</summary>
+public enum ExecutionTier
+{
+    /// <summary>The interpreter (tier 0).</summary>
+    Interpreter,
+
+    /// <summary>The JIT (tier 1): functions compiled to CIL, falling back to the interpreter per function for what it cannot compile.</summary>
+    Jit,
 }
 
 /// <summary>

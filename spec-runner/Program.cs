@@ -7,7 +7,7 @@ using WasmHarness.SpecRunner;
 
 var suiteOption = new Option<string?>("--suite") { Description = "Folder of the official test suite (else WASM_TESTSUITE, corpus/testsuite, ../shared/wasm-testsuite)." };
 var filterOption = new Option<string[]>("--filter") { Description = "Glob over script paths or names, e.g. 'simd_*' or 'legacy/*' (repeatable).", AllowMultipleArgumentsPerToken = true };
-var engineOption = new Option<string[]>("--engine") { Description = "Engines to run: interp, wasmtime, or all (repeatable). Default: interp.", AllowMultipleArgumentsPerToken = true };
+var engineOption = new Option<string[]>("--engine") { Description = "Engines to run: interp, jit, wasmtime, or all (repeatable). Default: interp.", AllowMultipleArgumentsPerToken = true };
 var profileOption = new Option<string?>("--profile") { Description = $"Named selection of files: {string.Join(", ", Profiles.All.Select(p => $"{p.Name} ({p.Description})"))}." };
 var validateOnlyOption = new Option<bool>("--validate-only") { Description = "Judge only module-level commands (decode, parse, validate); run no engine." };
 var proposalsOption = new Option<bool>("--proposals") { Description = "Also run proposals/*, reported apart from the core totals." };
@@ -56,17 +56,18 @@ root.SetAction(parse =>
     if (!parse.GetValue(validateOnlyOption))
     {
         var names = parse.GetValue(engineOption) is { Length: > 0 } given ? given : ["interp"];
-        foreach (var name in names.SelectMany(n => n == "all" ? new[] { "interp", "wasmtime" } : [n]).Distinct())
+        foreach (var name in names.SelectMany(n => n == "all" ? new[] { "interp", "jit", "wasmtime" } : [n]).Distinct())
         {
             IEngine? engine = name switch
             {
                 "interp" => new InterpreterEngine(),
+                "jit" => new JitEngine(),
                 "wasmtime" => new WasmtimeEngine(),
                 _ => null,
             };
             if (engine is null)
             {
-                Console.Error.WriteLine($"error: unknown engine '{name}'; known: interp, wasmtime, all");
+                Console.Error.WriteLine($"error: unknown engine '{name}'; known: interp, jit, wasmtime, all");
                 return 2;
             }
             engines.Add(engine);

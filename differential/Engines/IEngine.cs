@@ -32,6 +32,14 @@ public interface IEngineSession : IDisposable
 
     /// <summary>Reads an exported global.</summary>
     EngineValue GetGlobal(IEngineInstance instance, string export);
+
+    /// <summary>A copy of an exported memory's bytes (its whole current length), for byte-for-byte comparison.</summary>
+    byte[] ReadMemory(IEngineInstance instance, string export) =>
+        throw new EngineFailure(FailureKind.Unsupported, $"{GetType().Name} cannot read memories");
+
+    /// <summary>An exported table's elements, as engine-neutral references, for element-by-element comparison.</summary>
+    IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export) =>
+        throw new EngineFailure(FailureKind.Unsupported, $"{GetType().Name} cannot read tables");
 }
 
 /// <summary>An instance made by an engine session; opaque to everyone but that session.</summary>

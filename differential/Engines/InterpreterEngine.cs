@@ -5,11 +5,14 @@ using ValueType = WasmHarness.Syntax.ValueType;
 namespace WasmHarness.Differential.Engines;
 
 /// <summary>Our own runtime behind <see cref="IEngine"/>: the interpreter tier.</summary>
-public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
+public sealed class InterpreterEngine(EngineOptions? options = null, string name = "interp") : IEngine
 {
     private readonly Engine _engine = new(options ?? new EngineOptions());
 
-    public string Name => "interp";
+    public string Name => name;
+
+    /// <summary>The runtime engine behind this one (its options; the key of test-only fault injection).</summary>
+    public Engine RuntimeEngine => _engine;
 
     public IEngineSession CreateSession() => new Session(_engine);
 
@@ -49,6 +52,20 @@ public sealed class InterpreterEngine(EngineOptions? options = null) : IEngine
         {
             var global = ((Instance)instance).Value.GetGlobal(export);
             return FromValue(global.Value, global.Type.Type);
+        }
+
+        public byte[] ReadMemory(IEngineInstance instance, string export) =>
+            ((Instance)instance).Value.GetMemory(export).Span.ToArray();
+
+        public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export)
+        {
+            var table = ((Instance)instance).Value.GetTable(export);
+            var elements = new EngineValue[table.Length];
+            for (var i = 0UL; i < table.Length; i++)
+            {
+                elements[i] = FromValue(Value.FromReference(table.Get(i)), table.Type.ElementType);
+            }
+            return elements;
         }
 
         public void Dispose()

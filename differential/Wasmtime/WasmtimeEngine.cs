@@ -117,6 +117,26 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
             return FromObject(global.GetValue(), type);
         }
 
+        public byte[] ReadMemory(IEngineInstance instance, string export)
+        {
+            var memory = ((Instance)instance).Value.GetMemory(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no memory export \"{export}\"");
+            var length = memory.GetLength();
+            return length <= int.MaxValue ? memory.GetSpan(0, (int)length).ToArray() : throw new EngineFailure(FailureKind.Unsupported, "memory larger than a span");
+        }
+
+        public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export)
+        {
+            var table = ((Instance)instance).Value.GetTable(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no table export \"{export}\"");
+            var type = table.Kind == Wt.TableKind.FuncRef ? Syntax.ValueType.FuncRef : Syntax.ValueType.ExternRef;
+            var size = table.GetSize();
+            var elements = new EngineValue[size];
+            for (var i = 0u; i < size; i++)
+            {
+                elements[i] = FromObject(table.GetElement(i), type);
+            }
+            return elements;
+        }
+
         public void Dispose()
         {
             _linker.Dispose();

@@ -30,11 +30,20 @@ public sealed class ArrayObject(DefinedType type, Value[] elements)
     public override string ToString() => $"array {Type.Id} [{Elements.Length}]";
 }
 
-/// <summary>An unboxed scalar (spec: <c>i31ref</c>): compared by value.</summary>
+/// <summary>
+/// A scalar reference (spec: <c>i31ref</c>), compared by value. It is a small object here; values in [-1024, 1023]
+/// come from a cache, so common ones do not allocate.
+/// </summary>
 public sealed record I31Reference(int Value)
 {
-    /// <summary><c>ref.i31</c>: keeps the low 31 bits.</summary>
-    public static I31Reference Wrap(int value) => new((value << 1) >> 1);
+    private static readonly I31Reference[] s_small = [.. Enumerable.Range(-1024, 2048).Select(v => new I31Reference(v))];
+
+    /// <summary><c>ref.i31</c>: keeps the low 31 bits (sign-extended from bit 30).</summary>
+    public static I31Reference Wrap(int value)
+    {
+        var wrapped = (value << 1) >> 1;
+        return (uint)(wrapped + 1024) < 2048 ? s_small[wrapped + 1024] : new I31Reference(wrapped);
+    }
 
     /// <summary><c>i31.get_u</c>.</summary>
     public uint Unsigned => (uint)Value & 0x7FFF_FFFF;

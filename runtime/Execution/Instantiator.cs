@@ -82,7 +82,9 @@ public static class Instantiator
         instance.Tables = [.. tables];
         foreach (var memory in module.Memories)
         {
-            memories.Add(new MemoryInstance(memory, options.MaxMemoryBytes));
+            var memoryInstance = new MemoryInstance(memory, options.MaxMemoryBytes);
+            store.Track(memoryInstance);
+            memories.Add(memoryInstance);
         }
         instance.Memories = [.. memories];
         foreach (var tag in module.Tags)

@@ -24,6 +24,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     private ulong _capacity;
     private ulong _length;
     private ulong _reserved; // > 0: _data is a reservation of this many bytes, committed up to _capacity
+    private long _pressure;  // bytes reported to the GC with AddMemoryPressure, so collections (and finalizers) keep up
 
     /// <summary>Creates a memory of <paramref name="type"/>'s minimum size, failing if it exceeds <paramref name="maxBytes"/>.</summary>
     public MemoryInstance(MemoryType type, ulong maxBytes = ulong.MaxValue)
@@ -160,6 +161,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
                     throw new OutOfMemoryException("cannot commit memory pages");
                 }
                 _capacity = newLength;
+                ReportPressure();
             }
             _length = newLength;
             return;
@@ -176,11 +178,22 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
             }
             _data = data;
             _capacity = capacity;
+            ReportPressure();
         }
         _length = newLength;
     }
 
-    /// <summary>Frees the native memory; the instance must not be used afterwards.</summary>
+    private void ReportPressure()
+    {
+        var delta = (long)Math.Min(_capacity, long.MaxValue / 2) - _pressure;
+        if (delta > 0)
+        {
+            GC.AddMemoryPressure(delta);
+            _pressure += delta;
+        }
+    }
+
+    /// <summary>Frees the native memory now (rather than at finalization); afterwards every access traps as out of bounds.</summary>
     public void Dispose()
     {
         Free();
@@ -205,6 +218,11 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
 
     private void Free()
     {
+        if (_pressure > 0)
+        {
+            GC.RemoveMemoryPressure(_pressure);
+            _pressure = 0;
+        }
         if (_reserved > 0)
         {
             _ = Posix.munmap((nint)_data, (nuint)_reserved);

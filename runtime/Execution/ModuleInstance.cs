@@ -55,6 +55,9 @@ public sealed class ModuleInstance
     /// <summary>Data segments by index.</summary>
     public DataInstance[] Data { get; internal set; } = [];
 
+    /// <summary>The JIT tier's compiled code for this instance, made on first use.</summary>
+    internal Jit.JitModule? JitCode;
+
     /// <summary>Exports by name.</summary>
     public IReadOnlyDictionary<string, ExternalValue> Exports => _exports;
 

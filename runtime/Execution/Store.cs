@@ -4,15 +4,21 @@ namespace WasmHarness.Execution;
 /// The store (spec: <c>store</c>): owns the instances created in it and the execution state that the tiers
 /// share (operand and frame stacks, the remaining fuel). A store is used by one thread at a time.
 /// </summary>
-public sealed class Store
+public sealed class Store : IDisposable
 {
+    private readonly List<WeakReference<MemoryInstance>> _memories = [];
+
     /// <summary>Creates a store with the engine's limits.</summary>
     public Store(Engine engine)
     {
         Engine = engine;
         Fuel = engine.Options.Fuel ?? long.MaxValue;
         Machine = new Interpreter.Machine(this);
+        Jit = engine.Options.Tier == ExecutionTier.Jit ? new Jit.JitState(this) : null;
     }
+
+    /// <summary>The JIT tier's per-store state (call depth); <see langword="null"/> when the engine interprets.</summary>
+    internal Jit.JitState? Jit { get; }
 
     /// <summary>The engine whose options (limits, fuel) this store uses.</summary>
     public Engine Engine { get; }
@@ -39,6 +45,33 @@ public sealed class Store
     private bool _interrupted;
 
     internal Interpreter.Machine Machine { get; }
+
+    /// <summary>Remembers a memory allocated by an instantiation in this store, to free it in <see cref="Dispose"/>.</summary>
+    internal void Track(MemoryInstance memory)
+    {
+        if (_memories.Count > 64 && _memories.Count % 64 == 0)
+        {
+            _memories.RemoveAll(weak => !weak.TryGetTarget(out _));
+        }
+        _memories.Add(new WeakReference<MemoryInstance>(memory));
+    }
+
+    /// <summary>
+    /// Frees the native memory of every memory instantiated in this store now, instead of at finalization (for
+    /// harnesses that create many instances). Call it only when no code runs in the store; afterwards accesses to
+    /// those memories trap as out of bounds.
+    /// </summary>
+    public void Dispose()
+    {
+        foreach (var weak in _memories)
+        {
+            if (weak.TryGetTarget(out var memory))
+            {
+                memory.Dispose();
+            }
+        }
+        _memories.Clear();
+    }
 
     /// <summary>Calls a function with arguments, returning its results; traps surface as <see cref="TrapException"/>.</summary>
     public Value[] Invoke(FunctionInstance function, params ReadOnlySpan<Value> args)

@@ -110,6 +110,12 @@ public sealed class TrapException : WasmException
     /// </summary>
     public static TrapException AtElement(TrapKind kind, ulong index) => new(kind, $"{kind.Message()} {index}", null);
 
+    /// <summary>
+    /// The Wasm functions that were active when the trap happened, innermost first (empty when the trap did not
+    /// come from running code, or the tier does not record frames). Their names come from the name section.
+    /// </summary>
+    public IReadOnlyList<WasmFunction> WasmBacktrace { get; internal set; } = [];
+
     /// <summary>Throws a trap of <paramref name="kind"/>; a helper that keeps throw sites small.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     public static void Throw(TrapKind kind) => throw new TrapException(kind);

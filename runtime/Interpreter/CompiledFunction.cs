@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using WasmHarness.Execution;
 using WasmHarness.Syntax;
 
 namespace WasmHarness.Interpreter;
@@ -83,9 +84,13 @@ internal static class InternalOp
     public const Opcode LocalTeeBits = (Opcode)0xE8;
 }
 
-/// <summary>A function translated once into the interpreter's form.</summary>
-internal sealed class CompiledFunction(FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
+/// <summary>A function translated once into the interpreter's form (per module: instances share it).</summary>
+internal sealed class CompiledFunction(
+    FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
 {
+    /// <summary>True when no result is a reference: returning copies bits only.</summary>
+    public bool ResultsAreBits { get; } = type.Results.All(t => !t.IsReference);
+
     public FunctionType Type { get; } = type;
 
     public int ParamCount { get; } = type.Parameters.Count;

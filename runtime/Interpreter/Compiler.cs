@@ -11,7 +11,7 @@ namespace WasmHarness.Interpreter;
 /// </summary>
 internal sealed class Compiler
 {
-    private readonly ModuleInstance _instance;
+    private readonly ModuleCode _module;
     private readonly List<Op> _code = [];
     private readonly List<BranchTarget> _targets = [];
     private readonly List<V128> _constants = [];
@@ -25,7 +25,7 @@ internal sealed class Compiler
 
     private bool[] _isReferenceLocal = [];
 
-    private Compiler(ModuleInstance instance) => _instance = instance;
+    private Compiler(ModuleCode module) => _module = module;
 
     private sealed class Control
     {
@@ -52,26 +52,36 @@ internal sealed class Compiler
         public int Arity => IsLoop ? Params : Results;
     }
 
-    public static CompiledFunction Compile(WasmFunction function)
+    /// <summary>The compiled form of <paramref name="function"/>, made once per module and shared by all its instances.</summary>
+    public static CompiledFunction For(WasmFunction function)
     {
-        var compiler = new Compiler(function.Instance);
-        var declared = function.Type.Parameters.Count + (int)function.Code.LocalCount;
+        var module = ModuleCode.Of(function.Instance.Validated);
+        var index = (int)function.Index - module.ImportedFunctions;
+        // The compiled form is cached per validated module; a fault injected for an engine (tests only) takes
+        // effect for modules first compiled by that engine's stores.
+        return module.Compiled[index] ??= Compile(module, function.Code, function.Type, function.Instance.Store.Engine);
+    }
+
+    private static CompiledFunction Compile(ModuleCode module, Function code, FunctionType type, Engine engine)
+    {
+        var compiler = new Compiler(module);
+        var declared = type.Parameters.Count + (int)code.LocalCount;
         // Each legacy try gets a hidden local (after the declared ones) that holds the exception its catch caught.
-        var localCount = declared + function.Code.Body.Instructions.Count(i => i.Opcode == Opcode.Try);
+        var localCount = declared + code.Body.Instructions.Count(i => i.Opcode == Opcode.Try);
         compiler._nextCatchSlot = declared;
         compiler._isReferenceLocal =
         [
-            .. function.Type.Parameters.Select(t => t.IsReference),
-            .. function.Code.Locals.SelectMany(group => Enumerable.Repeat(group.Type.IsReference, (int)group.Count)),
+            .. type.Parameters.Select(t => t.IsReference),
+            .. code.Locals.SelectMany(group => Enumerable.Repeat(group.Type.IsReference, (int)group.Count)),
         ];
         compiler._height = localCount;
         compiler._maxHeight = localCount;
-        compiler._controls.Add(new Control { Height = localCount, Results = function.Type.Results.Count });
-        foreach (var instruction in function.Code.Body.Instructions)
+        compiler._controls.Add(new Control { Height = localCount, Results = type.Results.Count });
+        foreach (var instruction in FaultInjection.Apply(engine, code.Body.Instructions))
         {
             compiler.Translate(instruction);
         }
-        return new CompiledFunction(function.Type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers());
+        return new CompiledFunction(type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers());
     }
 
     /// <summary>
@@ -112,18 +122,18 @@ internal sealed class Compiler
         {
             return (0, 1);
         }
-        var functionType = _instance.Types[type.TypeIndex]!;
+        var functionType = _module.Types[type.TypeIndex]!;
         return (functionType.Parameters.Count, functionType.Results.Count);
     }
 
     /// <summary>A heap type in canonical form, packed in an int: a canonical type id (>= 0) or an abstract kind (< 0).</summary>
     private int CanonicalHeap(HeapType heap)
     {
-        var canonical = _instance.Validated.ToCanonical(heap);
+        var canonical = _module.Validated.ToCanonical(heap);
         return canonical.IsConcrete ? (int)canonical.TypeIndex : (int)canonical.Kind;
     }
 
-    private FunctionType FunctionTypeOf(uint functionIndex) => _instance.Functions[functionIndex].Type;
+    private FunctionType FunctionTypeOf(uint functionIndex) => _module.Validated.FunctionTypes[(int)functionIndex];
 
     private void Translate(Instruction instruction)
     {
@@ -203,7 +213,7 @@ internal sealed class Compiler
                 if (opcode == Opcode.Catch)
                 {
                     tag = (int)instruction.Index;
-                    payload = ((FunctionType)_instance.Validated.TagDefinedType(instruction.Index).Body).Parameters.Count;
+                    payload = ((FunctionType)_module.Validated.TagDefinedType(instruction.Index).Body).Parameters.Count;
                 }
                 var target = _targets.Count;
                 _targets.Add(new BranchTarget(_code.Count, control.Height, payload));
@@ -238,7 +248,7 @@ internal sealed class Compiler
             }
             case Opcode.Throw:
             {
-                var tagType = _instance.Validated.TagDefinedType(instruction.Index).Body as FunctionType;
+                var tagType = _module.Validated.TagDefinedType(instruction.Index).Body as FunctionType;
                 Emit(opcode, (int)instruction.Index);
                 Pop(tagType!.Parameters.Count);
                 _unreachable = true;
@@ -337,7 +347,7 @@ internal sealed class Compiler
                 return;
             case Opcode.CallIndirect:
             {
-                var type = _instance.Types[instruction.Index]!;
+                var type = _module.Types[instruction.Index]!;
                 Emit(opcode, (int)instruction.Index, (int)instruction.SecondIndex);
                 Pop(1 + type.Parameters.Count);
                 Push(type.Results.Count);
@@ -349,7 +359,7 @@ internal sealed class Compiler
                 return;
             case Opcode.CallRef:
             {
-                var type = _instance.Types[instruction.Index]!;
+                var type = _module.Types[instruction.Index]!;
                 Emit(opcode, (int)instruction.Index);
                 Pop(1 + type.Parameters.Count);
                 Push(type.Results.Count);
@@ -375,7 +385,7 @@ internal sealed class Compiler
                 return;
             case Opcode.StructNew:
             {
-                var fields = ((StructType)_instance.DefinedTypes[instruction.Index].Body).Fields.Count;
+                var fields = ((StructType)_module.Validated.Types[(int)instruction.Index].Body).Fields.Count;
                 Emit(opcode, (int)instruction.Index);
                 Pop(fields);
                 Push(1);
@@ -586,4 +596,33 @@ internal sealed class Compiler
     }
 
     private static NotSupportedException Unsupported(Opcode opcode) => new($"the interpreter does not support {opcode.Name()} yet");
+}
+
+/// <summary>
+/// The interpreter's code for one validated module: the compiled form of each defined function, made on first
+/// call and shared by every instance of the module (compilation depends only on the module).
+/// </summary>
+internal sealed class ModuleCode
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Validation.ValidatedModule, ModuleCode> s_modules = [];
+
+    private ModuleCode(Validation.ValidatedModule validated)
+    {
+        Validated = validated;
+        Types = [.. validated.Module.TypeDefinitions.Select(t => t.Body as FunctionType)];
+        ImportedFunctions = validated.ImportedFunctionCount;
+        Compiled = new CompiledFunction?[validated.Module.Functions.Count];
+    }
+
+    public Validation.ValidatedModule Validated { get; }
+
+    /// <summary>Function types by module type index (<see langword="null"/> for struct and array types).</summary>
+    public FunctionType?[] Types { get; }
+
+    public int ImportedFunctions { get; }
+
+    /// <summary>Compiled functions by defined-function index (function index minus imports).</summary>
+    public CompiledFunction?[] Compiled { get; }
+
+    public static ModuleCode Of(Validation.ValidatedModule validated) => s_modules.GetValue(validated, static v => new ModuleCode(v));
 }

@@ -23,7 +23,7 @@ internal sealed partial class Machine
         }
     }
 
-    private static void ExecuteGc(Op op, Slot[] s, ref int sp, ModuleInstance inst)
+    private static void ExecuteGc(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
     {
         switch (op.Code)
         {

@@ -26,7 +26,6 @@ internal sealed unsafe partial class Machine
     private struct Frame
     {
         public WasmFunction Function;
-        public CompiledFunction Compiled;
         public int Pc;
         public int Fp;
     }
@@ -45,6 +44,10 @@ internal sealed unsafe partial class Machine
         if (function is HostFunction host)
         {
             host.Callback(args, results);
+            return;
+        }
+        if (_store.Jit is { } jit && jit.TryInvoke((WasmFunction)function, args, results))
+        {
             return;
         }
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
@@ -69,11 +72,30 @@ internal sealed unsafe partial class Machine
                 results[i] = ToValue(_stack[baseSp + i]);
             }
         }
+        catch (TrapException trap) when (RecordBacktrace(trap))
+        {
+            throw; // never reached: the filter only records the frames before the stack unwinds
+        }
         finally
         {
             _sp = baseSp;
             _depth = baseDepth;
         }
+    }
+
+    /// <summary>Gives a trap the Wasm frames active when it was thrown (innermost first), once; always false.</summary>
+    private bool RecordBacktrace(TrapException trap)
+    {
+        if (trap.WasmBacktrace.Count == 0 && _depth > 0)
+        {
+            var frames = new WasmFunction[_depth];
+            for (var i = 0; i < _depth; i++)
+            {
+                frames[i] = _frames[_depth - 1 - i].Function;
+            }
+            trap.WasmBacktrace = frames;
+        }
+        return false;
     }
 
     internal static Slot ToSlot(Value value) => new() { Low = value.Low, High = value.High, Reference = value.Reference };
@@ -93,7 +115,11 @@ internal sealed unsafe partial class Machine
         Array.Resize(ref _stack, (int)Math.Min(Math.Max((long)needed, _stack.Length * 2L), _maxSlots));
     }
 
-    private void CallHost(HostFunction host, ref int sp)
+    /// <summary>True when the JIT tier runs <paramref name="function"/> (the interpreter then calls it as it calls a host function).</summary>
+    private bool JitRuns(WasmFunction function) => _store.Jit is { } jit && jit.Runs(function);
+
+    /// <summary>Calls a host function, or a function the JIT runs, with arguments from the operand stack.</summary>
+    private void CallHost(FunctionInstance host, ref int sp)
     {
         var parameterCount = host.Type.Parameters.Count;
         var resultCount = host.Type.Results.Count;
@@ -107,7 +133,14 @@ internal sealed unsafe partial class Machine
                 args[i] = ToValue(_stack[first + i]);
             }
             _sp = sp;
-            host.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            if (host is HostFunction hostFunction)
+            {
+                hostFunction.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
+            else
+            {
+                Invoke(host, args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            }
             EnsureStack(first + resultCount);
             var resultTypes = host.Type.Results;
             for (var i = 0; i < resultCount; i++)
@@ -124,7 +157,7 @@ internal sealed unsafe partial class Machine
     }
 
     /// <summary>Calls a host function; a Wasm exception escaping it (from Wasm it called) is returned to unwind here.</summary>
-    private ExceptionInstance? CallHostCatching(HostFunction host, ref int sp)
+    private ExceptionInstance? CallHostCatching(FunctionInstance host, ref int sp)
     {
         try
         {
@@ -185,7 +218,7 @@ internal sealed unsafe partial class Machine
     Enter:
         {
             // The callee's arguments are the top ParamCount slots; they become its first locals.
-            var target = callee.Compiled ??= Compiler.Compile(callee);
+            var target = callee.Compiled ??= Compiler.For(callee);
             if (tail)
             {
                 // return_call: move the arguments down over the caller's frame, which the callee replaces.
@@ -221,7 +254,6 @@ internal sealed unsafe partial class Machine
             }
             ref var frame = ref _frames[_depth++];
             frame.Function = callee;
-            frame.Compiled = target;
             frame.Fp = newFp;
             compiled = target;
             code = target.Code;
@@ -290,7 +322,7 @@ internal sealed unsafe partial class Machine
                     throw new UncaughtException(thrown);
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
                 pc = caller.Pc;
@@ -301,7 +333,7 @@ internal sealed unsafe partial class Machine
     Dispatch:
         while (true)
         {
-            var op = code[pc++];
+            ref readonly var op = ref code[pc++];
             if (fuelEnabled && --_store.Fuel < 0)
             {
                 _store.Fuel = 0;
@@ -371,9 +403,23 @@ internal sealed unsafe partial class Machine
             case Opcode.Return:
             {
                 var count = compiled.ResultCount;
-                for (var i = 0; i < count; i++)
+                if (compiled.ResultsAreBits)
                 {
-                    s[fp + i] = s[sp - count + i];
+                    for (var i = 0; i < count; i++)
+                    {
+                        ref var from = ref s[sp - count + i];
+                        ref var to = ref s[fp + i];
+                        to.Low = from.Low;
+                        to.High = from.High;
+                        to.Reference = null;
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        s[fp + i] = s[sp - count + i];
+                    }
                 }
                 sp = fp + count;
                 _depth--;
@@ -384,7 +430,7 @@ internal sealed unsafe partial class Machine
                     return;
                 }
                 ref var caller = ref _frames[_depth - 1];
-                compiled = caller.Compiled;
+                compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
                 pc = caller.Pc;
@@ -395,14 +441,14 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCall:
             {
                 var function = inst.Functions[op.A];
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCall;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -418,14 +464,14 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCallIndirect:
             {
                 var function = ResolveIndirect(inst, op.A, op.B, s[--sp].Low);
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallIndirect;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -445,14 +491,14 @@ internal sealed unsafe partial class Machine
                     TrapException.Throw(TrapKind.NullFunctionReference);
                     break;
                 }
-                if (function is WasmFunction wasm)
+                if (function is WasmFunction wasm && !JitRuns(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
                     tail = op.Code == Opcode.ReturnCallRef;
                     goto Enter;
                 }
-                exception = CallHostCatching((HostFunction)function, ref sp);
+                exception = CallHostCatching(function, ref sp);
                 s = _stack;
                 if (exception is not null)
                 {

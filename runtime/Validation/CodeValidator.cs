@@ -139,6 +139,7 @@ internal sealed class CodeValidator(ValidationContext context)
             var instruction = code[pc];
             _c.AtInstruction(pc, instruction.Opcode);
             _blockEnds[pc] = -1;
+            CheckPayload(instruction);
             Step(instruction, pc);
         }
         if (_ctrls.Count != 0)
@@ -147,6 +148,38 @@ internal sealed class CodeValidator(ValidationContext context)
         }
         _c.LeaveInstructions();
         return new Result(_maxHeight, _blockEnds, _elses, _selectTypes, _catches);
+    }
+
+    /// <summary>
+    /// Rejects an instruction built with the wrong factory for its opcode (only a generator can make one), whose
+    /// payload accessors would otherwise throw.
+    /// </summary>
+    private void CheckPayload(Instruction instruction)
+    {
+        try
+        {
+            var ok = instruction.Opcode switch
+            {
+                Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Try or Opcode.TryTable => instruction.BlockType is var _,
+                Opcode.BrTable => instruction.BranchTable is not null,
+                Opcode.SelectTyped => instruction.SelectTypes is not null,
+                Opcode.RefNull or Opcode.RefTest or Opcode.RefTestNull or Opcode.RefCast or Opcode.RefCastNull => instruction.HeapType is var _,
+                Opcode.BrOnCast or Opcode.BrOnCastFail => instruction.CastFrom is var _,
+                _ => true,
+            };
+            if (instruction.Opcode == Opcode.TryTable)
+            {
+                ok = instruction.Catches is not null;
+            }
+            if (ok)
+            {
+                return;
+            }
+        }
+        catch (Exception e) when (e is InvalidCastException or InvalidOperationException or NullReferenceException)
+        {
+        }
+        throw _c.Error($"invalid immediates for {instruction.Opcode.Name()}");
     }
 
     // ---- Operand stack ------------------------------------------------------------------------------------

@@ -264,4 +264,22 @@ public sealed class InstantiationTests
         Assert.Same(token, Assert.Single(seen));
         Assert.Equal(TrapKind.Unreachable, Assert.Throws<TrapException>(() => instance.Invoke("fail")).Kind);
     }
+
+    [Fact]
+    public void InstancesOfOneModuleShareCompiledCodeButNotState()
+    {
+        var module = CompiledModule.FromText(_engine, """
+            (module (global $g (mut i32) (i32.const 0))
+              (func (export "bump") (result i32) (global.set $g (i32.add (global.get $g) (i32.const 1))) (global.get $g)))
+            """);
+        var a = module.Instantiate(_store);
+        var b = module.Instantiate(_store);
+        Assert.Equal(1, a.Invoke("bump")[0].I32);
+        Assert.Equal(2, a.Invoke("bump")[0].I32);
+        Assert.Equal(1, b.Invoke("bump")[0].I32);
+        var fa = (WasmFunction)a.GetFunction("bump");
+        var fb = (WasmFunction)b.GetFunction("bump");
+        Assert.NotNull(fa.Compiled);
+        Assert.Same(fa.Compiled, fb.Compiled);
+    }
 }

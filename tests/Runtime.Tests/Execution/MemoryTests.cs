@@ -182,4 +182,21 @@ public sealed class MemoryTests
         Assert.Throws<TrapException>(() => memory.Read<byte>(1UL << 32));
         Assert.Throws<TrapException>(() => memory.Read<ushort>((1UL << 32) - 1));
     }
+
+    [Fact]
+    public void DisposingTheStoreFreesItsMemoriesAndLaterAccessesTrap()
+    {
+        var engine = new Engine();
+        var store = new Store(engine);
+        var instance = CompiledModule.FromText(engine, """
+            (module (memory (export "mem") 1)
+              (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+              (func (export "fill") (memory.fill (i32.const 0) (i32.const 0) (i32.const 0))))
+            """).Instantiate(store);
+        Assert.Equal(0, instance.Invoke("load", Value.FromI32(0))[0].I32);
+        store.Dispose();
+        Assert.Equal(0UL, instance.GetMemory("mem").Length);
+        Assert.Equal(TrapKind.OutOfBoundsMemoryAccess, Trap(() => instance.Invoke("load", Value.FromI32(0))));
+        instance.Invoke("fill"); // zero bytes at address 0 stay in bounds
+    }
 }

@@ -489,5 +489,11 @@ public class InstructionValidationTests
         module.Functions.Add(new Function(t, [], new Expression([End, Op(Opcode.Nop)])));
         Invalid(module, "operators remaining after end of function");
         Invalid(Func(VoidToVoid, Op(Opcode.Else)), "else without matching if");
+        Invalid(Func(VoidToVoid, Op(Opcode.Block, 0), End), "invalid immediates for block");
+        Invalid(Func(VoidToVoid, Op(Opcode.BrTable, 0)), "invalid immediates for br_table");
+        Invalid(Func(VoidToVoid, Op(Opcode.TryTable, 0), End), "invalid immediates for try_table");
+        Invalid(Func(VoidToVoid, Op(Opcode.RefNull, 0), Op(Opcode.Drop)), "invalid immediates for ref.null");
+        Invalid(Func(VoidToVoid, Op(Opcode.SelectTyped, 0)), "invalid immediates for select");
+        Invalid(Func(VoidToVoid, Op(Opcode.BrOnCast, 0)), "invalid immediates for br_on_cast");
     }
 }

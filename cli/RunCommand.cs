@@ -1,0 +1,226 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+using WasmHarness.Wasi;
+
+namespace WasmHarness.Cli;
+
+/// <summary>
+/// <c>harness run [options] module [--] [args...]</c>: instantiates a module with WASI and runs its <c>_start</c>
+/// (the exit code is the guest's), or calls one export with <c>--invoke</c> and prints its results one per line.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(HostStreams streams)
+    {
+        var dir = new Option<string[]>("--dir") { Description = "Preopen a host directory: HOST[::GUEST] (GUEST defaults to HOST). Repeatable." };
+        var env = new Option<string[]>("--env") { Description = "Set an environment variable: NAME=VALUE, or NAME to pass the host's value. Repeatable." };
+        var invoke = new Option<string?>("--invoke") { Description = "Call this export with the arguments after the module, and print its results." };
+        var tier = new Option<string>("--tier") { Description = "Execution tier: interp (the interpreter) or jit.", DefaultValueFactory = _ => "interp" };
+        var fuel = new Option<long?>("--fuel") { Description = "Instruction budget; execution traps when it runs out." };
+        var maxMemory = new Option<ulong?>("--max-memory") { Description = "Largest size in bytes a linear memory may reach." };
+        var argv0 = new Option<string?>("--argv0") { Description = "The program's argv[0] (default: the module's file name)." };
+        var module = new Argument<string>("module") { Description = "The module: binary (.wasm) or text (.wat)." };
+        var guestArgs = new Argument<string[]>("args") { Description = "Arguments for the program (or for --invoke).", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("run", "Runs a WebAssembly module (the default command).")
+        {
+            dir, env, invoke, tier, fuel, maxMemory, argv0, module, guestArgs,
+        };
+        command.SetAction(parse => Run(streams, new RunSettings(
+            parse.GetValue(module)!,
+            parse.GetValue(guestArgs) ?? [],
+            parse.GetValue(dir) ?? [],
+            parse.GetValue(env) ?? [],
+            parse.GetValue(invoke),
+            parse.GetValue(tier) ?? "interp",
+            parse.GetValue(fuel),
+            parse.GetValue(maxMemory),
+            parse.GetValue(argv0))));
+        return command;
+    }
+
+    internal sealed record RunSettings(
+        string Module, string[] Arguments, string[] Directories, string[] Environment, string? Invoke,
+        string Tier, long? Fuel, ulong? MaxMemory, string? Argv0);
+
+    internal static int Run(HostStreams streams, RunSettings settings)
+    {
+        if (settings.Tier == "jit")
+        {
+            throw new CliException("the jit tier is not available yet in this runtime; use --tier interp", Harness.NotAvailableExit);
+        }
+        if (settings.Tier != "interp")
+        {
+            throw new CliException($"unknown tier '{settings.Tier}' (known: interp, jit)");
+        }
+        if (settings.Fuel is < 0)
+        {
+            throw new CliException("--fuel must not be negative");
+        }
+        var options = new EngineOptions { Fuel = settings.Fuel };
+        if (settings.MaxMemory is { } maxMemory)
+        {
+            options = options with { MaxMemoryBytes = maxMemory };
+        }
+        var engine = new Engine(options);
+        var compiled = Load(engine, settings.Module);
+
+        var configuration = new WasiConfiguration()
+            .WithStandardInput(streams.Input)
+            .WithStandardOutput(streams.Output)
+            .WithStandardError(streams.Error);
+        var name = Path.GetFileName(settings.Module);
+        if (settings.Invoke is null)
+        {
+            configuration.WithArg(settings.Argv0 ?? name).WithArgs(settings.Arguments);
+        }
+        else
+        {
+            configuration.WithArg(settings.Argv0 ?? name);
+        }
+        foreach (var variable in settings.Environment)
+        {
+            var equals = variable.IndexOf('=', StringComparison.Ordinal);
+            var (key, value) = equals < 0 ? (variable, System.Environment.GetEnvironmentVariable(variable)) : (variable[..equals], variable[(equals + 1)..]);
+            if (key.Length == 0)
+            {
+                throw new CliException($"bad --env '{variable}': expected NAME=VALUE or NAME");
+            }
+            if (value is not null)
+            {
+                configuration.WithEnvironmentVariable(key, value);
+            }
+        }
+        foreach (var directory in settings.Directories)
+        {
+            var separator = directory.IndexOf("::", StringComparison.Ordinal);
+            var (host, guest) = separator < 0 ? (directory, directory) : (directory[..separator], directory[(separator + 2)..]);
+            if (host.Length == 0 || guest.Length == 0)
+            {
+                throw new CliException($"bad --dir '{directory}': expected HOST[::GUEST]");
+            }
+            if (!Directory.Exists(host))
+            {
+                throw new CliException($"--dir {directory}: no such directory: {host}");
+            }
+            configuration.WithPreopenedDirectory(host, guest);
+        }
+
+        using var wasi = new WasiContext(configuration);
+        var linker = wasi.Define(new Linker());
+        var store = new Store(engine);
+        try
+        {
+            ModuleInstance instance;
+            try
+            {
+                instance = compiled.Instantiate(store, linker);
+            }
+            catch (LinkException e)
+            {
+                throw new CliException($"cannot instantiate {settings.Module}: {e.Message}");
+            }
+            wasi.Bind(instance);
+            if (settings.Invoke is { } export)
+            {
+                return Invoke(streams, wasi, instance, export, settings.Arguments);
+            }
+            if (instance.GetExport("_start") is not FunctionInstance)
+            {
+                throw new CliException($"{settings.Module} exports no '_start' function; use --invoke NAME to call an export");
+            }
+            return wasi.RunCommand(instance);
+        }
+        catch (WasiExitException exit)
+        {
+            return exit.Code;
+        }
+        catch (TrapException trap)
+        {
+            wasi.FlushOutputs();
+            ReportTrap(streams, name, compiled.Module, trap);
+            return Harness.TrapExit;
+        }
+    }
+
+    private static CompiledModule Load(Engine engine, string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(e is FileNotFoundException or DirectoryNotFoundException ? $"no such file: {path}" : $"cannot read {path}: {e.Message}");
+        }
+        try
+        {
+            var isBinary = bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m';
+            return isBinary || !path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase) && !LooksLikeText(bytes)
+                ? CompiledModule.FromBinary(engine, bytes)
+                : CompiledModule.FromText(engine, Encoding.UTF8.GetString(bytes));
+        }
+        catch (WasmException e)
+        {
+            var what = e switch
+            {
+                InvalidModuleException => "invalid module",
+                _ => "malformed module",
+            };
+            throw new CliException($"{path}: {what}: {e.Message}");
+        }
+    }
+
+    private static bool LooksLikeText(byte[] bytes) =>
+        Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 4096)).TrimStart().StartsWith('(');
+
+    private static int Invoke(HostStreams streams, WasiContext wasi, ModuleInstance instance, string name, string[] arguments)
+    {
+        if (instance.GetExport(name) is not FunctionInstance function)
+        {
+            throw new CliException($"the module exports no function named '{name}'");
+        }
+        if (instance.GetExport("_initialize") is FunctionInstance initialize)
+        {
+            instance.Store.Invoke(initialize);
+        }
+        var parameters = function.Type.Parameters;
+        if (arguments.Length != parameters.Count)
+        {
+            throw new CliException($"'{name}' takes {parameters.Count} argument{(parameters.Count == 1 ? "" : "s")} ({string.Join(", ", parameters)}), {arguments.Length} given");
+        }
+        var values = new Value[parameters.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = InvokeValues.Parse(arguments[i], parameters[i]) ?? throw new CliException($"argument {i + 1} of '{name}': '{arguments[i]}' is not a valid {parameters[i]}");
+        }
+        var results = instance.Store.Invoke(function, values);
+        wasi.FlushOutputs();
+        for (var i = 0; i < results.Length; i++)
+        {
+            streams.Out(InvokeValues.Format(results[i], function.Type.Results[i]));
+        }
+        return 0;
+    }
+
+    private static void ReportTrap(HostStreams streams, string moduleName, Module module, TrapException trap)
+    {
+        var text = new StringBuilder();
+        text.Append("error: wasm trap: ").Append(trap.Message).Append('\n');
+        if (trap.WasmBacktrace.Count > 0)
+        {
+            text.Append("wasm backtrace:\n");
+            for (var i = 0; i < trap.WasmBacktrace.Count; i++)
+            {
+                var frame = trap.WasmBacktrace[i];
+                var owner = ReferenceEquals(frame.Instance.Module, module) ? moduleName : "<module>";
+                var function = frame.Instance.Module.FunctionNames.TryGetValue(frame.Index, out var functionName) ? functionName : $"<wasm function {frame.Index}>";
+                text.Append(CultureInfo.InvariantCulture, $"  {i,3}: {owner}!{function}\n");
+            }
+        }
+        streams.Err(text.ToString().TrimEnd('\n'));
+    }
+}

@@ -1,0 +1,135 @@
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Differential.Generator;
+
+/// <summary>Groups of instructions a swarm configuration turns on or off as a whole.</summary>
+public enum InstructionClass
+{
+    Numeric,
+    Float,
+    Conversion,
+    Parametric,
+    Variable,
+    Control,
+    Branch,
+    Call,
+    Memory,
+    BulkMemory,
+    Table,
+    Reference,
+    Simd,
+    Trapping,
+}
+
+/// <summary>
+/// The generator's knobs. <see cref="Swarm"/> draws one per test case from the input bytes (swarm testing: each case
+/// enables a random subset of features and instruction kinds, so rarely combined instructions meet often).
+/// Only Wasm 2.0 features for now (the set every engine in the loop shares); relaxed SIMD is never generated.
+/// </summary>
+public sealed record GeneratorConfig
+{
+    public int MaxFunctions { get; init; } = 4;
+    public int MaxParams { get; init; } = 3;
+    public int MaxResults { get; init; } = 2;
+    public int MaxLocals { get; init; } = 4;
+    public int MaxGlobals { get; init; } = 3;
+    public int MaxInstructions { get; init; } = 80;
+    public int MaxNesting { get; init; } = 4;
+
+    /// <summary>Fuel per exported call: every function entry and loop header spends one unit, and zero traps (<c>unreachable</c>).</summary>
+    public int Fuel { get; init; } = 300;
+
+    public bool Floats { get; init; } = true;
+    public bool Simd { get; init; } = true;
+    public bool MultiValue { get; init; } = true;
+    public bool ReferenceTypes { get; init; } = true;
+    public bool BulkMemory { get; init; } = true;
+    public bool SignExtension { get; init; } = true;
+    public bool SaturatingConversions { get; init; } = true;
+    public bool Memory { get; init; } = true;
+    public bool Table { get; init; } = true;
+
+    /// <summary>No instruction that can trap is generated (besides the fuel check); memory accesses are masked into bounds.</summary>
+    public bool DisallowTraps { get; init; }
+
+    /// <summary>
+    /// Every float operation that may produce a NaN is followed by code that replaces a NaN by the canonical one, so
+    /// NaN bits (which the spec leaves nondeterministic) never reach memory, integers or results (wasmtime's rule).
+    /// </summary>
+    public bool CanonicalizeNans { get; init; } = true;
+
+    /// <summary>Classes of instruction the generator may use.</summary>
+    public IReadOnlySet<InstructionClass> Classes { get; init; } = new HashSet<InstructionClass>(Enum.GetValues<InstructionClass>());
+
+    /// <summary>When set, the only fixed-signature numeric/vector opcodes the generator may use (a swarm subset).</summary>
+    public IReadOnlySet<Opcode>? Opcodes { get; init; }
+
+    public bool Allows(InstructionClass kind) => Classes.Contains(kind);
+
+    /// <summary>The features and classes in use, for the campaign's feature mix.</summary>
+    public IEnumerable<string> FeatureNames()
+    {
+        if (Simd) yield return "simd";
+        if (MultiValue) yield return "multi-value";
+        if (ReferenceTypes) yield return "reference-types";
+        if (BulkMemory) yield return "bulk-memory";
+        if (Memory) yield return "memory";
+        if (Table) yield return "table";
+        if (Floats) yield return "floats";
+        if (DisallowTraps) yield return "no-traps";
+    }
+
+    /// <summary>A swarm configuration drawn from <paramref name="u"/>: features, limits and a random subset of instructions.</summary>
+    public static GeneratorConfig Swarm(Unstructured u)
+    {
+        bool Mostly() => u.Int(8) != 0;
+        var classes = new HashSet<InstructionClass>();
+        foreach (var kind in Enum.GetValues<InstructionClass>())
+        {
+            if (u.Int(5) != 0)
+            {
+                classes.Add(kind);
+            }
+        }
+        classes.Add(InstructionClass.Numeric);
+        classes.Add(InstructionClass.Variable);
+        var config = new GeneratorConfig
+        {
+            MaxFunctions = u.Range(1, 5),
+            MaxParams = u.Range(0, 4),
+            MaxResults = u.Range(0, 3),
+            MaxLocals = u.Range(0, 5),
+            MaxGlobals = u.Range(0, 4),
+            MaxInstructions = u.Range(10, 120),
+            MaxNesting = u.Range(1, 5),
+            Fuel = u.Range(20, 400),
+            Floats = Mostly(),
+            Simd = u.Int(3) != 0,
+            MultiValue = Mostly(),
+            ReferenceTypes = Mostly(),
+            BulkMemory = Mostly(),
+            SignExtension = Mostly(),
+            SaturatingConversions = Mostly(),
+            Memory = Mostly(),
+            Table = u.Int(3) != 0,
+            DisallowTraps = u.Int(10) == 0,
+            Classes = classes,
+        };
+        if (u.Int(3) == 0)
+        {
+            // A random subset of the fixed-signature opcodes, about half of them, from one 64-bit salt.
+            var salt = u.UInt64();
+            var subset = new HashSet<Opcode>();
+            foreach (var opcode in OpcodeCatalog.FixedOpcodes)
+            {
+                var hash = (salt ^ (ulong)(uint)opcode) * 0x9E3779B97F4A7C15UL;
+                if ((hash >> 63) != 0)
+                {
+                    subset.Add(opcode);
+                }
+            }
+            config = config with { Opcodes = subset };
+        }
+        return config;
+    }
+}

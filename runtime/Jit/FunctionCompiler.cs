@@ -1,0 +1,1166 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Jit;
+
+/// <summary>
+/// Translates one validated Wasm function into CIL. Wasm locals become CIL arguments and locals; operands stay
+/// on the CIL evaluation stack within straight-line code and are spilled to one CIL local per (stack height,
+/// type) at every label and branch, so the CIL stack is empty wherever control flow joins. Blocks and loops
+/// become labels, <c>br_table</c> a <c>switch</c>. The signature is the Wasm one (i32 → int, i64 → long,
+/// f32 → float, f64 → double, references → object), results after the first returned through byrefs, and the
+/// <see cref="JitContext"/> last.
+/// </summary>
+internal sealed class FunctionCompiler
+{
+    private static readonly Type PointerType = typeof(byte).MakePointerType();
+    private static readonly MethodInfo MemoryData = typeof(MemoryInstance).GetProperty("Data", BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
+    private static readonly MethodInfo MemoryLength = typeof(MemoryInstance).GetProperty(nameof(MemoryInstance.Length))!.GetMethod!;
+    private static readonly FieldInfo ContextState = typeof(JitContext).GetField(nameof(JitContext.State))!;
+    private static readonly FieldInfo ContextMemory = typeof(JitContext).GetField(nameof(JitContext.Memory0))!;
+    private static readonly FieldInfo ContextGlobals = typeof(JitContext).GetField(nameof(JitContext.Globals))!;
+    private static readonly FieldInfo ContextFunctions = typeof(JitContext).GetField(nameof(JitContext.Functions))!;
+
+    private readonly JitModule _module;
+    private readonly ModuleInstance _instance;
+    private readonly WasmFunction _function;
+    private readonly FunctionType _type;
+    private readonly IlWriter _il;
+    private readonly Func<int, bool> _isCompiled;
+    private readonly int _contextArg;
+    private readonly List<ValueType> _localTypes = [];
+    private readonly LocalBuilder[] _locals;
+    private readonly List<ValueKind> _stack = [];
+    private readonly List<Control> _controls = [];
+    private readonly Dictionary<(int, ValueKind), LocalBuilder> _slots = [];
+    private readonly Dictionary<(ValueKind, int), LocalBuilder> _temps = [];
+    private readonly LocalBuilder _state;
+    private readonly LocalBuilder? _memoryBase;
+    private readonly LocalBuilder? _memoryLength;
+    private readonly bool _fuel;
+    private int _cilBase;
+    private bool _unreachable;
+    private int _deadDepth;
+
+    private sealed class Control
+    {
+        public Opcode Kind;
+        public int Height;
+        public ValueKind[] Params = [];
+        public ValueKind[] Results = [];
+        public Label Label;
+        public Label Else;
+        public bool HasElse;
+
+        public ValueKind[] LabelTypes => Kind == Opcode.Loop ? Params : Results;
+    }
+
+    private FunctionCompiler(JitModule module, WasmFunction function, DynamicMethod method, Func<int, bool> isCompiled, bool listing)
+    {
+        _module = module;
+        _instance = function.Instance;
+        _function = function;
+        _type = function.Type;
+        _isCompiled = isCompiled;
+        _il = new IlWriter(method.GetILGenerator(), listing);
+        _contextArg = _type.Parameters.Count + (_type.Results.Count > 1 ? _type.Results.Count : 0);
+        _localTypes.AddRange(_type.Parameters);
+        foreach (var group in function.Code.Locals)
+        {
+            for (var i = 0u; i < group.Count; i++)
+            {
+                _localTypes.Add(group.Type);
+            }
+        }
+        _locals = new LocalBuilder[_localTypes.Count - _type.Parameters.Count];
+        for (var i = 0; i < _locals.Length; i++)
+        {
+            _locals[i] = _il.Local(ClrType(_localTypes[_type.Parameters.Count + i].Kind), $"local {_type.Parameters.Count + i}");
+        }
+        _state = _il.Local(typeof(JitState), "state");
+        if (_instance.Memories.Length > 0)
+        {
+            _memoryBase = _il.Local(PointerType, "memory base");
+            _memoryLength = _il.Local(typeof(ulong), "memory length");
+        }
+        _fuel = _instance.Store.FuelEnabled;
+    }
+
+    // ---- Entry points ----------------------------------------------------------------------------------
+
+    /// <summary>True when every instruction and type of <paramref name="function"/> is one the JIT compiles.</summary>
+    public static bool Supports(ModuleInstance instance, WasmFunction function)
+    {
+        if (!Compilable(function.Type) || function.Code.Locals.Any(group => !Compilable(group.Type)))
+        {
+            return false;
+        }
+        var memory32 = instance.Memories.Length == 1 && !instance.Memories[0].Is64;
+        foreach (var instruction in function.Code.Body.Instructions)
+        {
+            var opcode = instruction.Opcode;
+            var code = (int)opcode;
+            var ok = opcode switch
+            {
+                Opcode.Block or Opcode.Loop or Opcode.If => !instruction.BlockType.IsValue || Compilable(instruction.BlockType.Result),
+                Opcode.Call => Compilable(instance.Functions[instruction.Index].Type),
+                Opcode.CallIndirect => Compilable(instance.Types[instruction.Index]!) && !instance.Tables[instruction.SecondIndex].Is64,
+                Opcode.SelectTyped => instruction.SelectTypes.All(Compilable),
+                Opcode.GlobalGet or Opcode.GlobalSet => Compilable(instance.Globals[instruction.Index].Type.Type),
+                Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill => !instance.Tables[instruction.Index].Is64,
+                Opcode.TableCopy => !instance.Tables[instruction.Index].Is64 && !instance.Tables[instruction.SecondIndex].Is64,
+                Opcode.TableInit => !instance.Tables[instruction.SecondIndex].Is64,
+                Opcode.MemoryCopy => memory32 && instruction.Index == 0 && instruction.SecondIndex == 0,
+                Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill => memory32 && instruction.Index == 0,
+                Opcode.MemoryInit => memory32 && instruction.SecondIndex == 0,
+                Opcode.ElemDrop or Opcode.DataDrop => true,
+                _ when code is >= 0x28 and <= 0x3E => memory32 && instruction.MemArg.Memory == 0,
+                _ => code is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
+                    or (>= 0x41 and <= 0xC4) or (>= 0xD0 and <= 0xD4)
+                    or (>= 0xFC_0000 and <= 0xFC_0007),
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool Compilable(FunctionType type) => type.Parameters.All(Compilable) && type.Results.All(Compilable);
+
+    private static bool Compilable(ValueType type) => type.Kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64 or ValueKind.Ref;
+
+    private static Type ClrType(ValueKind kind) => kind switch
+    {
+        ValueKind.I32 => typeof(int),
+        ValueKind.I64 => typeof(long),
+        ValueKind.F32 => typeof(float),
+        ValueKind.F64 => typeof(double),
+        ValueKind.Ref => typeof(object),
+        _ => throw new NotSupportedException($"the JIT does not compile {kind} values"),
+    };
+
+    /// <summary>The method signature of a Wasm function type.</summary>
+    private static (Type Return, Type[] Parameters) Signature(FunctionType type)
+    {
+        var parameters = new List<Type>(type.Parameters.Select(p => ClrType(p.Kind)));
+        Type returnType = typeof(void);
+        if (type.Results.Count == 1)
+        {
+            returnType = ClrType(type.Results[0].Kind);
+        }
+        else if (type.Results.Count > 1)
+        {
+            parameters.AddRange(type.Results.Select(r => ClrType(r.Kind).MakeByRefType()));
+        }
+        parameters.Add(typeof(JitContext));
+        return (returnType, [.. parameters]);
+    }
+
+    /// <summary>Creates the (empty) method of a function, so that others can call it before its IL is emitted.</summary>
+    public static DynamicMethod Declare(WasmFunction function)
+    {
+        var (returnType, parameters) = Signature(function.Type);
+        return new DynamicMethod(function.ToString(), returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
+    }
+
+    /// <summary>Emits the IL of function <paramref name="index"/> into its declared method.</summary>
+    public static void Emit(JitModule module, int index, WasmFunction function, Func<int, bool> isCompiled)
+    {
+        var dump = function.Instance.Store.Engine.Options.JitDumpIl;
+        var compiler = new FunctionCompiler(module, function, module.Method(index), isCompiled, dump is not null);
+        compiler.EmitBody();
+        dump?.Invoke(function.ToString(), compiler._il.Listing);
+    }
+
+    /// <summary>A thunk that calls compiled function <paramref name="index"/> with packed arguments and results.</summary>
+    public static Action<Value[], Value[]> CompileEntry(JitModule module, int index, WasmFunction function)
+    {
+        var method = new DynamicMethod($"entry {function}", typeof(void), [typeof(JitContext), typeof(Value[]), typeof(Value[])], typeof(JitContext).Module, skipVisibility: true);
+        var il = new IlWriter(method.GetILGenerator(), listing: false);
+        var type = function.Type;
+        for (var i = 0; i < type.Parameters.Count; i++)
+        {
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Call, Helper("Arg", type.Parameters[i].Kind));
+        }
+        var results = type.Results.Count > 1 ? type.Results.Select(r => il.Local(ClrType(r.Kind))).ToArray() : [];
+        foreach (var result in results)
+        {
+            il.Emit(OpCodes.Ldloca, result);
+        }
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Call, module.Method(index));
+        if (type.Results.Count == 1)
+        {
+            var value = il.Local(ClrType(type.Results[0].Kind));
+            il.Emit(OpCodes.Stloc, value);
+            results = [value];
+        }
+        for (var i = 0; i < results.Length; i++)
+        {
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Ldloc, results[i]);
+            il.Emit(OpCodes.Call, Helper("Put", type.Results[i].Kind));
+        }
+        il.Emit(OpCodes.Ret);
+        return method.CreateDelegate<Action<Value[], Value[]>>(module.Context);
+    }
+
+    private static MethodInfo Helper(string name) =>
+        typeof(JitRuntime).GetMethod(name, BindingFlags.Static | BindingFlags.Public) ?? throw new InvalidOperationException($"no JIT helper {name}");
+
+    private static MethodInfo Helper(string prefix, ValueKind kind) => Helper(prefix + kind switch
+    {
+        ValueKind.I32 => "I32",
+        ValueKind.I64 => "I64",
+        ValueKind.F32 => "F32",
+        ValueKind.F64 => "F64",
+        ValueKind.Ref => "Ref",
+        _ => throw new NotSupportedException($"the JIT does not compile {kind} values"),
+    });
+
+    private static MethodInfo Method(Type type, string name, params Type[] parameters) =>
+        type.GetMethod(name, BindingFlags.Static | BindingFlags.Public, parameters) ?? throw new InvalidOperationException($"no method {type.Name}.{name}");
+
+    // ---- Stack model -------------------------------------------------------------------------------------
+
+    private LocalBuilder Slot(int height, ValueKind kind)
+    {
+        if (!_slots.TryGetValue((height, kind), out var local))
+        {
+            local = _il.Local(ClrType(kind), $"stack {height}");
+            _slots[(height, kind)] = local;
+        }
+        return local;
+    }
+
+    private LocalBuilder Temp(ValueKind kind, int n = 0)
+    {
+        if (!_temps.TryGetValue((kind, n), out var local))
+        {
+            local = _il.Local(kind == ValueKind.Bottom ? typeof(ulong) : ClrType(kind), $"temp {kind} {n}");
+            _temps[(kind, n)] = local;
+        }
+        return local;
+    }
+
+    /// <summary>Stores every operand still on the CIL stack into its slot local, leaving the CIL stack empty.</summary>
+    private void SpillAll()
+    {
+        for (var i = _stack.Count - 1; i >= _cilBase; i--)
+        {
+            _il.Emit(OpCodes.Stloc, Slot(i, _stack[i]));
+        }
+        _cilBase = _stack.Count;
+    }
+
+    /// <summary>Makes sure the top <paramref name="count"/> operands are on the CIL stack (loading spilled ones).</summary>
+    private void Need(int count)
+    {
+        var first = _stack.Count - count;
+        if (first >= _cilBase)
+        {
+            return;
+        }
+        SpillAll();
+        for (var i = first; i < _stack.Count; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, Slot(i, _stack[i]));
+        }
+        _cilBase = first;
+    }
+
+    /// <summary>Consumes the top <paramref name="count"/> operands, which are on the CIL stack for the instruction that follows.</summary>
+    private void Pop(int count)
+    {
+        Need(count);
+        _stack.RemoveRange(_stack.Count - count, count);
+    }
+
+    private ValueKind Top => _stack[^1];
+
+    private void Push(ValueKind kind) => _stack.Add(kind);
+
+    /// <summary>Copies <paramref name="count"/> spilled values from the top of the stack down to height <paramref name="height"/>.</summary>
+    private void Move(int height, ValueKind[] types)
+    {
+        var source = _stack.Count - types.Length;
+        if (source == height)
+        {
+            return;
+        }
+        for (var i = 0; i < types.Length; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, Slot(source + i, types[i]));
+            _il.Emit(OpCodes.Stloc, Slot(height + i, types[i]));
+        }
+    }
+
+    private void ResetStack(int height, ValueKind[] top)
+    {
+        _stack.RemoveRange(height, _stack.Count - height);
+        _stack.AddRange(top);
+        _cilBase = _stack.Count;
+    }
+
+    // ---- Body --------------------------------------------------------------------------------------------
+
+    private void LoadContext() => _il.Argument(OpCodes.Ldarg, _contextArg);
+
+    private void ReloadMemory()
+    {
+        if (_memoryBase is null)
+        {
+            return;
+        }
+        LoadContext();
+        _il.Emit(OpCodes.Ldfld, ContextMemory);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Call, MemoryData);
+        _il.Emit(OpCodes.Stloc, _memoryBase);
+        _il.Emit(OpCodes.Call, MemoryLength);
+        _il.Emit(OpCodes.Stloc, _memoryLength!);
+    }
+
+    private void ConsumeFuel()
+    {
+        if (_fuel)
+        {
+            LoadContext();
+            _il.Emit(OpCodes.Ldc_I4_1);
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ConsumeFuel)));
+        }
+    }
+
+    private void Throw(TrapKind kind)
+    {
+        _il.Emit(OpCodes.Ldc_I4, (int)kind);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Trap)));
+        _il.Emit(OpCodes.Throw);
+    }
+
+    private ValueKind[] Kinds(IEnumerable<ValueType> types) => [.. types.Select(t => t.Kind)];
+
+    private (ValueKind[] Params, ValueKind[] Results) BlockTypes(BlockType type)
+    {
+        if (type.IsEmpty)
+        {
+            return ([], []);
+        }
+        if (type.IsValue)
+        {
+            return ([], [type.Result.Kind]);
+        }
+        var functionType = _instance.Types[type.TypeIndex]!;
+        return (Kinds(functionType.Parameters), Kinds(functionType.Results));
+    }
+
+    private void EmitBody()
+    {
+        LoadContext();
+        _il.Emit(OpCodes.Ldfld, ContextState);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Stloc, _state);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Enter)));
+        ConsumeFuel();
+        ReloadMemory();
+        var results = Kinds(_type.Results);
+        _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
+        foreach (var instruction in _function.Code.Body.Instructions)
+        {
+            Translate(instruction);
+        }
+        // The function's end: results are in the slots at the bottom of the stack.
+        _il.Emit(OpCodes.Ldloc, _state);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Leave)));
+        if (results.Length == 1)
+        {
+            _il.Emit(OpCodes.Ldloc, Slot(0, results[0]));
+        }
+        else
+        {
+            for (var i = 0; i < results.Length; i++)
+            {
+                _il.Argument(OpCodes.Ldarg, _type.Parameters.Count + i);
+                _il.Emit(OpCodes.Ldloc, Slot(i, results[i]));
+                _il.Emit(results[i] switch
+                {
+                    ValueKind.I32 => OpCodes.Stind_I4,
+                    ValueKind.I64 => OpCodes.Stind_I8,
+                    ValueKind.F32 => OpCodes.Stind_R4,
+                    ValueKind.F64 => OpCodes.Stind_R8,
+                    _ => OpCodes.Stind_Ref,
+                });
+            }
+        }
+        _il.Emit(OpCodes.Ret);
+    }
+
+    private void Translate(Instruction instruction)
+    {
+        var opcode = instruction.Opcode;
+        if (_unreachable)
+        {
+            if (opcode is Opcode.Block or Opcode.Loop or Opcode.If)
+            {
+                _deadDepth++;
+                return;
+            }
+            if (_deadDepth > 0)
+            {
+                if (opcode == Opcode.End)
+                {
+                    _deadDepth--;
+                }
+                return;
+            }
+            if (opcode is not (Opcode.End or Opcode.Else))
+            {
+                return;
+            }
+        }
+        _il.Comment(instruction.ToString());
+        switch (opcode)
+        {
+            case Opcode.Nop:
+                return;
+            case Opcode.Unreachable:
+                Throw(TrapKind.Unreachable);
+                _unreachable = true;
+                return;
+            case Opcode.Block:
+            {
+                var (parameters, results) = BlockTypes(instruction.BlockType);
+                _controls.Add(new Control { Kind = opcode, Height = _stack.Count - parameters.Length, Params = parameters, Results = results, Label = _il.DefineLabel() });
+                return;
+            }
+            case Opcode.Loop:
+            {
+                var (parameters, results) = BlockTypes(instruction.BlockType);
+                SpillAll();
+                var control = new Control { Kind = opcode, Height = _stack.Count - parameters.Length, Params = parameters, Results = results, Label = _il.DefineLabel() };
+                _controls.Add(control);
+                _il.Mark(control.Label);
+                ConsumeFuel();
+                return;
+            }
+            case Opcode.If:
+            {
+                var (parameters, results) = BlockTypes(instruction.BlockType);
+                SpillAll();
+                var condition = Slot(_stack.Count - 1, ValueKind.I32);
+                _stack.RemoveAt(_stack.Count - 1);
+                _cilBase = _stack.Count;
+                var control = new Control { Kind = opcode, Height = _stack.Count - parameters.Length, Params = parameters, Results = results, Label = _il.DefineLabel(), Else = _il.DefineLabel() };
+                _controls.Add(control);
+                _il.Emit(OpCodes.Ldloc, condition);
+                _il.Emit(OpCodes.Brfalse, control.Else);
+                return;
+            }
+            case Opcode.Else:
+            {
+                var control = _controls[^1];
+                if (!_unreachable)
+                {
+                    SpillAll();
+                    _il.Emit(OpCodes.Br, control.Label);
+                }
+                control.HasElse = true;
+                _il.Mark(control.Else);
+                ResetStack(control.Height, control.Params);
+                _unreachable = false;
+                return;
+            }
+            case Opcode.End:
+            {
+                var control = _controls[^1];
+                _controls.RemoveAt(_controls.Count - 1);
+                if (!_unreachable)
+                {
+                    SpillAll();
+                }
+                if (control.Kind == Opcode.If && !control.HasElse)
+                {
+                    _il.Mark(control.Else);
+                }
+                if (control.Kind != Opcode.Loop)
+                {
+                    _il.Mark(control.Label);
+                }
+                ResetStack(control.Height, control.Results);
+                _unreachable = false;
+                return;
+            }
+            case Opcode.Br:
+                SpillAll();
+                Branch(instruction.Index);
+                _unreachable = true;
+                return;
+            case Opcode.BrIf:
+            {
+                SpillAll();
+                var condition = Slot(_stack.Count - 1, ValueKind.I32);
+                _stack.RemoveAt(_stack.Count - 1);
+                _cilBase = _stack.Count;
+                var target = Target(instruction.Index);
+                _il.Emit(OpCodes.Ldloc, condition);
+                if (_stack.Count - target.LabelTypes.Length == target.Height)
+                {
+                    _il.Emit(OpCodes.Brtrue, target.Label);
+                }
+                else
+                {
+                    var skip = _il.DefineLabel();
+                    _il.Emit(OpCodes.Brfalse, skip);
+                    Branch(instruction.Index);
+                    _il.Mark(skip);
+                }
+                return;
+            }
+            case Opcode.BrTable:
+            {
+                SpillAll();
+                var index = Slot(_stack.Count - 1, ValueKind.I32);
+                _stack.RemoveAt(_stack.Count - 1);
+                _cilBase = _stack.Count;
+                var table = instruction.BranchTable;
+                var trampolines = new Dictionary<uint, Label>();
+                Label LabelFor(uint depth)
+                {
+                    var target = Target(depth);
+                    if (_stack.Count - target.LabelTypes.Length == target.Height)
+                    {
+                        return target.Label;
+                    }
+                    if (!trampolines.TryGetValue(depth, out var label))
+                    {
+                        label = _il.DefineLabel();
+                        trampolines[depth] = label;
+                    }
+                    return label;
+                }
+                var labels = table.Labels.Select(LabelFor).ToArray();
+                _il.Emit(OpCodes.Ldloc, index);
+                _il.Emit(OpCodes.Switch, labels);
+                Branch(table.Default);
+                foreach (var (depth, label) in trampolines)
+                {
+                    _il.Mark(label);
+                    Branch(depth);
+                }
+                _unreachable = true;
+                return;
+            }
+            case Opcode.Return:
+                SpillAll();
+                Branch((uint)(_controls.Count - 1));
+                _unreachable = true;
+                return;
+            case Opcode.Call:
+                EmitCall((int)instruction.Index);
+                return;
+            case Opcode.CallIndirect:
+                EmitCallIndirect(_instance.Types[instruction.Index]!, (int)instruction.Index, (int)instruction.SecondIndex);
+                return;
+            case Opcode.Drop:
+                Pop(1);
+                _il.Emit(OpCodes.Pop);
+                return;
+            case Opcode.Select:
+            case Opcode.SelectTyped:
+            {
+                var kind = _stack[^2];
+                Pop(3);
+                _il.Emit(OpCodes.Stloc, Temp(ValueKind.I32, 2));
+                _il.Emit(OpCodes.Stloc, Temp(kind, 1));
+                _il.Emit(OpCodes.Stloc, Temp(kind, 0));
+                var keep = _il.DefineLabel();
+                _il.Emit(OpCodes.Ldloc, Temp(ValueKind.I32, 2));
+                _il.Emit(OpCodes.Brtrue, keep);
+                _il.Emit(OpCodes.Ldloc, Temp(kind, 1));
+                _il.Emit(OpCodes.Stloc, Temp(kind, 0));
+                _il.Mark(keep);
+                _il.Emit(OpCodes.Ldloc, Temp(kind, 0));
+                Push(kind);
+                return;
+            }
+            case Opcode.LocalGet:
+                LoadLocal((int)instruction.Index);
+                Push(_localTypes[(int)instruction.Index].Kind);
+                return;
+            case Opcode.LocalSet:
+                Pop(1);
+                StoreLocal((int)instruction.Index);
+                return;
+            case Opcode.LocalTee:
+                Pop(1);
+                _il.Emit(OpCodes.Dup);
+                StoreLocal((int)instruction.Index);
+                Push(_localTypes[(int)instruction.Index].Kind);
+                return;
+            case Opcode.GlobalGet:
+            {
+                var kind = _instance.Globals[instruction.Index].Type.Type.Kind;
+                LoadGlobal((int)instruction.Index);
+                _il.Emit(OpCodes.Call, Helper("Global", kind));
+                Push(kind);
+                return;
+            }
+            case Opcode.GlobalSet:
+            {
+                var kind = _instance.Globals[instruction.Index].Type.Type.Kind;
+                Pop(1);
+                LoadGlobal((int)instruction.Index);
+                _il.Emit(OpCodes.Call, Helper("SetGlobal", kind));
+                return;
+            }
+            case Opcode.I32Const:
+                _il.Emit(OpCodes.Ldc_I4, instruction.I32);
+                Push(ValueKind.I32);
+                return;
+            case Opcode.I64Const:
+                _il.Emit(OpCodes.Ldc_I8, instruction.I64);
+                Push(ValueKind.I64);
+                return;
+            case Opcode.F32Const:
+            {
+                var value = BitConverter.UInt32BitsToSingle(instruction.F32Bits);
+                // NaNs (whose payload RyuJIT could quiet) and the identities it would fold (x - 0, x * 1, x / 1) come out of line.
+                if (float.IsNaN(value) || Math.Abs(value) is 0f or 1f)
+                {
+                    _il.Emit(OpCodes.Ldc_I4, (int)instruction.F32Bits);
+                    _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F32Bits)));
+                }
+                else
+                {
+                    _il.Emit(OpCodes.Ldc_R4, value);
+                }
+                Push(ValueKind.F32);
+                return;
+            }
+            case Opcode.F64Const:
+            {
+                var value = BitConverter.UInt64BitsToDouble(instruction.F64Bits);
+                if (double.IsNaN(value) || Math.Abs(value) is 0d or 1d)
+                {
+                    _il.Emit(OpCodes.Ldc_I8, (long)instruction.F64Bits);
+                    _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F64Bits)));
+                }
+                else
+                {
+                    _il.Emit(OpCodes.Ldc_R8, value);
+                }
+                Push(ValueKind.F64);
+                return;
+            }
+            case Opcode.RefNull:
+                _il.Emit(OpCodes.Ldnull);
+                Push(ValueKind.Ref);
+                return;
+            case Opcode.RefIsNull:
+                Pop(1);
+                _il.Emit(OpCodes.Ldnull);
+                _il.Emit(OpCodes.Ceq);
+                Push(ValueKind.I32);
+                return;
+            case Opcode.RefFunc:
+                LoadContext();
+                _il.Emit(OpCodes.Ldfld, ContextFunctions);
+                _il.Emit(OpCodes.Ldc_I4, (int)instruction.Index);
+                _il.Emit(OpCodes.Ldelem_Ref);
+                Push(ValueKind.Ref);
+                return;
+            case Opcode.RefEq:
+                Pop(2);
+                _il.Emit(OpCodes.Ceq);
+                Push(ValueKind.I32);
+                return;
+            case Opcode.RefAsNonNull:
+                Pop(1);
+                _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.RefAsNonNull)));
+                Push(ValueKind.Ref);
+                return;
+            case Opcode.TableGet:
+                CallHelper(nameof(JitRuntime.TableGet), 1, ValueKind.Ref, (int)instruction.Index);
+                return;
+            case Opcode.TableSet:
+                CallHelper(nameof(JitRuntime.TableSet), 2, null, (int)instruction.Index);
+                return;
+            case Opcode.TableSize:
+                CallHelper(nameof(JitRuntime.TableSize), 0, ValueKind.I32, (int)instruction.Index);
+                return;
+            case Opcode.TableGrow:
+                CallHelper(nameof(JitRuntime.TableGrow), 2, ValueKind.I32, (int)instruction.Index);
+                return;
+            case Opcode.TableFill:
+                CallHelper(nameof(JitRuntime.TableFill), 3, null, (int)instruction.Index);
+                return;
+            case Opcode.TableCopy:
+                CallHelper(nameof(JitRuntime.TableCopy), 3, null, (int)instruction.Index, (int)instruction.SecondIndex);
+                return;
+            case Opcode.TableInit:
+                CallHelper(nameof(JitRuntime.TableInit), 3, null, (int)instruction.Index, (int)instruction.SecondIndex);
+                return;
+            case Opcode.ElemDrop:
+                CallHelper(nameof(JitRuntime.ElemDrop), 0, null, (int)instruction.Index);
+                return;
+            case Opcode.MemorySize:
+                CallHelper(nameof(JitRuntime.MemorySize), 0, ValueKind.I32);
+                return;
+            case Opcode.MemoryGrow:
+                CallHelper(nameof(JitRuntime.MemoryGrow), 1, ValueKind.I32);
+                ReloadMemory();
+                return;
+            case Opcode.MemoryFill:
+                CallHelper(nameof(JitRuntime.MemoryFill), 3, null);
+                return;
+            case Opcode.MemoryCopy:
+                CallHelper(nameof(JitRuntime.MemoryCopy), 3, null);
+                return;
+            case Opcode.MemoryInit:
+                CallHelper(nameof(JitRuntime.MemoryInit), 3, null, (int)instruction.Index);
+                return;
+            case Opcode.DataDrop:
+                CallHelper(nameof(JitRuntime.DataDrop), 0, null, (int)instruction.Index);
+                return;
+            default:
+                break;
+        }
+        var code = (int)opcode;
+        if (code is >= 0x28 and <= 0x35)
+        {
+            EmitLoad(opcode, instruction.MemArg.Offset);
+            return;
+        }
+        if (code is >= 0x36 and <= 0x3E)
+        {
+            EmitStore(opcode, instruction.MemArg.Offset);
+            return;
+        }
+        EmitNumeric(opcode);
+    }
+
+    private Control Target(uint depth) => _controls[_controls.Count - 1 - (int)depth];
+
+    /// <summary>Branches to label <paramref name="depth"/> (the stack is spilled): moves the label's values, then jumps.</summary>
+    private void Branch(uint depth)
+    {
+        var target = Target(depth);
+        Move(target.Height, target.LabelTypes);
+        _il.Emit(OpCodes.Br, target.Label);
+    }
+
+    private void LoadLocal(int index)
+    {
+        if (index < _type.Parameters.Count)
+        {
+            _il.Argument(OpCodes.Ldarg, index);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldloc, _locals[index - _type.Parameters.Count]);
+        }
+    }
+
+    private void StoreLocal(int index)
+    {
+        if (index < _type.Parameters.Count)
+        {
+            _il.Argument(OpCodes.Starg, index);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Stloc, _locals[index - _type.Parameters.Count]);
+        }
+    }
+
+    private void LoadGlobal(int index)
+    {
+        LoadContext();
+        _il.Emit(OpCodes.Ldfld, ContextGlobals);
+        _il.Emit(OpCodes.Ldc_I4, index);
+        _il.Emit(OpCodes.Ldelem_Ref);
+    }
+
+    /// <summary>Calls a <see cref="JitRuntime"/> helper taking <paramref name="pops"/> operands, the context and constant indices.</summary>
+    private void CallHelper(string name, int pops, ValueKind? result, params int[] immediates)
+    {
+        Pop(pops);
+        LoadContext();
+        foreach (var immediate in immediates)
+        {
+            _il.Emit(OpCodes.Ldc_I4, immediate);
+        }
+        _il.Emit(OpCodes.Call, Helper(name));
+        if (result is { } kind)
+        {
+            Push(kind);
+        }
+    }
+
+    // ---- Calls -------------------------------------------------------------------------------------------
+
+    private void EmitCall(int functionIndex)
+    {
+        var type = _instance.Functions[functionIndex].Type;
+        if (_isCompiled(functionIndex))
+        {
+            Pop(type.Parameters.Count);
+            var results = type.Results.Count > 1 ? type.Results.Select((r, i) => Temp(r.Kind, 10 + i)).ToArray() : [];
+            foreach (var result in results)
+            {
+                _il.Emit(OpCodes.Ldloca, result);
+            }
+            LoadContext();
+            _il.Emit(OpCodes.Call, _module.Method(functionIndex));
+            if (type.Results.Count == 1)
+            {
+                Push(type.Results[0].Kind);
+            }
+            for (var i = 0; i < results.Length; i++)
+            {
+                _il.Emit(OpCodes.Ldloc, results[i]);
+                Push(type.Results[i].Kind);
+            }
+        }
+        else
+        {
+            PackArguments(type, 0);
+            LoadContext();
+            _il.Emit(OpCodes.Ldc_I4, functionIndex);
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Call)));
+            UnpackResults(type);
+        }
+        ReloadMemory();
+    }
+
+    private void EmitCallIndirect(FunctionType type, int typeIndex, int tableIndex)
+    {
+        SpillAll();
+        var index = Slot(_stack.Count - 1, ValueKind.I32);
+        PackArguments(type, 1);
+        _il.Emit(OpCodes.Ldloc, index);
+        LoadContext();
+        _il.Emit(OpCodes.Ldc_I4, typeIndex);
+        _il.Emit(OpCodes.Ldc_I4, tableIndex);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallIndirect)));
+        UnpackResults(type);
+        ReloadMemory();
+    }
+
+    /// <summary>Pops the arguments (below <paramref name="above"/> more operands, which stay spilled) into a new <see cref="Value"/> array on the CIL stack.</summary>
+    private void PackArguments(FunctionType type, int above)
+    {
+        SpillAll();
+        var count = type.Parameters.Count;
+        var first = _stack.Count - above - count;
+        _il.Emit(OpCodes.Ldc_I4, count);
+        _il.Emit(OpCodes.Newarr, typeof(Value));
+        for (var i = 0; i < count; i++)
+        {
+            var kind = _stack[first + i];
+            _il.Emit(OpCodes.Dup);
+            _il.Emit(OpCodes.Ldc_I4, i);
+            _il.Emit(OpCodes.Ldloc, Slot(first + i, kind));
+            _il.Emit(OpCodes.Call, Helper("Put", kind));
+        }
+        _stack.RemoveRange(first, count + above);
+        _cilBase = _stack.Count;
+    }
+
+    /// <summary>Unpacks the results array on the CIL stack onto the operand stack.</summary>
+    private void UnpackResults(FunctionType type)
+    {
+        if (type.Results.Count == 0)
+        {
+            _il.Emit(OpCodes.Pop);
+            return;
+        }
+        var array = _il.Local(typeof(Value[]), "results");
+        _il.Emit(OpCodes.Stloc, array);
+        for (var i = 0; i < type.Results.Count; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, array);
+            _il.Emit(OpCodes.Ldc_I4, i);
+            _il.Emit(OpCodes.Call, Helper("Arg", type.Results[i].Kind));
+            Push(type.Results[i].Kind);
+        }
+    }
+
+    // ---- Memory ------------------------------------------------------------------------------------------
+
+    /// <summary>Turns the i32 address on the CIL stack into a pointer, trapping unless the access lies in bounds.</summary>
+    private void EffectiveAddress(ulong offset, int width)
+    {
+        var address = Temp(ValueKind.Bottom);
+        _il.Emit(OpCodes.Conv_U8);
+        if (offset != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)offset);
+            _il.Emit(OpCodes.Add);
+        }
+        _il.Emit(OpCodes.Stloc, address);
+        // address + offset < 2^33, so adding the width cannot overflow: one unsigned comparison is the check.
+        var ok = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, address);
+        _il.Emit(OpCodes.Ldc_I8, (long)width);
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldloc, _memoryLength!);
+        _il.Emit(OpCodes.Ble_Un, ok);
+        Throw(TrapKind.OutOfBoundsMemoryAccess);
+        _il.Mark(ok);
+        _il.Emit(OpCodes.Ldloc, _memoryBase!);
+        _il.Emit(OpCodes.Ldloc, address);
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Add);
+    }
+
+    private void EmitLoad(Opcode opcode, ulong offset)
+    {
+        var (width, load, extend, kind) = opcode switch
+        {
+            Opcode.I32Load => (4, OpCodes.Ldind_I4, (OpCode?)null, ValueKind.I32),
+            Opcode.I64Load => (8, OpCodes.Ldind_I8, null, ValueKind.I64),
+            Opcode.F32Load => (4, OpCodes.Ldind_R4, null, ValueKind.F32),
+            Opcode.F64Load => (8, OpCodes.Ldind_R8, null, ValueKind.F64),
+            Opcode.I32Load8s => (1, OpCodes.Ldind_I1, null, ValueKind.I32),
+            Opcode.I32Load8u => (1, OpCodes.Ldind_U1, null, ValueKind.I32),
+            Opcode.I32Load16s => (2, OpCodes.Ldind_I2, null, ValueKind.I32),
+            Opcode.I32Load16u => (2, OpCodes.Ldind_U2, null, ValueKind.I32),
+            Opcode.I64Load8s => (1, OpCodes.Ldind_I1, OpCodes.Conv_I8, ValueKind.I64),
+            Opcode.I64Load8u => (1, OpCodes.Ldind_U1, OpCodes.Conv_U8, ValueKind.I64),
+            Opcode.I64Load16s => (2, OpCodes.Ldind_I2, OpCodes.Conv_I8, ValueKind.I64),
+            Opcode.I64Load16u => (2, OpCodes.Ldind_U2, OpCodes.Conv_U8, ValueKind.I64),
+            Opcode.I64Load32s => (4, OpCodes.Ldind_I4, OpCodes.Conv_I8, ValueKind.I64),
+            Opcode.I64Load32u => (4, OpCodes.Ldind_U4, OpCodes.Conv_U8, ValueKind.I64),
+            _ => throw new NotSupportedException(opcode.ToString()),
+        };
+        Pop(1);
+        EffectiveAddress(offset, width);
+        if (width > 1)
+        {
+            _il.Emit(OpCodes.Unaligned, (byte)1);
+        }
+        _il.Emit(load);
+        if (extend is { } conversion)
+        {
+            _il.Emit(conversion);
+        }
+        Push(kind);
+    }
+
+    private void EmitStore(Opcode opcode, ulong offset)
+    {
+        var (width, store, narrow) = opcode switch
+        {
+            Opcode.I32Store => (4, OpCodes.Stind_I4, (OpCode?)null),
+            Opcode.I64Store => (8, OpCodes.Stind_I8, null),
+            Opcode.F32Store => (4, OpCodes.Stind_R4, null),
+            Opcode.F64Store => (8, OpCodes.Stind_R8, null),
+            Opcode.I32Store8 => (1, OpCodes.Stind_I1, null),
+            Opcode.I32Store16 => (2, OpCodes.Stind_I2, null),
+            Opcode.I64Store8 => (1, OpCodes.Stind_I1, OpCodes.Conv_I4),
+            Opcode.I64Store16 => (2, OpCodes.Stind_I2, OpCodes.Conv_I4),
+            Opcode.I64Store32 => (4, OpCodes.Stind_I4, OpCodes.Conv_I4),
+            _ => throw new NotSupportedException(opcode.ToString()),
+        };
+        var kind = Top;
+        Pop(2);
+        var value = Temp(kind);
+        _il.Emit(OpCodes.Stloc, value);
+        EffectiveAddress(offset, width);
+        _il.Emit(OpCodes.Ldloc, value);
+        if (narrow is { } conversion)
+        {
+            _il.Emit(conversion);
+        }
+        if (width > 1)
+        {
+            _il.Emit(OpCodes.Unaligned, (byte)1);
+        }
+        _il.Emit(store);
+    }
+
+    // ---- Numerics ----------------------------------------------------------------------------------------
+
+    private void Op(int pops, ValueKind result, params OpCode[] ops)
+    {
+        Pop(pops);
+        foreach (var op in ops)
+        {
+            _il.Emit(op);
+        }
+        Push(result);
+    }
+
+    private void Call(int pops, ValueKind result, MethodInfo method)
+    {
+        Pop(pops);
+        _il.Emit(OpCodes.Call, method);
+        Push(result);
+    }
+
+    private void Call(int pops, ValueKind result, string helper) => Call(pops, result, Helper(helper));
+
+    private void Shift(ValueKind kind, OpCode shift)
+    {
+        Pop(2);
+        if (kind == ValueKind.I32)
+        {
+            _il.Emit(OpCodes.Ldc_I4, 31);
+            _il.Emit(OpCodes.And);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldc_I8, 63L);
+            _il.Emit(OpCodes.And);
+            _il.Emit(OpCodes.Conv_I4);
+        }
+        _il.Emit(shift);
+        Push(kind);
+    }
+
+    private void Not(int pops, OpCode compare)
+    {
+        Pop(pops);
+        _il.Emit(compare);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Ceq);
+        Push(ValueKind.I32);
+    }
+
+    private void EmitNumeric(Opcode opcode)
+    {
+        const ValueKind I32 = ValueKind.I32, I64 = ValueKind.I64, F32 = ValueKind.F32, F64 = ValueKind.F64;
+        var numerics = typeof(Numerics);
+        switch (opcode)
+        {
+            case Opcode.I32Eqz: Pop(1); _il.Emit(OpCodes.Ldc_I4_0); _il.Emit(OpCodes.Ceq); Push(I32); return;
+            case Opcode.I64Eqz: Pop(1); _il.Emit(OpCodes.Ldc_I8, 0L); _il.Emit(OpCodes.Ceq); Push(I32); return;
+            case Opcode.I32Eq or Opcode.I64Eq or Opcode.F32Eq or Opcode.F64Eq: Op(2, I32, OpCodes.Ceq); return;
+            case Opcode.I32Ne or Opcode.I64Ne or Opcode.F32Ne or Opcode.F64Ne: Not(2, OpCodes.Ceq); return;
+            case Opcode.I32LtS or Opcode.I64LtS or Opcode.F32Lt or Opcode.F64Lt: Op(2, I32, OpCodes.Clt); return;
+            case Opcode.I32LtU or Opcode.I64LtU: Op(2, I32, OpCodes.Clt_Un); return;
+            case Opcode.I32GtS or Opcode.I64GtS or Opcode.F32Gt or Opcode.F64Gt: Op(2, I32, OpCodes.Cgt); return;
+            case Opcode.I32GtU or Opcode.I64GtU: Op(2, I32, OpCodes.Cgt_Un); return;
+            case Opcode.I32LeS or Opcode.I64LeS: Not(2, OpCodes.Cgt); return;
+            case Opcode.I32LeU or Opcode.I64LeU or Opcode.F32Le or Opcode.F64Le: Not(2, OpCodes.Cgt_Un); return;
+            case Opcode.I32GeS or Opcode.I64GeS: Not(2, OpCodes.Clt); return;
+            case Opcode.I32GeU or Opcode.I64GeU or Opcode.F32Ge or Opcode.F64Ge: Not(2, OpCodes.Clt_Un); return;
+
+            case Opcode.I32Clz: Call(1, I32, nameof(JitRuntime.I32Clz)); return;
+            case Opcode.I32Ctz: Call(1, I32, nameof(JitRuntime.I32Ctz)); return;
+            case Opcode.I32Popcnt: Call(1, I32, nameof(JitRuntime.I32Popcnt)); return;
+            case Opcode.I64Clz: Call(1, I64, nameof(JitRuntime.I64Clz)); return;
+            case Opcode.I64Ctz: Call(1, I64, nameof(JitRuntime.I64Ctz)); return;
+            case Opcode.I64Popcnt: Call(1, I64, nameof(JitRuntime.I64Popcnt)); return;
+            case Opcode.I32Add: Op(2, I32, OpCodes.Add); return;
+            case Opcode.I32Sub: Op(2, I32, OpCodes.Sub); return;
+            case Opcode.I32Mul: Op(2, I32, OpCodes.Mul); return;
+            case Opcode.I32And: Op(2, I32, OpCodes.And); return;
+            case Opcode.I32Or: Op(2, I32, OpCodes.Or); return;
+            case Opcode.I32Xor: Op(2, I32, OpCodes.Xor); return;
+            case Opcode.I64Add: Op(2, I64, OpCodes.Add); return;
+            case Opcode.I64Sub: Op(2, I64, OpCodes.Sub); return;
+            case Opcode.I64Mul: Op(2, I64, OpCodes.Mul); return;
+            case Opcode.I64And: Op(2, I64, OpCodes.And); return;
+            case Opcode.I64Or: Op(2, I64, OpCodes.Or); return;
+            case Opcode.I64Xor: Op(2, I64, OpCodes.Xor); return;
+            case Opcode.I32DivS: Call(2, I32, Method(numerics, nameof(Numerics.I32DivS), typeof(int), typeof(int))); return;
+            case Opcode.I32RemS: Call(2, I32, Method(numerics, nameof(Numerics.I32RemS), typeof(int), typeof(int))); return;
+            case Opcode.I64DivS: Call(2, I64, Method(numerics, nameof(Numerics.I64DivS), typeof(long), typeof(long))); return;
+            case Opcode.I64RemS: Call(2, I64, Method(numerics, nameof(Numerics.I64RemS), typeof(long), typeof(long))); return;
+            case Opcode.I32DivU: Call(2, I32, nameof(JitRuntime.I32DivU)); return;
+            case Opcode.I32RemU: Call(2, I32, nameof(JitRuntime.I32RemU)); return;
+            case Opcode.I64DivU: Call(2, I64, nameof(JitRuntime.I64DivU)); return;
+            case Opcode.I64RemU: Call(2, I64, nameof(JitRuntime.I64RemU)); return;
+            case Opcode.I32Shl: Shift(I32, OpCodes.Shl); return;
+            case Opcode.I32ShrS: Shift(I32, OpCodes.Shr); return;
+            case Opcode.I32ShrU: Shift(I32, OpCodes.Shr_Un); return;
+            case Opcode.I64Shl: Shift(I64, OpCodes.Shl); return;
+            case Opcode.I64ShrS: Shift(I64, OpCodes.Shr); return;
+            case Opcode.I64ShrU: Shift(I64, OpCodes.Shr_Un); return;
+            case Opcode.I32Rotl: Call(2, I32, nameof(JitRuntime.I32Rotl)); return;
+            case Opcode.I32Rotr: Call(2, I32, nameof(JitRuntime.I32Rotr)); return;
+            case Opcode.I64Rotl: Call(2, I64, nameof(JitRuntime.I64Rotl)); return;
+            case Opcode.I64Rotr: Call(2, I64, nameof(JitRuntime.I64Rotr)); return;
+
+            case Opcode.F32Abs: Call(1, F32, nameof(JitRuntime.F32Abs)); return;
+            case Opcode.F32Neg: Call(1, F32, nameof(JitRuntime.F32Neg)); return;
+            case Opcode.F32Copysign: Call(2, F32, nameof(JitRuntime.F32Copysign)); return;
+            case Opcode.F64Abs: Call(1, F64, nameof(JitRuntime.F64Abs)); return;
+            case Opcode.F64Neg: Call(1, F64, nameof(JitRuntime.F64Neg)); return;
+            case Opcode.F64Copysign: Call(2, F64, nameof(JitRuntime.F64Copysign)); return;
+            case Opcode.F32Ceil: Call(1, F32, Method(numerics, nameof(Numerics.F32Ceil), typeof(float))); return;
+            case Opcode.F32Floor: Call(1, F32, Method(numerics, nameof(Numerics.F32Floor), typeof(float))); return;
+            case Opcode.F32Trunc: Call(1, F32, Method(numerics, nameof(Numerics.F32Trunc), typeof(float))); return;
+            case Opcode.F32Nearest: Call(1, F32, Method(numerics, nameof(Numerics.F32Nearest), typeof(float))); return;
+            case Opcode.F32Sqrt: Call(1, F32, Method(numerics, nameof(Numerics.F32Sqrt), typeof(float))); return;
+            case Opcode.F64Ceil: Call(1, F64, Method(numerics, nameof(Numerics.F64Ceil), typeof(double))); return;
+            case Opcode.F64Floor: Call(1, F64, Method(numerics, nameof(Numerics.F64Floor), typeof(double))); return;
+            case Opcode.F64Trunc: Call(1, F64, Method(numerics, nameof(Numerics.F64Trunc), typeof(double))); return;
+            case Opcode.F64Nearest: Call(1, F64, Method(numerics, nameof(Numerics.F64Nearest), typeof(double))); return;
+            case Opcode.F64Sqrt: Call(1, F64, Method(numerics, nameof(Numerics.F64Sqrt), typeof(double))); return;
+            case Opcode.F32Add: Op(2, F32, OpCodes.Add); return;
+            case Opcode.F32Sub: Op(2, F32, OpCodes.Sub); return;
+            case Opcode.F32Mul: Op(2, F32, OpCodes.Mul); return;
+            case Opcode.F32Div: Op(2, F32, OpCodes.Div); return;
+            case Opcode.F64Add: Op(2, F64, OpCodes.Add); return;
+            case Opcode.F64Sub: Op(2, F64, OpCodes.Sub); return;
+            case Opcode.F64Mul: Op(2, F64, OpCodes.Mul); return;
+            case Opcode.F64Div: Op(2, F64, OpCodes.Div); return;
+            case Opcode.F32Min: Call(2, F32, Method(numerics, nameof(Numerics.F32Min), typeof(float), typeof(float))); return;
+            case Opcode.F32Max: Call(2, F32, Method(numerics, nameof(Numerics.F32Max), typeof(float), typeof(float))); return;
+            case Opcode.F64Min: Call(2, F64, Method(numerics, nameof(Numerics.F64Min), typeof(double), typeof(double))); return;
+            case Opcode.F64Max: Call(2, F64, Method(numerics, nameof(Numerics.F64Max), typeof(double), typeof(double))); return;
+
+            case Opcode.I32WrapI64: Op(1, I32, OpCodes.Conv_I4); return;
+            case Opcode.I32TruncF32S: Call(1, I32, nameof(JitRuntime.I32TruncF32S)); return;
+            case Opcode.I32TruncF32U: Call(1, I32, nameof(JitRuntime.I32TruncF32U)); return;
+            case Opcode.I32TruncF64S: Call(1, I32, nameof(JitRuntime.I32TruncF64S)); return;
+            case Opcode.I32TruncF64U: Call(1, I32, nameof(JitRuntime.I32TruncF64U)); return;
+            case Opcode.I64ExtendI32S: Op(1, I64, OpCodes.Conv_I8); return;
+            case Opcode.I64ExtendI32U: Op(1, I64, OpCodes.Conv_U8); return;
+            case Opcode.I64TruncF32S: Call(1, I64, nameof(JitRuntime.I64TruncF32S)); return;
+            case Opcode.I64TruncF32U: Call(1, I64, nameof(JitRuntime.I64TruncF32U)); return;
+            case Opcode.I64TruncF64S: Call(1, I64, nameof(JitRuntime.I64TruncF64S)); return;
+            case Opcode.I64TruncF64U: Call(1, I64, nameof(JitRuntime.I64TruncF64U)); return;
+            case Opcode.F32ConvertI32S: Call(1, F32, nameof(JitRuntime.F32ConvertI32S)); return;
+            case Opcode.F32ConvertI32U: Call(1, F32, nameof(JitRuntime.F32ConvertI32U)); return;
+            case Opcode.F32ConvertI64S: Call(1, F32, nameof(JitRuntime.F32ConvertI64S)); return;
+            case Opcode.F32ConvertI64U: Call(1, F32, nameof(JitRuntime.F32ConvertI64U)); return;
+            case Opcode.F32DemoteF64: Call(1, F32, nameof(JitRuntime.F32Demote)); return;
+            case Opcode.F64ConvertI32S: Call(1, F64, nameof(JitRuntime.F64ConvertI32S)); return;
+            case Opcode.F64ConvertI32U: Call(1, F64, nameof(JitRuntime.F64ConvertI32U)); return;
+            case Opcode.F64ConvertI64S: Call(1, F64, nameof(JitRuntime.F64ConvertI64S)); return;
+            case Opcode.F64ConvertI64U: Call(1, F64, nameof(JitRuntime.F64ConvertI64U)); return;
+            case Opcode.F64PromoteF32: Call(1, F64, nameof(JitRuntime.F64Promote)); return;
+            case Opcode.I32ReinterpretF32: Call(1, I32, Method(typeof(BitConverter), nameof(BitConverter.SingleToInt32Bits), typeof(float))); return;
+            case Opcode.I64ReinterpretF64: Call(1, I64, Method(typeof(BitConverter), nameof(BitConverter.DoubleToInt64Bits), typeof(double))); return;
+            case Opcode.F32ReinterpretI32: Call(1, F32, nameof(JitRuntime.F32Reinterpret)); return;
+            case Opcode.F64ReinterpretI64: Call(1, F64, Method(typeof(BitConverter), nameof(BitConverter.Int64BitsToDouble), typeof(long))); return;
+            case Opcode.I32Extend8S: Op(1, I32, OpCodes.Conv_I1); return;
+            case Opcode.I32Extend16S: Op(1, I32, OpCodes.Conv_I2); return;
+            case Opcode.I64Extend8S: Op(1, I64, OpCodes.Conv_I1, OpCodes.Conv_I8); return;
+            case Opcode.I64Extend16S: Op(1, I64, OpCodes.Conv_I2, OpCodes.Conv_I8); return;
+            case Opcode.I64Extend32S: Op(1, I64, OpCodes.Conv_I4, OpCodes.Conv_I8); return;
+            case Opcode.I32TruncSatF32S: Call(1, I32, nameof(JitRuntime.I32TruncSatF32S)); return;
+            case Opcode.I32TruncSatF32U: Call(1, I32, nameof(JitRuntime.I32TruncSatF32U)); return;
+            case Opcode.I32TruncSatF64S: Call(1, I32, nameof(JitRuntime.I32TruncSatF64S)); return;
+            case Opcode.I32TruncSatF64U: Call(1, I32, nameof(JitRuntime.I32TruncSatF64U)); return;
+            case Opcode.I64TruncSatF32S: Call(1, I64, nameof(JitRuntime.I64TruncSatF32S)); return;
+            case Opcode.I64TruncSatF32U: Call(1, I64, nameof(JitRuntime.I64TruncSatF32U)); return;
+            case Opcode.I64TruncSatF64S: Call(1, I64, nameof(JitRuntime.I64TruncSatF64S)); return;
+            case Opcode.I64TruncSatF64U: Call(1, I64, nameof(JitRuntime.I64TruncSatF64U)); return;
+            default:
+                throw new NotSupportedException($"the JIT does not compile {opcode.Name()}");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Text;
+
+namespace WasmHarness.Jit;
+
+/// <summary>
+/// An <see cref="ILGenerator"/> that can also write what it emits as text (one instruction a line, labels as
+/// <c>L0:</c>), so the IL of a compiled function can be inspected (<see cref="EngineOptions.JitDumpIl"/>).
+/// </summary>
+internal sealed class IlWriter(ILGenerator il, bool listing)
+{
+    private readonly StringBuilder? _text = listing ? new StringBuilder() : null;
+    private readonly Dictionary<Label, int> _labelNames = [];
+
+    public ILGenerator Generator { get; } = il;
+
+    public string Listing => _text?.ToString() ?? "";
+
+    private string Name(Label label)
+    {
+        if (!_labelNames.TryGetValue(label, out var n))
+        {
+            n = _labelNames.Count;
+            _labelNames[label] = n;
+        }
+        return $"L{n}";
+    }
+
+    private void Line(string text) => _text?.Append("  ").AppendLine(text);
+
+    public Label DefineLabel() => Generator.DefineLabel();
+
+    public void Mark(Label label)
+    {
+        _text?.Append(Name(label)).AppendLine(":");
+        Generator.MarkLabel(label);
+    }
+
+    public LocalBuilder Local(Type type, string? comment = null)
+    {
+        var local = Generator.DeclareLocal(type);
+        _text?.Append("  .local ").Append(local.LocalIndex).Append(' ').Append(type.Name).AppendLine(comment is null ? "" : $" // {comment}");
+        return local;
+    }
+
+    public void Emit(OpCode op)
+    {
+        Line(op.Name!);
+        Generator.Emit(op);
+    }
+
+    public void Emit(OpCode op, int value)
+    {
+        Line($"{op.Name} {value}");
+        Generator.Emit(op, value);
+    }
+
+    public void Emit(OpCode op, long value)
+    {
+        Line($"{op.Name} {value}");
+        Generator.Emit(op, value);
+    }
+
+    public void Emit(OpCode op, float value)
+    {
+        Line($"{op.Name} {value}");
+        Generator.Emit(op, value);
+    }
+
+    public void Emit(OpCode op, double value)
+    {
+        Line($"{op.Name} {value}");
+        Generator.Emit(op, value);
+    }
+
+    public void Emit(OpCode op, byte value)
+    {
+        Line($"{op.Name} {value}");
+        Generator.Emit(op, value);
+    }
+
+    public void Emit(OpCode op, Label label)
+    {
+        Line($"{op.Name} {Name(label)}");
+        Generator.Emit(op, label);
+    }
+
+    public void Emit(OpCode op, Label[] labels)
+    {
+        Line($"{op.Name} ({string.Join(", ", labels.Select(Name))})");
+        Generator.Emit(op, labels);
+    }
+
+    public void Emit(OpCode op, LocalBuilder local)
+    {
+        Line($"{op.Name} {local.LocalIndex}");
+        Generator.Emit(op, local);
+    }
+
+    public void Emit(OpCode op, Type type)
+    {
+        Line($"{op.Name} {type.Name}");
+        Generator.Emit(op, type);
+    }
+
+    public void Emit(OpCode op, FieldInfo field)
+    {
+        Line($"{op.Name} {field.DeclaringType?.Name}::{field.Name}");
+        Generator.Emit(op, field);
+    }
+
+    public void Emit(OpCode op, MethodInfo method)
+    {
+        Line($"{op.Name} {method.DeclaringType?.Name}::{method.Name}");
+        Generator.Emit(op, method);
+    }
+
+    /// <summary><c>ldarg</c> or <c>starg</c> of argument <paramref name="index"/>, in the short form when it fits.</summary>
+    public void Argument(OpCode op, int index)
+    {
+        Line($"{op.Name} {index}");
+        if (index < 256)
+        {
+            Generator.Emit(op == OpCodes.Ldarg ? OpCodes.Ldarg_S : op == OpCodes.Starg ? OpCodes.Starg_S : OpCodes.Ldarga_S, (byte)index);
+        }
+        else
+        {
+            Generator.Emit(op, (short)index);
+        }
+    }
+
+    public void Comment(string text) => _text?.Append("  // ").AppendLine(text);
+}

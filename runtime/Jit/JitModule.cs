@@ -1,0 +1,175 @@
+using System.Reflection.Emit;
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Jit;
+
+/// <summary>
+/// The compiled code of one module instance. A function is compiled on its first call together with every
+/// function it reaches through direct calls that is not compiled yet (a <see cref="DynamicMethod"/> can only call
+/// methods whose IL is complete), or all at once with <see cref="EngineOptions.JitEager"/>. A function that uses
+/// an instruction the JIT does not compile (see <see cref="FunctionCompiler.Supports"/>) falls back, as a whole,
+/// to the interpreter; compiled and interpreted functions call each other through the store. Dynamic methods
+/// are collected with the instance.
+/// </summary>
+internal sealed class JitModule
+{
+    private enum Status : byte
+    {
+        Unknown,
+        Compiled,
+        Fallback,
+    }
+
+    private readonly ModuleInstance _instance;
+    private readonly Status[] _status;
+    private readonly DynamicMethod?[] _methods;
+    private readonly Action<Value[], Value[]>?[] _entries;
+    private readonly Lock _gate = new();
+
+    private JitModule(ModuleInstance instance)
+    {
+        _instance = instance;
+        var count = instance.Functions.Length;
+        _status = new Status[count];
+        _methods = new DynamicMethod?[count];
+        _entries = new Action<Value[], Value[]>?[count];
+        Context = new JitContext(instance, instance.Store.Jit ?? new JitState(instance.Store), this);
+        for (var i = 0; i < count; i++)
+        {
+            if (instance.Functions[i] is not WasmFunction wasm || wasm.Instance != instance)
+            {
+                _status[i] = Status.Fallback;
+            }
+        }
+        if (instance.Store.Engine.Options.JitEager)
+        {
+            Compile(Enumerable.Range(0, count).Where(i => _status[i] == Status.Unknown).ToList());
+        }
+    }
+
+    public JitContext Context { get; }
+
+    /// <summary>The compiled code of <paramref name="instance"/>, made on first use.</summary>
+    public static JitModule For(ModuleInstance instance)
+    {
+        if (instance.JitCode is { } module)
+        {
+            return module;
+        }
+        lock (instance)
+        {
+            return instance.JitCode ??= new JitModule(instance);
+        }
+    }
+
+    /// <summary>True when function <paramref name="index"/> runs compiled (compiling it now if it was not yet).</summary>
+    public bool Runs(int index)
+    {
+        var status = _status[index];
+        if (status == Status.Unknown)
+        {
+            lock (_gate)
+            {
+                if (_status[index] == Status.Unknown)
+                {
+                    Compile(Reachable(index));
+                }
+            }
+            status = _status[index];
+        }
+        return status == Status.Compiled;
+    }
+
+    /// <summary>The compiled method of function <paramref name="index"/> (which must run compiled).</summary>
+    internal DynamicMethod Method(int index) => _methods[index]!;
+
+    /// <summary>Calls function <paramref name="index"/> (which must run compiled) with packed arguments and results.</summary>
+    public Action<Value[], Value[]> Entry(int index)
+    {
+        if (_entries[index] is { } entry)
+        {
+            return entry;
+        }
+        lock (_gate)
+        {
+            return _entries[index] ??= FunctionCompiler.CompileEntry(this, index, (WasmFunction)_instance.Functions[index]);
+        }
+    }
+
+    /// <summary>The uncompiled functions reachable from <paramref name="root"/> through direct calls.</summary>
+    private List<int> Reachable(int root)
+    {
+        var found = new List<int> { root };
+        var seen = new HashSet<int> { root };
+        for (var i = 0; i < found.Count; i++)
+        {
+            var function = (WasmFunction)_instance.Functions[found[i]];
+            foreach (var instruction in function.Code.Body.Instructions)
+            {
+                if (instruction.Opcode == Opcode.Call && _status[instruction.Index] == Status.Unknown && seen.Add((int)instruction.Index))
+                {
+                    found.Add((int)instruction.Index);
+                }
+            }
+        }
+        return found;
+    }
+
+    private void Compile(List<int> functions)
+    {
+        var compiled = new List<int>();
+        foreach (var index in functions)
+        {
+            var function = (WasmFunction)_instance.Functions[index];
+            if (FunctionCompiler.Supports(_instance, function))
+            {
+                _methods[index] = FunctionCompiler.Declare(function);
+                compiled.Add(index);
+            }
+            else
+            {
+                _status[index] = Status.Fallback;
+                Interlocked.Increment(ref JitStatistics.FallbackCount);
+            }
+        }
+        var willCompile = new HashSet<int>(compiled);
+        try
+        {
+            foreach (var index in compiled)
+            {
+                FunctionCompiler.Emit(this, index, (WasmFunction)_instance.Functions[index],
+                    callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
+            }
+        }
+        catch (NotSupportedException)
+        {
+            // A construct the support check missed: interpret the whole group rather than fail.
+            foreach (var index in compiled)
+            {
+                _methods[index] = null;
+                _status[index] = Status.Fallback;
+            }
+            Interlocked.Add(ref JitStatistics.FallbackCount, compiled.Count);
+            return;
+        }
+        foreach (var index in compiled)
+        {
+            _status[index] = Status.Compiled;
+        }
+        Interlocked.Add(ref JitStatistics.CompiledCount, compiled.Count);
+    }
+}
+
+/// <summary>Process-wide counts of what the JIT did, for tests and reports.</summary>
+public static class JitStatistics
+{
+    internal static long CompiledCount;
+    internal static long FallbackCount;
+
+    /// <summary>Functions compiled to CIL so far.</summary>
+    public static long Compiled => Interlocked.Read(ref CompiledCount);
+
+    /// <summary>Functions left to the interpreter because they use something the JIT does not compile.</summary>
+    public static long FallenBack => Interlocked.Read(ref FallbackCount);
+}

@@ -1,0 +1,407 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using WasmHarness.Execution;
+
+namespace WasmHarness.Jit;
+
+/// <summary>
+/// What compiled code of one module instance reaches through its last argument: the instance's index spaces,
+/// its first memory (whose base and length compiled code caches) and the store's JIT state.
+/// </summary>
+internal sealed class JitContext(ModuleInstance instance, JitState state, JitModule module)
+{
+    public readonly ModuleInstance Instance = instance;
+    public readonly JitState State = state;
+    public readonly JitModule Module = module;
+    public readonly FunctionInstance[] Functions = instance.Functions;
+    public readonly GlobalInstance[] Globals = instance.Globals;
+    public readonly TableInstance[] Tables = instance.Tables;
+    public readonly MemoryInstance? Memory0 = instance.Memories.Length > 0 ? instance.Memories[0] : null;
+}
+
+/// <summary>
+/// The JIT tier's state in one store: the call depth of compiled frames (counted as the interpreter counts its
+/// frames, so <c>call stack exhausted</c> comes at the same depth), and the entry from the shared call path.
+/// </summary>
+internal sealed class JitState(Store store)
+{
+    public readonly Store Store = store;
+    public readonly int MaxDepth = store.Engine.Options.MaxCallDepth;
+    public int Depth;
+
+    /// <summary>True when the JIT runs <paramref name="function"/> (compiling it, lazily, if needed); false when the interpreter must.</summary>
+    public bool Runs(WasmFunction function) => JitModule.For(function.Instance).Runs((int)function.Index);
+
+    /// <summary>Runs <paramref name="function"/> compiled, on a thread with a large stack; false when it falls back to the interpreter.</summary>
+    public bool TryInvoke(WasmFunction function, ReadOnlySpan<Value> args, Span<Value> results)
+    {
+        var module = JitModule.For(function.Instance);
+        if (!module.Runs((int)function.Index))
+        {
+            return false;
+        }
+        var entry = module.Entry((int)function.Index);
+        var arguments = args.ToArray();
+        var values = new Value[results.Length];
+        GuestThread.Run(() =>
+        {
+            var depth = Depth;
+            try
+            {
+                entry(arguments, values);
+            }
+            finally
+            {
+                Depth = depth;
+            }
+        });
+        values.CopyTo(results);
+        return true;
+    }
+}
+
+/// <summary>
+/// Runs guest code on a thread with a large, known stack (one helper thread per calling thread), so that the
+/// call depth limit, not the .NET stack, ends deep recursion. Calls made on a helper thread run inline.
+/// </summary>
+internal static class GuestThread
+{
+    /// <summary>Stack of a helper thread: room for <see cref="EngineOptions.MaxCallDepth"/> compiled frames many times over.</summary>
+    public const int StackSize = 512 * 1024 * 1024;
+
+    [ThreadStatic]
+    private static bool t_isGuest;
+
+    [ThreadStatic]
+    private static Worker? t_worker;
+
+    public static void Run(Action action)
+    {
+        if (t_isGuest)
+        {
+            action();
+            return;
+        }
+        (t_worker ??= new Worker()).Run(action);
+    }
+
+    private sealed class Worker
+    {
+        private readonly SemaphoreSlim _start = new(0);
+        private readonly SemaphoreSlim _done = new(0);
+        private Action? _action;
+        private ExceptionDispatchInfo? _error;
+
+        public Worker()
+        {
+            var thread = new Thread(Loop, StackSize) { IsBackground = true, Name = "wasm guest" };
+            thread.Start();
+        }
+
+        public void Run(Action action)
+        {
+            _action = action;
+            _error = null;
+            _start.Release();
+            _done.Wait();
+            var error = _error;
+            _error = null;
+            error?.Throw();
+        }
+
+        private void Loop()
+        {
+            t_isGuest = true;
+            while (true)
+            {
+                _start.Wait();
+                try
+                {
+                    _action!();
+                }
+                catch (Exception e)
+                {
+                    _error = ExceptionDispatchInfo.Capture(e);
+                }
+                finally
+                {
+                    _action = null;
+                    _done.Release();
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Helpers that compiled code calls: frame entry and exit, traps, calls through the store, tables, memory and value packing.</summary>
+internal static class JitRuntime
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Enter(JitState state)
+    {
+        var depth = ++state.Depth;
+        if (depth > state.MaxDepth || ((depth & 63) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+        {
+            throw Trap((int)TrapKind.CallStackExhausted);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Leave(JitState state) => state.Depth--;
+
+    public static void ConsumeFuel(JitContext context, int amount)
+    {
+        var store = context.State.Store;
+        var fuel = store.Fuel - amount;
+        if (fuel < 0)
+        {
+            store.Fuel = 0;
+            throw Trap((int)TrapKind.OutOfFuel);
+        }
+        store.Fuel = fuel;
+    }
+
+    /// <summary>Makes the exception compiled code throws (with <c>throw</c>, so the IL after it is dead).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static Exception Trap(int kind) => new TrapException((TrapKind)kind);
+
+    /// <summary>An f32 from its bits, out of line so that RyuJIT never folds (and quiets) a signalling NaN constant.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static float F32Bits(int bits) => BitConverter.Int32BitsToSingle(bits);
+
+    /// <summary>An f64 from its bits, out of line (see <see cref="F32Bits"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static double F64Bits(long bits) => BitConverter.Int64BitsToDouble(bits);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static float F32Reinterpret(int bits) => BitConverter.Int32BitsToSingle(bits);
+
+    /// <summary><c>f32.demote_f64</c>; a NaN is quieted explicitly, so RyuJIT cannot fold a promote-demote pair into nothing.</summary>
+    public static float F32Demote(double a) => double.IsNaN(a) ? BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits((float)a) | 0x0040_0000) : (float)a;
+
+    /// <summary><c>f64.promote_f32</c>, quieting a NaN explicitly (see <see cref="F32Demote"/>).</summary>
+    public static double F64Promote(float a) => float.IsNaN(a) ? BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(a) | 0x0008_0000_0000_0000) : a;
+
+    public static float F32Abs(float a) => BitConverter.UInt32BitsToSingle(Numerics.F32Abs(BitConverter.SingleToUInt32Bits(a)));
+
+    public static float F32Neg(float a) => BitConverter.UInt32BitsToSingle(Numerics.F32Neg(BitConverter.SingleToUInt32Bits(a)));
+
+    public static float F32Copysign(float a, float b) =>
+        BitConverter.UInt32BitsToSingle(Numerics.F32Copysign(BitConverter.SingleToUInt32Bits(a), BitConverter.SingleToUInt32Bits(b)));
+
+    public static double F64Abs(double a) => BitConverter.UInt64BitsToDouble(Numerics.F64Abs(BitConverter.DoubleToUInt64Bits(a)));
+
+    public static double F64Neg(double a) => BitConverter.UInt64BitsToDouble(Numerics.F64Neg(BitConverter.DoubleToUInt64Bits(a)));
+
+    public static double F64Copysign(double a, double b) =>
+        BitConverter.UInt64BitsToDouble(Numerics.F64Copysign(BitConverter.DoubleToUInt64Bits(a), BitConverter.DoubleToUInt64Bits(b)));
+
+    public static int I32Clz(int a) => BitOperations.LeadingZeroCount((uint)a);
+
+    public static int I32Ctz(int a) => BitOperations.TrailingZeroCount((uint)a);
+
+    public static int I32Popcnt(int a) => BitOperations.PopCount((uint)a);
+
+    public static long I64Clz(long a) => BitOperations.LeadingZeroCount((ulong)a);
+
+    public static long I64Ctz(long a) => BitOperations.TrailingZeroCount((ulong)a);
+
+    public static long I64Popcnt(long a) => BitOperations.PopCount((ulong)a);
+
+    public static int I32Rotl(int a, int b) => (int)BitOperations.RotateLeft((uint)a, b & 31);
+
+    public static int I32Rotr(int a, int b) => (int)BitOperations.RotateRight((uint)a, b & 31);
+
+    public static long I64Rotl(long a, long b) => (long)BitOperations.RotateLeft((ulong)a, (int)(b & 63));
+
+    public static long I64Rotr(long a, long b) => (long)BitOperations.RotateRight((ulong)a, (int)(b & 63));
+
+    public static int I32DivU(int a, int b) => (int)Numerics.I32DivU((uint)a, (uint)b);
+
+    public static int I32RemU(int a, int b) => (int)Numerics.I32RemU((uint)a, (uint)b);
+
+    public static long I64DivU(long a, long b) => (long)Numerics.I64DivU((ulong)a, (ulong)b);
+
+    public static long I64RemU(long a, long b) => (long)Numerics.I64RemU((ulong)a, (ulong)b);
+
+    public static int I32TruncF32S(float a) => Numerics.I32TruncS(a);
+
+    public static int I32TruncF32U(float a) => (int)Numerics.I32TruncU(a);
+
+    public static int I32TruncF64S(double a) => Numerics.I32TruncS(a);
+
+    public static int I32TruncF64U(double a) => (int)Numerics.I32TruncU(a);
+
+    public static long I64TruncF32S(float a) => Numerics.I64TruncS(a);
+
+    public static long I64TruncF32U(float a) => (long)Numerics.I64TruncU(a);
+
+    public static long I64TruncF64S(double a) => Numerics.I64TruncS(a);
+
+    public static long I64TruncF64U(double a) => (long)Numerics.I64TruncU(a);
+
+    public static int I32TruncSatF32S(float a) => Numerics.I32TruncSatS(a);
+
+    public static int I32TruncSatF32U(float a) => (int)Numerics.I32TruncSatU(a);
+
+    public static int I32TruncSatF64S(double a) => Numerics.I32TruncSatS(a);
+
+    public static int I32TruncSatF64U(double a) => (int)Numerics.I32TruncSatU(a);
+
+    public static long I64TruncSatF32S(float a) => Numerics.I64TruncSatS(a);
+
+    public static long I64TruncSatF32U(float a) => (long)Numerics.I64TruncSatU(a);
+
+    public static long I64TruncSatF64S(double a) => Numerics.I64TruncSatS(a);
+
+    public static long I64TruncSatF64U(double a) => (long)Numerics.I64TruncSatU(a);
+
+    public static float F32ConvertI32S(int a) => Numerics.F32ConvertS64(a);
+
+    public static float F32ConvertI32U(int a) => Numerics.F32ConvertU64((uint)a);
+
+    public static float F32ConvertI64S(long a) => Numerics.F32ConvertS64(a);
+
+    public static float F32ConvertI64U(long a) => Numerics.F32ConvertU64((ulong)a);
+
+    public static double F64ConvertI32S(int a) => a;
+
+    public static double F64ConvertI32U(int a) => (uint)a;
+
+    public static double F64ConvertI64S(long a) => Numerics.F64ConvertS64(a);
+
+    public static double F64ConvertI64U(long a) => Numerics.F64ConvertU64((ulong)a);
+
+    // ---- Globals ----------------------------------------------------------------------------------------
+    public static int GlobalI32(GlobalInstance global) => (int)global.RawValue.Low;
+
+    public static long GlobalI64(GlobalInstance global) => (long)global.RawValue.Low;
+
+    public static float GlobalF32(GlobalInstance global) => BitConverter.UInt32BitsToSingle((uint)global.RawValue.Low);
+
+    public static double GlobalF64(GlobalInstance global) => BitConverter.UInt64BitsToDouble(global.RawValue.Low);
+
+    public static object? GlobalRef(GlobalInstance global) => global.RawValue.Reference;
+
+    public static void SetGlobalI32(int value, GlobalInstance global) => global.RawValue = new Value((uint)value);
+
+    public static void SetGlobalI64(long value, GlobalInstance global) => global.RawValue = new Value((ulong)value);
+
+    public static void SetGlobalF32(float value, GlobalInstance global) => global.RawValue = new Value(BitConverter.SingleToUInt32Bits(value));
+
+    public static void SetGlobalF64(double value, GlobalInstance global) => global.RawValue = new Value(BitConverter.DoubleToUInt64Bits(value));
+
+    public static void SetGlobalRef(object? value, GlobalInstance global) => global.RawValue = new Value(0, 0, value);
+
+    // ---- Value packing (entry thunks and calls through the store) -----------------------------------------
+    public static int ArgI32(Value[] values, int i) => (int)values[i].Low;
+
+    public static long ArgI64(Value[] values, int i) => (long)values[i].Low;
+
+    public static float ArgF32(Value[] values, int i) => BitConverter.UInt32BitsToSingle((uint)values[i].Low);
+
+    public static double ArgF64(Value[] values, int i) => BitConverter.UInt64BitsToDouble(values[i].Low);
+
+    public static object? ArgRef(Value[] values, int i) => values[i].Reference;
+
+    public static void PutI32(Value[] values, int i, int value) => values[i] = new Value((uint)value);
+
+    public static void PutI64(Value[] values, int i, long value) => values[i] = new Value((ulong)value);
+
+    public static void PutF32(Value[] values, int i, float value) => values[i] = new Value(BitConverter.SingleToUInt32Bits(value));
+
+    public static void PutF64(Value[] values, int i, double value) => values[i] = new Value(BitConverter.DoubleToUInt64Bits(value));
+
+    public static void PutRef(Value[] values, int i, object? value) => values[i] = new Value(0, 0, value);
+
+    // ---- Calls through the store ---------------------------------------------------------------------------
+    /// <summary>Calls any function (host, compiled or interpreted) with packed arguments.</summary>
+    public static Value[] CallFunction(JitState state, FunctionInstance function, Value[] args)
+    {
+        var results = new Value[function.Type.Results.Count];
+        switch (function)
+        {
+            case HostFunction host:
+                host.Callback(args, results);
+                break;
+            case WasmFunction wasm when JitModule.For(wasm.Instance) is var module && module.Runs((int)wasm.Index):
+                module.Entry((int)wasm.Index)(args, results);
+                break;
+            default:
+                state.Store.Machine.Invoke(function, args, results);
+                break;
+        }
+        return results;
+    }
+
+    /// <summary><c>call</c> of an imported (or interpreted) function.</summary>
+    public static Value[] Call(Value[] args, JitContext context, int functionIndex) =>
+        CallFunction(context.State, context.Functions[functionIndex], args);
+
+    /// <summary><c>call_indirect</c>: the table checks, the type check, then the call.</summary>
+    public static Value[] CallIndirect(Value[] args, int index, JitContext context, int typeIndex, int tableIndex)
+    {
+        var instance = context.Instance;
+        if (!context.Tables[tableIndex].TryGet((uint)index, out var element))
+        {
+            throw Trap((int)TrapKind.UndefinedElement);
+        }
+        if (element is not FunctionInstance function)
+        {
+            throw Trap((int)TrapKind.UninitializedElement);
+        }
+        var expected = instance.DefinedTypes[typeIndex];
+        if (!ReferenceEquals(function.DefinedType, expected) && !function.DefinedType.IsSubtypeOf(expected))
+        {
+            throw Trap((int)TrapKind.IndirectCallTypeMismatch);
+        }
+        return CallFunction(context.State, function, args);
+    }
+
+    // ---- Memory --------------------------------------------------------------------------------------------
+    public static int MemorySize(JitContext context) => (int)context.Memory0!.Pages;
+
+    public static int MemoryGrow(int delta, JitContext context) => (int)context.Memory0!.Grow((uint)delta);
+
+    public static void MemoryFill(int destination, int value, int count, JitContext context) =>
+        context.Memory0!.Fill((uint)destination, (byte)value, (uint)count);
+
+    public static void MemoryCopy(int destination, int source, int count, JitContext context) =>
+        MemoryInstance.Copy(context.Memory0!, (uint)destination, context.Memory0!, (uint)source, (uint)count);
+
+    public static void MemoryInit(int destination, int source, int count, JitContext context, int dataIndex)
+    {
+        var memory = context.Memory0!;
+        var bytes = context.Instance.Data[dataIndex].Bytes.Span;
+        if ((uint)source > (uint)bytes.Length || (uint)count > (uint)bytes.Length - (uint)source || !memory.InBounds((uint)destination, 0, (uint)count))
+        {
+            throw Trap((int)TrapKind.OutOfBoundsMemoryAccess);
+        }
+        memory.WriteBytes((uint)destination, bytes.Slice(source, count));
+    }
+
+    public static void DataDrop(JitContext context, int dataIndex) => context.Instance.Data[dataIndex].Drop();
+
+    // ---- Tables and references ----------------------------------------------------------------------------
+    public static object? TableGet(int index, JitContext context, int table) => context.Tables[table].Get((uint)index);
+
+    public static void TableSet(int index, object? value, JitContext context, int table) => context.Tables[table].Set((uint)index, value);
+
+    public static int TableSize(JitContext context, int table) => (int)context.Tables[table].Length;
+
+    public static int TableGrow(object? initial, int delta, JitContext context, int table) => (int)context.Tables[table].Grow((uint)delta, initial);
+
+    public static void TableFill(int index, object? value, int count, JitContext context, int table) =>
+        context.Tables[table].Fill((uint)index, value, (uint)count);
+
+    public static void TableCopy(int destination, int source, int count, JitContext context, int destinationTable, int sourceTable) =>
+        TableInstance.Copy(context.Tables[destinationTable], (uint)destination, context.Tables[sourceTable], (uint)source, (uint)count);
+
+    public static void TableInit(int destination, int source, int count, JitContext context, int element, int table) =>
+        context.Tables[table].Init((uint)destination, context.Instance.Elements[element], (uint)source, (uint)count);
+
+    public static void ElemDrop(JitContext context, int element) => context.Instance.Elements[element].Drop();
+
+    public static object RefAsNonNull(object? value) => value ?? throw Trap((int)TrapKind.NullReference);
+}

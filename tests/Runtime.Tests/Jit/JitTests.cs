@@ -1,0 +1,307 @@
+using WasmHarness.Execution;
+using WasmHarness.Jit;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Tests.Jit;
+
+/// <summary>The JIT tier against the interpreter: numerics edge cases, memory bounds, call depth, fuel, mixed tiers, IL dumps.</summary>
+public sealed class JitTests
+{
+    private static ModuleInstance Instantiate(string text, EngineOptions? options = null, Linker? linker = null)
+    {
+        var engine = new Engine((options ?? new EngineOptions()) with { Tier = ExecutionTier.Jit });
+        return CompiledModule.FromText(engine, text).Instantiate(new Store(engine), linker);
+    }
+
+    private static ModuleInstance Interpret(string text)
+    {
+        var engine = new Engine();
+        return CompiledModule.FromText(engine, text).Instantiate(new Store(engine));
+    }
+
+    private static readonly uint[] F32Edges =
+    [
+        0x00000000, 0x80000000, 0x00000001, 0x80000001, 0x007fffff, 0x00800000, 0x3f000000, 0xbf000000, 0x3fc00000, 0x40200000,
+        0xbfc00000, 0x3f800000, 0xbf800000, 0x4effffff, 0x4f000000, 0xcf000000, 0x5f000000, 0x7f7fffff, 0xff7fffff,
+        0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7fa00000, 0xffa00000, 0x7f800001, 0x4f800000, 0xdf000000,
+    ];
+
+    private static readonly ulong[] F64Edges =
+    [
+        0, 0x8000000000000000, 1, 0x8000000000000001, 0x000fffffffffffff, 0x0010000000000000, 0x3fe0000000000000,
+        0xbfe0000000000000, 0x3ff8000000000000, 0x4004000000000000, 0xc004000000000000, 0x3ff0000000000000, 0xbff0000000000000,
+        0x41dfffffffc00000, 0x41e0000000000000, 0xc1e0000000200000, 0x43e0000000000000, 0x7fefffffffffffff, 0xffefffffffffffff,
+        0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000000, 0xfff8000000000000, 0x7ff4000000000000, 0x7ff0000000000001,
+        0x43f0000000000000, 0xc3e0000000000001,
+    ];
+
+    private static readonly ulong[] IntEdges =
+    [
+        0, 1, 2, 3, 31, 32, 33, 63, 64, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffe,
+        0x100000000, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff, 0x123456789abcdef0,
+    ];
+
+    private static readonly string[] IntBinary = ["add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr", "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"];
+    private static readonly string[] IntUnary = ["clz", "ctz", "popcnt", "eqz", "extend8_s", "extend16_s"];
+    private static readonly string[] FloatBinary = ["add", "sub", "mul", "div", "min", "max", "copysign", "eq", "ne", "lt", "gt", "le", "ge"];
+    private static readonly string[] FloatUnary = ["abs", "neg", "ceil", "floor", "trunc", "nearest", "sqrt"];
+
+    /// <summary>A module with one export per operator, named like the operator.</summary>
+    private static string NumericModule()
+    {
+        var funcs = new List<string>();
+        foreach (var t in new[] { "i32", "i64" })
+        {
+            funcs.AddRange(IntBinary.Select(op => $"(func (export \"{t}.{op}\") (param {t} {t}) (result {(op is "eq" or "ne" || op.StartsWith('l') || op.StartsWith('g') ? "i32" : t)}) (local.get 0) (local.get 1) ({t}.{op}))"));
+            funcs.AddRange(IntUnary.Select(op => $"(func (export \"{t}.{op}\") (param {t}) (result {(op == "eqz" ? "i32" : t)}) (local.get 0) ({t}.{op}))"));
+        }
+        foreach (var t in new[] { "f32", "f64" })
+        {
+            funcs.AddRange(FloatBinary.Select(op => $"(func (export \"{t}.{op}\") (param {t} {t}) (result {(op.Length == 2 ? "i32" : t)}) (local.get 0) (local.get 1) ({t}.{op}))"));
+            funcs.AddRange(FloatUnary.Select(op => $"(func (export \"{t}.{op}\") (param {t}) (result {t}) (local.get 0) ({t}.{op}))"));
+        }
+        var conversions = new (string Name, string From, string To)[]
+        {
+            ("i32.wrap_i64", "i64", "i32"), ("i64.extend_i32_s", "i32", "i64"), ("i64.extend_i32_u", "i32", "i64"), ("i64.extend32_s", "i64", "i64"),
+            ("i32.trunc_sat_f32_s", "f32", "i32"), ("i32.trunc_sat_f32_u", "f32", "i32"), ("i32.trunc_sat_f64_s", "f64", "i32"), ("i32.trunc_sat_f64_u", "f64", "i32"),
+            ("i64.trunc_sat_f32_s", "f32", "i64"), ("i64.trunc_sat_f32_u", "f32", "i64"), ("i64.trunc_sat_f64_s", "f64", "i64"), ("i64.trunc_sat_f64_u", "f64", "i64"),
+            ("i32.trunc_f32_s", "f32", "i32"), ("i32.trunc_f32_u", "f32", "i32"), ("i32.trunc_f64_s", "f64", "i32"), ("i32.trunc_f64_u", "f64", "i32"),
+            ("i64.trunc_f32_s", "f32", "i64"), ("i64.trunc_f32_u", "f32", "i64"), ("i64.trunc_f64_s", "f64", "i64"), ("i64.trunc_f64_u", "f64", "i64"),
+            ("f32.convert_i32_s", "i32", "f32"), ("f32.convert_i32_u", "i32", "f32"), ("f32.convert_i64_s", "i64", "f32"), ("f32.convert_i64_u", "i64", "f32"),
+            ("f64.convert_i32_s", "i32", "f64"), ("f64.convert_i32_u", "i32", "f64"), ("f64.convert_i64_s", "i64", "f64"), ("f64.convert_i64_u", "i64", "f64"),
+            ("f32.demote_f64", "f64", "f32"), ("f64.promote_f32", "f32", "f64"),
+            ("i32.reinterpret_f32", "f32", "i32"), ("i64.reinterpret_f64", "f64", "i64"), ("f32.reinterpret_i32", "i32", "f32"), ("f64.reinterpret_i64", "i64", "f64"),
+        };
+        funcs.AddRange(conversions.Select(c => $"(func (export \"{c.Name}\") (param {c.From}) (result {c.To}) (local.get 0) ({c.Name}))"));
+        return $"(module {string.Join("\n", funcs)})";
+    }
+
+    private static IEnumerable<Value> Edges(ValueType type) => type.Kind switch
+    {
+        Syntax.ValueKind.I32 => IntEdges.Select(v => Value.FromI32((int)v)),
+        Syntax.ValueKind.I64 => IntEdges.Select(v => Value.FromI64((long)v)),
+        Syntax.ValueKind.F32 => F32Edges.Select(Value.FromF32Bits),
+        _ => F64Edges.Select(Value.FromF64Bits),
+    };
+
+    private static string Outcome(string name, FunctionInstance function, Value[] args)
+    {
+        try
+        {
+            var result = function.Invoke(args)[0];
+            var type = function.Type.Results[0];
+            // Arithmetic NaN results may differ in payload between engines; their class is what Wasm fixes.
+            var isNaN = type.Kind == Syntax.ValueKind.F32 ? float.IsNaN(result.F32) : type.Kind == Syntax.ValueKind.F64 && double.IsNaN(result.F64);
+            var bitExact = name.Contains("abs") || name.Contains("neg") || name.Contains("copysign") || name.Contains("reinterpret");
+            return isNaN && !bitExact ? "nan" : result.ToString(type);
+        }
+        catch (TrapException e)
+        {
+            return "trap: " + e.Reason;
+        }
+    }
+
+    [Fact]
+    public void NumericsMatchTheInterpreterOnEdgeCases()
+    {
+        var text = NumericModule();
+        var jit = Instantiate(text);
+        var interp = Interpret(text);
+        var compiledBefore = JitStatistics.Compiled;
+        var checkedCount = 0;
+        foreach (var (name, export) in interp.Exports)
+        {
+            var reference = (FunctionInstance)export;
+            var compiled = jit.GetFunction(name);
+            var parameters = reference.Type.Parameters;
+            var inputs = parameters.Count == 1
+                ? Edges(parameters[0]).Select(a => new[] { a })
+                : Edges(parameters[0]).SelectMany(a => Edges(parameters[1]).Select(b => new[] { a, b }));
+            foreach (var args in inputs)
+            {
+                Assert.True(Outcome(name, reference, args) == Outcome(name, compiled, args), $"{name}({string.Join(", ", args.Select((a, i) => a.ToString(parameters[i])))})");
+                checkedCount++;
+            }
+        }
+        Assert.True(checkedCount > 10_000);
+        Assert.True(JitStatistics.Compiled > compiledBefore, "the numeric functions ran compiled");
+    }
+
+    [Fact]
+    public void NaNPayloadsSurviveLoadsStoresAndSignOperations()
+    {
+        var instance = Instantiate("""
+            (module (memory 1)
+              (func (export "roundtrip32") (param i32) (result i32)
+                (f32.store (i32.const 8) (f32.neg (f32.abs (f32.reinterpret_i32 (local.get 0)))))
+                (i32.reinterpret_f32 (f32.copysign (f32.load (i32.const 8)) (f32.const -1))))
+              (func (export "const32") (result i32) (i32.reinterpret_f32 (f32.const nan:0x200000)))
+              (func (export "sub0") (param f32) (result f32) (f32.sub (local.get 0) (f32.const 0)))
+              (func (export "roundtrip64") (param i64) (result i64)
+                (f64.store (i32.const 8) (f64.neg (f64.reinterpret_i64 (local.get 0))))
+                (i64.reinterpret_f64 (f64.neg (f64.load (i32.const 8))))))
+            """);
+        Assert.Equal(unchecked((int)0xffa00001), instance.Invoke("roundtrip32", Value.FromI32(0x7fa00001))[0].I32);
+        Assert.Equal(0x7fa00000, instance.Invoke("const32")[0].I32);
+        Assert.Equal(0x7ff4000000000001L, instance.Invoke("roundtrip64", Value.FromI64(0x7ff4000000000001L))[0].I64);
+        // x - 0 must not be folded to x: a signalling NaN comes out quiet.
+        Assert.Equal(0x7fe00000u, instance.Invoke("sub0", Value.FromF32Bits(0x7fa00000))[0].F32Bits);
+    }
+
+    private const string MemoryModule = """
+        (module (memory 1 4)
+          (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+          (func (export "load_far") (param i32) (result i32) (i32.load offset=4294967295 (local.get 0)))
+          (func (export "load8") (param i32) (result i32) (i32.load8_u offset=1 (local.get 0)))
+          (func (export "store") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+          (func $grow (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "grow_then_load") (param i32) (result i32)
+            (drop (call $grow (i32.const 1)))
+            (i32.load (local.get 0))))
+        """;
+
+    [Fact]
+    public void MemoryAccessesAreBoundsCheckedExactly()
+    {
+        var instance = Instantiate(MemoryModule);
+        Assert.Equal(0, instance.Invoke("load", Value.FromI32(65532))[0].I32);
+        AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("load", Value.FromI32(65533)));
+        AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("load", Value.FromI32(-1)));
+        AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("load_far", Value.FromI32(0)));
+        AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("load_far", Value.FromI32(-1)));
+        Assert.Equal(0, instance.Invoke("load8", Value.FromI32(65534))[0].I32);
+        AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("load8", Value.FromI32(65535)));
+        AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("store", Value.FromI32(65529), Value.FromI64(1)));
+        instance.Invoke("store", Value.FromI32(65528), Value.FromI64(-1));
+        Assert.Equal(-1, instance.Invoke("load", Value.FromI32(65532))[0].I32);
+    }
+
+    [Fact]
+    public void GrowingMemoryInvalidatesTheCachedBounds()
+    {
+        var instance = Instantiate(MemoryModule);
+        AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("load", Value.FromI32(70000)));
+        // The callee grows the memory; the caller's cached length must be reloaded after the call.
+        Assert.Equal(0, instance.Invoke("grow_then_load", Value.FromI32(70000))[0].I32);
+        Assert.Equal(2, instance.Invoke("grow", Value.FromI32(2))[0].I32);
+        Assert.Equal(-1, instance.Invoke("grow", Value.FromI32(1))[0].I32);
+        Assert.Equal(0, instance.Invoke("load", Value.FromI32((4 * 65536) - 4))[0].I32);
+    }
+
+    private const string RecursionModule = """
+        (module (global $depth (export "depth") (mut i32) (i32.const 0))
+          (func $down (export "down") (param i64) (result i64)
+            (global.set $depth (i32.add (global.get $depth) (i32.const 1)))
+            (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 0))
+              (else (i64.add (i64.const 1) (call $down (i64.sub (local.get 0) (i64.const 1))))))))
+        """;
+
+    [Fact]
+    public void DeepRecursionTrapsAtTheInterpretersDepthAndTheProcessSurvives()
+    {
+        var options = new EngineOptions { MaxCallDepth = 5000 };
+        var jit = Instantiate(RecursionModule, options);
+        var interpEngine = new Engine(options);
+        var interp = CompiledModule.FromText(interpEngine, RecursionModule).Instantiate(new Store(interpEngine));
+        AssertTrap(TrapKind.CallStackExhausted, () => jit.Invoke("down", Value.FromI64(1_000_000)));
+        AssertTrap(TrapKind.CallStackExhausted, () => interp.Invoke("down", Value.FromI64(1_000_000)));
+        Assert.Equal(interp.GetGlobal("depth").Value.I32, jit.GetGlobal("depth").Value.I32);
+        // The store is usable afterwards, and recursion just under the limit works.
+        Assert.Equal(4000L, jit.Invoke("down", Value.FromI64(4000))[0].I64);
+    }
+
+    [Fact]
+    public void DefaultDepthLimitIsReachedWithoutOverflowingTheStack()
+    {
+        var jit = Instantiate(RecursionModule);
+        AssertTrap(TrapKind.CallStackExhausted, () => jit.Invoke("down", Value.FromI64(long.MaxValue)));
+        Assert.Equal(new EngineOptions().MaxCallDepth, jit.GetGlobal("depth").Value.I32);
+    }
+
+    [Fact]
+    public void FuelStopsAnInfiniteLoop()
+    {
+        var instance = Instantiate("(module (func (export \"spin\") (loop (br 0))))", new EngineOptions { Fuel = 100_000 });
+        AssertTrap(TrapKind.OutOfFuel, () => instance.Invoke("spin"));
+        Assert.Equal(0, instance.Store.Fuel);
+    }
+
+    [Fact]
+    public void CompiledAndInterpretedFunctionsCallEachOther()
+    {
+        // $simd uses v128, which the JIT leaves to the interpreter; it calls the compiled $twice and is called by it.
+        var linker = new Linker();
+        FunctionInstance? callback = null;
+        linker.DefineFunction("host", "call_back", new Syntax.FunctionType([Syntax.ValueType.I32], [Syntax.ValueType.I32]),
+            (args, results) => results[0] = callback!.Invoke(Value.FromI32(args[0].I32 + 1))[0]);
+        var instance = Instantiate("""
+            (module
+              (import "host" "call_back" (func $host (param i32) (result i32)))
+              (func $twice (export "twice") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+              (func $simd (export "simd") (param i32) (result i32)
+                (i32x4.extract_lane 1 (i32x4.splat (call $twice (local.get 0)))))
+              (func (export "outer") (param i32) (result i32)
+                (i32.add (call $simd (local.get 0)) (call $host (local.get 0))))
+              (func (export "leaf") (param i32) (result i32) (call $simd (local.get 0))))
+            """, linker: linker);
+        callback = instance.GetFunction("leaf");
+        // outer(5) = simd(5) + host(5) = 10 + leaf(6) = 10 + 12
+        Assert.Equal(22, instance.Invoke("outer", Value.FromI32(5))[0].I32);
+    }
+
+    [Fact]
+    public void IndirectCallsCheckTheTableAndTheType()
+    {
+        var instance = Instantiate("""
+            (module
+              (type $ii (func (param i32) (result i32)))
+              (table 3 funcref)
+              (elem (i32.const 0) $inc $zero)
+              (func $inc (type $ii) (i32.add (local.get 0) (i32.const 1)))
+              (func $zero (result i32) (i32.const 0))
+              (func (export "call") (param i32 i32) (result i32) (call_indirect (type $ii) (local.get 1) (local.get 0))))
+            """);
+        Assert.Equal(8, instance.Invoke("call", Value.FromI32(0), Value.FromI32(7))[0].I32);
+        AssertTrap(TrapKind.IndirectCallTypeMismatch, () => instance.Invoke("call", Value.FromI32(1), Value.FromI32(7)));
+        AssertTrap(TrapKind.UninitializedElement, () => instance.Invoke("call", Value.FromI32(2), Value.FromI32(7)));
+        AssertTrap(TrapKind.UndefinedElement, () => instance.Invoke("call", Value.FromI32(3), Value.FromI32(7)));
+    }
+
+    [Fact]
+    public void MultiValueBlocksAndCallsCompile()
+    {
+        var instance = Instantiate("""
+            (module
+              (func $swap (param i32 i64) (result i64 i32) (local.get 1) (local.get 0))
+              (func (export "f") (param i32) (result i64)
+                (i32.const 42)
+                (local.get 0) (i64.const 5)
+                (block (param i32 i64) (result i64 i32) (call $swap) (br 0))
+                (i64.extend_i32_u) (i64.add)
+                (block (param i64) (result i64)
+                  (local.get 0) (br_table 1 0))
+                (i64.const 1000) (i64.add) (return)))
+            """);
+        // (p, 5) -> swap -> (5, p) -> 5 + p; br_table 1 (index 0) returns it from under an i32; the default adds 1000.
+        Assert.Equal(5L, instance.Invoke("f", Value.FromI32(0))[0].I64);
+        Assert.Equal(1012L, instance.Invoke("f", Value.FromI32(7))[0].I64);
+    }
+
+    [Fact]
+    public void EmittedIlCanBeInspected()
+    {
+        var listings = new Dictionary<string, string>();
+        var instance = Instantiate("(module (memory 1) (func (export \"f\") (param i32) (result i32) (i32.load offset=4 (local.get 0))) (func))",
+            new EngineOptions { JitEager = true, JitDumpIl = (name, il) => listings[name] = il });
+        Assert.Equal(0, instance.Invoke("f", Value.FromI32(0))[0].I32);
+        Assert.Equal(2, listings.Count); // eager: the unused function is compiled too
+        listings.Remove("func 1");
+        var il = Assert.Single(listings).Value;
+        Assert.Contains("ldind.i4", il);
+        Assert.Contains("ble.un", il);
+        Assert.Contains("i32.load", il);
+    }
+
+    private static void AssertTrap(TrapKind kind, Action action) => Assert.Equal(kind, Assert.Throws<TrapException>(action).Kind);
+}
