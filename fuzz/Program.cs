@@ -215,7 +215,7 @@ internal static class Cli
             if (findingsDir is not null)
             {
                 Directory.CreateDirectory(findingsDir);
-                File.WriteAllBytes(Path.Combine(findingsDir, Triage.SignatureId(signature) + (target.TakesText ? ".wat" : ".wasm")), input);
+                File.WriteAllBytes(Path.Combine(findingsDir, Triage.SignatureId(signature) + "." + target.Extension), input);
             }
         }
         return result.Findings.Count == 0 ? 0 : 1;

@@ -67,6 +67,10 @@ public static class SeedCorpus
             }
         }
 
+        if (target.TakesGeneratorBytes)
+        {
+            return [.. BuiltinSeeds.GeneratorBytes(Math.Min(max, 64))];
+        }
         var builtIn = BuiltinSeeds.For(target).ToList();
         builtIn.ForEach(Add);
         if (suiteRoot is not null)
@@ -96,7 +100,7 @@ public static class SeedCorpus
         Directory.CreateDirectory(folder);
         for (var i = 0; i < seeds.Count; i++)
         {
-            File.WriteAllBytes(Path.Combine(folder, $"seed-{i:D4}.{(target.TakesText ? "wat" : "wasm")}"), seeds[i]);
+            File.WriteAllBytes(Path.Combine(folder, $"seed-{i:D4}.{target.Extension}"), seeds[i]);
         }
         return seeds.Count;
     }
