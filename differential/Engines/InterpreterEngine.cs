@@ -72,7 +72,7 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
         {
         }
 
-        /// <summary>Runs guest code, turning the runtime's traps and link errors into <see cref="EngineFailure"/>.</summary>
+        /// <summary>Runs guest code, turning the runtime's traps, link errors and uncaught exceptions into <see cref="EngineFailure"/>.</summary>
         private static T Run<T>(Func<T> action)
         {
             try
@@ -86,6 +86,12 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
             catch (LinkException e)
             {
                 throw new EngineFailure(FailureKind.Link, e.Reason, e);
+            }
+            catch (UncaughtException e)
+            {
+                // Found by the differential fuzz target: an uncaught Wasm exception escaped as itself, where every
+                // other engine reports FailureKind.UncaughtException.
+                throw new EngineFailure(FailureKind.UncaughtException, e.Reason, e);
             }
         }
 
