@@ -72,7 +72,7 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
         {
         }
 
-        /// <summary>Runs guest code, turning the runtime's traps, link errors and uncaught exceptions into <see cref="EngineFailure"/>.</summary>
+        /// <summary>Runs guest code, turning the runtime's traps and link errors into <see cref="EngineFailure"/>.</summary>
         private static T Run<T>(Func<T> action)
         {
             try
@@ -89,8 +89,6 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
             }
             catch (UncaughtException e)
             {
-                // Found by the differential fuzz target: an uncaught Wasm exception escaped as itself, where every
-                // other engine reports FailureKind.UncaughtException.
                 throw new EngineFailure(FailureKind.UncaughtException, e.Reason, e);
             }
         }
@@ -128,6 +126,12 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
                 null => EngineValue.Null,
                 FunctionInstance => EngineValue.Ref(ReferenceClass.Func),
                 HostReference host => EngineValue.Host(host.Id),
+                // extern.convert_any keeps the object itself: seen through an extern type it is an external reference.
+                _ when type.Heap.IsAbstract && type.Heap.Kind is AbstractHeapType.Extern or AbstractHeapType.NoExtern => EngineValue.Ref(ReferenceClass.Extern),
+                I31Reference => EngineValue.Ref(ReferenceClass.I31),
+                StructObject => EngineValue.Ref(ReferenceClass.Struct),
+                ArrayObject => EngineValue.Ref(ReferenceClass.Array),
+                ExceptionInstance => EngineValue.Ref(ReferenceClass.Exn),
                 _ => EngineValue.Ref(ReferenceClass.Any),
             },
         };

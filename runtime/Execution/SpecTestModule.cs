@@ -11,18 +11,25 @@ namespace WasmHarness.Execution;
 /// </summary>
 public static class SpecTestModule
 {
+    /// <summary>The module name scripts import from.</summary>
     public const string Name = "spectest";
 
+    /// <summary>Value of <c>global_i32</c>.</summary>
     public const int GlobalI32 = 666;
 
+    /// <summary>Value of <c>global_i64</c>.</summary>
     public const long GlobalI64 = 666;
 
+    /// <summary>Value of <c>global_f32</c>.</summary>
     public const float GlobalF32 = 666.6f;
 
+    /// <summary>Value of <c>global_f64</c>.</summary>
     public const double GlobalF64 = 666.6;
 
+    /// <summary>Limits of <c>table</c> and <c>table64</c> (elements).</summary>
     public static readonly Limits TableLimits = new(10, 20);
 
+    /// <summary>Limits of <c>memory</c> (pages).</summary>
     public static readonly Limits MemoryLimits = new(1, 2);
 
     /// <summary>The print functions and their parameter types (they return nothing).</summary>

@@ -757,11 +757,13 @@ internal sealed unsafe partial class Machine
                 break;
 
             // ---- Numeric (generated from one table: each case is the operator of its name) ------------
+            // Binary operators read their second operand as the slot after the first (Unsafe.Add): it was written by a
+            // bounds-checked push, so it lies inside the array whenever the checked access to the first one does.
             case Opcode.I32Add:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a + b);
                 break;
@@ -769,8 +771,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Sub:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a - b);
                 break;
@@ -778,8 +780,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Mul:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a * b);
                 break;
@@ -787,8 +789,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32DivS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32DivS((int)a, (int)b));
                 break;
@@ -796,8 +798,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32DivU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32DivU(a, b));
                 break;
@@ -805,8 +807,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32RemS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32RemS((int)a, (int)b));
                 break;
@@ -814,8 +816,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32RemU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32RemU(a, b));
                 break;
@@ -823,8 +825,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32And:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a & b);
                 break;
@@ -832,8 +834,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Or:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a | b);
                 break;
@@ -841,8 +843,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Xor:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a ^ b);
                 break;
@@ -850,8 +852,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Shl:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a << (int)(b & 31));
                 break;
@@ -859,8 +861,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32ShrS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a >> (int)(b & 31));
                 break;
@@ -868,8 +870,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32ShrU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a >> (int)(b & 31));
                 break;
@@ -877,8 +879,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Rotl:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32Rotl(a, b));
                 break;
@@ -886,8 +888,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Rotr:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(Numerics.I32Rotr(a, b));
                 break;
@@ -895,8 +897,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Eq:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a == b ? 1 : 0);
                 break;
@@ -904,8 +906,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32Ne:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a != b ? 1 : 0);
                 break;
@@ -913,8 +915,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LtS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a < (int)b ? 1 : 0);
                 break;
@@ -922,8 +924,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LtU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a < b ? 1 : 0);
                 break;
@@ -931,8 +933,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GtS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a > (int)b ? 1 : 0);
                 break;
@@ -940,8 +942,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GtU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a > b ? 1 : 0);
                 break;
@@ -949,8 +951,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LeS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a <= (int)b ? 1 : 0);
                 break;
@@ -958,8 +960,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32LeU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a <= b ? 1 : 0);
                 break;
@@ -967,8 +969,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GeS:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)((int)a >= (int)b ? 1 : 0);
                 break;
@@ -976,8 +978,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I32GeU:
             {
                 sp--;
-                var b = (uint)s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = (uint)Unsafe.Add(ref r, 1).Low;
                 var a = (uint)r.Low;
                 r.Low = (uint)(a >= b ? 1 : 0);
                 break;
@@ -985,8 +987,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Add:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a + b);
                 break;
@@ -994,8 +996,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Sub:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a - b);
                 break;
@@ -1003,8 +1005,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Mul:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a * b);
                 break;
@@ -1012,8 +1014,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64DivS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64DivS((long)a, (long)b));
                 break;
@@ -1021,8 +1023,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64DivU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64DivU(a, b));
                 break;
@@ -1030,8 +1032,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64RemS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64RemS((long)a, (long)b));
                 break;
@@ -1039,8 +1041,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64RemU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64RemU(a, b));
                 break;
@@ -1048,8 +1050,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64And:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a & b);
                 break;
@@ -1057,8 +1059,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Or:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a | b);
                 break;
@@ -1066,8 +1068,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Xor:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a ^ b);
                 break;
@@ -1075,8 +1077,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Shl:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a << (int)(b & 63));
                 break;
@@ -1084,8 +1086,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64ShrS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)((long)a >> (int)(b & 63));
                 break;
@@ -1093,8 +1095,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64ShrU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(a >> (int)(b & 63));
                 break;
@@ -1102,8 +1104,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Rotl:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64Rotl(a, b));
                 break;
@@ -1111,8 +1113,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Rotr:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (ulong)(Numerics.I64Rotr(a, b));
                 break;
@@ -1120,8 +1122,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Eq:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1129,8 +1131,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64Ne:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1138,8 +1140,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LtS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a < (long)b ? 1u : 0u;
                 break;
@@ -1147,8 +1149,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LtU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1156,8 +1158,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GtS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a > (long)b ? 1u : 0u;
                 break;
@@ -1165,8 +1167,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GtU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1174,8 +1176,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LeS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a <= (long)b ? 1u : 0u;
                 break;
@@ -1183,8 +1185,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64LeU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1192,8 +1194,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GeS:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = (long)a >= (long)b ? 1u : 0u;
                 break;
@@ -1201,8 +1203,8 @@ internal sealed unsafe partial class Machine
             case Opcode.I64GeU:
             {
                 sp--;
-                var b = s[sp].Low;
                 ref var r = ref s[sp - 1];
+                var b = Unsafe.Add(ref r, 1).Low;
                 var a = r.Low;
                 r.Low = a >= b ? 1u : 0u;
                 break;
@@ -1210,8 +1212,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Add:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a + b);
                 break;
@@ -1219,8 +1221,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Sub:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a - b);
                 break;
@@ -1228,8 +1230,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Mul:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a * b);
                 break;
@@ -1237,8 +1239,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Div:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(a / b);
                 break;
@@ -1246,8 +1248,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Min:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Min(a, b));
                 break;
@@ -1255,8 +1257,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Max:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = BitConverter.SingleToUInt32Bits(Numerics.F32Max(a, b));
                 break;
@@ -1264,8 +1266,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Eq:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1273,8 +1275,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Ne:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1282,8 +1284,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Lt:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1291,8 +1293,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Gt:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1300,8 +1302,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Le:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1309,8 +1311,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F32Ge:
             {
                 sp--;
-                var b = BitConverter.UInt32BitsToSingle((uint)s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt32BitsToSingle((uint)Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt32BitsToSingle((uint)r.Low);
                 r.Low = a >= b ? 1u : 0u;
                 break;
@@ -1318,8 +1320,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Add:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a + b);
                 break;
@@ -1327,8 +1329,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Sub:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a - b);
                 break;
@@ -1336,8 +1338,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Mul:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a * b);
                 break;
@@ -1345,8 +1347,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Div:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(a / b);
                 break;
@@ -1354,8 +1356,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Min:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Min(a, b));
                 break;
@@ -1363,8 +1365,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Max:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = BitConverter.DoubleToUInt64Bits(Numerics.F64Max(a, b));
                 break;
@@ -1372,8 +1374,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Eq:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a == b ? 1u : 0u;
                 break;
@@ -1381,8 +1383,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Ne:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a != b ? 1u : 0u;
                 break;
@@ -1390,8 +1392,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Lt:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a < b ? 1u : 0u;
                 break;
@@ -1399,8 +1401,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Gt:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a > b ? 1u : 0u;
                 break;
@@ -1408,8 +1410,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Le:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a <= b ? 1u : 0u;
                 break;
@@ -1417,8 +1419,8 @@ internal sealed unsafe partial class Machine
             case Opcode.F64Ge:
             {
                 sp--;
-                var b = BitConverter.UInt64BitsToDouble(s[sp].Low);
                 ref var r = ref s[sp - 1];
+                var b = BitConverter.UInt64BitsToDouble(Unsafe.Add(ref r, 1).Low);
                 var a = BitConverter.UInt64BitsToDouble(r.Low);
                 r.Low = a >= b ? 1u : 0u;
                 break;
