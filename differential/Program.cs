@@ -69,7 +69,7 @@ if (benchmark)
     return results.Detected == results.Faults ? 0 : 1;
 }
 
-Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, engines {string.Join(",", options.Engines)}{(options.RoundTrip ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}");
+Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}");
 var result = Campaign.Run(options);
 Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
 Console.WriteLine($"  calls that trapped: {string.Join(", ", result.Traps.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
