@@ -53,4 +53,13 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
     [MemberData(nameof(Wasm2Scripts))]
     public void The_wasm2_profile_lists_only_files_without_wasm3_features(string script) =>
         Assert.Equal(Wasm3Features.None, FeatureSurvey.Of(SuiteRoot, script));
+
+    [Fact]
+    public void The_wasm3_nogc_profile_is_exactly_the_core_files_that_need_no_gc()
+    {
+        var expected = SuiteFiles.Find(SuiteRoot, [], includeProposals: false)
+            .Where(file => !FeatureSurvey.Of(SuiteRoot, file).HasFlag(Wasm3Features.GarbageCollection))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(expected, Profiles.Wasm3NoGc.Files.Order(StringComparer.Ordinal));
+    }
 }
