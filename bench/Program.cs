@@ -21,5 +21,34 @@ if (args is ["--check"])
     return 0;
 }
 
+// `bench --quick [runs]`: each kernel on each engine in this process, best of a few runs (a rough table in seconds).
+if (args is ["--quick", ..])
+{
+    var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    using var wasmtime = new WasmtimeEngine();
+    IEngine[] engines = [new InterpreterEngine(), new JitEngine(), wasmtime];
+    Console.WriteLine($"{"kernel",-8} {"engine",-9} {"best ms",10} {"vs wasmtime",12}");
+    foreach (var kernel in Kernel.All)
+    {
+        var best = new Dictionary<string, double>();
+        foreach (var engine in engines)
+        {
+            using var prepared = new PreparedKernel(engine, kernel);
+            var times = Enumerable.Range(0, runs).Select(_ =>
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                prepared.Run();
+                return watch.Elapsed.TotalMilliseconds;
+            }).ToList();
+            best[engine.Name] = times.Min();
+        }
+        foreach (var (name, ms) in best)
+        {
+            Console.WriteLine($"{kernel.Name,-8} {name,-9} {ms,10:F2} {ms / best["wasmtime"],11:F2}x");
+        }
+    }
+    return 0;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args);
 return 0;

@@ -78,7 +78,19 @@ public static class BuiltinSeeds
 
     /// <summary>The built-in seeds in the target's input form: text, or our encoder's bytes.</summary>
     public static IEnumerable<byte[]> For(FuzzTarget target) =>
-        target.TakesText
-            ? Wat.Select(System.Text.Encoding.UTF8.GetBytes)
-            : Wat.Select(text => ModuleEncoder.Encode(WatParser.ParseModule(text)));
+        target.TakesGeneratorBytes ? GeneratorBytes(16)
+        : target.TakesText ? Wat.Select(System.Text.Encoding.UTF8.GetBytes)
+        : Wat.Select(text => ModuleEncoder.Encode(WatParser.ParseModule(text)));
+
+    /// <summary>Decisions for the generator: deterministic random bytes of varied lengths (64 bytes to 4 KiB).</summary>
+    public static IEnumerable<byte[]> GeneratorBytes(int count)
+    {
+        var random = new Random(9);
+        for (var i = 0; i < count; i++)
+        {
+            var bytes = new byte[64 << (i % 7)];
+            random.NextBytes(bytes);
+            yield return bytes;
+        }
+    }
 }

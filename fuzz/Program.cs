@@ -23,7 +23,8 @@ internal static class Cli
                                                in-process mutation fuzzing without AFL++ (deterministic)
           fuzz stats TARGET AFL_OUT JSON       summarize AFL++'s fuzzer_stats (and findings) as JSON
           fuzz dict TARGET FILE                write an AFL++ dictionary (-x) for TARGET
-        environment: FUZZ_STRICT=1 treats the interpreter's "not supported yet" as a finding, not a skip.
+        environment: FUZZ_STRICT=1 treats the interpreter's "not supported yet" as a finding, not a skip;
+                     FUZZ_IN_PROCESS=1 uses SharpFuzz's in-process fork server instead of the out-of-process one.
         """;
 
     public static int Run(string[] args)
@@ -101,16 +102,28 @@ internal static class Cli
         return 0;
     }
 
-    /// <summary>The fuzzing entry point: SharpFuzz's out-of-process fork server, which survives stack overflows and timeouts.</summary>
+    /// <summary>
+    /// The fuzzing entry point: SharpFuzz's out-of-process fork server, which survives stack overflows and timeouts
+    /// by restarting its child; <c>FUZZ_IN_PROCESS=1</c> selects the in-process one (faster to restart nothing, but a
+    /// stack overflow or a timeout ends the campaign).
+    /// </summary>
     private static int Fuzz(string[] args)
     {
         var target = Target(args[0]);
-        Fuzzer.OutOfProcess.Run(stream =>
+        Action<Stream> action = stream =>
         {
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
             target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        });
+        };
+        if (Environment.GetEnvironmentVariable("FUZZ_IN_PROCESS") == "1")
+        {
+            Fuzzer.Run(action);
+        }
+        else
+        {
+            Fuzzer.OutOfProcess.Run(action);
+        }
         return 0;
     }
 
@@ -215,7 +228,7 @@ internal static class Cli
             if (findingsDir is not null)
             {
                 Directory.CreateDirectory(findingsDir);
-                File.WriteAllBytes(Path.Combine(findingsDir, Triage.SignatureId(signature) + (target.TakesText ? ".wat" : ".wasm")), input);
+                File.WriteAllBytes(Path.Combine(findingsDir, Triage.SignatureId(signature) + "." + target.Extension), input);
             }
         }
         return result.Findings.Count == 0 ? 0 : 1;

@@ -67,6 +67,10 @@ public static class SeedCorpus
             }
         }
 
+        if (target.TakesGeneratorBytes)
+        {
+            return [.. BuiltinSeeds.GeneratorBytes(Math.Min(max, 64))];
+        }
         var builtIn = BuiltinSeeds.For(target).ToList();
         builtIn.ForEach(Add);
         if (suiteRoot is not null)
@@ -96,7 +100,7 @@ public static class SeedCorpus
         Directory.CreateDirectory(folder);
         for (var i = 0; i < seeds.Count; i++)
         {
-            File.WriteAllBytes(Path.Combine(folder, $"seed-{i:D4}.{(target.TakesText ? "wat" : "wasm")}"), seeds[i]);
+            File.WriteAllBytes(Path.Combine(folder, $"seed-{i:D4}.{target.Extension}"), seeds[i]);
         }
         return seeds.Count;
     }
@@ -157,8 +161,19 @@ public static class SeedCorpus
     public static IEnumerable<byte[]> TextModules(string scriptPath)
     {
         var text = File.ReadAllText(scriptPath);
-        foreach (var (start, end) in TopLevelForms(text))
+        foreach (var (outerStart, outerEnd) in TopLevelForms(text, 0, text.Length))
         {
+            var (start, end) = (outerStart, outerEnd);
+            // (assert_invalid (module ...) "...") and the like: the module inside.
+            if (text.AsSpan(start + 1).TrimStart().StartsWith("assert_", StringComparison.Ordinal))
+            {
+                var inner = TopLevelForms(text, start + 1, end - 1).FirstOrDefault();
+                if (inner == default)
+                {
+                    continue;
+                }
+                (start, end) = inner;
+            }
             var form = text.AsSpan(start, end - start);
             var head = form[1..].TrimStart();
             if (!head.StartsWith("module", StringComparison.Ordinal))
@@ -184,17 +199,17 @@ public static class SeedCorpus
     }
 
     /// <summary>Start and end of each top-level parenthesized form, skipping strings and comments.</summary>
-    private static IEnumerable<(int Start, int End)> TopLevelForms(string text)
+    private static List<(int Start, int End)> TopLevelForms(string text, int from, int to)
     {
         var depth = 0;
         var start = 0;
         var forms = new List<(int, int)>();
-        for (var i = 0; i < text.Length; i++)
+        for (var i = from; i < to; i++)
         {
             var c = text[i];
             if (c == ';' && i + 1 < text.Length && text[i + 1] == ';')
             {
-                while (i < text.Length && text[i] != '\n')
+                while (i < to && text[i] != '\n')
                 {
                     i++;
                 }
@@ -202,7 +217,7 @@ public static class SeedCorpus
             else if (c == '(' && i + 1 < text.Length && text[i + 1] == ';')
             {
                 var nesting = 1;
-                for (i += 2; i < text.Length && nesting > 0; i++)
+                for (i += 2; i < to && nesting > 0; i++)
                 {
                     if (text[i] == '(' && i + 1 < text.Length && text[i + 1] == ';')
                     {
@@ -219,7 +234,7 @@ public static class SeedCorpus
             }
             else if (c == '"')
             {
-                for (i++; i < text.Length && text[i] != '"'; i++)
+                for (i++; i < to && text[i] != '"'; i++)
                 {
                     if (text[i] == '\\')
                     {

@@ -73,7 +73,7 @@ public static partial class Triage
         foreach (var (signature, files) in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var smallest = files.OrderBy(f => new FileInfo(f).Length).ThenBy(f => f, StringComparer.Ordinal).First();
-            var name = $"{SignatureId(signature)}{(target.TakesText ? ".wat" : ".wasm")}";
+            var name = $"{SignatureId(signature)}.{target.Extension}";
             File.Copy(smallest, Path.Combine(output, name), overwrite: true);
             report.AppendLine($"{name}\t{files.Count} inputs\t{signature}");
             Console.WriteLine($"  {files.Count,5} x {signature}\n        -> {name}");

@@ -26,10 +26,11 @@ namespace WasmHarness.Fuzz.Targets;
 /// wasmtime's coarser codes stand for several messages.</item>
 /// </list>
 /// </remarks>
-public sealed class DifferentialTarget : FuzzTarget
+public class DifferentialTarget : FuzzTarget
 {
-    private static readonly Lazy<InterpreterEngine> s_interpreter = new(() => new InterpreterEngine(RunTarget.Options));
-    private static readonly Lazy<WasmtimeEngine> s_wasmtime = new(() => new WasmtimeEngine(RunTarget.Options));
+    private protected static readonly Lazy<JitEngine> s_jit = new(() => new JitEngine(RunTarget.Options));
+    private protected static readonly Lazy<InterpreterEngine> s_interpreter = new(() => new InterpreterEngine(RunTarget.Options));
+    private protected static readonly Lazy<WasmtimeEngine> s_wasmtime = new(() => new WasmtimeEngine(RunTarget.Options));
     private static readonly Lazy<WasmtimeValidator> s_validator = new(() => new WasmtimeValidator());
 
     public override string Name => "differential";
@@ -88,23 +89,40 @@ public sealed class DifferentialTarget : FuzzTarget
         return Compare(new ModuleArtifact(module, bytes));
     }
 
-    private Outcome Compare(ModuleArtifact artifact)
+    /// <summary>The engines compared, the oracle (wasmtime) last; each other engine must agree with it.</summary>
+    private protected virtual IReadOnlyList<IEngine> Engines => [s_interpreter.Value, s_wasmtime.Value];
+
+    private protected Outcome Compare(ModuleArtifact artifact)
     {
-        using var ours = s_interpreter.Value.CreateSession();
-        using var theirs = s_wasmtime.Value.CreateSession();
-        var a = Attempt(() => ours.Instantiate(artifact));
-        var b = Attempt(() => theirs.Instantiate(artifact));
-        if (Stop(a, b) is { } stopped)
+        var engines = Engines;
+        var sessions = engines.Select(e => e.CreateSession()).ToArray();
+        try
+        {
+            return Compare(artifact, engines, sessions);
+        }
+        finally
+        {
+            foreach (var session in sessions)
+            {
+                session.Dispose();
+            }
+        }
+    }
+
+    private Outcome Compare(ModuleArtifact artifact, IReadOnlyList<IEngine> engines, IEngineSession[] sessions)
+    {
+        var oracle = sessions.Length - 1;
+        var made = sessions.Select(s => Attempt(() => s.Instantiate(artifact))).ToArray();
+        if (Stop(made) is { } stopped)
         {
             return stopped;
         }
-        Agree("instantiation", a.Failure, b.Failure);
-        if (a.Failure is not null)
+        AgreeAll("instantiation", engines, made);
+        if (made[oracle].Failure is not null)
         {
             return Outcome.Valid;
         }
-        var ourInstance = a.Value!;
-        var theirInstance = b.Value!;
+        var instances = made.Select(m => m.Value!).ToArray();
 
         var module = artifact.Module;
         var functionTypes = FunctionTypes(module);
@@ -117,34 +135,72 @@ public sealed class DifferentialTarget : FuzzTarget
             foreach (var args in Arguments.For(type))
             {
                 var engineArgs = args.Select((value, i) => ToEngineValue(value, type.Parameters[i])).ToArray();
-                var x = Attempt(() => ours.Invoke(ourInstance, export.Name, engineArgs));
-                var y = Attempt(() => theirs.Invoke(theirInstance, export.Name, engineArgs));
-                if (x.Failure?.Kind == FailureKind.Unsupported || y.Failure?.Kind == FailureKind.Unsupported)
+                var calls = sessions.Select((s, i) => Attempt(() => s.Invoke(instances[i], export.Name, engineArgs))).ToArray();
+                if (calls.Any(c => c.Unsupported))
                 {
                     break;
                 }
-                if (Stop(x, y) is { } end)
+                if (Stop(calls) is { } end)
                 {
                     return end;
                 }
-                var call = $"{export.Name}({string.Join(", ", engineArgs)})";
-                Agree(call, x.Failure, y.Failure);
-                if (x.Value is { } ourResults && y.Value is { } theirResults)
-                {
-                    AgreeValues(call, ourResults, theirResults);
-                }
+                AgreeAll($"{export.Name}({string.Join(", ", engineArgs)})", engines, calls);
             }
         }
-        foreach (var export in module.Exports.Where(e => e.Kind == ExternKind.Global))
+        foreach (var export in module.Exports)
         {
-            var x = Attempt(() => ours.GetGlobal(ourInstance, export.Name));
-            var y = Attempt(() => theirs.GetGlobal(theirInstance, export.Name));
-            if (x.Failure is null && y.Failure is null)
+            switch (export.Kind)
             {
-                AgreeValues($"global {export.Name}", [x.Value], [y.Value]);
+                case ExternKind.Global:
+                    AgreeAll($"global {export.Name}", engines, sessions.Select((s, i) => Attempt(() => (IReadOnlyList<EngineValue>)[s.GetGlobal(instances[i], export.Name)])).ToArray());
+                    break;
+                case ExternKind.Table:
+                    AgreeAll($"table {export.Name}", engines, sessions.Select((s, i) => Attempt(() => s.ReadTable(instances[i], export.Name))).ToArray());
+                    break;
+                case ExternKind.Memory:
+                    var memories = sessions.Select((s, i) => Attempt(() => s.ReadMemory(instances[i], export.Name))).ToArray();
+                    if (memories.All(m => m.Value is not null))
+                    {
+                        for (var i = 0; i < oracle; i++)
+                        {
+                            if (!memories[i].Value.AsSpan().SequenceEqual(memories[oracle].Value))
+                            {
+                                var at = memories[i].Value!.AsSpan().CommonPrefixLength(memories[oracle].Value);
+                                throw new FuzzFinding(Name, $"memory {export.Name}: {engines[i].Name} has {memories[i].Value!.Length} bytes, {engines[oracle].Name} {memories[oracle].Value!.Length}; first difference at {at}");
+                            }
+                        }
+                    }
+                    break;
             }
         }
         return Outcome.Valid;
+    }
+
+    /// <summary>Every engine's outcome must agree with the oracle's (the last).</summary>
+    private void AgreeAll(string what, IReadOnlyList<IEngine> engines, IReadOnlyList<Attempted<IReadOnlyList<EngineValue>>> outcomes)
+    {
+        var oracle = outcomes.Count - 1;
+        for (var i = 0; i < oracle; i++)
+        {
+            if (outcomes[i].Unsupported || outcomes[oracle].Unsupported)
+            {
+                continue;
+            }
+            Agree(what, engines[i].Name, outcomes[i].Failure, outcomes[oracle].Failure);
+            if (outcomes[i].Value is { } values && outcomes[oracle].Value is { } expected)
+            {
+                AgreeValues(what, engines[i].Name, values, expected);
+            }
+        }
+    }
+
+    private void AgreeAll(string what, IReadOnlyList<IEngine> engines, IReadOnlyList<Attempted<IEngineInstance>> outcomes)
+    {
+        var oracle = outcomes.Count - 1;
+        for (var i = 0; i < oracle; i++)
+        {
+            Agree(what, engines[i].Name, outcomes[i].Failure, outcomes[oracle].Failure);
+        }
     }
 
     private readonly record struct Attempted<T>(T? Value, EngineFailure? Failure, bool Unsupported);
@@ -165,25 +221,25 @@ public sealed class DifferentialTarget : FuzzTarget
         }
     }
 
-    /// <summary>Skipped or ended when either side could not do it or ran out of a resource; otherwise null.</summary>
-    private Outcome? Stop<T, TU>(Attempted<T> ours, Attempted<TU> theirs)
+    /// <summary>Skipped or ended when an engine could not do it or ran out of a resource; otherwise null.</summary>
+    private Outcome? Stop<T>(IReadOnlyList<Attempted<T>> outcomes)
     {
-        if (ours.Unsupported || theirs.Unsupported)
+        if (outcomes.Any(o => o.Unsupported))
         {
             return Outcome.Skipped;
         }
-        if (ours.Failure?.Kind == FailureKind.Exhaustion || theirs.Failure?.Kind == FailureKind.Exhaustion)
+        if (outcomes.Any(o => o.Failure?.Kind == FailureKind.Exhaustion))
         {
             return Outcome.Valid;
         }
-        if (theirs.Failure?.Kind == FailureKind.Rejected)
+        if (outcomes.FirstOrDefault(o => o.Failure?.Kind == FailureKind.Rejected).Failure is { } rejected)
         {
-            throw new FuzzFinding(Name, $"wasmtime refuses to compile a module both validators accept: {theirs.Failure.Message}");
+            throw new FuzzFinding(Name, $"an engine refuses to compile a module both validators accept: {rejected.Message}");
         }
         return null;
     }
 
-    private void Agree(string what, EngineFailure? ours, EngineFailure? theirs)
+    private void Agree(string what, string engine, EngineFailure? ours, EngineFailure? theirs)
     {
         if (ours is null && theirs is null)
         {
@@ -191,31 +247,31 @@ public sealed class DifferentialTarget : FuzzTarget
         }
         if (ours is null || theirs is null)
         {
-            throw new FuzzFinding(Name, $"{what}: interp {Describe(ours)}, wasmtime {Describe(theirs)}");
+            throw new FuzzFinding(Name, $"{what}: {engine} {Describe(ours)}, wasmtime {Describe(theirs)}");
         }
         if (ours.Kind != theirs.Kind)
         {
-            throw new FuzzFinding(Name, $"{what}: interp {Describe(ours)}, wasmtime {Describe(theirs)}");
+            throw new FuzzFinding(Name, $"{what}: {engine} {Describe(ours)}, wasmtime {Describe(theirs)}");
         }
         if (ours.Kind == FailureKind.Trap && !theirs.Aliases.Any(alias => alias.StartsWith(ours.Message, StringComparison.Ordinal) || ours.Message.StartsWith(alias, StringComparison.Ordinal)))
         {
-            throw new FuzzFinding(Name, $"{what}: interp traps with \"{ours.Message}\", wasmtime with \"{string.Join("\" | \"", theirs.Aliases)}\"");
+            throw new FuzzFinding(Name, $"{what}: {engine} traps with \"{ours.Message}\", wasmtime with \"{string.Join("\" | \"", theirs.Aliases)}\"");
         }
     }
 
     private static string Describe(EngineFailure? failure) => failure is null ? "returns" : $"fails ({failure.Kind}: {failure.Message})";
 
-    private void AgreeValues(string what, IReadOnlyList<EngineValue> ours, IReadOnlyList<EngineValue> theirs)
+    private void AgreeValues(string what, string engine, IReadOnlyList<EngineValue> ours, IReadOnlyList<EngineValue> theirs)
     {
         if (ours.Count != theirs.Count)
         {
-            throw new FuzzFinding(Name, $"{what}: interp returns {ours.Count} values, wasmtime {theirs.Count}");
+            throw new FuzzFinding(Name, $"{what}: {engine} returns {ours.Count} values, wasmtime {theirs.Count}");
         }
         for (var i = 0; i < ours.Count; i++)
         {
             if (!ValueComparer.Same(ours[i], theirs[i]))
             {
-                throw new FuzzFinding(Name, $"{what}: result {i}: interp {ours[i]}, wasmtime {theirs[i]}");
+                throw new FuzzFinding(Name, $"{what}: result {i}: {engine} {ours[i]}, wasmtime {theirs[i]}");
             }
         }
     }

@@ -32,7 +32,7 @@ public sealed class TextTarget : FuzzTarget
 {
     public override string Name => "text";
 
-    public override string Description => "raw UTF-8 -> text (WAT) parser -> validator";
+    public override string Description => "raw UTF-8 -> text (WAT) parser -> validator; valid modules must survive encode -> decode";
 
     public override bool TakesText => true;
 
@@ -47,7 +47,26 @@ public sealed class TextTarget : FuzzTarget
         {
             return Outcome.Malformed;
         }
-        return FrontEnd.Validate(module);
+        var outcome = FrontEnd.Validate(module);
+        if (outcome == Outcome.Valid)
+        {
+            // What the text parser makes, the encoder must write and the decoder read back unchanged (names aside:
+            // the encoder writes no name section of its own).
+            Module decoded;
+            try
+            {
+                decoded = ModuleDecoder.Decode(ModuleEncoder.Encode(module));
+            }
+            catch (MalformedException e)
+            {
+                throw new FuzzFinding(Name, $"the encoder's bytes of a valid text module do not decode: {e.Message}", e);
+            }
+            if (ModuleEquality.FirstDifference(module, decoded) is { } difference)
+            {
+                throw new FuzzFinding(Name, $"decode(encode(parse(text))) != parse(text): {difference}");
+            }
+        }
+        return outcome;
     }
 }
 

@@ -16,6 +16,12 @@ public abstract class FuzzTarget
     /// <summary>Whether seeds are text modules (<c>.wat</c>) rather than binary modules (<c>.wasm</c>).</summary>
     public virtual bool TakesText => false;
 
+    /// <summary>Whether inputs are the generator's decisions (any bytes), not modules: seeds are random bytes.</summary>
+    public virtual bool TakesGeneratorBytes => false;
+
+    /// <summary>The file extension of the target's inputs: <c>wat</c>, <c>bin</c> (generator bytes) or <c>wasm</c>.</summary>
+    public string Extension => TakesText ? "wat" : TakesGeneratorBytes ? "bin" : "wasm";
+
     /// <summary>Runs one input. Returns what happened to it (for statistics and smoke tests); throws on a finding.</summary>
     public abstract Outcome Run(ReadOnlySpan<byte> input);
 
@@ -27,6 +33,8 @@ public abstract class FuzzTarget
         new RoundTripTarget(),
         new RunTarget(),
         new DifferentialTarget(),
+        new GeneratedRunTarget(),
+        new GeneratedDifferentialTarget(),
     ];
 
     /// <summary>The target named <paramref name="name"/>, or null.</summary>

@@ -59,7 +59,7 @@ public sealed class RunTarget : FuzzTarget
         }
 
         var skipped = false;
-        foreach (var (name, value) in instance.Exports.OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (_, value) in instance.Exports.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             if (value is not FunctionInstance function || !Arguments.CanPass(function.Type))
             {
@@ -84,7 +84,6 @@ public sealed class RunTarget : FuzzTarget
                     skipped = true;
                     break;
                 }
-                _ = name;
             }
         }
         return skipped ? Outcome.Skipped : Outcome.Valid;

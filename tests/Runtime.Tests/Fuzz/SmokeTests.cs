@@ -28,7 +28,7 @@ public sealed class SmokeTests(ITestOutputHelper output)
         Assert.Empty(result.Findings);
         Assert.True(result.Outcomes.GetValueOrDefault(Outcome.Valid) + result.Outcomes.GetValueOrDefault(Outcome.Skipped) >= seeds.Count - 1,
             "the built-in seeds must get through the front end");
-        Assert.True(result.Outcomes.GetValueOrDefault(Outcome.Malformed) > 0, "mutants must reach the front end's error paths");
+        Assert.True(target.TakesGeneratorBytes || result.Outcomes.GetValueOrDefault(Outcome.Malformed) > 0, "mutants must reach the front end's error paths");
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class SmokeTests(ITestOutputHelper output)
         {
             foreach (var seed in BuiltinSeeds.For(target))
             {
-                Assert.Equal(Outcome.Valid, target.Run(seed));
+                Assert.Contains(target.Run(seed), new[] { Outcome.Valid, Outcome.Skipped });
             }
         }
     }
