@@ -5,7 +5,7 @@ using WasmHarness.Differential.Oracle;
 // dotnet run --project differential -- --seconds N [--seed S] [--engines interp,wasmtime] [--json FILE]
 //     [--no-roundtrip] [--regressions DIR] [--keep-going]
 // dotnet run --project differential -- --fault-benchmark [--seconds-per-fault 60] [--engines interp,wasmtime] [--json FILE]
-// dotnet run --project differential -- --list-faults | --fault NAME ...
+// dotnet run --project differential -- --list-faults | --fault NAME ... | [--engines E] [--seed S] --replay FILE.wasm
 var options = new CampaignOptions { Log = Console.Out, RegressionDirectory = Path.Combine("corpus", "regressions", "differential") };
 string? json = null;
 var benchmark = false;
@@ -27,6 +27,27 @@ for (var i = 0; i < args.Length; i++)
         case "--fault": options = options with { Fault = FaultCatalog.Find(Next()) ?? throw new ArgumentException("unknown fault (see --list-faults)") }; break;
         case "--fault-benchmark": benchmark = true; break;
         case "--only": only = Next(); break;
+        case "--case":
+        {
+            // Regenerates one campaign case from its case seed and runs the oracle on it.
+            var caseSeed = ulong.Parse(Next(), CultureInfo.InvariantCulture);
+            var module = Campaign.GenerateCase(caseSeed, out _);
+            var engines = Campaign.CreateEngines(options with { RoundTrip = false });
+            for (var attempt = 0; attempt < 5; attempt++)
+            {
+                Console.WriteLine(DifferentialOracle.Describe(new DifferentialOracle(engines).Check(module, caseSeed)));
+            }
+            return 0;
+        }
+        case "--replay":
+        {
+            // Runs the oracle on one module file with the chosen engines (seed from --seed, given before).
+            var module = WasmHarness.Binary.ModuleDecoder.Decode(File.ReadAllBytes(Next()));
+            var engines = Campaign.CreateEngines(options with { RoundTrip = false });
+            var report = new DifferentialOracle(engines).Check(module, options.Seed);
+            Console.WriteLine(DifferentialOracle.Describe(report));
+            return report.Verdict == Verdict.Divergence ? 1 : 0;
+        }
         case "--seconds-per-fault": perFault = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--list-faults":
             foreach (var fault in FaultCatalog.All)
