@@ -15,6 +15,7 @@ public class KernelBenchmarks
     private WasmtimeEngine _wasmtimeEngine = null!;
     private PreparedKernel _wasmtime = null!;
     private PreparedKernel _interp = null!;
+    private PreparedKernel _jit = null!;
 
     [ParamsSource(nameof(KernelNames))]
     public string Kernel { get; set; } = "";
@@ -28,6 +29,7 @@ public class KernelBenchmarks
         _wasmtimeEngine = new WasmtimeEngine();
         _wasmtime = new PreparedKernel(_wasmtimeEngine, kernel);
         _interp = new PreparedKernel(new InterpreterEngine(), kernel);
+        _jit = new PreparedKernel(new JitEngine(), kernel);
     }
 
     [GlobalCleanup]
@@ -35,6 +37,7 @@ public class KernelBenchmarks
     {
         _wasmtime.Dispose();
         _interp.Dispose();
+        _jit.Dispose();
         _wasmtimeEngine.Dispose();
     }
 
@@ -43,15 +46,19 @@ public class KernelBenchmarks
 
     [Benchmark]
     public EngineValue Interpreter() => _interp.Run();
+
+    [Benchmark]
+    public EngineValue Jit() => _jit.Run();
 }
 
 /// <summary>Compile and instantiate time per engine: front end, validation and code generation included.</summary>
 [MemoryDiagnoser]
 [JsonExporterAttribute.Full]
-public class InstantiateBenchmarks
+public partial class InstantiateBenchmarks
 {
     private WasmtimeEngine _wasmtimeEngine = null!;
     private InterpreterEngine _interpEngine = null!;
+    private JitEngine _jitEngine = null!;
     private ModuleArtifact _module = null!;
 
     [ParamsSource(nameof(KernelNames))]
@@ -66,6 +73,7 @@ public class InstantiateBenchmarks
         _ = _module.Binary;
         _wasmtimeEngine = new WasmtimeEngine();
         _interpEngine = new InterpreterEngine();
+        _jitEngine = new JitEngine(new EngineOptions { JitEager = true });
     }
 
     [GlobalCleanup]
@@ -82,6 +90,25 @@ public class InstantiateBenchmarks
     public void Interpreter()
     {
         using var session = _interpEngine.CreateSession();
+        session.Instantiate(_module);
+    }
+
+    /// <summary>With eager compilation, so the JIT's code generation is inside the measurement.</summary>
+    [Benchmark]
+    public void Jit()
+    {
+        using var session = _jitEngine.CreateSession();
+        session.Instantiate(_module);
+    }
+}
+
+/// <summary>Instantiate time of the JIT with eager compilation (every function compiled before the first call returns).</summary>
+public partial class InstantiateBenchmarks
+{
+    [Benchmark]
+    public void JitEager()
+    {
+        using var session = _jitEngine.CreateSession();
         session.Instantiate(_module);
     }
 }

@@ -15,6 +15,7 @@ public sealed record Kernel(string Name, string File, string Export, EngineValue
         new("fib", "fib.wat", "fib", EngineValue.I32(25), EngineValue.I32(75025)),
         new("hash", "hash.wat", "hash", EngineValue.I32(1_000_000), EngineValue.I32(351718733)),
         new("matmul", "matmul.wat", "matmul", EngineValue.I32(64), EngineValue.F64(BitConverter.DoubleToUInt64Bits(89456640.0))),
+        new("gc-tree", "gctree.wat", "gctree", EngineValue.I32(4), EngineValue.I32(-262144)),
     ];
 
     public static Kernel Named(string name) => All.Single(k => k.Name == name);

@@ -12,7 +12,7 @@ internal static class CompileCommand
         var command = new Command("compile", "Compiles a module ahead of time to a .NET assembly (needs the JIT tier).") { module, output };
         command.SetAction(_ =>
         {
-            streams.Err("harness: error: `compile` is not available yet: it needs the JIT tier (Wasm -> CIL), which has not landed in this runtime. Use `harness run --tier interp`.");
+            streams.Err("harness: error: `compile` is not available yet: the JIT tier emits in-memory DynamicMethods; ahead-of-time output needs a PersistedAssemblyBuilder back end it does not have. Use `harness run --tier jit`.");
             return Harness.NotAvailableExit;
         });
         return command;

@@ -11,7 +11,7 @@ namespace WasmHarness.Cli;
 /// <c>harness run [options] module [--] [args...]</c>: instantiates a module with WASI and runs its <c>_start</c>
 /// (the exit code is the guest's), or calls one export with <c>--invoke</c> and prints its results one per line.
 /// </summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
     public static Command Create(HostStreams streams)
     {
@@ -47,19 +47,17 @@ internal static class RunCommand
 
     internal static int Run(HostStreams streams, RunSettings settings)
     {
-        if (settings.Tier == "jit")
+        var tier = settings.Tier switch
         {
-            throw new CliException("the jit tier is not available yet in this runtime; use --tier interp", Harness.NotAvailableExit);
-        }
-        if (settings.Tier != "interp")
-        {
-            throw new CliException($"unknown tier '{settings.Tier}' (known: interp, jit)");
-        }
+            "interp" => ExecutionTier.Interpreter,
+            "jit" => ExecutionTier.Jit,
+            _ => throw new CliException($"unknown tier '{settings.Tier}' (known: interp, jit)"),
+        };
         if (settings.Fuel is < 0)
         {
             throw new CliException("--fuel must not be negative");
         }
-        var options = new EngineOptions { Fuel = settings.Fuel };
+        var options = new EngineOptions { Fuel = settings.Fuel, Tier = tier };
         if (settings.MaxMemory is { } maxMemory)
         {
             options = options with { MaxMemoryBytes = maxMemory };
@@ -210,17 +208,46 @@ internal static class RunCommand
     {
         var text = new StringBuilder();
         text.Append("error: wasm trap: ").Append(trap.Message).Append('\n');
-        if (trap.WasmBacktrace.Count > 0)
+        var frames = Backtrace(moduleName, module, trap);
+        if (frames.Count > 0)
         {
             text.Append("wasm backtrace:\n");
-            for (var i = 0; i < trap.WasmBacktrace.Count; i++)
+            for (var i = 0; i < frames.Count; i++)
             {
-                var frame = trap.WasmBacktrace[i];
-                var owner = ReferenceEquals(frame.Instance.Module, module) ? moduleName : "<module>";
-                var function = frame.Instance.Module.FunctionNames.TryGetValue(frame.Index, out var functionName) ? functionName : $"<wasm function {frame.Index}>";
-                text.Append(CultureInfo.InvariantCulture, $"  {i,3}: {owner}!{function}\n");
+                text.Append(CultureInfo.InvariantCulture, $"  {i,3}: {frames[i]}\n");
             }
         }
         streams.Err(text.ToString().TrimEnd('\n'));
     }
+
+    /// <summary>
+    /// The trap's Wasm frames as <c>module!function</c>, innermost first: recorded by the interpreter, or else read
+    /// from the .NET stack trace, where the JIT's methods are named after their functions (<c>func NAME</c>).
+    /// </summary>
+    internal static List<string> Backtrace(string moduleName, Module module, TrapException trap)
+    {
+        string Describe(Module owner, uint index) =>
+            $"{(ReferenceEquals(owner, module) ? moduleName : "<module>")}!{(owner.FunctionNames.TryGetValue(index, out var name) ? name : $"<wasm function {index}>")}";
+        if (trap.WasmBacktrace.Count > 0)
+        {
+            return [.. trap.WasmBacktrace.Select(frame => Describe(frame.Instance.Module, frame.Index))];
+        }
+        var frames = new List<string>();
+        foreach (var line in (trap.StackTrace ?? "").Split('\n'))
+        {
+            var match = JitFrame().Match(line);
+            if (!match.Success)
+            {
+                continue;
+            }
+            var function = match.Groups[1].Value;
+            frames.Add(uint.TryParse(function, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                ? Describe(module, index)
+                : $"{moduleName}!{function}");
+        }
+        return frames;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*at func (.+)\(JitContext\)")]
+    private static partial System.Text.RegularExpressions.Regex JitFrame();
 }

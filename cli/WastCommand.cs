@@ -10,12 +10,18 @@ internal static class WastCommand
     public static Command Create(HostStreams streams)
     {
         var files = new Argument<string[]>("files") { Description = "The .wast scripts to run.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("wast", "Runs WebAssembly script (.wast) files and reports every failed assertion.") { files };
+        var tier = new Option<string>("--tier") { Description = "Execution tier: interp or jit.", DefaultValueFactory = _ => "interp" };
+        var command = new Command("wast", "Runs WebAssembly script (.wast) files and reports every failed assertion.") { files, tier };
         command.SetAction(parse =>
         {
             var failed = 0;
             var passed = 0;
-            var engine = new InterpreterEngine();
+            IEngine engine = parse.GetValue(tier) switch
+            {
+                "interp" => new InterpreterEngine(),
+                "jit" => new JitEngine(),
+                var other => throw new CliException($"unknown tier '{other}' (known: interp, jit)"),
+            };
             foreach (var file in parse.GetValue(files) ?? [])
             {
                 var full = Path.GetFullPath(file);

@@ -68,9 +68,10 @@ public static class Dashboard
         {
             html.Append("<p>No benchmark results (run <code>dotnet run --project bench -c Release -- --filter '*' --exporters json</code>).</p>");
         }
-        else
+        foreach (var suite in benchmarks.GroupBy(b => b.Suite).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            AppendBenchmarks(html, benchmarks);
+            html.Append($"<h3>{Encode(suite.Key)}</h3>");
+            AppendBenchmarks(html, [.. suite]);
         }
         html.Append("</body></html>\n");
         return html.ToString();
@@ -92,15 +93,16 @@ public static class Dashboard
             }
             md.AppendLine();
         }
-        if (benchmarks.Count > 0)
+        foreach (var suite in benchmarks.GroupBy(b => b.Suite).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var (kernels, ratios, geomean) = Ratios(benchmarks);
-            md.AppendLine($"## Benchmarks (time relative to {Baseline(benchmarks)})").AppendLine();
+            var (kernels, ratios, geomean) = Ratios([.. suite]);
+            md.AppendLine($"## Benchmarks: {suite.Key} (time relative to {Baseline(suite)})").AppendLine();
             md.AppendLine($"| engine | {string.Join(" | ", kernels)} | geomean |").AppendLine($"|---|{string.Concat(kernels.Select(_ => "---:|"))}---:|");
             foreach (var (engine, values) in ratios)
             {
                 md.AppendLine($"| {engine} | {string.Join(" | ", values.Select(Ratio))} | {Ratio(geomean[engine])} |");
             }
+            md.AppendLine();
         }
         return md.ToString();
     }

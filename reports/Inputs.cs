@@ -8,8 +8,8 @@ public sealed record FileVerdicts(string File, int Passed, int Failed, int Skipp
 /// <summary>A spec-runner run: which engines, and per engine the verdicts of every file.</summary>
 public sealed record SpecRun(string Source, string Profile, IReadOnlyList<string> Engines, IReadOnlyDictionary<string, IReadOnlyList<FileVerdicts>> Files);
 
-/// <summary>One benchmark measurement: an engine running a kernel, mean time in nanoseconds.</summary>
-public sealed record BenchmarkResult(string Kernel, string Engine, double MeanNanoseconds);
+/// <summary>One benchmark measurement: in a suite (the benchmark class), an engine running a kernel, mean time in nanoseconds.</summary>
+public sealed record BenchmarkResult(string Kernel, string Engine, double MeanNanoseconds, string Suite = "");
 
 /// <summary>Reads the result files the other tools write: the spec runner's <c>--json</c> and BenchmarkDotNet's full JSON export.</summary>
 public static class Inputs
@@ -68,7 +68,8 @@ public static class Inputs
             }
             var parameters = benchmark.TryGetProperty("Parameters", out var ps) ? ps.GetString() ?? "" : "";
             var kernel = parameters.Split('&').Select(part => part.Split('=')).FirstOrDefault(kv => kv is ["Kernel", _])?[1] ?? parameters;
-            yield return new BenchmarkResult(kernel, benchmark.GetProperty("Method").GetString()!, statistics.GetProperty("Mean").GetDouble());
+            var suite = benchmark.TryGetProperty("Type", out var type) ? type.GetString() ?? "" : "";
+            yield return new BenchmarkResult(kernel, benchmark.GetProperty("Method").GetString()!, statistics.GetProperty("Mean").GetDouble(), suite);
         }
     }
 }

@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 CC=${CC:-$(command -v clang-14 || command -v clang)}
-mkdir -p build
+OUT=${OUT:-build}
+mkdir -p "$OUT"
 for source in *.c; do
-  "$CC" --target=wasm32-wasi -O2 -fuse-ld=lld -Wall -Werror -o "build/${source%.c}.wasm" "$source"
+  "$CC" --target=wasm32-wasi -O2 -fuse-ld=lld -Wall -Werror -o "$OUT/${source%.c}.wasm" "$source"
 done
-echo "built: $(ls build | tr '\n' ' ')"
+echo "built in $OUT: $(ls "$OUT" | tr '\n' ' ')"

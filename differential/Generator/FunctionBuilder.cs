@@ -126,13 +126,29 @@ internal sealed class FunctionBuilder
         Emit(Instruction.WithIndex(Opcode.GlobalGet, ModuleGenerator.FuelGlobal));
         Emit(Opcode.I32Eqz);
         Emit(Instruction.Block(Opcode.If, BlockType.Empty));
-        Emit(Opcode.Unreachable);
+        // Out of fuel: return fixed values (rather than trap, so the call's effects stay observable). Every
+        // function entry and loop header then returns at once, so execution ends.
+        foreach (var result in _type.Results)
+        {
+            Emit(FuelResult(result));
+        }
+        Emit(Opcode.Return);
         Emit(Opcode.End);
         Emit(Instruction.WithIndex(Opcode.GlobalGet, ModuleGenerator.FuelGlobal));
         Emit(Instruction.I32Const(1));
         Emit(Opcode.I32Sub);
         Emit(Instruction.WithIndex(Opcode.GlobalSet, ModuleGenerator.FuelGlobal));
     }
+
+    private static Instruction FuelResult(ValueType type) => type.Kind switch
+    {
+        ValueKind.I32 => Instruction.I32Const(-7),
+        ValueKind.I64 => Instruction.I64Const(-7),
+        ValueKind.F32 => Instruction.F32Const(0xC0E00000),
+        ValueKind.F64 => Instruction.F64Const(0xC01C000000000000),
+        ValueKind.V128 => Instruction.V128Const(new V128(7, 7)),
+        _ => Instruction.WithHeapType(Opcode.RefNull, type.Heap),
+    };
 
     /// <summary>Emits a fixed-signature instruction, then (if it may produce a nondeterministic NaN) its canonicalization.</summary>
     private void EmitFixed(OpcodeEntry entry, byte lane = 0)
@@ -172,6 +188,19 @@ internal sealed class FunctionBuilder
         Emit(kind == ValueKind.V128 ? Opcode.V128Bitselect : Opcode.Select);
     }
 
+    /// <summary>Pushes a value of <paramref name="type"/>: a local or global of that type when there is one, else a constant.</summary>
+    private void PushOperand(ValueType type)
+    {
+        var locals = UserLocalsOf(type).ToList();
+        if (locals.Count > 0 && _u.Int(3) == 0)
+        {
+            Emit(Instruction.WithIndex(Opcode.LocalGet, _u.Choose(locals)));
+            Push(type);
+            return;
+        }
+        PushConstant(type);
+    }
+
     private void PushConstant(ValueType type)
     {
         Emit(_m.Constant(type));
@@ -203,7 +232,7 @@ internal sealed class FunctionBuilder
                 EmitFixed(Opcode.I64ReinterpretF64);
                 return;
         }
-        // Everything else goes through i32.
+        // Everything else goes through i32, folding wider values so that every bit still matters.
         switch (from.Kind)
         {
             case ValueKind.Ref:
@@ -212,18 +241,27 @@ internal sealed class FunctionBuilder
                 Push(ValueType.I32);
                 break;
             case ValueKind.I64:
-                EmitFixed(Opcode.I32WrapI64);
+                FoldI64ToI32();
                 break;
             case ValueKind.F32:
                 EmitFixed(Opcode.I32ReinterpretF32);
                 break;
             case ValueKind.F64:
                 EmitFixed(Opcode.I64ReinterpretF64);
-                EmitFixed(Opcode.I32WrapI64);
+                FoldI64ToI32();
                 break;
             case ValueKind.V128:
-                EmitFixed(Opcode.I32x4ExtractLane, 0);
+            {
+                var scratch = _scratch[ValueKind.V128];
+                Emit(Instruction.WithIndex(Opcode.LocalTee, scratch));
+                EmitFixed(Opcode.I64x2ExtractLane, 0);
+                Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+                Push(ValueType.V128);
+                EmitFixed(Opcode.I64x2ExtractLane, 1);
+                EmitFixed(Opcode.I64Xor);
+                FoldI64ToI32();
                 break;
+            }
         }
         switch (to.Kind)
         {
@@ -242,23 +280,59 @@ internal sealed class FunctionBuilder
         }
     }
 
-    /// <summary>Folds the two values on top of the stack into one of the lower one's type.</summary>
+    /// <summary>i64 → i32 keeping both halves: (x >> 32) ^ x, wrapped.</summary>
+    private void FoldI64ToI32()
+    {
+        var scratch = _scratch[ValueKind.I64];
+        Emit(Instruction.WithIndex(Opcode.LocalTee, scratch));
+        Emit(Instruction.I64Const(32));
+        Emit(Opcode.I64ShrU);
+        Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+        Emit(Opcode.I64Xor);
+        EmitFixed(Opcode.I32WrapI64);
+    }
+
+    /// <summary>Folds the two values on top of the stack into one of the lower one's type, losslessly mixing their bits (xor).</summary>
     private void FoldTop()
     {
         var below = _stack[^2];
-        if (below.IsReference)
+        switch (below.Kind)
         {
-            Emit(Opcode.Drop);
-            Pop(1);
-            return;
+            case ValueKind.Ref:
+                Emit(Opcode.Drop);
+                Pop(1);
+                return;
+            case ValueKind.F32:
+            {
+                // f32.reinterpret(i32.reinterpret(a) ^ b'), with b' = b as i32 kept in a scratch local.
+                Convert(ValueType.I32);
+                Emit(Instruction.WithIndex(Opcode.LocalSet, _scratch[ValueKind.I32]));
+                Pop(1);
+                EmitFixed(Opcode.I32ReinterpretF32);
+                Emit(Instruction.WithIndex(Opcode.LocalGet, _scratch[ValueKind.I32]));
+                Push(ValueType.I32);
+                EmitFixed(Opcode.I32Xor);
+                EmitFixed(Opcode.F32ReinterpretI32);
+                return;
+            }
+            case ValueKind.F64:
+            {
+                Convert(ValueType.I64);
+                Emit(Instruction.WithIndex(Opcode.LocalSet, _scratch[ValueKind.I64]));
+                Pop(1);
+                EmitFixed(Opcode.I64ReinterpretF64);
+                Emit(Instruction.WithIndex(Opcode.LocalGet, _scratch[ValueKind.I64]));
+                Push(ValueType.I64);
+                EmitFixed(Opcode.I64Xor);
+                EmitFixed(Opcode.F64ReinterpretI64);
+                return;
+            }
         }
         Convert(below);
         EmitFixed(below.Kind switch
         {
             ValueKind.I32 => Opcode.I32Xor,
             ValueKind.I64 => Opcode.I64Xor,
-            ValueKind.F32 => Opcode.F32Add,
-            ValueKind.F64 => Opcode.F64Add,
             _ => Opcode.V128Xor,
         });
     }
@@ -348,9 +422,9 @@ internal sealed class FunctionBuilder
         var top = TopType();
         var isI32 = top == ValueType.I32;
         Add(Move.Push, 3);
-        if (Candidates().Any())
+        if (_m.Allowed.Count > 0)
         {
-            Add(Move.Op, 6);
+            Add(Move.Op, 8);
         }
         if (Allows(InstructionClass.Variable) && top is { } t)
         {
@@ -361,7 +435,7 @@ internal sealed class FunctionBuilder
             }
             if (MutableGlobalsOf(t).Any())
             {
-                Add(Move.GlobalSet);
+                Add(Move.GlobalSet, 2);
             }
         }
         if (Allows(InstructionClass.Parametric))
@@ -388,7 +462,7 @@ internal sealed class FunctionBuilder
             }
             if (Available >= 2 && _stack[^2] == ValueType.I32 && !top!.Value.IsReference && (top.Value.Kind != ValueKind.V128 || _config.Simd))
             {
-                Add(Move.Store, 2);
+                Add(Move.Store, 3);
             }
             Add(Move.MemorySize);
         }
@@ -424,20 +498,23 @@ internal sealed class FunctionBuilder
             {
                 Add(Move.End, 2);
             }
-            if (Traps)
+            if (Traps && _u.Int(4) == 0)
             {
                 Add(Move.Unreachable);
             }
         }
         if (Allows(InstructionClass.Branch))
         {
-            Add(Move.Br);
+            if (_u.Bool())
+            {
+                Add(Move.Br);
+            }
             if (isI32)
             {
                 Add(Move.BrIf, 2);
                 Add(Move.BrTable);
             }
-            if (Suffix(_type.Results))
+            if (Suffix(_type.Results) && _u.Bool())
             {
                 Add(Move.Return);
             }
@@ -573,7 +650,8 @@ internal sealed class FunctionBuilder
 
     private void MaskAddress()
     {
-        Emit(Instruction.I32Const(_config.DisallowTraps ? 0x7FFF : _u.Int(4) == 0 ? 0xFF : 0xFFFF));
+        // Mostly into the first KiB, where the data segment and earlier stores are.
+        Emit(Instruction.I32Const(_config.DisallowTraps ? 0x3FF : _u.Int(4) switch { 0 or 1 => 0x3FF, 2 => 0xFF, _ => 0xFFFF }));
         Emit(Opcode.I32And);
     }
 
@@ -605,7 +683,30 @@ internal sealed class FunctionBuilder
             case Move.Op:
             {
                 var candidates = Candidates().ToList();
-                var entry = _u.Choose(candidates);
+                OpcodeEntry entry;
+                if (candidates.Count > 0 && _u.Bool())
+                {
+                    entry = _u.Choose(candidates);
+                }
+                else
+                {
+                    // Any allowed instruction: the top value becomes its first operand, the others are pushed.
+                    entry = _u.Choose(_m.Allowed);
+                    var parameters = entry.Parameters;
+                    if (!Suffix(parameters))
+                    {
+                        var first = 0;
+                        if (Available > 0 && parameters.Length > 0 && !TopType()!.Value.IsReference)
+                        {
+                            Convert(parameters[0]);
+                            first = 1;
+                        }
+                        for (var i = first; i < parameters.Length; i++)
+                        {
+                            PushOperand(parameters[i]);
+                        }
+                    }
+                }
                 EmitFixed(entry, (byte)_u.Int(Math.Max(1, entry.LaneCount)));
                 return;
             }
@@ -642,6 +743,8 @@ internal sealed class FunctionBuilder
             case Move.Load:
             {
                 var loads = OpcodeCatalog.MemoryAccesses.Where(a => !a.Store && TypeAllowed(a.Type)).ToList();
+                var chosen = loads.Where(a => _config.Opcodes?.Contains(a.Opcode) ?? true).ToList();
+                loads = chosen.Count > 0 ? chosen : loads;
                 var access = _u.Choose(loads);
                 if (_config.DisallowTraps || _u.Int(4) != 0)
                 {
@@ -656,6 +759,8 @@ internal sealed class FunctionBuilder
             {
                 var type = _stack[^1];
                 var stores = OpcodeCatalog.MemoryAccesses.Where(a => a.Store && a.Type == type).ToList();
+                var chosenStores = stores.Where(a => _config.Opcodes?.Contains(a.Opcode) ?? true).ToList();
+                stores = chosenStores.Count > 0 ? chosenStores : stores;
                 if (stores.Count == 0)
                 {
                     Emit(Opcode.Drop);

@@ -36,7 +36,7 @@ public sealed record GeneratorConfig
     public int MaxInstructions { get; init; } = 80;
     public int MaxNesting { get; init; } = 4;
 
-    /// <summary>Fuel per exported call: every function entry and loop header spends one unit, and zero traps (<c>unreachable</c>).</summary>
+    /// <summary>Fuel per exported call: every function entry and loop header spends one unit; at zero the function returns fixed values.</summary>
     public int Fuel { get; init; } = 300;
 
     public bool Floats { get; init; } = true;
@@ -61,7 +61,7 @@ public sealed record GeneratorConfig
     /// <summary>Classes of instruction the generator may use.</summary>
     public IReadOnlySet<InstructionClass> Classes { get; init; } = new HashSet<InstructionClass>(Enum.GetValues<InstructionClass>());
 
-    /// <summary>When set, the only fixed-signature numeric/vector opcodes the generator may use (a swarm subset).</summary>
+    /// <summary>When set, the only fixed-signature numeric/vector opcodes and loads/stores the generator may use (a swarm subset).</summary>
     public IReadOnlySet<Opcode>? Opcodes { get; init; }
 
     public bool Allows(InstructionClass kind) => Classes.Contains(kind);
@@ -100,7 +100,7 @@ public sealed record GeneratorConfig
             MaxResults = u.Range(0, 3),
             MaxLocals = u.Range(0, 5),
             MaxGlobals = u.Range(0, 4),
-            MaxInstructions = u.Range(10, 120),
+            MaxInstructions = u.Range(20, 200),
             MaxNesting = u.Range(1, 5),
             Fuel = u.Range(20, 400),
             Floats = Mostly(),
@@ -115,20 +115,37 @@ public sealed record GeneratorConfig
             DisallowTraps = u.Int(10) == 0,
             Classes = classes,
         };
-        if (u.Int(3) == 0)
+        switch (u.Int(4))
         {
-            // A random subset of the fixed-signature opcodes, about half of them, from one 64-bit salt.
-            var salt = u.UInt64();
-            var subset = new HashSet<Opcode>();
-            foreach (var opcode in OpcodeCatalog.FixedOpcodes)
+            case 0:
             {
-                var hash = (salt ^ (ulong)(uint)opcode) * 0x9E3779B97F4A7C15UL;
-                if ((hash >> 63) != 0)
+                // About half of the opcodes, from one 64-bit salt.
+                var salt = u.UInt64();
+                var subset = new HashSet<Opcode>();
+                foreach (var opcode in OpcodeCatalog.SwarmOpcodes)
                 {
-                    subset.Add(opcode);
+                    var hash = (salt ^ (ulong)(uint)opcode) * 0x9E3779B97F4A7C15UL;
+                    if ((hash >> 63) != 0)
+                    {
+                        subset.Add(opcode);
+                    }
                 }
+                config = config with { Opcodes = subset };
+                break;
             }
-            config = config with { Opcodes = subset };
+            case 1:
+            case 2:
+            {
+                // A handful of opcodes, so that each of them occurs many times (swarm testing's strength).
+                var count = u.Range(1, 24);
+                var subset = new HashSet<Opcode>();
+                for (var i = 0; i < count; i++)
+                {
+                    subset.Add(u.Choose(OpcodeCatalog.SwarmOpcodes));
+                }
+                config = config with { Opcodes = subset };
+                break;
+            }
         }
         return config;
     }

@@ -9,8 +9,8 @@ namespace WasmHarness.Differential.Generator;
 /// every open block (coercing the stack to the block's results) when the input or the instruction budget runs out.
 /// </summary>
 /// <remarks>
-/// Termination by construction: global 0 is fuel. Every function entry and every loop header checks it, traps
-/// (<c>unreachable</c>) at zero and spends one unit, identically on every engine. The export
+/// Termination by construction: global 0 is fuel. Every function entry and every loop header checks it and spends
+/// one unit; at zero it returns fixed values at once (so every frame unwinds), identically on every engine. The export
 /// <see cref="ResetFuelExport"/> refills it; the oracle calls it before each call. Everything is exported: functions
 /// <c>f0..</c>, globals <c>g1..</c>, the memory <see cref="MemoryExport"/>, the table <see cref="TableExport"/>.
 /// Exported signatures use only numbers, v128 and nullable funcref/externref (what every engine can pass).
@@ -124,8 +124,8 @@ public static class ModuleGenerator
             }
             if (HasMemory)
             {
-                var active = RandomBytes(U.Range(1, 32));
-                module.Data.Add(new DataSegment(SegmentMode.Active, active, 0, Expression.Of(Instruction.I32Const(U.Int(4) == 0 ? 65536 - active.Length : U.Int(1024)))));
+                var active = RandomBytes(U.Range(1, 160));
+                module.Data.Add(new DataSegment(SegmentMode.Active, active, 0, Expression.Of(Instruction.I32Const(U.Int(8) == 0 ? 65536 - active.Length : U.Int(900)))));
                 if (Config.BulkMemory)
                 {
                     module.Data.Add(new DataSegment(SegmentMode.Passive, RandomBytes(U.Range(1, 32))));

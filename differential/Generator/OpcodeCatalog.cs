@@ -46,6 +46,9 @@ public static class OpcodeCatalog
             .Where(access => access.Item2.Kind != ValueKind.Bottom),
     ];
 
+    /// <summary>The opcodes a swarm subset is drawn from: the fixed-signature ones and the loads and stores.</summary>
+    public static IReadOnlyList<Opcode> SwarmOpcodes { get; } = [.. FixedOpcodes, .. MemoryAccesses.Select(a => a.Opcode)];
+
     /// <summary>True for relaxed SIMD opcodes, which the generator never emits.</summary>
     public static bool IsRelaxedSimd(Opcode opcode) => ((int)opcode >> 16) == 0xFD && ((int)opcode & 0xFFFF) >= 0x100;
 

@@ -201,7 +201,7 @@ internal sealed unsafe partial class Machine
     private static Vector128<double> MulAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c, bool negate) =>
         Map(negate ? Neg(a) * b : a * b, c, static (x, y) => x + y);
 
-    private static bool ExecuteSimd(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
+    internal static bool ExecuteSimd(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
     {
         switch (op.Code)
         {

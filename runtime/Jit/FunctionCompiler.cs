@@ -118,6 +118,7 @@ internal sealed class FunctionCompiler
                 Opcode.MemoryInit => memory32 && instruction.SecondIndex == 0,
                 Opcode.ElemDrop or Opcode.DataDrop => true,
                 _ when code is >= 0x28 and <= 0x3E => memory32 && instruction.MemArg.Memory == 0,
+                _ when (code >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
                 _ => code is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
                     or (>= 0x41 and <= 0xC4) or (>= 0xD0 and <= 0xD4)
                     or (>= 0xFC_0000 and <= 0xFC_0007),
@@ -132,7 +133,7 @@ internal sealed class FunctionCompiler
 
     private static bool Compilable(FunctionType type) => type.Parameters.All(Compilable) && type.Results.All(Compilable);
 
-    private static bool Compilable(ValueType type) => type.Kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64 or ValueKind.Ref;
+    private static bool Compilable(ValueType type) => type.Kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64 or ValueKind.V128 or ValueKind.Ref;
 
     private static Type ClrType(ValueKind kind) => kind switch
     {
@@ -141,6 +142,7 @@ internal sealed class FunctionCompiler
         ValueKind.F32 => typeof(float),
         ValueKind.F64 => typeof(double),
         ValueKind.Ref => typeof(object),
+        ValueKind.V128 => typeof(V128),
         _ => throw new NotSupportedException($"the JIT does not compile {kind} values"),
     };
 
@@ -165,7 +167,7 @@ internal sealed class FunctionCompiler
     public static DynamicMethod Declare(WasmFunction function)
     {
         var (returnType, parameters) = Signature(function.Type);
-        return new DynamicMethod(function.ToString(), returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
+        return new DynamicMethod(function.ToString().Replace(' ', '_'), returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
     }
 
     /// <summary>Emits the IL of function <paramref name="index"/> into its declared method.</summary>
@@ -223,6 +225,7 @@ internal sealed class FunctionCompiler
         ValueKind.F32 => "F32",
         ValueKind.F64 => "F64",
         ValueKind.Ref => "Ref",
+        ValueKind.V128 => "V128",
         _ => throw new NotSupportedException($"the JIT does not compile {kind} values"),
     });
 
@@ -245,7 +248,7 @@ internal sealed class FunctionCompiler
     {
         if (!_temps.TryGetValue((kind, n), out var local))
         {
-            local = _il.Local(kind == ValueKind.Bottom ? typeof(ulong) : ClrType(kind), $"temp {kind} {n}");
+            local = _il.Local(kind != ValueKind.Bottom ? ClrType(kind) : n == 3 ? typeof(Value[]) : typeof(ulong), $"temp {kind} {n}");
             _temps[(kind, n)] = local;
         }
         return local;
@@ -390,6 +393,11 @@ internal sealed class FunctionCompiler
             {
                 _il.Argument(OpCodes.Ldarg, _type.Parameters.Count + i);
                 _il.Emit(OpCodes.Ldloc, Slot(i, results[i]));
+                if (results[i] == ValueKind.V128)
+                {
+                    _il.Emit(OpCodes.Stobj, typeof(V128));
+                    continue;
+                }
                 _il.Emit(results[i] switch
                 {
                     ValueKind.I32 => OpCodes.Stind_I4,
@@ -678,9 +686,7 @@ internal sealed class FunctionCompiler
                 Push(ValueKind.Ref);
                 return;
             case Opcode.RefEq:
-                Pop(2);
-                _il.Emit(OpCodes.Ceq);
-                Push(ValueKind.I32);
+                Call(2, ValueKind.I32, nameof(JitRuntime.RefEq));
                 return;
             case Opcode.RefAsNonNull:
                 Pop(1);
@@ -734,6 +740,11 @@ internal sealed class FunctionCompiler
                 break;
         }
         var code = (int)opcode;
+        if ((code >> 16) == 0xFD)
+        {
+            EmitSimd(instruction);
+            return;
+        }
         if (code is >= 0x28 and <= 0x35)
         {
             EmitLoad(opcode, instruction.MemArg.Offset);
@@ -841,17 +852,88 @@ internal sealed class FunctionCompiler
         ReloadMemory();
     }
 
+    /// <summary>
+    /// <c>call_indirect</c>: the table and type checks in a helper, which also says whether the target runs
+    /// compiled; if so it is called through its function pointer (<c>calli</c>) with its own context, otherwise
+    /// (host or interpreted functions) through the store with packed values. Results land spilled.
+    /// </summary>
     private void EmitCallIndirect(FunctionType type, int typeIndex, int tableIndex)
     {
         SpillAll();
-        var index = Slot(_stack.Count - 1, ValueKind.I32);
-        PackArguments(type, 1);
-        _il.Emit(OpCodes.Ldloc, index);
+        var count = type.Parameters.Count;
+        var first = _stack.Count - 1 - count;
+        var function = _il.Local(typeof(FunctionInstance), "indirect target");
+        var context = _il.Local(typeof(JitContext), "indirect context");
+        var pointer = _il.Local(typeof(nint), "indirect code");
+        _il.Emit(OpCodes.Ldloc, Slot(_stack.Count - 1, ValueKind.I32));
         LoadContext();
         _il.Emit(OpCodes.Ldc_I4, typeIndex);
         _il.Emit(OpCodes.Ldc_I4, tableIndex);
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallIndirect)));
-        UnpackResults(type);
+        _il.Emit(OpCodes.Ldloca, function);
+        _il.Emit(OpCodes.Ldloca, context);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveIndirect)));
+        _il.Emit(OpCodes.Stloc, pointer);
+        var slow = _il.DefineLabel();
+        var done = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, pointer);
+        _il.Emit(OpCodes.Brfalse, slow);
+        for (var i = 0; i < count; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
+        }
+        var results = Kinds(type.Results);
+        var temps = results.Length > 1 ? results.Select((kind, i) => Temp(kind, 10 + i)).ToArray() : [];
+        foreach (var temp in temps)
+        {
+            _il.Emit(OpCodes.Ldloca, temp);
+        }
+        _il.Emit(OpCodes.Ldloc, context);
+        _il.Emit(OpCodes.Ldloc, pointer);
+        var (returnType, parameters) = Signature(type);
+        _il.EmitCalli(returnType, parameters);
+        if (results.Length == 1)
+        {
+            _il.Emit(OpCodes.Stloc, Slot(first, results[0]));
+        }
+        for (var i = 0; i < temps.Length; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, temps[i]);
+            _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
+        }
+        _il.Emit(OpCodes.Br, done);
+        _il.Mark(slow);
+        _il.Emit(OpCodes.Ldc_I4, count);
+        _il.Emit(OpCodes.Newarr, typeof(Value));
+        for (var i = 0; i < count; i++)
+        {
+            _il.Emit(OpCodes.Dup);
+            _il.Emit(OpCodes.Ldc_I4, i);
+            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
+            _il.Emit(OpCodes.Call, Helper("Put", _stack[first + i]));
+        }
+        _il.Emit(OpCodes.Ldloc, function);
+        LoadContext();
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
+        if (results.Length > 0)
+        {
+            var array = Temp(ValueKind.Bottom, 3);
+            _il.Emit(OpCodes.Stloc, array);
+            for (var i = 0; i < results.Length; i++)
+            {
+                _il.Emit(OpCodes.Ldloc, array);
+                _il.Emit(OpCodes.Ldc_I4, i);
+                _il.Emit(OpCodes.Call, Helper("Arg", results[i]));
+                _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
+            }
+        }
+        else
+        {
+            _il.Emit(OpCodes.Pop);
+        }
+        _il.Mark(done);
+        _stack.RemoveRange(first, count + 1);
+        _stack.AddRange(results);
+        _cilBase = _stack.Count;
         ReloadMemory();
     }
 
@@ -986,6 +1068,94 @@ internal sealed class FunctionCompiler
             _il.Emit(OpCodes.Unaligned, (byte)1);
         }
         _il.Emit(store);
+    }
+
+    // ---- Vectors -------------------------------------------------------------------------------------------
+
+    /// <summary>The result types of a vector instruction, or <see langword="null"/> when the JIT cannot tell (then it does not compile it).</summary>
+    private static ValueKind[]? SimdResults(Opcode opcode)
+    {
+        if (Validation.InstructionSignatures.TryGetFixed(opcode, out var signature))
+        {
+            return [.. signature.Results.Select(r => r.Kind)];
+        }
+        var name = opcode.Name();
+        var info = OpcodeTable.Get(opcode);
+        if (info.Immediates is ImmediateKind.MemArg or ImmediateKind.MemArgAndLane)
+        {
+            return name.Contains("store", StringComparison.Ordinal) ? [] : [ValueKind.V128];
+        }
+        if (info.Immediates == ImmediateKind.Lane)
+        {
+            if (name.Contains("replace", StringComparison.Ordinal))
+            {
+                return [ValueKind.V128];
+            }
+            return name.StartsWith("i64", StringComparison.Ordinal) ? [ValueKind.I64]
+                : name.StartsWith("f32", StringComparison.Ordinal) ? [ValueKind.F32]
+                : name.StartsWith("f64", StringComparison.Ordinal) ? [ValueKind.F64]
+                : [ValueKind.I32];
+        }
+        return opcode is Opcode.V128Const or Opcode.I8x16Shuffle ? [ValueKind.V128] : null;
+    }
+
+    /// <summary>
+    /// A vector instruction: <c>v128.const</c> and <c>i8x16.shuffle</c> inline, every other one through the
+    /// interpreter's implementation on scratch slots (operands in, results out), so both tiers agree exactly.
+    /// </summary>
+    private void EmitSimd(Instruction instruction)
+    {
+        var opcode = instruction.Opcode;
+        if (opcode == Opcode.V128Const)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.Low);
+            _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.High);
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.V128Const)));
+            Push(ValueKind.V128);
+            return;
+        }
+        if (opcode == Opcode.I8x16Shuffle)
+        {
+            Pop(2);
+            _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.Low);
+            _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.High);
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Shuffle)));
+            Push(ValueKind.V128);
+            return;
+        }
+        var results = SimdResults(opcode) ?? throw new NotSupportedException(opcode.Name());
+        var (pops, _) = Interpreter.Simd.StackEffect(opcode);
+        SpillAll();
+        var first = _stack.Count - pops;
+        for (var i = 0; i < pops; i++)
+        {
+            LoadContext();
+            _il.Emit(OpCodes.Ldc_I4, i);
+            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
+            _il.Emit(OpCodes.Call, Helper("Slot", _stack[first + i]));
+        }
+        var (a, b, c) = OpcodeTable.Get(opcode).Immediates switch
+        {
+            ImmediateKind.MemArg or ImmediateKind.MemArgAndLane => ((int)instruction.MemArg.Memory, (int)instruction.LaneIndex, (long)instruction.MemArg.Offset),
+            ImmediateKind.Lane => ((int)instruction.LaneIndex, 0, 0L),
+            _ => (0, 0, 0L),
+        };
+        LoadContext();
+        _il.Emit(OpCodes.Ldc_I4, (int)opcode);
+        _il.Emit(OpCodes.Ldc_I4, a);
+        _il.Emit(OpCodes.Ldc_I4, b);
+        _il.Emit(OpCodes.Ldc_I8, c);
+        _il.Emit(OpCodes.Ldc_I4, pops);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Simd)));
+        _stack.RemoveRange(first, pops);
+        _cilBase = _stack.Count;
+        for (var i = 0; i < results.Length; i++)
+        {
+            LoadContext();
+            _il.Emit(OpCodes.Ldc_I4, i);
+            _il.Emit(OpCodes.Call, Helper("Read", results[i]));
+            Push(results[i]);
+        }
     }
 
     // ---- Numerics ----------------------------------------------------------------------------------------

@@ -130,5 +130,12 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
         }
     }
 
+    /// <summary><c>calli</c> with the managed calling convention.</summary>
+    public void EmitCalli(Type returnType, Type[] parameters)
+    {
+        Line($"calli {returnType.Name}({string.Join(", ", parameters.Select(p => p.Name))})");
+        Generator.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, returnType, parameters, null);
+    }
+
     public void Comment(string text) => _text?.Append("  // ").AppendLine(text);
 }

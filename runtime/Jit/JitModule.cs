@@ -25,6 +25,7 @@ internal sealed class JitModule
     private readonly Status[] _status;
     private readonly DynamicMethod?[] _methods;
     private readonly Action<Value[], Value[]>?[] _entries;
+    private readonly nint[] _pointers;
     private readonly Lock _gate = new();
 
     private JitModule(ModuleInstance instance)
@@ -34,6 +35,7 @@ internal sealed class JitModule
         _status = new Status[count];
         _methods = new DynamicMethod?[count];
         _entries = new Action<Value[], Value[]>?[count];
+        _pointers = new nint[count];
         Context = new JitContext(instance, instance.Store.Jit ?? new JitState(instance.Store), this);
         for (var i = 0; i < count; i++)
         {
@@ -96,6 +98,30 @@ internal sealed class JitModule
             return _entries[index] ??= FunctionCompiler.CompileEntry(this, index, (WasmFunction)_instance.Functions[index]);
         }
     }
+
+    /// <summary>The native code address of compiled function <paramref name="index"/> (for <c>calli</c> from <c>call_indirect</c>).</summary>
+    public nint Pointer(int index)
+    {
+        var pointer = _pointers[index];
+        if (pointer == 0)
+        {
+            lock (_gate)
+            {
+                pointer = _pointers[index];
+                if (pointer == 0)
+                {
+                    // DynamicMethod has no public MethodHandle (and ldftn cannot name one): ask for its descriptor.
+                    // Where that is not available the pointer stays zero-like (-1) and calls go through the store.
+                    pointer = MethodDescriptor?.Invoke(_methods[index], null) is RuntimeMethodHandle handle ? handle.GetFunctionPointer() : -1;
+                    _pointers[index] = pointer;
+                }
+            }
+        }
+        return pointer == -1 ? 0 : pointer;
+    }
+
+    private static readonly System.Reflection.MethodInfo? MethodDescriptor =
+        typeof(DynamicMethod).GetMethod("GetMethodDescriptor", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
 
     /// <summary>The uncompiled functions reachable from <paramref name="root"/> through direct calls.</summary>
     private List<int> Reachable(int root)

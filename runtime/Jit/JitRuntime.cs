@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using WasmHarness.Execution;
+using WasmHarness.Syntax;
 
 namespace WasmHarness.Jit;
 
@@ -18,6 +19,9 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
     public readonly GlobalInstance[] Globals = instance.Globals;
     public readonly TableInstance[] Tables = instance.Tables;
     public readonly MemoryInstance? Memory0 = instance.Memories.Length > 0 ? instance.Memories[0] : null;
+
+    /// <summary>Operands and results of a vector instruction run by the interpreter's implementation.</summary>
+    internal readonly Interpreter.Slot[] Scratch = new Interpreter.Slot[4];
 }
 
 /// <summary>
@@ -29,6 +33,9 @@ internal sealed class JitState(Store store)
     public readonly Store Store = store;
     public readonly int MaxDepth = store.Engine.Options.MaxCallDepth;
     public int Depth;
+
+    /// <summary>Lowest stack address compiled frames may reach on the running thread (<see cref="GuestThread.StackLimit"/>).</summary>
+    public nuint StackLimit;
 
     /// <summary>True when the JIT runs <paramref name="function"/> (compiling it, lazily, if needed); false when the interpreter must.</summary>
     public bool Runs(WasmFunction function) => JitModule.For(function.Instance).Runs((int)function.Index);
@@ -47,13 +54,16 @@ internal sealed class JitState(Store store)
         GuestThread.Run(() =>
         {
             var depth = Depth;
+            var limit = StackLimit;
             try
             {
+                StackLimit = GuestThread.StackLimit;
                 entry(arguments, values);
             }
             finally
             {
                 Depth = depth;
+                StackLimit = limit;
             }
         });
         values.CopyTo(results);
@@ -76,14 +86,74 @@ internal static class GuestThread
     [ThreadStatic]
     private static Worker? t_worker;
 
+    /// <summary>Stack the calling thread must have left for guest code to run on it directly, without a thread switch.</summary>
+    public const long InlineStackThreshold = 48L * 1024 * 1024;
+
+    /// <summary>Stack kept free below the deepest compiled frame: for exception dispatch, helpers, host calls and the interpreter.</summary>
+    public const long StackReserve = 8L * 1024 * 1024;
+
+    [ThreadStatic]
+    private static int t_largeStack; // 0 unknown, 1 yes, 2 no
+
+    [ThreadStatic]
+    private static nuint t_stackLimit;
+
+    /// <summary>The lowest stack address compiled code may use on this thread (a guest thread, or one with a large stack).</summary>
+    public static nuint StackLimit => t_stackLimit;
+
     public static void Run(Action action)
     {
-        if (t_isGuest)
+        if (t_isGuest || HasLargeStack())
         {
             action();
             return;
         }
         (t_worker ??= new Worker()).Run(action);
+    }
+
+    /// <summary>
+    /// True when the calling thread's stack has <see cref="InlineStackThreshold"/> bytes left below this frame
+    /// (found once per thread from <c>/proc/self/maps</c> on Linux; elsewhere guest code always switches threads).
+    /// </summary>
+    private static unsafe bool HasLargeStack()
+    {
+        if (t_largeStack == 0)
+        {
+            t_largeStack = 2;
+            try
+            {
+                if (OperatingSystem.IsLinux())
+                {
+                    var marker = 0;
+                    var here = (ulong)&marker;
+                    foreach (var line in File.ReadLines("/proc/self/maps"))
+                    {
+                        var dash = line.IndexOf('-');
+                        var space = line.IndexOf(' ');
+                        if (dash < 0 || space < dash)
+                        {
+                            continue;
+                        }
+                        var start = ulong.Parse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null);
+                        var end = ulong.Parse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null);
+                        if (start <= here && here < end)
+                        {
+                            // The main thread's [stack] mapping grows on demand (up to the rlimit), so its size says nothing.
+                            t_largeStack = !line.EndsWith("[stack]", StringComparison.Ordinal) && here - start >= InlineStackThreshold ? 1 : 2;
+                            t_stackLimit = (nuint)(start + StackReserve);
+                            break;
+                        }
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return t_largeStack == 1;
     }
 
     private sealed class Worker
@@ -110,9 +180,11 @@ internal static class GuestThread
             error?.Throw();
         }
 
-        private void Loop()
+        private unsafe void Loop()
         {
             t_isGuest = true;
+            var marker = 0;
+            t_stackLimit = (nuint)((ulong)&marker - (ulong)(StackSize - StackReserve));
             while (true)
             {
                 _start.Wait();
@@ -137,11 +209,16 @@ internal static class GuestThread
 /// <summary>Helpers that compiled code calls: frame entry and exit, traps, calls through the store, tables, memory and value packing.</summary>
 internal static class JitRuntime
 {
+    /// <summary>
+    /// Frame entry: counts the depth as the interpreter does, and traps before the frame would come within
+    /// <see cref="GuestThread.StackReserve"/> of the end of the thread's stack (so even huge frames never overflow it).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Enter(JitState state)
+    public static unsafe void Enter(JitState state)
     {
         var depth = ++state.Depth;
-        if (depth > state.MaxDepth || ((depth & 63) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+        byte marker = 0;
+        if (depth > state.MaxDepth || (nuint)(&marker) < state.StackLimit)
         {
             throw Trap((int)TrapKind.CallStackExhausted);
         }
@@ -339,25 +416,41 @@ internal static class JitRuntime
     public static Value[] Call(Value[] args, JitContext context, int functionIndex) =>
         CallFunction(context.State, context.Functions[functionIndex], args);
 
-    /// <summary><c>call_indirect</c>: the table checks, the type check, then the call.</summary>
-    public static Value[] CallIndirect(Value[] args, int index, JitContext context, int typeIndex, int tableIndex)
+    /// <summary>
+    /// <c>call_indirect</c>'s checks (table bounds, null, canonical type). Returns the target's code pointer and
+    /// context when it runs compiled, or zero (then <paramref name="function"/> is called through the store).
+    /// </summary>
+    public static nint ResolveIndirect(int index, JitContext context, int typeIndex, int tableIndex, out FunctionInstance function, out JitContext? target)
     {
-        var instance = context.Instance;
         if (!context.Tables[tableIndex].TryGet((uint)index, out var element))
         {
-            throw Trap((int)TrapKind.UndefinedElement);
+            throw TrapException.AtElement(TrapKind.UndefinedElement, (uint)index);
         }
-        if (element is not FunctionInstance function)
+        if (element is not FunctionInstance resolved)
         {
-            throw Trap((int)TrapKind.UninitializedElement);
+            throw TrapException.AtElement(TrapKind.UninitializedElement, (uint)index);
         }
-        var expected = instance.DefinedTypes[typeIndex];
-        if (!ReferenceEquals(function.DefinedType, expected) && !function.DefinedType.IsSubtypeOf(expected))
+        var expected = context.Instance.DefinedTypes[typeIndex];
+        if (!ReferenceEquals(resolved.DefinedType, expected) && !resolved.DefinedType.IsSubtypeOf(expected))
         {
             throw Trap((int)TrapKind.IndirectCallTypeMismatch);
         }
-        return CallFunction(context.State, function, args);
+        function = resolved;
+        target = null;
+        if (resolved is WasmFunction wasm && wasm.Instance.Store.Jit is not null)
+        {
+            var module = ReferenceEquals(wasm.Instance, context.Instance) ? context.Module : JitModule.For(wasm.Instance);
+            if (module.Runs((int)wasm.Index))
+            {
+                target = module.Context;
+                return module.Pointer((int)wasm.Index);
+            }
+        }
+        return 0;
     }
+
+    /// <summary>Calls a function that does not run compiled (host or interpreted) with packed arguments.</summary>
+    public static Value[] CallPacked(Value[] args, FunctionInstance function, JitContext context) => CallFunction(context.State, function, args);
 
     // ---- Memory --------------------------------------------------------------------------------------------
     public static int MemorySize(JitContext context) => (int)context.Memory0!.Pages;
@@ -402,6 +495,66 @@ internal static class JitRuntime
         context.Tables[table].Init((uint)destination, context.Instance.Elements[element], (uint)source, (uint)count);
 
     public static void ElemDrop(JitContext context, int element) => context.Instance.Elements[element].Drop();
+
+    /// <summary><c>ref.eq</c>: identity, except that i31 references compare by value (as the interpreter compares them).</summary>
+    public static int RefEq(object? a, object? b) => Gc.ReferenceEqual(a, b) ? 1 : 0;
+
+    // ---- Vectors: values are Syntax.V128; instructions run through the interpreter's implementation ---------
+    public static V128 V128Const(long low, long high) => new((ulong)low, (ulong)high);
+
+    public static V128 ArgV128(Value[] values, int i) => values[i].V128;
+
+    public static void PutV128(Value[] values, int i, V128 value) => values[i] = Value.FromV128(value);
+
+    public static V128 GlobalV128(GlobalInstance global) => global.RawValue.V128;
+
+    public static void SetGlobalV128(V128 value, GlobalInstance global) => global.RawValue = Value.FromV128(value);
+
+    public static void SlotI32(JitContext context, int i, int value) => context.Scratch[i] = new Interpreter.Slot { Low = (uint)value };
+
+    public static void SlotI64(JitContext context, int i, long value) => context.Scratch[i] = new Interpreter.Slot { Low = (ulong)value };
+
+    public static void SlotF32(JitContext context, int i, float value) => context.Scratch[i] = new Interpreter.Slot { Low = BitConverter.SingleToUInt32Bits(value) };
+
+    public static void SlotF64(JitContext context, int i, double value) => context.Scratch[i] = new Interpreter.Slot { Low = BitConverter.DoubleToUInt64Bits(value) };
+
+    public static void SlotV128(JitContext context, int i, V128 value) => context.Scratch[i] = new Interpreter.Slot { Low = value.Low, High = value.High };
+
+    public static int ReadI32(JitContext context, int i) => (int)context.Scratch[i].Low;
+
+    public static long ReadI64(JitContext context, int i) => (long)context.Scratch[i].Low;
+
+    public static float ReadF32(JitContext context, int i) => BitConverter.UInt32BitsToSingle((uint)context.Scratch[i].Low);
+
+    public static double ReadF64(JitContext context, int i) => BitConverter.UInt64BitsToDouble(context.Scratch[i].Low);
+
+    public static V128 ReadV128(JitContext context, int i) => new(context.Scratch[i].Low, context.Scratch[i].High);
+
+    /// <summary>Runs vector instruction <paramref name="opcode"/> on the <paramref name="pops"/> operands in the scratch slots; its results replace them.</summary>
+    public static void Simd(JitContext context, int opcode, int a, int b, long c, int pops)
+    {
+        var sp = pops;
+        if (!Interpreter.Machine.ExecuteSimd(new Interpreter.Op((Syntax.Opcode)opcode, a, b, (ulong)c), context.Scratch, ref sp, context.Instance))
+        {
+            throw new NotSupportedException($"no vector implementation of {(Syntax.Opcode)opcode}");
+        }
+    }
+
+    /// <summary><c>i8x16.shuffle</c> with its lanes as constants.</summary>
+    public static V128 Shuffle(V128 a, V128 b, long low, long high)
+    {
+        Span<byte> left = stackalloc byte[16];
+        Span<byte> right = stackalloc byte[16];
+        Span<byte> result = stackalloc byte[16];
+        a.WriteTo(left);
+        b.WriteTo(right);
+        var lanes = new V128((ulong)low, (ulong)high).ToBytes();
+        for (var i = 0; i < 16; i++)
+        {
+            result[i] = lanes[i] < 16 ? left[lanes[i]] : right[lanes[i] - 16];
+        }
+        return V128.FromBytes(result);
+    }
 
     public static object RefAsNonNull(object? value) => value ?? throw Trap((int)TrapKind.NullReference);
 }

@@ -44,15 +44,35 @@ internal sealed class FileDescriptor(SafeFileHandle handle, string hostPath) : D
 
 /// <summary>
 /// A directory: the root of its own sandbox. Paths given relative to it are resolved component by component
-/// and may never leave it (<see cref="Sandbox"/>).
+/// and may never leave it (<see cref="Sandbox"/>). It is named by its preopen's host directory and the
+/// components below it; each use checks that those components are still directories (not links), so renaming
+/// a directory and putting a link in its place cannot move an open descriptor out of its preopen.
 /// </summary>
-internal sealed class DirectoryDescriptor(string hostPath, string? preopenName) : Descriptor
+internal sealed class DirectoryDescriptor(string root, IReadOnlyList<string> components, string? preopenName) : Descriptor
 {
-    /// <summary>The directory on the host (absolute, normalized).</summary>
-    public string HostPath { get; } = hostPath;
+    /// <summary>The preopened host directory this one lies in (absolute, normalized).</summary>
+    public string Root { get; } = root;
+
+    /// <summary>The components from <see cref="Root"/> to this directory (empty for a preopen).</summary>
+    public IReadOnlyList<string> Components { get; } = components;
 
     /// <summary>The guest's name of a preopened directory; <see langword="null"/> for one opened by <c>path_open</c>.</summary>
     public string? PreopenName { get; } = preopenName;
 
     public override FileType Type => FileType.Directory;
+
+    /// <summary>The directory's host path, after checking that every component below the preopen is still a real directory.</summary>
+    public string VerifiedHostPath()
+    {
+        var path = Root;
+        foreach (var component in Components)
+        {
+            path = Sandbox.Join(path, [component]);
+            if (HostFileSystem.Probe(path) != FileType.Directory)
+            {
+                throw new WasiErrorException(Errno.NoEnt, "the directory was moved or replaced");
+            }
+        }
+        return path;
+    }
 }

@@ -5,7 +5,8 @@ namespace WasmHarness.Wasi;
 /// <param name="Type">The final component's type, without following a final symbolic link; null when it does not exist.</param>
 /// <param name="IsRoot">True when the path names the directory itself.</param>
 /// <param name="MustBeDirectory">The path ended in <c>/</c>.</param>
-internal readonly record struct ResolvedPath(string HostPath, FileType? Type, bool IsRoot, bool MustBeDirectory);
+/// <param name="Components">The components from the preopen's root to the final one.</param>
+internal readonly record struct ResolvedPath(string HostPath, FileType? Type, bool IsRoot, bool MustBeDirectory, IReadOnlyList<string> Components);
 
 /// <summary>
 /// The security boundary of the file system: resolves a guest path relative to a directory descriptor one
@@ -20,8 +21,8 @@ internal static class Sandbox
     /// <summary>How many symbolic links one resolution may expand before <c>ELOOP</c>.</summary>
     public const int MaxSymlinkExpansions = 32;
 
-    /// <summary>The errno for an attempt to leave the sandbox.</summary>
-    public const Errno EscapeErrno = Errno.NotCapable;
+    /// <summary>The errno for an attempt to leave the sandbox: <c>EPERM</c>, as wasmtime (cap-std) answers.</summary>
+    public const Errno EscapeErrno = Errno.Perm;
 
     public static ResolvedPath Resolve(DirectoryDescriptor directory, string path, bool followFinalSymlink)
     {
@@ -38,6 +39,7 @@ internal static class Sandbox
             throw new WasiErrorException(EscapeErrno, "absolute path");
         }
         var mustBeDirectory = path[^1] == '/';
+        var basePath = directory.VerifiedHostPath();
         var stack = new List<string>();
         var pending = new Stack<string>();
         PushComponents(pending, path);
@@ -55,7 +57,7 @@ internal static class Sandbox
                 continue;
             }
             var isLast = pending.Count == 0;
-            var host = Join(directory.HostPath, stack, name);
+            var host = Join(basePath, [.. stack, name]);
             var type = HostFileSystem.Probe(host);
             if (type == FileType.SymbolicLink && (!isLast || followFinalSymlink || mustBeDirectory))
             {
@@ -92,13 +94,13 @@ internal static class Sandbox
             }
             stack.Add(name);
         }
-        var hostPath = Join(directory.HostPath, stack, null);
+        var hostPath = Join(basePath, stack);
         var finalType = stack.Count == 0 ? FileType.Directory : HostFileSystem.Probe(hostPath);
         if (mustBeDirectory && finalType is not null and not FileType.Directory)
         {
             throw new WasiErrorException(Errno.NotDir);
         }
-        return new ResolvedPath(hostPath, finalType, stack.Count == 0, mustBeDirectory);
+        return new ResolvedPath(hostPath, finalType, stack.Count == 0, mustBeDirectory, [.. directory.Components, .. stack]);
     }
 
     private static void PushComponents(Stack<string> pending, string path)
@@ -113,15 +115,10 @@ internal static class Sandbox
         }
     }
 
-    private static string Join(string root, List<string> stack, string? name)
+    /// <summary>Joins a host directory and components with '/'.</summary>
+    public static string Join(string root, IEnumerable<string> components)
     {
-        var parts = new List<string>(stack.Count + 2) { root.TrimEnd('/') };
-        parts.AddRange(stack);
-        if (name is not null)
-        {
-            parts.Add(name);
-        }
-        var joined = string.Join('/', parts);
+        var joined = string.Join('/', components.Prepend(root.TrimEnd('/')));
         return joined.Length == 0 ? "/" : joined;
     }
 }

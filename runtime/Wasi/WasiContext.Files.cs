@@ -202,14 +202,21 @@ public sealed partial class WasiContext
                 {
                     return Errno.Inval;
                 }
+                var chunk = new byte[1 << 16];
+                var done = false;
                 foreach (var (address, length) in vectors)
                 {
-                    var buffer = new byte[length];
-                    var read = RandomAccess.Read(file.Handle, buffer, position);
-                    StoreBytes(address, buffer.AsSpan(0, read));
-                    total += (uint)read;
-                    position += read;
-                    if (read < length)
+                    for (uint offsetInBuffer = 0; offsetInBuffer < length && !done;)
+                    {
+                        var want = (int)Math.Min(length - offsetInBuffer, (uint)chunk.Length);
+                        var read = RandomAccess.Read(file.Handle, chunk.AsSpan(0, want), position);
+                        StoreBytes(address + offsetInBuffer, chunk.AsSpan(0, read));
+                        total += (uint)read;
+                        position += read;
+                        offsetInBuffer += (uint)read;
+                        done = read < want;
+                    }
+                    if (done)
                     {
                         break;
                     }
@@ -252,8 +259,12 @@ public sealed partial class WasiContext
                 }
                 foreach (var (address, length) in vectors)
                 {
-                    var bytes = LoadBytes(address, length);
-                    stream.Output?.Write(bytes);
+                    for (uint at = 0; at < length;)
+                    {
+                        var piece = Math.Min(length - at, 1u << 20);
+                        stream.Output?.Write(LoadBytes(address + at, piece));
+                        at += piece;
+                    }
                     total += length;
                 }
                 stream.Output?.Flush();
@@ -266,9 +277,13 @@ public sealed partial class WasiContext
                 var position = offset ?? (file.Append ? RandomAccess.GetLength(file.Handle) : file.Position);
                 foreach (var (address, length) in vectors)
                 {
-                    var bytes = LoadBytes(address, length);
-                    RandomAccess.Write(file.Handle, bytes, position);
-                    position += length;
+                    for (uint at = 0; at < length;)
+                    {
+                        var piece = Math.Min(length - at, 1u << 20);
+                        RandomAccess.Write(file.Handle, LoadBytes(address + at, piece), position);
+                        position += piece;
+                        at += piece;
+                    }
                     total += length;
                 }
                 if (offset is null)
@@ -374,10 +389,11 @@ public sealed partial class WasiContext
         switch (descriptor)
         {
             case FileDescriptor file:
-                StoreFilestat(result, file.HostPath, FileType.RegularFile, RandomAccess.GetLength(file.Handle));
+                StoreFilestat(result, file.HostPath, FileType.RegularFile, RandomAccess.GetLength(file.Handle),
+                    () => File.GetLastAccessTimeUtc(file.Handle), () => File.GetLastWriteTimeUtc(file.Handle));
                 break;
             case DirectoryDescriptor directory:
-                StoreFilestat(result, directory.HostPath, FileType.Directory, 0);
+                StoreFilestat(result, directory.VerifiedHostPath(), FileType.Directory, 0);
                 break;
             default:
                 StoreBytes(result, new byte[64]);
@@ -388,10 +404,12 @@ public sealed partial class WasiContext
         return Errno.Success;
     }
 
-    private void StoreFilestat(uint result, string hostPath, FileType type, long? size = null)
+    private void StoreFilestat(uint result, string hostPath, FileType type, long? size = null, Func<DateTime>? accessTime = null, Func<DateTime>? modifyTime = null)
     {
         Check(result, 64);
         FileSystemInfo info = type == FileType.Directory ? new DirectoryInfo(hostPath) : new FileInfo(hostPath);
+        accessTime ??= () => info.LastAccessTimeUtc;
+        modifyTime ??= () => info.LastWriteTimeUtc;
         ulong Time(Func<DateTime> read)
         {
             try
@@ -416,9 +434,9 @@ public sealed partial class WasiContext
         StoreU8(result + 16, (byte)type);
         StoreU64(result + 24, 1);
         StoreU64(result + 32, (ulong)size.Value);
-        StoreU64(result + 40, Time(() => info.LastAccessTimeUtc));
-        StoreU64(result + 48, Time(() => info.LastWriteTimeUtc));
-        StoreU64(result + 56, Time(() => info.LastWriteTimeUtc));
+        StoreU64(result + 40, Time(accessTime));
+        StoreU64(result + 48, Time(modifyTime));
+        StoreU64(result + 56, Time(modifyTime));
     }
 
     /// <summary>A stable nonzero stand-in for an inode number (.NET does not expose one).</summary>
@@ -446,16 +464,19 @@ public sealed partial class WasiContext
     private Errno FdFilestatSetTimes(uint fd, ulong accessTime, ulong modifyTime, uint flags)
     {
         var descriptor = Get(fd, Rights.FdFilestatSetTimes);
-        var path = descriptor switch
+        return descriptor switch
         {
-            FileDescriptor file => file.HostPath,
-            DirectoryDescriptor directory => directory.HostPath,
-            _ => null,
+            // Through the handle: the file's path may since name something else.
+            FileDescriptor file => SetTimes(accessTime, modifyTime, flags, time => File.SetLastAccessTimeUtc(file.Handle, time), time => File.SetLastWriteTimeUtc(file.Handle, time)),
+            DirectoryDescriptor directory => SetTimes(directory.VerifiedHostPath(), accessTime, modifyTime, flags),
+            _ => Errno.Badf,
         };
-        return path is null ? Errno.Badf : SetTimes(path, accessTime, modifyTime, flags);
     }
 
-    private static Errno SetTimes(string hostPath, ulong accessTime, ulong modifyTime, uint flags)
+    private static Errno SetTimes(string hostPath, ulong accessTime, ulong modifyTime, uint flags) =>
+        SetTimes(accessTime, modifyTime, flags, time => File.SetLastAccessTimeUtc(hostPath, time), time => File.SetLastWriteTimeUtc(hostPath, time));
+
+    private static Errno SetTimes(ulong accessTime, ulong modifyTime, uint flags, Action<DateTime> setAccess, Action<DateTime> setModify)
     {
         if ((flags & ~0xFu) != 0 || ((flags & FstAtim) != 0 && (flags & FstAtimNow) != 0) || ((flags & FstMtim) != 0 && (flags & FstMtimNow) != 0))
         {
@@ -465,11 +486,11 @@ public sealed partial class WasiContext
         var now = DateTime.UtcNow;
         if ((flags & (FstAtim | FstAtimNow)) != 0)
         {
-            File.SetLastAccessTimeUtc(hostPath, (flags & FstAtimNow) != 0 ? now : FromNanoseconds(accessTime));
+            setAccess((flags & FstAtimNow) != 0 ? now : FromNanoseconds(accessTime));
         }
         if ((flags & (FstMtim | FstMtimNow)) != 0)
         {
-            File.SetLastWriteTimeUtc(hostPath, (flags & FstMtimNow) != 0 ? now : FromNanoseconds(modifyTime));
+            setModify((flags & FstMtimNow) != 0 ? now : FromNanoseconds(modifyTime));
         }
         return Errno.Success;
     }
@@ -481,17 +502,18 @@ public sealed partial class WasiContext
         var directory = Get<DirectoryDescriptor>(fd, Rights.FdReaddir);
         Check(buffer, length);
         Check(resultPointer, 4);
+        var directoryPath = directory.VerifiedHostPath();
         var names = new List<string> { ".", ".." };
-        names.AddRange(Directory.EnumerateFileSystemEntries(directory.HostPath).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal));
+        names.AddRange(Directory.EnumerateFileSystemEntries(directoryPath).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal));
         var output = new List<byte>();
         for (var i = cookie; i < (ulong)names.Count && output.Count < length; i++)
         {
             var name = names[(int)i];
             var hostPath = name switch
             {
-                "." => directory.HostPath,
-                ".." => Path.GetDirectoryName(directory.HostPath.TrimEnd('/')) ?? directory.HostPath,
-                _ => Path.Join(directory.HostPath, name),
+                "." => directoryPath,
+                ".." => Path.GetDirectoryName(directoryPath.TrimEnd('/')) ?? directoryPath,
+                _ => Path.Join(directoryPath, name),
             };
             var type = name is "." or ".." ? FileType.Directory : HostFileSystem.Probe(hostPath) ?? FileType.Unknown;
             var nameBytes = Encoding.UTF8.GetBytes(name);
@@ -703,7 +725,7 @@ public sealed partial class WasiContext
             {
                 return Errno.IsDir;
             }
-            var opened = new DirectoryDescriptor(resolved.HostPath, null)
+            var opened = new DirectoryDescriptor(directory.Root, resolved.Components, null)
             {
                 Base = rightsBase & directory.Inheriting & Rights.Directory,
                 Inheriting = rightsInheriting & directory.Inheriting,

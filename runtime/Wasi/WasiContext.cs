@@ -50,7 +50,7 @@ public sealed partial class WasiContext : IDisposable
             var (directoryRights, fileRights) = preopen.ReadOnly
                 ? (Rights.Directory & ~WriteRights, Rights.RegularFile & ~WriteRights)
                 : (Rights.Directory, Rights.RegularFile);
-            _descriptors.Add(new DirectoryDescriptor(preopen.HostPath, preopen.GuestPath)
+            _descriptors.Add(new DirectoryDescriptor(preopen.HostPath, [], preopen.GuestPath)
             {
                 Base = directoryRights,
                 Inheriting = directoryRights | fileRights,
@@ -221,8 +221,9 @@ public sealed partial class WasiContext : IDisposable
             {
                 errno = e.Errno;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            catch (Exception e) when (e is not (TrapException or WasiExitException or OutOfMemoryException))
             {
+                // Whatever the host's file APIs throw becomes an errno: a guest never crashes the host.
                 errno = HostFileSystem.FromException(e);
             }
             results[0] = Value.FromI32((int)errno);

@@ -230,7 +230,7 @@ public sealed class JitTests
     [Fact]
     public void CompiledAndInterpretedFunctionsCallEachOther()
     {
-        // $simd uses v128, which the JIT leaves to the interpreter; it calls the compiled $twice and is called by it.
+        // $interp makes a tail call, which the JIT leaves to the interpreter; it calls the compiled $twice and is called by it.
         var linker = new Linker();
         FunctionInstance? callback = null;
         linker.DefineFunction("host", "call_back", new Syntax.FunctionType([Syntax.ValueType.I32], [Syntax.ValueType.I32]),
@@ -239,15 +239,42 @@ public sealed class JitTests
             (module
               (import "host" "call_back" (func $host (param i32) (result i32)))
               (func $twice (export "twice") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
-              (func $simd (export "simd") (param i32) (result i32)
-                (i32x4.extract_lane 1 (i32x4.splat (call $twice (local.get 0)))))
+              (func $interp (export "simd") (param i32) (result i32)
+                (return_call $twice (local.get 0)))
               (func (export "outer") (param i32) (result i32)
-                (i32.add (call $simd (local.get 0)) (call $host (local.get 0))))
-              (func (export "leaf") (param i32) (result i32) (call $simd (local.get 0))))
+                (i32.add (call $interp (local.get 0)) (call $host (local.get 0))))
+              (func (export "leaf") (param i32) (result i32) (call $interp (local.get 0))))
             """, linker: linker);
         callback = instance.GetFunction("leaf");
+        var module = JitModule.For(instance);
+        Assert.False(module.Runs(2));
+        Assert.True(module.Runs(3));
         // outer(5) = simd(5) + host(5) = 10 + leaf(6) = 10 + 12
         Assert.Equal(22, instance.Invoke("outer", Value.FromI32(5))[0].I32);
+    }
+
+    [Fact]
+    public void VectorInstructionsCompileAndAgreeWithTheInterpreter()
+    {
+        const string text = """
+            (module (memory 1)
+              (func (export "f") (param i32 f32) (result i32 f32 v128)
+                (local v128)
+                (v128.store (i32.const 16) (i32x4.splat (local.get 0)))
+                (local.set 2 (i32x4.add (v128.load (i32.const 16)) (v128.const i32x4 1 2 3 4)))
+                (i32x4.extract_lane 3 (local.get 2))
+                (f32x4.extract_lane 1 (f32x4.min (f32x4.splat (local.get 1)) (f32x4.splat (f32.const -0))))
+                (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get 2) (i8x16.splat (local.get 0)))))
+            """;
+        var jit = Instantiate(text);
+        var interp = Interpret(text);
+        foreach (var (i, f) in new[] { (7, 0f), (-1, float.NaN), (int.MinValue, -0f) })
+        {
+            var expected = interp.Invoke("f", Value.FromI32(i), Value.FromF32(f));
+            var actual = jit.Invoke("f", Value.FromI32(i), Value.FromF32(f));
+            Assert.Equal(expected, actual);
+        }
+        Assert.True(JitModule.For(jit).Runs(0));
     }
 
     [Fact]
@@ -266,6 +293,34 @@ public sealed class JitTests
         AssertTrap(TrapKind.IndirectCallTypeMismatch, () => instance.Invoke("call", Value.FromI32(1), Value.FromI32(7)));
         AssertTrap(TrapKind.UninitializedElement, () => instance.Invoke("call", Value.FromI32(2), Value.FromI32(7)));
         AssertTrap(TrapKind.UndefinedElement, () => instance.Invoke("call", Value.FromI32(3), Value.FromI32(7)));
+    }
+
+    [Fact]
+    public void IndirectCallsToCompiledFunctionsUseTheirCodePointer()
+    {
+        var instance = Instantiate("""
+            (module
+              (type $ii (func (param i32) (result i32)))
+              (table 1 funcref)
+              (elem (i32.const 0) $inc)
+              (func $inc (type $ii) (i32.add (local.get 0) (i32.const 1)))
+              (func (export "loop") (param i32) (result i32) (local i32)
+                (loop $l (local.set 1 (call_indirect (type $ii) (local.get 1) (i32.const 0)))
+                  (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+                (local.get 1)))
+            """);
+        Assert.Equal(100_000, instance.Invoke("loop", Value.FromI32(100_000))[0].I32);
+        var module = JitModule.For(instance);
+        Assert.True(module.Runs(0));
+        Assert.NotEqual(0, module.Pointer(0));
+    }
+
+    [Fact]
+    public void HugeFramesExhaustTheCallStackWithoutOverflowingIt()
+    {
+        var locals = string.Join(" ", Enumerable.Repeat("i64", 3000));
+        var instance = Instantiate($"(module (func $f (export \"f\") (local {locals}) (call $f)))");
+        AssertTrap(TrapKind.CallStackExhausted, () => instance.Invoke("f"));
     }
 
     [Fact]

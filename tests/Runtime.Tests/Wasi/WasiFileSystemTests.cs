@@ -216,6 +216,22 @@ public sealed class WasiFileSystemTests : IDisposable
     }
 
     [Fact]
+    public void AnOpenDirectoryReplacedByALinkCannotLeadOut()
+    {
+        var calls = Calls();
+        Assert.Equal(Errno.Success, calls.Open(Preopen, "sub", oflags: 2, rights: Rights.Directory, inheriting: Rights.All));
+        var sub = (int)calls.U32(WasiCalls.Result);
+        // Move the directory away and put a link to the preopen's parent (where secret.txt is) in its place.
+        Assert.Equal(Errno.Success, calls.Call("path_rename", Preopen, WasiCalls.String1, calls.Put(WasiCalls.String1, "sub"), Preopen, WasiCalls.String2, calls.Put(WasiCalls.String2, "moved")));
+        Assert.Equal(Errno.Success, calls.Call("path_symlink", WasiCalls.String1, calls.Put(WasiCalls.String1, ".."), Preopen, WasiCalls.String2, calls.Put(WasiCalls.String2, "sub")));
+        Assert.Equal(Errno.NoEnt, calls.Open(sub, "secret.txt"));
+        Assert.Equal(Errno.NoEnt, calls.Call("path_filestat_get", sub, 0, WasiCalls.String1, calls.Put(WasiCalls.String1, "secret.txt"), WasiCalls.Buffer));
+        Assert.Equal(Errno.NoEnt, calls.Call("fd_readdir", sub, WasiCalls.Buffer, 1024, 0, WasiCalls.Result));
+        Assert.Equal(Errno.NoEnt, calls.Call("path_unlink_file", sub, WasiCalls.String1, calls.Put(WasiCalls.String1, "secret.txt")));
+        Assert.True(File.Exists(Path.Join(_host.Root, "secret.txt")));
+    }
+
+    [Fact]
     public void ReadOnlyPreopensRefuseChanges()
     {
         var calls = Calls(readOnly: true);
@@ -234,5 +250,133 @@ public sealed class WasiFileSystemTests : IDisposable
         var calls = new WasiCalls(_host, _host.Configuration());
         Assert.Equal(Errno.Badf, calls.Open(Preopen, "data.txt"));
         Assert.Equal(Errno.NotDir, calls.Open(1, "data.txt"));
+    }
+}
+
+/// <summary>The descriptor functions not covered elsewhere: positional I/O, renumbering, flags, rights, sizes and times.</summary>
+public sealed class WasiDescriptorTests : IDisposable
+{
+    private readonly WasiTestHost _host = new();
+    private const int Preopen = 3;
+
+    public WasiDescriptorTests() => File.WriteAllText(Path.Join(_host.Sandbox, "data.txt"), "0123456789");
+
+    public void Dispose() => _host.Dispose();
+
+    private WasiCalls Calls() => new(_host, _host.Configuration().WithPreopenedDirectory(_host.Sandbox, "."));
+
+    private static int OpenReadWrite(WasiCalls calls, string path = "data.txt")
+    {
+        Assert.Equal(Errno.Success, calls.Open(Preopen, path, rights: Rights.RegularFile));
+        return (int)calls.U32(WasiCalls.Result);
+    }
+
+    [Fact]
+    public void PositionalReadAndWriteLeaveThePositionAlone()
+    {
+        var calls = Calls();
+        var fd = OpenReadWrite(calls);
+        calls.Memory.Write(16UL, 0, (uint)WasiCalls.Buffer);
+        calls.Memory.Write(20UL, 0, 3u);
+        Assert.Equal(Errno.Success, calls.Call("fd_pread", fd, 16, 1, 4, WasiCalls.Result));
+        Assert.Equal("456", calls.Text(WasiCalls.Buffer, (int)calls.U32(WasiCalls.Result)));
+        calls.Put(WasiCalls.Buffer, "ab");
+        calls.Memory.Write(20UL, 0, 2u);
+        Assert.Equal(Errno.Success, calls.Call("fd_pwrite", fd, 16, 1, 8, WasiCalls.Result));
+        Assert.Equal(Errno.Success, calls.Call("fd_tell", fd, WasiCalls.Result));
+        Assert.Equal(0UL, calls.U64(WasiCalls.Result));
+        Assert.Equal("01234567ab", File.ReadAllText(Path.Join(_host.Sandbox, "data.txt")));
+        Assert.Equal(Errno.Spipe, calls.Call("fd_pread", 0, 16, 1, 0, WasiCalls.Result));
+    }
+
+    [Fact]
+    public void ScatterGatherAcrossSeveralBuffers()
+    {
+        var calls = Calls();
+        var fd = OpenReadWrite(calls);
+        calls.Memory.Write(16UL, 0, (uint)WasiCalls.Buffer);
+        calls.Memory.Write(20UL, 0, 4u);
+        calls.Memory.Write(24UL, 0, (uint)WasiCalls.Buffer + 100);
+        calls.Memory.Write(28UL, 0, 20u);
+        Assert.Equal(Errno.Success, calls.Call("fd_read", fd, 16, 2, WasiCalls.Result));
+        Assert.Equal(10u, calls.U32(WasiCalls.Result));
+        Assert.Equal("0123", calls.Text(WasiCalls.Buffer, 4));
+        Assert.Equal("456789", calls.Text(WasiCalls.Buffer + 100, 6));
+    }
+
+    [Fact]
+    public void RenumberMovesADescriptor()
+    {
+        var calls = Calls();
+        var first = OpenReadWrite(calls);
+        var second = OpenReadWrite(calls);
+        Assert.Equal(Errno.Success, calls.Call("fd_seek", first, 5, 0, WasiCalls.Result));
+        Assert.Equal(Errno.Success, calls.Call("fd_renumber", first, second));
+        Assert.Equal(Errno.Success, calls.Call("fd_tell", second, WasiCalls.Result));
+        Assert.Equal(5UL, calls.U64(WasiCalls.Result));
+        Assert.Equal(Errno.Badf, calls.Call("fd_tell", first, WasiCalls.Result));
+        Assert.Equal(Errno.Badf, calls.Call("fd_renumber", first, second));
+        // The freed number is reused by the next open.
+        Assert.Equal(first, OpenReadWrite(calls));
+    }
+
+    [Fact]
+    public void FlagsRightsSizesAndTimes()
+    {
+        var calls = Calls();
+        var fd = OpenReadWrite(calls);
+        Assert.Equal(Errno.Success, calls.Call("fd_fdstat_set_flags", fd, 1));
+        Assert.Equal(Errno.Success, calls.Write(fd, "!"));
+        Assert.Equal("0123456789!", File.ReadAllText(Path.Join(_host.Sandbox, "data.txt")));
+        Assert.Equal(Errno.Success, calls.Call("fd_fdstat_get", fd, WasiCalls.Buffer));
+        Assert.Equal(1, calls.Memory.Read<ushort>(WasiCalls.Buffer + 2));
+
+        Assert.Equal(Errno.Success, calls.Call("fd_filestat_set_size", fd, 4));
+        Assert.Equal("0123", File.ReadAllText(Path.Join(_host.Sandbox, "data.txt")));
+        Assert.Equal(Errno.Success, calls.Call("fd_allocate", fd, 0, 8));
+        Assert.Equal(8, new FileInfo(Path.Join(_host.Sandbox, "data.txt")).Length);
+        Assert.Equal(Errno.Success, calls.Call("fd_advise", fd, 0, 8, 1));
+        Assert.Equal(Errno.Inval, calls.Call("fd_advise", fd, 0, 8, 9));
+        Assert.Equal(Errno.Success, calls.Call("fd_sync", fd));
+        Assert.Equal(Errno.Success, calls.Call("fd_datasync", fd));
+
+        const ulong Y2001 = 978_307_200UL * 1_000_000_000;
+        Assert.Equal(Errno.Success, calls.Call("fd_filestat_set_times", fd, (long)Y2001, (long)Y2001, 1 | 4));
+        Assert.Equal(new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(Path.Join(_host.Sandbox, "data.txt")));
+        Assert.Equal(Errno.Success, calls.Call("fd_filestat_get", fd, WasiCalls.Buffer));
+        Assert.Equal(Y2001, calls.U64(WasiCalls.Buffer + 48));
+        Assert.Equal(Errno.Inval, calls.Call("fd_filestat_set_times", fd, 0, 0, 1 | 2));
+        Assert.Equal(Errno.Success, calls.Call("path_filestat_set_times", Preopen, 0, WasiCalls.String1, calls.Put(WasiCalls.String1, "data.txt"), 0, 0, 8));
+        Assert.True(File.GetLastWriteTimeUtc(Path.Join(_host.Sandbox, "data.txt")) > DateTime.UtcNow.AddMinutes(-5));
+
+        // Rights only shrink: drop FD_WRITE, then writing and growing them back are refused.
+        Assert.Equal(Errno.Success, calls.Call("fd_fdstat_set_rights", fd, (long)(Rights.FdRead | Rights.FdSeek), 0));
+        Assert.Equal(Errno.NotCapable, calls.Write(fd, "x"));
+        Assert.Equal(Errno.NotCapable, calls.Call("fd_fdstat_set_rights", fd, (long)Rights.All, 0));
+        Assert.Equal(Errno.NotCapable, calls.Call("fd_filestat_set_size", fd, 0));
+    }
+
+    [Fact]
+    public void ClockResolutionYieldAndRaise()
+    {
+        var calls = Calls();
+        Assert.Equal(Errno.Success, calls.Call("clock_res_get", 1, WasiCalls.Result));
+        Assert.InRange(calls.U64(WasiCalls.Result), 1UL, 1_000_000UL);
+        Assert.Equal(Errno.Inval, calls.Call("clock_res_get", 17, WasiCalls.Result));
+        Assert.Equal(Errno.Success, calls.Call("sched_yield"));
+        Assert.Equal(Errno.NotSup, calls.Call("proc_raise", 6));
+        Assert.Equal(Errno.Success, calls.Call("environ_sizes_get", WasiCalls.Result, WasiCalls.Result + 4));
+        Assert.Equal(0u, calls.U32(WasiCalls.Result));
+    }
+
+    [Fact]
+    public void EveryPreview1FunctionIsDefined()
+    {
+        var linker = new WasiContext(new WasiConfiguration()).Define(new WasmHarness.Execution.Linker());
+        foreach (var name in WasiCalls.Signatures.Keys.Append("proc_exit"))
+        {
+            Assert.NotNull(linker.Resolve(WasiContext.ModuleName, name));
+        }
+        Assert.Equal(46, WasiCalls.Signatures.Count + 1); // all of wasi_snapshot_preview1
     }
 }

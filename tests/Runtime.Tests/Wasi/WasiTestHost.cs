@@ -67,56 +67,61 @@ internal sealed class WasiTestHost : IDisposable
 /// </summary>
 internal sealed class WasiCalls
 {
-    public const string Wat = """
-        (module
-          (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_readdir" (func $fd_readdir (param i32 i32 i32 i64 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fd_filestat_get (param i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fd_fdstat_get (param i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "path_create_directory" (func $path_create_directory (param i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "path_remove_directory" (func $path_remove_directory (param i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "path_unlink_file" (func $path_unlink_file (param i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "path_symlink" (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "path_readlink" (func $path_readlink (param i32 i32 i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "path_rename" (func $path_rename (param i32 i32 i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "path_link" (func $path_link (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "path_filestat_get" (func $path_filestat_get (param i32 i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
-          (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept (param i32 i32 i32) (result i32)))
-          (memory (export "memory") 1)
-          (export "path_open" (func $path_open))
-          (export "fd_read" (func $fd_read))
-          (export "fd_write" (func $fd_write))
-          (export "fd_close" (func $fd_close))
-          (export "fd_readdir" (func $fd_readdir))
-          (export "fd_prestat_get" (func $fd_prestat_get))
-          (export "fd_prestat_dir_name" (func $fd_prestat_dir_name))
-          (export "fd_seek" (func $fd_seek))
-          (export "fd_filestat_get" (func $fd_filestat_get))
-          (export "fd_fdstat_get" (func $fd_fdstat_get))
-          (export "path_create_directory" (func $path_create_directory))
-          (export "path_remove_directory" (func $path_remove_directory))
-          (export "path_unlink_file" (func $path_unlink_file))
-          (export "path_symlink" (func $path_symlink))
-          (export "path_readlink" (func $path_readlink))
-          (export "path_rename" (func $path_rename))
-          (export "path_link" (func $path_link))
-          (export "path_filestat_get" (func $path_filestat_get))
-          (export "poll_oneoff" (func $poll_oneoff))
-          (export "clock_time_get" (func $clock_time_get))
-          (export "random_get" (func $random_get))
-          (export "args_get" (func $args_get))
-          (export "sock_accept" (func $sock_accept)))
-        """;
+    /// <summary>Every function of wasi_snapshot_preview1 but proc_exit, with its parameters (i = i32, I = i64); each returns an errno.</summary>
+    public static readonly Dictionary<string, string> Signatures = new()
+    {
+        ["args_get"] = "ii",
+        ["args_sizes_get"] = "ii",
+        ["environ_get"] = "ii",
+        ["environ_sizes_get"] = "ii",
+        ["clock_res_get"] = "ii",
+        ["clock_time_get"] = "iIi",
+        ["fd_advise"] = "iIIi",
+        ["fd_allocate"] = "iII",
+        ["fd_close"] = "i",
+        ["fd_datasync"] = "i",
+        ["fd_fdstat_get"] = "ii",
+        ["fd_fdstat_set_flags"] = "ii",
+        ["fd_fdstat_set_rights"] = "iII",
+        ["fd_filestat_get"] = "ii",
+        ["fd_filestat_set_size"] = "iI",
+        ["fd_filestat_set_times"] = "iIIi",
+        ["fd_pread"] = "iiiIi",
+        ["fd_prestat_get"] = "ii",
+        ["fd_prestat_dir_name"] = "iii",
+        ["fd_pwrite"] = "iiiIi",
+        ["fd_read"] = "iiii",
+        ["fd_readdir"] = "iiiIi",
+        ["fd_renumber"] = "ii",
+        ["fd_seek"] = "iIii",
+        ["fd_sync"] = "i",
+        ["fd_tell"] = "ii",
+        ["fd_write"] = "iiii",
+        ["path_create_directory"] = "iii",
+        ["path_filestat_get"] = "iiiii",
+        ["path_filestat_set_times"] = "iiiiIIi",
+        ["path_link"] = "iiiiiii",
+        ["path_open"] = "iiiiiIIii",
+        ["path_readlink"] = "iiiiii",
+        ["path_remove_directory"] = "iii",
+        ["path_rename"] = "iiiiii",
+        ["path_symlink"] = "iiiii",
+        ["path_unlink_file"] = "iii",
+        ["poll_oneoff"] = "iiii",
+        ["proc_raise"] = "i",
+        ["sched_yield"] = "",
+        ["random_get"] = "ii",
+        ["sock_accept"] = "iii",
+        ["sock_recv"] = "iiiiii",
+        ["sock_send"] = "iiiii",
+        ["sock_shutdown"] = "ii",
+    };
+
+    /// <summary>The module: imports every function and exports it under its own name, with its memory.</summary>
+    public static readonly string Wat = "(module\n" + string.Concat(Signatures.Select(pair =>
+        $"  (import \"wasi_snapshot_preview1\" \"{pair.Key}\" (func ${pair.Key} (param {string.Join(' ', pair.Value.Select(c => c == 'I' ? "i64" : "i32"))}) (result i32)))\n"))
+        + "  (memory (export \"memory\") 1)\n"
+        + string.Concat(Signatures.Keys.Select(name => $"  (export \"{name}\" (func ${name}))\n")) + ")";
 
     /// <summary>Where the first string argument goes; the second at <see cref="String2"/>; results at <see cref="Result"/>; buffers at <see cref="Buffer"/>.</summary>
     public const int String1 = 1024;

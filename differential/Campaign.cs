@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Text.Json;
+using WasmHarness.Differential.Engines;
+using WasmHarness.Differential.Generator;
+using WasmHarness.Differential.Oracle;
+using WasmHarness.Differential.Reducer;
+using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Syntax;
+using WasmHarness.Validation;
+
+namespace WasmHarness.Differential;
+
+public sealed record CampaignOptions
+{
+    public double Seconds { get; init; } = 10;
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Engine names: <c>interp</c>, <c>wasmtime</c>, <c>jit</c> (once it lands); the first is the reference.</summary>
+    public IReadOnlyList<string> Engines { get; init; } = ["interp", "wasmtime"];
+    /// <summary>Also run the interpreter on each module's encode → decode round trip (the metamorphic check).</summary>
+    public bool RoundTrip { get; init; } = true;
+    /// <summary>Make the interpreter miscompute as this fault says (the fault-injection benchmark).</summary>
+    public Fault? Fault { get; init; }
+    public int? MaxCases { get; init; }
+    public bool StopOnDivergence { get; init; } = true;
+    /// <summary>Where reduced divergences go (null: not reduced, not written).</summary>
+    public string? RegressionDirectory { get; init; }
+    public TimeSpan ReduceBudget { get; init; } = TimeSpan.FromSeconds(30);
+    public TextWriter? Log { get; init; }
+    public double ProgressSeconds { get; init; } = 5;
+}
+
+public sealed record DivergenceRecord(ulong CaseSeed, long Case, double AtSeconds, string Category, string Detail, string? Regression);
+
+public sealed record CampaignResult
+{
+    public required string Engines { get; init; }
+    public ulong Seed { get; init; }
+    public long Cases { get; set; }
+    public long Agreed { get; set; }
+    public long Inconclusive { get; set; }
+    public long Divergences { get; set; }
+    public long InvalidModules { get; set; }
+    public long Calls { get; set; }
+    public double Seconds { get; set; }
+    public double CasesPerSecond => Seconds > 0 ? Cases / Seconds : 0;
+    public double InconclusiveRate => Cases > 0 ? (double)Inconclusive / Cases : 0;
+    public Dictionary<string, long> FeatureMix { get; } = [];
+    public Dictionary<string, long> InconclusiveReasons { get; } = [];
+    /// <summary>Calls that trapped on the reference engine, by trap message.</summary>
+    public Dictionary<string, long> Traps { get; } = [];
+    public List<DivergenceRecord> Found { get; } = [];
+}
+
+/// <summary>The differential campaign: generate, check on every engine, reduce and record what diverges.</summary>
+public static class Campaign
+{
+    public static IEngine CreateEngine(string name) => name switch
+    {
+        "interp" => new InterpreterEngine(),
+        "wasmtime" => new WasmtimeEngine(),
+        // The JIT tier (issue 4) plugs in here once it lands on main: "jit" => new JitEngine(),
+        _ => throw new ArgumentException($"unknown or unavailable engine '{name}' (known: interp, wasmtime)"),
+    };
+
+    public static List<IEngine> CreateEngines(CampaignOptions options)
+    {
+        var engines = new List<IEngine>();
+        foreach (var name in options.Engines)
+        {
+            engines.Add(options.Fault is { } fault && name == "interp" ? FaultCatalog.FaultyInterpreter(fault) : CreateEngine(name));
+        }
+        if (options.Fault is not null && engines.Count == 1)
+        {
+            engines.Add(new InterpreterEngine());
+        }
+        if (options.RoundTrip && options.Fault is null)
+        {
+            engines.Add(new RoundTripEngine(new InterpreterEngine()));
+        }
+        return engines;
+    }
+
+    /// <summary>The seed of case <paramref name="index"/> of a campaign seeded with <paramref name="seed"/>.</summary>
+    public static ulong CaseSeed(ulong seed, long index)
+    {
+        var x = seed * 0x9E3779B97F4A7C15UL + (ulong)index;
+        x ^= x >> 31;
+        x *= 0xBF58476D1CE4E5B9UL;
+        return x ^ (x >> 29);
+    }
+
+    /// <summary>The module of one case: a swarm configuration and a body drawn from bytes derived from the case seed.</summary>
+    public static Module GenerateCase(ulong caseSeed, out GeneratorConfig config)
+    {
+        var length = 256 + (int)(caseSeed % 3840);
+        var u = Unstructured.FromSeed(caseSeed, length);
+        config = GeneratorConfig.Swarm(u);
+        return ModuleGenerator.Generate(u, config);
+    }
+
+    public static CampaignResult Run(CampaignOptions options)
+    {
+        var engines = CreateEngines(options);
+        try
+        {
+            return Run(options, engines);
+        }
+        finally
+        {
+            foreach (var engine in engines.OfType<IDisposable>())
+            {
+                engine.Dispose();
+            }
+        }
+    }
+
+    public static CampaignResult Run(CampaignOptions options, IReadOnlyList<IEngine> engines)
+    {
+        var oracle = new DifferentialOracle(engines);
+        var result = new CampaignResult { Engines = string.Join(",", engines.Select(e => e.Name)), Seed = options.Seed };
+        var clock = Stopwatch.StartNew();
+        var nextProgress = options.ProgressSeconds;
+        for (long index = 0; clock.Elapsed.TotalSeconds < options.Seconds && (options.MaxCases is not { } max || index < max); index++)
+        {
+            var caseSeed = CaseSeed(options.Seed, index);
+            var module = GenerateCase(caseSeed, out var config);
+            result.Cases++;
+            foreach (var feature in config.FeatureNames())
+            {
+                result.FeatureMix[feature] = result.FeatureMix.GetValueOrDefault(feature) + 1;
+            }
+            try
+            {
+                ModuleValidator.Validate(module);
+            }
+            catch (WasmException e)
+            {
+                result.InvalidModules++;
+                result.Found.Add(new DivergenceRecord(caseSeed, index, clock.Elapsed.TotalSeconds, "invalid-module", $"generator produced an invalid module: {e.Message}", null));
+                options.Log?.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1}s] case {index} seed {caseSeed}: INVALID MODULE {e.Message}");
+                if (options.StopOnDivergence)
+                {
+                    break;
+                }
+                continue;
+            }
+            var report = oracle.Check(module, caseSeed);
+            result.Calls += report.Calls;
+            foreach (var (message, count) in report.Traps)
+            {
+                result.Traps[message] = result.Traps.GetValueOrDefault(message) + count;
+            }
+            switch (report.Verdict)
+            {
+                case Verdict.Agree:
+                    result.Agreed++;
+                    break;
+                case Verdict.Inconclusive:
+                    result.Inconclusive++;
+                    result.InconclusiveReasons[report.Category ?? "?"] = result.InconclusiveReasons.GetValueOrDefault(report.Category ?? "?") + 1;
+                    break;
+                case Verdict.Divergence:
+                {
+                    result.Divergences++;
+                    var at = clock.Elapsed.TotalSeconds;
+                    options.Log?.WriteLine($"[{at,6:F1}s] case {index} seed {caseSeed}: DIVERGENCE {report.Detail}");
+                    string? written = null;
+                    if (options.RegressionDirectory is { } directory)
+                    {
+                        written = Record(directory, oracle, module, caseSeed, report, options, result.Engines);
+                        options.Log?.WriteLine($"         reduced case: {written}");
+                    }
+                    result.Found.Add(new DivergenceRecord(caseSeed, index, at, report.Category ?? "?", report.Detail, written));
+                    if (options.StopOnDivergence)
+                    {
+                        result.Seconds = clock.Elapsed.TotalSeconds;
+                        return result;
+                    }
+                    break;
+                }
+            }
+            if (options.Log is not null && clock.Elapsed.TotalSeconds >= nextProgress)
+            {
+                nextProgress += options.ProgressSeconds;
+                Progress(options.Log, result, clock.Elapsed.TotalSeconds);
+            }
+        }
+        result.Seconds = clock.Elapsed.TotalSeconds;
+        return result;
+    }
+
+    private static void Progress(TextWriter log, CampaignResult result, double seconds)
+    {
+        var mix = string.Join(" ", result.FeatureMix.OrderBy(p => p.Key).Select(p => $"{p.Key} {100.0 * p.Value / result.Cases:F0}%"));
+        log.WriteLine($"[{seconds,6:F1}s] {result.Cases} cases ({result.Cases / seconds:F1}/s), {result.Calls} calls, inconclusive {100.0 * result.Inconclusive / result.Cases:F1}%, divergences {result.Divergences} | {mix}");
+    }
+
+    private static string Record(string directory, DifferentialOracle oracle, Module module, ulong caseSeed, OracleReport report, CampaignOptions options, string engines)
+    {
+        var reduced = TestCaseReducer.Reduce(module, candidate =>
+        {
+            var again = oracle.Check(candidate, caseSeed);
+            return again.Verdict == Verdict.Divergence && again.Category == report.Category;
+        }, options.ReduceBudget);
+        var final = oracle.Check(reduced, caseSeed);
+        var name = $"{(options.Fault is { } f ? "fault-" + Sanitize(f.Name) : "case")}-{caseSeed:x16}";
+        var info = new RegressionInfo(name, engines, caseSeed, final.Detail, final.Category ?? "?", options.Fault is null ? "divergence" : "fault-only", DateTime.UtcNow.ToString("u"));
+        return RegressionCase.Write(directory, info, reduced);
+    }
+
+    private static string Sanitize(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+
+    public static string ToJson(object value) => JsonSerializer.Serialize(value, RegressionCase.Json);
+}

@@ -1,0 +1,101 @@
+using FsCheck;
+using FsCheck.Fluent;
+using WasmHarness.Binary;
+using WasmHarness.Differential.Generator;
+using WasmHarness.Syntax;
+using WasmHarness.Validation;
+
+namespace WasmHarness.Differential.Tests;
+
+public class GeneratorTests
+{
+    [Fact]
+    public void Thousands_of_seeds_all_validate()
+    {
+        for (var seed = 0L; seed < 3000; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(7, seed), out _);
+            var exception = Record.Exception(() => ModuleValidator.Validate(module));
+            Assert.True(exception is null, $"case {seed}: {exception?.Message}");
+        }
+    }
+
+    [Fact]
+    public void Every_input_length_gives_a_valid_module_including_empty()
+    {
+        for (var length = 0; length < 600; length += 7)
+        {
+            var module = ModuleGenerator.Generate(Unstructured.FromSeed((ulong)length, length));
+            ModuleValidator.Validate(module);
+        }
+    }
+
+    [Fact]
+    public void Arbitrary_bytes_give_a_valid_module() =>
+        Prop.ForAll<byte[]>(bytes =>
+        {
+            ModuleValidator.Validate(ModuleGenerator.Generate(bytes));
+            return true;
+        }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void Same_bytes_give_the_same_module()
+    {
+        for (var seed = 0UL; seed < 200; seed++)
+        {
+            var a = ModuleEncoder.Encode(ModuleGenerator.Generate(Unstructured.FromSeed(seed, 2048)));
+            var b = ModuleEncoder.Encode(ModuleGenerator.Generate(Unstructured.FromSeed(seed, 2048)));
+            Assert.Equal(a, b);
+        }
+    }
+
+    [Fact]
+    public void Generated_modules_survive_an_encode_decode_round_trip()
+    {
+        for (var seed = 0L; seed < 300; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(3, seed), out _);
+            var decoded = ModuleDecoder.Decode(ModuleEncoder.Encode(module));
+            Assert.Null(ModuleEquality.FirstDifference(module, decoded));
+        }
+    }
+
+    [Fact]
+    public void Swarm_configurations_vary_and_the_generator_uses_most_instructions()
+    {
+        var seen = new HashSet<Opcode>();
+        var simd = 0;
+        for (var seed = 0L; seed < 1500; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(11, seed), out var config);
+            simd += config.Simd ? 1 : 0;
+            foreach (var function in module.Functions)
+            {
+                seen.UnionWith(function.Body.Instructions.Select(i => i.Opcode));
+            }
+        }
+        Assert.InRange(simd, 300, 1400);
+        var fixedSeen = OpcodeCatalog.FixedOpcodes.Count(seen.Contains);
+        Assert.True(fixedSeen > OpcodeCatalog.FixedOpcodes.Count * 0.9, $"only {fixedSeen} of {OpcodeCatalog.FixedOpcodes.Count} fixed opcodes generated");
+        foreach (var opcode in new[] { Opcode.Loop, Opcode.BrTable, Opcode.CallIndirect, Opcode.MemoryFill, Opcode.TableGrow, Opcode.I8x16Shuffle, Opcode.SelectTyped, Opcode.MemoryInit })
+        {
+            Assert.Contains(opcode, seen);
+        }
+    }
+
+    [Fact]
+    public void Disallow_traps_mode_generates_no_trapping_instruction()
+    {
+        for (var seed = 0UL; seed < 300; seed++)
+        {
+            var u = Unstructured.FromSeed(seed, 3000);
+            var config = GeneratorConfig.Swarm(u) with { DisallowTraps = true };
+            var module = ModuleGenerator.Generate(u, config);
+            ModuleValidator.Validate(module);
+            var trapping = module.Functions.SelectMany(f => f.Body.Instructions)
+                .Where(i => i.Opcode is Opcode.CallIndirect or Opcode.TableGet or Opcode.TableSet or Opcode.MemoryFill or Opcode.MemoryCopy
+                    || OpcodeCatalog.Fixed.Any(e => e.Opcode == i.Opcode && e.CanTrap));
+            Assert.Empty(trapping);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using WasmHarness.Differential.Engines;
+using WasmHarness.Differential.Oracle;
+using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Text;
+
+namespace WasmHarness.Differential.Tests;
+
+public class OracleTests
+{
+    [Fact]
+    public void The_interpreter_agrees_with_its_own_round_trip_on_generated_cases()
+    {
+        var result = Campaign.Run(new CampaignOptions { Engines = ["interp"], Seconds = 60, MaxCases = 150, Seed = 21 });
+        Assert.Equal(0, result.Divergences);
+        Assert.Equal(150, result.Cases);
+        Assert.True(result.Calls > 300);
+    }
+
+    [Fact]
+    public void The_interpreter_agrees_with_wasmtime_on_generated_cases()
+    {
+        var result = Campaign.Run(new CampaignOptions { Engines = ["interp", "wasmtime"], Seconds = 60, MaxCases = 60, Seed = 22, RoundTrip = false });
+        Assert.True(result.Divergences == 0, string.Join("\n", result.Found.Select(f => f.Detail)));
+        Assert.Equal(60, result.Cases);
+    }
+
+    [Fact]
+    public void Memories_tables_and_globals_are_read_alike_by_both_engines()
+    {
+        var module = WatParser.ParseModule("""
+            (module
+              (memory (export "mem") 1 2)
+              (table (export "table") 3 funcref)
+              (global (export "g") (mut i64) (i64.const -5))
+              (func $f (export "f") (param i32) (result i32)
+                (i32.store8 (i32.const 7) (local.get 0))
+                (table.set (i32.const 1) (ref.func $f))
+                (global.set 0 (i64.const 9))
+                (i32.add (local.get 0) (i32.const 1))))
+            """);
+        var oracle = new DifferentialOracle([new InterpreterEngine(), new WasmtimeEngine()]);
+        var report = oracle.Check(module, 1);
+        Assert.Equal(Verdict.Agree, report.Verdict);
+
+        using var session = new InterpreterEngine().CreateSession();
+        var instance = session.Instantiate(new ModuleArtifact(module));
+        session.Invoke(instance, "f", [EngineValue.I32(0x1AB)]);
+        var memory = session.ReadMemory(instance, "mem");
+        Assert.Equal(65536, memory.Length);
+        Assert.Equal(0xAB, memory[7]);
+        Assert.Equal([EngineValue.Null, EngineValue.Ref(ReferenceClass.Func), EngineValue.Null], session.ReadTable(instance, "table"));
+    }
+
+    [Fact]
+    public void A_memory_difference_is_a_divergence()
+    {
+        // The faulty interpreter stores one byte where the real one stores two: only memory shows it.
+        var module = WatParser.ParseModule("""
+            (module
+              (memory (export "mem") 1)
+              (func (export "f") (i32.store16 (i32.const 0) (i32.const 0x1234))))
+            """);
+        var fault = FaultCatalog.Find("i32.store16->i32.store8")!;
+        var report = new DifferentialOracle([FaultCatalog.FaultyInterpreter(fault), new InterpreterEngine()]).Check(module, 1);
+        Assert.Equal(Verdict.Divergence, report.Verdict);
+        Assert.Equal("memory", report.Category);
+    }
+
+    [Fact]
+    public void Fault_injection_is_inert_for_other_engines()
+    {
+        var module = WatParser.ParseModule("""(module (func (export "f") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))""");
+        var faulty = FaultCatalog.FaultyInterpreter(FaultCatalog.Find("i32.add->i32.sub")!);
+        using var a = faulty.CreateSession();
+        using var b = new InterpreterEngine().CreateSession();
+        var ia = a.Instantiate(new ModuleArtifact(module));
+        var ib = b.Instantiate(new ModuleArtifact(module));
+        Assert.Equal(EngineValue.I32(-1), a.Invoke(ia, "f", [EngineValue.I32(2), EngineValue.I32(3)])[0]);
+        Assert.Equal(EngineValue.I32(5), b.Invoke(ib, "f", [EngineValue.I32(2), EngineValue.I32(3)])[0]);
+    }
+
+    [Fact]
+    public void The_catalog_has_at_least_twenty_faults_in_every_area()
+    {
+        Assert.True(FaultCatalog.All.Count >= 20);
+        foreach (var area in new[] { "integer", "float", "memory", "control", "table", "simd" })
+        {
+            Assert.Contains(FaultCatalog.All, f => f.Area == area);
+        }
+    }
+
+    [Theory]
+    [InlineData("br_if-inverted")]
+    [InlineData("i32.store16->i32.store8")]
+    [InlineData("memory.grow-always-fails")]
+    [InlineData("table.size-off-by-one")]
+    public void A_short_campaign_detects_an_injected_fault(string name)
+    {
+        var fault = FaultCatalog.Find(name)!;
+        var result = Campaign.Run(new CampaignOptions { Engines = ["interp"], Fault = fault, Seconds = 30, Seed = 1 });
+        Assert.True(result.Divergences > 0, $"{name} not detected in {result.Cases} cases");
+    }
+}

@@ -1,0 +1,125 @@
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+using WasmHarness.Tests.Support;
+using WasmHarness.Text;
+using Xunit.Abstractions;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Tests.Jit;
+
+/// <summary>
+/// Differential: every exported function of every module of the suite, called with edge-case arguments on the
+/// interpreter and on the JIT (each in its own store, same call sequence), gives the same results (NaNs compared by
+/// class) or the same trap. Once either tier runs out of fuel or stack in a module the two may legitimately diverge
+/// (their fuel units differ), so the rest of that module is skipped.
+/// </summary>
+public sealed class JitSuiteDifferentialTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void JitAgreesWithTheInterpreterOnEveryExportOfTheSuite()
+    {
+        if (TestSuite.Root is null)
+        {
+            return;
+        }
+        var problems = new List<string>();
+        var compared = 0;
+        foreach (var script in TestSuite.CoreScripts())
+        {
+            var parsed = WastParser.ParseFile(Path.Combine(TestSuite.Root!, script));
+            foreach (var command in parsed.Commands)
+            {
+                if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } })
+                {
+                    continue;
+                }
+                var interp = Instantiate(module, ExecutionTier.Interpreter);
+                var jit = Instantiate(module, ExecutionTier.Jit);
+                if (interp is null || jit is null)
+                {
+                    continue;
+                }
+                var diverged = false;
+                foreach (var (name, value) in interp.Exports)
+                {
+                    if (value is not FunctionInstance reference || diverged)
+                    {
+                        continue;
+                    }
+                    var compiled = jit.GetFunction(name);
+                    foreach (var bits in new ulong[] { 0, 1, ulong.MaxValue, 0x8000_0000, 0x7FF8_0000_0000_0001, 65536 })
+                    {
+                        var args = reference.Type.Parameters.Select(t => t.IsReference ? Value.Null : new Value(bits, bits).Normalize(t)).ToArray();
+                        var expected = Outcome(interp, reference, args);
+                        var actual = Outcome(jit, compiled, args);
+                        if (expected.Exhausted || actual.Exhausted)
+                        {
+                            diverged = true;
+                            break;
+                        }
+                        compared++;
+                        if (expected.Text != actual.Text)
+                        {
+                            problems.Add($"{script}:{command.Location} {name}({bits:x}): interp {expected.Text}, jit {actual.Text}");
+                        }
+                    }
+                }
+            }
+        }
+        output.WriteLine($"{compared} calls compared");
+        foreach (var p in problems.Take(40))
+        {
+            output.WriteLine(p);
+        }
+        Assert.Empty(problems);
+        Assert.True(compared > 10_000);
+    }
+
+    private static ModuleInstance? Instantiate(Module module, ExecutionTier tier)
+    {
+        var engine = new Engine(new EngineOptions { Fuel = 100_000, Tier = tier, MaxCallDepth = 2_000 });
+        try
+        {
+            var linker = SpecTestModule.Define(new Linker());
+            foreach (var import in module.Imports)
+            {
+                if (linker.Resolve(import.Module, import.Name) is null && import.Type is FunctionTypeUse use)
+                {
+                    var type = (FunctionType)module.TypeDefinitions.ElementAt((int)use.TypeIndex).Body;
+                    linker.DefineFunction(import.Module, import.Name, type, (_, results) => results.Clear());
+                }
+            }
+            return CompiledModule.Compile(engine, module).Instantiate(new Store(engine), linker);
+        }
+        catch (Exception e) when (e is WasmException)
+        {
+            return null;
+        }
+    }
+
+    private static (string Text, bool Exhausted) Outcome(ModuleInstance instance, FunctionInstance function, Value[] args)
+    {
+        instance.Store.Fuel = 100_000;
+        try
+        {
+            var results = function.Invoke(args);
+            return (string.Join(", ", results.Select((r, i) => Show(r, function.Type.Results[i]))), false);
+        }
+        catch (TrapException e)
+        {
+            return ("trap " + e.Reason, e.Kind.IsExhaustion());
+        }
+        catch (WasmException e)
+        {
+            return ("exception " + e.Reason, false);
+        }
+    }
+
+    private static string Show(Value value, ValueType type) => type.Kind switch
+    {
+        ValueKind.F32 when float.IsNaN(value.F32) => "f32:nan",
+        ValueKind.F64 when double.IsNaN(value.F64) => "f64:nan",
+        ValueKind.Ref => value.Reference is null ? "null" : value.Reference.GetType().Name,
+        _ => value.ToString(type),
+    };
+}
