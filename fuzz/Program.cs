@@ -155,8 +155,8 @@ internal static class Cli
             throw new UsageException("seeds TARGET DIR");
         }
         var target = Target(args[0]);
-        var root = SeedCorpus.LocateSuite(suite);
-        if (root is null)
+        var root = target.TakesGeneratorBytes ? null : SeedCorpus.LocateSuite(suite);
+        if (root is null && !target.TakesGeneratorBytes)
         {
             Console.Error.WriteLine("fuzz: no spec suite found (corpus/testsuite, WASM_TESTSUITE, ../shared/wasm-testsuite): built-in seeds only");
         }
