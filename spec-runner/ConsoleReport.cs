@@ -58,6 +58,10 @@ public static class ConsoleReport
             if (engine.Proposals is { } proposals)
             {
                 plain.WriteLine($"{engine.Engine} proposals (not counted): {proposals}");
+                foreach (var proposal in engine.Files.Where(f => f.IsProposal).GroupBy(f => f.File.Split('/')[1]).OrderBy(g => g.Key, StringComparer.Ordinal))
+                {
+                    plain.WriteLine($"  {proposal.Key}: {Totals.Of(proposal)}");
+                }
             }
         }
         // The closing lines, one per engine, in the form CI reads.
