@@ -222,7 +222,7 @@ internal static partial class RunCommand
 
     /// <summary>
     /// The trap's Wasm frames as <c>module!function</c>, innermost first: recorded by the interpreter, or else read
-    /// from the .NET stack trace, where the JIT's methods are named after their functions (<c>func NAME</c>).
+    /// from the .NET stack trace, where the JIT's methods are named after their functions (<c>func_NAME</c>).
     /// </summary>
     internal static List<string> Backtrace(string moduleName, Module module, TrapException trap)
     {
@@ -248,6 +248,6 @@ internal static partial class RunCommand
         return frames;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*at func (.+)\(JitContext\)")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*at func[ _](.+?)\(")]
     private static partial System.Text.RegularExpressions.Regex JitFrame();
 }

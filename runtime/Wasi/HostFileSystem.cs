@@ -26,6 +26,48 @@ internal static partial class HostFileSystem
     [LibraryImport("libc", EntryPoint = "symlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SymlinkNative(string target, string linkPath);
 
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNative(string path, int flags, uint mode);
+
+    /// <summary>O_NOFOLLOW on this host, or 0 where we do not know its value (then .NET opens the file).</summary>
+    private static readonly int NoFollow = !OperatingSystem.IsLinux() ? 0 : RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 or Architecture.X86 => 0x20000,
+        Architecture.Arm64 or Architecture.Arm => 0x8000,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// Opens a regular file that the sandbox resolved, with <c>O_NOFOLLOW</c> where the host allows, so that a
+    /// link put in place of the final component after the check is refused (<c>ELOOP</c>) rather than followed.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFile(string path, FileMode mode, FileAccess access)
+    {
+        if (NoFollow == 0)
+        {
+            return File.OpenHandle(path, mode, access, FileShare.ReadWrite | FileShare.Delete);
+        }
+        const int create = 0x40, exclusive = 0x80, truncate = 0x200, closeOnExec = 0x80000;
+        var flags = access switch
+        {
+            FileAccess.Read => 0,
+            FileAccess.Write => 1,
+            _ => 2,
+        } | mode switch
+        {
+            FileMode.Create => create | truncate,
+            FileMode.CreateNew => create | exclusive,
+            FileMode.Truncate => truncate,
+            _ => 0,
+        } | NoFollow | closeOnExec;
+        var fd = OpenNative(path, flags, Convert.ToUInt32("666", 8));
+        if (fd < 0)
+        {
+            throw new WasiErrorException(FromHostErrno(Marshal.GetLastPInvokeError()));
+        }
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+    }
+
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int FsyncNative(nint fd);
 

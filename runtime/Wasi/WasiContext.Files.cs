@@ -765,7 +765,7 @@ public sealed partial class WasiContext
         SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(resolved.HostPath, mode, access, FileShare.ReadWrite | FileShare.Delete);
+            handle = HostFileSystem.OpenFile(resolved.HostPath, mode, access);
         }
         catch (IOException) when (mode == FileMode.CreateNew && File.Exists(resolved.HostPath))
         {

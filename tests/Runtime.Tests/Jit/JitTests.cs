@@ -128,6 +128,33 @@ public sealed class JitTests
     }
 
     [Fact]
+    public void RotateFollowedByEqz()
+    {
+        // eqz of a rotate or shift result must test the result, not flags the x86 instruction did not set.
+        var ops = new[] { "rotl", "rotr", "shl", "shr_u", "shr_s" };
+        var text = "(module " + string.Join(" ", ops.SelectMany(op => new[]
+        {
+            $"(func (export \"i32.{op}\") (param i32 i32) (result i32) (i32.eqz (i32.{op} (local.get 0) (local.get 1))))",
+            $"(func (export \"i32.{op}.k\") (param i32) (result i32) (i32.eqz (i32.{op} (local.get 0) (i32.const -880029158))))",
+            $"(func (export \"i64.{op}.k\") (param i64) (result i32) (i64.eqz (i64.{op} (local.get 0) (i64.const 0x3d))))",
+        })) + ")";
+        var jit = Instantiate(text);
+        var interp = Interpret(text);
+        foreach (var (name, export) in interp.Exports)
+        {
+            var function = (FunctionInstance)export;
+            foreach (var a in new[] { 0L, 1L, -1L, 0x80000000L })
+            {
+                foreach (var b in new[] { 0, 1, 31, 32 })
+                {
+                    var args = function.Type.Parameters.Select((t, i) => i == 0 ? new Value((ulong)a).Normalize(t) : Value.FromI32(b)).ToArray();
+                    Assert.True(interp.GetFunction(name).Invoke(args)[0] == jit.GetFunction(name).Invoke(args)[0], $"{name}({a}, {b})");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void NaNPayloadsSurviveLoadsStoresAndSignOperations()
     {
         var instance = Instantiate("""

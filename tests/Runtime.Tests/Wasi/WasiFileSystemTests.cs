@@ -232,6 +232,21 @@ public sealed class WasiFileSystemTests : IDisposable
     }
 
     [Fact]
+    public void TheFinalOpenNeverFollowsALinkPutInPlaceAfterTheCheck()
+    {
+        // What path_open does last, called on a link as if one had replaced the checked file in between.
+        File.CreateSymbolicLink(Path.Join(_host.Sandbox, "swapped"), Path.Join(_host.Root, "secret.txt"));
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var error = Assert.Throws<WasiErrorException>(() => HostFileSystem.OpenFile(Path.Join(_host.Sandbox, "swapped"), FileMode.Open, FileAccess.Read));
+        Assert.Equal(Errno.Loop, error.Errno);
+        using var handle = HostFileSystem.OpenFile(Path.Join(_host.Sandbox, "data.txt"), FileMode.Open, FileAccess.Read);
+        Assert.Equal(6, RandomAccess.GetLength(handle));
+    }
+
+    [Fact]
     public void ReadOnlyPreopensRefuseChanges()
     {
         var calls = Calls(readOnly: true);
