@@ -24,7 +24,8 @@ internal static class Cli
           fuzz stats TARGET AFL_OUT JSON       summarize AFL++'s fuzzer_stats (and findings) as JSON
           fuzz dict TARGET FILE                write an AFL++ dictionary (-x) for TARGET
         environment: FUZZ_STRICT=1 treats the interpreter's "not supported yet" as a finding, not a skip;
-                     FUZZ_IN_PROCESS=1 uses SharpFuzz's in-process fork server instead of the out-of-process one.
+                     FUZZ_IN_PROCESS=1 uses SharpFuzz's in-process fork server instead of the out-of-process one;
+                     FUZZ_CRASH_LOG=FILE appends every finding (signature, input, stack) to FILE while fuzzing.
         """;
 
     public static int Run(string[] args)
@@ -110,11 +111,19 @@ internal static class Cli
     private static int Fuzz(string[] args)
     {
         var target = Target(args[0]);
+        var crashLog = Environment.GetEnvironmentVariable("FUZZ_CRASH_LOG");
         Action<Stream> action = stream =>
         {
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
-            target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            try
+            {
+                target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            }
+            catch (Exception e) when (crashLog is not null && Log(crashLog, e, buffer))
+            {
+                throw;
+            }
         };
         if (Environment.GetEnvironmentVariable("FUZZ_IN_PROCESS") == "1")
         {
@@ -127,6 +136,16 @@ internal static class Cli
         return 0;
     }
 
+    /// <summary>
+    /// Appends a finding to <c>FUZZ_CRASH_LOG</c> (signature, input, stack), so that a crash AFL++ saved can be told
+    /// from the fork server's child dying for another reason, and so that state-dependent findings leave a trace.
+    /// </summary>
+    private static bool Log(string file, Exception e, MemoryStream input)
+    {
+        File.AppendAllText(file, $"== {DateTime.UtcNow:O} {Triage.Signature(e)}\ninput: {Convert.ToHexString(input.GetBuffer(), 0, (int)Math.Min(input.Length, 4096))}\n{e}\n");
+        return false;
+    }
+
     private static int Seeds(string[] args)
     {
         var suite = Option(ref args, "--suite");
@@ -136,8 +155,8 @@ internal static class Cli
             throw new UsageException("seeds TARGET DIR");
         }
         var target = Target(args[0]);
-        var root = SeedCorpus.LocateSuite(suite);
-        if (root is null)
+        var root = target.TakesGeneratorBytes ? null : SeedCorpus.LocateSuite(suite);
+        if (root is null && !target.TakesGeneratorBytes)
         {
             Console.Error.WriteLine("fuzz: no spec suite found (corpus/testsuite, WASM_TESTSUITE, ../shared/wasm-testsuite): built-in seeds only");
         }

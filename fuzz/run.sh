@@ -59,6 +59,8 @@ dotnet "$plain/fuzz.dll" dict "$target" "$work/fuzz.dict"
 echo "== afl-fuzz $target for $seconds s"
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_FORKSRV_INIT_TMOUT=120000 AFL_SKIP_CRASHES=1 AFL_IGNORE_UNKNOWN_ENVS=1
+export FUZZ_CRASH_LOG=$work/crash.log
+rm -f "$FUZZ_CRASH_LOG"
 status=0
 timeout --signal=INT --kill-after=30 $((seconds + 300)) \
   afl-fuzz -i "$work/seeds" -o "$work/afl" -x "$work/fuzz.dict" -t "$timeout_ms+" -m none -V "$seconds" \
@@ -78,6 +80,9 @@ for kind in crashes hangs; do
     cp "$dir"/id:* "$out/findings/$target/$kind/"
   fi
 done
-found=$(find "$out/findings/$target" -type f | wc -l)
+if [[ -s $work/crash.log ]]; then
+  cp "$work/crash.log" "$out/findings/$target/crash.log"
+fi
+found=$(find "$out/findings/$target" -type f ! -name crash.log | wc -l)
 echo "findings: $found file(s) in $out/findings/$target (triage: fuzz/triage.sh $target $out/findings/$target)"
 exit $status
