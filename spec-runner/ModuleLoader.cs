@@ -32,13 +32,7 @@ public static class ModuleLoader
     {
         try
         {
-            return scriptModule switch
-            {
-                TextScriptModule text => text.Module,
-                BinaryScriptModule bytes => ModuleDecoder.Decode(bytes.Bytes),
-                QuoteScriptModule quote => WatParser.ParseModule(quote.Text),
-                _ => null,
-            };
+            return ToModel(scriptModule);
         }
         catch (MalformedException)
         {
@@ -49,26 +43,10 @@ public static class ModuleLoader
     public static LoadOutcome Load(ScriptModule scriptModule)
     {
         Module module;
-        byte[]? binary = null;
+        var binary = (scriptModule as BinaryScriptModule)?.Bytes;
         try
         {
-            switch (scriptModule)
-            {
-                case TextScriptModule { Module: { } parsed }:
-                    module = parsed;
-                    break;
-                case TextScriptModule text:
-                    return new(Stage.Malformed, text.ParseError, null, null);
-                case BinaryScriptModule bytes:
-                    binary = bytes.Bytes;
-                    module = ModuleDecoder.Decode(bytes.Bytes);
-                    break;
-                case QuoteScriptModule quote:
-                    module = WatParser.ParseModule(quote.Text);
-                    break;
-                default:
-                    throw new NotSupportedException(scriptModule.GetType().Name);
-            }
+            module = ToModel(scriptModule);
         }
         catch (MalformedException e)
         {
@@ -93,4 +71,17 @@ public static class ModuleLoader
             return new(Stage.Crash, $"{e.GetType().Name}: {e.Message}", module, binary);
         }
     }
+
+    /// <summary>
+    /// The model of a script module: parsed already (text), decoded (binary) or parsed now (quote). A text module
+    /// the script parser could not parse throws its parse error again.
+    /// </summary>
+    private static Module ToModel(ScriptModule scriptModule) => scriptModule switch
+    {
+        TextScriptModule { Module: { } parsed } => parsed,
+        TextScriptModule text => throw text.Error ?? new TextFormatException(text.ParseError ?? "malformed module", text.Location),
+        BinaryScriptModule bytes => ModuleDecoder.Decode(bytes.Bytes),
+        QuoteScriptModule quote => WatParser.ParseModule(quote.Text),
+        _ => throw new NotSupportedException(scriptModule.GetType().Name),
+    };
 }
