@@ -16,8 +16,6 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
 
     public IEngineSession CreateSession() => new Session(_engine);
 
-    /// <summary>A host reference a script names by number (<c>ref.extern N</c>).</summary>
-    private sealed record HostReference(uint Id);
 
     private sealed record Instance(ModuleInstance Value) : IEngineInstance;
 
@@ -26,7 +24,7 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
         private readonly Engine _engine;
         private readonly Store _store;
         private readonly Linker _linker = new();
-        private readonly Dictionary<uint, HostReference> _hostReferences = [];
+        private readonly HostReferences _hostReferences = new();
 
         public Session(Engine engine)
         {
@@ -99,20 +97,12 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
             ValueKind.Ref => value.Reference switch
             {
                 ReferenceClass.Null => Value.Null,
-                ReferenceClass.Extern => Value.FromReference(HostReferenceFor(value.HostId)),
+                ReferenceClass.Extern => Value.FromReference(_hostReferences.For(value.HostId)),
                 _ => throw new EngineFailure(FailureKind.Unsupported, $"cannot pass {value} into the interpreter"),
             },
             _ => new Value(value.Low),
         };
 
-        private HostReference HostReferenceFor(uint id)
-        {
-            if (!_hostReferences.TryGetValue(id, out var reference))
-            {
-                _hostReferences[id] = reference = new HostReference(id);
-            }
-            return reference;
-        }
 
         private static EngineValue FromValue(Value value, ValueType type) => type.Kind switch
         {

@@ -48,8 +48,6 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
 
     public void Dispose() => _engine.Dispose();
 
-    /// <summary>A host reference a script names by number (<c>ref.extern N</c>), passed to wasmtime as an externref.</summary>
-    private sealed record HostReference(uint Id);
 
     private sealed record Instance(Wt.Instance Value, Module Module) : IEngineInstance;
 
@@ -58,7 +56,7 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
         private readonly Wt.Engine _engine;
         private readonly Wt.Store _store;
         private readonly Wt.Linker _linker;
-        private readonly Dictionary<uint, HostReference> _hostReferences = [];
+        private readonly HostReferences _hostReferences = new();
 
         public Session(Wt.Engine engine, EngineOptions? limits = null)
         {
@@ -179,19 +177,11 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
                 // A null must be boxed as the parameter's type: wasmtime tells funcref from externref by the box.
                 ReferenceClass.Null when type.Heap == HeapType.Func => Wt.Function.Null,
                 ReferenceClass.Null => Wt.ValueBox.AsBox<object>(null),
-                ReferenceClass.Extern => Wt.ValueBox.AsBox<object>(HostReferenceFor(value.HostId)),
+                ReferenceClass.Extern => Wt.ValueBox.AsBox<object>(_hostReferences.For(value.HostId)),
                 _ => throw new EngineFailure(FailureKind.Unsupported, $"cannot pass {value} to wasmtime"),
             },
         };
 
-        private HostReference HostReferenceFor(uint id)
-        {
-            if (!_hostReferences.TryGetValue(id, out var reference))
-            {
-                _hostReferences[id] = reference = new HostReference(id);
-            }
-            return reference;
-        }
 
         private static EngineValue FromObject(object? value, Syntax.ValueType type) => type.Kind switch
         {
