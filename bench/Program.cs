@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using WasmHarness.Bench;
 using WasmHarness.Differential.Engines;
@@ -52,7 +53,10 @@ if (args is ["--quick", ..])
 Type[] suites = [typeof(KernelBenchmarks), typeof(InstantiateBenchmarks), .. buildError is null && CPrograms.Kernels.Count > 0
     ? new[] { typeof(ProgramBenchmarks), typeof(StartupBenchmarks), typeof(ProgramCompileBenchmarks) }
     : []];
-var summaries = BenchmarkSwitcher.FromTypes(suites).Run(args).ToList();
+// BenchmarkDotNet builds a copy of this project (and the runtime) for its child processes; on a loaded machine that
+// takes longer than its default two minutes.
+var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(20));
+var summaries = BenchmarkSwitcher.FromTypes(suites).Run(args, config).ToList();
 if (ClosingNote.For(summaries) is { } note)
 {
     Console.WriteLine();
