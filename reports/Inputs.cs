@@ -61,6 +61,10 @@ public static class Inputs
                 ReadFile(set, path);
             }
         }
+        // The same campaign can be both results/fuzz/TARGET.json and a copy kept in history/: one point per campaign.
+        var campaigns = set.Fuzz.GroupBy(c => (c.Target, c.Executions, c.RunTimeSeconds, c.PathsFound, c.Crashes, c.Hangs)).Select(g => g.MaxBy(c => c.When)!).ToList();
+        set.Fuzz.Clear();
+        set.Fuzz.AddRange(campaigns);
         return set;
     }
 

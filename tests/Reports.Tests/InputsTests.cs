@@ -25,12 +25,13 @@ public sealed class InputsTests : IDisposable
         Write("differential/campaign.json", """{"Engines":"interp,wasmtime","Seed":7,"Cases":100,"Agreed":99,"Inconclusive":1,"Divergences":0,"InvalidModules":0,"Seconds":10.5,"CasesPerSecond":9.5}""");
         Write("differential/faults.json", """{"Engines":"interp","Faults":2,"Detected":1,"MedianSecondsToDetect":2.5,"Results":[{"Fault":"a","Detected":true},{"Fault":"i64.rem_s->i64.rem_u","Detected":false}]}""");
         Write("bench/x-report-full.json", """{"Benchmarks":[{"Type":"ProgramBenchmarks","Method":"Native","Parameters":"ProgramName=sort","Statistics":{"Mean":2000000},"Memory":{"BytesAllocatedPerOperation":1024}}]}""");
+        Write("fuzz/history/decode-2.json", """{"target":"decode","runTimeSeconds":300,"executions":1962048,"execsPerSecond":6540,"pathsFound":498,"pathsTotal":898,"crashes":0,"hangs":0,"bitmapCoverage":"4.76%"}""");
         Write("fuzz/work/decode/bin/fuzz.deps.json", "{ not read: published binaries live here");
 
         var set = Inputs.Read(_root, Path.Combine(_root, "missing"));
 
         Assert.Single(set.Spec);
-        Assert.Equal(2, set.Fuzz.Count);
+        Assert.Equal(2, set.Fuzz.Count); // the copy in history/ of the latest campaign is the same campaign
         Assert.Equal(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), set.Fuzz.Single(c => c.RunTimeSeconds == 60).When);
         Assert.Equal(1962048, Dashboard.LatestPerTarget(set.Fuzz).Single().Executions);
         Assert.Equal(99, set.Differential.Single().Agreed);
