@@ -22,7 +22,7 @@ public static class Charts
         var rows = kernels.Select((kernel, k) => (Label: kernel, Values: engines.Select(e => ratios[e][k]).ToList()))
             .Append((Label: "geomean", Values: engines.Select(e => geomean[e]).ToList()))
             .ToList();
-        const int barHeight = 14, gap = 10, labelWidth = 110, chartWidth = 520, top = 48, legendHeight = 22;
+        const int barHeight = 14, gap = 10, labelWidth = 110, chartWidth = 520, top = 58, legendHeight = 22;
         var finite = rows.SelectMany(r => r.Values).Where(double.IsFinite).Where(v => v > 0).ToList();
         var low = Math.Min(1, finite.DefaultIfEmpty(1).Min());
         var high = Math.Max(10, finite.DefaultIfEmpty(10).Max());
