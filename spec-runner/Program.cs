@@ -3,6 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using WasmHarness.Differential.Engines;
 using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Jit;
 using WasmHarness.SpecRunner;
 
 var suiteOption = new Option<string?>("--suite") { Description = "Folder of the official test suite (else WASM_TESTSUITE, corpus/testsuite, ../shared/wasm-testsuite)." };
@@ -77,6 +78,12 @@ root.SetAction(parse =>
     var options = new SpecRunOptions(suite, filters, parse.GetValue(proposalsOption), parse.GetValue(crossCheckOption), profile, engines);
     var run = ShowProgress(options);
     ConsoleReport.Print(AnsiConsole.Console, Console.Out, run, parse.GetValue(maxFailuresOption));
+    if (engines.Any(engine => engine is JitEngine))
+    {
+        // Which functions of the run the JIT compiled and which it left to the interpreter (and why).
+        var reasons = string.Join(", ", JitStatistics.FallbackReasons.Select(r => $"{r.Key} {r.Value}"));
+        Console.WriteLine($"jit code: {JitStatistics.Compiled} functions compiled, {JitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}");
+    }
     foreach (var engine in engines.OfType<IDisposable>())
     {
         engine.Dispose();

@@ -92,11 +92,14 @@ internal sealed class FunctionCompiler
     // ---- Entry points ----------------------------------------------------------------------------------
 
     /// <summary>True when every instruction and type of <paramref name="function"/> is one the JIT compiles.</summary>
-    public static bool Supports(ModuleInstance instance, WasmFunction function)
+    public static bool Supports(ModuleInstance instance, WasmFunction function) => Unsupported(instance, function) is null;
+
+    /// <summary>Why <paramref name="function"/> cannot be compiled (the first instruction or type the JIT lacks), or null when it can.</summary>
+    public static string? Unsupported(ModuleInstance instance, WasmFunction function)
     {
         if (!Compilable(function.Type) || function.Code.Locals.Any(group => !Compilable(group.Type)))
         {
-            return false;
+            return "value type";
         }
         var memory32 = instance.Memories.Length == 1 && !instance.Memories[0].Is64;
         foreach (var instruction in function.Code.Body.Instructions)
@@ -125,10 +128,10 @@ internal sealed class FunctionCompiler
             };
             if (!ok)
             {
-                return false;
+                return opcode.Name();
             }
         }
-        return true;
+        return null;
     }
 
     private static bool Compilable(FunctionType type) => type.Parameters.All(Compilable) && type.Results.All(Compilable);

@@ -148,7 +148,7 @@ internal sealed class JitModule
         foreach (var index in functions)
         {
             var function = (WasmFunction)_instance.Functions[index];
-            if (FunctionCompiler.Supports(_instance, function))
+            if (FunctionCompiler.Unsupported(_instance, function) is not { } reason)
             {
                 _methods[index] = FunctionCompiler.Declare(function);
                 compiled.Add(index);
@@ -156,7 +156,7 @@ internal sealed class JitModule
             else
             {
                 _status[index] = Status.Fallback;
-                Interlocked.Increment(ref JitStatistics.FallbackCount);
+                JitStatistics.RecordFallback(reason);
             }
         }
         var willCompile = new HashSet<int>(compiled);
@@ -176,7 +176,10 @@ internal sealed class JitModule
                 _methods[index] = null;
                 _status[index] = Status.Fallback;
             }
-            Interlocked.Add(ref JitStatistics.FallbackCount, compiled.Count);
+            foreach (var _ in compiled)
+            {
+                JitStatistics.RecordFallback("emitter");
+            }
             return;
         }
         foreach (var index in compiled)
@@ -191,11 +194,24 @@ internal sealed class JitModule
 public static class JitStatistics
 {
     internal static long CompiledCount;
-    internal static long FallbackCount;
+    private static long s_fallbackCount;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> s_reasons = new(StringComparer.Ordinal);
 
     /// <summary>Functions compiled to CIL so far.</summary>
     public static long Compiled => Interlocked.Read(ref CompiledCount);
 
     /// <summary>Functions left to the interpreter because they use something the JIT does not compile.</summary>
-    public static long FallenBack => Interlocked.Read(ref FallbackCount);
+    public static long FallenBack => Interlocked.Read(ref s_fallbackCount);
+
+    /// <summary>
+    /// Fallen-back functions by reason: the name of the first instruction the JIT does not compile in each,
+    /// <c>value type</c> for a signature or local it cannot represent, <c>emitter</c> for a group the emitter gave up on.
+    /// </summary>
+    public static IReadOnlyDictionary<string, long> FallbackReasons => new SortedDictionary<string, long>(s_reasons, StringComparer.Ordinal);
+
+    internal static void RecordFallback(string reason)
+    {
+        Interlocked.Increment(ref s_fallbackCount);
+        s_reasons.AddOrUpdate(reason, 1, (_, n) => n + 1);
+    }
 }
