@@ -14,7 +14,7 @@ namespace WasmHarness.Jit;
 /// f32 → float, f64 → double, references → object), results after the first returned through byrefs, and the
 /// <see cref="JitContext"/> last.
 /// </summary>
-internal sealed class FunctionCompiler
+internal sealed partial class FunctionCompiler
 {
     private static readonly Type PointerType = typeof(byte).MakePointerType();
     private static readonly MethodInfo MemoryData = typeof(MemoryInstance).GetProperty("Data", BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
@@ -109,8 +109,8 @@ internal sealed class FunctionCompiler
             var ok = opcode switch
             {
                 Opcode.Block or Opcode.Loop or Opcode.If => !instruction.BlockType.IsValue || Compilable(instruction.BlockType.Result),
-                Opcode.Call => Compilable(instance.Functions[instruction.Index].Type),
-                Opcode.CallIndirect => Compilable(instance.Types[instruction.Index]!) && !instance.Tables[instruction.SecondIndex].Is64,
+                Opcode.Call or Opcode.ReturnCall => Compilable(instance.Functions[instruction.Index].Type),
+                Opcode.CallIndirect or Opcode.ReturnCallIndirect or Opcode.CallRef or Opcode.ReturnCallRef => Compilable(instance.Types[instruction.Index]!),
                 Opcode.SelectTyped => instruction.SelectTypes.All(Compilable),
                 Opcode.GlobalGet or Opcode.GlobalSet => Compilable(instance.Globals[instruction.Index].Type.Type),
                 Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill => !instance.Tables[instruction.Index].Is64,
@@ -123,7 +123,7 @@ internal sealed class FunctionCompiler
                 _ when code is >= 0x28 and <= 0x3E => memory32 && instruction.MemArg.Memory == 0,
                 _ when (code >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
                 _ => code is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
-                    or (>= 0x41 and <= 0xC4) or (>= 0xD0 and <= 0xD4)
+                    or (>= 0x41 and <= 0xC4) or (>= 0xD0 and <= 0xD6)
                     or (>= 0xFC_0000 and <= 0xFC_0007),
             };
             if (!ok)
@@ -577,8 +577,14 @@ internal sealed class FunctionCompiler
             case Opcode.Call:
                 EmitCall((int)instruction.Index);
                 return;
-            case Opcode.CallIndirect:
-                EmitCallIndirect(_instance.Types[instruction.Index]!, (int)instruction.Index, (int)instruction.SecondIndex);
+            case Opcode.CallIndirect or Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.CallRef or Opcode.ReturnCallRef:
+                EmitCallInstruction(instruction);
+                return;
+            case Opcode.BrOnNull:
+                EmitBrOnNull(instruction.Index);
+                return;
+            case Opcode.BrOnNonNull:
+                EmitBrOnNonNull(instruction.Index);
                 return;
             case Opcode.Drop:
                 Pop(1);
@@ -852,91 +858,6 @@ internal sealed class FunctionCompiler
             _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Call)));
             UnpackResults(type);
         }
-        ReloadMemory();
-    }
-
-    /// <summary>
-    /// <c>call_indirect</c>: the table and type checks in a helper, which also says whether the target runs
-    /// compiled; if so it is called through its function pointer (<c>calli</c>) with its own context, otherwise
-    /// (host or interpreted functions) through the store with packed values. Results land spilled.
-    /// </summary>
-    private void EmitCallIndirect(FunctionType type, int typeIndex, int tableIndex)
-    {
-        SpillAll();
-        var count = type.Parameters.Count;
-        var first = _stack.Count - 1 - count;
-        var function = _il.Local(typeof(FunctionInstance), "indirect target");
-        var context = _il.Local(typeof(JitContext), "indirect context");
-        var pointer = _il.Local(typeof(nint), "indirect code");
-        _il.Emit(OpCodes.Ldloc, Slot(_stack.Count - 1, ValueKind.I32));
-        LoadContext();
-        _il.Emit(OpCodes.Ldc_I4, typeIndex);
-        _il.Emit(OpCodes.Ldc_I4, tableIndex);
-        _il.Emit(OpCodes.Ldloca, function);
-        _il.Emit(OpCodes.Ldloca, context);
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveIndirect)));
-        _il.Emit(OpCodes.Stloc, pointer);
-        var slow = _il.DefineLabel();
-        var done = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, pointer);
-        _il.Emit(OpCodes.Brfalse, slow);
-        for (var i = 0; i < count; i++)
-        {
-            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
-        }
-        var results = Kinds(type.Results);
-        var temps = results.Length > 1 ? results.Select((kind, i) => Temp(kind, 10 + i)).ToArray() : [];
-        foreach (var temp in temps)
-        {
-            _il.Emit(OpCodes.Ldloca, temp);
-        }
-        _il.Emit(OpCodes.Ldloc, context);
-        _il.Emit(OpCodes.Ldloc, pointer);
-        var (returnType, parameters) = Signature(type);
-        _il.EmitCalli(returnType, parameters);
-        if (results.Length == 1)
-        {
-            _il.Emit(OpCodes.Stloc, Slot(first, results[0]));
-        }
-        for (var i = 0; i < temps.Length; i++)
-        {
-            _il.Emit(OpCodes.Ldloc, temps[i]);
-            _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
-        }
-        _il.Emit(OpCodes.Br, done);
-        _il.Mark(slow);
-        _il.Emit(OpCodes.Ldc_I4, count);
-        _il.Emit(OpCodes.Newarr, typeof(Value));
-        for (var i = 0; i < count; i++)
-        {
-            _il.Emit(OpCodes.Dup);
-            _il.Emit(OpCodes.Ldc_I4, i);
-            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
-            _il.Emit(OpCodes.Call, Helper("Put", _stack[first + i]));
-        }
-        _il.Emit(OpCodes.Ldloc, function);
-        LoadContext();
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
-        if (results.Length > 0)
-        {
-            var array = Temp(ValueKind.Bottom, 3);
-            _il.Emit(OpCodes.Stloc, array);
-            for (var i = 0; i < results.Length; i++)
-            {
-                _il.Emit(OpCodes.Ldloc, array);
-                _il.Emit(OpCodes.Ldc_I4, i);
-                _il.Emit(OpCodes.Call, Helper("Arg", results[i]));
-                _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
-            }
-        }
-        else
-        {
-            _il.Emit(OpCodes.Pop);
-        }
-        _il.Mark(done);
-        _stack.RemoveRange(first, count + 1);
-        _stack.AddRange(results);
-        _cilBase = _stack.Count;
         ReloadMemory();
     }
 

@@ -133,7 +133,7 @@ internal sealed class JitModule
             var function = (WasmFunction)_instance.Functions[found[i]];
             foreach (var instruction in function.Code.Body.Instructions)
             {
-                if (instruction.Opcode == Opcode.Call && _status[instruction.Index] == Status.Unknown && seen.Add((int)instruction.Index))
+                if (instruction.Opcode is Opcode.Call or Opcode.ReturnCall && _status[instruction.Index] == Status.Unknown && seen.Add((int)instruction.Index))
                 {
                     found.Add((int)instruction.Index);
                 }

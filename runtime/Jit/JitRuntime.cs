@@ -207,7 +207,7 @@ internal static class GuestThread
 }
 
 /// <summary>Helpers that compiled code calls: frame entry and exit, traps, calls through the store, tables, memory and value packing.</summary>
-internal static class JitRuntime
+internal static partial class JitRuntime
 {
     /// <summary>
     /// Frame entry: counts the depth as the interpreter does, and traps before the frame would come within
@@ -422,39 +422,6 @@ internal static class JitRuntime
     /// <summary><c>call</c> of an imported (or interpreted) function.</summary>
     public static Value[] Call(Value[] args, JitContext context, int functionIndex) =>
         CallFunction(context.State, context.Functions[functionIndex], args);
-
-    /// <summary>
-    /// <c>call_indirect</c>'s checks (table bounds, null, canonical type). Returns the target's code pointer and
-    /// context when it runs compiled, or zero (then <paramref name="function"/> is called through the store).
-    /// </summary>
-    public static nint ResolveIndirect(int index, JitContext context, int typeIndex, int tableIndex, out FunctionInstance function, out JitContext? target)
-    {
-        if (!context.Tables[tableIndex].TryGet((uint)index, out var element))
-        {
-            throw TrapException.AtElement(TrapKind.UndefinedElement, (uint)index);
-        }
-        if (element is not FunctionInstance resolved)
-        {
-            throw TrapException.AtElement(TrapKind.UninitializedElement, (uint)index);
-        }
-        var expected = context.Instance.DefinedTypes[typeIndex];
-        if (!ReferenceEquals(resolved.DefinedType, expected) && !resolved.DefinedType.IsSubtypeOf(expected))
-        {
-            throw Trap((int)TrapKind.IndirectCallTypeMismatch);
-        }
-        function = resolved;
-        target = null;
-        if (resolved is WasmFunction wasm && wasm.Instance.Store.Jit is not null)
-        {
-            var module = ReferenceEquals(wasm.Instance, context.Instance) ? context.Module : JitModule.For(wasm.Instance);
-            if (module.Runs((int)wasm.Index))
-            {
-                target = module.Context;
-                return module.Pointer((int)wasm.Index);
-            }
-        }
-        return 0;
-    }
 
     /// <summary>Calls a function that does not run compiled (host or interpreted) with packed arguments.</summary>
     public static Value[] CallPacked(Value[] args, FunctionInstance function, JitContext context) => CallFunction(context.State, function, args);
