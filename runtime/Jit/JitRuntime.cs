@@ -19,6 +19,7 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
     public readonly GlobalInstance[] Globals = instance.Globals;
     public readonly TableInstance[] Tables = instance.Tables;
     public readonly MemoryInstance? Memory0 = instance.Memories.Length > 0 ? instance.Memories[0] : null;
+    public readonly MemoryInstance[] Memories = instance.Memories;
 
     /// <summary>Operands and results of a vector instruction run by the interpreter's implementation.</summary>
     internal readonly Interpreter.Slot[] Scratch = new Interpreter.Slot[4];
@@ -451,23 +452,6 @@ internal static partial class JitRuntime
     public static void DataDrop(JitContext context, int dataIndex) => context.Instance.Data[dataIndex].Drop();
 
     // ---- Tables and references ----------------------------------------------------------------------------
-    public static object? TableGet(int index, JitContext context, int table) => context.Tables[table].Get((uint)index);
-
-    public static void TableSet(int index, object? value, JitContext context, int table) => context.Tables[table].Set((uint)index, value);
-
-    public static int TableSize(JitContext context, int table) => (int)context.Tables[table].Length;
-
-    public static int TableGrow(object? initial, int delta, JitContext context, int table) => (int)context.Tables[table].Grow((uint)delta, initial);
-
-    public static void TableFill(int index, object? value, int count, JitContext context, int table) =>
-        context.Tables[table].Fill((uint)index, value, (uint)count);
-
-    public static void TableCopy(int destination, int source, int count, JitContext context, int destinationTable, int sourceTable) =>
-        TableInstance.Copy(context.Tables[destinationTable], (uint)destination, context.Tables[sourceTable], (uint)source, (uint)count);
-
-    public static void TableInit(int destination, int source, int count, JitContext context, int element, int table) =>
-        context.Tables[table].Init((uint)destination, context.Instance.Elements[element], (uint)source, (uint)count);
-
     public static void ElemDrop(JitContext context, int element) => context.Instance.Elements[element].Drop();
 
     /// <summary><c>ref.eq</c>: identity, except that i31 references compare by value (as the interpreter compares them).</summary>
