@@ -15,10 +15,11 @@ var crossCheckOption = new Option<bool>("--cross-check") { Description = "Cross-
 var featuresOption = new Option<bool>("--features") { Description = "List the Wasm 3.0 features each selected script uses, and exit." };
 var jsonOption = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
 var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
+var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the run, print how many functions the JIT compiled and why the others fell back to the interpreter." };
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, maxFailuresOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, maxFailuresOption, jitStatsOption,
 };
 
 root.SetAction(parse =>
@@ -80,6 +81,15 @@ root.SetAction(parse =>
     foreach (var engine in engines.OfType<IDisposable>())
     {
         engine.Dispose();
+    }
+
+    if (parse.GetValue(jitStatsOption))
+    {
+        Console.WriteLine($"JIT: {WasmHarness.Jit.JitStatistics.Compiled} functions compiled, {WasmHarness.Jit.JitStatistics.FallenBack} fell back to the interpreter");
+        foreach (var (reason, count) in WasmHarness.Jit.JitStatistics.FallbackReasons.OrderByDescending(r => r.Value))
+        {
+            Console.WriteLine($"  {count,7}  {reason}");
+        }
     }
 
     if (parse.GetValue(jsonOption) is { } jsonPath)

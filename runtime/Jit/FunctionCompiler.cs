@@ -14,7 +14,7 @@ namespace WasmHarness.Jit;
 /// f32 → float, f64 → double, references → object), results after the first returned through byrefs, and the
 /// <see cref="JitContext"/> last.
 /// </summary>
-internal sealed class FunctionCompiler
+internal sealed partial class FunctionCompiler
 {
     private static readonly Type PointerType = typeof(byte).MakePointerType();
     private static readonly MethodInfo MemoryData = typeof(MemoryInstance).GetProperty("Data", BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
@@ -92,11 +92,14 @@ internal sealed class FunctionCompiler
     // ---- Entry points ----------------------------------------------------------------------------------
 
     /// <summary>True when every instruction and type of <paramref name="function"/> is one the JIT compiles.</summary>
-    public static bool Supports(ModuleInstance instance, WasmFunction function)
+    public static bool Supports(ModuleInstance instance, WasmFunction function) => Unsupported(instance, function) is null;
+
+    /// <summary>Why the JIT does not compile <paramref name="function"/>: the first instruction (or type) outside the compiled set; null when it does.</summary>
+    public static string? Unsupported(ModuleInstance instance, WasmFunction function)
     {
         if (!Compilable(function.Type) || function.Code.Locals.Any(group => !Compilable(group.Type)))
         {
-            return false;
+            return "a parameter, result or local type";
         }
         var memory32 = instance.Memories.Length == 1 && !instance.Memories[0].Is64;
         foreach (var instruction in function.Code.Body.Instructions)
@@ -119,16 +122,17 @@ internal sealed class FunctionCompiler
                 Opcode.ElemDrop or Opcode.DataDrop => true,
                 _ when code is >= 0x28 and <= 0x3E => memory32 && instruction.MemArg.Memory == 0,
                 _ when (code >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
+                _ when (code >> 16) == 0xFB => SupportsGc(opcode),
                 _ => code is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
                     or (>= 0x41 and <= 0xC4) or (>= 0xD0 and <= 0xD4)
                     or (>= 0xFC_0000 and <= 0xFC_0007),
             };
             if (!ok)
             {
-                return false;
+                return opcode.Name();
             }
         }
-        return true;
+        return null;
     }
 
     private static bool Compilable(FunctionType type) => type.Parameters.All(Compilable) && type.Results.All(Compilable);
@@ -743,6 +747,11 @@ internal sealed class FunctionCompiler
         if ((code >> 16) == 0xFD)
         {
             EmitSimd(instruction);
+            return;
+        }
+        if ((code >> 16) == 0xFB)
+        {
+            EmitGc(instruction);
             return;
         }
         if (code is >= 0x28 and <= 0x35)

@@ -148,7 +148,7 @@ internal sealed class JitModule
         foreach (var index in functions)
         {
             var function = (WasmFunction)_instance.Functions[index];
-            if (FunctionCompiler.Supports(_instance, function))
+            if (FunctionCompiler.Unsupported(_instance, function) is not { } reason)
             {
                 _methods[index] = FunctionCompiler.Declare(function);
                 compiled.Add(index);
@@ -157,6 +157,7 @@ internal sealed class JitModule
             {
                 _status[index] = Status.Fallback;
                 Interlocked.Increment(ref JitStatistics.FallbackCount);
+                JitStatistics.NoteFallback(reason);
             }
         }
         var willCompile = new HashSet<int>(compiled);
@@ -168,8 +169,9 @@ internal sealed class JitModule
                     callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
             }
         }
-        catch (NotSupportedException)
+        catch (NotSupportedException e)
         {
+            JitStatistics.NoteFallback(e.Message);
             // A construct the support check missed: interpret the whole group rather than fail.
             foreach (var index in compiled)
             {
@@ -198,4 +200,11 @@ public static class JitStatistics
 
     /// <summary>Functions left to the interpreter because they use something the JIT does not compile.</summary>
     public static long FallenBack => Interlocked.Read(ref FallbackCount);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> s_fallbackReasons = new();
+
+    /// <summary>Why functions fell back: the first instruction (or type) outside the compiled set of each, with how many functions it stopped.</summary>
+    public static IReadOnlyDictionary<string, long> FallbackReasons => new Dictionary<string, long>(s_fallbackReasons);
+
+    internal static void NoteFallback(string reason) => s_fallbackReasons.AddOrUpdate(reason, 1, static (_, n) => n + 1);
 }
