@@ -16,10 +16,11 @@ var crossCheckOption = new Option<bool>("--cross-check") { Description = "Cross-
 var featuresOption = new Option<bool>("--features") { Description = "List the Wasm 3.0 features each selected script uses, and exit." };
 var jsonOption = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
 var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
+var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the run, list every reason the JIT left functions to the interpreter, with counts." };
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, maxFailuresOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, maxFailuresOption, jitStatsOption,
 };
 
 root.SetAction(parse =>
@@ -87,6 +88,15 @@ root.SetAction(parse =>
     foreach (var engine in engines.OfType<IDisposable>())
     {
         engine.Dispose();
+    }
+
+    if (parse.GetValue(jitStatsOption))
+    {
+        // The same counts as the "jit code" line, one reason per line, most frequent first.
+        foreach (var (reason, count) in JitStatistics.FallbackReasons.OrderByDescending(r => r.Value))
+        {
+            Console.WriteLine($"  {count,7}  {reason}");
+        }
     }
 
     if (parse.GetValue(jsonOption) is { } jsonPath)

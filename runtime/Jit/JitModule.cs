@@ -168,7 +168,7 @@ internal sealed class JitModule
                     callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
             }
         }
-        catch (NotSupportedException)
+        catch (NotSupportedException e)
         {
             // A construct the support check missed: interpret the whole group rather than fail.
             foreach (var index in compiled)
@@ -178,7 +178,7 @@ internal sealed class JitModule
             }
             foreach (var _ in compiled)
             {
-                JitStatistics.RecordFallback("emitter");
+                JitStatistics.RecordFallback("emitter: " + e.Message);
             }
             return;
         }
