@@ -26,6 +26,9 @@ public sealed record EngineOptions
 
     /// <summary>With the JIT tier: called with each function's name and its emitted IL listing (for inspection and tests).</summary>
     public Action<string, string>? JitDumpIl { get; init; }
+
+    /// <summary>With the JIT tier: called with each function the JIT leaves to the interpreter (for tests and reports).</summary>
+    public Action<Execution.WasmFunction>? JitFallback { get; init; }
 }
 
 /// <summary>The tiers that can run Wasm code; both share stores, instances, memories, tables, globals and traps.</summary>

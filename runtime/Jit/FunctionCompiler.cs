@@ -14,7 +14,7 @@ namespace WasmHarness.Jit;
 /// f32 → float, f64 → double, references → object), results after the first returned through byrefs, and the
 /// <see cref="JitContext"/> last.
 /// </summary>
-internal sealed class FunctionCompiler
+internal sealed partial class FunctionCompiler
 {
     private static readonly Type PointerType = typeof(byte).MakePointerType();
     private static readonly MethodInfo MemoryData = typeof(MemoryInstance).GetProperty("Data", BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
@@ -117,6 +117,7 @@ internal sealed class FunctionCompiler
                 Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill => memory32 && instruction.Index == 0,
                 Opcode.MemoryInit => memory32 && instruction.SecondIndex == 0,
                 Opcode.ElemDrop or Opcode.DataDrop => true,
+                _ when IsExceptionInstruction(opcode) => SupportsException(instance, instruction),
                 _ when code is >= 0x28 and <= 0x3E => memory32 && instruction.MemArg.Memory == 0,
                 _ when (code >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
                 _ => code is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
@@ -372,13 +373,14 @@ internal sealed class FunctionCompiler
         _il.Emit(OpCodes.Dup);
         _il.Emit(OpCodes.Stloc, _state);
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Enter)));
+        SaveFrameDepth();
         ConsumeFuel();
         ReloadMemory();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
-        foreach (var instruction in _function.Code.Body.Instructions)
+        for (_position = 0; _position < _function.Code.Body.Instructions.Count; _position++)
         {
-            Translate(instruction);
+            Translate(_function.Code.Body.Instructions[_position]);
         }
         // The function's end: results are in the slots at the bottom of the stack.
         _il.Emit(OpCodes.Ldloc, _state);
@@ -416,20 +418,20 @@ internal sealed class FunctionCompiler
         var opcode = instruction.Opcode;
         if (_unreachable)
         {
-            if (opcode is Opcode.Block or Opcode.Loop or Opcode.If)
+            if (opcode.OpensBlock())
             {
                 _deadDepth++;
                 return;
             }
             if (_deadDepth > 0)
             {
-                if (opcode == Opcode.End)
+                if (opcode is Opcode.End or Opcode.Delegate)
                 {
                     _deadDepth--;
                 }
                 return;
             }
-            if (opcode is not (Opcode.End or Opcode.Else))
+            if (opcode is not (Opcode.End or Opcode.Else or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate))
             {
                 return;
             }
@@ -486,6 +488,8 @@ internal sealed class FunctionCompiler
                 _unreachable = false;
                 return;
             }
+            case Opcode.End when EndTry():
+                return;
             case Opcode.End:
             {
                 var control = _controls[^1];
@@ -519,7 +523,7 @@ internal sealed class FunctionCompiler
                 _cilBase = _stack.Count;
                 var target = Target(instruction.Index);
                 _il.Emit(OpCodes.Ldloc, condition);
-                if (_stack.Count - target.LabelTypes.Length == target.Height)
+                if (_stack.Count - target.LabelTypes.Length == target.Height && !Crosses(target))
                 {
                     _il.Emit(OpCodes.Brtrue, target.Label);
                 }
@@ -543,7 +547,7 @@ internal sealed class FunctionCompiler
                 Label LabelFor(uint depth)
                 {
                     var target = Target(depth);
-                    if (_stack.Count - target.LabelTypes.Length == target.Height)
+                    if (_stack.Count - target.LabelTypes.Length == target.Height && !Crosses(target))
                     {
                         return target.Label;
                     }
@@ -573,6 +577,10 @@ internal sealed class FunctionCompiler
                 return;
             case Opcode.Call:
                 EmitCall((int)instruction.Index);
+                return;
+            case Opcode.Try or Opcode.TryTable or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate
+                or Opcode.Throw or Opcode.ThrowRef or Opcode.Rethrow:
+                TranslateException(instruction);
                 return;
             case Opcode.CallIndirect:
                 EmitCallIndirect(_instance.Types[instruction.Index]!, (int)instruction.Index, (int)instruction.SecondIndex);
@@ -765,7 +773,7 @@ internal sealed class FunctionCompiler
     {
         var target = Target(depth);
         Move(target.Height, target.LabelTypes);
-        _il.Emit(OpCodes.Br, target.Label);
+        Jump(target);
     }
 
     private void LoadLocal(int index)

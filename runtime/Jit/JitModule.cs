@@ -157,6 +157,7 @@ internal sealed class JitModule
             {
                 _status[index] = Status.Fallback;
                 Interlocked.Increment(ref JitStatistics.FallbackCount);
+                _instance.Store.Engine.Options.JitFallback?.Invoke(function);
             }
         }
         var willCompile = new HashSet<int>(compiled);
@@ -175,6 +176,7 @@ internal sealed class JitModule
             {
                 _methods[index] = null;
                 _status[index] = Status.Fallback;
+                _instance.Store.Engine.Options.JitFallback?.Invoke((WasmFunction)_instance.Functions[index]);
             }
             Interlocked.Add(ref JitStatistics.FallbackCount, compiled.Count);
             return;
