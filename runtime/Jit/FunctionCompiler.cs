@@ -92,11 +92,14 @@ internal sealed partial class FunctionCompiler
     // ---- Entry points ----------------------------------------------------------------------------------
 
     /// <summary>True when every instruction and type of <paramref name="function"/> is one the JIT compiles.</summary>
-    public static bool Supports(ModuleInstance instance, WasmFunction function)
+    public static bool Supports(ModuleInstance instance, WasmFunction function) => Unsupported(instance, function) is null;
+
+    /// <summary>Why the JIT cannot compile <paramref name="function"/> (the first instruction it does not compile, or its types); null when it can.</summary>
+    public static string? Unsupported(ModuleInstance instance, WasmFunction function)
     {
         if (!Compilable(function.Type) || function.Code.Locals.Any(group => !Compilable(group.Type)))
         {
-            return false;
+            return "the types of its parameters, results or locals";
         }
         var memory32 = instance.Memories.Length == 1 && !instance.Memories[0].Is64;
         foreach (var instruction in function.Code.Body.Instructions)
@@ -126,10 +129,10 @@ internal sealed partial class FunctionCompiler
             };
             if (!ok)
             {
-                return false;
+                return instruction.ToString();
             }
         }
-        return true;
+        return null;
     }
 
     private static bool Compilable(FunctionType type) => type.Parameters.All(Compilable) && type.Results.All(Compilable);

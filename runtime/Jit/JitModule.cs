@@ -148,7 +148,9 @@ internal sealed class JitModule
         foreach (var index in functions)
         {
             var function = (WasmFunction)_instance.Functions[index];
-            if (FunctionCompiler.Supports(_instance, function))
+            var unsupported = FunctionCompiler.Unsupported(_instance, function)
+                ?? (_instance.Store.Engine.Options.JitFilter?.Invoke(function) == false ? "excluded by EngineOptions.JitFilter" : null);
+            if (unsupported is null)
             {
                 _methods[index] = FunctionCompiler.Declare(function);
                 compiled.Add(index);
@@ -157,7 +159,7 @@ internal sealed class JitModule
             {
                 _status[index] = Status.Fallback;
                 Interlocked.Increment(ref JitStatistics.FallbackCount);
-                _instance.Store.Engine.Options.JitFallback?.Invoke(function);
+                _instance.Store.Engine.Options.JitFallback?.Invoke(function, unsupported);
             }
         }
         var willCompile = new HashSet<int>(compiled);
@@ -169,14 +171,14 @@ internal sealed class JitModule
                     callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
             }
         }
-        catch (NotSupportedException)
+        catch (NotSupportedException e)
         {
             // A construct the support check missed: interpret the whole group rather than fail.
             foreach (var index in compiled)
             {
                 _methods[index] = null;
                 _status[index] = Status.Fallback;
-                _instance.Store.Engine.Options.JitFallback?.Invoke((WasmFunction)_instance.Functions[index]);
+                _instance.Store.Engine.Options.JitFallback?.Invoke((WasmFunction)_instance.Functions[index], e.Message);
             }
             Interlocked.Add(ref JitStatistics.FallbackCount, compiled.Count);
             return;
