@@ -407,7 +407,7 @@ internal sealed partial class FunctionCompiler
                 var branchIfMatches = opcode == Opcode.BrOnCast;
                 _il.Emit(OpCodes.Ldloc, Slot(_stack.Count - 1, ValueKind.Ref));
                 Matches(to.Heap, to.Nullable);
-                if (_stack.Count - target.LabelTypes.Length == target.Height)
+                if (_stack.Count - target.LabelTypes.Length == target.Height && !Crosses(target))
                 {
                     _il.Emit(branchIfMatches ? OpCodes.Brtrue : OpCodes.Brfalse, target.Label);
                 }

@@ -238,4 +238,53 @@ public sealed class JitExceptionTests
         Assert.Equal(42, instance.Invoke("countdown", Value.FromI32(1_000_000))[0].I32);
         Assert.Empty(fallbacks);
     }
+
+    private const string BranchOutOfTryModule = """
+        (module
+          (type $s (struct (field i32)))
+          (tag $e)
+          (func (export "cast") (param i32) (result i32)
+            (local anyref)
+            (local.set 1 (if (result anyref) (local.get 0) (then (struct.new $s (i32.const 9))) (else (ref.i31 (i32.const 3)))))
+            (block $out (result (ref $s))
+              (block $h
+                (try_table (catch $e $h)
+                  (br_on_cast $out anyref (ref $s) (local.get 1))
+                  (drop)))
+              (return (i32.const -1)))
+            (struct.get $s 0))
+          (func (export "castfail") (param i32) (result i32)
+            (local anyref)
+            (local.set 1 (if (result anyref) (local.get 0) (then (struct.new $s (i32.const 9))) (else (ref.i31 (i32.const 3)))))
+            (block $out (result anyref)
+              (block $h
+                (try_table (catch $e $h)
+                  (br_on_cast_fail $out anyref (ref $s) (local.get 1))
+                  (drop)))
+              (return (i32.const -1)))
+            (drop) (i32.const 5))
+          (func (export "null") (param i32) (result i32)
+            (local funcref)
+            (block $out
+              (block $h
+                (try_table (catch $e $h)
+                  (br_on_null $out (local.get 1))
+                  (drop)))
+              (return (i32.const -1)))
+            (i32.const 4))
+        )
+        """;
+
+    [Fact]
+    public void Branches_of_cast_and_null_tests_leave_a_try_region()
+    {
+        var (instance, fallbacks) = Instantiate(BranchOutOfTryModule);
+
+        Assert.Equal(9, instance.Invoke("cast", Value.FromI32(1))[0].I32);
+        Assert.Equal(-1, instance.Invoke("cast", Value.FromI32(0))[0].I32);
+        Assert.Equal(5, instance.Invoke("castfail", Value.FromI32(0))[0].I32);
+        Assert.Equal(-1, instance.Invoke("castfail", Value.FromI32(1))[0].I32);
+        Assert.Equal(4, instance.Invoke("null", Value.FromI32(1))[0].I32);
+        Assert.Empty(fallbacks);
+    }
 }
