@@ -18,10 +18,11 @@ var featuresOption = new Option<bool>("--features") { Description = "List the Wa
 var jsonOption = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
 var relaxedSimdOption = new Option<RelaxedSimdMode>("--relaxed-simd") { Description = "Relaxed SIMD results on interp and jit: Deterministic (default) or Native (the host's vector instructions)." };
 var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
+var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the run, list every reason the JIT left functions to the interpreter, with counts." };
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxFailuresOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxFailuresOption, jitStatsOption,
 };
 
 root.SetAction(parse =>
@@ -90,6 +91,15 @@ root.SetAction(parse =>
     foreach (var engine in engines.OfType<IDisposable>())
     {
         engine.Dispose();
+    }
+
+    if (parse.GetValue(jitStatsOption))
+    {
+        // The same counts as the "jit code" line, one reason per line, most frequent first.
+        foreach (var (reason, count) in JitStatistics.FallbackReasons.OrderByDescending(r => r.Value))
+        {
+            Console.WriteLine($"  {count,7}  {reason}");
+        }
     }
 
     if (parse.GetValue(jsonOption) is { } jsonPath)

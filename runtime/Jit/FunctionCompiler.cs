@@ -115,7 +115,9 @@ internal sealed partial class FunctionCompiler
                 Opcode.GlobalGet or Opcode.GlobalSet => Compilable(instance.Globals[instruction.Index].Type.Type),
                 Opcode.ElemDrop or Opcode.DataDrop or Opcode.MemoryInit or Opcode.MemoryCopy or Opcode.MemoryFill => true,
                 Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill or Opcode.TableCopy or Opcode.TableInit => true,
+                _ when IsExceptionInstruction(opcode) => SupportsException(instance, instruction),
                 _ when (code >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
+                _ when (code >> 16) == 0xFB => SupportsGc(opcode),
                 _ => code is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
                     or (>= 0x28 and <= 0xC4) or (>= 0xD0 and <= 0xD6)
                     or (>= 0xFC_0000 and <= 0xFC_0007),
@@ -369,13 +371,14 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Dup);
         _il.Emit(OpCodes.Stloc, _state);
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Enter)));
+        SaveFrameDepth();
         ConsumeFuel();
         ReloadMemory();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
-        foreach (var instruction in _function.Code.Body.Instructions)
+        for (_position = 0; _position < _function.Code.Body.Instructions.Count; _position++)
         {
-            Translate(instruction);
+            Translate(_function.Code.Body.Instructions[_position]);
         }
         // The function's end: results are in the slots at the bottom of the stack.
         _il.Emit(OpCodes.Ldloc, _state);
@@ -413,20 +416,20 @@ internal sealed partial class FunctionCompiler
         var opcode = instruction.Opcode;
         if (_unreachable)
         {
-            if (opcode is Opcode.Block or Opcode.Loop or Opcode.If)
+            if (opcode.OpensBlock())
             {
                 _deadDepth++;
                 return;
             }
             if (_deadDepth > 0)
             {
-                if (opcode == Opcode.End)
+                if (opcode is Opcode.End or Opcode.Delegate)
                 {
                     _deadDepth--;
                 }
                 return;
             }
-            if (opcode is not (Opcode.End or Opcode.Else))
+            if (opcode is not (Opcode.End or Opcode.Else or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate))
             {
                 return;
             }
@@ -483,6 +486,8 @@ internal sealed partial class FunctionCompiler
                 _unreachable = false;
                 return;
             }
+            case Opcode.End when EndTry():
+                return;
             case Opcode.End:
             {
                 var control = _controls[^1];
@@ -516,7 +521,7 @@ internal sealed partial class FunctionCompiler
                 _cilBase = _stack.Count;
                 var target = Target(instruction.Index);
                 _il.Emit(OpCodes.Ldloc, condition);
-                if (_stack.Count - target.LabelTypes.Length == target.Height)
+                if (_stack.Count - target.LabelTypes.Length == target.Height && !Crosses(target))
                 {
                     _il.Emit(OpCodes.Brtrue, target.Label);
                 }
@@ -540,7 +545,7 @@ internal sealed partial class FunctionCompiler
                 Label LabelFor(uint depth)
                 {
                     var target = Target(depth);
-                    if (_stack.Count - target.LabelTypes.Length == target.Height)
+                    if (_stack.Count - target.LabelTypes.Length == target.Height && !Crosses(target))
                     {
                         return target.Label;
                     }
@@ -570,6 +575,10 @@ internal sealed partial class FunctionCompiler
                 return;
             case Opcode.Call:
                 EmitCall((int)instruction.Index);
+                return;
+            case Opcode.Try or Opcode.TryTable or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate
+                or Opcode.Throw or Opcode.ThrowRef or Opcode.Rethrow:
+                TranslateException(instruction);
                 return;
             case Opcode.CallIndirect or Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.CallRef or Opcode.ReturnCallRef:
                 EmitCallInstruction(instruction);
@@ -717,6 +726,11 @@ internal sealed partial class FunctionCompiler
             EmitSimd(instruction);
             return;
         }
+        if ((code >> 16) == 0xFB)
+        {
+            EmitGc(instruction);
+            return;
+        }
         if (code is >= 0x28 and <= 0x35)
         {
             EmitLoad(opcode, instruction.MemArg);
@@ -737,7 +751,7 @@ internal sealed partial class FunctionCompiler
     {
         var target = Target(depth);
         Move(target.Height, target.LabelTypes);
-        _il.Emit(OpCodes.Br, target.Label);
+        Jump(target);
     }
 
     private void LoadLocal(int index)

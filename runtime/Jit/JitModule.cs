@@ -148,7 +148,9 @@ internal sealed class JitModule
         foreach (var index in functions)
         {
             var function = (WasmFunction)_instance.Functions[index];
-            if (FunctionCompiler.Unsupported(_instance, function) is not { } reason)
+            var reason = FunctionCompiler.Unsupported(_instance, function)
+                ?? (_instance.Store.Engine.Options.JitFilter?.Invoke(function) == false ? "excluded by EngineOptions.JitFilter" : null);
+            if (reason is null)
             {
                 _methods[index] = FunctionCompiler.Declare(function);
                 compiled.Add(index);
@@ -157,6 +159,7 @@ internal sealed class JitModule
             {
                 _status[index] = Status.Fallback;
                 JitStatistics.RecordFallback(reason);
+                _instance.Store.Engine.Options.JitFallback?.Invoke(function, reason);
             }
         }
         var willCompile = new HashSet<int>(compiled);
@@ -168,17 +171,18 @@ internal sealed class JitModule
                     callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
             }
         }
-        catch (NotSupportedException)
+        catch (NotSupportedException e)
         {
             // A construct the support check missed: interpret the whole group rather than fail.
             foreach (var index in compiled)
             {
                 _methods[index] = null;
                 _status[index] = Status.Fallback;
+                _instance.Store.Engine.Options.JitFallback?.Invoke((WasmFunction)_instance.Functions[index], e.Message);
             }
             foreach (var _ in compiled)
             {
-                JitStatistics.RecordFallback("emitter");
+                JitStatistics.RecordFallback("emitter: " + e.Message);
             }
             return;
         }

@@ -21,6 +21,9 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
     public readonly MemoryInstance? Memory0 = instance.Memories.Length > 0 ? instance.Memories[0] : null;
     public readonly MemoryInstance[] Memories = instance.Memories;
 
+    /// <summary>The canonical types by module type index (GC allocation and casts).</summary>
+    public readonly Validation.DefinedType[] Types = instance.DefinedTypes;
+
     /// <summary>Operands and results of a vector instruction run by the interpreter's implementation.</summary>
     internal readonly Interpreter.Slot[] Scratch = new Interpreter.Slot[4];
 }
