@@ -189,6 +189,7 @@ public sealed class JitExceptionTests
         Assert.Equal(1, instance.Invoke("legacy", Value.FromI32(1))[0].I32);
         Assert.Empty(fallbacks);
     }
+
     private const string ShapesModule = """
         (module
           (tag $e (param i32))
@@ -327,5 +328,54 @@ public sealed class JitExceptionTests
         }
         Assert.Empty(fallbacks);
         Assert.True(outcomes.Count > 15, "the arguments take the functions down many different paths");
+    }
+
+    private const string TailCallInTryModule = """
+        (module
+          (tag $e (param i32))
+          (type $t (func (param i32) (result i32)))
+          (func $thrower (type $t) (throw $e (local.get 0)))
+          (func $ok (type $t) (i32.add (local.get 0) (i32.const 1)))
+          (table funcref (elem $thrower $ok))
+          (elem declare func $ok $countdown)
+          ;; Each tail call leaves the try_table's region: the callee's exception is not caught by this frame.
+          (func (export "direct") (param i32) (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h) (return_call $thrower (local.get 0)))
+              (return (i32.const -1)))
+            (i32.add (i32.const 1000)))
+          (func (export "indirect") (param i32 i32) (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h) (return_call_indirect (type $t) (local.get 0) (local.get 1)))
+              (return (i32.const -1)))
+            (i32.add (i32.const 1000)))
+          (func (export "ref") (param i32) (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h) (return_call_ref $t (local.get 0) (ref.func $ok)))
+              (return (i32.const -1)))
+            (i32.add (i32.const 1000)))
+          (func (export "legacy") (param i32) (result i32)
+            (try (result i32)
+              (do (return_call $thrower (local.get 0)))
+              (catch $e (drop) (i32.const 7))))
+          ;; A million tail calls, each from inside a try_table: constant stack and call depth.
+          (func $countdown (export "countdown") (param i32) (result i32)
+            (if (i32.eqz (local.get 0)) (then (return (i32.const 42))))
+            (block $x (try_table (catch_all $x) (return_call $countdown (i32.sub (local.get 0) (i32.const 1)))))
+            (i32.const -1)))
+        """;
+
+    [Fact]
+    public void A_tail_call_inside_a_try_leaves_the_frame_and_its_handlers()
+    {
+        var (instance, fallbacks) = Instantiate(TailCallInTryModule, maxCallDepth: 1000);
+
+        Assert.Throws<UncaughtException>(() => instance.Invoke("direct", Value.FromI32(5)));
+        Assert.Throws<UncaughtException>(() => instance.Invoke("indirect", Value.FromI32(5), Value.FromI32(0)));
+        Assert.Equal(6, instance.Invoke("indirect", Value.FromI32(5), Value.FromI32(1))[0].I32);
+        Assert.Equal(6, instance.Invoke("ref", Value.FromI32(5))[0].I32);
+        Assert.Throws<UncaughtException>(() => instance.Invoke("legacy", Value.FromI32(5)));
+        Assert.Equal(42, instance.Invoke("countdown", Value.FromI32(1_000_000))[0].I32);
+        Assert.Empty(fallbacks);
     }
 }
