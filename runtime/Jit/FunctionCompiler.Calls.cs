@@ -24,16 +24,8 @@ internal sealed partial class FunctionCompiler
     private LocalBuilder? _callPointer;
     private readonly List<(Label Stub, Action Emit)> _tailStubs = [];
 
-    /// <summary>Tail calls made inside a protected region, emitted after the body (see <see cref="EmitOutsideRegions"/>).</summary>
-    private readonly List<Action> _tailCallStubs = [];
-
     private void EmitCallInstruction(Instruction instruction)
     {
-        if (_openRegions > 0 && instruction.Opcode is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef)
-        {
-            EmitOutsideRegions(() => EmitCallInstruction(instruction));
-            return;
-        }
         switch (instruction.Opcode)
         {
             case Opcode.ReturnCall:
@@ -73,42 +65,6 @@ internal sealed partial class FunctionCompiler
             default:
                 throw new NotSupportedException($"the JIT does not compile {instruction.Opcode.Name()}");
         }
-    }
-
-    /// <summary>
-    /// A tail call inside a <c>try_table</c> or legacy <c>try</c> body. CIL allows neither a <c>tail.</c> call nor a
-    /// <c>ret</c> inside a protected region (ECMA-335 III.2.4), and none of this frame's handlers may apply to the
-    /// callee anyway (the tail call replaces the frame): so the operands are spilled, the regions are left for a
-    /// stub after the function's body, and the stub makes the tail call from there with the operand stack as it was.
-    /// </summary>
-    private void EmitOutsideRegions(Action emitTailCall)
-    {
-        SpillAll();
-        var stack = _stack.ToArray();
-        var stub = _il.DefineLabel();
-        _il.Emit(OpCodes.Leave, stub);
-        _unreachable = true;
-        _tailCallStubs.Add(() =>
-        {
-            _stack.Clear();
-            _stack.AddRange(stack);
-            _cilBase = stack.Length;
-            _unreachable = false;
-            _il.Mark(stub);
-            emitTailCall();
-        });
-    }
-
-    /// <summary>Emits the stubs of <see cref="EmitOutsideRegions"/>, outside every region (after the body's <c>ret</c>).</summary>
-    private void EmitTailCallStubs()
-    {
-        var regions = _openRegions;
-        _openRegions = 0;
-        foreach (var stub in _tailCallStubs)
-        {
-            stub();
-        }
-        _openRegions = regions;
     }
 
     /// <summary>Leaves the frame's depth count (before a tail call, whose callee enters it again).</summary>
