@@ -116,7 +116,8 @@ internal sealed partial class FunctionCompiler
     /// <summary>
     /// With the address of a field and then a value on the CIL stack, stores the value (packed fields keep their low
     /// bits). Only the part the field's type uses is written: the rest of a field's <see cref="Value"/> is zero
-    /// from allocation on, as the interpreter keeps it.
+    /// from allocation on, as the interpreter keeps it. (<see cref="Value"/>'s fields are <c>readonly</c>; the runtime
+    /// does not enforce <c>initonly</c> on <c>stfld</c> in dynamic methods, and no code caches an element's fields.)
     /// </summary>
     private void StoreField(StorageType storage)
     {
