@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
+using WasmHarness;
 using WasmHarness.Differential.Engines;
 using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Jit;
 using WasmHarness.SpecRunner;
 
 var suiteOption = new Option<string?>("--suite") { Description = "Folder of the official test suite (else WASM_TESTSUITE, corpus/testsuite, ../shared/wasm-testsuite)." };
@@ -14,11 +16,13 @@ var proposalsOption = new Option<bool>("--proposals") { Description = "Also run 
 var crossCheckOption = new Option<bool>("--cross-check") { Description = "Cross-check every module against wasmtime's validator (our encoder's bytes)." };
 var featuresOption = new Option<bool>("--features") { Description = "List the Wasm 3.0 features each selected script uses, and exit." };
 var jsonOption = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
+var relaxedSimdOption = new Option<RelaxedSimdMode>("--relaxed-simd") { Description = "Relaxed SIMD results on interp and jit: Deterministic (default) or Native (the host's vector instructions)." };
 var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
+var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the run, list every reason the JIT left functions to the interpreter, with counts." };
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, maxFailuresOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxFailuresOption, jitStatsOption,
 };
 
 root.SetAction(parse =>
@@ -53,6 +57,7 @@ root.SetAction(parse =>
     }
 
     var engines = new List<IEngine>();
+    var engineOptions = new EngineOptions { RelaxedSimd = parse.GetValue(relaxedSimdOption) };
     if (!parse.GetValue(validateOnlyOption))
     {
         var names = parse.GetValue(engineOption) is { Length: > 0 } given ? given : ["interp"];
@@ -60,8 +65,8 @@ root.SetAction(parse =>
         {
             IEngine? engine = name switch
             {
-                "interp" => new InterpreterEngine(),
-                "jit" => new JitEngine(),
+                "interp" => new InterpreterEngine(engineOptions),
+                "jit" => new JitEngine(engineOptions),
                 "wasmtime" => new WasmtimeEngine(),
                 _ => null,
             };
@@ -77,9 +82,24 @@ root.SetAction(parse =>
     var options = new SpecRunOptions(suite, filters, parse.GetValue(proposalsOption), parse.GetValue(crossCheckOption), profile, engines);
     var run = ShowProgress(options);
     ConsoleReport.Print(AnsiConsole.Console, Console.Out, run, parse.GetValue(maxFailuresOption));
+    if (engines.Any(engine => engine is JitEngine))
+    {
+        // Which functions of the run the JIT compiled and which it left to the interpreter (and why).
+        var reasons = string.Join(", ", JitStatistics.FallbackReasons.Select(r => $"{r.Key} {r.Value}"));
+        Console.WriteLine($"jit code: {JitStatistics.Compiled} functions compiled, {JitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}");
+    }
     foreach (var engine in engines.OfType<IDisposable>())
     {
         engine.Dispose();
+    }
+
+    if (parse.GetValue(jitStatsOption))
+    {
+        // The same counts as the "jit code" line, one reason per line, most frequent first.
+        foreach (var (reason, count) in JitStatistics.FallbackReasons.OrderByDescending(r => r.Value))
+        {
+            Console.WriteLine($"  {count,7}  {reason}");
+        }
     }
 
     if (parse.GetValue(jsonOption) is { } jsonPath)
