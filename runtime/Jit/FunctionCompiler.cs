@@ -376,7 +376,7 @@ internal sealed class FunctionCompiler
         ReloadMemory();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
-        foreach (var instruction in _function.Code.Body.Instructions)
+        foreach (var instruction in JitFaultInjection.Apply(_instance.Store.Engine, _function.Code.Body.Instructions))
         {
             Translate(instruction);
         }
