@@ -45,7 +45,12 @@ public sealed record CampaignOptions
     public double ProgressSeconds { get; init; } = 5;
 }
 
-public sealed record DivergenceRecord(ulong CaseSeed, long Case, double AtSeconds, string Category, string Detail, string? Regression);
+/// <param name="Replay">
+/// Where the divergence reproduces when the case is checked again in this process (<see cref="Campaign.Replay"/>):
+/// on the campaign's engines, on fresh engines, on fresh engines on a fresh thread. Tells engine state, thread
+/// state and process state apart.
+/// </param>
+public sealed record DivergenceRecord(ulong CaseSeed, long Case, double AtSeconds, string Category, string Detail, string? Regression, string? Replay = null);
 
 public sealed record CampaignResult
 {
@@ -185,7 +190,9 @@ public static class Campaign
             result.Calls += report.Calls;
             foreach (var (message, count) in report.Traps)
             {
-                result.Traps[message] = result.Traps.GetValueOrDefault(message) + count;
+                // By kind: "undefined element 7" and "undefined element 8" count together.
+                var kind = message.TrimEnd("0123456789".ToCharArray()).TrimEnd();
+                result.Traps[kind] = result.Traps.GetValueOrDefault(kind) + count;
             }
             switch (report.Verdict)
             {
@@ -201,13 +208,18 @@ public static class Campaign
                     result.Divergences++;
                     var at = clock.Elapsed.TotalSeconds;
                     options.Log?.WriteLine($"[{at,6:F1}s] case {index} seed {caseSeed}: DIVERGENCE {report.Detail}");
+                    var replay = options.Fault is null ? Replay(oracle, options, module, caseSeed) : null;
+                    if (replay is not null)
+                    {
+                        options.Log?.WriteLine($"         replayed: {replay}");
+                    }
                     string? written = null;
                     if (options.RegressionDirectory is { } directory)
                     {
                         written = Record(directory, oracle, module, caseSeed, report, options, result.Engines);
                         options.Log?.WriteLine($"         reduced case: {written}");
                     }
-                    result.Found.Add(new DivergenceRecord(caseSeed, index, at, report.Category ?? "?", report.Detail, written));
+                    result.Found.Add(new DivergenceRecord(caseSeed, index, at, report.Category ?? "?", report.Detail, written, replay));
                     if (options.StopOnDivergence)
                     {
                         result.Seconds = clock.Elapsed.TotalSeconds;
@@ -224,6 +236,22 @@ public static class Campaign
         }
         result.Seconds = clock.Elapsed.TotalSeconds;
         return result;
+    }
+
+    /// <summary>
+    /// Checks a diverging case again: on the campaign's engines, on fresh engines (no state shared with earlier
+    /// cases but the process's), and on fresh engines from a new thread (so the JIT's guest thread is new too).
+    /// </summary>
+    public static string Replay(DifferentialOracle oracle, CampaignOptions options, Module module, ulong caseSeed)
+    {
+        static string Verdict(OracleReport report) => report.Verdict == Oracle.Verdict.Divergence ? "diverges" : report.Verdict.ToString().ToLowerInvariant();
+        var again = Verdict(oracle.Check(module, caseSeed));
+        var fresh = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, caseSeed));
+        var onThread = "";
+        var thread = new Thread(() => onThread = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, caseSeed)));
+        thread.Start();
+        thread.Join();
+        return $"same engines {again}, fresh engines {fresh}, fresh engines on a new thread {onThread}";
     }
 
     private static void Progress(TextWriter log, CampaignResult result, double seconds)
