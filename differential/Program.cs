@@ -2,7 +2,7 @@ using System.Globalization;
 using WasmHarness.Differential;
 using WasmHarness.Differential.Oracle;
 
-// dotnet run --project differential -- --seconds N [--seed S] [--engines interp,wasmtime] [--profile wasm2|wasm3] [--json FILE]
+// dotnet run --project differential -- --seconds N [--cases N] [--seed S] [--engines interp,wasmtime] [--profile wasm2|wasm3] [--json FILE]
 //     [--no-roundtrip] [--regressions DIR] [--keep-going] [--il-check-every N]
 // dotnet run --project differential -- --fault-benchmark [--seconds-per-fault 60] [--engines interp|jit|interp,wasmtime] [--all-cases] [--json FILE]
 // dotnet run --project differential -- --list-faults | --fault NAME ... | [--engines E] [--seed S] --replay FILE.wasm
@@ -20,6 +20,7 @@ for (var i = 0; i < args.Length; i++)
     switch (args[i])
     {
         case "--seconds": options = options with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--cases": options = options with { MaxCases = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--seed": options = options with { Seed = ulong.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--engines": options = options with { Engines = Next().Split(',', StringSplitOptions.RemoveEmptyEntries) }; break;
         case "--json": json = Next(); break;

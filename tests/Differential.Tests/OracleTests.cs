@@ -112,6 +112,18 @@ public class OracleTests
     }
 
     [Fact]
+    public void A_divergence_is_replayed_on_the_same_and_on_fresh_engines()
+    {
+        var module = WatParser.ParseModule("""(module (func (export "f") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))""");
+        var options = new CampaignOptions { Engines = ["jit"], Fault = FaultCatalog.Find("i32.add->i32.sub")!, RoundTrip = false };
+        var oracle = new DifferentialOracle(Campaign.CreateEngines(options));
+        Assert.Equal("same engines diverges, fresh engines diverges, fresh engines on a new thread diverges", Campaign.Replay(oracle, options, module, 1));
+        var clean = options with { Fault = null, Engines = ["jit", "interp"] };
+        Assert.Equal("same engines agree, fresh engines agree, fresh engines on a new thread agree",
+            Campaign.Replay(new DifferentialOracle(Campaign.CreateEngines(clean)), clean, module, 1));
+    }
+
+    [Fact]
     public void The_catalog_has_at_least_twenty_faults_in_every_area()
     {
         Assert.True(FaultCatalog.All.Count >= 20);
