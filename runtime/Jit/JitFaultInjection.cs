@@ -10,7 +10,7 @@ namespace WasmHarness.Jit;
 /// says, which may replace it by a sequence of the same stack effect. Only code compiled for stores of that engine
 /// is affected; other engines in the same process, and the interpreter (which has its own seam,
 /// <see cref="Interpreter.FaultInjection"/>), are untouched. When no fault is injected the cost is one read of a
-/// static flag per compiled function, nothing at run time.
+/// static flag per instruction compiled, nothing at run time.
 /// </summary>
 public static class JitFaultInjection
 {
@@ -27,13 +27,22 @@ public static class JitFaultInjection
         s_any = true;
     }
 
-    /// <summary>The instructions the function compiler translates: the body itself, unless a fault is injected for its engine.</summary>
-    internal static IEnumerable<Instruction> Apply(Engine engine, IReadOnlyList<Instruction> body)
+    /// <summary>
+    /// Translates one instruction of a body with <paramref name="translate"/>: the instruction itself, or the sequence
+    /// the fault says when one is injected for <paramref name="engine"/>. The compiler's position in the body stays
+    /// that of the original instruction, so look-ahead over the body (block structure) is unchanged; faults never
+    /// add or remove blocks.
+    /// </summary>
+    internal static void Translate(Engine engine, Instruction instruction, Action<Instruction> translate)
     {
-        if (!s_any || !s_faults.TryGetValue(engine, out var rewrite))
+        if (s_any && s_faults.TryGetValue(engine, out var rewrite) && rewrite(instruction) is { } sequence)
         {
-            return body;
+            foreach (var replacement in sequence)
+            {
+                translate(replacement);
+            }
+            return;
         }
-        return body.SelectMany(instruction => rewrite(instruction) ?? [instruction]);
+        translate(instruction);
     }
 }
