@@ -52,7 +52,7 @@ public static class ConsoleReport
             }
         }
 
-        plain.WriteLine($"suite: {run.Suite}{(run.SuiteProvenance is null ? "" : $" ({run.SuiteProvenance})")}; profile: {run.Profile}");
+        plain.WriteLine($"suite: {run.Suite}{(run.SuiteProvenance is null ? "" : $" ({run.SuiteProvenance})")}; profile: {run.Profile}; platform: {run.Platform}");
         foreach (var engine in run.Engines)
         {
             if (engine.Proposals is { } proposals)
@@ -63,6 +63,10 @@ public static class ConsoleReport
                     plain.WriteLine($"  {proposal.Key}: {Totals.Of(proposal)}");
                 }
             }
+        }
+        if (run.JitTier is { } jit)
+        {
+            plain.WriteLine($"jit tier: {jit.Compiled} functions compiled, {jit.Interpreted} left to the interpreter");
         }
         // The closing lines, one per engine, in the form CI reads.
         foreach (var engine in run.Engines)

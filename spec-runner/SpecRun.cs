@@ -1,4 +1,5 @@
 using WasmHarness.Differential.Engines;
+using WasmHarness.Jit;
 using WasmHarness.Text;
 
 namespace WasmHarness.SpecRunner;
@@ -43,7 +44,9 @@ public static class SpecRun
             Mode: options.ValidateOnly ? "validate-only" : "execute",
             Profile: options.Profile?.Name ?? "all",
             Engines: [.. engineNames.Select((name, e) => new EngineRun(name, [.. results.Select(perEngine => perEngine[e])]))],
-            CrossCheck: crossCheck?.Result());
+            CrossCheck: crossCheck?.Result(),
+            Platform: SimdPlatform.Current,
+            JitTier: engineNames.Contains("jit") ? new JitTierCounts(JitStatistics.Compiled, JitStatistics.FallenBack) : null);
     }
 
     /// <summary>
