@@ -64,10 +64,6 @@ public static class ConsoleReport
                 }
             }
         }
-        if (run.JitTier is { } jit)
-        {
-            plain.WriteLine($"jit tier: {jit.Compiled} functions compiled, {jit.Interpreted} left to the interpreter");
-        }
         // The closing lines, one per engine, in the form CI reads.
         foreach (var engine in run.Engines)
         {

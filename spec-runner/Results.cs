@@ -60,17 +60,8 @@ public sealed record RunResult(
     string Profile,
     IReadOnlyList<EngineRun> Engines,
     CrossCheckResult? CrossCheck,
-    SimdPlatform Platform,
-    JitTierCounts? JitTier)
+    SimdPlatform Platform)
 {
     /// <summary>Failures summed over engines: the run succeeds when this is zero.</summary>
     public int CoreFailures => Engines.Sum(e => e.Core.Failed);
 }
-
-/// <summary>
-/// What the JIT tier did in the run (process-wide counts): proof that compiled code ran, which matters where
-/// RyuJIT's code generation differs (ARM64 vs x86-64).
-/// </summary>
-/// <param name="Compiled">Functions compiled to CIL and run as machine code.</param>
-/// <param name="Interpreted">Functions the JIT left to the interpreter (outside the compiled subset).</param>
-public sealed record JitTierCounts(long Compiled, long Interpreted);

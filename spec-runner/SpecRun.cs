@@ -1,5 +1,4 @@
 using WasmHarness.Differential.Engines;
-using WasmHarness.Jit;
 using WasmHarness.Text;
 
 namespace WasmHarness.SpecRunner;
@@ -45,8 +44,7 @@ public static class SpecRun
             Profile: options.Profile?.Name ?? "all",
             Engines: [.. engineNames.Select((name, e) => new EngineRun(name, [.. results.Select(perEngine => perEngine[e])]))],
             CrossCheck: crossCheck?.Result(),
-            Platform: SimdPlatform.Current,
-            JitTier: engineNames.Contains("jit") ? new JitTierCounts(JitStatistics.Compiled, JitStatistics.FallenBack) : null);
+            Platform: SimdPlatform.Current);
     }
 
     /// <summary>
