@@ -32,6 +32,13 @@ public sealed record EngineOptions
     /// <summary>With the JIT tier: compile every function of a module when it is first used, instead of each function on its first call.</summary>
     public bool JitEager { get; init; }
 
+    /// <summary>
+    /// How the relaxed SIMD instructions choose among the results the spec allows, in both tiers:
+    /// <see cref="RelaxedSimdMode.Deterministic"/> (the default) gives the same result on every machine,
+    /// <see cref="RelaxedSimdMode.Native"/> the one the host's vector instructions give (docs/execution.md lists both per instruction).
+    /// </summary>
+    public RelaxedSimdMode RelaxedSimd { get; init; } = RelaxedSimdMode.Deterministic;
+
     /// <summary>With the JIT tier: called with each function's name and its emitted IL listing (for inspection and tests).</summary>
     public Action<string, string>? JitDumpIl { get; init; }
 
@@ -43,6 +50,16 @@ public sealed record EngineOptions
     /// in the interpreter. For bisecting a miscompilation and for testing mixed tiers.
     /// </summary>
     public Func<Execution.WasmFunction, bool>? JitFilter { get; init; }
+}
+
+/// <summary>How relaxed SIMD instructions pick their result among those the spec allows.</summary>
+public enum RelaxedSimdMode
+{
+    /// <summary>One fixed, documented choice per instruction, the same on every host (mostly the non-relaxed instruction's result).</summary>
+    Deterministic,
+
+    /// <summary>What the host's own vector instruction gives (x86: FMA, <c>pshufb</c>, <c>cvttps2dq</c>, <c>minps</c>, <c>pmulhrsw</c>, <c>pmaddubsw</c>, <c>blendv</c>; ARM64: FMA, <c>tbl</c>), where there is one.</summary>
+    Native,
 }
 
 /// <summary>The tiers that can run Wasm code; both share stores, instances, memories, tables, globals and traps.</summary>

@@ -409,6 +409,7 @@ internal sealed partial class FunctionCompiler
             }
         }
         _il.Emit(OpCodes.Ret);
+        EmitTailCallStubs();
     }
 
     private void Translate(Instruction instruction)
