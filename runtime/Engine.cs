@@ -26,6 +26,12 @@ public sealed record EngineOptions
 
     /// <summary>With the JIT tier: called with each function's name and its emitted IL listing (for inspection and tests).</summary>
     public Action<string, string>? JitDumpIl { get; init; }
+
+    /// <summary>
+    /// With the JIT tier: an edge map that compiled code updates at every guest branch target, for coverage-guided
+    /// fuzzing (see <see cref="WasmHarness.GuestCoverage"/>). <see langword="null"/> (the default): no probes are emitted.
+    /// </summary>
+    public GuestCoverage? GuestCoverage { get; init; }
 }
 
 /// <summary>The tiers that can run Wasm code; both share stores, instances, memories, tables, globals and traps.</summary>

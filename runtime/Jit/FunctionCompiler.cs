@@ -41,6 +41,7 @@ internal sealed class FunctionCompiler
     private readonly LocalBuilder? _memoryBase;
     private readonly LocalBuilder? _memoryLength;
     private readonly bool _fuel;
+    private readonly CoverageProbes? _coverage;
     private int _cilBase;
     private bool _unreachable;
     private int _deadDepth;
@@ -87,6 +88,7 @@ internal sealed class FunctionCompiler
             _memoryLength = _il.Local(typeof(ulong), "memory length");
         }
         _fuel = _instance.Store.FuelEnabled;
+        _coverage = CoverageProbes.For(function, _il, LoadContext);
     }
 
     // ---- Entry points ----------------------------------------------------------------------------------
@@ -374,6 +376,7 @@ internal sealed class FunctionCompiler
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Enter)));
         ConsumeFuel();
         ReloadMemory();
+        _coverage?.Edge();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
         foreach (var instruction in _function.Code.Body.Instructions)
@@ -457,6 +460,7 @@ internal sealed class FunctionCompiler
                 _controls.Add(control);
                 _il.Mark(control.Label);
                 ConsumeFuel();
+                _coverage?.Edge();
                 return;
             }
             case Opcode.If:
@@ -470,6 +474,7 @@ internal sealed class FunctionCompiler
                 _controls.Add(control);
                 _il.Emit(OpCodes.Ldloc, condition);
                 _il.Emit(OpCodes.Brfalse, control.Else);
+                _coverage?.Edge();
                 return;
             }
             case Opcode.Else:
@@ -482,6 +487,7 @@ internal sealed class FunctionCompiler
                 }
                 control.HasElse = true;
                 _il.Mark(control.Else);
+                _coverage?.Edge();
                 ResetStack(control.Height, control.Params);
                 _unreachable = false;
                 return;
@@ -501,6 +507,7 @@ internal sealed class FunctionCompiler
                 if (control.Kind != Opcode.Loop)
                 {
                     _il.Mark(control.Label);
+                    _coverage?.Edge();
                 }
                 ResetStack(control.Height, control.Results);
                 _unreachable = false;
@@ -530,6 +537,7 @@ internal sealed class FunctionCompiler
                     Branch(instruction.Index);
                     _il.Mark(skip);
                 }
+                _coverage?.Edge();
                 return;
             }
             case Opcode.BrTable:

@@ -19,6 +19,7 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
     public readonly GlobalInstance[] Globals = instance.Globals;
     public readonly TableInstance[] Tables = instance.Tables;
     public readonly MemoryInstance? Memory0 = instance.Memories.Length > 0 ? instance.Memories[0] : null;
+    public readonly GuestCoverage? Coverage = instance.Store.Engine.Options.GuestCoverage;
 
     /// <summary>Operands and results of a vector instruction run by the interpreter's implementation.</summary>
     internal readonly Interpreter.Slot[] Scratch = new Interpreter.Slot[4];
