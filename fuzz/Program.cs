@@ -25,7 +25,8 @@ internal static class Cli
           fuzz dict TARGET FILE                write an AFL++ dictionary (-x) for TARGET
         environment: FUZZ_STRICT=1 treats the interpreter's "not supported yet" as a finding, not a skip;
                      FUZZ_IN_PROCESS=1 uses SharpFuzz's in-process fork server instead of the out-of-process one;
-                     FUZZ_CRASH_LOG=FILE appends every finding (signature, input, stack) to FILE while fuzzing.
+                     FUZZ_CRASH_LOG=FILE appends every finding (signature, input, stack) to FILE while fuzzing;
+                     FUZZ_GUEST_COVERAGE=0 runs jit-gen without guest coverage (no probes, nothing folded).
         """;
 
     public static int Run(string[] args)
@@ -123,6 +124,10 @@ internal static class Cli
             catch (Exception e) when (crashLog is not null && Log(crashLog, e, buffer))
             {
                 throw;
+            }
+            finally
+            {
+                GuestTrace.Fold((target as IGuestCovered)?.Coverage);
             }
         };
         if (Environment.GetEnvironmentVariable("FUZZ_IN_PROCESS") == "1")

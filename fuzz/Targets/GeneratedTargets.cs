@@ -55,3 +55,35 @@ public sealed class GeneratedDifferentialTarget : DifferentialTarget
 
     public override Outcome Run(ReadOnlySpan<byte> input) => base.Run(Generated.Bytes(Name, input));
 }
+
+/// <summary>
+/// <c>jit-gen</c>: generator bytes → a valid module → the <c>run</c> target on the JIT tier, with guest coverage: the
+/// JIT's edge map of the Wasm code (<see cref="EngineOptions.GuestCoverage"/>) is folded into AFL++'s map after each
+/// input, so the fuzzer is steered by the generated program's branches too, not only by the runtime's (compiled
+/// code is not instrumented by SharpFuzz). <c>FUZZ_GUEST_COVERAGE=0</c> runs it without (for comparison).
+/// </summary>
+public sealed class GeneratedJitRunTarget : FuzzTarget, IGuestCovered
+{
+    private readonly RunTarget _run;
+
+    public GeneratedJitRunTarget()
+    {
+        Coverage = Environment.GetEnvironmentVariable("FUZZ_GUEST_COVERAGE") == "0" ? null : new GuestCoverage();
+        _run = new RunTarget(Name, new Engine(RunTarget.Options with { Tier = ExecutionTier.Jit, GuestCoverage = Coverage }));
+    }
+
+    public override string Name => "jit-gen";
+
+    public override bool TakesGeneratorBytes => true;
+
+    public override string Description => "generator bytes -> valid module -> run on the JIT, steered by guest (Wasm) branch coverage";
+
+    public GuestCoverage? Coverage { get; }
+
+    public override Outcome Run(ReadOnlySpan<byte> input)
+    {
+        var bytes = Generated.Bytes(Name, input);
+        Coverage?.Reset();
+        return _run.Run(bytes);
+    }
+}
