@@ -67,8 +67,13 @@ public sealed class GeneratedJitRunTarget : FuzzTarget, IGuestCovered
     private readonly RunTarget _run;
 
     public GeneratedJitRunTarget()
+        : this(Environment.GetEnvironmentVariable("FUZZ_GUEST_COVERAGE") != "0")
     {
-        Coverage = Environment.GetEnvironmentVariable("FUZZ_GUEST_COVERAGE") == "0" ? null : new GuestCoverage();
+    }
+
+    public GeneratedJitRunTarget(bool guestCoverage)
+    {
+        Coverage = guestCoverage ? new GuestCoverage() : null;
         _run = new RunTarget(Name, new Engine(RunTarget.Options with { Tier = ExecutionTier.Jit, GuestCoverage = Coverage }));
     }
 
