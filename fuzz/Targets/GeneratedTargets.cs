@@ -73,9 +73,12 @@ public sealed class GeneratedJitRunTarget : FuzzTarget, IGuestCovered
 
     public GeneratedJitRunTarget(bool guestCoverage)
     {
-        Coverage = guestCoverage ? new GuestCoverage() : null;
-        _run = new RunTarget(Name, new Engine(RunTarget.Options with { Tier = ExecutionTier.Jit, GuestCoverage = Coverage }));
+        // Nothing of the runtime runs here (see RunTarget): the map and the engine are made on the first run.
+        _coverage = new(() => guestCoverage ? new GuestCoverage() : null);
+        _run = new RunTarget(Name, () => new Engine(RunTarget.Options with { Tier = ExecutionTier.Jit, GuestCoverage = Coverage }));
     }
+
+    private readonly Lazy<GuestCoverage?> _coverage;
 
     public override string Name => "jit-gen";
 
@@ -83,7 +86,7 @@ public sealed class GeneratedJitRunTarget : FuzzTarget, IGuestCovered
 
     public override string Description => "generator bytes -> valid module -> run on the JIT, steered by guest (Wasm) branch coverage";
 
-    public GuestCoverage? Coverage { get; }
+    public GuestCoverage? Coverage => _coverage.Value;
 
     public override Outcome Run(ReadOnlySpan<byte> input)
     {

@@ -11,8 +11,12 @@ namespace WasmHarness.Fuzz.Targets;
 /// errors are the program's business; any other exception is a finding, and so is a hang (AFL++'s timeout).
 /// Other targets run it on another engine (<c>jit-gen</c>: the JIT tier with guest coverage).
 /// </summary>
-public sealed class RunTarget(string name, Engine engine) : FuzzTarget
+public sealed class RunTarget(string name, Func<Engine> engine) : FuzzTarget
 {
+    // Made on the first run: the runtime is instrumented under afl-fuzz, and its code must not run before
+    // SharpFuzz has mapped the trace bitmap (targets are constructed first, to look one up by name).
+    private readonly Lazy<Engine> _engine = new(engine);
+
     /// <summary>Instructions one input may run in all (start function, every call).</summary>
     public const long Fuel = 200_000;
 
@@ -27,7 +31,7 @@ public sealed class RunTarget(string name, Engine engine) : FuzzTarget
     };
 
     public RunTarget()
-        : this("run", new Engine(Options))
+        : this("run", () => new Engine(Options))
     {
     }
 
@@ -42,7 +46,7 @@ public sealed class RunTarget(string name, Engine engine) : FuzzTarget
         {
             return outcome;
         }
-        var store = new Store(engine);
+        var store = new Store(_engine.Value);
         ModuleInstance instance;
         try
         {
