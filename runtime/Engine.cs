@@ -27,6 +27,15 @@ public sealed record EngineOptions
     /// <summary>With the JIT tier: called with each function's name and its emitted IL listing (for inspection and tests).</summary>
     public Action<string, string>? JitDumpIl { get; init; }
 
+    /// <summary>With the JIT tier: called with each function the JIT leaves to the interpreter and why (for tests and reports).</summary>
+    public Action<Execution.WasmFunction, string>? JitFallback { get; init; }
+
+    /// <summary>
+    /// With the JIT tier: which functions the JIT may compile (null, the default: every one it can); the others run
+    /// in the interpreter. For bisecting a miscompilation and for testing mixed tiers.
+    /// </summary>
+    public Func<Execution.WasmFunction, bool>? JitFilter { get; init; }
+
     /// <summary>
     /// With the JIT tier: an edge map that compiled code updates at every guest branch target, for coverage-guided
     /// fuzzing (see <see cref="WasmHarness.GuestCoverage"/>). <see langword="null"/> (the default): no probes are emitted.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using WasmHarness.Differential.Engines;
 using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Jit;
 using WasmHarness.SpecRunner;
 
 var suiteOption = new Option<string?>("--suite") { Description = "Folder of the official test suite (else WASM_TESTSUITE, corpus/testsuite, ../shared/wasm-testsuite)." };
@@ -15,10 +16,11 @@ var crossCheckOption = new Option<bool>("--cross-check") { Description = "Cross-
 var featuresOption = new Option<bool>("--features") { Description = "List the Wasm 3.0 features each selected script uses, and exit." };
 var jsonOption = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
 var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
+var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the run, list every reason the JIT left functions to the interpreter, with counts." };
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, maxFailuresOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, maxFailuresOption, jitStatsOption,
 };
 
 root.SetAction(parse =>
@@ -77,9 +79,24 @@ root.SetAction(parse =>
     var options = new SpecRunOptions(suite, filters, parse.GetValue(proposalsOption), parse.GetValue(crossCheckOption), profile, engines);
     var run = ShowProgress(options);
     ConsoleReport.Print(AnsiConsole.Console, Console.Out, run, parse.GetValue(maxFailuresOption));
+    if (engines.Any(engine => engine is JitEngine))
+    {
+        // Which functions of the run the JIT compiled and which it left to the interpreter (and why).
+        var reasons = string.Join(", ", JitStatistics.FallbackReasons.Select(r => $"{r.Key} {r.Value}"));
+        Console.WriteLine($"jit code: {JitStatistics.Compiled} functions compiled, {JitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}");
+    }
     foreach (var engine in engines.OfType<IDisposable>())
     {
         engine.Dispose();
+    }
+
+    if (parse.GetValue(jitStatsOption))
+    {
+        // The same counts as the "jit code" line, one reason per line, most frequent first.
+        foreach (var (reason, count) in JitStatistics.FallbackReasons.OrderByDescending(r => r.Value))
+        {
+            Console.WriteLine($"  {count,7}  {reason}");
+        }
     }
 
     if (parse.GetValue(jsonOption) is { } jsonPath)

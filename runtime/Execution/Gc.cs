@@ -143,35 +143,71 @@ public static class Gc
     /// Whether a reference value matches a reference type whose heap type is in canonical form (spec: the
     /// dynamic check of <c>ref.test</c>/<c>ref.cast</c>/<c>br_on_cast</c>).
     /// </summary>
-    public static bool Matches(object? reference, HeapType heap, bool nullable)
+    public static bool Matches(object? reference, HeapType heap, bool nullable) =>
+        reference is null ? nullable
+        : heap.IsConcrete ? MatchesDefined(reference, TypeRegistry.Get(heap))
+        : MatchesAbstract(reference, heap.Kind);
+
+    /// <summary>Whether a non-null reference is of canonical type <paramref name="expected"/> or a subtype (O(1): the supertype display).</summary>
+    public static bool MatchesDefined(object reference, DefinedType expected) => reference switch
     {
-        if (reference is null)
+        StructObject s => s.Type.IsSubtypeOf(expected),
+        ArrayObject a => a.Type.IsSubtypeOf(expected),
+        FunctionInstance f => f.DefinedType.IsSubtypeOf(expected),
+        _ => false,
+    };
+
+    /// <summary>Whether a non-null reference is of abstract heap type <paramref name="kind"/>.</summary>
+    public static bool MatchesAbstract(object reference, AbstractHeapType kind) => kind switch
+    {
+        AbstractHeapType.Any => reference is not (FunctionInstance or ExceptionInstance),
+        AbstractHeapType.Eq => reference is StructObject or ArrayObject or I31Reference,
+        AbstractHeapType.I31 => reference is I31Reference,
+        AbstractHeapType.Struct => reference is StructObject,
+        AbstractHeapType.Array => reference is ArrayObject,
+        AbstractHeapType.Func => reference is FunctionInstance,
+        AbstractHeapType.Extern => true,
+        AbstractHeapType.Exn => reference is ExceptionInstance,
+        _ => false, // none, nofunc, noextern, noexn: only null
+    };
+
+    /// <summary>Traps unless elements [<paramref name="index"/>, <paramref name="index"/> + <paramref name="count"/>) lie in the array.</summary>
+    public static void CheckRange(ArrayObject array, ulong index, ulong count)
+    {
+        var length = (ulong)array.Elements.Length;
+        if (index > length || count > length - index)
         {
-            return nullable;
+            TrapException.Throw(TrapKind.OutOfBoundsArrayAccess);
         }
-        if (heap.IsConcrete)
-        {
-            var expected = TypeRegistry.Get(heap);
-            return reference switch
-            {
-                StructObject s => s.Type.IsSubtypeOf(expected),
-                ArrayObject a => a.Type.IsSubtypeOf(expected),
-                FunctionInstance f => f.DefinedType.IsSubtypeOf(expected),
-                _ => false,
-            };
-        }
-        return heap.Kind switch
-        {
-            AbstractHeapType.Any => reference is not (FunctionInstance or ExceptionInstance),
-            AbstractHeapType.Eq => reference is StructObject or ArrayObject or I31Reference,
-            AbstractHeapType.I31 => reference is I31Reference,
-            AbstractHeapType.Struct => reference is StructObject,
-            AbstractHeapType.Array => reference is ArrayObject,
-            AbstractHeapType.Func => reference is FunctionInstance,
-            AbstractHeapType.Extern => true,
-            AbstractHeapType.Exn => reference is ExceptionInstance,
-            _ => false, // none, nofunc, noextern, noexn: only null
-        };
+    }
+
+    /// <summary><c>array.fill</c>.</summary>
+    public static void Fill(ArrayObject array, uint index, Value value, uint count)
+    {
+        CheckRange(array, index, count);
+        Array.Fill(array.Elements, Pack(((ArrayType)array.Type.Body).Element.Storage, value), (int)index, (int)count);
+    }
+
+    /// <summary><c>array.copy</c> (overlapping ranges copy as if through a temporary).</summary>
+    public static void Copy(ArrayObject destination, uint destinationIndex, ArrayObject source, uint sourceIndex, uint count)
+    {
+        CheckRange(destination, destinationIndex, count);
+        CheckRange(source, sourceIndex, count);
+        Array.Copy(source.Elements, sourceIndex, destination.Elements, destinationIndex, count);
+    }
+
+    /// <summary><c>array.init_data</c>.</summary>
+    public static void InitData(ArrayObject array, uint index, DataInstance data, uint offset, uint count)
+    {
+        CheckRange(array, index, count);
+        ReadData(((ArrayType)array.Type.Body).Element.Storage, data.Bytes.Span, offset, count).CopyTo(array.Elements, index);
+    }
+
+    /// <summary><c>array.init_elem</c>.</summary>
+    public static void InitElements(ArrayObject array, uint index, ElementInstance segment, uint offset, uint count)
+    {
+        CheckRange(array, index, count);
+        ReadElements(segment, offset, count).CopyTo(array.Elements, index);
     }
 
     /// <summary><c>ref.eq</c>: identity, except that i31 references compare by value.</summary>

@@ -14,15 +14,6 @@ internal sealed partial class Machine
     private static ArrayObject ArrayOf(in Slot slot) =>
         slot.Reference as ArrayObject ?? throw new TrapException(TrapKind.NullArrayReference);
 
-    private static void CheckRange(ArrayObject array, ulong index, ulong count)
-    {
-        var length = (ulong)array.Elements.Length;
-        if (index > length || count > length - index)
-        {
-            TrapException.Throw(TrapKind.OutOfBoundsArrayAccess);
-        }
-    }
-
     private static void ExecuteGc(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
     {
         switch (op.Code)
@@ -114,7 +105,7 @@ internal sealed partial class Machine
                 ref var r = ref s[sp - 1];
                 var array = ArrayOf(r);
                 var index = (uint)s[sp].Low;
-                CheckRange(array, index, 1);
+                Gc.CheckRange(array, index, 1);
                 var storage = ((ArrayType)array.Type.Body).Element.Storage;
                 r = ToSlot(Gc.Unpack(storage, array.Elements[index], op.Code == Opcode.ArrayGetS));
                 break;
@@ -124,7 +115,7 @@ internal sealed partial class Machine
                 sp -= 3;
                 var array = ArrayOf(s[sp]);
                 var index = (uint)s[sp + 1].Low;
-                CheckRange(array, index, 1);
+                Gc.CheckRange(array, index, 1);
                 array.Elements[index] = Gc.Pack(((ArrayType)array.Type.Body).Element.Storage, ToValue(s[sp + 2]));
                 break;
             }
@@ -135,43 +126,21 @@ internal sealed partial class Machine
                 break;
             }
             case Opcode.ArrayFill:
-            {
                 sp -= 4;
-                var array = ArrayOf(s[sp]);
-                var index = (uint)s[sp + 1].Low;
-                var count = (uint)s[sp + 3].Low;
-                CheckRange(array, index, count);
-                Array.Fill(array.Elements, Gc.Pack(((ArrayType)array.Type.Body).Element.Storage, ToValue(s[sp + 2])), (int)index, (int)count);
+                Gc.Fill(ArrayOf(s[sp]), (uint)s[sp + 1].Low, ToValue(s[sp + 2]), (uint)s[sp + 3].Low);
                 break;
-            }
             case Opcode.ArrayCopy:
-            {
                 sp -= 5;
-                var destination = ArrayOf(s[sp]);
-                var source = ArrayOf(s[sp + 2]);
-                var destinationIndex = (uint)s[sp + 1].Low;
-                var sourceIndex = (uint)s[sp + 3].Low;
-                var count = (uint)s[sp + 4].Low;
-                CheckRange(destination, destinationIndex, count);
-                CheckRange(source, sourceIndex, count);
-                Array.Copy(source.Elements, sourceIndex, destination.Elements, destinationIndex, count);
+                Gc.Copy(ArrayOf(s[sp]), (uint)s[sp + 1].Low, ArrayOf(s[sp + 2]), (uint)s[sp + 3].Low, (uint)s[sp + 4].Low);
                 break;
-            }
             case Opcode.ArrayInitData:
-            case Opcode.ArrayInitElem:
-            {
                 sp -= 4;
-                var array = ArrayOf(s[sp]);
-                var index = (uint)s[sp + 1].Low;
-                var offset = (uint)s[sp + 2].Low;
-                var count = (uint)s[sp + 3].Low;
-                CheckRange(array, index, count);
-                var values = op.Code == Opcode.ArrayInitData
-                    ? Gc.ReadData(((ArrayType)array.Type.Body).Element.Storage, inst.Data[op.B].Bytes.Span, offset, count)
-                    : Gc.ReadElements(inst.Elements[op.B], offset, count);
-                values.CopyTo(array.Elements, index);
+                Gc.InitData(ArrayOf(s[sp]), (uint)s[sp + 1].Low, inst.Data[op.B], (uint)s[sp + 2].Low, (uint)s[sp + 3].Low);
                 break;
-            }
+            case Opcode.ArrayInitElem:
+                sp -= 4;
+                Gc.InitElements(ArrayOf(s[sp]), (uint)s[sp + 1].Low, inst.Elements[op.B], (uint)s[sp + 2].Low, (uint)s[sp + 3].Low);
+                break;
             case Opcode.RefTest:
             case Opcode.RefTestNull:
             {

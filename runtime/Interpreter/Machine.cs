@@ -452,6 +452,11 @@ internal sealed unsafe partial class Machine
                 s = _stack;
                 if (exception is not null)
                 {
+                    if (op.Code is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef)
+                    {
+                        // A tail call replaced this frame, so none of its handlers may catch: unwind from past its code.
+                        pc = code.Length;
+                    }
                     goto Unwind;
                 }
                 if (op.Code == Opcode.ReturnCall)
@@ -475,6 +480,11 @@ internal sealed unsafe partial class Machine
                 s = _stack;
                 if (exception is not null)
                 {
+                    if (op.Code is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef)
+                    {
+                        // A tail call replaced this frame, so none of its handlers may catch: unwind from past its code.
+                        pc = code.Length;
+                    }
                     goto Unwind;
                 }
                 if (op.Code == Opcode.ReturnCallIndirect)
@@ -502,6 +512,11 @@ internal sealed unsafe partial class Machine
                 s = _stack;
                 if (exception is not null)
                 {
+                    if (op.Code is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef)
+                    {
+                        // A tail call replaced this frame, so none of its handlers may catch: unwind from past its code.
+                        pc = code.Length;
+                    }
                     goto Unwind;
                 }
                 if (op.Code == Opcode.ReturnCallRef)

@@ -14,13 +14,14 @@ namespace WasmHarness.Jit;
 /// f32 → float, f64 → double, references → object), results after the first returned through byrefs, and the
 /// <see cref="JitContext"/> last.
 /// </summary>
-internal sealed class FunctionCompiler
+internal sealed partial class FunctionCompiler
 {
     private static readonly Type PointerType = typeof(byte).MakePointerType();
     private static readonly MethodInfo MemoryData = typeof(MemoryInstance).GetProperty("Data", BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
     private static readonly MethodInfo MemoryLength = typeof(MemoryInstance).GetProperty(nameof(MemoryInstance.Length))!.GetMethod!;
     private static readonly FieldInfo ContextState = typeof(JitContext).GetField(nameof(JitContext.State))!;
     private static readonly FieldInfo ContextMemory = typeof(JitContext).GetField(nameof(JitContext.Memory0))!;
+    private static readonly FieldInfo ContextMemories = typeof(JitContext).GetField(nameof(JitContext.Memories))!;
     private static readonly FieldInfo ContextGlobals = typeof(JitContext).GetField(nameof(JitContext.Globals))!;
     private static readonly FieldInfo ContextFunctions = typeof(JitContext).GetField(nameof(JitContext.Functions))!;
 
@@ -94,13 +95,15 @@ internal sealed class FunctionCompiler
     // ---- Entry points ----------------------------------------------------------------------------------
 
     /// <summary>True when every instruction and type of <paramref name="function"/> is one the JIT compiles.</summary>
-    public static bool Supports(ModuleInstance instance, WasmFunction function)
+    public static bool Supports(ModuleInstance instance, WasmFunction function) => Unsupported(instance, function) is null;
+
+    /// <summary>Why <paramref name="function"/> cannot be compiled (the first instruction or type the JIT lacks), or null when it can.</summary>
+    public static string? Unsupported(ModuleInstance instance, WasmFunction function)
     {
         if (!Compilable(function.Type) || function.Code.Locals.Any(group => !Compilable(group.Type)))
         {
-            return false;
+            return "value type";
         }
-        var memory32 = instance.Memories.Length == 1 && !instance.Memories[0].Is64;
         foreach (var instruction in function.Code.Body.Instructions)
         {
             var opcode = instruction.Opcode;
@@ -108,29 +111,25 @@ internal sealed class FunctionCompiler
             var ok = opcode switch
             {
                 Opcode.Block or Opcode.Loop or Opcode.If => !instruction.BlockType.IsValue || Compilable(instruction.BlockType.Result),
-                Opcode.Call => Compilable(instance.Functions[instruction.Index].Type),
-                Opcode.CallIndirect => Compilable(instance.Types[instruction.Index]!) && !instance.Tables[instruction.SecondIndex].Is64,
+                Opcode.Call or Opcode.ReturnCall => Compilable(instance.Functions[instruction.Index].Type),
+                Opcode.CallIndirect or Opcode.ReturnCallIndirect or Opcode.CallRef or Opcode.ReturnCallRef => Compilable(instance.Types[instruction.Index]!),
                 Opcode.SelectTyped => instruction.SelectTypes.All(Compilable),
                 Opcode.GlobalGet or Opcode.GlobalSet => Compilable(instance.Globals[instruction.Index].Type.Type),
-                Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill => !instance.Tables[instruction.Index].Is64,
-                Opcode.TableCopy => !instance.Tables[instruction.Index].Is64 && !instance.Tables[instruction.SecondIndex].Is64,
-                Opcode.TableInit => !instance.Tables[instruction.SecondIndex].Is64,
-                Opcode.MemoryCopy => memory32 && instruction.Index == 0 && instruction.SecondIndex == 0,
-                Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill => memory32 && instruction.Index == 0,
-                Opcode.MemoryInit => memory32 && instruction.SecondIndex == 0,
-                Opcode.ElemDrop or Opcode.DataDrop => true,
-                _ when code is >= 0x28 and <= 0x3E => memory32 && instruction.MemArg.Memory == 0,
+                Opcode.ElemDrop or Opcode.DataDrop or Opcode.MemoryInit or Opcode.MemoryCopy or Opcode.MemoryFill => true,
+                Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill or Opcode.TableCopy or Opcode.TableInit => true,
+                _ when IsExceptionInstruction(opcode) => SupportsException(instance, instruction),
                 _ when (code >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
+                _ when (code >> 16) == 0xFB => SupportsGc(opcode),
                 _ => code is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
-                    or (>= 0x41 and <= 0xC4) or (>= 0xD0 and <= 0xD4)
+                    or (>= 0x28 and <= 0xC4) or (>= 0xD0 and <= 0xD6)
                     or (>= 0xFC_0000 and <= 0xFC_0007),
             };
             if (!ok)
             {
-                return false;
+                return opcode.Name();
             }
         }
-        return true;
+        return null;
     }
 
     private static bool Compilable(FunctionType type) => type.Parameters.All(Compilable) && type.Results.All(Compilable);
@@ -374,14 +373,15 @@ internal sealed class FunctionCompiler
         _il.Emit(OpCodes.Dup);
         _il.Emit(OpCodes.Stloc, _state);
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Enter)));
+        SaveFrameDepth();
         ConsumeFuel();
         ReloadMemory();
         _coverage?.Edge();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
-        foreach (var instruction in _function.Code.Body.Instructions)
+        for (_position = 0; _position < _function.Code.Body.Instructions.Count; _position++)
         {
-            Translate(instruction);
+            Translate(_function.Code.Body.Instructions[_position]);
         }
         // The function's end: results are in the slots at the bottom of the stack.
         _il.Emit(OpCodes.Ldloc, _state);
@@ -412,6 +412,7 @@ internal sealed class FunctionCompiler
             }
         }
         _il.Emit(OpCodes.Ret);
+        EmitTailCallStubs();
     }
 
     private void Translate(Instruction instruction)
@@ -419,20 +420,20 @@ internal sealed class FunctionCompiler
         var opcode = instruction.Opcode;
         if (_unreachable)
         {
-            if (opcode is Opcode.Block or Opcode.Loop or Opcode.If)
+            if (opcode.OpensBlock())
             {
                 _deadDepth++;
                 return;
             }
             if (_deadDepth > 0)
             {
-                if (opcode == Opcode.End)
+                if (opcode is Opcode.End or Opcode.Delegate)
                 {
                     _deadDepth--;
                 }
                 return;
             }
-            if (opcode is not (Opcode.End or Opcode.Else))
+            if (opcode is not (Opcode.End or Opcode.Else or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate))
             {
                 return;
             }
@@ -492,6 +493,8 @@ internal sealed class FunctionCompiler
                 _unreachable = false;
                 return;
             }
+            case Opcode.End when EndTry():
+                return;
             case Opcode.End:
             {
                 var control = _controls[^1];
@@ -526,7 +529,7 @@ internal sealed class FunctionCompiler
                 _cilBase = _stack.Count;
                 var target = Target(instruction.Index);
                 _il.Emit(OpCodes.Ldloc, condition);
-                if (_stack.Count - target.LabelTypes.Length == target.Height)
+                if (_stack.Count - target.LabelTypes.Length == target.Height && !Crosses(target))
                 {
                     _il.Emit(OpCodes.Brtrue, target.Label);
                 }
@@ -551,7 +554,7 @@ internal sealed class FunctionCompiler
                 Label LabelFor(uint depth)
                 {
                     var target = Target(depth);
-                    if (_stack.Count - target.LabelTypes.Length == target.Height)
+                    if (_stack.Count - target.LabelTypes.Length == target.Height && !Crosses(target))
                     {
                         return target.Label;
                     }
@@ -582,8 +585,20 @@ internal sealed class FunctionCompiler
             case Opcode.Call:
                 EmitCall((int)instruction.Index);
                 return;
-            case Opcode.CallIndirect:
-                EmitCallIndirect(_instance.Types[instruction.Index]!, (int)instruction.Index, (int)instruction.SecondIndex);
+            case Opcode.Try or Opcode.TryTable or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate
+                or Opcode.Throw or Opcode.ThrowRef or Opcode.Rethrow:
+                TranslateException(instruction);
+                return;
+            case Opcode.CallIndirect or Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.CallRef or Opcode.ReturnCallRef:
+                EmitCallInstruction(instruction);
+                return;
+            case Opcode.BrOnNull:
+                EmitBrOnNull(instruction.Index);
+                _coverage?.Edge();
+                return;
+            case Opcode.BrOnNonNull:
+                EmitBrOnNonNull(instruction.Index);
+                _coverage?.Edge();
                 return;
             case Opcode.Drop:
                 Pop(1);
@@ -701,45 +716,14 @@ internal sealed class FunctionCompiler
                 _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.RefAsNonNull)));
                 Push(ValueKind.Ref);
                 return;
-            case Opcode.TableGet:
-                CallHelper(nameof(JitRuntime.TableGet), 1, ValueKind.Ref, (int)instruction.Index);
-                return;
-            case Opcode.TableSet:
-                CallHelper(nameof(JitRuntime.TableSet), 2, null, (int)instruction.Index);
-                return;
-            case Opcode.TableSize:
-                CallHelper(nameof(JitRuntime.TableSize), 0, ValueKind.I32, (int)instruction.Index);
-                return;
-            case Opcode.TableGrow:
-                CallHelper(nameof(JitRuntime.TableGrow), 2, ValueKind.I32, (int)instruction.Index);
-                return;
-            case Opcode.TableFill:
-                CallHelper(nameof(JitRuntime.TableFill), 3, null, (int)instruction.Index);
-                return;
-            case Opcode.TableCopy:
-                CallHelper(nameof(JitRuntime.TableCopy), 3, null, (int)instruction.Index, (int)instruction.SecondIndex);
-                return;
-            case Opcode.TableInit:
-                CallHelper(nameof(JitRuntime.TableInit), 3, null, (int)instruction.Index, (int)instruction.SecondIndex);
+            case Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill or Opcode.TableCopy or Opcode.TableInit:
+                EmitTableInstruction(instruction);
                 return;
             case Opcode.ElemDrop:
                 CallHelper(nameof(JitRuntime.ElemDrop), 0, null, (int)instruction.Index);
                 return;
-            case Opcode.MemorySize:
-                CallHelper(nameof(JitRuntime.MemorySize), 0, ValueKind.I32);
-                return;
-            case Opcode.MemoryGrow:
-                CallHelper(nameof(JitRuntime.MemoryGrow), 1, ValueKind.I32);
-                ReloadMemory();
-                return;
-            case Opcode.MemoryFill:
-                CallHelper(nameof(JitRuntime.MemoryFill), 3, null);
-                return;
-            case Opcode.MemoryCopy:
-                CallHelper(nameof(JitRuntime.MemoryCopy), 3, null);
-                return;
-            case Opcode.MemoryInit:
-                CallHelper(nameof(JitRuntime.MemoryInit), 3, null, (int)instruction.Index);
+            case Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill or Opcode.MemoryCopy or Opcode.MemoryInit:
+                EmitMemoryInstruction(instruction);
                 return;
             case Opcode.DataDrop:
                 CallHelper(nameof(JitRuntime.DataDrop), 0, null, (int)instruction.Index);
@@ -753,14 +737,19 @@ internal sealed class FunctionCompiler
             EmitSimd(instruction);
             return;
         }
+        if ((code >> 16) == 0xFB)
+        {
+            EmitGc(instruction);
+            return;
+        }
         if (code is >= 0x28 and <= 0x35)
         {
-            EmitLoad(opcode, instruction.MemArg.Offset);
+            EmitLoad(opcode, instruction.MemArg);
             return;
         }
         if (code is >= 0x36 and <= 0x3E)
         {
-            EmitStore(opcode, instruction.MemArg.Offset);
+            EmitStore(opcode, instruction.MemArg);
             return;
         }
         EmitNumeric(opcode);
@@ -773,7 +762,7 @@ internal sealed class FunctionCompiler
     {
         var target = Target(depth);
         Move(target.Height, target.LabelTypes);
-        _il.Emit(OpCodes.Br, target.Label);
+        Jump(target);
     }
 
     private void LoadLocal(int index)
@@ -860,91 +849,6 @@ internal sealed class FunctionCompiler
         ReloadMemory();
     }
 
-    /// <summary>
-    /// <c>call_indirect</c>: the table and type checks in a helper, which also says whether the target runs
-    /// compiled; if so it is called through its function pointer (<c>calli</c>) with its own context, otherwise
-    /// (host or interpreted functions) through the store with packed values. Results land spilled.
-    /// </summary>
-    private void EmitCallIndirect(FunctionType type, int typeIndex, int tableIndex)
-    {
-        SpillAll();
-        var count = type.Parameters.Count;
-        var first = _stack.Count - 1 - count;
-        var function = _il.Local(typeof(FunctionInstance), "indirect target");
-        var context = _il.Local(typeof(JitContext), "indirect context");
-        var pointer = _il.Local(typeof(nint), "indirect code");
-        _il.Emit(OpCodes.Ldloc, Slot(_stack.Count - 1, ValueKind.I32));
-        LoadContext();
-        _il.Emit(OpCodes.Ldc_I4, typeIndex);
-        _il.Emit(OpCodes.Ldc_I4, tableIndex);
-        _il.Emit(OpCodes.Ldloca, function);
-        _il.Emit(OpCodes.Ldloca, context);
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveIndirect)));
-        _il.Emit(OpCodes.Stloc, pointer);
-        var slow = _il.DefineLabel();
-        var done = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, pointer);
-        _il.Emit(OpCodes.Brfalse, slow);
-        for (var i = 0; i < count; i++)
-        {
-            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
-        }
-        var results = Kinds(type.Results);
-        var temps = results.Length > 1 ? results.Select((kind, i) => Temp(kind, 10 + i)).ToArray() : [];
-        foreach (var temp in temps)
-        {
-            _il.Emit(OpCodes.Ldloca, temp);
-        }
-        _il.Emit(OpCodes.Ldloc, context);
-        _il.Emit(OpCodes.Ldloc, pointer);
-        var (returnType, parameters) = Signature(type);
-        _il.EmitCalli(returnType, parameters);
-        if (results.Length == 1)
-        {
-            _il.Emit(OpCodes.Stloc, Slot(first, results[0]));
-        }
-        for (var i = 0; i < temps.Length; i++)
-        {
-            _il.Emit(OpCodes.Ldloc, temps[i]);
-            _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
-        }
-        _il.Emit(OpCodes.Br, done);
-        _il.Mark(slow);
-        _il.Emit(OpCodes.Ldc_I4, count);
-        _il.Emit(OpCodes.Newarr, typeof(Value));
-        for (var i = 0; i < count; i++)
-        {
-            _il.Emit(OpCodes.Dup);
-            _il.Emit(OpCodes.Ldc_I4, i);
-            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
-            _il.Emit(OpCodes.Call, Helper("Put", _stack[first + i]));
-        }
-        _il.Emit(OpCodes.Ldloc, function);
-        LoadContext();
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
-        if (results.Length > 0)
-        {
-            var array = Temp(ValueKind.Bottom, 3);
-            _il.Emit(OpCodes.Stloc, array);
-            for (var i = 0; i < results.Length; i++)
-            {
-                _il.Emit(OpCodes.Ldloc, array);
-                _il.Emit(OpCodes.Ldc_I4, i);
-                _il.Emit(OpCodes.Call, Helper("Arg", results[i]));
-                _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
-            }
-        }
-        else
-        {
-            _il.Emit(OpCodes.Pop);
-        }
-        _il.Mark(done);
-        _stack.RemoveRange(first, count + 1);
-        _stack.AddRange(results);
-        _cilBase = _stack.Count;
-        ReloadMemory();
-    }
-
     /// <summary>Pops the arguments (below <paramref name="above"/> more operands, which stay spilled) into a new <see cref="Value"/> array on the CIL stack.</summary>
     private void PackArguments(FunctionType type, int above)
     {
@@ -982,100 +886,6 @@ internal sealed class FunctionCompiler
             _il.Emit(OpCodes.Call, Helper("Arg", type.Results[i].Kind));
             Push(type.Results[i].Kind);
         }
-    }
-
-    // ---- Memory ------------------------------------------------------------------------------------------
-
-    /// <summary>Turns the i32 address on the CIL stack into a pointer, trapping unless the access lies in bounds.</summary>
-    private void EffectiveAddress(ulong offset, int width)
-    {
-        var address = Temp(ValueKind.Bottom);
-        _il.Emit(OpCodes.Conv_U8);
-        if (offset != 0)
-        {
-            _il.Emit(OpCodes.Ldc_I8, (long)offset);
-            _il.Emit(OpCodes.Add);
-        }
-        _il.Emit(OpCodes.Stloc, address);
-        // address + offset < 2^33, so adding the width cannot overflow: one unsigned comparison is the check.
-        var ok = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, address);
-        _il.Emit(OpCodes.Ldc_I8, (long)width);
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Ldloc, _memoryLength!);
-        _il.Emit(OpCodes.Ble_Un, ok);
-        Throw(TrapKind.OutOfBoundsMemoryAccess);
-        _il.Mark(ok);
-        _il.Emit(OpCodes.Ldloc, _memoryBase!);
-        _il.Emit(OpCodes.Ldloc, address);
-        _il.Emit(OpCodes.Conv_U);
-        _il.Emit(OpCodes.Add);
-    }
-
-    private void EmitLoad(Opcode opcode, ulong offset)
-    {
-        var (width, load, extend, kind) = opcode switch
-        {
-            Opcode.I32Load => (4, OpCodes.Ldind_I4, (OpCode?)null, ValueKind.I32),
-            Opcode.I64Load => (8, OpCodes.Ldind_I8, null, ValueKind.I64),
-            Opcode.F32Load => (4, OpCodes.Ldind_R4, null, ValueKind.F32),
-            Opcode.F64Load => (8, OpCodes.Ldind_R8, null, ValueKind.F64),
-            Opcode.I32Load8s => (1, OpCodes.Ldind_I1, null, ValueKind.I32),
-            Opcode.I32Load8u => (1, OpCodes.Ldind_U1, null, ValueKind.I32),
-            Opcode.I32Load16s => (2, OpCodes.Ldind_I2, null, ValueKind.I32),
-            Opcode.I32Load16u => (2, OpCodes.Ldind_U2, null, ValueKind.I32),
-            Opcode.I64Load8s => (1, OpCodes.Ldind_I1, OpCodes.Conv_I8, ValueKind.I64),
-            Opcode.I64Load8u => (1, OpCodes.Ldind_U1, OpCodes.Conv_U8, ValueKind.I64),
-            Opcode.I64Load16s => (2, OpCodes.Ldind_I2, OpCodes.Conv_I8, ValueKind.I64),
-            Opcode.I64Load16u => (2, OpCodes.Ldind_U2, OpCodes.Conv_U8, ValueKind.I64),
-            Opcode.I64Load32s => (4, OpCodes.Ldind_I4, OpCodes.Conv_I8, ValueKind.I64),
-            Opcode.I64Load32u => (4, OpCodes.Ldind_U4, OpCodes.Conv_U8, ValueKind.I64),
-            _ => throw new NotSupportedException(opcode.ToString()),
-        };
-        Pop(1);
-        EffectiveAddress(offset, width);
-        if (width > 1)
-        {
-            _il.Emit(OpCodes.Unaligned, (byte)1);
-        }
-        _il.Emit(load);
-        if (extend is { } conversion)
-        {
-            _il.Emit(conversion);
-        }
-        Push(kind);
-    }
-
-    private void EmitStore(Opcode opcode, ulong offset)
-    {
-        var (width, store, narrow) = opcode switch
-        {
-            Opcode.I32Store => (4, OpCodes.Stind_I4, (OpCode?)null),
-            Opcode.I64Store => (8, OpCodes.Stind_I8, null),
-            Opcode.F32Store => (4, OpCodes.Stind_R4, null),
-            Opcode.F64Store => (8, OpCodes.Stind_R8, null),
-            Opcode.I32Store8 => (1, OpCodes.Stind_I1, null),
-            Opcode.I32Store16 => (2, OpCodes.Stind_I2, null),
-            Opcode.I64Store8 => (1, OpCodes.Stind_I1, OpCodes.Conv_I4),
-            Opcode.I64Store16 => (2, OpCodes.Stind_I2, OpCodes.Conv_I4),
-            Opcode.I64Store32 => (4, OpCodes.Stind_I4, OpCodes.Conv_I4),
-            _ => throw new NotSupportedException(opcode.ToString()),
-        };
-        var kind = Top;
-        Pop(2);
-        var value = Temp(kind);
-        _il.Emit(OpCodes.Stloc, value);
-        EffectiveAddress(offset, width);
-        _il.Emit(OpCodes.Ldloc, value);
-        if (narrow is { } conversion)
-        {
-            _il.Emit(conversion);
-        }
-        if (width > 1)
-        {
-            _il.Emit(OpCodes.Unaligned, (byte)1);
-        }
-        _il.Emit(store);
     }
 
     // ---- Vectors -------------------------------------------------------------------------------------------

@@ -138,4 +138,32 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
     }
 
     public void Comment(string text) => _text?.Append("  // ").AppendLine(text);
+
+    /// <summary>Opens a protected region (<c>.try</c>); the CIL stack must be empty.</summary>
+    public void BeginTry()
+    {
+        _text?.AppendLine(".try {");
+        Generator.BeginExceptionBlock();
+    }
+
+    /// <summary>Ends the protected region and opens its filter; the exception object is on the stack, an int32 must be left.</summary>
+    public void BeginFilter()
+    {
+        _text?.AppendLine("} filter {");
+        Generator.BeginExceptFilterBlock();
+    }
+
+    /// <summary>Opens the handler: after a filter (<paramref name="type"/> null) or a typed catch; the exception object is on the stack.</summary>
+    public void BeginHandler(Type? type)
+    {
+        _text?.AppendLine(type is null ? "} handler {" : $"}} catch {type.Name} {{");
+        Generator.BeginCatchBlock(type);
+    }
+
+    /// <summary>Closes the exception block (the handler ends with a <c>leave</c> of its own).</summary>
+    public void EndTry()
+    {
+        _text?.AppendLine("}");
+        Generator.EndExceptionBlock();
+    }
 }

@@ -133,7 +133,7 @@ internal sealed class JitModule
             var function = (WasmFunction)_instance.Functions[found[i]];
             foreach (var instruction in function.Code.Body.Instructions)
             {
-                if (instruction.Opcode == Opcode.Call && _status[instruction.Index] == Status.Unknown && seen.Add((int)instruction.Index))
+                if (instruction.Opcode is Opcode.Call or Opcode.ReturnCall && _status[instruction.Index] == Status.Unknown && seen.Add((int)instruction.Index))
                 {
                     found.Add((int)instruction.Index);
                 }
@@ -148,7 +148,9 @@ internal sealed class JitModule
         foreach (var index in functions)
         {
             var function = (WasmFunction)_instance.Functions[index];
-            if (FunctionCompiler.Supports(_instance, function))
+            var reason = FunctionCompiler.Unsupported(_instance, function)
+                ?? (_instance.Store.Engine.Options.JitFilter?.Invoke(function) == false ? "excluded by EngineOptions.JitFilter" : null);
+            if (reason is null)
             {
                 _methods[index] = FunctionCompiler.Declare(function);
                 compiled.Add(index);
@@ -156,7 +158,8 @@ internal sealed class JitModule
             else
             {
                 _status[index] = Status.Fallback;
-                Interlocked.Increment(ref JitStatistics.FallbackCount);
+                JitStatistics.RecordFallback(reason);
+                _instance.Store.Engine.Options.JitFallback?.Invoke(function, reason);
             }
         }
         var willCompile = new HashSet<int>(compiled);
@@ -168,15 +171,19 @@ internal sealed class JitModule
                     callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
             }
         }
-        catch (NotSupportedException)
+        catch (NotSupportedException e)
         {
             // A construct the support check missed: interpret the whole group rather than fail.
             foreach (var index in compiled)
             {
                 _methods[index] = null;
                 _status[index] = Status.Fallback;
+                _instance.Store.Engine.Options.JitFallback?.Invoke((WasmFunction)_instance.Functions[index], e.Message);
             }
-            Interlocked.Add(ref JitStatistics.FallbackCount, compiled.Count);
+            foreach (var _ in compiled)
+            {
+                JitStatistics.RecordFallback("emitter: " + e.Message);
+            }
             return;
         }
         foreach (var index in compiled)
@@ -191,11 +198,24 @@ internal sealed class JitModule
 public static class JitStatistics
 {
     internal static long CompiledCount;
-    internal static long FallbackCount;
+    private static long s_fallbackCount;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> s_reasons = new(StringComparer.Ordinal);
 
     /// <summary>Functions compiled to CIL so far.</summary>
     public static long Compiled => Interlocked.Read(ref CompiledCount);
 
     /// <summary>Functions left to the interpreter because they use something the JIT does not compile.</summary>
-    public static long FallenBack => Interlocked.Read(ref FallbackCount);
+    public static long FallenBack => Interlocked.Read(ref s_fallbackCount);
+
+    /// <summary>
+    /// Fallen-back functions by reason: the name of the first instruction the JIT does not compile in each,
+    /// <c>value type</c> for a signature or local it cannot represent, <c>emitter</c> for a group the emitter gave up on.
+    /// </summary>
+    public static IReadOnlyDictionary<string, long> FallbackReasons => new SortedDictionary<string, long>(s_reasons, StringComparer.Ordinal);
+
+    internal static void RecordFallback(string reason)
+    {
+        Interlocked.Increment(ref s_fallbackCount);
+        s_reasons.AddOrUpdate(reason, 1, (_, n) => n + 1);
+    }
 }

@@ -19,6 +19,10 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
     public readonly GlobalInstance[] Globals = instance.Globals;
     public readonly TableInstance[] Tables = instance.Tables;
     public readonly MemoryInstance? Memory0 = instance.Memories.Length > 0 ? instance.Memories[0] : null;
+    public readonly MemoryInstance[] Memories = instance.Memories;
+
+    /// <summary>The canonical types by module type index (GC allocation and casts).</summary>
+    public readonly Validation.DefinedType[] Types = instance.DefinedTypes;
     public readonly GuestCoverage? Coverage = instance.Store.Engine.Options.GuestCoverage;
 
     /// <summary>Operands and results of a vector instruction run by the interpreter's implementation.</summary>
@@ -208,7 +212,7 @@ internal static class GuestThread
 }
 
 /// <summary>Helpers that compiled code calls: frame entry and exit, traps, calls through the store, tables, memory and value packing.</summary>
-internal static class JitRuntime
+internal static partial class JitRuntime
 {
     /// <summary>
     /// Frame entry: counts the depth as the interpreter does, and traps before the frame would come within
@@ -424,39 +428,6 @@ internal static class JitRuntime
     public static Value[] Call(Value[] args, JitContext context, int functionIndex) =>
         CallFunction(context.State, context.Functions[functionIndex], args);
 
-    /// <summary>
-    /// <c>call_indirect</c>'s checks (table bounds, null, canonical type). Returns the target's code pointer and
-    /// context when it runs compiled, or zero (then <paramref name="function"/> is called through the store).
-    /// </summary>
-    public static nint ResolveIndirect(int index, JitContext context, int typeIndex, int tableIndex, out FunctionInstance function, out JitContext? target)
-    {
-        if (!context.Tables[tableIndex].TryGet((uint)index, out var element))
-        {
-            throw TrapException.AtElement(TrapKind.UndefinedElement, (uint)index);
-        }
-        if (element is not FunctionInstance resolved)
-        {
-            throw TrapException.AtElement(TrapKind.UninitializedElement, (uint)index);
-        }
-        var expected = context.Instance.DefinedTypes[typeIndex];
-        if (!ReferenceEquals(resolved.DefinedType, expected) && !resolved.DefinedType.IsSubtypeOf(expected))
-        {
-            throw Trap((int)TrapKind.IndirectCallTypeMismatch);
-        }
-        function = resolved;
-        target = null;
-        if (resolved is WasmFunction wasm && wasm.Instance.Store.Jit is not null)
-        {
-            var module = ReferenceEquals(wasm.Instance, context.Instance) ? context.Module : JitModule.For(wasm.Instance);
-            if (module.Runs((int)wasm.Index))
-            {
-                target = module.Context;
-                return module.Pointer((int)wasm.Index);
-            }
-        }
-        return 0;
-    }
-
     /// <summary>Calls a function that does not run compiled (host or interpreted) with packed arguments.</summary>
     public static Value[] CallPacked(Value[] args, FunctionInstance function, JitContext context) => CallFunction(context.State, function, args);
 
@@ -485,23 +456,6 @@ internal static class JitRuntime
     public static void DataDrop(JitContext context, int dataIndex) => context.Instance.Data[dataIndex].Drop();
 
     // ---- Tables and references ----------------------------------------------------------------------------
-    public static object? TableGet(int index, JitContext context, int table) => context.Tables[table].Get((uint)index);
-
-    public static void TableSet(int index, object? value, JitContext context, int table) => context.Tables[table].Set((uint)index, value);
-
-    public static int TableSize(JitContext context, int table) => (int)context.Tables[table].Length;
-
-    public static int TableGrow(object? initial, int delta, JitContext context, int table) => (int)context.Tables[table].Grow((uint)delta, initial);
-
-    public static void TableFill(int index, object? value, int count, JitContext context, int table) =>
-        context.Tables[table].Fill((uint)index, value, (uint)count);
-
-    public static void TableCopy(int destination, int source, int count, JitContext context, int destinationTable, int sourceTable) =>
-        TableInstance.Copy(context.Tables[destinationTable], (uint)destination, context.Tables[sourceTable], (uint)source, (uint)count);
-
-    public static void TableInit(int destination, int source, int count, JitContext context, int element, int table) =>
-        context.Tables[table].Init((uint)destination, context.Instance.Elements[element], (uint)source, (uint)count);
-
     public static void ElemDrop(JitContext context, int element) => context.Instance.Elements[element].Drop();
 
     /// <summary><c>ref.eq</c>: identity, except that i31 references compare by value (as the interpreter compares them).</summary>

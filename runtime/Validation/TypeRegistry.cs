@@ -32,6 +32,15 @@ public sealed class DefinedType
         Supertype = supertype;
         Final = final;
         Depth = supertype is null ? 0 : supertype.Depth + 1;
+        // The display: this type's ancestors indexed by depth, so a subtype check is one array read. Chains longer
+        // than the display limit keep no display of their own (memory would grow with the square of the depth);
+        // their checks walk up to the nearest type that has one.
+        if (Depth < DisplayLimit)
+        {
+            _display = new DefinedType[Depth + 1];
+            supertype?._display!.CopyTo(_display, 0);
+            _display[Depth] = this;
+        }
         Kind = body switch
         {
             FunctionType => CompositeKind.Function,
@@ -70,19 +79,33 @@ public sealed class DefinedType
 
     public ArrayType? AsArray => Body as ArrayType;
 
-    /// <summary>Declared subtyping (reflexive): this type is <paramref name="other"/> or has it on its supertype chain.</summary>
+    /// <summary>Types at most this deep keep a supertype display (wasmparser and the JS API limit depth to 63).</summary>
+    public const int DisplayLimit = 64;
+
+    private readonly DefinedType[]? _display;
+
+    /// <summary>
+    /// Declared subtyping (reflexive): this type is <paramref name="other"/> or has it on its supertype chain.
+    /// O(1) through the supertype display (ancestors indexed by depth); only chains deeper than
+    /// <see cref="DisplayLimit"/> walk, and only up to the first ancestor that has a display.
+    /// </summary>
     public bool IsSubtypeOf(DefinedType other)
     {
         if (ReferenceEquals(this, other))
         {
             return true;
         }
+        var depth = other.Depth;
+        if (depth > Depth)
+        {
+            return false;
+        }
         var t = this;
-        while (t.Depth > other.Depth)
+        while (t._display is null && t.Depth > depth)
         {
             t = t.Supertype!;
         }
-        return ReferenceEquals(t, other);
+        return t._display is { } display ? ReferenceEquals(display[depth], other) : ReferenceEquals(t, other);
     }
 
     public override string ToString() => $"type#{Id} {Body}";

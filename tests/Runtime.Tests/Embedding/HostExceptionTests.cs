@@ -23,11 +23,18 @@ public sealed class HostExceptionTests
 
     public static TheoryData<ExecutionTier> Tiers() => [ExecutionTier.Interpreter, ExecutionTier.Jit];
 
+    /// <summary>An engine of <paramref name="tier"/>, and the functions the JIT leaves to the interpreter (none may be).</summary>
+    private static (Engine Engine, List<string> Fallbacks) NewEngine(ExecutionTier tier)
+    {
+        var fallbacks = new List<string>();
+        return (new Engine(new EngineOptions { Tier = tier, JitFallback = (function, reason) => fallbacks.Add($"{function}: {reason}") }), fallbacks);
+    }
+
     [Theory]
     [MemberData(nameof(Tiers))]
     public void Wasm_catches_an_exception_a_host_function_throws(ExecutionTier tier)
     {
-        var engine = new Engine(new EngineOptions { Tier = tier });
+        var (engine, fallbacks) = NewEngine(tier);
         var store = new Store(engine);
         ModuleInstance? instance = null;
         var linker = new Linker().DefineFunction("host", "call", new FunctionType([Syntax.ValueType.I32], [Syntax.ValueType.I32]), (args, results) =>
@@ -39,13 +46,14 @@ public sealed class HostExceptionTests
         instance = CompiledModule.FromText(engine, Module).Instantiate(store, linker);
 
         Assert.Equal(1042, instance.Invoke("catch-from-host", Value.FromI32(21))[0].I32);
+        Assert.Empty(fallbacks); // on the JIT tier every function ran compiled
     }
 
     [Theory]
     [MemberData(nameof(Tiers))]
     public void A_host_function_catches_a_wasm_exception_and_wasm_catches_it_again_when_rethrown(ExecutionTier tier)
     {
-        var engine = new Engine(new EngineOptions { Tier = tier });
+        var (engine, fallbacks) = NewEngine(tier);
         var store = new Store(engine);
         ModuleInstance? instance = null;
         var seenByHost = new List<int>();
@@ -70,18 +78,20 @@ public sealed class HostExceptionTests
         Assert.Equal(-1, instance.Invoke("catch-from-host", Value.FromI32(5))[0].I32);
         Assert.Equal(1000 - 7, instance.Invoke("catch-from-host", Value.FromI32(-7))[0].I32);
         Assert.Equal([5, -7], seenByHost);
+        Assert.Empty(fallbacks); // on the JIT tier every function ran compiled
     }
 
     [Theory]
     [MemberData(nameof(Tiers))]
     public void An_exception_nobody_catches_reaches_the_host_with_its_tag_and_payload(ExecutionTier tier)
     {
-        var engine = new Engine(new EngineOptions { Tier = tier });
+        var (engine, fallbacks) = NewEngine(tier);
         var linker = new Linker().DefineFunction("host", "call", new FunctionType([Syntax.ValueType.I32], [Syntax.ValueType.I32]), (args, results) => results[0] = args[0]);
         var instance = CompiledModule.FromText(engine, Module).Instantiate(new Store(engine), linker);
 
         var thrown = Assert.Throws<UncaughtException>(() => instance.Invoke("throw", Value.FromI32(9)));
         Assert.Same(instance.GetExport("e"), thrown.Exception.Tag);
         Assert.Equal(9, thrown.Exception.Payload[0].I32);
+        Assert.Empty(fallbacks); // on the JIT tier every function ran compiled
     }
 }

@@ -35,5 +35,45 @@ public sealed class TailCallTests
 
         Assert.Equal(1_000_000L, instance.Invoke("count", Value.FromI32(1_000_000), Value.FromI64(0))[0].I64);
         Assert.Equal(1_000_000L, instance.Invoke("even", Value.FromI32(1_000_000), Value.FromI64(0))[0].I64);
+        if (tier == ExecutionTier.Jit)
+        {
+            // The recursion ran in compiled code, not in the interpreter behind the JIT's entry path.
+            foreach (var function in instance.Functions)
+            {
+                Assert.True(instance.Store.Jit!.Runs((WasmFunction)function), $"{function} runs compiled");
+            }
+        }
+    }
+
+    [Fact]
+    public void Compiled_tail_calls_run_in_constant_stack_space()
+    {
+        // Ten million frames would need far more than the guest thread's 512 MiB stack, so only real tail calls
+        // (CIL tail. prefix, honoured by RyuJIT) get through; direct, indirect (calli) and call_ref, multi-value too.
+        const string module = """
+            (module
+              (type $t (func (param i32 i64) (result i64 i32)))
+              (table funcref (elem $down))
+              (elem declare func $down)
+              (func $down (export "down") (type $t)
+                (if (result i64 i32) (i32.eqz (local.get 0))
+                  (then (local.get 1) (i32.const 7))
+                  (else
+                    (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+                    (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+                    (if (i32.eq (i32.rem_u (local.get 0) (i32.const 3)) (i32.const 0))
+                      (then (return_call $down (local.get 0) (local.get 1))))
+                    (if (i32.eq (i32.rem_u (local.get 0) (i32.const 3)) (i32.const 1))
+                      (then (return_call_indirect (type $t) (local.get 0) (local.get 1) (i32.const 0))))
+                    (return_call_ref $t (local.get 0) (local.get 1) (ref.func $down))))))
+            """;
+        var engine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, MaxCallDepth = 100 });
+        var instance = CompiledModule.FromText(engine, module).Instantiate(new Store(engine));
+
+        var results = instance.Invoke("down", Value.FromI32(10_000_000), Value.FromI64(0));
+
+        Assert.Equal(10_000_000L, results[0].I64);
+        Assert.Equal(7, results[1].I32);
+        Assert.True(instance.Store.Jit!.Runs((WasmFunction)instance.GetFunction("down")));
     }
 }

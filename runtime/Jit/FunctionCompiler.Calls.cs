@@ -1,0 +1,347 @@
+using System.Reflection.Emit;
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Jit;
+
+/// <summary>
+/// Calls that are not plain direct calls: <c>call_indirect</c>, <c>call_ref</c> and the tail calls
+/// <c>return_call</c>, <c>return_call_indirect</c>, <c>return_call_ref</c>.
+/// </summary>
+/// <remarks>
+/// A tail call to compiled code is a CIL <c>tail.</c> call (or <c>tail. calli</c>) followed by <c>ret</c>, after the
+/// frame has left the depth count: RyuJIT honours the prefix on x64 and ARM64 (a fast tail call where the
+/// arguments fit the caller's incoming area, otherwise its tail-call helpers), so a chain of tail calls runs in
+/// constant stack space and constant depth. Results of a multi-value callee go straight through the caller's own
+/// result byrefs. A tail call to a host or interpreted function goes through the store as an ordinary call after
+/// the frame has left the depth count, and returns its results.
+/// </remarks>
+internal sealed partial class FunctionCompiler
+{
+    private LocalBuilder? _callTarget;
+    private LocalBuilder? _callContext;
+    private LocalBuilder? _callPointer;
+
+    /// <summary>Tail calls made inside a protected region, emitted after the body (see <see cref="EmitOutsideRegions"/>).</summary>
+    private readonly List<Action> _tailCallStubs = [];
+
+    private void EmitCallInstruction(Instruction instruction)
+    {
+        if (_openRegions > 0 && instruction.Opcode is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef)
+        {
+            EmitOutsideRegions(() => EmitCallInstruction(instruction));
+            return;
+        }
+        switch (instruction.Opcode)
+        {
+            case Opcode.ReturnCall:
+                EmitReturnCall((int)instruction.Index);
+                return;
+            case Opcode.CallIndirect or Opcode.ReturnCallIndirect:
+            {
+                var typeIndex = (int)instruction.Index;
+                var tableIndex = (int)instruction.SecondIndex;
+                EmitDynamicCall(_instance.Types[typeIndex]!, instruction.Opcode == Opcode.ReturnCallIndirect, (target, context) =>
+                {
+                    var slot = Slot(_stack.Count - 1, _stack[^1]);
+                    _il.Emit(OpCodes.Ldloc, slot);
+                    if (_stack[^1] == ValueKind.I32)
+                    {
+                        _il.Emit(OpCodes.Conv_U8);
+                    }
+                    LoadContext();
+                    _il.Emit(OpCodes.Ldc_I4, typeIndex);
+                    _il.Emit(OpCodes.Ldc_I4, tableIndex);
+                    _il.Emit(OpCodes.Ldloca, target);
+                    _il.Emit(OpCodes.Ldloca, context);
+                    _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveIndirect)));
+                });
+                return;
+            }
+            case Opcode.CallRef or Opcode.ReturnCallRef:
+                EmitDynamicCall(_instance.Types[instruction.Index]!, instruction.Opcode == Opcode.ReturnCallRef, (target, context) =>
+                {
+                    _il.Emit(OpCodes.Ldloc, Slot(_stack.Count - 1, ValueKind.Ref));
+                    LoadContext();
+                    _il.Emit(OpCodes.Ldloca, target);
+                    _il.Emit(OpCodes.Ldloca, context);
+                    _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveReference)));
+                });
+                return;
+            default:
+                throw new NotSupportedException($"the JIT does not compile {instruction.Opcode.Name()}");
+        }
+    }
+
+    /// <summary>
+    /// A tail call inside a <c>try_table</c> or legacy <c>try</c> body. CIL allows neither a <c>tail.</c> call nor a
+    /// <c>ret</c> inside a protected region (ECMA-335 III.2.4), and none of this frame's handlers may apply to the
+    /// callee anyway (the tail call replaces the frame): so the operands are spilled, the regions are left for a
+    /// stub after the function's body, and the stub makes the tail call from there with the operand stack as it was.
+    /// </summary>
+    private void EmitOutsideRegions(Action emitTailCall)
+    {
+        SpillAll();
+        var stack = _stack.ToArray();
+        var stub = _il.DefineLabel();
+        _il.Emit(OpCodes.Leave, stub);
+        _unreachable = true;
+        _tailCallStubs.Add(() =>
+        {
+            _stack.Clear();
+            _stack.AddRange(stack);
+            _cilBase = stack.Length;
+            _unreachable = false;
+            _il.Mark(stub);
+            emitTailCall();
+        });
+    }
+
+    /// <summary>Emits the stubs of <see cref="EmitOutsideRegions"/>, outside every region (after the body's <c>ret</c>).</summary>
+    private void EmitTailCallStubs()
+    {
+        var regions = _openRegions;
+        _openRegions = 0;
+        foreach (var stub in _tailCallStubs)
+        {
+            stub();
+        }
+        _openRegions = regions;
+    }
+
+    /// <summary>Leaves the frame's depth count (before a tail call, whose callee enters it again).</summary>
+    private void EmitLeave()
+    {
+        _il.Emit(OpCodes.Ldloc, _state);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Leave)));
+    }
+
+    /// <summary>Passes this function's own result byrefs on to a tail-called function with the same results.</summary>
+    private void PassResultAddresses()
+    {
+        if (_type.Results.Count > 1)
+        {
+            for (var i = 0; i < _type.Results.Count; i++)
+            {
+                _il.Argument(OpCodes.Ldarg, _type.Parameters.Count + i);
+            }
+        }
+    }
+
+    /// <summary><c>return_call</c>: a <c>tail.</c> call of a compiled callee, or a call through the store followed by <c>ret</c>.</summary>
+    private void EmitReturnCall(int functionIndex)
+    {
+        var type = _instance.Functions[functionIndex].Type;
+        if (_isCompiled(functionIndex))
+        {
+            SpillAll();
+            var first = _stack.Count - type.Parameters.Count;
+            EmitLeave();
+            for (var i = first; i < _stack.Count; i++)
+            {
+                _il.Emit(OpCodes.Ldloc, Slot(i, _stack[i]));
+            }
+            PassResultAddresses();
+            LoadContext();
+            _il.Emit(OpCodes.Tailcall);
+            _il.Emit(OpCodes.Call, _module.Method(functionIndex));
+            _il.Emit(OpCodes.Ret);
+        }
+        else
+        {
+            PackArguments(type, 0);
+            LoadContext();
+            _il.Emit(OpCodes.Ldc_I4, functionIndex);
+            EmitLeave();
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Call)));
+            ReturnPacked();
+        }
+        _unreachable = true;
+    }
+
+    /// <summary>
+    /// A call whose target is known only at run time (<c>call_indirect</c>, <c>call_ref</c> and their tail forms).
+    /// <paramref name="resolve"/> emits the checks, given the addresses of the target function and context locals,
+    /// with the table index or reference spilled on top of the arguments; it leaves the target's code pointer (zero
+    /// when it does not run compiled). A compiled target is called through its pointer (<c>calli</c>) with its own
+    /// context, anything else through the store with packed values. Results land spilled.
+    /// </summary>
+    private void EmitDynamicCall(FunctionType type, bool tail, Action<LocalBuilder, LocalBuilder> resolve)
+    {
+        SpillAll();
+        var count = type.Parameters.Count;
+        var first = _stack.Count - 1 - count;
+        var function = _callTarget ??= _il.Local(typeof(FunctionInstance), "call target");
+        var context = _callContext ??= _il.Local(typeof(JitContext), "call context");
+        var pointer = _callPointer ??= _il.Local(typeof(nint), "call code");
+        resolve(function, context);
+        _il.Emit(OpCodes.Stloc, pointer);
+        if (tail)
+        {
+            EmitLeave();
+        }
+        var slow = _il.DefineLabel();
+        var done = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, pointer);
+        _il.Emit(OpCodes.Brfalse, slow);
+        for (var i = 0; i < count; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
+        }
+        var results = Kinds(type.Results);
+        var temps = !tail && results.Length > 1 ? results.Select((kind, i) => Temp(kind, 10 + i)).ToArray() : [];
+        foreach (var temp in temps)
+        {
+            _il.Emit(OpCodes.Ldloca, temp);
+        }
+        if (tail)
+        {
+            PassResultAddresses();
+        }
+        _il.Emit(OpCodes.Ldloc, context);
+        _il.Emit(OpCodes.Ldloc, pointer);
+        var (returnType, parameters) = Signature(type);
+        if (tail)
+        {
+            _il.Emit(OpCodes.Tailcall);
+            _il.EmitCalli(returnType, parameters);
+            _il.Emit(OpCodes.Ret);
+        }
+        else
+        {
+            _il.EmitCalli(returnType, parameters);
+            if (results.Length == 1)
+            {
+                _il.Emit(OpCodes.Stloc, Slot(first, results[0]));
+            }
+            for (var i = 0; i < temps.Length; i++)
+            {
+                _il.Emit(OpCodes.Ldloc, temps[i]);
+                _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
+            }
+            _il.Emit(OpCodes.Br, done);
+        }
+        _il.Mark(slow);
+        _il.Emit(OpCodes.Ldc_I4, count);
+        _il.Emit(OpCodes.Newarr, typeof(Value));
+        for (var i = 0; i < count; i++)
+        {
+            _il.Emit(OpCodes.Dup);
+            _il.Emit(OpCodes.Ldc_I4, i);
+            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
+            _il.Emit(OpCodes.Call, Helper("Put", _stack[first + i]));
+        }
+        _il.Emit(OpCodes.Ldloc, function);
+        LoadContext();
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
+        _stack.RemoveRange(first, count + 1);
+        if (tail)
+        {
+            ReturnPacked();
+            _cilBase = _stack.Count;
+            _unreachable = true;
+            return;
+        }
+        if (results.Length > 0)
+        {
+            var array = Temp(ValueKind.Bottom, 3);
+            _il.Emit(OpCodes.Stloc, array);
+            for (var i = 0; i < results.Length; i++)
+            {
+                _il.Emit(OpCodes.Ldloc, array);
+                _il.Emit(OpCodes.Ldc_I4, i);
+                _il.Emit(OpCodes.Call, Helper("Arg", results[i]));
+                _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
+            }
+        }
+        else
+        {
+            _il.Emit(OpCodes.Pop);
+        }
+        _il.Mark(done);
+        _stack.AddRange(results);
+        _cilBase = _stack.Count;
+        ReloadMemory();
+    }
+
+    /// <summary>Returns the packed results (a <see cref="Value"/> array on the CIL stack) as this function's results.</summary>
+    private void ReturnPacked()
+    {
+        var results = Kinds(_type.Results);
+        if (results.Length == 0)
+        {
+            _il.Emit(OpCodes.Pop);
+            _il.Emit(OpCodes.Ret);
+            return;
+        }
+        var array = Temp(ValueKind.Bottom, 3);
+        _il.Emit(OpCodes.Stloc, array);
+        if (results.Length == 1)
+        {
+            _il.Emit(OpCodes.Ldloc, array);
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Call, Helper("Arg", results[0]));
+            _il.Emit(OpCodes.Ret);
+            return;
+        }
+        for (var i = 0; i < results.Length; i++)
+        {
+            _il.Argument(OpCodes.Ldarg, _type.Parameters.Count + i);
+            _il.Emit(OpCodes.Ldloc, array);
+            _il.Emit(OpCodes.Ldc_I4, i);
+            _il.Emit(OpCodes.Call, Helper("Arg", results[i]));
+            StoreIndirect(results[i]);
+        }
+        _il.Emit(OpCodes.Ret);
+    }
+
+    /// <summary>Stores the value on the CIL stack through the address below it.</summary>
+    private void StoreIndirect(ValueKind kind)
+    {
+        if (kind == ValueKind.V128)
+        {
+            _il.Emit(OpCodes.Stobj, typeof(V128));
+            return;
+        }
+        _il.Emit(kind switch
+        {
+            ValueKind.I32 => OpCodes.Stind_I4,
+            ValueKind.I64 => OpCodes.Stind_I8,
+            ValueKind.F32 => OpCodes.Stind_R4,
+            ValueKind.F64 => OpCodes.Stind_R8,
+            _ => OpCodes.Stind_Ref,
+        });
+    }
+
+    // ---- Typed function references: br_on_null, br_on_non_null ----------------------------------------------
+
+    /// <summary><c>br_on_null l</c>: branches (dropping the reference) on null, else leaves the reference, now non-null.</summary>
+    private void EmitBrOnNull(uint depth)
+    {
+        SpillAll();
+        var reference = Slot(_stack.Count - 1, ValueKind.Ref);
+        _stack.RemoveAt(_stack.Count - 1);
+        _cilBase = _stack.Count;
+        var skip = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, reference);
+        _il.Emit(OpCodes.Brtrue, skip);
+        Branch(depth);
+        _il.Mark(skip);
+        _stack.Add(ValueKind.Ref);
+        _cilBase = _stack.Count;
+    }
+
+    /// <summary><c>br_on_non_null l</c>: branches with the reference (the label's last value) unless it is null, else drops it.</summary>
+    private void EmitBrOnNonNull(uint depth)
+    {
+        SpillAll();
+        var reference = Slot(_stack.Count - 1, ValueKind.Ref);
+        var skip = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, reference);
+        _il.Emit(OpCodes.Brfalse, skip);
+        Branch(depth);
+        _il.Mark(skip);
+        _stack.RemoveAt(_stack.Count - 1);
+        _cilBase = _stack.Count;
+    }
+}

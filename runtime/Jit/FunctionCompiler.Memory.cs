@@ -1,0 +1,312 @@
+using System.Reflection.Emit;
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Jit;
+
+/// <summary>
+/// Memory and table instructions on any memory or table: 32- or 64-bit addresses (memory64, table64) and any
+/// memory index (multi-memory).
+/// </summary>
+/// <remarks>
+/// Memory 0 of 32-bit addresses keeps the fast path: base and length cached in locals (reloaded at entry, after
+/// calls and after <c>memory.grow</c>), one unsigned comparison per access, bulk operations through helpers with
+/// 32-bit operands. Memory 0 with 64-bit addresses uses the same cached base and length with a check that cannot
+/// overflow. Any other memory is read from the context at each access (nothing to invalidate). Bulk operations on
+/// other memories, and every table instruction, call helpers with 64-bit operands: i32 addresses, indices and counts
+/// are zero-extended first, 32-bit results (<c>memory.size</c>, <c>memory.grow</c>, <c>table.size</c>,
+/// <c>table.grow</c>) narrowed after.
+/// </remarks>
+internal sealed partial class FunctionCompiler
+{
+    private LocalBuilder? _otherMemoryBase;
+    private LocalBuilder? _otherMemoryLength;
+
+    /// <summary>True for memory 0 with 32-bit addresses: cached base and length, the single-comparison bounds check.</summary>
+    private bool IsFastMemory(uint memory) => memory == 0 && !_instance.Memories[0].Is64;
+
+    /// <summary>Turns the address on the CIL stack into a pointer, trapping unless the access lies in bounds.</summary>
+    private void EffectiveAddress(MemArg memArg, int width)
+    {
+        var address = Temp(ValueKind.Bottom);
+        var offset = memArg.Offset;
+        if (IsFastMemory(memArg.Memory))
+        {
+            _il.Emit(OpCodes.Conv_U8);
+            if (offset != 0)
+            {
+                _il.Emit(OpCodes.Ldc_I8, (long)offset);
+                _il.Emit(OpCodes.Add);
+            }
+            _il.Emit(OpCodes.Stloc, address);
+            // address + offset < 2^33, so adding the width cannot overflow: one unsigned comparison is the check.
+            var inBounds = _il.DefineLabel();
+            _il.Emit(OpCodes.Ldloc, address);
+            _il.Emit(OpCodes.Ldc_I8, (long)width);
+            _il.Emit(OpCodes.Add);
+            _il.Emit(OpCodes.Ldloc, _memoryLength!);
+            _il.Emit(OpCodes.Ble_Un, inBounds);
+            Throw(TrapKind.OutOfBoundsMemoryAccess);
+            _il.Mark(inBounds);
+            _il.Emit(OpCodes.Ldloc, _memoryBase!);
+            _il.Emit(OpCodes.Ldloc, address);
+            _il.Emit(OpCodes.Conv_U);
+            _il.Emit(OpCodes.Add);
+            return;
+        }
+        var memory = _instance.Memories[memArg.Memory];
+        if (!memory.Is64)
+        {
+            _il.Emit(OpCodes.Conv_U8);
+        }
+        _il.Emit(OpCodes.Stloc, address);
+        var (memoryBase, length) = memArg.Memory == 0 ? (_memoryBase!, _memoryLength!) : LoadOtherMemory((int)memArg.Memory);
+        // In bounds when address <= length and offset + width <= length - address; offset + width is a constant,
+        // saturated at 2^64 - 1 (which no memory reaches), so neither side can overflow.
+        var end = offset > ulong.MaxValue - (ulong)width ? ulong.MaxValue : offset + (ulong)width;
+        var fail = _il.DefineLabel();
+        var ok = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, address);
+        _il.Emit(OpCodes.Ldloc, length);
+        _il.Emit(OpCodes.Bgt_Un, fail);
+        _il.Emit(OpCodes.Ldloc, length);
+        _il.Emit(OpCodes.Ldloc, address);
+        _il.Emit(OpCodes.Sub);
+        _il.Emit(OpCodes.Ldc_I8, (long)end);
+        _il.Emit(OpCodes.Bge_Un, ok);
+        _il.Mark(fail);
+        Throw(TrapKind.OutOfBoundsMemoryAccess);
+        _il.Mark(ok);
+        _il.Emit(OpCodes.Ldloc, memoryBase);
+        _il.Emit(OpCodes.Ldloc, address);
+        if (offset != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)offset);
+            _il.Emit(OpCodes.Add);
+        }
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Add);
+    }
+
+    /// <summary>Loads base and length of memory <paramref name="index"/> (not 0) from the context into scratch locals.</summary>
+    private (LocalBuilder Base, LocalBuilder Length) LoadOtherMemory(int index)
+    {
+        var memoryBase = _otherMemoryBase ??= _il.Local(PointerType, "other memory base");
+        var length = _otherMemoryLength ??= _il.Local(typeof(ulong), "other memory length");
+        LoadMemoryInstance(index);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Call, MemoryData);
+        _il.Emit(OpCodes.Stloc, memoryBase);
+        _il.Emit(OpCodes.Call, MemoryLength);
+        _il.Emit(OpCodes.Stloc, length);
+        return (memoryBase, length);
+    }
+
+    private void LoadMemoryInstance(int index)
+    {
+        LoadContext();
+        _il.Emit(OpCodes.Ldfld, ContextMemories);
+        _il.Emit(OpCodes.Ldc_I4, index);
+        _il.Emit(OpCodes.Ldelem_Ref);
+    }
+
+    private void EmitLoad(Opcode opcode, MemArg memArg)
+    {
+        var (width, load, extend, kind) = opcode switch
+        {
+            Opcode.I32Load => (4, OpCodes.Ldind_I4, (OpCode?)null, ValueKind.I32),
+            Opcode.I64Load => (8, OpCodes.Ldind_I8, null, ValueKind.I64),
+            Opcode.F32Load => (4, OpCodes.Ldind_R4, null, ValueKind.F32),
+            Opcode.F64Load => (8, OpCodes.Ldind_R8, null, ValueKind.F64),
+            Opcode.I32Load8s => (1, OpCodes.Ldind_I1, null, ValueKind.I32),
+            Opcode.I32Load8u => (1, OpCodes.Ldind_U1, null, ValueKind.I32),
+            Opcode.I32Load16s => (2, OpCodes.Ldind_I2, null, ValueKind.I32),
+            Opcode.I32Load16u => (2, OpCodes.Ldind_U2, null, ValueKind.I32),
+            Opcode.I64Load8s => (1, OpCodes.Ldind_I1, OpCodes.Conv_I8, ValueKind.I64),
+            Opcode.I64Load8u => (1, OpCodes.Ldind_U1, OpCodes.Conv_U8, ValueKind.I64),
+            Opcode.I64Load16s => (2, OpCodes.Ldind_I2, OpCodes.Conv_I8, ValueKind.I64),
+            Opcode.I64Load16u => (2, OpCodes.Ldind_U2, OpCodes.Conv_U8, ValueKind.I64),
+            Opcode.I64Load32s => (4, OpCodes.Ldind_I4, OpCodes.Conv_I8, ValueKind.I64),
+            Opcode.I64Load32u => (4, OpCodes.Ldind_U4, OpCodes.Conv_U8, ValueKind.I64),
+            _ => throw new NotSupportedException(opcode.ToString()),
+        };
+        Pop(1);
+        EffectiveAddress(memArg, width);
+        if (width > 1)
+        {
+            _il.Emit(OpCodes.Unaligned, (byte)1);
+        }
+        _il.Emit(load);
+        if (extend is { } conversion)
+        {
+            _il.Emit(conversion);
+        }
+        Push(kind);
+    }
+
+    private void EmitStore(Opcode opcode, MemArg memArg)
+    {
+        var (width, store, narrow) = opcode switch
+        {
+            Opcode.I32Store => (4, OpCodes.Stind_I4, (OpCode?)null),
+            Opcode.I64Store => (8, OpCodes.Stind_I8, null),
+            Opcode.F32Store => (4, OpCodes.Stind_R4, null),
+            Opcode.F64Store => (8, OpCodes.Stind_R8, null),
+            Opcode.I32Store8 => (1, OpCodes.Stind_I1, null),
+            Opcode.I32Store16 => (2, OpCodes.Stind_I2, null),
+            Opcode.I64Store8 => (1, OpCodes.Stind_I1, OpCodes.Conv_I4),
+            Opcode.I64Store16 => (2, OpCodes.Stind_I2, OpCodes.Conv_I4),
+            Opcode.I64Store32 => (4, OpCodes.Stind_I4, OpCodes.Conv_I4),
+            _ => throw new NotSupportedException(opcode.ToString()),
+        };
+        var kind = Top;
+        Pop(2);
+        var value = Temp(kind);
+        _il.Emit(OpCodes.Stloc, value);
+        EffectiveAddress(memArg, width);
+        _il.Emit(OpCodes.Ldloc, value);
+        if (narrow is { } conversion)
+        {
+            _il.Emit(conversion);
+        }
+        if (width > 1)
+        {
+            _il.Emit(OpCodes.Unaligned, (byte)1);
+        }
+        _il.Emit(store);
+    }
+
+    /// <summary>
+    /// Pops <paramref name="count"/> operands onto the CIL stack, zero-extending each i32 to i64 except the one at
+    /// position <paramref name="keep"/> (a fill value).
+    /// </summary>
+    private void PopWidened(int count, int keep = -1)
+    {
+        SpillAll();
+        var first = _stack.Count - count;
+        for (var i = 0; i < count; i++)
+        {
+            var kind = _stack[first + i];
+            _il.Emit(OpCodes.Ldloc, Slot(first + i, kind));
+            if (kind == ValueKind.I32 && i != keep)
+            {
+                _il.Emit(OpCodes.Conv_U8);
+            }
+        }
+        _stack.RemoveRange(first, count);
+        _cilBase = _stack.Count;
+    }
+
+    /// <summary>Calls a helper with the context and constant indices after the (widened) operands; pushes its address-typed result.</summary>
+    private void CallWide(string helper, bool? result64, params int[] immediates)
+    {
+        LoadContext();
+        foreach (var immediate in immediates)
+        {
+            _il.Emit(OpCodes.Ldc_I4, immediate);
+        }
+        _il.Emit(OpCodes.Call, Helper(helper));
+        if (result64 is { } is64)
+        {
+            if (!is64)
+            {
+                _il.Emit(OpCodes.Conv_I4);
+            }
+            Push(is64 ? ValueKind.I64 : ValueKind.I32);
+        }
+    }
+
+    private void EmitMemoryInstruction(Instruction instruction)
+    {
+        var opcode = instruction.Opcode;
+        // memory.init names its data segment first and its memory second; the others name their memory first.
+        var memory = opcode == Opcode.MemoryInit ? (int)instruction.SecondIndex : (int)instruction.Index;
+        var is64 = _instance.Memories[memory].Is64;
+        var fast = IsFastMemory((uint)memory) && (opcode != Opcode.MemoryCopy || IsFastMemory(instruction.SecondIndex));
+        switch (opcode)
+        {
+            case Opcode.MemorySize when fast:
+                CallHelper(nameof(JitRuntime.MemorySize), 0, ValueKind.I32);
+                return;
+            case Opcode.MemorySize:
+                CallWide(nameof(JitRuntime.MemorySizeAt), is64, memory);
+                return;
+            case Opcode.MemoryGrow when fast:
+                CallHelper(nameof(JitRuntime.MemoryGrow), 1, ValueKind.I32);
+                ReloadMemory();
+                return;
+            case Opcode.MemoryGrow:
+                PopWidened(1);
+                CallWide(nameof(JitRuntime.MemoryGrowAt), is64, memory);
+                if (memory == 0)
+                {
+                    ReloadMemory();
+                }
+                return;
+            case Opcode.MemoryFill when fast:
+                CallHelper(nameof(JitRuntime.MemoryFill), 3, null);
+                return;
+            case Opcode.MemoryFill:
+                PopWidened(3, keep: 1);
+                CallWide(nameof(JitRuntime.MemoryFillAt), null, memory);
+                return;
+            case Opcode.MemoryCopy when fast:
+                CallHelper(nameof(JitRuntime.MemoryCopy), 3, null);
+                return;
+            case Opcode.MemoryCopy:
+                PopWidened(3);
+                CallWide(nameof(JitRuntime.MemoryCopyAt), null, memory, (int)instruction.SecondIndex);
+                return;
+            case Opcode.MemoryInit when fast:
+                CallHelper(nameof(JitRuntime.MemoryInit), 3, null, (int)instruction.Index);
+                return;
+            case Opcode.MemoryInit:
+                PopWidened(3);
+                CallWide(nameof(JitRuntime.MemoryInitAt), null, (int)instruction.Index, memory);
+                return;
+            default:
+                throw new NotSupportedException($"the JIT does not compile {opcode.Name()}");
+        }
+    }
+
+    private void EmitTableInstruction(Instruction instruction)
+    {
+        var opcode = instruction.Opcode;
+        // table.init names its element segment first and its table second; the others name their table first.
+        var table = opcode == Opcode.TableInit ? (int)instruction.SecondIndex : (int)instruction.Index;
+        var is64 = _instance.Tables[table].Is64;
+        switch (opcode)
+        {
+            case Opcode.TableGet:
+                PopWidened(1);
+                CallWide(nameof(JitRuntime.TableGet), null, table);
+                Push(ValueKind.Ref);
+                return;
+            case Opcode.TableSet:
+                PopWidened(2);
+                CallWide(nameof(JitRuntime.TableSet), null, table);
+                return;
+            case Opcode.TableSize:
+                CallWide(nameof(JitRuntime.TableSize), is64, table);
+                return;
+            case Opcode.TableGrow:
+                PopWidened(2);
+                CallWide(nameof(JitRuntime.TableGrow), is64, table);
+                return;
+            case Opcode.TableFill:
+                PopWidened(3);
+                CallWide(nameof(JitRuntime.TableFill), null, table);
+                return;
+            case Opcode.TableCopy:
+                PopWidened(3);
+                CallWide(nameof(JitRuntime.TableCopy), null, table, (int)instruction.SecondIndex);
+                return;
+            case Opcode.TableInit:
+                PopWidened(3);
+                CallWide(nameof(JitRuntime.TableInit), null, (int)instruction.Index, table);
+                return;
+            default:
+                throw new NotSupportedException($"the JIT does not compile {opcode.Name()}");
+        }
+    }
+}

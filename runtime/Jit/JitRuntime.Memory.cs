@@ -1,0 +1,48 @@
+using WasmHarness.Execution;
+
+namespace WasmHarness.Jit;
+
+/// <summary>
+/// Memory and table helpers for any memory or table, with 64-bit operands: compiled code zero-extends i32
+/// addresses, indices and counts, and narrows 32-bit results, so one helper serves both address types.
+/// </summary>
+internal static partial class JitRuntime
+{
+    public static long MemorySizeAt(JitContext context, int memory) => (long)context.Memories[memory].Pages;
+
+    public static long MemoryGrowAt(long delta, JitContext context, int memory) => context.Memories[memory].Grow((ulong)delta);
+
+    public static void MemoryFillAt(long destination, int value, long count, JitContext context, int memory) =>
+        context.Memories[memory].Fill((ulong)destination, (byte)value, (ulong)count);
+
+    public static void MemoryCopyAt(long destination, long source, long count, JitContext context, int destinationMemory, int sourceMemory) =>
+        MemoryInstance.Copy(context.Memories[destinationMemory], (ulong)destination, context.Memories[sourceMemory], (ulong)source, (ulong)count);
+
+    public static void MemoryInitAt(long destination, long source, long count, JitContext context, int dataIndex, int memory)
+    {
+        var target = context.Memories[memory];
+        var bytes = context.Instance.Data[dataIndex].Bytes.Span;
+        if ((ulong)source > (ulong)bytes.Length || (ulong)count > (ulong)bytes.Length - (ulong)source || !target.InBounds((ulong)destination, 0, (ulong)count))
+        {
+            throw Trap((int)TrapKind.OutOfBoundsMemoryAccess);
+        }
+        target.WriteBytes((ulong)destination, bytes.Slice((int)source, (int)count));
+    }
+
+    public static object? TableGet(long index, JitContext context, int table) => context.Tables[table].Get((ulong)index);
+
+    public static void TableSet(long index, object? value, JitContext context, int table) => context.Tables[table].Set((ulong)index, value);
+
+    public static long TableSize(JitContext context, int table) => (long)context.Tables[table].Length;
+
+    public static long TableGrow(object? initial, long delta, JitContext context, int table) => context.Tables[table].Grow((ulong)delta, initial);
+
+    public static void TableFill(long index, object? value, long count, JitContext context, int table) =>
+        context.Tables[table].Fill((ulong)index, value, (ulong)count);
+
+    public static void TableCopy(long destination, long source, long count, JitContext context, int destinationTable, int sourceTable) =>
+        TableInstance.Copy(context.Tables[destinationTable], (ulong)destination, context.Tables[sourceTable], (ulong)source, (ulong)count);
+
+    public static void TableInit(long destination, long source, long count, JitContext context, int element, int table) =>
+        context.Tables[table].Init((ulong)destination, context.Instance.Elements[element], (ulong)source, (ulong)count);
+}
