@@ -22,7 +22,13 @@ public sealed class GuestCoverageTests
             (local.get 1))
           (func (export "switch") (param i32) (result i32)
             (block $c (block $b (block $a (br_table $a $b $c (local.get 0))) (return (i32.const 10))) (return (i32.const 20)))
-            (i32.const 30)))
+            (i32.const 30))
+          (elem declare func $helper)
+          (func (export "nullish") (param i32) (result i32)
+            (block $null
+              (drop (br_on_null $null (select (result funcref) (ref.null func) (ref.func $helper) (local.get 0))))
+              (return (i32.const 1)))
+            (i32.const 0)))
         """;
 
     private static (ModuleInstance Instance, GuestCoverage Coverage) Instantiate(ExecutionTier tier = ExecutionTier.Jit)
@@ -72,6 +78,13 @@ public sealed class GuestCoverageTests
         Assert.NotEqual(maps[1], maps[2]);
         Assert.NotEqual(maps[0], maps[2]);
         Assert.Equal(maps[2], maps[3]); // out of range: the default, $c
+    }
+
+    [Fact]
+    public void BrOnNullTakenAndNotTakenGiveDifferentMaps()
+    {
+        var (instance, coverage) = Instantiate();
+        Assert.NotEqual(Run(instance, coverage, "nullish", 1), Run(instance, coverage, "nullish", 0));
     }
 
     [Fact]
