@@ -918,8 +918,8 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>
-    /// A vector instruction: <c>v128.const</c> and <c>i8x16.shuffle</c> inline, every other one through the
-    /// interpreter's implementation on scratch slots (operands in, results out), so both tiers agree exactly.
+    /// A vector instruction: <c>v128.const</c>, <c>i8x16.shuffle</c> and those of <see cref="JitSimd"/> inline, every
+    /// other one through the interpreter's implementation on scratch slots (operands in, results out), so both tiers agree exactly.
     /// </summary>
     private void EmitSimd(Instruction instruction)
     {
@@ -939,6 +939,10 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.High);
             _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Shuffle)));
             Push(ValueKind.V128);
+            return;
+        }
+        if (TryEmitSimdInline(instruction))
+        {
             return;
         }
         var results = SimdResults(opcode) ?? throw new NotSupportedException(opcode.Name());
