@@ -937,7 +937,7 @@ internal sealed partial class FunctionCompiler
             Pop(2);
             _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.Low);
             _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.High);
-            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Shuffle)));
+            _il.Emit(OpCodes.Call, typeof(JitSimd).GetMethod(nameof(JitSimd.I8x16Shuffle))!);
             Push(ValueKind.V128);
             return;
         }

@@ -502,21 +502,5 @@ internal static partial class JitRuntime
         }
     }
 
-    /// <summary><c>i8x16.shuffle</c> with its lanes as constants.</summary>
-    public static V128 Shuffle(V128 a, V128 b, long low, long high)
-    {
-        Span<byte> left = stackalloc byte[16];
-        Span<byte> right = stackalloc byte[16];
-        Span<byte> result = stackalloc byte[16];
-        a.WriteTo(left);
-        b.WriteTo(right);
-        var lanes = new V128((ulong)low, (ulong)high).ToBytes();
-        for (var i = 0; i < 16; i++)
-        {
-            result[i] = lanes[i] < 16 ? left[lanes[i]] : right[lanes[i] - 16];
-        }
-        return V128.FromBytes(result);
-    }
-
     public static object RefAsNonNull(object? value) => value ?? throw Trap((int)TrapKind.NullReference);
 }

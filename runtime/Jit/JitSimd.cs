@@ -350,4 +350,45 @@ internal static unsafe class JitSimd
     public static V128 F64x2Abs(V128 a) => R(Vector128.AndNot(V<ulong>(a), Vector128.Create(0x8000_0000_0000_0000ul)));
 
     public static V128 F64x2Neg(V128 a) => R(V<ulong>(a) ^ Vector128.Create(0x8000_0000_0000_0000ul));
+
+    // ---- Shuffle, narrowing, conversions --------------------------------------------------------------------
+
+    /// <summary><c>i8x16.shuffle</c>, its 16 lane indices as constants: each source picks the lanes it holds, a lane index out of range gives 0.</summary>
+    public static V128 I8x16Shuffle(V128 a, V128 b, long low, long high)
+    {
+        var lanes = Vector128.Create(low, high).AsByte();
+        var fromB = lanes - Vector128.Create((byte)16);
+        return R(Vector128.Shuffle(V<byte>(a), lanes) | Vector128.Shuffle(V<byte>(b), fromB));
+    }
+
+    public static V128 I8x16NarrowI16x8S(V128 a, V128 b) =>
+        R(Vector128.Narrow(Clamp(V<short>(a), sbyte.MinValue, sbyte.MaxValue), Clamp(V<short>(b), sbyte.MinValue, sbyte.MaxValue)));
+
+    public static V128 I8x16NarrowI16x8U(V128 a, V128 b) =>
+        R(Vector128.Narrow(Clamp(V<short>(a), byte.MinValue, byte.MaxValue).AsUInt16(), Clamp(V<short>(b), byte.MinValue, byte.MaxValue).AsUInt16()));
+
+    public static V128 I16x8NarrowI32x4S(V128 a, V128 b) =>
+        R(Vector128.Narrow(Clamp(V<int>(a), short.MinValue, short.MaxValue), Clamp(V<int>(b), short.MinValue, short.MaxValue)));
+
+    public static V128 I16x8NarrowI32x4U(V128 a, V128 b) =>
+        R(Vector128.Narrow(Clamp(V<int>(a), ushort.MinValue, ushort.MaxValue).AsUInt32(), Clamp(V<int>(b), ushort.MinValue, ushort.MaxValue).AsUInt32()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<short> Clamp(Vector128<short> x, short min, short max) => Vector128.Min(Vector128.Max(x, Vector128.Create(min)), Vector128.Create(max));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Clamp(Vector128<int> x, int min, int max) => Vector128.Min(Vector128.Max(x, Vector128.Create(min)), Vector128.Create(max));
+
+    /// <summary>
+    /// <c>i32x4.trunc_sat_f32x4_s</c>: the hardware truncation is exact inside the i32 range; lanes outside it
+    /// saturate and NaN lanes give 0 by explicit selects, whatever the hardware gives there.
+    /// </summary>
+    public static V128 I32x4TruncSatF32x4S(V128 a)
+    {
+        var x = V<float>(a);
+        var result = Vector128.ConvertToInt32(x);
+        result = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(x, Vector128.Create(2147483648f)).AsInt32(), Vector128.Create(int.MaxValue), result);
+        result = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(x, Vector128.Create(-2147483648f)).AsInt32(), Vector128.Create(int.MinValue), result);
+        return R(result & Vector128.Equals(x, x).AsInt32());
+    }
 }
