@@ -113,6 +113,10 @@ options = options with { Profile = profile ?? options.Profile };
 Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, {options.Profile}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}");
 var result = Campaign.Run(options);
 Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
+if (options.Engines.Contains("jit"))
+{
+    Console.WriteLine($"  JIT: {WasmHarness.Jit.JitStatistics.Compiled} functions compiled, {WasmHarness.Jit.JitStatistics.FallenBack} left to the interpreter");
+}
 Console.WriteLine($"  calls that trapped: {string.Join(", ", result.Traps.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
 foreach (var (reason, count) in result.InconclusiveReasons)
 {
