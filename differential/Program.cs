@@ -79,25 +79,6 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-if (Environment.GetEnvironmentVariable("DIFF_DEBUG_OPCODE") is { } debugOpcode)
-{
-    var op = Enum.Parse<WasmHarness.Syntax.Opcode>(debugOpcode);
-    var contains = 0;
-    for (var c = 0UL; c < 300; c++)
-    {
-        var module = Campaign.GenerateCase(Campaign.CaseSeed(1, (long)c), out _);
-        if (module.Functions.Any(f => f.Body.Instructions.Any(x => x.Opcode == op)))
-        {
-            contains++;
-            if (contains <= 1)
-            {
-                Console.WriteLine(WasmHarness.Differential.Reducer.RegressionCase.Print(module));
-            }
-        }
-    }
-    Console.WriteLine($"{contains}/300 modules contain {op}");
-    return 0;
-}
 if (benchmark)
 {
     // Wasm 2.0 by default: what both tiers compile (the JIT leaves functions with 3.0 instructions to the interpreter).
