@@ -15,6 +15,14 @@ public sealed record EngineOptions
     /// <summary>Largest size in bytes any one memory may reach; <c>memory.grow</c> beyond it returns -1.</summary>
     public ulong MaxMemoryBytes { get; init; } = 1UL << 32;
 
+    /// <summary>
+    /// Whether each memory reserves the address space of its maximum up front (Linux; the default) so it grows in
+    /// place. Off, memories grow by reallocation, as on other systems. For emulators where a reservation costs real
+    /// memory: qemu 7.2 user mode keeps state for every page of a mapping, about 30 MB per 4 GiB reservation, never
+    /// given back, so a run that creates thousands of memories exhausts the host (see docs/arm64.md).
+    /// </summary>
+    public bool ReserveMemoryAddressSpace { get; init; } = true;
+
     /// <summary>Largest number of elements any one table may reach; <c>table.grow</c> beyond it returns -1.</summary>
     public ulong MaxTableElements { get; init; } = 10_000_000;
 
@@ -23,6 +31,13 @@ public sealed record EngineOptions
 
     /// <summary>With the JIT tier: compile every function of a module when it is first used, instead of each function on its first call.</summary>
     public bool JitEager { get; init; }
+
+    /// <summary>
+    /// How the relaxed SIMD instructions choose among the results the spec allows, in both tiers:
+    /// <see cref="RelaxedSimdMode.Deterministic"/> (the default) gives the same result on every machine,
+    /// <see cref="RelaxedSimdMode.Native"/> the one the host's vector instructions give (docs/execution.md lists both per instruction).
+    /// </summary>
+    public RelaxedSimdMode RelaxedSimd { get; init; } = RelaxedSimdMode.Deterministic;
 
     /// <summary>With the JIT tier: called with each function's name and its emitted IL listing (for inspection and tests).</summary>
     public Action<string, string>? JitDumpIl { get; init; }
@@ -41,6 +56,16 @@ public sealed record EngineOptions
     /// fuzzing (see <see cref="WasmHarness.GuestCoverage"/>). <see langword="null"/> (the default): no probes are emitted.
     /// </summary>
     public GuestCoverage? GuestCoverage { get; init; }
+}
+
+/// <summary>How relaxed SIMD instructions pick their result among those the spec allows.</summary>
+public enum RelaxedSimdMode
+{
+    /// <summary>One fixed, documented choice per instruction, the same on every host (mostly the non-relaxed instruction's result).</summary>
+    Deterministic,
+
+    /// <summary>What the host's own vector instruction gives (x86: FMA, <c>pshufb</c>, <c>cvttps2dq</c>, <c>minps</c>, <c>pmulhrsw</c>, <c>pmaddubsw</c>, <c>blendv</c>; ARM64: FMA, <c>tbl</c>), where there is one.</summary>
+    Native,
 }
 
 /// <summary>The tiers that can run Wasm code; both share stores, instances, memories, tables, globals and traps.</summary>

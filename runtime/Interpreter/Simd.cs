@@ -32,7 +32,8 @@ internal static class Simd
 /// The vector instructions, one case per instruction. Integer lane arithmetic, bitwise operations, compares,
 /// widening and float add/sub/mul/div/sqrt use <see cref="Vector128"/> (exact); min/max, rounding, saturating
 /// and narrowing operations and conversions go lane by lane through the scalar operators of <see cref="Numerics"/>.
-/// Relaxed SIMD instructions take their deterministic (non-relaxed) meaning.
+/// Relaxed SIMD instructions take their deterministic meaning here, the host's with <see cref="RelaxedSimdMode.Native"/>
+/// (<see cref="ExecuteRelaxedNative"/>).
 /// </summary>
 internal sealed unsafe partial class Machine
 {
@@ -203,6 +204,11 @@ internal sealed unsafe partial class Machine
 
     internal static bool ExecuteSimd(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
     {
+        if (op.Code is >= Opcode.I8x16RelaxedSwizzle and <= Opcode.I32x4RelaxedDotI8x16I7x16AddS
+            && inst.Store.Engine.Options.RelaxedSimd == RelaxedSimdMode.Native && ExecuteRelaxedNative(op.Code, s, ref sp))
+        {
+            return true;
+        }
         switch (op.Code)
         {
             // ---- Memory -------------------------------------------------------------------------------

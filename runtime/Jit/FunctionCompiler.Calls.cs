@@ -14,24 +14,18 @@ namespace WasmHarness.Jit;
 /// arguments fit the caller's incoming area, otherwise its tail-call helpers), so a chain of tail calls runs in
 /// constant stack space and constant depth. Results of a multi-value callee go straight through the caller's own
 /// result byrefs. A tail call to a host or interpreted function goes through the store as an ordinary call after
-/// the frame has left the depth count, and returns its results.
+/// the frame has left the depth count, and returns its results. Inside an exception handler region the tail call
+/// leaves the region first (see <see cref="EmitTailPart"/>).
 /// </remarks>
 internal sealed partial class FunctionCompiler
 {
     private LocalBuilder? _callTarget;
     private LocalBuilder? _callContext;
     private LocalBuilder? _callPointer;
-
-    /// <summary>Tail calls made inside a protected region, emitted after the body (see <see cref="EmitOutsideRegions"/>).</summary>
-    private readonly List<Action> _tailCallStubs = [];
+    private readonly List<(Label Stub, Action Emit)> _tailStubs = [];
 
     private void EmitCallInstruction(Instruction instruction)
     {
-        if (_openRegions > 0 && instruction.Opcode is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef)
-        {
-            EmitOutsideRegions(() => EmitCallInstruction(instruction));
-            return;
-        }
         switch (instruction.Opcode)
         {
             case Opcode.ReturnCall:
@@ -73,42 +67,6 @@ internal sealed partial class FunctionCompiler
         }
     }
 
-    /// <summary>
-    /// A tail call inside a <c>try_table</c> or legacy <c>try</c> body. CIL allows neither a <c>tail.</c> call nor a
-    /// <c>ret</c> inside a protected region (ECMA-335 III.2.4), and none of this frame's handlers may apply to the
-    /// callee anyway (the tail call replaces the frame): so the operands are spilled, the regions are left for a
-    /// stub after the function's body, and the stub makes the tail call from there with the operand stack as it was.
-    /// </summary>
-    private void EmitOutsideRegions(Action emitTailCall)
-    {
-        SpillAll();
-        var stack = _stack.ToArray();
-        var stub = _il.DefineLabel();
-        _il.Emit(OpCodes.Leave, stub);
-        _unreachable = true;
-        _tailCallStubs.Add(() =>
-        {
-            _stack.Clear();
-            _stack.AddRange(stack);
-            _cilBase = stack.Length;
-            _unreachable = false;
-            _il.Mark(stub);
-            emitTailCall();
-        });
-    }
-
-    /// <summary>Emits the stubs of <see cref="EmitOutsideRegions"/>, outside every region (after the body's <c>ret</c>).</summary>
-    private void EmitTailCallStubs()
-    {
-        var regions = _openRegions;
-        _openRegions = 0;
-        foreach (var stub in _tailCallStubs)
-        {
-            stub();
-        }
-        _openRegions = regions;
-    }
-
     /// <summary>Leaves the frame's depth count (before a tail call, whose callee enters it again).</summary>
     private void EmitLeave()
     {
@@ -128,33 +86,90 @@ internal sealed partial class FunctionCompiler
         }
     }
 
+    /// <summary>
+    /// Emits the part of a tail call that leaves the frame: inline, or, inside a CIL protected region (a
+    /// <c>try_table</c> or <c>try</c> body, where neither <c>tail.</c> nor <c>ret</c> may stand), as a stub after the
+    /// function's body that a <c>leave</c> reaches. The replaced frame's handlers then no longer apply to the callee,
+    /// as the spec says. Operands stay in their slot locals, which the stub reads.
+    /// </summary>
+    private void EmitTailPart(Action part)
+    {
+        if (_openRegions == 0)
+        {
+            part();
+            return;
+        }
+        var stub = _il.DefineLabel();
+        _il.Emit(OpCodes.Leave, stub);
+        _tailStubs.Add((stub, part));
+    }
+
+    /// <summary>Emits the deferred tail calls (see <see cref="EmitTailPart"/>); called once the body is complete.</summary>
+    private void EmitTailCallStubs()
+    {
+        for (var i = 0; i < _tailStubs.Count; i++)
+        {
+            var (label, part) = _tailStubs[i];
+            _il.Mark(label);
+            part();
+        }
+    }
+
+    /// <summary>The slot locals of the top <paramref name="count"/> operands (spilled), with their kinds.</summary>
+    private (LocalBuilder Slot, ValueKind Kind)[] TopSlots(int count, int above = 0)
+    {
+        var first = _stack.Count - above - count;
+        return [.. Enumerable.Range(first, count).Select(i => (Slot(i, _stack[i]), _stack[i]))];
+    }
+
+    /// <summary>A new <see cref="Value"/> array on the CIL stack holding <paramref name="arguments"/>.</summary>
+    private void PackSlots((LocalBuilder Slot, ValueKind Kind)[] arguments)
+    {
+        _il.Emit(OpCodes.Ldc_I4, arguments.Length);
+        _il.Emit(OpCodes.Newarr, typeof(Value));
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            _il.Emit(OpCodes.Dup);
+            _il.Emit(OpCodes.Ldc_I4, i);
+            _il.Emit(OpCodes.Ldloc, arguments[i].Slot);
+            _il.Emit(OpCodes.Call, Helper("Put", arguments[i].Kind));
+        }
+    }
+
     /// <summary><c>return_call</c>: a <c>tail.</c> call of a compiled callee, or a call through the store followed by <c>ret</c>.</summary>
     private void EmitReturnCall(int functionIndex)
     {
         var type = _instance.Functions[functionIndex].Type;
+        SpillAll();
+        var arguments = TopSlots(type.Parameters.Count);
         if (_isCompiled(functionIndex))
         {
-            SpillAll();
-            var first = _stack.Count - type.Parameters.Count;
-            EmitLeave();
-            for (var i = first; i < _stack.Count; i++)
+            var method = _module.Method(functionIndex);
+            EmitTailPart(() =>
             {
-                _il.Emit(OpCodes.Ldloc, Slot(i, _stack[i]));
-            }
-            PassResultAddresses();
-            LoadContext();
-            _il.Emit(OpCodes.Tailcall);
-            _il.Emit(OpCodes.Call, _module.Method(functionIndex));
-            _il.Emit(OpCodes.Ret);
+                EmitLeave();
+                foreach (var (slot, _) in arguments)
+                {
+                    _il.Emit(OpCodes.Ldloc, slot);
+                }
+                PassResultAddresses();
+                LoadContext();
+                _il.Emit(OpCodes.Tailcall);
+                _il.Emit(OpCodes.Call, method);
+                _il.Emit(OpCodes.Ret);
+            });
         }
         else
         {
-            PackArguments(type, 0);
-            LoadContext();
-            _il.Emit(OpCodes.Ldc_I4, functionIndex);
-            EmitLeave();
-            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Call)));
-            ReturnPacked();
+            EmitTailPart(() =>
+            {
+                EmitLeave();
+                PackSlots(arguments);
+                LoadContext();
+                _il.Emit(OpCodes.Ldc_I4, functionIndex);
+                _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Call)));
+                ReturnPacked();
+            });
         }
         _unreachable = true;
     }
@@ -171,77 +186,77 @@ internal sealed partial class FunctionCompiler
         SpillAll();
         var count = type.Parameters.Count;
         var first = _stack.Count - 1 - count;
+        var arguments = TopSlots(count, above: 1);
         var function = _callTarget ??= _il.Local(typeof(FunctionInstance), "call target");
         var context = _callContext ??= _il.Local(typeof(JitContext), "call context");
         var pointer = _callPointer ??= _il.Local(typeof(nint), "call code");
         resolve(function, context);
         _il.Emit(OpCodes.Stloc, pointer);
+        var (returnType, parameters) = Signature(type);
         if (tail)
         {
-            EmitLeave();
+            // The resolved target stays in its locals until the stub (if any) runs: nothing in between writes them.
+            EmitTailPart(() =>
+            {
+                EmitLeave();
+                var viaStore = _il.DefineLabel();
+                _il.Emit(OpCodes.Ldloc, pointer);
+                _il.Emit(OpCodes.Brfalse, viaStore);
+                foreach (var (slot, _) in arguments)
+                {
+                    _il.Emit(OpCodes.Ldloc, slot);
+                }
+                PassResultAddresses();
+                _il.Emit(OpCodes.Ldloc, context);
+                _il.Emit(OpCodes.Ldloc, pointer);
+                _il.Emit(OpCodes.Tailcall);
+                _il.EmitCalli(returnType, parameters);
+                _il.Emit(OpCodes.Ret);
+                _il.Mark(viaStore);
+                PackSlots(arguments);
+                _il.Emit(OpCodes.Ldloc, function);
+                LoadContext();
+                _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
+                ReturnPacked();
+            });
+            _stack.RemoveRange(first, count + 1);
+            _cilBase = _stack.Count;
+            _unreachable = true;
+            return;
         }
         var slow = _il.DefineLabel();
         var done = _il.DefineLabel();
         _il.Emit(OpCodes.Ldloc, pointer);
         _il.Emit(OpCodes.Brfalse, slow);
-        for (var i = 0; i < count; i++)
+        foreach (var (slot, _) in arguments)
         {
-            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
+            _il.Emit(OpCodes.Ldloc, slot);
         }
         var results = Kinds(type.Results);
-        var temps = !tail && results.Length > 1 ? results.Select((kind, i) => Temp(kind, 10 + i)).ToArray() : [];
+        var temps = results.Length > 1 ? results.Select((kind, i) => Temp(kind, 10 + i)).ToArray() : [];
         foreach (var temp in temps)
         {
             _il.Emit(OpCodes.Ldloca, temp);
         }
-        if (tail)
-        {
-            PassResultAddresses();
-        }
         _il.Emit(OpCodes.Ldloc, context);
         _il.Emit(OpCodes.Ldloc, pointer);
-        var (returnType, parameters) = Signature(type);
-        if (tail)
+        _il.EmitCalli(returnType, parameters);
+        if (results.Length == 1)
         {
-            _il.Emit(OpCodes.Tailcall);
-            _il.EmitCalli(returnType, parameters);
-            _il.Emit(OpCodes.Ret);
+            _il.Emit(OpCodes.Stloc, Slot(first, results[0]));
         }
-        else
+        for (var i = 0; i < temps.Length; i++)
         {
-            _il.EmitCalli(returnType, parameters);
-            if (results.Length == 1)
-            {
-                _il.Emit(OpCodes.Stloc, Slot(first, results[0]));
-            }
-            for (var i = 0; i < temps.Length; i++)
-            {
-                _il.Emit(OpCodes.Ldloc, temps[i]);
-                _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
-            }
-            _il.Emit(OpCodes.Br, done);
+            _il.Emit(OpCodes.Ldloc, temps[i]);
+            _il.Emit(OpCodes.Stloc, Slot(first + i, results[i]));
         }
+        _il.Emit(OpCodes.Br, done);
         _il.Mark(slow);
-        _il.Emit(OpCodes.Ldc_I4, count);
-        _il.Emit(OpCodes.Newarr, typeof(Value));
-        for (var i = 0; i < count; i++)
-        {
-            _il.Emit(OpCodes.Dup);
-            _il.Emit(OpCodes.Ldc_I4, i);
-            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
-            _il.Emit(OpCodes.Call, Helper("Put", _stack[first + i]));
-        }
+        PackSlots(arguments);
         _il.Emit(OpCodes.Ldloc, function);
         LoadContext();
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
         _stack.RemoveRange(first, count + 1);
-        if (tail)
-        {
-            ReturnPacked();
-            _cilBase = _stack.Count;
-            _unreachable = true;
-            return;
-        }
         if (results.Length > 0)
         {
             var array = Temp(ValueKind.Bottom, 3);

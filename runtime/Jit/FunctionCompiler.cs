@@ -381,7 +381,7 @@ internal sealed partial class FunctionCompiler
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
         for (_position = 0; _position < _function.Code.Body.Instructions.Count; _position++)
         {
-            Translate(_function.Code.Body.Instructions[_position]);
+            JitFaultInjection.Translate(_instance.Store.Engine, _function.Code.Body.Instructions[_position], Translate);
         }
         // The function's end: results are in the slots at the bottom of the stack.
         _il.Emit(OpCodes.Ldloc, _state);

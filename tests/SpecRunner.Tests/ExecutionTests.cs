@@ -49,6 +49,27 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    public static TheoryData<string> RelaxedSimdScripts() =>
+        [.. SuiteFiles.Find(SuiteRoot, ["*relaxed*"], includeProposals: false)];
+
+    [Theory]
+    [MemberData(nameof(RelaxedSimdScripts))]
+    public void Relaxed_simd_scripts_pass_with_the_hosts_native_results_on_both_tiers(string script)
+    {
+        var native = new EngineOptions { RelaxedSimd = RelaxedSimdMode.Native };
+        IEngine[] engines = [new InterpreterEngine(native), new JitEngine(native)];
+        var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWasmtime: false, Engines: engines);
+        var results = SpecRun.RunScript(options, script);
+        var failures = results
+            .SelectMany((result, e) => result.Commands
+                .Where(c => c.Verdict != Verdict.Passed)
+                .Select(c => $"{engines[e].Name}: line {c.Line}: {c.Command}: {c.Verdict} {c.Detail}"))
+            .ToList();
+        Assert.All(results, result => Assert.Null(result.Error));
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+        Assert.True(results.All(r => r.Commands.Count > 0));
+    }
+
     [Theory]
     [MemberData(nameof(Wasm2Scripts))]
     public void The_wasm2_profile_lists_only_files_without_wasm3_features(string script) =>

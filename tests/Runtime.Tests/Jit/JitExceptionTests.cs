@@ -190,6 +190,146 @@ public sealed class JitExceptionTests
         Assert.Empty(fallbacks);
     }
 
+    private const string ShapesModule = """
+        (module
+          (tag $e (param i32))
+          (tag $f)
+          (tag $two (param i32 i64))
+          (func $maybe (param i32)
+            (if (i32.eq (local.get 0) (i32.const 3)) (then (throw $e (i32.const 30))))
+            (if (i32.eq (local.get 0) (i32.const 4)) (then (throw $f))))
+          ;; br_table arms that leave a try_table with a value (depth 0 is the try_table's own label)
+          (func (export "br_table") (param i32) (result i32)
+            (block $out (result i32)
+              (block $caught (result i32)
+                (try_table (result i32) (catch $e $caught)
+                  (call $maybe (local.get 0))
+                  (i32.const 7)
+                  (br_table $out $caught 0 (local.get 0)))
+                (i32.add (i32.const 1)))
+              (i32.add (i32.const 100))))
+          ;; a loop around a try_table, branched to from inside the region and from the catch stubs
+          (func (export "loop") (param i32) (result i32) (local $i i32) (local $s i32)
+            (loop $l
+              (block $all
+                (block $h (result i32)
+                  (try_table (catch $e $h) (catch_all $all)
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (call $maybe (i32.rem_u (local.get $i) (i32.const 5)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                    (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+                  (return (local.get $s)))
+                (local.set $s (i32.add (local.get $s)))
+                (br_if $l (i32.lt_u (local.get $i) (local.get 0)))
+                (return (local.get $s)))
+              (local.set $s (i32.add (local.get $s) (i32.const 1000)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+            (local.get $s))
+          (func (export "delegate") (param i32) (result i32)
+            (try $outer (result i32)
+              (do
+                (try $mid (result i32)
+                  (do
+                    (try (result i32)
+                      (do (call $maybe (local.get 0)) (i32.const 1))
+                      (delegate $mid)))
+                  (catch $e (i32.add (i32.const 2)))
+                  (catch_all (i32.const 3))))
+              (catch_all (i32.const 4))))
+          ;; the delegate skips the try_table between it and its target
+          (func (export "delegate-skip") (param i32) (result i32)
+            (try $outer (result i32)
+              (do
+                (block $c
+                  (try_table (catch_all $c)
+                    (try
+                      (do (call $maybe (local.get 0)))
+                      (delegate $outer))))
+                (i32.const 1))
+              (catch $e (i32.add (i32.const 5)))
+              (catch_all (i32.const 4))))
+          ;; delegate to the function's label: to the caller, past the try_table
+          (func (export "delegate-caller") (param i32) (result i32)
+            (block $c
+              (try_table (catch_all $c)
+                (try (do (call $maybe (local.get 0))) (delegate 2))))
+            (i32.const 9))
+          ;; rethrow 1 in a nested catch throws the middle try's exception, caught further out
+          (func (export "rethrow-outer") (param i32) (result i32)
+            (try (result i32)
+              (do
+                (try (result i32)
+                  (do (call $maybe (local.get 0)) (i32.const 0))
+                  (catch_all
+                    (try (result i32)
+                      (do (throw $e (i32.const 50)))
+                      (catch $e (drop) (rethrow 1))))))
+              (catch $e (i32.add (i32.const 1000)))
+              (catch_all (i32.const -4))))
+          ;; a try_table with a parameter, a two-value payload
+          (func (export "multi") (param i32) (result i64) (local $x i64)
+            (block $h (result i32 i64)
+              (local.get 0)
+              (try_table (param i32) (catch $two $h)
+                (i64.const 5)
+                (throw $two))
+              (unreachable))
+            (local.set $x)
+            (i64.extend_i32_u)
+            (local.get $x)
+            (i64.add))
+          ;; branches with a value out of two regions, and out of a legacy catch body
+          (func (export "br-out") (param i32) (result i32)
+            (block $out (result i32)
+              (try (result i32)
+                (do
+                  (block $c
+                    (try_table (catch_all $c)
+                      (drop (br_if $out (i32.const 77) (i32.eqz (local.get 0))))
+                      (call $maybe (local.get 0))
+                      (if (i32.eq (local.get 0) (i32.const 5)) (then (throw $f)))))
+                  (if (i32.eq (local.get 0) (i32.const 2)) (then (throw $e (i32.const 2))))
+                  (i32.const 5))
+                (catch_all (br $out (i32.const 66)))))))
+        """;
+
+    private static string Outcome(ModuleInstance instance, string name, int argument)
+    {
+        try
+        {
+            var function = instance.GetFunction(name);
+            return function.Invoke([Value.FromI32(argument)])[0].ToString(function.Type.Results[0]);
+        }
+        catch (TrapException e)
+        {
+            return "trap: " + e.Reason;
+        }
+        catch (UncaughtException e)
+        {
+            return $"exception with {e.Exception.Payload.Length} values";
+        }
+    }
+
+    [Fact]
+    public void Nested_handler_shapes_agree_with_the_interpreter()
+    {
+        var (jit, fallbacks) = Instantiate(ShapesModule);
+        var engine = new Engine();
+        var interp = CompiledModule.FromText(engine, ShapesModule).Instantiate(new Store(engine));
+        var outcomes = new HashSet<string>();
+        foreach (var (name, _) in interp.Exports)
+        {
+            for (var argument = 0; argument <= 12; argument++)
+            {
+                var expected = Outcome(interp, name, argument);
+                Assert.True(expected == Outcome(jit, name, argument), $"{name}({argument}): interpreter {expected}, JIT {Outcome(jit, name, argument)}");
+                outcomes.Add(expected);
+            }
+        }
+        Assert.Empty(fallbacks);
+        Assert.True(outcomes.Count > 15, "the arguments take the functions down many different paths");
+    }
+
     private const string TailCallInTryModule = """
         (module
           (tag $e (param i32))

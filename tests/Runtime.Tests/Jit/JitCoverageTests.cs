@@ -1,0 +1,71 @@
+using WasmHarness.Execution;
+using WasmHarness.Jit;
+using WasmHarness.Syntax;
+using WasmHarness.Tests.Support;
+using WasmHarness.Text;
+
+namespace WasmHarness.Tests.Jit;
+
+/// <summary>The JIT compiles every function of the core suite: none is left to the interpreter, for any feature.</summary>
+public sealed class JitCoverageTests
+{
+    [Fact]
+    public void EveryFunctionOfTheCoreSuiteCompiles()
+    {
+        if (TestSuite.Root is null)
+        {
+            return;
+        }
+        var problems = new List<string>();
+        int functions = 0, tailCalls = 0, typedReferences = 0, wideOrSeveralMemories = 0, wideTables = 0;
+        foreach (var script in TestSuite.CoreScripts())
+        {
+            foreach (var command in WastParser.ParseFile(Path.Combine(TestSuite.Root, script)).Commands)
+            {
+                if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } } || Instantiate(module) is not { } instance)
+                {
+                    continue;
+                }
+                foreach (var function in instance.Functions.OfType<WasmFunction>().Where(f => f.Instance == instance))
+                {
+                    functions++;
+                    var opcodes = function.Code.Body.Instructions.Select(i => i.Opcode).ToHashSet();
+                    tailCalls += opcodes.Overlaps([Opcode.ReturnCall, Opcode.ReturnCallIndirect, Opcode.ReturnCallRef]) ? 1 : 0;
+                    typedReferences += opcodes.Overlaps([Opcode.CallRef, Opcode.BrOnNull, Opcode.BrOnNonNull, Opcode.RefAsNonNull]) ? 1 : 0;
+                    wideOrSeveralMemories += instance.Memories.Length > 1 || instance.Memories.Any(m => m.Is64) ? 1 : 0;
+                    wideTables += instance.Tables.Any(t => t.Is64) ? 1 : 0;
+                    if (FunctionCompiler.Unsupported(instance, function) is { } reason)
+                    {
+                        problems.Add($"{script}:{command.Location} {function}: {reason}");
+                    }
+                }
+            }
+        }
+        Assert.Empty(problems);
+        // The features this guards were exercised (counts on the pinned suite are well above these).
+        Assert.True(tailCalls > 40 && typedReferences > 20 && wideOrSeveralMemories > 400 && wideTables > 50,
+            $"{functions} functions: {tailCalls} with tail calls, {typedReferences} with typed references, {wideOrSeveralMemories} with memory64 or several memories, {wideTables} with table64");
+    }
+
+    private static ModuleInstance? Instantiate(Module module)
+    {
+        var engine = new Engine();
+        try
+        {
+            var linker = SpecTestModule.Define(new Linker());
+            foreach (var import in module.Imports)
+            {
+                if (linker.Resolve(import.Module, import.Name) is null && import.Type is FunctionTypeUse use)
+                {
+                    var type = (FunctionType)module.TypeDefinitions.ElementAt((int)use.TypeIndex).Body;
+                    linker.DefineFunction(import.Module, import.Name, type, (_, results) => results.Clear());
+                }
+            }
+            return CompiledModule.Compile(engine, module).Instantiate(new Store(engine), linker);
+        }
+        catch (WasmException)
+        {
+            return null;
+        }
+    }
+}
