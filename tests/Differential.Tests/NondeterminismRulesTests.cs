@@ -66,6 +66,9 @@ public class NondeterminismRulesTests
         Assert.True(NondeterminismRules.TrapsAgree(new EngineFailure(FailureKind.Trap, "undefined element 3"), wasmtime));
         Assert.True(NondeterminismRules.TrapsAgree(new EngineFailure(FailureKind.Trap, "out of bounds table access"), wasmtime));
         Assert.False(NondeterminismRules.TrapsAgree(new EngineFailure(FailureKind.Trap, "integer overflow"), wasmtime));
+        // Two checks of one array instruction, made in another order (a null operand and a range out of bounds).
+        Assert.True(NondeterminismRules.TrapsAgree(new EngineFailure(FailureKind.Trap, "null array reference"), new EngineFailure(FailureKind.Trap, "out of bounds array access")));
+        Assert.False(NondeterminismRules.TrapsAgree(new EngineFailure(FailureKind.Trap, "null array reference"), new EngineFailure(FailureKind.Trap, "out of bounds memory access")));
     }
 
     [Fact]
