@@ -254,7 +254,7 @@ public class DifferentialTarget : FuzzTarget
         {
             throw new FuzzFinding(Name, $"{what}: {engine} {Describe(ours)}, wasmtime {Describe(theirs)}");
         }
-        if (ours.Kind == FailureKind.Trap && !NondeterminismRules.TrapsAgree(ours, theirs))
+        if (ours.Kind == FailureKind.Trap && !NondeterminismRules.TrapsAgree(engine, ours, "wasmtime", theirs))
         {
             throw new FuzzFinding(Name, $"{what}: {engine} traps with \"{ours.Message}\", wasmtime with \"{string.Join("\" | \"", theirs.Aliases)}\"");
         }
