@@ -50,6 +50,12 @@ public sealed record EngineOptions
     /// in the interpreter. For bisecting a miscompilation and for testing mixed tiers.
     /// </summary>
     public Func<Execution.WasmFunction, bool>? JitFilter { get; init; }
+
+    /// <summary>
+    /// With the JIT tier: an edge map that compiled code updates at every guest branch target, for coverage-guided
+    /// fuzzing (see <see cref="WasmHarness.GuestCoverage"/>). <see langword="null"/> (the default): no probes are emitted.
+    /// </summary>
+    public GuestCoverage? GuestCoverage { get; init; }
 }
 
 /// <summary>How relaxed SIMD instructions pick their result among those the spec allows.</summary>

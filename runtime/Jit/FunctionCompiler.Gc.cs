@@ -449,6 +449,7 @@ internal sealed partial class FunctionCompiler
                     Branch(instruction.Index);
                     _il.Mark(skip);
                 }
+                _coverage?.Edge();
                 return;
             }
             case Opcode.AnyConvertExtern or Opcode.ExternConvertAny:
