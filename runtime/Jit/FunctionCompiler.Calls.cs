@@ -107,11 +107,29 @@ internal sealed partial class FunctionCompiler
     /// <summary>Emits the deferred tail calls (see <see cref="EmitTailPart"/>); called once the body is complete.</summary>
     private void EmitTailCallStubs()
     {
+        _inTailStub = true;
         for (var i = 0; i < _tailStubs.Count; i++)
         {
             var (label, part) = _tailStubs[i];
             _il.Mark(label);
             part();
+        }
+        _inTailStub = false;
+    }
+
+    private bool _inTailStub;
+
+    /// <summary>
+    /// The <c>tail.</c> prefix, except in a stub reached by <c>leave</c> from a protected region on ARM64: RyuJIT
+    /// (.NET 10, ARM64 only) rejects that method with <see cref="InvalidProgramException"/>, while x64 accepts the
+    /// same IL. There the call is an ordinary call after the frame has left the depth count (the handlers no longer
+    /// apply either way); only its stack frame stays until the callee returns. See docs/arm64.md.
+    /// </summary>
+    private void EmitTailPrefix()
+    {
+        if (!(_inTailStub && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64))
+        {
+            _il.Emit(OpCodes.Tailcall);
         }
     }
 
@@ -154,7 +172,7 @@ internal sealed partial class FunctionCompiler
                 }
                 PassResultAddresses();
                 LoadContext();
-                _il.Emit(OpCodes.Tailcall);
+                EmitTailPrefix();
                 _il.Emit(OpCodes.Call, method);
                 _il.Emit(OpCodes.Ret);
             });
@@ -209,7 +227,7 @@ internal sealed partial class FunctionCompiler
                 PassResultAddresses();
                 _il.Emit(OpCodes.Ldloc, context);
                 _il.Emit(OpCodes.Ldloc, pointer);
-                _il.Emit(OpCodes.Tailcall);
+                EmitTailPrefix();
                 _il.EmitCalli(returnType, parameters);
                 _il.Emit(OpCodes.Ret);
                 _il.Mark(viaStore);
