@@ -18,8 +18,24 @@ public sealed record CampaignOptions
     public IReadOnlyList<string> Engines { get; init; } = ["interp", "wasmtime"];
     /// <summary>Also run the interpreter on each module's encode → decode round trip (the metamorphic check).</summary>
     public bool RoundTrip { get; init; } = true;
-    /// <summary>Make the interpreter miscompute as this fault says (the fault-injection benchmark).</summary>
+    /// <summary>The language generated: Wasm 2.0, or with the 3.0 features the tiers support (the default).</summary>
+    public GeneratorProfile Profile { get; init; } = GeneratorProfile.Wasm3;
+    /// <summary>
+    /// Make one of our engines miscompute as this fault says (the fault-injection benchmark): the first of
+    /// <see cref="Engines"/> that is <c>interp</c> or <c>jit</c>; a clean interpreter is added when it would be alone.
+    /// </summary>
     public Fault? Fault { get; init; }
+    /// <summary>
+    /// With <see cref="Fault"/>: run the oracle only on cases whose module contains the faulted instruction (the
+    /// others cannot detect it), as mutation testing runs only the tests that cover a mutant. Skipped cases are
+    /// still generated and counted, so the cases-to-detect figure is the same as without the selection.
+    /// </summary>
+    public bool SelectCoveringCases { get; init; }
+    /// <summary>
+    /// When the JIT is one of the engines: every this many cases, also compile the case twice and compare the IL
+    /// (<see cref="JitDeterminism"/>, the metamorphic check "same IL twice"); 0: never.
+    /// </summary>
+    public int JitIlCheckEvery { get; init; } = 8;
     public int? MaxCases { get; init; }
     public bool StopOnDivergence { get; init; } = true;
     /// <summary>Where reduced divergences go (null: not reduced, not written).</summary>
@@ -29,18 +45,28 @@ public sealed record CampaignOptions
     public double ProgressSeconds { get; init; } = 5;
 }
 
-public sealed record DivergenceRecord(ulong CaseSeed, long Case, double AtSeconds, string Category, string Detail, string? Regression);
+/// <param name="Replay">
+/// Where the divergence reproduces when the case is checked again in this process (<see cref="Campaign.Replay"/>):
+/// on the campaign's engines, on fresh engines, on fresh engines on a fresh thread. Tells engine state, thread
+/// state and process state apart.
+/// </param>
+public sealed record DivergenceRecord(ulong CaseSeed, long Case, double AtSeconds, string Category, string Detail, string? Regression, string? Replay = null);
 
 public sealed record CampaignResult
 {
     public required string Engines { get; init; }
     public ulong Seed { get; init; }
+    public string Profile { get; init; } = "";
     public long Cases { get; set; }
     public long Agreed { get; set; }
     public long Inconclusive { get; set; }
     public long Divergences { get; set; }
     public long InvalidModules { get; set; }
+    /// <summary>Cases generated but not run (<see cref="CampaignOptions.SelectCoveringCases"/>).</summary>
+    public long Skipped { get; set; }
     public long Calls { get; set; }
+    /// <summary>Cases also compiled twice by the JIT to compare the IL (<see cref="CampaignOptions.JitIlCheckEvery"/>).</summary>
+    public long JitIlChecks { get; set; }
     public double Seconds { get; set; }
     public double CasesPerSecond => Seconds > 0 ? Cases / Seconds : 0;
     public double InconclusiveRate => Cases > 0 ? (double)Inconclusive / Cases : 0;
@@ -65,9 +91,11 @@ public static class Campaign
     public static List<IEngine> CreateEngines(CampaignOptions options)
     {
         var engines = new List<IEngine>();
+        var faulty = options.Fault is null ? null : options.Engines.FirstOrDefault(name => name is "interp" or "jit");
         foreach (var name in options.Engines)
         {
-            engines.Add(options.Fault is { } fault && name == "interp" ? FaultCatalog.FaultyInterpreter(fault) : CreateEngine(name));
+            engines.Add(options.Fault is { } fault && name == faulty ? FaultCatalog.Faulty(name, fault) : CreateEngine(name));
+            faulty = name == faulty ? null : faulty;
         }
         if (options.Fault is not null && engines.Count == 1)
         {
@@ -90,11 +118,11 @@ public static class Campaign
     }
 
     /// <summary>The module of one case: a swarm configuration and a body drawn from bytes derived from the case seed.</summary>
-    public static Module GenerateCase(ulong caseSeed, out GeneratorConfig config)
+    public static Module GenerateCase(ulong caseSeed, out GeneratorConfig config, GeneratorProfile profile = GeneratorProfile.Wasm3)
     {
         var length = 256 + (int)(caseSeed % 3840);
         var u = Unstructured.FromSeed(caseSeed, length);
-        config = GeneratorConfig.Swarm(u);
+        config = GeneratorConfig.Swarm(u, profile);
         return ModuleGenerator.Generate(u, config);
     }
 
@@ -117,17 +145,23 @@ public static class Campaign
     public static CampaignResult Run(CampaignOptions options, IReadOnlyList<IEngine> engines)
     {
         var oracle = new DifferentialOracle(engines);
-        var result = new CampaignResult { Engines = string.Join(",", engines.Select(e => e.Name)), Seed = options.Seed };
+        var result = new CampaignResult { Engines = string.Join(",", engines.Select(e => e.Name)), Seed = options.Seed, Profile = options.Profile.ToString() };
         var clock = Stopwatch.StartNew();
         var nextProgress = options.ProgressSeconds;
+        var ilCheckEvery = options.Fault is null && options.Engines.Contains("jit") ? options.JitIlCheckEvery : 0;
         for (long index = 0; clock.Elapsed.TotalSeconds < options.Seconds && (options.MaxCases is not { } max || index < max); index++)
         {
             var caseSeed = CaseSeed(options.Seed, index);
-            var module = GenerateCase(caseSeed, out var config);
+            var module = GenerateCase(caseSeed, out var config, options.Profile);
             result.Cases++;
             foreach (var feature in config.FeatureNames())
             {
                 result.FeatureMix[feature] = result.FeatureMix.GetValueOrDefault(feature) + 1;
+            }
+            if (options.SelectCoveringCases && options.Fault is { } fault && !FaultCatalog.Covers(fault, module))
+            {
+                result.Skipped++;
+                continue;
             }
             try
             {
@@ -145,10 +179,20 @@ public static class Campaign
                 continue;
             }
             var report = oracle.Check(module, caseSeed);
+            if (report.Verdict != Verdict.Divergence && ilCheckEvery > 0 && index % ilCheckEvery == 0)
+            {
+                result.JitIlChecks++;
+                if (JitDeterminism.Check(module) is { } difference)
+                {
+                    report = new OracleReport(Verdict.Divergence, difference, report.Calls, "jit-il");
+                }
+            }
             result.Calls += report.Calls;
             foreach (var (message, count) in report.Traps)
             {
-                result.Traps[message] = result.Traps.GetValueOrDefault(message) + count;
+                // By kind: "undefined element 7" and "undefined element 8" count together.
+                var kind = message.TrimEnd("0123456789".ToCharArray()).TrimEnd();
+                result.Traps[kind] = result.Traps.GetValueOrDefault(kind) + count;
             }
             switch (report.Verdict)
             {
@@ -164,13 +208,18 @@ public static class Campaign
                     result.Divergences++;
                     var at = clock.Elapsed.TotalSeconds;
                     options.Log?.WriteLine($"[{at,6:F1}s] case {index} seed {caseSeed}: DIVERGENCE {report.Detail}");
+                    var replay = options.Fault is null ? Replay(oracle, options, module, caseSeed) : null;
+                    if (replay is not null)
+                    {
+                        options.Log?.WriteLine($"         replayed: {replay}");
+                    }
                     string? written = null;
                     if (options.RegressionDirectory is { } directory)
                     {
                         written = Record(directory, oracle, module, caseSeed, report, options, result.Engines);
                         options.Log?.WriteLine($"         reduced case: {written}");
                     }
-                    result.Found.Add(new DivergenceRecord(caseSeed, index, at, report.Category ?? "?", report.Detail, written));
+                    result.Found.Add(new DivergenceRecord(caseSeed, index, at, report.Category ?? "?", report.Detail, written, replay));
                     if (options.StopOnDivergence)
                     {
                         result.Seconds = clock.Elapsed.TotalSeconds;
@@ -189,6 +238,22 @@ public static class Campaign
         return result;
     }
 
+    /// <summary>
+    /// Checks a diverging case again: on the campaign's engines, on fresh engines (no state shared with earlier
+    /// cases but the process's), and on fresh engines from a new thread (so the JIT's guest thread is new too).
+    /// </summary>
+    public static string Replay(DifferentialOracle oracle, CampaignOptions options, Module module, ulong caseSeed)
+    {
+        static string Verdict(OracleReport report) => report.Verdict == Oracle.Verdict.Divergence ? "diverges" : report.Verdict.ToString().ToLowerInvariant();
+        var again = Verdict(oracle.Check(module, caseSeed));
+        var fresh = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, caseSeed));
+        var onThread = "";
+        var thread = new Thread(() => onThread = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, caseSeed)));
+        thread.Start();
+        thread.Join();
+        return $"same engines {again}, fresh engines {fresh}, fresh engines on a new thread {onThread}";
+    }
+
     private static void Progress(TextWriter log, CampaignResult result, double seconds)
     {
         var mix = string.Join(" ", result.FeatureMix.OrderBy(p => p.Key).Select(p => $"{p.Key} {100.0 * p.Value / result.Cases:F0}%"));
@@ -197,12 +262,15 @@ public static class Campaign
 
     private static string Record(string directory, DifferentialOracle oracle, Module module, ulong caseSeed, OracleReport report, CampaignOptions options, string engines)
     {
+        Func<Module, OracleReport> check = report.Category == "jit-il"
+            ? candidate => JitDeterminism.Check(candidate) is { } difference ? new OracleReport(Verdict.Divergence, difference, 0, "jit-il") : OracleReport.Agreed(0)
+            : candidate => oracle.Check(candidate, caseSeed);
         var reduced = TestCaseReducer.Reduce(module, candidate =>
         {
-            var again = oracle.Check(candidate, caseSeed);
+            var again = check(candidate);
             return again.Verdict == Verdict.Divergence && again.Category == report.Category;
         }, options.ReduceBudget);
-        var final = oracle.Check(reduced, caseSeed);
+        var final = check(reduced);
         var name = $"{(options.Fault is { } f ? "fault-" + Sanitize(f.Name) : "case")}-{caseSeed:x16}";
         var info = new RegressionInfo(name, engines, caseSeed, final.Detail, final.Category ?? "?", options.Fault is null ? "divergence" : "fault-only", DateTime.UtcNow.ToString("u"));
         return RegressionCase.Write(directory, info, reduced);

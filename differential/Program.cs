@@ -2,21 +2,25 @@ using System.Globalization;
 using WasmHarness.Differential;
 using WasmHarness.Differential.Oracle;
 
-// dotnet run --project differential -- --seconds N [--seed S] [--engines interp,wasmtime] [--json FILE]
-//     [--no-roundtrip] [--regressions DIR] [--keep-going]
-// dotnet run --project differential -- --fault-benchmark [--seconds-per-fault 60] [--engines interp,wasmtime] [--json FILE]
+// dotnet run --project differential -- --seconds N [--cases N] [--seed S] [--engines interp,wasmtime] [--profile wasm2|wasm3] [--json FILE]
+//     [--no-roundtrip] [--regressions DIR] [--keep-going] [--il-check-every N]
+// dotnet run --project differential -- --fault-benchmark [--seconds-per-fault 60] [--engines interp|jit|interp,wasmtime] [--all-cases] [--json FILE]
 // dotnet run --project differential -- --list-faults | --fault NAME ... | [--engines E] [--seed S] --replay FILE.wasm
 var options = new CampaignOptions { Log = Console.Out, RegressionDirectory = Path.Combine("corpus", "regressions", "differential") };
 string? json = null;
 var benchmark = false;
 var perFault = 60.0;
 string? only = null;
+var repeat = 1;
+var allCases = false;
+WasmHarness.Differential.Generator.GeneratorProfile? profile = null;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
     switch (args[i])
     {
         case "--seconds": options = options with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+        case "--cases": options = options with { MaxCases = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--seed": options = options with { Seed = ulong.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--engines": options = options with { Engines = Next().Split(',', StringSplitOptions.RemoveEmptyEntries) }; break;
         case "--json": json = Next(); break;
@@ -26,12 +30,16 @@ for (var i = 0; i < args.Length; i++)
         case "--keep-going": options = options with { StopOnDivergence = false }; break;
         case "--fault": options = options with { Fault = FaultCatalog.Find(Next()) ?? throw new ArgumentException("unknown fault (see --list-faults)") }; break;
         case "--fault-benchmark": benchmark = true; break;
+        case "--all-cases": allCases = true; break;
+        case "--profile": profile = Enum.Parse<WasmHarness.Differential.Generator.GeneratorProfile>(Next(), ignoreCase: true); break;
+        case "--il-check-every": options = options with { JitIlCheckEvery = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--only": only = Next(); break;
+        case "--repeat": repeat = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--case":
         {
             // Regenerates one campaign case from its case seed and runs the oracle on it.
             var caseSeed = ulong.Parse(Next(), CultureInfo.InvariantCulture);
-            var module = Campaign.GenerateCase(caseSeed, out _);
+            var module = Campaign.GenerateCase(caseSeed, out _, profile ?? options.Profile);
             var engines = Campaign.CreateEngines(options with { RoundTrip = false });
             for (var attempt = 0; attempt < 5; attempt++)
             {
@@ -44,7 +52,17 @@ for (var i = 0; i < args.Length; i++)
             // Runs the oracle on one module file with the chosen engines (seed from --seed, given before).
             var module = WasmHarness.Binary.ModuleDecoder.Decode(File.ReadAllBytes(Next()));
             var engines = Campaign.CreateEngines(options with { RoundTrip = false });
-            var report = new DifferentialOracle(engines).Check(module, options.Seed);
+            // --repeat N (given before): the same case N times on the same long-lived engines, as a campaign runs them.
+            var oracle = new DifferentialOracle(engines);
+            var report = oracle.Check(module, options.Seed);
+            for (var n = 1; n < repeat && report.Verdict != Verdict.Divergence; n++)
+            {
+                report = oracle.Check(module, options.Seed);
+                if (report.Verdict == Verdict.Divergence)
+                {
+                    Console.WriteLine($"diverged on repetition {n}");
+                }
+            }
             Console.WriteLine(DifferentialOracle.Describe(report));
             return report.Verdict == Verdict.Divergence ? 1 : 0;
         }
@@ -82,7 +100,8 @@ if (Environment.GetEnvironmentVariable("DIFF_DEBUG_OPCODE") is { } debugOpcode)
 }
 if (benchmark)
 {
-    var results = FaultBenchmark.Run(options with { RegressionDirectory = null, Log = null }, perFault, Console.Out, only);
+    // Wasm 2.0 by default: what both tiers compile (the JIT leaves functions with 3.0 instructions to the interpreter).
+    var results = FaultBenchmark.Run(options with { RegressionDirectory = null, Log = null, SelectCoveringCases = !allCases, Profile = profile ?? WasmHarness.Differential.Generator.GeneratorProfile.Wasm2 }, perFault, Console.Out, only);
     if (json is not null)
     {
         File.WriteAllText(json, Campaign.ToJson(results));
@@ -90,9 +109,10 @@ if (benchmark)
     return results.Detected == results.Faults ? 0 : 1;
 }
 
-Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}");
+options = options with { Profile = profile ?? options.Profile };
+Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, {options.Profile}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}");
 var result = Campaign.Run(options);
-Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
+Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
 Console.WriteLine($"  calls that trapped: {string.Join(", ", result.Traps.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
 foreach (var (reason, count) in result.InconclusiveReasons)
 {

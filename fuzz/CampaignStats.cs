@@ -20,6 +20,12 @@ public sealed record CampaignStats
 
     public required string Target { get; init; }
 
+    /// <summary>When the campaign started (UTC, from AFL++'s <c>start_time</c>).</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When AFL++ last wrote its stats (UTC, <c>last_update</c>): the end of the campaign.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+
     public long RunTimeSeconds { get; init; }
 
     public long Executions { get; init; }
@@ -70,9 +76,12 @@ public sealed record CampaignStats
         var last = Number("last_update");
         var runTime = Number("run_time") is > 0 and var r ? r : Math.Max(0, last - start);
         var execs = Number("execs_done");
+        DateTimeOffset? Time(long unixSeconds) => unixSeconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(unixSeconds) : null;
         return new CampaignStats
         {
             Target = target,
+            StartedAt = Time(start),
+            FinishedAt = Time(last),
             RunTimeSeconds = runTime,
             Executions = execs,
             ExecsPerSecond = runTime > 0 ? Math.Round((double)execs / runTime, 1) : 0,

@@ -23,9 +23,12 @@ internal static class Cli
                                                in-process mutation fuzzing without AFL++ (deterministic)
           fuzz stats TARGET AFL_OUT JSON       summarize AFL++'s fuzzer_stats (and findings) as JSON
           fuzz dict TARGET FILE                write an AFL++ dictionary (-x) for TARGET
+          fuzz guest-edges PATH...             run generator-byte inputs (e.g. a jit-gen queue) on the JIT and count
+                                               the guest edges they cover together
         environment: FUZZ_STRICT=1 treats the interpreter's "not supported yet" as a finding, not a skip;
                      FUZZ_IN_PROCESS=1 uses SharpFuzz's in-process fork server instead of the out-of-process one;
-                     FUZZ_CRASH_LOG=FILE appends every finding (signature, input, stack) to FILE while fuzzing.
+                     FUZZ_CRASH_LOG=FILE appends every finding (signature, input, stack) to FILE while fuzzing;
+                     FUZZ_GUEST_COVERAGE=0 runs jit-gen without guest coverage (no probes, nothing folded).
         """;
 
     public static int Run(string[] args)
@@ -51,6 +54,7 @@ internal static class Cli
                 "selftest" => SelfTest(args[1..]),
                 "stats" => Stats(args[1..]),
                 "dict" when args.Length == 3 => WriteDictionary(Target(args[1]), args[2]),
+                "guest-edges" => GuestEdges(args[1..]),
                 _ => Fuzz(args),
             };
         }
@@ -123,6 +127,10 @@ internal static class Cli
             catch (Exception e) when (crashLog is not null && Log(crashLog, e, buffer))
             {
                 throw;
+            }
+            finally
+            {
+                GuestTrace.Fold((target as IGuestCovered)?.Coverage);
             }
         };
         if (Environment.GetEnvironmentVariable("FUZZ_IN_PROCESS") == "1")
@@ -256,6 +264,41 @@ internal static class Cli
     private static int WriteDictionary(FuzzTarget target, string file)
     {
         File.WriteAllText(file, Dictionary.For(target));
+        return 0;
+    }
+
+    /// <summary>
+    /// The guest edges a set of inputs covers together, for comparing campaigns with and without guest coverage on
+    /// the same scale (AFL++'s own path counts include guest edges only when they were folded in).
+    /// </summary>
+    private static int GuestEdges(string[] args)
+    {
+        if (args.Length < 1)
+        {
+            throw new UsageException("guest-edges PATH...");
+        }
+        var target = new GeneratedJitRunTarget(guestCoverage: true);
+        var covered = new bool[WasmHarness.GuestCoverage.DefaultSize];
+        var inputs = 0;
+        var findings = 0;
+        foreach (var file in Files(args))
+        {
+            inputs++;
+            try
+            {
+                target.Run(File.ReadAllBytes(file));
+            }
+            catch (Exception)
+            {
+                findings++;
+            }
+            var map = target.Coverage!.Map;
+            for (var i = 0; i < map.Length; i++)
+            {
+                covered[i] |= map[i] != 0;
+            }
+        }
+        Console.WriteLine($"{inputs} inputs cover {covered.Count(c => c)} guest edges ({findings} raised a finding)");
         return 0;
     }
 

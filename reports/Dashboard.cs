@@ -6,7 +6,8 @@ namespace WasmHarness.Reports;
 
 /// <summary>
 /// Renders results as one self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched: it works
-/// offline and in CI artifacts) and as a Markdown summary with the same numbers.
+/// offline and in CI artifacts) and as a Markdown summary with the same numbers. Every section says how to
+/// produce its results when there are none.
 /// </summary>
 public static class Dashboard
 {
@@ -36,52 +37,86 @@ public static class Dashboard
         return (kernels, ratios, geomean);
     }
 
-    public static string Html(IReadOnlyList<SpecRun> spec, IReadOnlyList<BenchmarkResult> benchmarks, DateTimeOffset generated)
+    /// <summary>One standalone SVG chart per benchmark suite, by suite name (written next to the page, for the README).</summary>
+    public static IReadOnlyDictionary<string, string> BenchmarkCharts(IReadOnlyList<BenchmarkResult> benchmarks) =>
+        benchmarks.GroupBy(b => b.Suite).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(
+            suite => suite.Key,
+            suite =>
+            {
+                var (kernels, ratios, geomean) = Ratios([.. suite]);
+                return Charts.RatioBars($"{suite.Key}: time relative to {Baseline(suite)}", kernels, ratios, geomean, Baseline(suite));
+            });
+
+    public static string Html(ResultSet results, DateTimeOffset generated)
     {
         var html = new StringBuilder();
         html.Append("""
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"/><title>WasmHarness dashboard</title>
             <style>
-            body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-            table{border-collapse:collapse;font-size:13px}
+            body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}
+            table{border-collapse:collapse;font-size:13px;margin:0.5em 0 1em}
             td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
             td:first-child,th:first-child{text-align:left}
             .pass{background:#c8efc8}.fail{background:#f5b5b5}.skip{background:#e4e4e4}
             .totals td{font-weight:bold}
+            .note{color:#555}
+            .trends svg{margin:0 8px 8px 0}
             </style></head><body>
             """);
-        html.Append($"<h1>WasmHarness dashboard</h1><p>Generated {Encode(generated.ToString("u", CultureInfo.InvariantCulture))}.</p>");
+        html.Append($"<h1>WasmHarness dashboard</h1><p class=\"note\">Generated {Encode(generated.ToString("u", CultureInfo.InvariantCulture))}.</p>");
+        html.Append("<p><a href=\"#conformance\">Conformance</a> · <a href=\"#benchmarks\">Benchmarks</a> · <a href=\"#fuzz\">Fuzzing</a> · <a href=\"#differential\">Differential testing</a></p>");
 
-        html.Append("<h2>Conformance</h2>");
-        if (spec.Count == 0)
+        html.Append("<h2 id=\"conformance\">Conformance</h2>");
+        if (results.Spec.Count == 0)
         {
-            html.Append("<p>No spec-runner results (run <code>dotnet run --project spec-runner -c Release -- --engine all --json results/spec.json</code>).</p>");
+            html.Append("<p class=\"note\">No spec-runner results (run <code>dotnet run --project spec-runner -c Release -- --engine all --json results/spec.json</code>).</p>");
         }
-        foreach (var run in spec)
+        foreach (var run in results.Spec)
         {
             AppendMatrix(html, run);
         }
 
-        html.Append("<h2>Benchmarks</h2>");
-        if (benchmarks.Count == 0)
+        html.Append("<h2 id=\"benchmarks\">Benchmarks</h2>");
+        if (results.Benchmarks.Count == 0)
         {
-            html.Append("<p>No benchmark results (run <code>dotnet run --project bench -c Release -- --filter '*' --exporters json</code>).</p>");
+            html.Append("<p class=\"note\">No benchmark results (run <code>dotnet run --project bench -c Release -- --filter '*ProgramBenchmarks*' '*StartupBenchmarks*'</code>).</p>");
         }
-        foreach (var suite in benchmarks.GroupBy(b => b.Suite).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var charts = BenchmarkCharts(results.Benchmarks);
+        foreach (var suite in results.Benchmarks.GroupBy(b => b.Suite).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             html.Append($"<h3>{Encode(suite.Key)}</h3>");
-            AppendBenchmarks(html, [.. suite]);
+            if (suite.Select(b => b.Kernel).Distinct().Count() > 1)
+            {
+                html.Append(charts[suite.Key]);
+            }
+            AppendBenchmarkTable(html, [.. suite]);
+        }
+
+        html.Append("<h2 id=\"fuzz\">Fuzzing</h2>");
+        AppendFuzz(html, results.Fuzz);
+
+        html.Append("<h2 id=\"differential\">Differential testing</h2>");
+        AppendDifferential(html, results);
+
+        if (results.Problems.Count > 0)
+        {
+            html.Append("<h2>Files not read</h2><ul>");
+            foreach (var problem in results.Problems)
+            {
+                html.Append($"<li>{Encode(problem)}</li>");
+            }
+            html.Append("</ul>");
         }
         html.Append("</body></html>\n");
         return html.ToString();
     }
 
-    public static string Markdown(IReadOnlyList<SpecRun> spec, IReadOnlyList<BenchmarkResult> benchmarks, DateTimeOffset generated)
+    public static string Markdown(ResultSet results, DateTimeOffset generated)
     {
         var md = new StringBuilder();
         md.AppendLine("# WasmHarness results").AppendLine().AppendLine($"Generated {generated.ToString("u", CultureInfo.InvariantCulture)}.").AppendLine();
-        foreach (var run in spec)
+        foreach (var run in results.Spec)
         {
             md.AppendLine($"## Conformance ({run.Source}, profile {run.Profile})").AppendLine();
             md.AppendLine("| engine | passed | failed | skipped | files with failures |").AppendLine("|---|---:|---:|---:|---|");
@@ -93,23 +128,50 @@ public static class Dashboard
             }
             md.AppendLine();
         }
-        foreach (var suite in benchmarks.GroupBy(b => b.Suite).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var suite in results.Benchmarks.GroupBy(b => b.Suite).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var (kernels, ratios, geomean) = Ratios([.. suite]);
             md.AppendLine($"## Benchmarks: {suite.Key} (time relative to {Baseline(suite)})").AppendLine();
             md.AppendLine($"| engine | {string.Join(" | ", kernels)} | geomean |").AppendLine($"|---|{string.Concat(kernels.Select(_ => "---:|"))}---:|");
             foreach (var (engine, values) in ratios)
             {
-                md.AppendLine($"| {engine} | {string.Join(" | ", values.Select(Ratio))} | {Ratio(geomean[engine])} |");
+                md.AppendLine($"| {engine} | {string.Join(" | ", values.Select(v => Charts.Ratio(v)))} | {Charts.Ratio(geomean[engine])} |");
+            }
+            md.AppendLine();
+        }
+        if (results.Fuzz.Count > 0)
+        {
+            md.AppendLine("## Fuzz campaigns (latest per target)").AppendLine();
+            md.AppendLine("| target | date | seconds | executions | execs/s | paths found | coverage | crashes | hangs |").AppendLine("|---|---|---:|---:|---:|---:|---|---:|---:|");
+            foreach (var c in LatestPerTarget(results.Fuzz))
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {c.Target} | {c.When:yyyy-MM-dd} | {c.RunTimeSeconds} | {c.Executions} | {c.ExecsPerSecond:0.#} | {c.PathsFound} | {c.BitmapCoverage ?? "–"} | {c.Crashes} | {c.Hangs} |");
+            }
+            md.AppendLine();
+        }
+        if (results.Differential.Count > 0 || results.Faults.Count > 0)
+        {
+            md.AppendLine("## Differential testing").AppendLine();
+            foreach (var c in results.Differential)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Source}: {c.Engines}, seed {c.Seed}: {c.Cases} cases in {c.Seconds:0} s, {c.Agreed} agreed, {c.Divergences} divergences, {c.Inconclusive} inconclusive");
+            }
+            foreach (var f in results.Faults)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {f.Source}: {f.Engines}: {f.Detected}/{f.Faults} injected faults detected, median {f.MedianSecondsToDetect:0.0} s{(f.Undetected.Count > 0 ? "; missed: " + string.Join(", ", f.Undetected) : "")}");
             }
             md.AppendLine();
         }
         return md.ToString();
     }
 
+    /// <summary>The newest campaign of each target, by target name.</summary>
+    public static IEnumerable<FuzzCampaign> LatestPerTarget(IEnumerable<FuzzCampaign> campaigns) =>
+        campaigns.GroupBy(c => c.Target).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.MaxBy(c => c.When)!);
+
     private static void AppendMatrix(StringBuilder html, SpecRun run)
     {
-        html.Append($"<h3>{Encode(run.Source)} (profile {Encode(run.Profile)})</h3><table><tr><th>file</th>");
+        html.Append($"<h3>{Encode(run.Source)} (profile {Encode(run.Profile)})</h3><p class=\"note\">Each cell: assertions passed / failed (hover: skipped). Green: all passed; red: any failed; grey: nothing ran.</p><table><tr><th>file</th>");
         foreach (var engine in run.Engines)
         {
             html.Append($"<th>{Encode(engine)}</th>");
@@ -121,55 +183,117 @@ public static class Dashboard
             html.Append($"<td class=\"{CellClass(files.Sum(f => f.Failed), files.Sum(f => f.Passed))}\">{files.Sum(f => f.Passed)} / {files.Sum(f => f.Failed)} / {files.Sum(f => f.Skipped)}</td>");
         }
         html.Append("</tr>");
-        var names = run.Files[run.Engines[0]].Select(f => f.File).ToList();
-        for (var i = 0; i < names.Count; i++)
+        var names = run.Engines.SelectMany(e => run.Files[e].Select(f => f.File)).Distinct().ToList();
+        foreach (var name in names)
         {
-            html.Append($"<tr><td>{Encode(names[i])}</td>");
+            html.Append($"<tr><td>{Encode(name)}</td>");
             foreach (var engine in run.Engines)
             {
-                var file = run.Files[engine][i];
-                html.Append($"<td class=\"{CellClass(file.Failed, file.Passed)}\" title=\"{file.Skipped} skipped\">{file.Passed} / {file.Failed}</td>");
+                if (run.Files[engine].FirstOrDefault(f => f.File == name) is { } file)
+                {
+                    html.Append($"<td class=\"{CellClass(file.Failed, file.Passed)}\" title=\"{file.Skipped} skipped\">{file.Passed} / {file.Failed}</td>");
+                }
+                else
+                {
+                    html.Append("<td class=\"skip\">–</td>");
+                }
             }
             html.Append("</tr>");
         }
         html.Append("</table>");
     }
 
-    /// <summary>A bar chart per kernel (log scale, so 1× and 100× both read), then the geomean.</summary>
-    private static void AppendBenchmarks(StringBuilder html, IReadOnlyList<BenchmarkResult> benchmarks)
+    /// <summary>Mean time and allocation per kernel and engine, with each engine's ratio to the baseline.</summary>
+    private static void AppendBenchmarkTable(StringBuilder html, IReadOnlyList<BenchmarkResult> benchmarks)
     {
         var (kernels, ratios, geomean) = Ratios(benchmarks);
-        var rows = kernels.Select((kernel, k) => (Label: kernel, Values: ratios.Select(pair => (Engine: pair.Key, Ratio: pair.Value[k])).ToList()))
-            .Append((Label: "geomean", Values: ratios.Select(pair => (Engine: pair.Key, Ratio: geomean[pair.Key])).ToList()))
-            .ToList();
-        const int barHeight = 16, labelWidth = 170, chartWidth = 520;
-        var max = Math.Max(2, rows.SelectMany(r => r.Values).Select(v => v.Ratio).Where(double.IsFinite).DefaultIfEmpty(2).Max());
-        var scale = chartWidth / Math.Log10(max * 1.2);
-        var height = rows.Sum(r => (r.Values.Count * barHeight) + 10) + 20;
-        html.Append($"<p>Time relative to {Encode(Baseline(benchmarks))} (lower is better; log scale).</p>");
-        html.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{labelWidth + chartWidth + 80}\" height=\"{height}\" role=\"img\" aria-label=\"benchmark ratios\">");
-        var y = 10;
-        string[] colours = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2"];
-        foreach (var (label, values) in rows)
+        var engines = ratios.Keys.ToList();
+        html.Append("<table><tr><th>kernel</th>");
+        foreach (var engine in engines)
         {
-            for (var e = 0; e < values.Count; e++)
-            {
-                var (engine, ratio) = values[e];
-                var width = double.IsFinite(ratio) ? Math.Max(1, Math.Log10(Math.Max(ratio, 1)) * scale) : 0;
-                html.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y + 12}\" font-size=\"12\">{Encode(e == 0 ? label : "")}</text>");
-                html.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth - 75}\" y=\"{y + 12}\" font-size=\"11\">{Encode(engine)}</text>");
-                html.Append(CultureInfo.InvariantCulture, $"<rect x=\"{labelWidth}\" y=\"{y}\" width=\"{width:F1}\" height=\"{barHeight - 3}\" fill=\"{colours[e % colours.Length]}\"/>");
-                html.Append(CultureInfo.InvariantCulture, $"<text x=\"{labelWidth + width + 4:F1}\" y=\"{y + 12}\" font-size=\"11\">{Encode(Ratio(ratio))}</text>");
-                y += barHeight;
-            }
-            y += 10;
+            html.Append($"<th>{Encode(engine)} ms</th><th>ratio</th><th>allocated</th>");
         }
-        html.Append("</svg>");
+        html.Append("</tr>");
+        for (var k = 0; k < kernels.Count; k++)
+        {
+            html.Append($"<tr><td>{Encode(kernels[k])}</td>");
+            foreach (var engine in engines)
+            {
+                var result = benchmarks.FirstOrDefault(b => b.Kernel == kernels[k] && b.Engine == engine);
+                html.Append(CultureInfo.InvariantCulture, $"<td>{(result is null ? "–" : (result.MeanNanoseconds / 1e6).ToString("0.###", CultureInfo.InvariantCulture))}</td><td>{Charts.Ratio(ratios[engine][k])}</td><td>{Bytes(result?.AllocatedBytes)}</td>");
+            }
+            html.Append("</tr>");
+        }
+        html.Append("<tr class=\"totals\"><td>geomean</td>");
+        foreach (var engine in engines)
+        {
+            html.Append($"<td></td><td>{Charts.Ratio(geomean[engine])}</td><td></td>");
+        }
+        html.Append("</tr></table>");
     }
 
-    private static string CellClass(int failed, int passed) => failed > 0 ? "fail" : passed > 0 ? "pass" : "skip";
+    private static void AppendFuzz(StringBuilder html, IReadOnlyList<FuzzCampaign> campaigns)
+    {
+        if (campaigns.Count == 0)
+        {
+            html.Append("<p class=\"note\">No fuzz campaign results (<code>fuzz/run.sh TARGET SECONDS</code> writes <code>results/fuzz/TARGET.json</code>; keep older ones in <code>results/fuzz/history/</code> for trends).</p>");
+            return;
+        }
+        html.Append("<h3>Latest campaign per target</h3><table><tr><th>target</th><th>date</th><th>seconds</th><th>executions</th><th>execs/s</th><th>paths found</th><th>queue</th><th>coverage</th><th>crashes</th><th>hangs</th></tr>");
+        foreach (var c in LatestPerTarget(campaigns))
+        {
+            var flagged = c.Crashes + c.Hangs > 0 ? " class=\"fail\"" : " class=\"pass\"";
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(c.Target)}</td><td>{c.When:yyyy-MM-dd HH:mm}</td><td>{c.RunTimeSeconds}</td><td>{c.Executions}</td><td>{c.ExecsPerSecond:0.#}</td><td>{c.PathsFound}</td><td>{c.PathsTotal}</td><td>{Encode(c.BitmapCoverage ?? "–")}</td><td{flagged}>{c.Crashes}</td><td{flagged}>{c.Hangs}</td></tr>");
+        }
+        html.Append("</table><p class=\"note\">Crashes and hangs are what AFL++ saved; fuzz/triage.sh decides which are findings (docs/fuzzing.md).</p>");
+        html.Append("<h3>Trends</h3><div class=\"trends\">");
+        foreach (var target in campaigns.GroupBy(c => c.Target).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var ordered = target.OrderBy(c => c.When).ToList();
+            html.Append(Charts.Trend($"{target.Key}: execs/s", [.. ordered.Select(c => (c.When, c.ExecsPerSecond))]));
+            html.Append(Charts.Trend($"{target.Key}: paths found", [.. ordered.Select(c => (c.When, (double)c.PathsFound))]));
+        }
+        html.Append("</div>");
+    }
 
-    private static string Ratio(double ratio) => double.IsFinite(ratio) ? ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "–";
+    private static void AppendDifferential(StringBuilder html, ResultSet results)
+    {
+        if (results.Differential.Count == 0 && results.Faults.Count == 0)
+        {
+            html.Append("<p class=\"note\">No differential results (<code>dotnet run --project differential -c Release -- --seconds 60 --json results/differential/campaign.json</code>).</p>");
+            return;
+        }
+        if (results.Differential.Count > 0)
+        {
+            html.Append("<h3>Campaigns</h3><table><tr><th>file</th><th>engines</th><th>seed</th><th>cases</th><th>agreed</th><th>divergences</th><th>inconclusive</th><th>invalid modules</th><th>seconds</th><th>cases/s</th></tr>");
+            foreach (var c in results.Differential)
+            {
+                var verdict = c.Divergences > 0 ? "fail" : "pass";
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(c.Source)}</td><td>{Encode(c.Engines)}</td><td>{c.Seed}</td><td>{c.Cases}</td><td>{c.Agreed}</td><td class=\"{verdict}\">{c.Divergences}</td><td>{c.Inconclusive}</td><td>{c.InvalidModules}</td><td>{c.Seconds:0}</td><td>{c.CasesPerSecond:0.#}</td></tr>");
+            }
+            html.Append("</table>");
+        }
+        if (results.Faults.Count > 0)
+        {
+            html.Append("<h3>Fault injection (does a campaign find a planted bug?)</h3><table><tr><th>file</th><th>engines</th><th>detected</th><th>median seconds to detect</th><th>missed</th></tr>");
+            foreach (var f in results.Faults)
+            {
+                var verdict = f.Detected == f.Faults ? "pass" : "fail";
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(f.Source)}</td><td>{Encode(f.Engines)}</td><td class=\"{verdict}\">{f.Detected} / {f.Faults}</td><td>{f.MedianSecondsToDetect:0.0}</td><td>{Encode(f.Undetected.Count == 0 ? "none" : string.Join(", ", f.Undetected))}</td></tr>");
+            }
+            html.Append("</table>");
+        }
+    }
+
+    private static string Bytes(double? bytes) => bytes switch
+    {
+        null => "–",
+        >= 1 << 20 => (bytes.Value / (1 << 20)).ToString("0.#", CultureInfo.InvariantCulture) + " MB",
+        >= 1 << 10 => (bytes.Value / (1 << 10)).ToString("0.#", CultureInfo.InvariantCulture) + " KB",
+        _ => bytes.Value.ToString("0", CultureInfo.InvariantCulture) + " B",
+    };
+
+    private static string CellClass(int failed, int passed) => failed > 0 ? "fail" : passed > 0 ? "pass" : "skip";
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace WasmHarness.Reports;
@@ -8,35 +9,102 @@ public sealed record FileVerdicts(string File, int Passed, int Failed, int Skipp
 /// <summary>A spec-runner run: which engines, and per engine the verdicts of every file.</summary>
 public sealed record SpecRun(string Source, string Profile, IReadOnlyList<string> Engines, IReadOnlyDictionary<string, IReadOnlyList<FileVerdicts>> Files);
 
-/// <summary>One benchmark measurement: in a suite (the benchmark class), an engine running a kernel, mean time in nanoseconds.</summary>
-public sealed record BenchmarkResult(string Kernel, string Engine, double MeanNanoseconds, string Suite = "");
+/// <summary>
+/// One benchmark measurement: in a suite (the benchmark class), an engine (the method) running a kernel (the
+/// first parameter), mean time in nanoseconds, and bytes allocated per operation when the memory diagnoser ran.
+/// </summary>
+public sealed record BenchmarkResult(string Kernel, string Engine, double MeanNanoseconds, string Suite = "", double? AllocatedBytes = null);
 
-/// <summary>Reads the result files the other tools write: the spec runner's <c>--json</c> and BenchmarkDotNet's full JSON export.</summary>
+/// <summary>One AFL++ campaign of one fuzz target (<c>fuzz stats</c>' JSON, docs/fuzzing.md), dated by its file.</summary>
+public sealed record FuzzCampaign(string Target, DateTimeOffset When, long RunTimeSeconds, long Executions, double ExecsPerSecond, long PathsFound, long PathsTotal, long Crashes, long Hangs, string? BitmapCoverage, string Source);
+
+/// <summary>A differential campaign's summary (<c>differential --json</c>).</summary>
+public sealed record DifferentialCampaign(string Source, string Engines, long Seed, long Cases, long Agreed, long Divergences, long Inconclusive, long InvalidModules, double Seconds, double CasesPerSecond);
+
+/// <summary>A fault-injection benchmark (<c>differential --fault-benchmark --json</c>): how many injected faults a campaign found.</summary>
+public sealed record FaultBenchmark(string Source, string Engines, int Faults, int Detected, double MedianSecondsToDetect, IReadOnlyList<string> Undetected);
+
+/// <summary>Everything the dashboard shows, and the files it could not read (listed on the page, never fatal).</summary>
+public sealed class ResultSet
+{
+    public List<SpecRun> Spec { get; } = [];
+
+    public List<BenchmarkResult> Benchmarks { get; } = [];
+
+    public List<FuzzCampaign> Fuzz { get; } = [];
+
+    public List<DifferentialCampaign> Differential { get; } = [];
+
+    public List<FaultBenchmark> Faults { get; } = [];
+
+    public List<string> Problems { get; } = [];
+}
+
+/// <summary>
+/// Reads the result files the other tools write, recognising each by its shape: the spec runner's <c>--json</c>,
+/// BenchmarkDotNet's full JSON export, fuzz campaign stats, differential campaigns and fault benchmarks. Only the
+/// top level of each folder and its <c>fuzz/</c>, <c>fuzz/history/</c>, <c>differential/</c> and <c>bench/</c>
+/// subfolders are read (results/fuzz/work holds published binaries with their own JSON files).
+/// </summary>
 public static class Inputs
 {
-    /// <summary>Every result file under <paramref name="directory"/> that this tool understands (others are ignored).</summary>
-    public static (List<SpecRun> Spec, List<BenchmarkResult> Benchmarks) Read(string directory)
+    private static readonly string[] Subfolders = ["", "fuzz", Path.Combine("fuzz", "history"), "differential", "bench"];
+
+    public static ResultSet Read(params IEnumerable<string> folders)
     {
-        var spec = new List<SpecRun>();
-        var benchmarks = new List<BenchmarkResult>();
-        if (!Directory.Exists(directory))
+        var set = new ResultSet();
+        foreach (var folder in folders.Where(Directory.Exists))
         {
-            return (spec, benchmarks);
+            foreach (var path in Subfolders.Select(sub => Path.Combine(folder, sub)).Where(Directory.Exists)
+                .SelectMany(dir => Directory.EnumerateFiles(dir, "*.json")).Order(StringComparer.Ordinal))
+            {
+                ReadFile(set, path);
+            }
         }
-        foreach (var path in Directory.EnumerateFiles(directory, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        // The same campaign can be both results/fuzz/TARGET.json and a copy kept in history/: one point per campaign.
+        var campaigns = set.Fuzz.GroupBy(c => (c.Target, c.Executions, c.RunTimeSeconds, c.PathsFound, c.Crashes, c.Hangs)).Select(g => g.MaxBy(c => c.When)!).ToList();
+        set.Fuzz.Clear();
+        set.Fuzz.AddRange(campaigns);
+        return set;
+    }
+
+    /// <summary>Adds what <paramref name="path"/> holds to <paramref name="set"/>; a file that is not JSON or has an unexpected shape becomes a problem line.</summary>
+    public static void ReadFile(ResultSet set, string path)
+    {
+        var name = Path.GetFileName(path);
+        try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(path));
             var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
             if (root.TryGetProperty("engines", out _) && root.TryGetProperty("suite", out _))
             {
-                spec.Add(ReadSpecRun(Path.GetFileName(path), root));
+                set.Spec.Add(ReadSpecRun(name, root));
             }
             else if (root.TryGetProperty("Benchmarks", out var list))
             {
-                benchmarks.AddRange(ReadBenchmarks(list));
+                set.Benchmarks.AddRange(ReadBenchmarks(list));
+            }
+            else if (root.TryGetProperty("target", out _) && root.TryGetProperty("executions", out _))
+            {
+                set.Fuzz.Add(ReadFuzzCampaign(name, root, new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero)));
+            }
+            else if (root.TryGetProperty("Cases", out _) && root.TryGetProperty("Agreed", out _))
+            {
+                set.Differential.Add(ReadDifferentialCampaign(name, root));
+            }
+            else if (root.TryGetProperty("Faults", out _) && root.TryGetProperty("Results", out _))
+            {
+                set.Faults.Add(ReadFaultBenchmark(name, root));
             }
         }
-        return (spec, benchmarks);
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            set.Problems.Add($"{path}: {e.Message}");
+        }
     }
 
     internal static SpecRun ReadSpecRun(string source, JsonElement root)
@@ -57,7 +125,7 @@ public static class Inputs
         return new SpecRun(source, profile, engines, files);
     }
 
-    /// <summary>BenchmarkDotNet's full JSON: each benchmark's method is the engine, its <c>Kernel</c> parameter the kernel.</summary>
+    /// <summary>BenchmarkDotNet's full JSON: each benchmark's method is the engine, its first parameter the kernel.</summary>
     internal static IEnumerable<BenchmarkResult> ReadBenchmarks(JsonElement list)
     {
         foreach (var benchmark in list.EnumerateArray())
@@ -67,9 +135,54 @@ public static class Inputs
                 continue;
             }
             var parameters = benchmark.TryGetProperty("Parameters", out var ps) ? ps.GetString() ?? "" : "";
-            var kernel = parameters.Split('&').Select(part => part.Split('=')).FirstOrDefault(kv => kv is ["Kernel", _])?[1] ?? parameters;
+            var kernel = parameters.Split('&')[0] is var first && first.IndexOf('=', StringComparison.Ordinal) is >= 0 and var equals ? first[(equals + 1)..] : parameters;
             var suite = benchmark.TryGetProperty("Type", out var type) ? type.GetString() ?? "" : "";
-            yield return new BenchmarkResult(kernel, benchmark.GetProperty("Method").GetString()!, statistics.GetProperty("Mean").GetDouble(), suite);
+            double? allocated = benchmark.TryGetProperty("Memory", out var memory) && memory.ValueKind == JsonValueKind.Object
+                && memory.TryGetProperty("BytesAllocatedPerOperation", out var bytes) && bytes.ValueKind == JsonValueKind.Number
+                ? bytes.GetDouble() : null;
+            yield return new BenchmarkResult(kernel, benchmark.GetProperty("Method").GetString()!, statistics.GetProperty("Mean").GetDouble(), suite, allocated);
         }
+    }
+
+    /// <summary>A campaign is dated by a <c>finishedAt</c> field when the file has one, else by the file's time.</summary>
+    internal static FuzzCampaign ReadFuzzCampaign(string source, JsonElement root, DateTimeOffset fileTime)
+    {
+        long Long(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
+        var when = root.TryGetProperty("finishedAt", out var f) && f.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(f.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed : fileTime;
+        return new FuzzCampaign(
+            root.GetProperty("target").GetString() ?? "?",
+            when,
+            Long("runTimeSeconds"),
+            Long("executions"),
+            root.TryGetProperty("execsPerSecond", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetDouble() : 0,
+            Long("pathsFound"),
+            Long("pathsTotal"),
+            Long("crashes"),
+            Long("hangs"),
+            root.TryGetProperty("bitmapCoverage", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString() : null,
+            source);
+    }
+
+    internal static DifferentialCampaign ReadDifferentialCampaign(string source, JsonElement root)
+    {
+        long Long(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
+        double Double(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0;
+        return new DifferentialCampaign(source, root.TryGetProperty("Engines", out var e) ? e.GetString() ?? "" : "",
+            Long("Seed"), Long("Cases"), Long("Agreed"), Long("Divergences"), Long("Inconclusive"), Long("InvalidModules"),
+            Double("Seconds"), Double("CasesPerSecond"));
+    }
+
+    internal static FaultBenchmark ReadFaultBenchmark(string source, JsonElement root)
+    {
+        var undetected = root.GetProperty("Results").EnumerateArray()
+            .Where(r => r.TryGetProperty("Detected", out var d) && d.ValueKind == JsonValueKind.False)
+            .Select(r => r.GetProperty("Fault").GetString() ?? "?")
+            .ToList();
+        return new FaultBenchmark(source, root.TryGetProperty("Engines", out var e) ? e.GetString() ?? "" : "",
+            root.GetProperty("Faults").GetInt32(), root.GetProperty("Detected").GetInt32(),
+            root.TryGetProperty("MedianSecondsToDetect", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : double.NaN,
+            undetected);
     }
 }

@@ -15,6 +15,14 @@ public sealed record EngineOptions
     /// <summary>Largest size in bytes any one memory may reach; <c>memory.grow</c> beyond it returns -1.</summary>
     public ulong MaxMemoryBytes { get; init; } = 1UL << 32;
 
+    /// <summary>
+    /// Whether each memory reserves the address space of its maximum up front (Linux; the default) so it grows in
+    /// place. Off, memories grow by reallocation, as on other systems. For emulators where a reservation costs real
+    /// memory: qemu 7.2 user mode keeps state for every page of a mapping, about 30 MB per 4 GiB reservation, never
+    /// given back, so a run that creates thousands of memories exhausts the host (see docs/arm64.md).
+    /// </summary>
+    public bool ReserveMemoryAddressSpace { get; init; } = true;
+
     /// <summary>Largest number of elements any one table may reach; <c>table.grow</c> beyond it returns -1.</summary>
     public ulong MaxTableElements { get; init; } = 10_000_000;
 
@@ -42,6 +50,12 @@ public sealed record EngineOptions
     /// in the interpreter. For bisecting a miscompilation and for testing mixed tiers.
     /// </summary>
     public Func<Execution.WasmFunction, bool>? JitFilter { get; init; }
+
+    /// <summary>
+    /// With the JIT tier: an edge map that compiled code updates at every guest branch target, for coverage-guided
+    /// fuzzing (see <see cref="WasmHarness.GuestCoverage"/>). <see langword="null"/> (the default): no probes are emitted.
+    /// </summary>
+    public GuestCoverage? GuestCoverage { get; init; }
 }
 
 /// <summary>How relaxed SIMD instructions pick their result among those the spec allows.</summary>

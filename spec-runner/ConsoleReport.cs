@@ -52,7 +52,7 @@ public static class ConsoleReport
             }
         }
 
-        plain.WriteLine($"suite: {run.Suite}{(run.SuiteProvenance is null ? "" : $" ({run.SuiteProvenance})")}; profile: {run.Profile}");
+        plain.WriteLine($"suite: {run.Suite}{(run.SuiteProvenance is null ? "" : $" ({run.SuiteProvenance})")}; profile: {run.Profile}; platform: {run.Platform}");
         foreach (var engine in run.Engines)
         {
             if (engine.Proposals is { } proposals)

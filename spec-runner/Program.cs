@@ -17,12 +17,13 @@ var crossCheckOption = new Option<bool>("--cross-check") { Description = "Cross-
 var featuresOption = new Option<bool>("--features") { Description = "List the Wasm 3.0 features each selected script uses, and exit." };
 var jsonOption = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
 var relaxedSimdOption = new Option<RelaxedSimdMode>("--relaxed-simd") { Description = "Relaxed SIMD results on interp and jit: Deterministic (default) or Native (the host's vector instructions)." };
+var noReservationOption = new Option<bool>("--no-memory-reservation") { Description = "Memories of interp and jit grow by reallocation instead of inside an up-front address-space reservation (for emulators, see docs/arm64.md)." };
 var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
 var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the run, list every reason the JIT left functions to the interpreter, with counts." };
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxFailuresOption, jitStatsOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxFailuresOption, noReservationOption, jitStatsOption,
 };
 
 root.SetAction(parse =>
@@ -57,7 +58,11 @@ root.SetAction(parse =>
     }
 
     var engines = new List<IEngine>();
-    var engineOptions = new EngineOptions { RelaxedSimd = parse.GetValue(relaxedSimdOption) };
+    var engineOptions = new EngineOptions
+    {
+        RelaxedSimd = parse.GetValue(relaxedSimdOption),
+        ReserveMemoryAddressSpace = !parse.GetValue(noReservationOption),
+    };
     if (!parse.GetValue(validateOnlyOption))
     {
         var names = parse.GetValue(engineOption) is { Length: > 0 } given ? given : ["interp"];

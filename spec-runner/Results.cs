@@ -59,7 +59,8 @@ public sealed record RunResult(
     string Mode,
     string Profile,
     IReadOnlyList<EngineRun> Engines,
-    CrossCheckResult? CrossCheck)
+    CrossCheckResult? CrossCheck,
+    SimdPlatform Platform)
 {
     /// <summary>Failures summed over engines: the run succeeds when this is zero.</summary>
     public int CoreFailures => Engines.Sum(e => e.Core.Failed);

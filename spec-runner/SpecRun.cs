@@ -43,7 +43,8 @@ public static class SpecRun
             Mode: options.ValidateOnly ? "validate-only" : "execute",
             Profile: options.Profile?.Name ?? "all",
             Engines: [.. engineNames.Select((name, e) => new EngineRun(name, [.. results.Select(perEngine => perEngine[e])]))],
-            CrossCheck: crossCheck?.Result());
+            CrossCheck: crossCheck?.Result(),
+            Platform: SimdPlatform.Current);
     }
 
     /// <summary>

@@ -11,5 +11,8 @@ public sealed class JitEngine(EngineOptions? options = null) : IEngine
 
     public string Name => "jit";
 
+    /// <summary>The runtime engine behind this one (its options; the key of test-only fault injection).</summary>
+    public Engine RuntimeEngine => _engine.RuntimeEngine;
+
     public IEngineSession CreateSession() => _engine.CreateSession();
 }

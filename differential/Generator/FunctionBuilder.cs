@@ -11,6 +11,7 @@ internal sealed class FunctionBuilder
         Push, Op, LocalSet, LocalTee, GlobalSet, Drop, Select, Load, Store, Block, Loop, If, Else, End, Br, BrIf, BrTable,
         Return, Call, CallIndirect, MemorySize, MemoryGrow, MemoryFill, MemoryCopy, MemoryInit, DataDrop, TableGet, TableSet,
         TableSize, TableGrow, TableFill, TableCopy, RefNull, RefFunc, RefIsNull, Shuffle, Unreachable, Mask,
+        ReturnCall, ReturnCallIndirect, CallRef, ReturnCallRef, BrOnNull, RefAsNonNull, Throw, TryTable,
     }
 
     private sealed class Frame
@@ -37,6 +38,8 @@ internal sealed class FunctionBuilder
     private readonly List<ValueType> _stack = [];
     private readonly List<Frame> _frames = [];
     private readonly List<Move> _moves = [];
+    private readonly uint _extraI32;
+    private readonly uint _extraI64;
 
     public FunctionBuilder(ModuleGenerator.ModuleBuilder module, int index)
     {
@@ -56,6 +59,14 @@ internal sealed class FunctionBuilder
         {
             _scratch[type.Kind] = (uint)_locals.Count;
             _locals.Add(type);
+        }
+        if (_m.MemoryIs64.Contains(true))
+        {
+            // Second scratch locals, for reordering the operands of bulk memory instructions into 64-bit addresses.
+            _extraI32 = (uint)_locals.Count;
+            _locals.Add(ValueType.I32);
+            _extraI64 = (uint)_locals.Count;
+            _locals.Add(ValueType.I64);
         }
     }
 
@@ -526,6 +537,44 @@ internal sealed class FunctionBuilder
             {
                 Add(Move.CallIndirect, 2);
             }
+            if (_config.TailCalls)
+            {
+                Add(Move.ReturnCall);
+                if (isI32 && _m.HasTable && Traps)
+                {
+                    Add(Move.ReturnCallIndirect);
+                }
+                if (_config.FunctionReferences)
+                {
+                    Add(Move.ReturnCallRef);
+                }
+            }
+            if (_config.FunctionReferences)
+            {
+                Add(Move.CallRef, 2);
+            }
+        }
+        if (_config.FunctionReferences && Allows(InstructionClass.Reference) && top is { IsReference: true, Nullable: true })
+        {
+            if (Allows(InstructionClass.Branch))
+            {
+                Add(Move.BrOnNull, 2);
+            }
+            if (Traps)
+            {
+                Add(Move.RefAsNonNull);
+            }
+        }
+        if (_config.Exceptions && Allows(InstructionClass.Control))
+        {
+            if (_frames.Count <= _config.MaxNesting)
+            {
+                Add(Move.TryTable, 2);
+            }
+            if (!_config.DisallowTraps && _m.Tags.Any(tag => Suffix(tag.Parameters)))
+            {
+                Add(Move.Throw);
+            }
         }
         if (_m.HasTable && Allows(InstructionClass.Table) && _config.ReferenceTypes)
         {
@@ -746,11 +795,13 @@ internal sealed class FunctionBuilder
                 var chosen = loads.Where(a => _config.Opcodes?.Contains(a.Opcode) ?? true).ToList();
                 loads = chosen.Count > 0 ? chosen : loads;
                 var access = _u.Choose(loads);
+                var memory = ChooseMemory();
                 if (_config.DisallowTraps || _u.Int(4) != 0)
                 {
                     MaskAddress();
                 }
-                Emit(Instruction.Memory(access.Opcode, ChooseMemArg(access.NaturalAlignment)));
+                ToAddress(memory);
+                Emit(Instruction.Memory(access.Opcode, ChooseMemArg(access.NaturalAlignment) with { Memory = memory }));
                 Pop(1);
                 Push(access.Type);
                 return;
@@ -768,14 +819,20 @@ internal sealed class FunctionBuilder
                     return;
                 }
                 var access = _u.Choose(stores);
-                if (_config.DisallowTraps || _u.Int(4) != 0)
+                var memory = ChooseMemory();
+                var mask = _config.DisallowTraps || _u.Int(4) != 0;
+                if (mask || _m.MemoryIs64[(int)memory])
                 {
                     var scratch = _scratch[type.Kind];
                     Emit(Instruction.WithIndex(Opcode.LocalSet, scratch));
-                    MaskAddress();
+                    if (mask)
+                    {
+                        MaskAddress();
+                    }
+                    ToAddress(memory);
                     Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
                 }
-                Emit(Instruction.Memory(access.Opcode, ChooseMemArg(access.NaturalAlignment)));
+                Emit(Instruction.Memory(access.Opcode, ChooseMemArg(access.NaturalAlignment) with { Memory = memory }));
                 Pop(2);
                 return;
             }
@@ -880,27 +937,74 @@ internal sealed class FunctionBuilder
                 return;
             }
             case Move.MemorySize:
-                Emit(Instruction.WithIndex(Opcode.MemorySize, 0));
-                Push(ValueType.I32);
+            {
+                var memory = ChooseMemory();
+                Emit(Instruction.WithIndex(Opcode.MemorySize, memory));
+                Push(AddressType(memory));
                 return;
+            }
             case Move.MemoryGrow:
+            {
+                var memory = ChooseMemory();
                 Emit(Instruction.I32Const(3));
                 Emit(Opcode.I32And);
-                Emit(Instruction.WithIndex(Opcode.MemoryGrow, 0));
+                ToAddress(memory);
+                Emit(Instruction.WithIndex(Opcode.MemoryGrow, memory));
+                Pop(1);
+                Push(AddressType(memory));
                 return;
+            }
             case Move.MemoryFill:
             case Move.MemoryCopy:
             case Move.MemoryInit:
+            {
+                // Operands: destination, source (or value), count; i64 where they address a memory64 memory.
+                Instruction instruction;
+                ValueType[] operands;
+                switch (move)
+                {
+                    case Move.MemoryFill:
+                    {
+                        var memory = ChooseMemory();
+                        instruction = Instruction.WithIndex(Opcode.MemoryFill, memory);
+                        operands = [AddressType(memory), ValueType.I32, AddressType(memory)];
+                        break;
+                    }
+                    case Move.MemoryCopy:
+                    {
+                        var (destination, source) = (ChooseMemory(), ChooseMemory());
+                        instruction = Instruction.WithIndices(Opcode.MemoryCopy, destination, source);
+                        var count = AddressType(destination) == ValueType.I64 && AddressType(source) == ValueType.I64 ? ValueType.I64 : ValueType.I32;
+                        operands = [AddressType(destination), AddressType(source), count];
+                        break;
+                    }
+                    default:
+                    {
+                        var memory = ChooseMemory();
+                        instruction = Instruction.WithIndices(Opcode.MemoryInit, 1, memory);
+                        operands = [AddressType(memory), ValueType.I32, ValueType.I32];
+                        break;
+                    }
+                }
                 Emit(Instruction.I32Const(0xFF));
                 Emit(Opcode.I32And);
-                Emit(move switch
+                if (operands.Any(t => t == ValueType.I64))
                 {
-                    Move.MemoryFill => Instruction.WithIndex(Opcode.MemoryFill, 0),
-                    Move.MemoryCopy => Instruction.WithIndices(Opcode.MemoryCopy, 0, 0),
-                    _ => Instruction.WithIndices(Opcode.MemoryInit, 1, 0),
-                });
+                    // The three i32s on the stack become the operand types: park the top two, widen, restore.
+                    var count = operands[2] == ValueType.I64 ? _scratch[ValueKind.I64] : _scratch[ValueKind.I32];
+                    var middle = operands[1] == ValueType.I64 ? _extraI64 : _extraI32;
+                    Widen(operands[2]);
+                    Emit(Instruction.WithIndex(Opcode.LocalSet, count));
+                    Widen(operands[1]);
+                    Emit(Instruction.WithIndex(Opcode.LocalSet, middle));
+                    Widen(operands[0]);
+                    Emit(Instruction.WithIndex(Opcode.LocalGet, middle));
+                    Emit(Instruction.WithIndex(Opcode.LocalGet, count));
+                }
+                Emit(instruction);
                 Pop(3);
                 return;
+            }
             case Move.DataDrop:
                 Emit(Instruction.WithIndex(Opcode.DataDrop, 1));
                 return;
@@ -973,8 +1077,150 @@ internal sealed class FunctionBuilder
                 Emit(Opcode.Unreachable);
                 MarkUnreachable();
                 return;
+            case Move.ReturnCall:
+            {
+                var callees = Callees(tail: true);
+                if (callees.Count == 0)
+                {
+                    PushConstant(ValueType.I32);
+                    return;
+                }
+                Emit(Instruction.WithIndex(Opcode.ReturnCall, (uint)_u.Choose(callees)));
+                MarkUnreachable();
+                return;
+            }
+            case Move.ReturnCallIndirect:
+            {
+                var types = _m.FunctionTypes.Distinct().Where(t => ReturnsLikeThis(_m.Types[(int)t]) && Suffix(_m.Types[(int)t].Parameters, 1)).ToList();
+                if (types.Count == 0)
+                {
+                    Emit(Opcode.Drop);
+                    Pop(1);
+                    return;
+                }
+                var typeIndex = _u.Choose(types);
+                if (_u.Int(3) != 0)
+                {
+                    Emit(Instruction.I32Const(7));
+                    Emit(Opcode.I32And);
+                }
+                Emit(Instruction.WithIndices(Opcode.ReturnCallIndirect, typeIndex, 0));
+                MarkUnreachable();
+                return;
+            }
+            case Move.CallRef:
+            case Move.ReturnCallRef:
+            {
+                var tail = move == Move.ReturnCallRef;
+                var callees = Callees(tail: tail);
+                if (callees.Count == 0)
+                {
+                    PushConstant(ValueType.I32);
+                    return;
+                }
+                var callee = _u.Choose(callees);
+                var typeIndex = _m.FunctionTypes[callee];
+                // ref.func gives (ref $t); now and then a typed null instead, which traps (null function reference).
+                Emit(Traps && _u.Int(8) == 0
+                    ? Instruction.WithHeapType(Opcode.RefNull, HeapType.Concrete(typeIndex))
+                    : Instruction.WithIndex(Opcode.RefFunc, (uint)callee));
+                Emit(Instruction.WithIndex(tail ? Opcode.ReturnCallRef : Opcode.CallRef, typeIndex));
+                if (tail)
+                {
+                    MarkUnreachable();
+                    return;
+                }
+                var type = _m.FunctionType(callee);
+                Pop(type.Parameters.Count);
+                _stack.AddRange(type.Results);
+                return;
+            }
+            case Move.BrOnNull:
+            {
+                var labels = MatchingLabels(1);
+                if (labels.Count == 0)
+                {
+                    Emit(Opcode.RefIsNull);
+                    Pop(1);
+                    Push(ValueType.I32);
+                    return;
+                }
+                Emit(Instruction.WithIndex(Opcode.BrOnNull, _u.Choose(labels)));
+                _stack[^1] = _stack[^1] with { Nullable = false };
+                return;
+            }
+            case Move.RefAsNonNull:
+                Emit(Opcode.RefAsNonNull);
+                _stack[^1] = _stack[^1] with { Nullable = false };
+                return;
+            case Move.Throw:
+            {
+                var tags = Enumerable.Range(0, _m.Tags.Count).Where(t => Suffix(_m.Tags[t].Parameters)).ToList();
+                Emit(Instruction.WithIndex(Opcode.Throw, (uint)_u.Choose(tags)));
+                MarkUnreachable();
+                return;
+            }
+            case Move.TryTable:
+            {
+                // Catch labels are relative to the try_table's context (its own label is not in scope for them).
+                var catches = new List<CatchClause>();
+                var count = _u.Int(3);
+                for (var i = 0; i < count; i++)
+                {
+                    if (_m.Tags.Count > 0 && _u.Bool())
+                    {
+                        var tag = _u.Int(_m.Tags.Count);
+                        var labels = LabelsTaking(_m.Tags[tag].Parameters);
+                        if (labels.Count > 0)
+                        {
+                            catches.Add(new CatchClause(CatchKind.Catch, (uint)tag, _u.Choose(labels)));
+                        }
+                    }
+                    else
+                    {
+                        var labels = LabelsTaking([]);
+                        if (labels.Count > 0)
+                        {
+                            catches.Add(new CatchClause(CatchKind.CatchAll, 0, _u.Choose(labels)));
+                        }
+                    }
+                }
+                var blockType = ChooseBlockType(0, out var parameters, out var results);
+                Emit(Instruction.TryTable(blockType, catches));
+                Pop(parameters.Length);
+                _frames.Add(new Frame { Kind = Opcode.TryTable, Params = parameters, Results = results, Height = _stack.Count });
+                _stack.AddRange(parameters);
+                return;
+            }
         }
     }
+
+    /// <summary>Memory 0, or with two memories either (a decision only then, so one-memory modules draw the same bytes).</summary>
+    private uint ChooseMemory() => _m.MemoryIs64.Count > 1 ? (uint)_u.Int(_m.MemoryIs64.Count) : 0;
+
+    private ValueType AddressType(uint memory) => _m.MemoryIs64[(int)memory] ? ValueType.I64 : ValueType.I32;
+
+    /// <summary>Turns the i32 address on top of the stack into memory <paramref name="memory"/>'s address type (emission only).</summary>
+    private void ToAddress(uint memory) => Widen(AddressType(memory));
+
+    private void Widen(ValueType type)
+    {
+        if (type == ValueType.I64)
+        {
+            Emit(Opcode.I64ExtendI32U);
+        }
+    }
+
+    /// <summary>Defined functions other than the fuel reset, whose parameters are on top of the stack (below <paramref name="skip"/> values).</summary>
+    private List<int> Callees(int skip = 0, bool tail = false) =>
+        [.. Enumerable.Range(0, _m.FunctionTypes.Count - 1).Where(f => Suffix(_m.FunctionType(f).Parameters, skip) && (!tail || ReturnsLikeThis(_m.FunctionType(f))))];
+
+    /// <summary>A tail call's callee must return what this function returns.</summary>
+    private bool ReturnsLikeThis(FunctionType type) => type.Results.SequenceEqual(_type.Results);
+
+    /// <summary>Relative depths of the labels (of frames enclosing the current one, the current included) that take <paramref name="types"/>.</summary>
+    private List<uint> LabelsTaking(IReadOnlyList<ValueType> types) =>
+        [.. Enumerable.Range(0, _frames.Count).Where(d => _frames[_frames.Count - 1 - d].LabelTypes.SequenceEqual(types)).Select(d => (uint)d)];
 
     private bool TypeAllowed(ValueType type) => type.Kind switch
     {

@@ -21,10 +21,21 @@ public enum InstructionClass
     Trapping,
 }
 
+/// <summary>The language a swarm configuration draws its features from.</summary>
+public enum GeneratorProfile
+{
+    /// <summary>Wasm 2.0 only (draws the same bytes as before the 3.0 features existed, so old seeds replay alike).</summary>
+    Wasm2,
+
+    /// <summary>Wasm 2.0 plus the 3.0 features the tiers support: tail calls, typed function references, exceptions, multiple memories, memory64.</summary>
+    Wasm3,
+}
+
 /// <summary>
 /// The generator's knobs. <see cref="Swarm"/> draws one per test case from the input bytes (swarm testing: each case
 /// enables a random subset of features and instruction kinds, so rarely combined instructions meet often).
-/// Only Wasm 2.0 features for now (the set every engine in the loop shares); relaxed SIMD is never generated.
+/// The Wasm 3.0 features are off unless the swarm draws them (<see cref="GeneratorProfile.Wasm3"/>); GC types are not
+/// generated yet, and relaxed SIMD never is (implementation-defined results).
 /// </summary>
 public sealed record GeneratorConfig
 {
@@ -48,6 +59,21 @@ public sealed record GeneratorConfig
     public bool SaturatingConversions { get; init; } = true;
     public bool Memory { get; init; } = true;
     public bool Table { get; init; } = true;
+
+    /// <summary>Wasm 3.0: <c>return_call</c>, <c>return_call_indirect</c> (and <c>return_call_ref</c> with <see cref="FunctionReferences"/>).</summary>
+    public bool TailCalls { get; init; }
+
+    /// <summary>Wasm 3.0 typed function references: <c>call_ref</c> through <c>ref.func</c> (or a typed null), <c>br_on_null</c>, <c>ref.as_non_null</c>.</summary>
+    public bool FunctionReferences { get; init; }
+
+    /// <summary>Wasm 3.0 exception handling: tags, <c>throw</c>, <c>try_table</c> with <c>catch</c> and <c>catch_all</c> clauses.</summary>
+    public bool Exceptions { get; init; }
+
+    /// <summary>Wasm 3.0: a second memory (exported as <c>mem1</c>) that memory instructions choose between.</summary>
+    public bool MultiMemory { get; init; }
+
+    /// <summary>Wasm 3.0: memory 0 has 64-bit addresses (and memory 1, with <see cref="MultiMemory"/>, sometimes too).</summary>
+    public bool Memory64 { get; init; }
 
     /// <summary>No instruction that can trap is generated (besides the fuel check); memory accesses are masked into bounds.</summary>
     public bool DisallowTraps { get; init; }
@@ -77,10 +103,15 @@ public sealed record GeneratorConfig
         if (Table) yield return "table";
         if (Floats) yield return "floats";
         if (DisallowTraps) yield return "no-traps";
+        if (TailCalls) yield return "tail-calls";
+        if (FunctionReferences) yield return "function-references";
+        if (Exceptions) yield return "exceptions";
+        if (MultiMemory) yield return "multi-memory";
+        if (Memory64) yield return "memory64";
     }
 
     /// <summary>A swarm configuration drawn from <paramref name="u"/>: features, limits and a random subset of instructions.</summary>
-    public static GeneratorConfig Swarm(Unstructured u)
+    public static GeneratorConfig Swarm(Unstructured u, GeneratorProfile profile = GeneratorProfile.Wasm2)
     {
         bool Mostly() => u.Int(8) != 0;
         var classes = new HashSet<InstructionClass>();
@@ -146,6 +177,18 @@ public sealed record GeneratorConfig
                 config = config with { Opcodes = subset };
                 break;
             }
+        }
+        if (profile == GeneratorProfile.Wasm3)
+        {
+            // Drawn last, so a Wasm 3.0 configuration shares everything above with the Wasm 2.0 one of the same bytes.
+            config = config with
+            {
+                TailCalls = u.Bool(),
+                FunctionReferences = u.Bool(),
+                Exceptions = u.Bool(),
+                MultiMemory = u.Bool(),
+                Memory64 = u.Int(3) == 0,
+            };
         }
         return config;
     }

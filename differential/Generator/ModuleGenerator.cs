@@ -13,19 +13,22 @@ namespace WasmHarness.Differential.Generator;
 /// one unit; at zero it returns fixed values at once (so every frame unwinds), identically on every engine. The export
 /// <see cref="ResetFuelExport"/> refills it; the oracle calls it before each call. Everything is exported: functions
 /// <c>f0..</c>, globals <c>g1..</c>, the memory <see cref="MemoryExport"/>, the table <see cref="TableExport"/>.
-/// Exported signatures use only numbers, v128 and nullable funcref/externref (what every engine can pass).
+/// Exported signatures use only numbers, v128 and nullable funcref/externref (what every engine can pass). With the
+/// 3.0 features: tags (exceptions), a second memory <see cref="SecondMemoryExport"/>, 64-bit addresses.
 /// </remarks>
 public static class ModuleGenerator
 {
     public const string ResetFuelExport = "__reset_fuel";
     public const string MemoryExport = "mem";
+    /// <summary>The second memory's export (<see cref="GeneratorConfig.MultiMemory"/>).</summary>
+    public const string SecondMemoryExport = "mem1";
     public const string TableExport = "table";
     public const uint FuelGlobal = 0;
 
     public static Module Generate(ReadOnlyMemory<byte> bytes) => Generate(new Unstructured(bytes));
 
     /// <summary>A module from <paramref name="u"/>, with a swarm configuration drawn from the same bytes.</summary>
-    public static Module Generate(Unstructured u) => Generate(u, GeneratorConfig.Swarm(u));
+    public static Module Generate(Unstructured u, GeneratorProfile profile = GeneratorProfile.Wasm2) => Generate(u, GeneratorConfig.Swarm(u, profile));
 
     public static Module Generate(Unstructured u, GeneratorConfig config) => new ModuleBuilder(u, config).Build();
 
@@ -40,6 +43,10 @@ public static class ModuleGenerator
         public bool HasTable;
         public bool HasPassiveData;
         public ulong MemoryMinPages;
+        /// <summary>Per memory: true when it has 64-bit addresses (memory64).</summary>
+        public readonly List<bool> MemoryIs64 = [];
+        /// <summary>The parameter types of each tag (exceptions).</summary>
+        public readonly List<FunctionType> Tags = [];
         public List<OpcodeEntry> Allowed = [];
         public List<ValueType> ValueTypes = [];
 
@@ -86,8 +93,28 @@ public static class ModuleGenerator
             if (HasMemory)
             {
                 MemoryMinPages = (ulong)U.Range(1, 2);
-                module.Memories.Add(new MemoryType(new Limits(MemoryMinPages, MemoryMinPages + (ulong)U.Int(3))));
+                var addressType = Config.Memory64 ? AddressType.I64 : AddressType.I32;
+                module.Memories.Add(new MemoryType(new Limits(MemoryMinPages, MemoryMinPages + (ulong)U.Int(3), addressType)));
+                MemoryIs64.Add(Config.Memory64);
                 module.Exports.Add(new Export(MemoryExport, ExternKind.Memory, 0));
+                if (Config.MultiMemory)
+                {
+                    // Smaller, so that its bounds are met more often; 64-bit only where memory64 is on.
+                    var is64 = Config.Memory64 && U.Bool();
+                    module.Memories.Add(new MemoryType(new Limits(1, 1 + (ulong)U.Int(2), is64 ? AddressType.I64 : AddressType.I32)));
+                    MemoryIs64.Add(is64);
+                    module.Exports.Add(new Export(SecondMemoryExport, ExternKind.Memory, 1));
+                }
+            }
+            if (Config.Exceptions)
+            {
+                var tags = U.Range(1, 2);
+                for (var i = 0; i < tags; i++)
+                {
+                    var tag = new FunctionType(RandomTypes(2, forInterface: true), []);
+                    Tags.Add(tag);
+                    module.Tags.Add(new TagType(TypeIndex(tag)));
+                }
             }
 
             var functionCount = U.Range(1, Math.Max(1, Config.MaxFunctions));
@@ -116,7 +143,7 @@ public static class ModuleGenerator
                 }
                 module.Elements.Add(new ElementSegment(SegmentMode.Active, ValueType.FuncRef, items, 0, Expression.Of(Instruction.I32Const(0))));
             }
-            if (Config.ReferenceTypes)
+            if (Config.ReferenceTypes || Config.FunctionReferences)
             {
                 // Declares every function so that ref.func may name any of them.
                 module.Elements.Add(new ElementSegment(SegmentMode.Declarative, ValueType.FuncRef,
@@ -125,11 +152,19 @@ public static class ModuleGenerator
             if (HasMemory)
             {
                 var active = RandomBytes(U.Range(1, 160));
-                module.Data.Add(new DataSegment(SegmentMode.Active, active, 0, Expression.Of(Instruction.I32Const(U.Int(8) == 0 ? 65536 - active.Length : U.Int(900)))));
+                module.Data.Add(new DataSegment(SegmentMode.Active, active, 0, Expression.Of(Address(0, U.Int(8) == 0 ? 65536 - active.Length : U.Int(900)))));
                 if (Config.BulkMemory)
                 {
                     module.Data.Add(new DataSegment(SegmentMode.Passive, RandomBytes(U.Range(1, 32))));
                     HasPassiveData = true;
+                }
+                if (MemoryIs64.Count > 1)
+                {
+                    var second = RandomBytes(U.Range(1, 64));
+                    module.Data.Add(new DataSegment(SegmentMode.Active, second, 1, Expression.Of(Address(1, U.Int(512)))));
+                }
+                if (Config.BulkMemory)
+                {
                     module.DataCount = (uint)module.Data.Count;
                 }
             }
@@ -155,6 +190,9 @@ public static class ModuleGenerator
             module.Types.AddRange(Types.Select(t => new RecursiveType([new SubType(t)])));
             return module;
         }
+
+        /// <summary>An address constant for memory <paramref name="memory"/> (i64 for a memory64 memory).</summary>
+        private Instruction Address(int memory, int value) => MemoryIs64[memory] ? Instruction.I64Const(value) : Instruction.I32Const(value);
 
         private byte[] RandomBytes(int count)
         {

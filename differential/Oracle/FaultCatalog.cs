@@ -1,5 +1,6 @@
 using WasmHarness.Differential.Engines;
 using WasmHarness.Interpreter;
+using WasmHarness.Jit;
 using WasmHarness.Syntax;
 
 namespace WasmHarness.Differential.Oracle;
@@ -76,6 +77,26 @@ public static class FaultCatalog
         FaultInjection.Inject(engine.RuntimeEngine, fault.Rewrite);
         return new NamedEngine(engine, $"interp!{fault.Name}");
     }
+
+    /// <summary>A JIT engine that miscompiles as <paramref name="fault"/> says (named <c>jit!fault</c>).</summary>
+    public static IEngine FaultyJit(Fault fault)
+    {
+        var engine = new JitEngine();
+        JitFaultInjection.Inject(engine.RuntimeEngine, fault.Rewrite);
+        return new NamedEngine(engine, $"jit!{fault.Name}");
+    }
+
+    /// <summary>Our engine <paramref name="name"/> (<c>interp</c> or <c>jit</c>) miscompiling as <paramref name="fault"/> says.</summary>
+    public static IEngine Faulty(string name, Fault fault) => name switch
+    {
+        "interp" => FaultyInterpreter(fault),
+        "jit" => FaultyJit(fault),
+        _ => throw new ArgumentException($"faults are injected into interp or jit, not {name}"),
+    };
+
+    /// <summary>True when <paramref name="module"/> has the instruction <paramref name="fault"/> miscompiles (else the case cannot detect it).</summary>
+    public static bool Covers(Fault fault, Module module) =>
+        module.Functions.Any(f => f.Body.Instructions.Any(i => i.Opcode == fault.Target));
 
     private sealed class NamedEngine(IEngine inner, string name) : IEngine
     {

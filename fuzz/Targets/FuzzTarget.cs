@@ -35,6 +35,7 @@ public abstract class FuzzTarget
         new DifferentialTarget(),
         new GeneratedRunTarget(),
         new GeneratedDifferentialTarget(),
+        new GeneratedJitRunTarget(),
     ];
 
     /// <summary>The target named <paramref name="name"/>, or null.</summary>

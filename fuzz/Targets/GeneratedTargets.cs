@@ -55,3 +55,43 @@ public sealed class GeneratedDifferentialTarget : DifferentialTarget
 
     public override Outcome Run(ReadOnlySpan<byte> input) => base.Run(Generated.Bytes(Name, input));
 }
+
+/// <summary>
+/// <c>jit-gen</c>: generator bytes → a valid module → the <c>run</c> target on the JIT tier, with guest coverage: the
+/// JIT's edge map of the Wasm code (<see cref="EngineOptions.GuestCoverage"/>) is folded into AFL++'s map after each
+/// input, so the fuzzer is steered by the generated program's branches too, not only by the runtime's (compiled
+/// code is not instrumented by SharpFuzz). <c>FUZZ_GUEST_COVERAGE=0</c> runs it without (for comparison).
+/// </summary>
+public sealed class GeneratedJitRunTarget : FuzzTarget, IGuestCovered
+{
+    private readonly RunTarget _run;
+
+    public GeneratedJitRunTarget()
+        : this(Environment.GetEnvironmentVariable("FUZZ_GUEST_COVERAGE") != "0")
+    {
+    }
+
+    public GeneratedJitRunTarget(bool guestCoverage)
+    {
+        // Nothing of the runtime runs here (see RunTarget): the map and the engine are made on the first run.
+        _coverage = new(() => guestCoverage ? new GuestCoverage() : null);
+        _run = new RunTarget(Name, () => new Engine(RunTarget.Options with { Tier = ExecutionTier.Jit, GuestCoverage = Coverage }));
+    }
+
+    private readonly Lazy<GuestCoverage?> _coverage;
+
+    public override string Name => "jit-gen";
+
+    public override bool TakesGeneratorBytes => true;
+
+    public override string Description => "generator bytes -> valid module -> run on the JIT, steered by guest (Wasm) branch coverage";
+
+    public GuestCoverage? Coverage => _coverage.Value;
+
+    public override Outcome Run(ReadOnlySpan<byte> input)
+    {
+        var bytes = Generated.Bytes(Name, input);
+        Coverage?.Reset();
+        return _run.Run(bytes);
+    }
+}

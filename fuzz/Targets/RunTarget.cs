@@ -9,9 +9,14 @@ namespace WasmHarness.Fuzz.Targets;
 /// <c>run</c>: bytes that validate → instantiate on the interpreter with stub imports → call every exported function
 /// with zero and edge arguments, under fuel, a call-depth limit and small memory and table limits. Traps and link
 /// errors are the program's business; any other exception is a finding, and so is a hang (AFL++'s timeout).
+/// Other targets run it on another engine (<c>jit-gen</c>: the JIT tier with guest coverage).
 /// </summary>
-public sealed class RunTarget : FuzzTarget
+public sealed class RunTarget(string name, Func<Engine> engine) : FuzzTarget
 {
+    // Made on the first run: the runtime is instrumented under afl-fuzz, and its code must not run before
+    // SharpFuzz has mapped the trace bitmap (targets are constructed first, to look one up by name).
+    private readonly Lazy<Engine> _engine = new(engine);
+
     /// <summary>Instructions one input may run in all (start function, every call).</summary>
     public const long Fuel = 200_000;
 
@@ -25,9 +30,12 @@ public sealed class RunTarget : FuzzTarget
         MaxTableElements = 100_000,
     };
 
-    private static readonly Engine s_engine = new(Options);
+    public RunTarget()
+        : this("run", () => new Engine(Options))
+    {
+    }
 
-    public override string Name => "run";
+    public override string Name => name;
 
     public override string Description => "bytes that validate -> instantiate (stub imports) -> call every export with edge arguments, under fuel";
 
@@ -38,7 +46,7 @@ public sealed class RunTarget : FuzzTarget
         {
             return outcome;
         }
-        var store = new Store(s_engine);
+        var store = new Store(_engine.Value);
         ModuleInstance instance;
         try
         {

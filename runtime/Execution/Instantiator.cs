@@ -82,7 +82,7 @@ public static class Instantiator
         instance.Tables = [.. tables];
         foreach (var memory in module.Memories)
         {
-            var memoryInstance = new MemoryInstance(memory, options.MaxMemoryBytes);
+            var memoryInstance = new MemoryInstance(memory, options.MaxMemoryBytes, options.ReserveMemoryAddressSpace);
             store.Track(memoryInstance);
             memories.Add(memoryInstance);
         }

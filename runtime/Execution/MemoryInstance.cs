@@ -26,8 +26,11 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     private ulong _reserved; // > 0: _data is a reservation of this many bytes, committed up to _capacity
     private long _pressure;  // bytes reported to the GC with AddMemoryPressure, so collections (and finalizers) keep up
 
-    /// <summary>Creates a memory of <paramref name="type"/>'s minimum size, failing if it exceeds <paramref name="maxBytes"/>.</summary>
-    public MemoryInstance(MemoryType type, ulong maxBytes = ulong.MaxValue)
+    /// <summary>
+    /// Creates a memory of <paramref name="type"/>'s minimum size, failing if it exceeds <paramref name="maxBytes"/>;
+    /// <paramref name="reserve"/> false skips the address-space reservation (growth reallocates).
+    /// </summary>
+    public MemoryInstance(MemoryType type, ulong maxBytes = ulong.MaxValue, bool reserve = true)
     {
         Type = type;
         var addressLimit = type.Limits.AddressType == AddressType.I64 ? ulong.MaxValue / PageSize : 65536UL;
@@ -37,7 +40,10 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
         {
             throw new TrapException(TrapKind.ResourceExhausted, $"memory of {type.Limits.Min} pages exceeds the limit");
         }
-        TryReserve(MaxPages * PageSize);
+        if (reserve)
+        {
+            TryReserve(MaxPages * PageSize);
+        }
         Resize(type.Limits.Min * PageSize);
     }
 

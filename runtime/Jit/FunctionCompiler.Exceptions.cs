@@ -38,6 +38,7 @@ internal sealed partial class FunctionCompiler
     private LocalBuilder? _clause;
     private LocalBuilder? _thrown;
     private LocalBuilder? _delegated;
+    private LocalBuilder? _filtered;
 
     private sealed class TryRegion
     {
@@ -226,7 +227,7 @@ internal sealed partial class FunctionCompiler
             Branch(0);
         }
         _il.BeginFilter();
-        var exception = _il.Local(typeof(UncaughtException), "filtered");
+        var exception = _filtered ??= _il.Local(typeof(UncaughtException), "filtered");
         var done = _il.DefineLabel();
         _il.Emit(OpCodes.Isinst, typeof(UncaughtException));
         _il.Emit(OpCodes.Stloc, exception);

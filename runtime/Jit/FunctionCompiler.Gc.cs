@@ -12,8 +12,9 @@ namespace WasmHarness.Jit;
 /// place: <c>isinst</c> (which is also the null check), <c>ldelema</c>, then <c>ldfld</c>/<c>stfld</c> of the
 /// value's bits or reference, converted to the field's type (packed fields truncated on write, sign- or
 /// zero-extended on read) — no helper call and no boxing. Array indices are checked against the length first, so
-/// out-of-bounds accesses trap with the spec's message. Casts test abstract heap types with <c>isinst</c> and
-/// concrete ones through the canonical types' supertype display (<see cref="DefinedType.IsSubtypeOf"/>, O(1)).
+/// out-of-bounds accesses trap with the spec's message. Casts are inline: <c>isinst</c> for abstract heap types
+/// (a helper for the few that are unions), and for concrete ones the object's canonical type compared with the
+/// target (final types) or looked up in its supertype display (<see cref="DefinedType.IsSubtypeOf"/>, O(1)).
 /// Allocation of arrays and the bulk array operations call <see cref="JitGc"/>, which calls the semantics the
 /// interpreter uses (<see cref="Gc"/>).
 /// </summary>
@@ -24,6 +25,10 @@ internal sealed partial class FunctionCompiler
     private static readonly FieldInfo ContextTypes = typeof(JitContext).GetField(nameof(JitContext.Types))!;
     private static readonly MethodInfo StructFields = typeof(StructObject).GetProperty(nameof(StructObject.Fields))!.GetMethod!;
     private static readonly MethodInfo ArrayElements = typeof(ArrayObject).GetProperty(nameof(ArrayObject.Elements))!.GetMethod!;
+    private static readonly MethodInfo StructTypeOf = typeof(StructObject).GetProperty(nameof(StructObject.Type))!.GetMethod!;
+    private static readonly MethodInfo ArrayTypeOf = typeof(ArrayObject).GetProperty(nameof(ArrayObject.Type))!.GetMethod!;
+    private static readonly MethodInfo FunctionTypeOf = typeof(FunctionInstance).GetProperty(nameof(FunctionInstance.DefinedType))!.GetMethod!;
+    private static readonly MethodInfo IsSubtypeOf = typeof(DefinedType).GetMethod(nameof(DefinedType.IsSubtypeOf))!;
     private static readonly MethodInfo I31Value = typeof(I31Reference).GetProperty(nameof(I31Reference.Value))!.GetMethod!;
     private static readonly MethodInfo I31Unsigned = typeof(I31Reference).GetProperty(nameof(I31Reference.Unsigned))!.GetMethod!;
 
@@ -111,7 +116,8 @@ internal sealed partial class FunctionCompiler
     /// <summary>
     /// With the address of a field and then a value on the CIL stack, stores the value (packed fields keep their low
     /// bits). Only the part the field's type uses is written: the rest of a field's <see cref="Value"/> is zero
-    /// from allocation on, as the interpreter keeps it.
+    /// from allocation on, as the interpreter keeps it. (<see cref="Value"/>'s fields are <c>readonly</c>; the runtime
+    /// does not enforce <c>initonly</c> on <c>stfld</c> in dynamic methods, and no code caches an element's fields.)
     /// </summary>
     private void StoreField(StorageType storage)
     {
@@ -217,8 +223,33 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Ldloc, reference);
         if (heap.IsConcrete)
         {
+            // The object's own canonical type, then: a final type has no subtypes, so identity decides; any other
+            // is one read of the object's supertype display (DefinedType.IsSubtypeOf).
+            var type = DefinedTypeAt(heap.TypeIndex);
+            var (objectType, typeOf) = type.Kind switch
+            {
+                Validation.CompositeKind.Struct => (typeof(StructObject), StructTypeOf),
+                Validation.CompositeKind.Array => (typeof(ArrayObject), ArrayTypeOf),
+                _ => (typeof(FunctionInstance), FunctionTypeOf),
+            };
+            var isObject = _il.DefineLabel();
+            _il.Emit(OpCodes.Isinst, objectType);
+            _il.Emit(OpCodes.Dup);
+            _il.Emit(OpCodes.Brtrue, isObject);
+            _il.Emit(OpCodes.Pop);
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Br, done);
+            _il.Mark(isObject);
+            _il.Emit(OpCodes.Call, typeOf);
             LoadDefinedType(heap.TypeIndex);
-            _il.Emit(OpCodes.Call, GcHelper(nameof(JitGc.MatchesDefined)));
+            if (type.Final)
+            {
+                _il.Emit(OpCodes.Ceq);
+            }
+            else
+            {
+                _il.Emit(OpCodes.Call, IsSubtypeOf);
+            }
         }
         else
         {
@@ -407,7 +438,7 @@ internal sealed partial class FunctionCompiler
                 var branchIfMatches = opcode == Opcode.BrOnCast;
                 _il.Emit(OpCodes.Ldloc, Slot(_stack.Count - 1, ValueKind.Ref));
                 Matches(to.Heap, to.Nullable);
-                if (_stack.Count - target.LabelTypes.Length == target.Height)
+                if (_stack.Count - target.LabelTypes.Length == target.Height && !Crosses(target))
                 {
                     _il.Emit(branchIfMatches ? OpCodes.Brtrue : OpCodes.Brfalse, target.Label);
                 }
@@ -418,6 +449,7 @@ internal sealed partial class FunctionCompiler
                     Branch(instruction.Index);
                     _il.Mark(skip);
                 }
+                _coverage?.Edge();
                 return;
             }
             case Opcode.AnyConvertExtern or Opcode.ExternConvertAny:

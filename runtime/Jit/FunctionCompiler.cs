@@ -42,6 +42,7 @@ internal sealed partial class FunctionCompiler
     private readonly LocalBuilder? _memoryBase;
     private readonly LocalBuilder? _memoryLength;
     private readonly bool _fuel;
+    private readonly CoverageProbes? _coverage;
     private int _cilBase;
     private bool _unreachable;
     private int _deadDepth;
@@ -88,6 +89,7 @@ internal sealed partial class FunctionCompiler
             _memoryLength = _il.Local(typeof(ulong), "memory length");
         }
         _fuel = _instance.Store.FuelEnabled;
+        _coverage = CoverageProbes.For(function, _il, LoadContext);
     }
 
     // ---- Entry points ----------------------------------------------------------------------------------
@@ -374,11 +376,12 @@ internal sealed partial class FunctionCompiler
         SaveFrameDepth();
         ConsumeFuel();
         ReloadMemory();
+        _coverage?.Edge();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
         for (_position = 0; _position < _function.Code.Body.Instructions.Count; _position++)
         {
-            Translate(_function.Code.Body.Instructions[_position]);
+            JitFaultInjection.Translate(_instance.Store.Engine, _function.Code.Body.Instructions[_position], Translate);
         }
         // The function's end: results are in the slots at the bottom of the stack.
         _il.Emit(OpCodes.Ldloc, _state);
@@ -458,6 +461,7 @@ internal sealed partial class FunctionCompiler
                 _controls.Add(control);
                 _il.Mark(control.Label);
                 ConsumeFuel();
+                _coverage?.Edge();
                 return;
             }
             case Opcode.If:
@@ -471,6 +475,7 @@ internal sealed partial class FunctionCompiler
                 _controls.Add(control);
                 _il.Emit(OpCodes.Ldloc, condition);
                 _il.Emit(OpCodes.Brfalse, control.Else);
+                _coverage?.Edge();
                 return;
             }
             case Opcode.Else:
@@ -483,6 +488,7 @@ internal sealed partial class FunctionCompiler
                 }
                 control.HasElse = true;
                 _il.Mark(control.Else);
+                _coverage?.Edge();
                 ResetStack(control.Height, control.Params);
                 _unreachable = false;
                 return;
@@ -504,6 +510,7 @@ internal sealed partial class FunctionCompiler
                 if (control.Kind != Opcode.Loop)
                 {
                     _il.Mark(control.Label);
+                    _coverage?.Edge();
                 }
                 ResetStack(control.Height, control.Results);
                 _unreachable = false;
@@ -533,6 +540,7 @@ internal sealed partial class FunctionCompiler
                     Branch(instruction.Index);
                     _il.Mark(skip);
                 }
+                _coverage?.Edge();
                 return;
             }
             case Opcode.BrTable:
@@ -586,9 +594,11 @@ internal sealed partial class FunctionCompiler
                 return;
             case Opcode.BrOnNull:
                 EmitBrOnNull(instruction.Index);
+                _coverage?.Edge();
                 return;
             case Opcode.BrOnNonNull:
                 EmitBrOnNonNull(instruction.Index);
+                _coverage?.Edge();
                 return;
             case Opcode.Drop:
                 Pop(1);

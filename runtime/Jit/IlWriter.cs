@@ -15,7 +15,8 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
 
     public ILGenerator Generator { get; } = il;
 
-    public string Listing => _text?.ToString() ?? "";
+    /// <summary>The listing, ending with the size of the IL emitted (so equal listings mean equal IL, byte count included).</summary>
+    public string Listing => _text is null ? "" : $"{_text}  // IL size {Generator.ILOffset}\n";
 
     private string Name(Label label)
     {

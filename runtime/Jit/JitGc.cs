@@ -42,9 +42,6 @@ internal static class JitGc
     public static void ArrayInitElem(object? array, int index, int offset, int count, JitContext context, int elementIndex) =>
         Gc.InitElements(Array(array), (uint)index, context.Instance.Elements[elementIndex], (uint)offset, (uint)count);
 
-    /// <summary>Whether a non-null reference has canonical type <paramref name="expected"/> or a subtype.</summary>
-    public static int MatchesDefined(object reference, DefinedType expected) => Gc.MatchesDefined(reference, expected) ? 1 : 0;
-
     /// <summary>Whether a non-null reference is of an abstract heap type (given as its <see cref="AbstractHeapType"/> code).</summary>
     public static int MatchesAbstract(object reference, int kind) => Gc.MatchesAbstract(reference, (AbstractHeapType)kind) ? 1 : 0;
 

@@ -23,6 +23,7 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
 
     /// <summary>The canonical types by module type index (GC allocation and casts).</summary>
     public readonly Validation.DefinedType[] Types = instance.DefinedTypes;
+    public readonly GuestCoverage? Coverage = instance.Store.Engine.Options.GuestCoverage;
 
     /// <summary>Operands and results of a vector instruction run by the interpreter's implementation.</summary>
     internal readonly Interpreter.Slot[] Scratch = new Interpreter.Slot[4];

@@ -20,6 +20,67 @@ public class GeneratorTests
         }
     }
 
+    [Theory]
+    [InlineData(GeneratorProfile.Wasm2)]
+    [InlineData(GeneratorProfile.Wasm3)]
+    public void Thousands_of_seeds_validate_in_each_profile(GeneratorProfile profile)
+    {
+        for (var seed = 0L; seed < 3000; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(13, seed), out _, profile);
+            var exception = Record.Exception(() => ModuleValidator.Validate(module));
+            Assert.True(exception is null, $"{profile} case {seed}: {exception?.Message}");
+        }
+    }
+
+    [Fact]
+    public void The_wasm3_profile_uses_every_3_0_feature_and_instruction()
+    {
+        var features = new HashSet<string>();
+        var seen = new HashSet<Opcode>();
+        var memory64 = 0;
+        var twoMemories = 0;
+        var tags = 0;
+        for (var seed = 0L; seed < 1500; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(17, seed), out var config, GeneratorProfile.Wasm3);
+            features.UnionWith(config.FeatureNames());
+            seen.UnionWith(module.Functions.SelectMany(f => f.Body.Instructions).Select(i => i.Opcode));
+            memory64 += module.Memories.Any(m => m.Limits.AddressType == AddressType.I64) ? 1 : 0;
+            twoMemories += module.Memories.Count > 1 ? 1 : 0;
+            tags += module.Tags.Count > 0 ? 1 : 0;
+        }
+        Assert.Superset(new HashSet<string> { "tail-calls", "function-references", "exceptions", "multi-memory", "memory64", "multi-value" }, features);
+        Assert.Superset(new HashSet<Opcode>
+        {
+            Opcode.ReturnCall, Opcode.ReturnCallIndirect, Opcode.ReturnCallRef, Opcode.CallRef, Opcode.RefFunc, Opcode.BrOnNull,
+            Opcode.RefAsNonNull, Opcode.Throw, Opcode.TryTable,
+        }, seen);
+        Assert.True(memory64 > 100 && twoMemories > 100 && tags > 100, $"memory64 {memory64}, two memories {twoMemories}, tags {tags}");
+    }
+
+    [Fact]
+    public void The_wasm2_profile_draws_no_3_0_feature()
+    {
+        for (var seed = 0L; seed < 300; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(19, seed), out var config, GeneratorProfile.Wasm2);
+            Assert.False(config.TailCalls || config.FunctionReferences || config.Exceptions || config.MultiMemory || config.Memory64);
+            Assert.True(module.Memories.Count <= 1 && module.Tags.Count == 0 && module.Memories.All(m => m.Limits.AddressType == AddressType.I32));
+        }
+    }
+
+    [Fact]
+    public void Wasmtime_accepts_wasm3_modules()
+    {
+        using var wasmtime = new Wasmtime.WasmtimeValidator();
+        for (var seed = 0L; seed < 400; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(23, seed), out _, GeneratorProfile.Wasm3);
+            Assert.Null(wasmtime.Validate(ModuleEncoder.Encode(module)));
+        }
+    }
+
     [Fact]
     public void Every_input_length_gives_a_valid_module_including_empty()
     {

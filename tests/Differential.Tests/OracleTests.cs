@@ -1,4 +1,5 @@
 using WasmHarness.Differential.Engines;
+using WasmHarness.Differential.Generator;
 using WasmHarness.Differential.Oracle;
 using WasmHarness.Differential.Wasmtime;
 using WasmHarness.Text;
@@ -77,6 +78,49 @@ public class OracleTests
         var ib = b.Instantiate(new ModuleArtifact(module));
         Assert.Equal(EngineValue.I32(-1), a.Invoke(ia, "f", [EngineValue.I32(2), EngineValue.I32(3)])[0]);
         Assert.Equal(EngineValue.I32(5), b.Invoke(ib, "f", [EngineValue.I32(2), EngineValue.I32(3)])[0]);
+    }
+
+    [Fact]
+    public void Jit_fault_injection_changes_only_that_jit_engine()
+    {
+        var module = WatParser.ParseModule("""(module (func (export "f") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))""");
+        var faulty = FaultCatalog.FaultyJit(FaultCatalog.Find("i32.add->i32.sub")!);
+        Assert.Equal("jit!i32.add->i32.sub", faulty.Name);
+        foreach (var (engine, expected) in new (IEngine, int)[] { (faulty, -1), (new JitEngine(), 5), (new InterpreterEngine(), 5) })
+        {
+            using var session = engine.CreateSession();
+            var instance = session.Instantiate(new ModuleArtifact(module));
+            Assert.Equal(EngineValue.I32(expected), session.Invoke(instance, "f", [EngineValue.I32(2), EngineValue.I32(3)])[0]);
+        }
+    }
+
+    [Theory]
+    [InlineData("br_if-inverted")]
+    [InlineData("i32.store16->i32.store8")]
+    [InlineData("table.get-index+1")]
+    [InlineData("f32x4.min->f32x4.pmin")]
+    public void A_short_campaign_detects_an_injected_jit_fault(string name)
+    {
+        var fault = FaultCatalog.Find(name)!;
+        var result = Campaign.Run(new CampaignOptions
+        {
+            Engines = ["jit"], Fault = fault, Seconds = 60, Seed = 1, Profile = GeneratorProfile.Wasm2, SelectCoveringCases = true, RoundTrip = false,
+        });
+        Assert.True(result.Divergences > 0, $"{name} not detected in {result.Cases} cases");
+        Assert.StartsWith("jit!", result.Engines, StringComparison.Ordinal);
+        Assert.EndsWith(",interp", result.Engines, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_divergence_is_replayed_on_the_same_and_on_fresh_engines()
+    {
+        var module = WatParser.ParseModule("""(module (func (export "f") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))""");
+        var options = new CampaignOptions { Engines = ["jit"], Fault = FaultCatalog.Find("i32.add->i32.sub")!, RoundTrip = false };
+        var oracle = new DifferentialOracle(Campaign.CreateEngines(options));
+        Assert.Equal("same engines diverges, fresh engines diverges, fresh engines on a new thread diverges", Campaign.Replay(oracle, options, module, 1));
+        var clean = options with { Fault = null, Engines = ["jit", "interp"] };
+        Assert.Equal("same engines agree, fresh engines agree, fresh engines on a new thread agree",
+            Campaign.Replay(new DifferentialOracle(Campaign.CreateEngines(clean)), clean, module, 1));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using WasmHarness.Validation;
 
 namespace WasmHarness.Differential.Tests;
 
-/// <summary>Replays every reduced case in <c>corpus/regressions/differential/</c> on the real engines.</summary>
+/// <summary>Replays every reduced case in <c>corpus/regressions/differential/</c> on the real engines (both tiers, wasmtime, the round trip).</summary>
 public class RegressionReplayTests
 {
     private static string Directory()
@@ -40,7 +40,7 @@ public class RegressionReplayTests
         ModuleValidator.Validate(module);
         var sidecar = Path.ChangeExtension(path, ".json");
         using var wasmtime = new WasmtimeEngine();
-        var oracle = new DifferentialOracle([new InterpreterEngine(), wasmtime, new RoundTripEngine(new InterpreterEngine())]);
+        var oracle = new DifferentialOracle([new InterpreterEngine(), new JitEngine(), wasmtime, new RoundTripEngine(new InterpreterEngine())]);
         if (!File.Exists(sidecar))
         {
             // A module another tool put here (e.g. a fuzz target's regression input): the engines must not diverge on it.

@@ -21,6 +21,14 @@ public sealed class DashboardTests
 
     private static SpecRun Spec() => Inputs.ReadSpecRun("spec.json", JsonDocument.Parse(SpecJson).RootElement);
 
+    private static ResultSet Results()
+    {
+        var set = new ResultSet();
+        set.Spec.Add(Spec());
+        set.Benchmarks.AddRange(Benchmarks);
+        return set;
+    }
+
     [Fact]
     public void Spec_results_are_read_per_engine_and_file()
     {
@@ -43,7 +51,7 @@ public sealed class DashboardTests
     [Fact]
     public void The_page_is_well_formed_and_colours_each_cell_by_its_verdict()
     {
-        var html = Dashboard.Html([Spec()], Benchmarks, DateTimeOffset.UnixEpoch);
+        var html = Dashboard.Html(Results(), DateTimeOffset.UnixEpoch);
         using var reader = XmlReader.Create(new StringReader(html), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
         var page = XDocument.Load(reader);
         var cells = page.Descendants("td").ToList();
@@ -58,7 +66,7 @@ public sealed class DashboardTests
     [Fact]
     public void The_markdown_summary_lists_failing_files_and_ratios()
     {
-        var md = Dashboard.Markdown([Spec()], Benchmarks, DateTimeOffset.UnixEpoch);
+        var md = Dashboard.Markdown(Results(), DateTimeOffset.UnixEpoch);
         Assert.Contains("| interp | 4 | 2 | 0 | b.wast |", md, StringComparison.Ordinal);
         Assert.Contains("| Interpreter | 16.00× | 4.00× | 8.00× |", md, StringComparison.Ordinal);
         Assert.Contains("## Benchmarks: Instantiate", md, StringComparison.Ordinal);

@@ -163,6 +163,19 @@ public sealed class MemoryTests
     }
 
     [Fact]
+    public void WithoutAReservationMemoryGrowsByReallocationAndKeepsItsBytes()
+    {
+        using var memory = new MemoryInstance(new MemoryType(new Limits(1)), maxBytes: 1UL << 32, reserve: false);
+        Assert.False(memory.GrowsInPlace);
+        memory.Write<uint>(65532, 0, 0xDEADBEEF);
+        Assert.Equal(1, memory.Grow(3));
+        Assert.Equal(4 * MemoryInstance.PageSize, memory.Length);
+        Assert.Equal(0xDEADBEEFu, memory.Read<uint>(65532));
+        Assert.Equal(0u, memory.Read<uint>(3 * MemoryInstance.PageSize));
+        Assert.Throws<TrapException>(() => memory.Read<byte>(4 * MemoryInstance.PageSize));
+    }
+
+    [Fact]
     public void Wasm32MemoryGrowsTo4GiBInPlace()
     {
         using var memory = new MemoryInstance(new MemoryType(new Limits(0)), maxBytes: 1UL << 32);

@@ -52,6 +52,21 @@ public sealed class SmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Jit_gen_target_fills_the_guest_map_by_the_path_of_each_input()
+    {
+        var target = new GeneratedJitRunTarget();
+        Assert.NotNull(target.Coverage);
+        var maps = new List<byte[]>();
+        foreach (var seed in BuiltinSeeds.For(target).Take(8))
+        {
+            target.Run(seed);
+            maps.Add((byte[])target.Coverage.Map.Clone());
+        }
+        Assert.Contains(maps, m => m.Any(b => b != 0));
+        Assert.True(maps.Select(Convert.ToHexString).Distinct().Count() > 1, "different generated programs must take different guest edges");
+    }
+
+    [Fact]
     public void Roundtrip_target_reports_what_the_encoder_changes()
     {
         // A custom section survives the round trip; an input the encoder would change is a finding, which the

@@ -189,4 +189,242 @@ public sealed class JitExceptionTests
         Assert.Equal(1, instance.Invoke("legacy", Value.FromI32(1))[0].I32);
         Assert.Empty(fallbacks);
     }
+
+    private const string ShapesModule = """
+        (module
+          (tag $e (param i32))
+          (tag $f)
+          (tag $two (param i32 i64))
+          (func $maybe (param i32)
+            (if (i32.eq (local.get 0) (i32.const 3)) (then (throw $e (i32.const 30))))
+            (if (i32.eq (local.get 0) (i32.const 4)) (then (throw $f))))
+          ;; br_table arms that leave a try_table with a value (depth 0 is the try_table's own label)
+          (func (export "br_table") (param i32) (result i32)
+            (block $out (result i32)
+              (block $caught (result i32)
+                (try_table (result i32) (catch $e $caught)
+                  (call $maybe (local.get 0))
+                  (i32.const 7)
+                  (br_table $out $caught 0 (local.get 0)))
+                (i32.add (i32.const 1)))
+              (i32.add (i32.const 100))))
+          ;; a loop around a try_table, branched to from inside the region and from the catch stubs
+          (func (export "loop") (param i32) (result i32) (local $i i32) (local $s i32)
+            (loop $l
+              (block $all
+                (block $h (result i32)
+                  (try_table (catch $e $h) (catch_all $all)
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (call $maybe (i32.rem_u (local.get $i) (i32.const 5)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                    (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+                  (return (local.get $s)))
+                (local.set $s (i32.add (local.get $s)))
+                (br_if $l (i32.lt_u (local.get $i) (local.get 0)))
+                (return (local.get $s)))
+              (local.set $s (i32.add (local.get $s) (i32.const 1000)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+            (local.get $s))
+          (func (export "delegate") (param i32) (result i32)
+            (try $outer (result i32)
+              (do
+                (try $mid (result i32)
+                  (do
+                    (try (result i32)
+                      (do (call $maybe (local.get 0)) (i32.const 1))
+                      (delegate $mid)))
+                  (catch $e (i32.add (i32.const 2)))
+                  (catch_all (i32.const 3))))
+              (catch_all (i32.const 4))))
+          ;; the delegate skips the try_table between it and its target
+          (func (export "delegate-skip") (param i32) (result i32)
+            (try $outer (result i32)
+              (do
+                (block $c
+                  (try_table (catch_all $c)
+                    (try
+                      (do (call $maybe (local.get 0)))
+                      (delegate $outer))))
+                (i32.const 1))
+              (catch $e (i32.add (i32.const 5)))
+              (catch_all (i32.const 4))))
+          ;; delegate to the function's label: to the caller, past the try_table
+          (func (export "delegate-caller") (param i32) (result i32)
+            (block $c
+              (try_table (catch_all $c)
+                (try (do (call $maybe (local.get 0))) (delegate 2))))
+            (i32.const 9))
+          ;; rethrow 1 in a nested catch throws the middle try's exception, caught further out
+          (func (export "rethrow-outer") (param i32) (result i32)
+            (try (result i32)
+              (do
+                (try (result i32)
+                  (do (call $maybe (local.get 0)) (i32.const 0))
+                  (catch_all
+                    (try (result i32)
+                      (do (throw $e (i32.const 50)))
+                      (catch $e (drop) (rethrow 1))))))
+              (catch $e (i32.add (i32.const 1000)))
+              (catch_all (i32.const -4))))
+          ;; a try_table with a parameter, a two-value payload
+          (func (export "multi") (param i32) (result i64) (local $x i64)
+            (block $h (result i32 i64)
+              (local.get 0)
+              (try_table (param i32) (catch $two $h)
+                (i64.const 5)
+                (throw $two))
+              (unreachable))
+            (local.set $x)
+            (i64.extend_i32_u)
+            (local.get $x)
+            (i64.add))
+          ;; branches with a value out of two regions, and out of a legacy catch body
+          (func (export "br-out") (param i32) (result i32)
+            (block $out (result i32)
+              (try (result i32)
+                (do
+                  (block $c
+                    (try_table (catch_all $c)
+                      (drop (br_if $out (i32.const 77) (i32.eqz (local.get 0))))
+                      (call $maybe (local.get 0))
+                      (if (i32.eq (local.get 0) (i32.const 5)) (then (throw $f)))))
+                  (if (i32.eq (local.get 0) (i32.const 2)) (then (throw $e (i32.const 2))))
+                  (i32.const 5))
+                (catch_all (br $out (i32.const 66)))))))
+        """;
+
+    private static string Outcome(ModuleInstance instance, string name, int argument)
+    {
+        try
+        {
+            var function = instance.GetFunction(name);
+            return function.Invoke([Value.FromI32(argument)])[0].ToString(function.Type.Results[0]);
+        }
+        catch (TrapException e)
+        {
+            return "trap: " + e.Reason;
+        }
+        catch (UncaughtException e)
+        {
+            return $"exception with {e.Exception.Payload.Length} values";
+        }
+    }
+
+    [Fact]
+    public void Nested_handler_shapes_agree_with_the_interpreter()
+    {
+        var (jit, fallbacks) = Instantiate(ShapesModule);
+        var engine = new Engine();
+        var interp = CompiledModule.FromText(engine, ShapesModule).Instantiate(new Store(engine));
+        var outcomes = new HashSet<string>();
+        foreach (var (name, _) in interp.Exports)
+        {
+            for (var argument = 0; argument <= 12; argument++)
+            {
+                var expected = Outcome(interp, name, argument);
+                Assert.True(expected == Outcome(jit, name, argument), $"{name}({argument}): interpreter {expected}, JIT {Outcome(jit, name, argument)}");
+                outcomes.Add(expected);
+            }
+        }
+        Assert.Empty(fallbacks);
+        Assert.True(outcomes.Count > 15, "the arguments take the functions down many different paths");
+    }
+
+    private const string TailCallInTryModule = """
+        (module
+          (tag $e (param i32))
+          (type $t (func (param i32) (result i32)))
+          (func $thrower (type $t) (throw $e (local.get 0)))
+          (func $ok (type $t) (i32.add (local.get 0) (i32.const 1)))
+          (table funcref (elem $thrower $ok))
+          (elem declare func $ok $countdown)
+          ;; Each tail call leaves the try_table's region: the callee's exception is not caught by this frame.
+          (func (export "direct") (param i32) (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h) (return_call $thrower (local.get 0)))
+              (return (i32.const -1)))
+            (i32.add (i32.const 1000)))
+          (func (export "indirect") (param i32 i32) (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h) (return_call_indirect (type $t) (local.get 0) (local.get 1)))
+              (return (i32.const -1)))
+            (i32.add (i32.const 1000)))
+          (func (export "ref") (param i32) (result i32)
+            (block $h (result i32)
+              (try_table (catch $e $h) (return_call_ref $t (local.get 0) (ref.func $ok)))
+              (return (i32.const -1)))
+            (i32.add (i32.const 1000)))
+          (func (export "legacy") (param i32) (result i32)
+            (try (result i32)
+              (do (return_call $thrower (local.get 0)))
+              (catch $e (drop) (i32.const 7))))
+          ;; A million tail calls, each from inside a try_table: constant stack and call depth.
+          (func $countdown (export "countdown") (param i32) (result i32)
+            (if (i32.eqz (local.get 0)) (then (return (i32.const 42))))
+            (block $x (try_table (catch_all $x) (return_call $countdown (i32.sub (local.get 0) (i32.const 1)))))
+            (i32.const -1)))
+        """;
+
+    [Fact]
+    public void A_tail_call_inside_a_try_leaves_the_frame_and_its_handlers()
+    {
+        var (instance, fallbacks) = Instantiate(TailCallInTryModule, maxCallDepth: 1000);
+
+        Assert.Throws<UncaughtException>(() => instance.Invoke("direct", Value.FromI32(5)));
+        Assert.Throws<UncaughtException>(() => instance.Invoke("indirect", Value.FromI32(5), Value.FromI32(0)));
+        Assert.Equal(6, instance.Invoke("indirect", Value.FromI32(5), Value.FromI32(1))[0].I32);
+        Assert.Equal(6, instance.Invoke("ref", Value.FromI32(5))[0].I32);
+        Assert.Throws<UncaughtException>(() => instance.Invoke("legacy", Value.FromI32(5)));
+        Assert.Equal(42, instance.Invoke("countdown", Value.FromI32(1_000_000))[0].I32);
+        Assert.Empty(fallbacks);
+    }
+
+    private const string BranchOutOfTryModule = """
+        (module
+          (type $s (struct (field i32)))
+          (tag $e)
+          (func (export "cast") (param i32) (result i32)
+            (local anyref)
+            (local.set 1 (if (result anyref) (local.get 0) (then (struct.new $s (i32.const 9))) (else (ref.i31 (i32.const 3)))))
+            (block $out (result (ref $s))
+              (block $h
+                (try_table (catch $e $h)
+                  (br_on_cast $out anyref (ref $s) (local.get 1))
+                  (drop)))
+              (return (i32.const -1)))
+            (struct.get $s 0))
+          (func (export "castfail") (param i32) (result i32)
+            (local anyref)
+            (local.set 1 (if (result anyref) (local.get 0) (then (struct.new $s (i32.const 9))) (else (ref.i31 (i32.const 3)))))
+            (block $out (result anyref)
+              (block $h
+                (try_table (catch $e $h)
+                  (br_on_cast_fail $out anyref (ref $s) (local.get 1))
+                  (drop)))
+              (return (i32.const -1)))
+            (drop) (i32.const 5))
+          (func (export "null") (param i32) (result i32)
+            (local funcref)
+            (block $out
+              (block $h
+                (try_table (catch $e $h)
+                  (br_on_null $out (local.get 1))
+                  (drop)))
+              (return (i32.const -1)))
+            (i32.const 4))
+        )
+        """;
+
+    [Fact]
+    public void Branches_of_cast_and_null_tests_leave_a_try_region()
+    {
+        var (instance, fallbacks) = Instantiate(BranchOutOfTryModule);
+
+        Assert.Equal(9, instance.Invoke("cast", Value.FromI32(1))[0].I32);
+        Assert.Equal(-1, instance.Invoke("cast", Value.FromI32(0))[0].I32);
+        Assert.Equal(5, instance.Invoke("castfail", Value.FromI32(0))[0].I32);
+        Assert.Equal(-1, instance.Invoke("castfail", Value.FromI32(1))[0].I32);
+        Assert.Equal(4, instance.Invoke("null", Value.FromI32(1))[0].I32);
+        Assert.Empty(fallbacks);
+    }
 }

@@ -1,0 +1,40 @@
+using System.Runtime.Intrinsics;
+
+namespace WasmHarness.SpecRunner.Tests;
+
+/// <summary>The named selections of files, and the platform line every run records.</summary>
+public sealed class ProfileTests
+{
+    private static readonly string SuiteRoot = SuiteLocator.Locate(null, AppContext.BaseDirectory).Root!;
+
+    private static readonly IReadOnlyList<string> CoreFiles = SuiteFiles.Find(SuiteRoot, [], includeProposals: false);
+
+    [Fact]
+    public void Every_profile_lists_only_core_files_of_the_suite()
+    {
+        foreach (var profile in Profiles.All)
+        {
+            Assert.All(profile.Files, file => Assert.Contains(file, CoreFiles));
+        }
+    }
+
+    [Fact]
+    public void The_isa_profile_holds_every_simd_file_of_the_suite()
+    {
+        var simd = CoreFiles.Where(f => f.StartsWith("simd_", StringComparison.Ordinal) || f.StartsWith("relaxed_", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(simd);
+        Assert.All(simd, file => Assert.Contains(file, Profiles.Isa.Files));
+    }
+
+    [Fact]
+    public void The_platform_line_names_the_path_vector_code_takes()
+    {
+        var platform = SimdPlatform.Current;
+        Assert.Equal(Vector128.IsHardwareAccelerated, platform.Vector128Accelerated);
+        Assert.Contains(platform.Vector128Accelerated ? "on hardware" : "in software", platform.ToString(), StringComparison.Ordinal);
+        if (platform.Vector128Accelerated)
+        {
+            Assert.NotEmpty(platform.InstructionSets);
+        }
+    }
+}
