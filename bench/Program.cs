@@ -50,9 +50,13 @@ if (args is ["--quick", ..])
 }
 
 // Anything else goes to BenchmarkDotNet, e.g. `bench --filter '*'`, `bench --filter '*ProgramBenchmarks*'`.
-Type[] suites = [typeof(KernelBenchmarks), typeof(InstantiateBenchmarks), .. buildError is null && CPrograms.Kernels.Count > 0
-    ? new[] { typeof(ProgramBenchmarks), typeof(StartupBenchmarks), typeof(ProgramCompileBenchmarks) }
-    : []];
+// Every benchmark class in this assembly; the C suites only when the C programs are built.
+Type[] programSuites = [typeof(ProgramBenchmarks), typeof(StartupBenchmarks), typeof(ProgramCompileBenchmarks)];
+var programsBuilt = buildError is null && CPrograms.Kernels.Count > 0;
+Type[] suites = [.. typeof(KernelBenchmarks).Assembly.GetTypes()
+    .Where(type => type is { IsPublic: true, IsAbstract: false }
+        && type.GetMethods().Any(method => method.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), inherit: true)))
+    .Where(type => programsBuilt || !programSuites.Contains(type))];
 // BenchmarkDotNet builds a copy of this project (and the runtime) for its child processes; on a loaded machine that
 // takes longer than its default two minutes.
 var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(20));
