@@ -79,25 +79,6 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-if (Environment.GetEnvironmentVariable("DIFF_DEBUG_OPCODE") is { } debugOpcode)
-{
-    var op = Enum.Parse<WasmHarness.Syntax.Opcode>(debugOpcode);
-    var contains = 0;
-    for (var c = 0UL; c < 300; c++)
-    {
-        var module = Campaign.GenerateCase(Campaign.CaseSeed(1, (long)c), out _);
-        if (module.Functions.Any(f => f.Body.Instructions.Any(x => x.Opcode == op)))
-        {
-            contains++;
-            if (contains <= 1)
-            {
-                Console.WriteLine(WasmHarness.Differential.Reducer.RegressionCase.Print(module));
-            }
-        }
-    }
-    Console.WriteLine($"{contains}/300 modules contain {op}");
-    return 0;
-}
 if (benchmark)
 {
     // Wasm 2.0 by default: what both tiers compile (the JIT leaves functions with 3.0 instructions to the interpreter).
@@ -113,6 +94,10 @@ options = options with { Profile = profile ?? options.Profile };
 Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, {options.Profile}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}");
 var result = Campaign.Run(options);
 Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
+if (options.Engines.Contains("jit"))
+{
+    Console.WriteLine($"  JIT: {WasmHarness.Jit.JitStatistics.Compiled} functions compiled, {WasmHarness.Jit.JitStatistics.FallenBack} left to the interpreter");
+}
 Console.WriteLine($"  calls that trapped: {string.Join(", ", result.Traps.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
 foreach (var (reason, count) in result.InconclusiveReasons)
 {

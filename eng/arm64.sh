@@ -68,6 +68,6 @@ export DOTNET_EnableWriteXorExecute=0
 # -L /: the arm64 loader and libraries installed by multiarch. (Debian's libc6-arm64-cross under
 # /usr/aarch64-linux-gnu is not a substitute: with it the runtime hangs during start-up under qemu 7.2.)
 # --no-memory-reservation: qemu 7.2 user mode keeps state for every page of every mapping, so each memory's 4 GiB
-# address-space reservation costs ~30 MB of host memory that is never given back (the whole suite reached 21 GB);
+# address-space reservation costs tens of MB of host memory that is not given back (the whole suite reached 21 GB);
 # memories then grow by reallocation, the runtime's path on systems without the reservation.
 exec qemu-aarch64-static -L / "$out/spec-runner" --no-memory-reservation "$@"

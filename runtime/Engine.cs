@@ -18,7 +18,7 @@ public sealed record EngineOptions
     /// <summary>
     /// Whether each memory reserves the address space of its maximum up front (Linux; the default) so it grows in
     /// place. Off, memories grow by reallocation, as on other systems. For emulators where a reservation costs real
-    /// memory: qemu 7.2 user mode keeps state for every page of a mapping, about 30 MB per 4 GiB reservation, never
+    /// memory: qemu 7.2 user mode keeps state for every page of a mapping, tens of MB per 4 GiB reservation, not
     /// given back, so a run that creates thousands of memories exhausts the host (see docs/arm64.md).
     /// </summary>
     public bool ReserveMemoryAddressSpace { get; init; } = true;

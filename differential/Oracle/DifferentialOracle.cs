@@ -183,7 +183,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                     }
                     break;
                 case ({ } fa, { } fb):
-                    if (fa.Kind != fb.Kind || fa.Kind == FailureKind.Trap && !NondeterminismRules.TrapsAgree(fa, fb))
+                    if (fa.Kind != fb.Kind || fa.Kind == FailureKind.Trap && !NondeterminismRules.TrapsAgree(a, fa, b, fb))
                     {
                         return new OracleReport(Verdict.Divergence, $"traps differ: {Describe()}", 0, "trap");
                     }

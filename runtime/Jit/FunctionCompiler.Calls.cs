@@ -13,9 +13,10 @@ namespace WasmHarness.Jit;
 /// frame has left the depth count: RyuJIT honours the prefix on x64 and ARM64 (a fast tail call where the
 /// arguments fit the caller's incoming area, otherwise its tail-call helpers), so a chain of tail calls runs in
 /// constant stack space and constant depth. Results of a multi-value callee go straight through the caller's own
-/// result byrefs. A tail call to a host or interpreted function goes through the store as an ordinary call after
-/// the frame has left the depth count, and returns its results. Inside an exception handler region the tail call
-/// leaves the region first (see <see cref="EmitTailPart"/>).
+/// result byrefs. An imported function of another instance that runs compiled is tail-called through its code
+/// pointer, so tail recursion across instances stays flat too. A tail call to a host or interpreted function goes
+/// through the store as an ordinary call after the frame has left the depth count, and returns its results. Inside
+/// an exception handler region the tail call leaves the region first (see <see cref="EmitTailPart"/>).
 /// </remarks>
 internal sealed partial class FunctionCompiler
 {
@@ -107,11 +108,29 @@ internal sealed partial class FunctionCompiler
     /// <summary>Emits the deferred tail calls (see <see cref="EmitTailPart"/>); called once the body is complete.</summary>
     private void EmitTailCallStubs()
     {
+        _inTailStub = true;
         for (var i = 0; i < _tailStubs.Count; i++)
         {
             var (label, part) = _tailStubs[i];
             _il.Mark(label);
             part();
+        }
+        _inTailStub = false;
+    }
+
+    private bool _inTailStub;
+
+    /// <summary>
+    /// The <c>tail.</c> prefix, except in a stub reached by <c>leave</c> from a protected region on ARM64: RyuJIT
+    /// (.NET 10, ARM64 only) rejects that method with <see cref="InvalidProgramException"/>, while x64 accepts the
+    /// same IL. There the call is an ordinary call after the frame has left the depth count (the handlers no longer
+    /// apply either way); only its stack frame stays until the callee returns. See docs/arm64.md.
+    /// </summary>
+    private void EmitTailPrefix()
+    {
+        if (!(_inTailStub && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64))
+        {
+            _il.Emit(OpCodes.Tailcall);
         }
     }
 
@@ -154,24 +173,59 @@ internal sealed partial class FunctionCompiler
                 }
                 PassResultAddresses();
                 LoadContext();
-                _il.Emit(OpCodes.Tailcall);
+                EmitTailPrefix();
                 _il.Emit(OpCodes.Call, method);
                 _il.Emit(OpCodes.Ret);
             });
         }
         else
         {
-            EmitTailPart(() =>
-            {
-                EmitLeave();
-                PackSlots(arguments);
-                LoadContext();
-                _il.Emit(OpCodes.Ldc_I4, functionIndex);
-                _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Call)));
-                ReturnPacked();
-            });
+            // An import (or a function that falls back): if it runs compiled after all (a function of another
+            // instance), a tail calli through its pointer, else a call through the store.
+            var (function, context, pointer) = CallLocals();
+            LoadContext();
+            _il.Emit(OpCodes.Ldc_I4, functionIndex);
+            _il.Emit(OpCodes.Ldloca, function);
+            _il.Emit(OpCodes.Ldloca, context);
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveFunction)));
+            _il.Emit(OpCodes.Stloc, pointer);
+            EmitTailPart(() => EmitTailCallThrough(type, arguments, function, context, pointer));
         }
         _unreachable = true;
+    }
+
+    private (LocalBuilder Function, LocalBuilder Context, LocalBuilder Pointer) CallLocals() => (
+        _callTarget ??= _il.Local(typeof(FunctionInstance), "call target"),
+        _callContext ??= _il.Local(typeof(JitContext), "call context"),
+        _callPointer ??= _il.Local(typeof(nint), "call code"));
+
+    /// <summary>
+    /// The leaving part of a tail call whose target was resolved into locals: a <c>tail. calli</c> when it runs
+    /// compiled (non-zero pointer), else a call through the store and <c>ret</c>.
+    /// </summary>
+    private void EmitTailCallThrough(FunctionType type, (LocalBuilder Slot, ValueKind Kind)[] arguments, LocalBuilder function, LocalBuilder context, LocalBuilder pointer)
+    {
+        var (returnType, parameters) = Signature(type);
+        EmitLeave();
+        var viaStore = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, pointer);
+        _il.Emit(OpCodes.Brfalse, viaStore);
+        foreach (var (slot, _) in arguments)
+        {
+            _il.Emit(OpCodes.Ldloc, slot);
+        }
+        PassResultAddresses();
+        _il.Emit(OpCodes.Ldloc, context);
+        _il.Emit(OpCodes.Ldloc, pointer);
+        EmitTailPrefix();
+        _il.EmitCalli(returnType, parameters);
+        _il.Emit(OpCodes.Ret);
+        _il.Mark(viaStore);
+        PackSlots(arguments);
+        _il.Emit(OpCodes.Ldloc, function);
+        LoadContext();
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
+        ReturnPacked();
     }
 
     /// <summary>
@@ -187,38 +241,14 @@ internal sealed partial class FunctionCompiler
         var count = type.Parameters.Count;
         var first = _stack.Count - 1 - count;
         var arguments = TopSlots(count, above: 1);
-        var function = _callTarget ??= _il.Local(typeof(FunctionInstance), "call target");
-        var context = _callContext ??= _il.Local(typeof(JitContext), "call context");
-        var pointer = _callPointer ??= _il.Local(typeof(nint), "call code");
+        var (function, context, pointer) = CallLocals();
         resolve(function, context);
         _il.Emit(OpCodes.Stloc, pointer);
         var (returnType, parameters) = Signature(type);
         if (tail)
         {
             // The resolved target stays in its locals until the stub (if any) runs: nothing in between writes them.
-            EmitTailPart(() =>
-            {
-                EmitLeave();
-                var viaStore = _il.DefineLabel();
-                _il.Emit(OpCodes.Ldloc, pointer);
-                _il.Emit(OpCodes.Brfalse, viaStore);
-                foreach (var (slot, _) in arguments)
-                {
-                    _il.Emit(OpCodes.Ldloc, slot);
-                }
-                PassResultAddresses();
-                _il.Emit(OpCodes.Ldloc, context);
-                _il.Emit(OpCodes.Ldloc, pointer);
-                _il.Emit(OpCodes.Tailcall);
-                _il.EmitCalli(returnType, parameters);
-                _il.Emit(OpCodes.Ret);
-                _il.Mark(viaStore);
-                PackSlots(arguments);
-                _il.Emit(OpCodes.Ldloc, function);
-                LoadContext();
-                _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
-                ReturnPacked();
-            });
+            EmitTailPart(() => EmitTailCallThrough(type, arguments, function, context, pointer));
             _stack.RemoveRange(first, count + 1);
             _cilBase = _stack.Count;
             _unreachable = true;

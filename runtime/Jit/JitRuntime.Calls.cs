@@ -40,6 +40,13 @@ internal static partial class JitRuntime
         return CodeOf(resolved, context, out target);
     }
 
+    /// <summary>A directly called function that is not compiled with the caller (an import): its code pointer and context when it runs compiled, else zero.</summary>
+    public static nint ResolveFunction(JitContext context, int functionIndex, out FunctionInstance function, out JitContext? target)
+    {
+        function = context.Functions[functionIndex];
+        return CodeOf(function, context, out target);
+    }
+
     /// <summary>The code pointer and context of <paramref name="function"/> when it runs compiled (compiling it if needed), else zero.</summary>
     private static nint CodeOf(FunctionInstance function, JitContext context, out JitContext? target)
     {

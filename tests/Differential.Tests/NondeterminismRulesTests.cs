@@ -63,9 +63,13 @@ public class NondeterminismRulesTests
     public void Traps_agree_when_their_message_sets_intersect()
     {
         var wasmtime = new EngineFailure(FailureKind.Trap, "out of bounds table access") { Aliases = ["out of bounds table access", "undefined element"] };
-        Assert.True(NondeterminismRules.TrapsAgree(new EngineFailure(FailureKind.Trap, "undefined element 3"), wasmtime));
-        Assert.True(NondeterminismRules.TrapsAgree(new EngineFailure(FailureKind.Trap, "out of bounds table access"), wasmtime));
-        Assert.False(NondeterminismRules.TrapsAgree(new EngineFailure(FailureKind.Trap, "integer overflow"), wasmtime));
+        Assert.True(NondeterminismRules.TrapsAgree("interp", new EngineFailure(FailureKind.Trap, "undefined element 3"), "wasmtime", wasmtime));
+        Assert.True(NondeterminismRules.TrapsAgree("interp", new EngineFailure(FailureKind.Trap, "out of bounds table access"), "wasmtime", wasmtime));
+        Assert.False(NondeterminismRules.TrapsAgree("interp", new EngineFailure(FailureKind.Trap, "integer overflow"), "wasmtime", wasmtime));
+        // Two checks of one array instruction, made in another order (a null operand and a range out of bounds).
+        Assert.True(NondeterminismRules.TrapsAgree("interp", new EngineFailure(FailureKind.Trap, "null array reference"), "wasmtime", new EngineFailure(FailureKind.Trap, "out of bounds array access")));
+        Assert.False(NondeterminismRules.TrapsAgree("interp", new EngineFailure(FailureKind.Trap, "null array reference"), "jit", new EngineFailure(FailureKind.Trap, "out of bounds array access")));
+        Assert.False(NondeterminismRules.TrapsAgree("interp", new EngineFailure(FailureKind.Trap, "null array reference"), "wasmtime", new EngineFailure(FailureKind.Trap, "out of bounds memory access")));
     }
 
     [Fact]

@@ -93,6 +93,34 @@ public sealed class JitTailCallTests
     }
 
     [Fact]
+    public void Tail_calls_across_instances_run_in_constant_stack_space()
+    {
+        // $ping (instance a) tail-calls the imported $pong (instance b), which tail-calls $ping through b's table:
+        // five million round trips are far more frames than the guest stack holds, so both must be real tail calls.
+        const string b = """
+            (module
+              (type $t (func (param i32) (result i32)))
+              (table (export "table") 1 funcref)
+              (func (export "pong") (param i32) (result i32) (return_call_indirect (type $t) (local.get 0) (i32.const 0))))
+            """;
+        const string a = """
+            (module
+              (import "b" "table" (table 1 funcref))
+              (import "b" "pong" (func $pong (param i32) (result i32)))
+              (elem (table 0) (i32.const 0) func $ping)
+              (func $ping (export "ping") (param i32) (result i32)
+                (if (result i32) (i32.eqz (local.get 0))
+                  (then (i32.const 5))
+                  (else (return_call $pong (i32.sub (local.get 0) (i32.const 1)))))))
+            """;
+        var engine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, MaxCallDepth = 100 });
+        var store = new Store(engine);
+        var pong = CompiledModule.FromText(engine, b).Instantiate(store);
+        var ping = CompiledModule.FromText(engine, a).Instantiate(store, new Linker().DefineInstance("b", pong));
+        Assert.Equal(5, ping.Invoke("ping", Value.FromI32(5_000_000))[0].I32);
+    }
+
+    [Fact]
     public void Tail_calls_reach_interpreted_and_host_functions_and_pass_multiple_results()
     {
         var instance = Instantiate(out var fallbacks);
