@@ -31,22 +31,7 @@ public sealed class SuiteSmokeTests(ITestOutputHelper output)
                 {
                     continue;
                 }
-                var engine = new Engine(new EngineOptions { Fuel = 100_000 });
-                ModuleInstance instance;
-                try
-                {
-                    var linker = SpecTestModule.Define(new Linker());
-                    foreach (var import in module.Imports)
-                    {
-                        if (linker.Resolve(import.Module, import.Name) is null && import.Type is FunctionTypeUse use)
-                        {
-                            var type = (FunctionType)module.TypeDefinitions.ElementAt((int)use.TypeIndex).Body;
-                            linker.DefineFunction(import.Module, import.Name, type, (_, results) => results.Clear());
-                        }
-                    }
-                    instance = CompiledModule.Compile(engine, module).Instantiate(new Store(engine), linker);
-                }
-                catch (Exception e) when (e is WasmException)
+                if (SuiteInstances.TryInstantiate(module, new EngineOptions { Fuel = 100_000 }) is not { } instance)
                 {
                     continue;
                 }

@@ -22,7 +22,7 @@ public sealed class JitCoverageTests
         {
             foreach (var command in WastParser.ParseFile(Path.Combine(TestSuite.Root, script)).Commands)
             {
-                if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } } || Instantiate(module) is not { } instance)
+                if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } } || SuiteInstances.TryInstantiate(module) is not { } instance)
                 {
                     continue;
                 }
@@ -47,25 +47,4 @@ public sealed class JitCoverageTests
             $"{functions} functions: {tailCalls} with tail calls, {typedReferences} with typed references, {wideOrSeveralMemories} with memory64 or several memories, {wideTables} with table64");
     }
 
-    private static ModuleInstance? Instantiate(Module module)
-    {
-        var engine = new Engine();
-        try
-        {
-            var linker = SpecTestModule.Define(new Linker());
-            foreach (var import in module.Imports)
-            {
-                if (linker.Resolve(import.Module, import.Name) is null && import.Type is FunctionTypeUse use)
-                {
-                    var type = (FunctionType)module.TypeDefinitions.ElementAt((int)use.TypeIndex).Body;
-                    linker.DefineFunction(import.Module, import.Name, type, (_, results) => results.Clear());
-                }
-            }
-            return CompiledModule.Compile(engine, module).Instantiate(new Store(engine), linker);
-        }
-        catch (WasmException)
-        {
-            return null;
-        }
-    }
 }

@@ -320,7 +320,7 @@ public sealed class JitGcTests
         {
             foreach (var command in WastParser.ParseFile(Path.Combine(TestSuite.Root, script)).Commands)
             {
-                if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } } || Instantiate(module) is not { } instance)
+                if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } } || SuiteInstances.TryInstantiate(module) is not { } instance)
                 {
                     continue;
                 }
@@ -339,25 +339,4 @@ public sealed class JitGcTests
         Assert.True(withGc > 150, $"{withGc} of {functions} functions use GC instructions");
     }
 
-    private static ModuleInstance? Instantiate(Module module)
-    {
-        var engine = new Engine();
-        try
-        {
-            var linker = SpecTestModule.Define(new Linker());
-            foreach (var import in module.Imports)
-            {
-                if (linker.Resolve(import.Module, import.Name) is null && import.Type is FunctionTypeUse use)
-                {
-                    var type = (FunctionType)module.TypeDefinitions.ElementAt((int)use.TypeIndex).Body;
-                    linker.DefineFunction(import.Module, import.Name, type, (_, results) => results.Clear());
-                }
-            }
-            return CompiledModule.Compile(engine, module).Instantiate(new Store(engine), linker);
-        }
-        catch (WasmException)
-        {
-            return null;
-        }
-    }
 }

@@ -33,8 +33,8 @@ public sealed class JitSuiteDifferentialTests(ITestOutputHelper output)
                 {
                     continue;
                 }
-                var interp = Instantiate(module, ExecutionTier.Interpreter);
-                var jit = Instantiate(module, ExecutionTier.Jit);
+                var interp = SuiteInstances.TryInstantiate(module, Options(ExecutionTier.Interpreter));
+                var jit = SuiteInstances.TryInstantiate(module, Options(ExecutionTier.Jit));
                 if (interp is null || jit is null)
                 {
                     continue;
@@ -75,27 +75,8 @@ public sealed class JitSuiteDifferentialTests(ITestOutputHelper output)
         Assert.True(compared > 10_000);
     }
 
-    private static ModuleInstance? Instantiate(Module module, ExecutionTier tier)
-    {
-        var engine = new Engine(new EngineOptions { Fuel = 100_000, Tier = tier, MaxCallDepth = 2_000 });
-        try
-        {
-            var linker = SpecTestModule.Define(new Linker());
-            foreach (var import in module.Imports)
-            {
-                if (linker.Resolve(import.Module, import.Name) is null && import.Type is FunctionTypeUse use)
-                {
-                    var type = (FunctionType)module.TypeDefinitions.ElementAt((int)use.TypeIndex).Body;
-                    linker.DefineFunction(import.Module, import.Name, type, (_, results) => results.Clear());
-                }
-            }
-            return CompiledModule.Compile(engine, module).Instantiate(new Store(engine), linker);
-        }
-        catch (Exception e) when (e is WasmException)
-        {
-            return null;
-        }
-    }
+
+    private static EngineOptions Options(ExecutionTier tier) => new() { Fuel = 100_000, Tier = tier, MaxCallDepth = 2_000 };
 
     private static (string Text, bool Exhausted) Outcome(ModuleInstance instance, FunctionInstance function, Value[] args)
     {

@@ -1,0 +1,35 @@
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Tests.Support;
+
+/// <summary>Instantiates a module of the spec suite on its own, as the tests that sweep every suite module need.</summary>
+public static class SuiteInstances
+{
+    /// <summary>
+    /// An instance of <paramref name="module"/> linked against <c>spectest</c>; any other imported function is a stub
+    /// that returns default results (the module's own script would have provided it). Null when the module does not
+    /// instantiate on its own (an unlinkable import, a trap in its start function, ...).
+    /// </summary>
+    public static ModuleInstance? TryInstantiate(Module module, EngineOptions? options = null)
+    {
+        var engine = new Engine(options ?? new EngineOptions());
+        try
+        {
+            var linker = SpecTestModule.Define(new Linker());
+            foreach (var import in module.Imports)
+            {
+                if (linker.Resolve(import.Module, import.Name) is null && import.Type is FunctionTypeUse use)
+                {
+                    var type = (FunctionType)module.TypeDefinitions.ElementAt((int)use.TypeIndex).Body;
+                    linker.DefineFunction(import.Module, import.Name, type, (_, results) => results.Clear());
+                }
+            }
+            return CompiledModule.Compile(engine, module).Instantiate(new Store(engine), linker);
+        }
+        catch (WasmException)
+        {
+            return null;
+        }
+    }
+}
