@@ -21,7 +21,7 @@ internal sealed class Compiler
     private int _height;
     private int _maxHeight;
     private bool _unreachable;
-    private int _deadDepth;
+    private DeadCode _deadCode;
 
     private bool[] _isReferenceLocal = [];
 
@@ -138,26 +138,9 @@ internal sealed class Compiler
     private void Translate(Instruction instruction)
     {
         var opcode = instruction.Opcode;
-        if (_unreachable)
+        if (_unreachable && _deadCode.Skips(opcode))
         {
-            // Skip dead code up to the end (or else) of the current block, keeping count of nested blocks.
-            if (opcode.OpensBlock())
-            {
-                _deadDepth++;
-                return;
-            }
-            if (_deadDepth > 0)
-            {
-                if (opcode is Opcode.End or Opcode.Delegate)
-                {
-                    _deadDepth--;
-                }
-                return;
-            }
-            if (opcode is not (Opcode.End or Opcode.Else or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate))
-            {
-                return;
-            }
+            return;
         }
 
         switch (opcode)

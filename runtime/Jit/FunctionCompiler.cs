@@ -45,7 +45,7 @@ internal sealed partial class FunctionCompiler
     private readonly CoverageProbes? _coverage;
     private int _cilBase;
     private bool _unreachable;
-    private int _deadDepth;
+    private DeadCode _deadCode;
 
     private sealed class Control
     {
@@ -418,25 +418,9 @@ internal sealed partial class FunctionCompiler
     private void Translate(Instruction instruction)
     {
         var opcode = instruction.Opcode;
-        if (_unreachable)
+        if (_unreachable && _deadCode.Skips(opcode))
         {
-            if (opcode.OpensBlock())
-            {
-                _deadDepth++;
-                return;
-            }
-            if (_deadDepth > 0)
-            {
-                if (opcode is Opcode.End or Opcode.Delegate)
-                {
-                    _deadDepth--;
-                }
-                return;
-            }
-            if (opcode is not (Opcode.End or Opcode.Else or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate))
-            {
-                return;
-            }
+            return;
         }
         _il.Comment(instruction.ToString());
         switch (opcode)
