@@ -44,6 +44,21 @@ public sealed partial class WasiContext
         return descriptor;
     }
 
+    /// <summary>A descriptor that <c>fd_read</c>/<c>fd_write</c> (and their positioned forms) may use: not a directory, with <paramref name="required"/>.</summary>
+    private Descriptor GetForTransfer(uint fd, Rights required)
+    {
+        var descriptor = Get(fd);
+        if (descriptor is DirectoryDescriptor)
+        {
+            throw new WasiErrorException(Errno.IsDir);
+        }
+        if ((descriptor.Base & required) != required)
+        {
+            throw new WasiErrorException(Errno.NotCapable);
+        }
+        return descriptor;
+    }
+
     private uint Allocate(Descriptor descriptor)
     {
         for (var i = 3; i < _descriptors.Count; i++)
@@ -152,16 +167,7 @@ public sealed partial class WasiContext
 
     private Errno FdRead(uint fd, uint iovs, uint count, long? offset, uint resultPointer)
     {
-        var rights = offset is null ? Rights.FdRead : Rights.FdRead | Rights.FdSeek;
-        var descriptor = Get(fd);
-        if (descriptor is DirectoryDescriptor)
-        {
-            return Errno.IsDir;
-        }
-        if ((descriptor.Base & rights) != rights)
-        {
-            return Errno.NotCapable;
-        }
+        var descriptor = GetForTransfer(fd, offset is null ? Rights.FdRead : Rights.FdRead | Rights.FdSeek);
         var vectors = LoadIovecs(iovs, count);
         Check(resultPointer, 4);
         ulong total = 0;
@@ -233,16 +239,7 @@ public sealed partial class WasiContext
 
     private Errno FdWrite(uint fd, uint iovs, uint count, long? offset, uint resultPointer)
     {
-        var rights = offset is null ? Rights.FdWrite : Rights.FdWrite | Rights.FdSeek;
-        var descriptor = Get(fd);
-        if (descriptor is DirectoryDescriptor)
-        {
-            return Errno.IsDir;
-        }
-        if ((descriptor.Base & rights) != rights)
-        {
-            return Errno.NotCapable;
-        }
+        var descriptor = GetForTransfer(fd, offset is null ? Rights.FdWrite : Rights.FdWrite | Rights.FdSeek);
         var vectors = LoadIovecs(iovs, count);
         Check(resultPointer, 4);
         ulong total = 0;
