@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using WasmHarness.Differential.Engines;
+using WasmHarness.Engines;
 
 namespace WasmHarness.Bench;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using WasmHarness.Differential.Engines;
-using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Engines;
+using WasmHarness.Engines.Wasmtime;
 
 namespace WasmHarness.Bench;
 

@@ -1,4 +1,4 @@
-using WasmHarness.Differential.Engines;
+using WasmHarness.Engines;
 using WasmHarness.Syntax;
 using WasmHarness.Text;
 

@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using WasmHarness.Bench;
-using WasmHarness.Differential.Engines;
-using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Engines;
+using WasmHarness.Engines.Wasmtime;
 
 // The C kernels are built first (corpus/bench/build.sh rebuilds only what changed); without clang-14 and
 // wasi-libc only the WAT suites run.

@@ -1,19 +1,20 @@
 using System.Globalization;
-using WasmHarness.Differential;
-using WasmHarness.Differential.Oracle;
+using WasmHarness.Engines;
+using WasmHarness.Engines.Wasmtime;
+using WasmHarness.Oracle;
 
 // dotnet run --project differential -- --seconds N [--cases N] [--seed S] [--engines interp,wasmtime] [--profile wasm2|wasm3] [--json FILE]
 //     [--no-roundtrip] [--regressions DIR] [--keep-going] [--il-check-every N]
 // dotnet run --project differential -- --fault-benchmark [--seconds-per-fault 60] [--engines interp|jit|interp,wasmtime] [--all-cases] [--json FILE]
 // dotnet run --project differential -- --list-faults | --fault NAME ... | [--engines E] [--seed S] --replay FILE.wasm
-var options = new CampaignOptions { Log = Console.Out, RegressionDirectory = Path.Combine("corpus", "regressions", "differential") };
+var options = new CampaignOptions { Registry = EngineRegistry.Ours().WithWasmtime(), Log = Console.Out, RegressionDirectory = Path.Combine("corpus", "regressions", "differential") };
 string? json = null;
 var benchmark = false;
 var perFault = 60.0;
 string? only = null;
 var repeat = 1;
 var allCases = false;
-WasmHarness.Differential.Generator.GeneratorProfile? profile = null;
+WasmHarness.Generator.GeneratorProfile? profile = null;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -31,7 +32,7 @@ for (var i = 0; i < args.Length; i++)
         case "--fault": options = options with { Fault = FaultCatalog.Find(Next()) ?? throw new ArgumentException("unknown fault (see --list-faults)") }; break;
         case "--fault-benchmark": benchmark = true; break;
         case "--all-cases": allCases = true; break;
-        case "--profile": profile = Enum.Parse<WasmHarness.Differential.Generator.GeneratorProfile>(Next(), ignoreCase: true); break;
+        case "--profile": profile = Enum.Parse<WasmHarness.Generator.GeneratorProfile>(Next(), ignoreCase: true); break;
         case "--il-check-every": options = options with { JitIlCheckEvery = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--only": only = Next(); break;
         case "--repeat": repeat = int.Parse(Next(), CultureInfo.InvariantCulture); break;
@@ -82,7 +83,7 @@ for (var i = 0; i < args.Length; i++)
 if (benchmark)
 {
     // Wasm 2.0 by default: what both tiers compile (the JIT leaves functions with 3.0 instructions to the interpreter).
-    var results = FaultBenchmark.Run(options with { RegressionDirectory = null, Log = null, SelectCoveringCases = !allCases, Profile = profile ?? WasmHarness.Differential.Generator.GeneratorProfile.Wasm2 }, perFault, Console.Out, only);
+    var results = FaultBenchmark.Run(options with { RegressionDirectory = null, Log = null, SelectCoveringCases = !allCases, Profile = profile ?? WasmHarness.Generator.GeneratorProfile.Wasm2 }, perFault, Console.Out, only);
     if (json is not null)
     {
         File.WriteAllText(json, Campaign.ToJson(results));
@@ -96,7 +97,7 @@ var result = Campaign.Run(options);
 Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
 if (options.Engines.Contains("jit"))
 {
-    Console.WriteLine($"  JIT: {WasmHarness.Jit.JitStatistics.Compiled} functions compiled, {WasmHarness.Jit.JitStatistics.FallenBack} left to the interpreter");
+    Console.WriteLine($"  JIT: {result.Jit.Compiled} functions compiled, {result.Jit.FallenBack} left to the interpreter");
 }
 Console.WriteLine($"  calls that trapped: {string.Join(", ", result.Traps.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
 foreach (var (reason, count) in result.InconclusiveReasons)

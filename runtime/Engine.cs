@@ -43,13 +43,13 @@ public sealed record EngineOptions
     public Action<string, string>? JitDumpIl { get; init; }
 
     /// <summary>With the JIT tier: called with each function the JIT leaves to the interpreter and why (for tests and reports).</summary>
-    public Action<Execution.WasmFunction, string>? JitFallback { get; init; }
+    public Action<ModuleFunction, string>? JitFallback { get; init; }
 
     /// <summary>
     /// With the JIT tier: which functions the JIT may compile (null, the default: every one it can); the others run
     /// in the interpreter. For bisecting a miscompilation and for testing mixed tiers.
     /// </summary>
-    public Func<Execution.WasmFunction, bool>? JitFilter { get; init; }
+    public Func<ModuleFunction, bool>? JitFilter { get; init; }
 
     /// <summary>
     /// With the JIT tier: an edge map that compiled code updates at every guest branch target, for coverage-guided
@@ -79,11 +79,28 @@ public enum ExecutionTier
 }
 
 /// <summary>
-/// The engine: configuration shared by the stores and compiled modules made with it. Create one per
-/// configuration and reuse it.
+/// The engine: configuration shared by the stores and compiled modules made with it, and what its tiers keep
+/// across them: the JIT's code of each module (compiled once, shared by every instance in every store of this
+/// engine) and the JIT's statistics. Create one per configuration and reuse it.
 /// </summary>
 public sealed class Engine(EngineOptions? options = null)
 {
     /// <summary>The engine's limits and settings.</summary>
     public EngineOptions Options { get; } = options ?? new EngineOptions();
+
+    /// <summary>What the JIT of this engine compiled and what it left to the interpreter.</summary>
+    public Jit.JitStatistics JitStatistics { get; } = new();
+
+    /// <summary>The JIT's code per module; an entry lives as long as its module (the code is collected with it).</summary>
+    internal System.Runtime.CompilerServices.ConditionalWeakTable<Validation.ValidatedModule, Jit.JitModule> JitCode { get; } = [];
+}
+
+/// <summary>
+/// A function of a module as the tiers compile it: once per module, before any instance exists. Its text form
+/// is the function's name from the name section (<c>func $f</c>) or its index (<c>func 3</c>).
+/// </summary>
+public readonly record struct ModuleFunction(Syntax.Module Module, uint Index)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Module.FunctionNames.TryGetValue(Index, out var name) ? $"func {name}" : $"func {Index}";
 }

@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using Spectre.Console;
 
 namespace WasmHarness.SpecRunner;

@@ -2,14 +2,16 @@ using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
 using WasmHarness;
-using WasmHarness.Differential.Engines;
-using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Engines;
+using WasmHarness.Engines.Wasmtime;
 using WasmHarness.Jit;
 using WasmHarness.SpecRunner;
+using WasmHarness.Wast;
 
 var suiteOption = new Option<string?>("--suite") { Description = "Folder of the official test suite (else WASM_TESTSUITE, corpus/testsuite, ../shared/wasm-testsuite)." };
 var filterOption = new Option<string[]>("--filter") { Description = "Glob over script paths or names, e.g. 'simd_*' or 'legacy/*' (repeatable).", AllowMultipleArgumentsPerToken = true };
-var engineOption = new Option<string[]>("--engine") { Description = "Engines to run: interp, jit, wasmtime, or all (repeatable). Default: interp.", AllowMultipleArgumentsPerToken = true };
+var registry = EngineRegistry.Ours().WithWasmtime();
+var engineOption = new Option<string[]>("--engine") { Description = $"Engines to run (repeatable; default interp): {registry.Describe()}; or all.", AllowMultipleArgumentsPerToken = true };
 var profileOption = new Option<string?>("--profile") { Description = $"Named selection of files: {string.Join(", ", Profiles.All.Select(p => $"{p.Name} ({p.Description})"))}." };
 var validateOnlyOption = new Option<bool>("--validate-only") { Description = "Judge only module-level commands (decode, parse, validate); run no engine." };
 var proposalsOption = new Option<bool>("--proposals") { Description = "Also run proposals/*, reported apart from the core totals." };
@@ -66,32 +68,30 @@ root.SetAction(parse =>
     if (!parse.GetValue(validateOnlyOption))
     {
         var names = parse.GetValue(engineOption) is { Length: > 0 } given ? given : ["interp"];
-        foreach (var name in names.SelectMany(n => n == "all" ? new[] { "interp", "jit", "wasmtime" } : [n]).Distinct())
+        try
         {
-            IEngine? engine = name switch
-            {
-                "interp" => new InterpreterEngine(engineOptions),
-                "jit" => new JitEngine(engineOptions),
-                "wasmtime" => new WasmtimeEngine(),
-                _ => null,
-            };
-            if (engine is null)
-            {
-                Console.Error.WriteLine($"error: unknown engine '{name}'; known: interp, jit, wasmtime, all");
-                return 2;
-            }
-            engines.Add(engine);
+            engines.AddRange(registry.Create(names, engineOptions));
+        }
+        catch (UnknownEngineException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
         }
     }
 
-    var options = new SpecRunOptions(suite, filters, parse.GetValue(proposalsOption), parse.GetValue(crossCheckOption), profile, engines);
+    var options = new SpecRunOptions(suite, filters, parse.GetValue(proposalsOption), parse.GetValue(crossCheckOption) ? () => new WasmtimeValidator() : null, profile, engines);
     var run = ShowProgress(options);
     ConsoleReport.Print(AnsiConsole.Console, Console.Out, run, parse.GetValue(maxFailuresOption));
+    var jitStatistics = new JitStatistics();
+    foreach (var jit in engines.OfType<JitEngine>())
+    {
+        jitStatistics.Add(jit.RuntimeEngine.JitStatistics);
+    }
     if (engines.Any(engine => engine is JitEngine))
     {
         // Which functions of the run the JIT compiled and which it left to the interpreter (and why).
-        var reasons = string.Join(", ", JitStatistics.FallbackReasons.Select(r => $"{r.Key} {r.Value}"));
-        Console.WriteLine($"jit code: {JitStatistics.Compiled} functions compiled, {JitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}");
+        var reasons = string.Join(", ", jitStatistics.FallbackReasons.Select(r => $"{r.Key} {r.Value}"));
+        Console.WriteLine($"jit code: {jitStatistics.Compiled} functions compiled, {jitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}");
     }
     foreach (var engine in engines.OfType<IDisposable>())
     {
@@ -101,7 +101,7 @@ root.SetAction(parse =>
     if (parse.GetValue(jitStatsOption))
     {
         // The same counts as the "jit code" line, one reason per line, most frequent first.
-        foreach (var (reason, count) in JitStatistics.FallbackReasons.OrderByDescending(r => r.Value))
+        foreach (var (reason, count) in jitStatistics.FallbackReasons.OrderByDescending(r => r.Value))
         {
             Console.WriteLine($"  {count,7}  {reason}");
         }

@@ -55,8 +55,8 @@ public sealed class ModuleInstance
     /// <summary>Data segments by index.</summary>
     public DataInstance[] Data { get; internal set; } = [];
 
-    /// <summary>The JIT tier's compiled code for this instance, made on first use.</summary>
-    internal Jit.JitModule? JitCode;
+    /// <summary>What the JIT's code of this instance's module reaches this instance through, made on first use.</summary>
+    internal Jit.JitContext? JitContext;
 
     /// <summary>Exports by name.</summary>
     public IReadOnlyDictionary<string, ExternalValue> Exports => _exports;

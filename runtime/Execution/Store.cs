@@ -82,7 +82,29 @@ public sealed class Store : IDisposable
             throw new ArgumentException($"{function} takes {function.Type.Parameters.Count} arguments, not {args.Length}", nameof(args));
         }
         var results = new Value[function.Type.Results.Count];
-        Machine.Invoke(function, args, results);
+        Call(function, args, results);
         return results;
+    }
+
+    /// <summary>
+    /// The one call path every caller uses (the embedder, the interpreter for what it does not run itself, compiled
+    /// code for what it cannot call directly): a host function is called; a Wasm function runs in its own store,
+    /// under that store's limits, in the tier that has code for it: compiled code when the engine uses the JIT and
+    /// the JIT compiled the function, else the interpreter.
+    /// </summary>
+    internal static void Call(FunctionInstance function, ReadOnlySpan<Value> args, Span<Value> results)
+    {
+        if (function is HostFunction host)
+        {
+            host.Callback(args, results);
+            return;
+        }
+        var wasm = (WasmFunction)function;
+        var store = wasm.Instance.Store;
+        if (store.Jit is { } jit && jit.TryInvoke(wasm, args, results))
+        {
+            return;
+        }
+        store.Machine.Invoke(wasm, args, results);
     }
 }

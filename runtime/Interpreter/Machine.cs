@@ -38,24 +38,15 @@ internal sealed unsafe partial class Machine
         _fuelEnabled = store.Engine.Options.Fuel is not null;
     }
 
-    /// <summary>Calls <paramref name="function"/>; on return <paramref name="results"/> holds its results.</summary>
-    public void Invoke(FunctionInstance function, ReadOnlySpan<Value> args, Span<Value> results)
+    /// <summary>Interprets <paramref name="function"/> (a function of this store); on return <paramref name="results"/> holds its results.</summary>
+    public void Invoke(WasmFunction function, ReadOnlySpan<Value> args, Span<Value> results)
     {
-        if (function is HostFunction host)
-        {
-            host.Callback(args, results);
-            return;
-        }
-        if (_store.Jit is { } jit && jit.TryInvoke((WasmFunction)function, args, results))
-        {
-            return;
-        }
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             // Host functions calling back in nest .NET frames; stop before the process would.
             throw new TrapException(TrapKind.CallStackExhausted, "host stack");
         }
-        var wasm = (WasmFunction)function;
+        var wasm = function;
         var baseSp = _sp;
         var baseDepth = _depth;
         try
@@ -115,10 +106,13 @@ internal sealed unsafe partial class Machine
         Array.Resize(ref _stack, (int)Math.Min(Math.Max((long)needed, _stack.Length * 2L), _maxSlots));
     }
 
-    /// <summary>True when the JIT tier runs <paramref name="function"/> (the interpreter then calls it as it calls a host function).</summary>
-    private bool JitRuns(WasmFunction function) => _store.Jit is { } jit && jit.Runs(function);
+    /// <summary>
+    /// True when this interpreter runs <paramref name="function"/> inline, in the caller's frame stack: a function of
+    /// this store that the JIT does not run. Anything else goes through <see cref="Store.Call"/>.
+    /// </summary>
+    private bool RunsHere(WasmFunction function) => function.Instance.Store == _store && !(_store.Jit is { } jit && jit.Runs(function));
 
-    /// <summary>Calls a host function, or a function the JIT runs, with arguments from the operand stack.</summary>
+    /// <summary>Calls a function this interpreter does not run inline (a host function, a function the JIT runs, or one of another store) with arguments from the operand stack.</summary>
     private void CallHost(FunctionInstance host, ref int sp)
     {
         var parameterCount = host.Type.Parameters.Count;
@@ -133,14 +127,7 @@ internal sealed unsafe partial class Machine
                 args[i] = ToValue(_stack[first + i]);
             }
             _sp = sp;
-            if (host is HostFunction hostFunction)
-            {
-                hostFunction.Callback(args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
-            }
-            else
-            {
-                Invoke(host, args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
-            }
+            Store.Call(host, args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
             EnsureStack(first + resultCount);
             var resultTypes = host.Type.Results;
             for (var i = 0; i < resultCount; i++)
@@ -441,7 +428,7 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCall:
             {
                 var function = inst.Functions[op.A];
-                if (function is WasmFunction wasm && !JitRuns(wasm))
+                if (function is WasmFunction wasm && RunsHere(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
@@ -469,7 +456,7 @@ internal sealed unsafe partial class Machine
             case Opcode.ReturnCallIndirect:
             {
                 var function = ResolveIndirect(inst, op.A, op.B, s[--sp].Low);
-                if (function is WasmFunction wasm && !JitRuns(wasm))
+                if (function is WasmFunction wasm && RunsHere(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;
@@ -501,7 +488,7 @@ internal sealed unsafe partial class Machine
                     TrapException.Throw(TrapKind.NullFunctionReference);
                     break;
                 }
-                if (function is WasmFunction wasm && !JitRuns(wasm))
+                if (function is WasmFunction wasm && RunsHere(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
                     callee = wasm;

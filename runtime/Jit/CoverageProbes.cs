@@ -31,9 +31,9 @@ internal sealed class CoverageProbes
     }
 
     /// <summary>The probes of <paramref name="function"/>, or null when its engine does not collect guest coverage.</summary>
-    public static CoverageProbes? For(WasmFunction function, IlWriter il, Action loadContext) =>
-        function.Instance.Store.Engine.Options.GuestCoverage is { } coverage
-            ? new CoverageProbes(coverage, function.Index, il, loadContext)
+    public static CoverageProbes? For(Engine engine, uint function, IlWriter il, Action loadContext) =>
+        engine.Options.GuestCoverage is { } coverage
+            ? new CoverageProbes(coverage, function, il, loadContext)
             : null;
 
     /// <summary>One probe here: the CIL stack is left as it was.</summary>

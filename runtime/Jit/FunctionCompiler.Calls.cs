@@ -36,7 +36,7 @@ internal sealed partial class FunctionCompiler
             {
                 var typeIndex = (int)instruction.Index;
                 var tableIndex = (int)instruction.SecondIndex;
-                EmitDynamicCall(_instance.Types[typeIndex]!, instruction.Opcode == Opcode.ReturnCallIndirect, (target, context) =>
+                EmitDynamicCall((FunctionType)_validated.TypeBody((uint)typeIndex), instruction.Opcode == Opcode.ReturnCallIndirect, (target, context) =>
                 {
                     var slot = Slot(_stack.Count - 1, _stack[^1]);
                     _il.Emit(OpCodes.Ldloc, slot);
@@ -54,7 +54,7 @@ internal sealed partial class FunctionCompiler
                 return;
             }
             case Opcode.CallRef or Opcode.ReturnCallRef:
-                EmitDynamicCall(_instance.Types[instruction.Index]!, instruction.Opcode == Opcode.ReturnCallRef, (target, context) =>
+                EmitDynamicCall((FunctionType)_validated.TypeBody(instruction.Index), instruction.Opcode == Opcode.ReturnCallRef, (target, context) =>
                 {
                     _il.Emit(OpCodes.Ldloc, Slot(_stack.Count - 1, ValueKind.Ref));
                     LoadContext();
@@ -158,7 +158,7 @@ internal sealed partial class FunctionCompiler
     /// <summary><c>return_call</c>: a <c>tail.</c> call of a compiled callee, or a call through the store followed by <c>ret</c>.</summary>
     private void EmitReturnCall(int functionIndex)
     {
-        var type = _instance.Functions[functionIndex].Type;
+        var type = _validated.FunctionTypes[functionIndex];
         SpillAll();
         var arguments = TopSlots(type.Parameters.Count);
         if (_isCompiled(functionIndex))

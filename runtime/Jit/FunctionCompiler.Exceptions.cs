@@ -68,12 +68,12 @@ internal sealed partial class FunctionCompiler
         opcode is Opcode.Try or Opcode.Catch or Opcode.Throw or Opcode.Rethrow or Opcode.ThrowRef
             or Opcode.Delegate or Opcode.CatchAll or Opcode.TryTable;
 
-    private static bool SupportsException(ModuleInstance instance, Instruction instruction) => instruction.Opcode switch
+    private static bool SupportsException(Validation.ValidatedModule module, Instruction instruction) => instruction.Opcode switch
     {
         Opcode.Try => !instruction.BlockType.IsValue || Compilable(instruction.BlockType.Result),
         Opcode.TryTable => (!instruction.BlockType.IsValue || Compilable(instruction.BlockType.Result))
-            && instruction.Catches.All(c => !c.HasTag || Compilable(instance.Tags[c.Tag].Type)),
-        Opcode.Throw or Opcode.Catch => Compilable(instance.Tags[instruction.Index].Type),
+            && instruction.Catches.All(c => !c.HasTag || Compilable(module.TagTypes[(int)c.Tag])),
+        Opcode.Throw or Opcode.Catch => Compilable(module.TagTypes[(int)instruction.Index]),
         _ => true,
     };
 
@@ -83,7 +83,7 @@ internal sealed partial class FunctionCompiler
     /// <summary>In a function with handlers, remembers the JIT call depth of its frame (after entry), which a handler restores.</summary>
     private void SaveFrameDepth()
     {
-        if (!_function.Code.Body.Instructions.Any(i => i.Opcode is Opcode.Try or Opcode.TryTable))
+        if (!_code.Body.Instructions.Any(i => i.Opcode is Opcode.Try or Opcode.TryTable))
         {
             return;
         }
@@ -143,8 +143,7 @@ internal sealed partial class FunctionCompiler
                 return;
             case Opcode.Throw:
             {
-                var tag = _instance.Tags[instruction.Index];
-                PackArguments(tag.Type, 0);
+                PackArguments(_validated.TagTypes[(int)instruction.Index], 0);
                 LoadContext();
                 _il.Emit(OpCodes.Ldc_I4, (int)instruction.Index);
                 _il.Emit(OpCodes.Call, ExceptionHelper(nameof(JitExceptions.Throw)));
@@ -173,7 +172,7 @@ internal sealed partial class FunctionCompiler
     /// <summary>The clauses of the legacy <c>try</c> at the current position: catch tags (-1 for <c>catch_all</c>), or a <c>delegate</c>.</summary>
     private (int[] Tags, bool Delegates) LegacyClauses()
     {
-        var instructions = _function.Code.Body.Instructions;
+        var instructions = _code.Body.Instructions;
         var tags = new List<int>();
         var depth = 0;
         for (var i = _position + 1; i < instructions.Count; i++)
@@ -319,7 +318,7 @@ internal sealed partial class FunctionCompiler
                 ResetStack(control.Height, []);
                 if (clause.HasTag)
                 {
-                    PushPayload(_thrown!, _instance.Tags[clause.Tag].Type);
+                    PushPayload(_thrown!, _validated.TagTypes[(int)clause.Tag]);
                 }
                 if (clause.Kind is CatchKind.CatchRef or CatchKind.CatchAllRef)
                 {
@@ -380,7 +379,7 @@ internal sealed partial class FunctionCompiler
         ResetStack(control.Height, []);
         if (instruction.Opcode == Opcode.Catch)
         {
-            PushPayload(region.Caught!, _instance.Tags[instruction.Index].Type);
+            PushPayload(region.Caught!, _validated.TagTypes[(int)instruction.Index]);
         }
         _unreachable = false;
     }

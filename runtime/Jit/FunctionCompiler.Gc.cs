@@ -50,7 +50,7 @@ internal sealed partial class FunctionCompiler
         return local;
     }
 
-    private DefinedType DefinedTypeAt(uint index) => _instance.DefinedTypes[index];
+    private DefinedType DefinedTypeAt(uint index) => _validated.Types[(int)index];
 
     private StructType StructTypeAt(uint index) => (StructType)DefinedTypeAt(index).Body;
 

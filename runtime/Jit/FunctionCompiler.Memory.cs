@@ -23,7 +23,11 @@ internal sealed partial class FunctionCompiler
     private LocalBuilder? _otherMemoryLength;
 
     /// <summary>True for memory 0 with 32-bit addresses: cached base and length, the single-comparison bounds check.</summary>
-    private bool IsFastMemory(uint memory) => memory == 0 && !_instance.Memories[0].Is64;
+    private bool IsFastMemory(uint memory) => memory == 0 && !MemoryIs64(0);
+
+    private bool MemoryIs64(uint memory) => _validated.Memories[(int)memory].Limits.AddressType == AddressType.I64;
+
+    private bool TableIs64(uint table) => _validated.Tables[(int)table].Limits.AddressType == AddressType.I64;
 
     /// <summary>Turns the address on the CIL stack into a pointer, trapping unless the access lies in bounds.</summary>
     private void EffectiveAddress(MemArg memArg, int width)
@@ -54,8 +58,7 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Add);
             return;
         }
-        var memory = _instance.Memories[memArg.Memory];
-        if (!memory.Is64)
+        if (!MemoryIs64(memArg.Memory))
         {
             _il.Emit(OpCodes.Conv_U8);
         }
@@ -221,7 +224,7 @@ internal sealed partial class FunctionCompiler
         var opcode = instruction.Opcode;
         // memory.init names its data segment first and its memory second; the others name their memory first.
         var memory = opcode == Opcode.MemoryInit ? (int)instruction.SecondIndex : (int)instruction.Index;
-        var is64 = _instance.Memories[memory].Is64;
+        var is64 = MemoryIs64((uint)memory);
         var fast = IsFastMemory((uint)memory) && (opcode != Opcode.MemoryCopy || IsFastMemory(instruction.SecondIndex));
         switch (opcode)
         {
@@ -274,7 +277,7 @@ internal sealed partial class FunctionCompiler
         var opcode = instruction.Opcode;
         // table.init names its element segment first and its table second; the others name their table first.
         var table = opcode == Opcode.TableInit ? (int)instruction.SecondIndex : (int)instruction.Index;
-        var is64 = _instance.Tables[table].Is64;
+        var is64 = TableIs64((uint)table);
         switch (opcode)
         {
             case Opcode.TableGet:

@@ -26,8 +26,9 @@ internal sealed partial class FunctionCompiler
     private static readonly FieldInfo ContextFunctions = typeof(JitContext).GetField(nameof(JitContext.Functions))!;
 
     private readonly JitModule _module;
-    private readonly ModuleInstance _instance;
-    private readonly WasmFunction _function;
+    private readonly Validation.ValidatedModule _validated;
+    private readonly int _index;
+    private readonly Function _code;
     private readonly FunctionType _type;
     private readonly IlWriter _il;
     private readonly Func<int, bool> _isCompiled;
@@ -60,17 +61,18 @@ internal sealed partial class FunctionCompiler
         public ValueKind[] LabelTypes => Kind == Opcode.Loop ? Params : Results;
     }
 
-    private FunctionCompiler(JitModule module, WasmFunction function, DynamicMethod method, Func<int, bool> isCompiled, bool listing)
+    private FunctionCompiler(JitModule module, int index, DynamicMethod method, Func<int, bool> isCompiled, bool listing)
     {
         _module = module;
-        _instance = function.Instance;
-        _function = function;
-        _type = function.Type;
+        _validated = module.Validated;
+        _index = index;
+        _code = module.Code(index);
+        _type = _validated.FunctionTypes[index];
         _isCompiled = isCompiled;
         _il = new IlWriter(method.GetILGenerator(), listing);
         _contextArg = _type.Parameters.Count + (_type.Results.Count > 1 ? _type.Results.Count : 0);
         _localTypes.AddRange(_type.Parameters);
-        foreach (var group in function.Code.Locals)
+        foreach (var group in _code.Locals)
         {
             for (var i = 0u; i < group.Count; i++)
             {
@@ -83,44 +85,42 @@ internal sealed partial class FunctionCompiler
             _locals[i] = _il.Local(ClrType(_localTypes[_type.Parameters.Count + i].Kind), $"local {_type.Parameters.Count + i}");
         }
         _state = _il.Local(typeof(JitState), "state");
-        if (_instance.Memories.Length > 0)
+        if (_validated.Memories.Count > 0)
         {
             _memoryBase = _il.Local(PointerType, "memory base");
             _memoryLength = _il.Local(typeof(ulong), "memory length");
         }
-        _fuel = _instance.Store.FuelEnabled;
-        _coverage = CoverageProbes.For(function, _il, LoadContext);
+        _fuel = module.Engine.Options.Fuel is not null;
+        _coverage = CoverageProbes.For(module.Engine, (uint)index, _il, LoadContext);
     }
 
     // ---- Entry points ----------------------------------------------------------------------------------
 
-    /// <summary>True when every instruction and type of <paramref name="function"/> is one the JIT compiles.</summary>
-    public static bool Supports(ModuleInstance instance, WasmFunction function) => Unsupported(instance, function) is null;
-
-    /// <summary>Why <paramref name="function"/> cannot be compiled (the first instruction or type the JIT lacks), or null when it can.</summary>
-    public static string? Unsupported(ModuleInstance instance, WasmFunction function)
+    /// <summary>Why defined function <paramref name="index"/> cannot be compiled (the first instruction or type the JIT lacks), or null when it can.</summary>
+    public static string? Unsupported(Validation.ValidatedModule module, int index)
     {
-        if (!Compilable(function.Type) || function.Code.Locals.Any(group => !Compilable(group.Type)))
+        var code = module.Module.Functions[index - module.ImportedFunctionCount];
+        if (!Compilable(module.FunctionTypes[index]) || code.Locals.Any(group => !Compilable(group.Type)))
         {
             return "value type";
         }
-        foreach (var instruction in function.Code.Body.Instructions)
+        foreach (var instruction in code.Body.Instructions)
         {
             var opcode = instruction.Opcode;
-            var code = (int)opcode;
+            var encoding = (int)opcode;
             var ok = opcode switch
             {
                 Opcode.Block or Opcode.Loop or Opcode.If => !instruction.BlockType.IsValue || Compilable(instruction.BlockType.Result),
-                Opcode.Call or Opcode.ReturnCall => Compilable(instance.Functions[instruction.Index].Type),
-                Opcode.CallIndirect or Opcode.ReturnCallIndirect or Opcode.CallRef or Opcode.ReturnCallRef => Compilable(instance.Types[instruction.Index]!),
+                Opcode.Call or Opcode.ReturnCall => Compilable(module.FunctionTypes[(int)instruction.Index]),
+                Opcode.CallIndirect or Opcode.ReturnCallIndirect or Opcode.CallRef or Opcode.ReturnCallRef => Compilable((FunctionType)module.TypeBody(instruction.Index)),
                 Opcode.SelectTyped => instruction.SelectTypes.All(Compilable),
-                Opcode.GlobalGet or Opcode.GlobalSet => Compilable(instance.Globals[instruction.Index].Type.Type),
+                Opcode.GlobalGet or Opcode.GlobalSet => Compilable(module.Globals[(int)instruction.Index].Type),
                 Opcode.ElemDrop or Opcode.DataDrop or Opcode.MemoryInit or Opcode.MemoryCopy or Opcode.MemoryFill => true,
                 Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill or Opcode.TableCopy or Opcode.TableInit => true,
-                _ when IsExceptionInstruction(opcode) => SupportsException(instance, instruction),
-                _ when (code >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
-                _ when (code >> 16) == 0xFB => SupportsGc(opcode),
-                _ => code is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
+                _ when IsExceptionInstruction(opcode) => SupportsException(module, instruction),
+                _ when (encoding >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
+                _ when (encoding >> 16) == 0xFB => SupportsGc(opcode),
+                _ => encoding is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
                     or (>= 0x28 and <= 0xC4) or (>= 0xD0 and <= 0xD6)
                     or (>= 0xFC_0000 and <= 0xFC_0007),
             };
@@ -164,28 +164,28 @@ internal sealed partial class FunctionCompiler
         return (returnType, [.. parameters]);
     }
 
-    /// <summary>Creates the (empty) method of a function, so that others can call it before its IL is emitted.</summary>
-    public static DynamicMethod Declare(WasmFunction function)
+    /// <summary>Creates the (empty) method of function <paramref name="index"/>, so that others can call it before its IL is emitted.</summary>
+    public static DynamicMethod Declare(JitModule module, int index)
     {
-        var (returnType, parameters) = Signature(function.Type);
-        return new DynamicMethod(function.ToString().Replace(' ', '_'), returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
+        var (returnType, parameters) = Signature(module.Validated.FunctionTypes[index]);
+        return new DynamicMethod(module.Function(index).ToString().Replace(' ', '_'), returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
     }
 
     /// <summary>Emits the IL of function <paramref name="index"/> into its declared method.</summary>
-    public static void Emit(JitModule module, int index, WasmFunction function, Func<int, bool> isCompiled)
+    public static void Emit(JitModule module, int index, Func<int, bool> isCompiled)
     {
-        var dump = function.Instance.Store.Engine.Options.JitDumpIl;
-        var compiler = new FunctionCompiler(module, function, module.Method(index), isCompiled, dump is not null);
+        var dump = module.Engine.Options.JitDumpIl;
+        var compiler = new FunctionCompiler(module, index, module.Method(index), isCompiled, dump is not null);
         compiler.EmitBody();
-        dump?.Invoke(function.ToString(), compiler._il.Listing);
+        dump?.Invoke(module.Function(index).ToString(), compiler._il.Listing);
     }
 
-    /// <summary>A thunk that calls compiled function <paramref name="index"/> with packed arguments and results.</summary>
-    public static Action<Value[], Value[]> CompileEntry(JitModule module, int index, WasmFunction function)
+    /// <summary>A thunk that calls compiled function <paramref name="index"/> in a given context, with packed arguments and results.</summary>
+    public static Action<JitContext, Value[], Value[]> CompileEntry(JitModule module, int index)
     {
-        var method = new DynamicMethod($"entry {function}", typeof(void), [typeof(JitContext), typeof(Value[]), typeof(Value[])], typeof(JitContext).Module, skipVisibility: true);
+        var method = new DynamicMethod($"entry {module.Function(index)}", typeof(void), [typeof(JitContext), typeof(Value[]), typeof(Value[])], typeof(JitContext).Module, skipVisibility: true);
         var il = new IlWriter(method.GetILGenerator(), listing: false);
-        var type = function.Type;
+        var type = module.Validated.FunctionTypes[index];
         for (var i = 0; i < type.Parameters.Count; i++)
         {
             il.Emit(OpCodes.Ldarg_1);
@@ -213,7 +213,7 @@ internal sealed partial class FunctionCompiler
             il.Emit(OpCodes.Call, Helper("Put", type.Results[i].Kind));
         }
         il.Emit(OpCodes.Ret);
-        return method.CreateDelegate<Action<Value[], Value[]>>(module.Context);
+        return method.CreateDelegate<Action<JitContext, Value[], Value[]>>();
     }
 
     private static MethodInfo Helper(string name) =>
@@ -362,7 +362,7 @@ internal sealed partial class FunctionCompiler
         {
             return ([], [type.Result.Kind]);
         }
-        var functionType = _instance.Types[type.TypeIndex]!;
+        var functionType = (FunctionType)_validated.TypeBody(type.TypeIndex);
         return (Kinds(functionType.Parameters), Kinds(functionType.Results));
     }
 
@@ -379,9 +379,9 @@ internal sealed partial class FunctionCompiler
         _coverage?.Edge();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
-        for (_position = 0; _position < _function.Code.Body.Instructions.Count; _position++)
+        for (_position = 0; _position < _code.Body.Instructions.Count; _position++)
         {
-            JitFaultInjection.Translate(_instance.Store.Engine, _function.Code.Body.Instructions[_position], Translate);
+            JitFaultInjection.Translate(_module.Engine, _code.Body.Instructions[_position], Translate);
         }
         // The function's end: results are in the slots at the bottom of the stack.
         _il.Emit(OpCodes.Ldloc, _state);
@@ -622,7 +622,7 @@ internal sealed partial class FunctionCompiler
                 return;
             case Opcode.GlobalGet:
             {
-                var kind = _instance.Globals[instruction.Index].Type.Type.Kind;
+                var kind = _validated.Globals[(int)instruction.Index].Type.Kind;
                 LoadGlobal((int)instruction.Index);
                 _il.Emit(OpCodes.Call, Helper("Global", kind));
                 Push(kind);
@@ -630,7 +630,7 @@ internal sealed partial class FunctionCompiler
             }
             case Opcode.GlobalSet:
             {
-                var kind = _instance.Globals[instruction.Index].Type.Type.Kind;
+                var kind = _validated.Globals[(int)instruction.Index].Type.Kind;
                 Pop(1);
                 LoadGlobal((int)instruction.Index);
                 _il.Emit(OpCodes.Call, Helper("SetGlobal", kind));
@@ -801,7 +801,7 @@ internal sealed partial class FunctionCompiler
 
     private void EmitCall(int functionIndex)
     {
-        var type = _instance.Functions[functionIndex].Type;
+        var type = _validated.FunctionTypes[functionIndex];
         if (_isCompiled(functionIndex))
         {
             Pop(type.Parameters.Count);

@@ -5,12 +5,14 @@ using WasmHarness.Syntax;
 namespace WasmHarness.Jit;
 
 /// <summary>
-/// The compiled code of one module instance. A function is compiled on its first call together with every
-/// function it reaches through direct calls that is not compiled yet (a <see cref="DynamicMethod"/> can only call
-/// methods whose IL is complete), or all at once with <see cref="EngineOptions.JitEager"/>. A function that uses
-/// an instruction the JIT does not compile (see <see cref="FunctionCompiler.Supports"/>) falls back, as a whole,
-/// to the interpreter; compiled and interpreted functions call each other through the store. Dynamic methods
-/// are collected with the instance.
+/// The compiled code of one module, made once per <see cref="Engine"/> and shared by every instance of the
+/// module: instance state (memories, tables, globals, functions) reaches the code through its last argument, a
+/// per-instance <see cref="JitContext"/>, so nothing of an instance is baked into the IL. A function is compiled on
+/// its first call together with every function it reaches through direct calls that is not compiled yet (a
+/// <see cref="DynamicMethod"/> can only call methods whose IL is complete), or all at once with
+/// <see cref="EngineOptions.JitEager"/>. A function that uses an instruction the JIT does not compile (see
+/// <see cref="FunctionCompiler.Unsupported"/>) falls back, as a whole, to the interpreter; compiled and interpreted
+/// functions call each other through the store. Dynamic methods are collected with the module.
 /// </summary>
 internal sealed class JitModule
 {
@@ -21,49 +23,60 @@ internal sealed class JitModule
         Fallback,
     }
 
-    private readonly ModuleInstance _instance;
     private readonly Status[] _status;
     private readonly DynamicMethod?[] _methods;
-    private readonly Action<Value[], Value[]>?[] _entries;
+    private readonly Action<JitContext, Value[], Value[]>?[] _entries;
     private readonly nint[] _pointers;
     private readonly Lock _gate = new();
 
-    private JitModule(ModuleInstance instance)
+    private JitModule(Engine engine, Validation.ValidatedModule validated)
     {
-        _instance = instance;
-        var count = instance.Functions.Length;
+        Engine = engine;
+        Validated = validated;
+        var count = validated.FunctionTypeIndices.Count;
         _status = new Status[count];
         _methods = new DynamicMethod?[count];
-        _entries = new Action<Value[], Value[]>?[count];
+        _entries = new Action<JitContext, Value[], Value[]>?[count];
         _pointers = new nint[count];
-        Context = new JitContext(instance, instance.Store.Jit ?? new JitState(instance.Store), this);
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < validated.ImportedFunctionCount; i++)
         {
-            if (instance.Functions[i] is not WasmFunction wasm || wasm.Instance != instance)
-            {
-                _status[i] = Status.Fallback;
-            }
+            _status[i] = Status.Fallback; // imports run wherever their own module's code is
         }
-        if (instance.Store.Engine.Options.JitEager)
+        if (engine.Options.JitEager)
         {
             Compile(Enumerable.Range(0, count).Where(i => _status[i] == Status.Unknown).ToList());
         }
     }
 
-    public JitContext Context { get; }
+    /// <summary>The engine whose options (fuel, coverage, fault injection, filters) the code was compiled with.</summary>
+    public Engine Engine { get; }
 
-    /// <summary>The compiled code of <paramref name="instance"/>, made on first use.</summary>
-    public static JitModule For(ModuleInstance instance)
+    /// <summary>The module the code is for (its index spaces' types are all the compiler needs).</summary>
+    public Validation.ValidatedModule Validated { get; }
+
+    /// <summary>The compiled code of <paramref name="validated"/> for <paramref name="engine"/>, made on first use and kept as long as the module lives.</summary>
+    public static JitModule For(Engine engine, Validation.ValidatedModule validated) =>
+        engine.JitCode.GetValue(validated, v => new JitModule(engine, v));
+
+    /// <summary>The compiled code of <paramref name="instance"/>'s module (the one every instance of that module shares).</summary>
+    public static JitModule For(ModuleInstance instance) => ContextOf(instance).Module;
+
+    /// <summary>The compiled code of <paramref name="instance"/>'s module, and the instance's context for it.</summary>
+    public static JitContext ContextOf(ModuleInstance instance)
     {
-        if (instance.JitCode is { } module)
+        if (instance.JitContext is { } context)
         {
-            return module;
+            return context;
         }
+        var module = For(instance.Store.Engine, instance.Validated);
         lock (instance)
         {
-            return instance.JitCode ??= new JitModule(instance);
+            return instance.JitContext ??= new JitContext(instance, instance.Store.Jit ?? new JitState(instance.Store), module);
         }
     }
+
+    /// <summary>A name for function <paramref name="index"/> in listings and messages (<c>func $name</c> or <c>func 3</c>).</summary>
+    public ModuleFunction Function(int index) => new(Validated.Module, (uint)index);
 
     /// <summary>True when function <paramref name="index"/> runs compiled (compiling it now if it was not yet).</summary>
     public bool Runs(int index)
@@ -86,8 +99,8 @@ internal sealed class JitModule
     /// <summary>The compiled method of function <paramref name="index"/> (which must run compiled).</summary>
     internal DynamicMethod Method(int index) => _methods[index]!;
 
-    /// <summary>Calls function <paramref name="index"/> (which must run compiled) with packed arguments and results.</summary>
-    public Action<Value[], Value[]> Entry(int index)
+    /// <summary>Calls function <paramref name="index"/> (which must run compiled) in a context, with packed arguments and results.</summary>
+    public Action<JitContext, Value[], Value[]> Entry(int index)
     {
         if (_entries[index] is { } entry)
         {
@@ -95,7 +108,7 @@ internal sealed class JitModule
         }
         lock (_gate)
         {
-            return _entries[index] ??= FunctionCompiler.CompileEntry(this, index, (WasmFunction)_instance.Functions[index]);
+            return _entries[index] ??= FunctionCompiler.CompileEntry(this, index);
         }
     }
 
@@ -123,6 +136,9 @@ internal sealed class JitModule
     private static readonly System.Reflection.MethodInfo? MethodDescriptor =
         typeof(DynamicMethod).GetMethod("GetMethodDescriptor", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
 
+    /// <summary>The body of defined function <paramref name="index"/>.</summary>
+    internal Function Code(int index) => Validated.Module.Functions[index - Validated.ImportedFunctionCount];
+
     /// <summary>The uncompiled functions reachable from <paramref name="root"/> through direct calls.</summary>
     private List<int> Reachable(int root)
     {
@@ -130,8 +146,7 @@ internal sealed class JitModule
         var seen = new HashSet<int> { root };
         for (var i = 0; i < found.Count; i++)
         {
-            var function = (WasmFunction)_instance.Functions[found[i]];
-            foreach (var instruction in function.Code.Body.Instructions)
+            foreach (var instruction in Code(found[i]).Body.Instructions)
             {
                 if (instruction.Opcode is Opcode.Call or Opcode.ReturnCall && _status[instruction.Index] == Status.Unknown && seen.Add((int)instruction.Index))
                 {
@@ -144,22 +159,22 @@ internal sealed class JitModule
 
     private void Compile(List<int> functions)
     {
+        var options = Engine.Options;
         var compiled = new List<int>();
         foreach (var index in functions)
         {
-            var function = (WasmFunction)_instance.Functions[index];
-            var reason = FunctionCompiler.Unsupported(_instance, function)
-                ?? (_instance.Store.Engine.Options.JitFilter?.Invoke(function) == false ? "excluded by EngineOptions.JitFilter" : null);
+            var reason = FunctionCompiler.Unsupported(Validated, index)
+                ?? (options.JitFilter?.Invoke(Function(index)) == false ? "excluded by EngineOptions.JitFilter" : null);
             if (reason is null)
             {
-                _methods[index] = FunctionCompiler.Declare(function);
+                _methods[index] = FunctionCompiler.Declare(this, index);
                 compiled.Add(index);
             }
             else
             {
                 _status[index] = Status.Fallback;
-                JitStatistics.RecordFallback(reason);
-                _instance.Store.Engine.Options.JitFallback?.Invoke(function, reason);
+                Engine.JitStatistics.RecordFallback(reason);
+                options.JitFallback?.Invoke(Function(index), reason);
             }
         }
         var willCompile = new HashSet<int>(compiled);
@@ -167,8 +182,7 @@ internal sealed class JitModule
         {
             foreach (var index in compiled)
             {
-                FunctionCompiler.Emit(this, index, (WasmFunction)_instance.Functions[index],
-                    callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
+                FunctionCompiler.Emit(this, index, callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
             }
         }
         catch (NotSupportedException e)
@@ -178,11 +192,8 @@ internal sealed class JitModule
             {
                 _methods[index] = null;
                 _status[index] = Status.Fallback;
-                _instance.Store.Engine.Options.JitFallback?.Invoke((WasmFunction)_instance.Functions[index], e.Message);
-            }
-            foreach (var _ in compiled)
-            {
-                JitStatistics.RecordFallback("emitter: " + e.Message);
+                Engine.JitStatistics.RecordFallback("emitter: " + e.Message);
+                options.JitFallback?.Invoke(Function(index), e.Message);
             }
             return;
         }
@@ -190,32 +201,46 @@ internal sealed class JitModule
         {
             _status[index] = Status.Compiled;
         }
-        Interlocked.Add(ref JitStatistics.CompiledCount, compiled.Count);
+        Engine.JitStatistics.RecordCompiled(compiled.Count);
     }
 }
 
-/// <summary>Process-wide counts of what the JIT did, for tests and reports.</summary>
-public static class JitStatistics
+/// <summary>What the JIT of one <see cref="Engine"/> did: functions compiled, and those left to the interpreter with why.</summary>
+public sealed class JitStatistics
 {
-    internal static long CompiledCount;
-    private static long s_fallbackCount;
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> s_reasons = new(StringComparer.Ordinal);
+    private long _compiled;
+    private long _fallbackCount;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _reasons = new(StringComparer.Ordinal);
 
-    /// <summary>Functions compiled to CIL so far.</summary>
-    public static long Compiled => Interlocked.Read(ref CompiledCount);
+    /// <summary>Functions compiled to CIL so far (each once per module, however many instances it has).</summary>
+    public long Compiled => Interlocked.Read(ref _compiled);
 
     /// <summary>Functions left to the interpreter because they use something the JIT does not compile.</summary>
-    public static long FallenBack => Interlocked.Read(ref s_fallbackCount);
+    public long FallenBack => Interlocked.Read(ref _fallbackCount);
 
     /// <summary>
     /// Fallen-back functions by reason: the name of the first instruction the JIT does not compile in each,
     /// <c>value type</c> for a signature or local it cannot represent, <c>emitter</c> for a group the emitter gave up on.
     /// </summary>
-    public static IReadOnlyDictionary<string, long> FallbackReasons => new SortedDictionary<string, long>(s_reasons, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> FallbackReasons => new SortedDictionary<string, long>(_reasons, StringComparer.Ordinal);
 
-    internal static void RecordFallback(string reason)
+    /// <summary>Adds another engine's counts to these (for a report over several engines).</summary>
+    public void Add(JitStatistics other)
     {
-        Interlocked.Increment(ref s_fallbackCount);
-        s_reasons.AddOrUpdate(reason, 1, (_, n) => n + 1);
+        ArgumentNullException.ThrowIfNull(other);
+        Interlocked.Add(ref _compiled, other.Compiled);
+        Interlocked.Add(ref _fallbackCount, other.FallenBack);
+        foreach (var (reason, count) in other.FallbackReasons)
+        {
+            _reasons.AddOrUpdate(reason, count, (_, n) => n + count);
+        }
+    }
+
+    internal void RecordCompiled(int count) => Interlocked.Add(ref _compiled, count);
+
+    internal void RecordFallback(string reason)
+    {
+        Interlocked.Increment(ref _fallbackCount);
+        _reasons.AddOrUpdate(reason, 1, (_, n) => n + 1);
     }
 }

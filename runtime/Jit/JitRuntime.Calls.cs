@@ -53,11 +53,11 @@ internal static partial class JitRuntime
         target = null;
         if (function is WasmFunction wasm && wasm.Instance.Store.Jit is not null)
         {
-            var module = ReferenceEquals(wasm.Instance, context.Instance) ? context.Module : JitModule.For(wasm.Instance);
-            if (module.Runs((int)wasm.Index))
+            var callee = ReferenceEquals(wasm.Instance, context.Instance) ? context : JitModule.ContextOf(wasm.Instance);
+            if (callee.Module.Runs((int)wasm.Index))
             {
-                target = module.Context;
-                return module.Pointer((int)wasm.Index);
+                target = callee;
+                return callee.Module.Pointer((int)wasm.Index);
             }
         }
         return 0;

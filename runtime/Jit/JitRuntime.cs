@@ -7,8 +7,9 @@ using WasmHarness.Syntax;
 namespace WasmHarness.Jit;
 
 /// <summary>
-/// What compiled code of one module instance reaches through its last argument: the instance's index spaces,
-/// its first memory (whose base and length compiled code caches) and the store's JIT state.
+/// What compiled code reaches through its last argument: one instance's index spaces, its first memory (whose
+/// base and length compiled code caches) and the store's JIT state. The code belongs to the module
+/// (<see cref="JitModule"/>) and is shared by all its instances; each instance has its own context.
 /// </summary>
 internal sealed class JitContext(ModuleInstance instance, JitState state, JitModule module)
 {
@@ -23,7 +24,7 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
 
     /// <summary>The canonical types by module type index (GC allocation and casts).</summary>
     public readonly Validation.DefinedType[] Types = instance.DefinedTypes;
-    public readonly GuestCoverage? Coverage = instance.Store.Engine.Options.GuestCoverage;
+    public readonly GuestCoverage? Coverage = module.Engine.Options.GuestCoverage;
 
     /// <summary>Operands and results of a vector instruction run by the interpreter's implementation.</summary>
     internal readonly Interpreter.Slot[] Scratch = new Interpreter.Slot[4];
@@ -43,17 +44,17 @@ internal sealed class JitState(Store store)
     public nuint StackLimit;
 
     /// <summary>True when the JIT runs <paramref name="function"/> (compiling it, lazily, if needed); false when the interpreter must.</summary>
-    public bool Runs(WasmFunction function) => JitModule.For(function.Instance).Runs((int)function.Index);
+    public bool Runs(WasmFunction function) => JitModule.ContextOf(function.Instance).Module.Runs((int)function.Index);
 
     /// <summary>Runs <paramref name="function"/> compiled, on a thread with a large stack; false when it falls back to the interpreter.</summary>
     public bool TryInvoke(WasmFunction function, ReadOnlySpan<Value> args, Span<Value> results)
     {
-        var module = JitModule.For(function.Instance);
-        if (!module.Runs((int)function.Index))
+        var context = JitModule.ContextOf(function.Instance);
+        if (!context.Module.Runs((int)function.Index))
         {
             return false;
         }
-        var entry = module.Entry((int)function.Index);
+        var entry = context.Module.Entry((int)function.Index);
         var arguments = args.ToArray();
         var values = new Value[results.Length];
         GuestThread.Run(() =>
@@ -63,7 +64,7 @@ internal sealed class JitState(Store store)
             try
             {
                 StackLimit = GuestThread.StackLimit;
-                entry(arguments, values);
+                entry(context, arguments, values);
             }
             finally
             {
@@ -414,11 +415,11 @@ internal static partial class JitRuntime
             case HostFunction host:
                 host.Callback(args, results);
                 break;
-            case WasmFunction wasm when JitModule.For(wasm.Instance) is var module && module.Runs((int)wasm.Index):
-                module.Entry((int)wasm.Index)(args, results);
+            case WasmFunction wasm when JitModule.ContextOf(wasm.Instance) is var context && context.Module.Runs((int)wasm.Index):
+                context.Module.Entry((int)wasm.Index)(context, args, results);
                 break;
             default:
-                state.Store.Machine.Invoke(function, args, results);
+                Store.Call(function, args, results);
                 break;
         }
         return results;

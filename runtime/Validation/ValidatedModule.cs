@@ -91,11 +91,17 @@ public sealed class ValidatedModule
         Functions = functions;
         DeclaredFunctionReferences = declaredFunctionReferences;
         var definitions = module.TypeDefinitions.ToArray();
+        _typeBodies = [.. definitions.Select(d => d.Body)];
         FunctionTypes = functionTypeIndices.Select(index => (FunctionType)definitions[(int)index].Body).ToArray();
         TagTypes = tagTypeIndices.Select(index => (FunctionType)definitions[(int)index].Body).ToArray();
     }
 
     public Module Module { get; }
+
+    private readonly CompositeType[] _typeBodies;
+
+    /// <summary>The definition of module type <paramref name="typeIndex"/> (a function, struct or array type), as the module states it.</summary>
+    public CompositeType TypeBody(uint typeIndex) => _typeBodies[typeIndex];
 
     /// <summary>Module type index → canonical type. Two indices denote equivalent types exactly when these are the same object.</summary>
     public IReadOnlyList<DefinedType> Types { get; }

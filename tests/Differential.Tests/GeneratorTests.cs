@@ -1,7 +1,8 @@
+using WasmHarness.Oracle;
 using FsCheck;
 using FsCheck.Fluent;
 using WasmHarness.Binary;
-using WasmHarness.Differential.Generator;
+using WasmHarness.Generator;
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
 
@@ -73,7 +74,7 @@ public class GeneratorTests
     [Fact]
     public void Wasmtime_accepts_wasm3_modules()
     {
-        using var wasmtime = new Wasmtime.WasmtimeValidator();
+        using var wasmtime = new WasmHarness.Engines.Wasmtime.WasmtimeValidator();
         for (var seed = 0L; seed < 400; seed++)
         {
             var module = Campaign.GenerateCase(Campaign.CaseSeed(23, seed), out _, GeneratorProfile.Wasm3);

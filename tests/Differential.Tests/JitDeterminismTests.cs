@@ -1,5 +1,5 @@
-using WasmHarness.Differential.Generator;
-using WasmHarness.Differential.Oracle;
+using WasmHarness.Generator;
+using WasmHarness.Oracle;
 using WasmHarness.Text;
 
 namespace WasmHarness.Differential.Tests;

@@ -1,6 +1,6 @@
-using WasmHarness.Differential.Engines;
-using WasmHarness.Differential.Generator;
-using WasmHarness.Differential.Oracle;
+using WasmHarness.Engines;
+using WasmHarness.Generator;
+using WasmHarness.Oracle;
 
 namespace WasmHarness.Differential.Tests;
 

@@ -1,6 +1,6 @@
-using WasmHarness.Differential.Engines;
-using WasmHarness.Differential.Oracle;
-using WasmHarness.Differential.Reducer;
+using WasmHarness.Engines;
+using WasmHarness.Oracle;
+using WasmHarness.Generator.Reducer;
 
 namespace WasmHarness.Differential.Tests;
 

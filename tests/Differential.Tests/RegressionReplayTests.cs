@@ -1,9 +1,9 @@
 using System.Text.Json;
 using WasmHarness.Binary;
-using WasmHarness.Differential.Engines;
-using WasmHarness.Differential.Oracle;
-using WasmHarness.Differential.Reducer;
-using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Engines;
+using WasmHarness.Oracle;
+using WasmHarness.Generator.Reducer;
+using WasmHarness.Engines.Wasmtime;
 using WasmHarness.Validation;
 
 namespace WasmHarness.Differential.Tests;

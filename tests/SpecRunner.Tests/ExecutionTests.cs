@@ -1,5 +1,6 @@
-using WasmHarness.Differential.Engines;
-using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Wast;
+using WasmHarness.Engines;
+using WasmHarness.Engines.Wasmtime;
 using WasmHarness.Syntax;
 
 namespace WasmHarness.SpecRunner.Tests;
@@ -38,7 +39,7 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
     public void Every_command_passes_on_both_tiers_and_on_wasmtime_where_it_can_run(string script)
     {
         IEngine[] engines = [_engines.Interpreter, _engines.Jit, _engines.Wasmtime];
-        var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWasmtime: false, Engines: engines);
+        var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWith: null, Engines: engines);
         var results = SpecRun.RunScript(options, script);
         var failures = results
             .SelectMany((result, e) => result.Commands
@@ -58,7 +59,7 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
     {
         var native = new EngineOptions { RelaxedSimd = RelaxedSimdMode.Native };
         IEngine[] engines = [new InterpreterEngine(native), new JitEngine(native)];
-        var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWasmtime: false, Engines: engines);
+        var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWith: null, Engines: engines);
         var results = SpecRun.RunScript(options, script);
         var failures = results
             .SelectMany((result, e) => result.Commands

@@ -1,5 +1,6 @@
+using WasmHarness.Wast;
 using System.Collections.Concurrent;
-using WasmHarness.Differential.Engines;
+using WasmHarness.Engines;
 using WasmHarness.Syntax;
 using Xunit.Abstractions;
 
@@ -28,7 +29,7 @@ public sealed class JitExceptionSuiteTests(ITestOutputHelper output)
     {
         var fallbacks = new ConcurrentBag<(string Function, string Reason)>();
         var jit = new JitEngine(new EngineOptions { JitEager = true, JitFallback = (function, reason) => fallbacks.Add((function.ToString(), reason)) });
-        var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWasmtime: false, Engines: [jit]);
+        var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWith: null, Engines: [jit]);
         var result = SpecRun.RunScript(options, script)[0];
 
         Assert.Null(result.Error);

@@ -1,4 +1,5 @@
-using WasmHarness.Differential.Generator;
+using WasmHarness.Wast;
+using WasmHarness.Generator;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
 using Xunit.Abstractions;

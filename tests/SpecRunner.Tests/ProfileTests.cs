@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using System.Runtime.Intrinsics;
 
 namespace WasmHarness.SpecRunner.Tests;

@@ -1,4 +1,5 @@
-using WasmHarness.Differential.Engines;
+using WasmHarness.Wast;
+using WasmHarness.Engines;
 using WasmHarness.Syntax;
 using WasmHarness.Text;
 

@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using FsCheck;
 using FsCheck.Fluent;
 using WasmHarness.Binary;

@@ -1,3 +1,5 @@
+using WasmHarness.Wast;
+
 namespace WasmHarness.SpecRunner.Tests;
 
 public sealed class SuiteLocatorTests

@@ -1,5 +1,6 @@
+using WasmHarness.Wast;
 using WasmHarness.Binary;
-using WasmHarness.Differential.Wasmtime;
+using WasmHarness.Engines.Wasmtime;
 using WasmHarness.Syntax;
 using WasmHarness.Text;
 using WasmHarness.Validation;

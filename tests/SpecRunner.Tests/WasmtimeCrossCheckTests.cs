@@ -1,3 +1,6 @@
+using WasmHarness.Engines.Wasmtime;
+using WasmHarness.Wast;
+
 namespace WasmHarness.SpecRunner.Tests;
 
 /// <summary>
@@ -11,7 +14,7 @@ public sealed class WasmtimeCrossCheckTests
     public void Wasmtime_agrees_with_every_verdict_of_our_front_end()
     {
         var suite = SuiteLocator.Locate(null, AppContext.BaseDirectory).Root!;
-        var run = SpecRun.Execute(new SpecRunOptions(suite, [], IncludeProposals: false, CrossCheckWasmtime: true));
+        var run = SpecRun.Execute(new SpecRunOptions(suite, [], IncludeProposals: false, CrossCheckWith: () => new WasmtimeValidator()));
         var check = run.CrossCheck!;
 
         Assert.Empty(check.Disagreements.Select(d => $"{d.File}:{d.Line}: ours {d.Ours}; wasmtime {d.Wasmtime}"));

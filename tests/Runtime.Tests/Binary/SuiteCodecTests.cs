@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using WasmHarness.Binary;
 using WasmHarness.Syntax;
 using WasmHarness.Tests.Support;

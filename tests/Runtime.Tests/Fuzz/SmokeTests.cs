@@ -81,14 +81,14 @@ public sealed class SmokeTests(ITestOutputHelper output)
     [InlineData(0x7F80_0000u, 0x7FC0_0000u, false)]
     [InlineData(0x0000_0000u, 0x8000_0000u, false)]
     public void Differential_compares_nans_by_class(uint x, uint y, bool same) =>
-        Assert.Equal(same, ValueComparer.Same(global::WasmHarness.Differential.Engines.EngineValue.F32(x), WasmHarness.Differential.Engines.EngineValue.F32(y)));
+        Assert.Equal(same, ValueComparer.Same(global::WasmHarness.Engines.EngineValue.F32(x), WasmHarness.Engines.EngineValue.F32(y)));
 
     [Fact]
     public void Differential_compares_vector_nans_lane_wise()
     {
-        var x = global::WasmHarness.Differential.Engines.EngineValue.V128(new global::WasmHarness.Syntax.V128(0x7FC0_0000_3F80_0000, 0));
-        var y = global::WasmHarness.Differential.Engines.EngineValue.V128(new global::WasmHarness.Syntax.V128(0x7FC0_0001_3F80_0000, 0));
-        var z = global::WasmHarness.Differential.Engines.EngineValue.V128(new global::WasmHarness.Syntax.V128(0x7FC0_0001_3F80_0001, 0));
+        var x = global::WasmHarness.Engines.EngineValue.V128(new global::WasmHarness.Syntax.V128(0x7FC0_0000_3F80_0000, 0));
+        var y = global::WasmHarness.Engines.EngineValue.V128(new global::WasmHarness.Syntax.V128(0x7FC0_0001_3F80_0000, 0));
+        var z = global::WasmHarness.Engines.EngineValue.V128(new global::WasmHarness.Syntax.V128(0x7FC0_0001_3F80_0001, 0));
         Assert.True(ValueComparer.Same(x, y));
         Assert.False(ValueComparer.Same(x, z));
     }

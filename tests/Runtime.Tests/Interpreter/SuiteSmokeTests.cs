@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
 using WasmHarness.Tests.Support;

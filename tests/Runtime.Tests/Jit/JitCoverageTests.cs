@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using WasmHarness.Execution;
 using WasmHarness.Jit;
 using WasmHarness.Syntax;
@@ -34,7 +35,7 @@ public sealed class JitCoverageTests
                     typedReferences += opcodes.Overlaps([Opcode.CallRef, Opcode.BrOnNull, Opcode.BrOnNonNull, Opcode.RefAsNonNull]) ? 1 : 0;
                     wideOrSeveralMemories += instance.Memories.Length > 1 || instance.Memories.Any(m => m.Is64) ? 1 : 0;
                     wideTables += instance.Tables.Any(t => t.Is64) ? 1 : 0;
-                    if (FunctionCompiler.Unsupported(instance, function) is { } reason)
+                    if (FunctionCompiler.Unsupported(instance.Validated, (int)function.Index) is { } reason)
                     {
                         problems.Add($"{script}:{command.Location} {function}: {reason}");
                     }

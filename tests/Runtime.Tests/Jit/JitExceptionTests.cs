@@ -11,7 +11,7 @@ namespace WasmHarness.Tests.Jit;
 public sealed class JitExceptionTests
 {
     /// <summary>Instantiates <paramref name="text"/> on the JIT (eagerly), collecting the functions that fall back and why.</summary>
-    private static (ModuleInstance Instance, List<string> Fallbacks) Instantiate(string text, Func<WasmFunction, bool>? filter = null, int maxCallDepth = 20_000, Linker? linker = null)
+    private static (ModuleInstance Instance, List<string> Fallbacks) Instantiate(string text, Func<ModuleFunction, bool>? filter = null, int maxCallDepth = 20_000, Linker? linker = null)
     {
         var fallbacks = new List<string>();
         var engine = new Engine(new EngineOptions

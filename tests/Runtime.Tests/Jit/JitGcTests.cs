@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using WasmHarness.Execution;
 using WasmHarness.Jit;
 using WasmHarness.Syntax;
@@ -328,7 +329,7 @@ public sealed class JitGcTests
                 {
                     functions++;
                     withGc += function.Code.Body.Instructions.Any(i => ((int)i.Opcode >> 16) == 0xFB) ? 1 : 0;
-                    if (FunctionCompiler.Unsupported(instance, function) is { } reason && gcNames.Contains(reason))
+                    if (FunctionCompiler.Unsupported(instance.Validated, (int)function.Index) is { } reason && gcNames.Contains(reason))
                     {
                         problems.Add($"{script}:{command.Location} {function}: {reason}");
                     }

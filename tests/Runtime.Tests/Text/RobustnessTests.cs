@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using System.Text;
 using WasmHarness.Tests.Support;
 using WasmHarness.Text;

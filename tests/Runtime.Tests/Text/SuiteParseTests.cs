@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using WasmHarness.Tests.Support;
 using WasmHarness.Text;
 using Xunit.Abstractions;

@@ -1,3 +1,4 @@
+using WasmHarness.Wast;
 using WasmHarness.Syntax;
 using WasmHarness.Text;
 

@@ -1,0 +1,18 @@
+
+namespace WasmHarness.Engines;
+
+/// <summary>
+/// Our own runtime behind <see cref="IEngine"/>: the JIT tier (Wasm → CIL → RyuJIT). It shares everything but
+/// code execution with the interpreter, so it is the interpreter's engine with <see cref="ExecutionTier.Jit"/>.
+/// </summary>
+public sealed class JitEngine(EngineOptions? options = null) : IEngine
+{
+    private readonly InterpreterEngine _engine = new((options ?? new EngineOptions()) with { Tier = ExecutionTier.Jit }, "jit");
+
+    public string Name => "jit";
+
+    /// <summary>The runtime engine behind this one (its options; the key of test-only fault injection).</summary>
+    public Engine RuntimeEngine => _engine.RuntimeEngine;
+
+    public IEngineSession CreateSession() => _engine.CreateSession();
+}

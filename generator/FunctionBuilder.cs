@@ -1,0 +1,1231 @@
+using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Generator;
+
+/// <summary>Generates one function body, tracking the operand stack and the control stack as the validator does.</summary>
+internal sealed class FunctionBuilder
+{
+    private enum Move
+    {
+        Push, Op, LocalSet, LocalTee, GlobalSet, Drop, Select, Load, Store, Block, Loop, If, Else, End, Br, BrIf, BrTable,
+        Return, Call, CallIndirect, MemorySize, MemoryGrow, MemoryFill, MemoryCopy, MemoryInit, DataDrop, TableGet, TableSet,
+        TableSize, TableGrow, TableFill, TableCopy, RefNull, RefFunc, RefIsNull, Shuffle, Unreachable, Mask,
+        ReturnCall, ReturnCallIndirect, CallRef, ReturnCallRef, BrOnNull, RefAsNonNull, Throw, TryTable,
+    }
+
+    private sealed class Frame
+    {
+        public Opcode Kind;
+        public ValueType[] Params = [];
+        public ValueType[] Results = [];
+        public int Height;
+        public bool Unreachable;
+        public bool HasElse;
+
+        public ValueType[] LabelTypes => Kind == Opcode.Loop ? Params : Results;
+    }
+
+    private readonly ModuleGenerator.ModuleBuilder _m;
+    private readonly Unstructured _u;
+    private readonly GeneratorConfig _config;
+    private readonly int _index;
+    private readonly FunctionType _type;
+    private readonly List<ValueType> _locals = [];
+    private readonly int _userLocals;
+    private readonly Dictionary<ValueKind, uint> _scratch = [];
+    private readonly List<Instruction> _code = [];
+    private readonly List<ValueType> _stack = [];
+    private readonly List<Frame> _frames = [];
+    private readonly List<Move> _moves = [];
+    private readonly uint _extraI32;
+    private readonly uint _extraI64;
+
+    public FunctionBuilder(ModuleGenerator.ModuleBuilder module, int index)
+    {
+        _m = module;
+        _u = module.U;
+        _config = module.Config;
+        _index = index;
+        _type = module.FunctionType(index);
+        _locals.AddRange(_type.Parameters);
+        var declared = _u.Int(_config.MaxLocals + 1);
+        for (var i = 0; i < declared; i++)
+        {
+            _locals.Add(_u.Choose(_m.ValueTypes));
+        }
+        _userLocals = _locals.Count;
+        foreach (var type in _m.ValueTypes.Where(t => !t.IsReference))
+        {
+            _scratch[type.Kind] = (uint)_locals.Count;
+            _locals.Add(type);
+        }
+        if (_m.MemoryIs64.Contains(true))
+        {
+            // Second scratch locals, for reordering the operands of bulk memory instructions into 64-bit addresses.
+            _extraI32 = (uint)_locals.Count;
+            _locals.Add(ValueType.I32);
+            _extraI64 = (uint)_locals.Count;
+            _locals.Add(ValueType.I64);
+        }
+    }
+
+    private Frame Top => _frames[^1];
+
+    private int Available => _stack.Count - Top.Height;
+
+    public Function Build()
+    {
+        _frames.Add(new Frame { Kind = Opcode.Block, Results = [.. _type.Results], Height = 0 });
+        EmitFuelCheck();
+        var budget = _config.MaxInstructions;
+        while (budget-- > 0 && !_u.IsEmpty && _frames.Count > 0)
+        {
+            if (Top.Unreachable)
+            {
+                CloseFrame();
+                continue;
+            }
+            Step();
+        }
+        while (_frames.Count > 0)
+        {
+            CloseFrame();
+        }
+        var declared = _locals.Skip(_type.Parameters.Count).Select(t => new LocalGroup(1, t)).ToList();
+        return new Function(_m.FunctionTypes[_index], declared, new Expression(_code));
+    }
+
+    // ---- Emission helpers ----------------------------------------------------------------------------------
+
+    private void Emit(Instruction instruction) => _code.Add(instruction);
+
+    private void Emit(Opcode opcode) => _code.Add(Instruction.Simple(opcode));
+
+    private void Pop(int count) => _stack.RemoveRange(_stack.Count - count, count);
+
+    private void Push(ValueType type) => _stack.Add(type);
+
+    private bool Suffix(IReadOnlyList<ValueType> types, int skip = 0)
+    {
+        var count = types.Count;
+        if (Available - skip < count)
+        {
+            return false;
+        }
+        var start = _stack.Count - skip - count;
+        for (var i = 0; i < count; i++)
+        {
+            if (_stack[start + i] != types[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ValueType? TopType(int depth = 0) => Available > depth ? _stack[_stack.Count - 1 - depth] : null;
+
+    private void MarkUnreachable()
+    {
+        _stack.RemoveRange(Top.Height, _stack.Count - Top.Height);
+        Top.Unreachable = true;
+    }
+
+    private void EmitFuelCheck()
+    {
+        Emit(Instruction.WithIndex(Opcode.GlobalGet, ModuleGenerator.FuelGlobal));
+        Emit(Opcode.I32Eqz);
+        Emit(Instruction.Block(Opcode.If, BlockType.Empty));
+        // Out of fuel: return fixed values (rather than trap, so the call's effects stay observable). Every
+        // function entry and loop header then returns at once, so execution ends.
+        foreach (var result in _type.Results)
+        {
+            Emit(FuelResult(result));
+        }
+        Emit(Opcode.Return);
+        Emit(Opcode.End);
+        Emit(Instruction.WithIndex(Opcode.GlobalGet, ModuleGenerator.FuelGlobal));
+        Emit(Instruction.I32Const(1));
+        Emit(Opcode.I32Sub);
+        Emit(Instruction.WithIndex(Opcode.GlobalSet, ModuleGenerator.FuelGlobal));
+    }
+
+    private static Instruction FuelResult(ValueType type) => type.Kind switch
+    {
+        ValueKind.I32 => Instruction.I32Const(-7),
+        ValueKind.I64 => Instruction.I64Const(-7),
+        ValueKind.F32 => Instruction.F32Const(0xC0E00000),
+        ValueKind.F64 => Instruction.F64Const(0xC01C000000000000),
+        ValueKind.V128 => Instruction.V128Const(new V128(7, 7)),
+        _ => Instruction.WithHeapType(Opcode.RefNull, type.Heap),
+    };
+
+    /// <summary>Emits a fixed-signature instruction, then (if it may produce a nondeterministic NaN) its canonicalization.</summary>
+    private void EmitFixed(OpcodeEntry entry, byte lane = 0)
+    {
+        Emit(entry.LaneCount > 0 ? Instruction.Lane(entry.Opcode, lane) : Instruction.Simple(entry.Opcode));
+        Pop(entry.Parameters.Length);
+        foreach (var result in entry.Results)
+        {
+            Push(result);
+        }
+        if (_config.CanonicalizeNans && entry.Nan != NanShape.None)
+        {
+            Canonicalize(entry.Nan);
+        }
+    }
+
+    private void EmitFixed(Opcode opcode, byte lane = 0) => EmitFixed(s_byOpcode[opcode], lane);
+
+    private static readonly Dictionary<Opcode, OpcodeEntry> s_byOpcode = OpcodeCatalog.Fixed.ToDictionary(e => e.Opcode);
+
+    /// <summary>Replaces a NaN on top of the stack by the canonical NaN (lane-wise for vectors): x == x ? x : nan.</summary>
+    private void Canonicalize(NanShape shape)
+    {
+        var (kind, nan, eq) = shape switch
+        {
+            NanShape.F32 => (ValueKind.F32, Instruction.F32Const(0x7FC00000), Opcode.F32Eq),
+            NanShape.F64 => (ValueKind.F64, Instruction.F64Const(0x7FF8000000000000), Opcode.F64Eq),
+            NanShape.F32x4 => (ValueKind.V128, Instruction.V128Const(new V128(0x7FC000007FC00000, 0x7FC000007FC00000)), Opcode.F32x4Eq),
+            _ => (ValueKind.V128, Instruction.V128Const(new V128(0x7FF8000000000000, 0x7FF8000000000000)), Opcode.F64x2Eq),
+        };
+        var scratch = _scratch[kind];
+        Emit(Instruction.WithIndex(Opcode.LocalTee, scratch));
+        Emit(nan);
+        Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+        Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+        Emit(eq);
+        Emit(kind == ValueKind.V128 ? Opcode.V128Bitselect : Opcode.Select);
+    }
+
+    /// <summary>Pushes a value of <paramref name="type"/>: a local or global of that type when there is one, else a constant.</summary>
+    private void PushOperand(ValueType type)
+    {
+        var locals = UserLocalsOf(type).ToList();
+        if (locals.Count > 0 && type.Kind != ValueKind.V128 && _u.Int(3) == 0)
+        {
+            Emit(Instruction.WithIndex(Opcode.LocalGet, _u.Choose(locals)));
+            Push(type);
+            return;
+        }
+        PushConstant(type);
+    }
+
+    private void PushConstant(ValueType type)
+    {
+        Emit(_m.Constant(type));
+        Push(type);
+    }
+
+    /// <summary>Converts the value on top of the stack from its type to <paramref name="to"/>, keeping some of its bits.</summary>
+    private void Convert(ValueType to)
+    {
+        var from = _stack[^1];
+        if (from == to)
+        {
+            return;
+        }
+        if (to.IsReference)
+        {
+            Emit(Opcode.Drop);
+            Pop(1);
+            Emit(Instruction.WithHeapType(Opcode.RefNull, to.Heap));
+            Push(to);
+            return;
+        }
+        switch (from.Kind, to.Kind)
+        {
+            case (ValueKind.I64, ValueKind.F64):
+                EmitFixed(Opcode.F64ReinterpretI64);
+                return;
+            case (ValueKind.F64, ValueKind.I64):
+                EmitFixed(Opcode.I64ReinterpretF64);
+                return;
+        }
+        // Everything else goes through i32, folding wider values so that every bit still matters.
+        switch (from.Kind)
+        {
+            case ValueKind.Ref:
+                Emit(Opcode.RefIsNull);
+                Pop(1);
+                Push(ValueType.I32);
+                break;
+            case ValueKind.I64:
+                FoldI64ToI32();
+                break;
+            case ValueKind.F32:
+                EmitFixed(Opcode.I32ReinterpretF32);
+                break;
+            case ValueKind.F64:
+                EmitFixed(Opcode.I64ReinterpretF64);
+                FoldI64ToI32();
+                break;
+            case ValueKind.V128:
+            {
+                var scratch = _scratch[ValueKind.V128];
+                Emit(Instruction.WithIndex(Opcode.LocalTee, scratch));
+                EmitFixed(Opcode.I64x2ExtractLane, 0);
+                Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+                Push(ValueType.V128);
+                EmitFixed(Opcode.I64x2ExtractLane, 1);
+                EmitFixed(Opcode.I64Xor);
+                FoldI64ToI32();
+                break;
+            }
+        }
+        switch (to.Kind)
+        {
+            case ValueKind.I64:
+                EmitFixed(Opcode.I64ExtendI32U);
+                break;
+            case ValueKind.F32:
+                EmitFixed(Opcode.F32ConvertI32S);
+                break;
+            case ValueKind.F64:
+                EmitFixed(Opcode.F64ConvertI32S);
+                break;
+            case ValueKind.V128:
+                EmitFixed(Opcode.I32x4Splat);
+                break;
+        }
+    }
+
+    /// <summary>i64 → i32 keeping both halves: (x >> 32) ^ x, wrapped.</summary>
+    private void FoldI64ToI32()
+    {
+        var scratch = _scratch[ValueKind.I64];
+        Emit(Instruction.WithIndex(Opcode.LocalTee, scratch));
+        Emit(Instruction.I64Const(32));
+        Emit(Opcode.I64ShrU);
+        Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+        Emit(Opcode.I64Xor);
+        EmitFixed(Opcode.I32WrapI64);
+    }
+
+    /// <summary>Folds the two values on top of the stack into one of the lower one's type, losslessly mixing their bits (xor).</summary>
+    private void FoldTop()
+    {
+        var below = _stack[^2];
+        switch (below.Kind)
+        {
+            case ValueKind.Ref:
+                Emit(Opcode.Drop);
+                Pop(1);
+                return;
+            case ValueKind.F32:
+            {
+                // f32.reinterpret(i32.reinterpret(a) ^ b'), with b' = b as i32 kept in a scratch local.
+                Convert(ValueType.I32);
+                Emit(Instruction.WithIndex(Opcode.LocalSet, _scratch[ValueKind.I32]));
+                Pop(1);
+                EmitFixed(Opcode.I32ReinterpretF32);
+                Emit(Instruction.WithIndex(Opcode.LocalGet, _scratch[ValueKind.I32]));
+                Push(ValueType.I32);
+                EmitFixed(Opcode.I32Xor);
+                EmitFixed(Opcode.F32ReinterpretI32);
+                return;
+            }
+            case ValueKind.F64:
+            {
+                Convert(ValueType.I64);
+                Emit(Instruction.WithIndex(Opcode.LocalSet, _scratch[ValueKind.I64]));
+                Pop(1);
+                EmitFixed(Opcode.I64ReinterpretF64);
+                Emit(Instruction.WithIndex(Opcode.LocalGet, _scratch[ValueKind.I64]));
+                Push(ValueType.I64);
+                EmitFixed(Opcode.I64Xor);
+                EmitFixed(Opcode.F64ReinterpretI64);
+                return;
+            }
+        }
+        Convert(below);
+        EmitFixed(below.Kind switch
+        {
+            ValueKind.I32 => Opcode.I32Xor,
+            ValueKind.I64 => Opcode.I64Xor,
+            _ => Opcode.V128Xor,
+        });
+    }
+
+    /// <summary>Makes the values above the current frame's base exactly <paramref name="target"/>, keeping data flow where it can.</summary>
+    private void CoerceTo(IReadOnlyList<ValueType> target)
+    {
+        var height = Top.Height;
+        var n = target.Count;
+        while (_stack.Count - height > n)
+        {
+            if (_stack.Count - height >= 2)
+            {
+                FoldTop();
+            }
+            else
+            {
+                Emit(Opcode.Drop);
+                Pop(1);
+            }
+        }
+        var k = _stack.Count - height;
+        for (var i = 0; i < k - 1; i++)
+        {
+            if (_stack[height + i] != target[i])
+            {
+                while (_stack.Count - height > 1)
+                {
+                    FoldTop();
+                }
+                k = 1;
+                break;
+            }
+        }
+        if (k >= 1)
+        {
+            Convert(target[k - 1]);
+        }
+        for (var i = k; i < n; i++)
+        {
+            PushConstant(target[i]);
+        }
+    }
+
+    private void CloseFrame()
+    {
+        var frame = Top;
+        if (frame.Kind == Opcode.If && !frame.HasElse && !frame.Params.SequenceEqual(frame.Results))
+        {
+            if (!frame.Unreachable)
+            {
+                CoerceTo(frame.Results);
+            }
+            Emit(Opcode.Else);
+            _stack.RemoveRange(frame.Height, _stack.Count - frame.Height);
+            _stack.AddRange(frame.Params);
+            frame.HasElse = true;
+            frame.Unreachable = false;
+        }
+        if (!frame.Unreachable)
+        {
+            CoerceTo(frame.Results);
+        }
+        Emit(Opcode.End);
+        _stack.RemoveRange(frame.Height, _stack.Count - frame.Height);
+        _frames.RemoveAt(_frames.Count - 1);
+        _stack.AddRange(frame.Results);
+    }
+
+    // ---- Choosing a move -----------------------------------------------------------------------------------
+
+    private void Add(Move move, int weight = 1)
+    {
+        for (var i = 0; i < weight; i++)
+        {
+            _moves.Add(move);
+        }
+    }
+
+    private bool Allows(InstructionClass kind) => _config.Allows(kind);
+
+    private bool Traps => !_config.DisallowTraps && Allows(InstructionClass.Trapping);
+
+    private void Step()
+    {
+        _moves.Clear();
+        var top = TopType();
+        var isI32 = top == ValueType.I32;
+        Add(Move.Push, 3);
+        if (_m.Allowed.Count > 0)
+        {
+            Add(Move.Op, 8);
+        }
+        if (Allows(InstructionClass.Variable) && top is { } t)
+        {
+            if (UserLocalsOf(t).Any())
+            {
+                Add(Move.LocalSet);
+                Add(Move.LocalTee);
+            }
+            if (MutableGlobalsOf(t).Any())
+            {
+                Add(Move.GlobalSet, 2);
+            }
+        }
+        if (Allows(InstructionClass.Parametric))
+        {
+            if (Available > 0)
+            {
+                Add(Move.Drop);
+            }
+            if (isI32 && Available >= 3 && _stack[^2] == _stack[^3])
+            {
+                Add(Move.Select);
+            }
+        }
+        if (isI32 && _m.HasMemory)
+        {
+            Add(Move.Mask);
+        }
+        if (_m.HasMemory && Allows(InstructionClass.Memory))
+        {
+            if (isI32)
+            {
+                Add(Move.Load, 2);
+                Add(Move.MemoryGrow);
+            }
+            if (Available >= 2 && _stack[^2] == ValueType.I32 && !top!.Value.IsReference && (top.Value.Kind != ValueKind.V128 || _config.Simd))
+            {
+                Add(Move.Store, 3);
+            }
+            Add(Move.MemorySize);
+        }
+        if (_m.HasMemory && Allows(InstructionClass.BulkMemory) && _config.BulkMemory && Traps && Suffix([ValueType.I32, ValueType.I32, ValueType.I32]))
+        {
+            Add(Move.MemoryFill);
+            Add(Move.MemoryCopy);
+            if (_m.HasPassiveData)
+            {
+                Add(Move.MemoryInit);
+            }
+        }
+        if (_m.HasPassiveData && Allows(InstructionClass.BulkMemory))
+        {
+            Add(Move.DataDrop);
+        }
+        if (Allows(InstructionClass.Control))
+        {
+            if (_frames.Count <= _config.MaxNesting)
+            {
+                Add(Move.Block);
+                Add(Move.Loop);
+                if (isI32)
+                {
+                    Add(Move.If, 2);
+                }
+            }
+            if (Top.Kind == Opcode.If && !Top.HasElse && Suffix(Top.Results) && Available == Top.Results.Length)
+            {
+                Add(Move.Else, 3);
+            }
+            if (_frames.Count > 1)
+            {
+                Add(Move.End, 2);
+            }
+            if (Traps && _u.Int(4) == 0)
+            {
+                Add(Move.Unreachable);
+            }
+        }
+        if (Allows(InstructionClass.Branch))
+        {
+            if (_u.Bool())
+            {
+                Add(Move.Br);
+            }
+            if (isI32)
+            {
+                Add(Move.BrIf, 2);
+                Add(Move.BrTable);
+            }
+            if (Suffix(_type.Results) && _u.Bool())
+            {
+                Add(Move.Return);
+            }
+        }
+        if (Allows(InstructionClass.Call))
+        {
+            Add(Move.Call, 2);
+            if (isI32 && _m.HasTable && Traps)
+            {
+                Add(Move.CallIndirect, 2);
+            }
+            if (_config.TailCalls)
+            {
+                Add(Move.ReturnCall);
+                if (isI32 && _m.HasTable && Traps)
+                {
+                    Add(Move.ReturnCallIndirect);
+                }
+                if (_config.FunctionReferences)
+                {
+                    Add(Move.ReturnCallRef);
+                }
+            }
+            if (_config.FunctionReferences)
+            {
+                Add(Move.CallRef, 2);
+            }
+        }
+        if (_config.FunctionReferences && Allows(InstructionClass.Reference) && top is { IsReference: true, Nullable: true })
+        {
+            if (Allows(InstructionClass.Branch))
+            {
+                Add(Move.BrOnNull, 2);
+            }
+            if (Traps)
+            {
+                Add(Move.RefAsNonNull);
+            }
+        }
+        if (_config.Exceptions && Allows(InstructionClass.Control))
+        {
+            if (_frames.Count <= _config.MaxNesting)
+            {
+                Add(Move.TryTable, 2);
+            }
+            if (!_config.DisallowTraps && _m.Tags.Any(tag => Suffix(tag.Parameters)))
+            {
+                Add(Move.Throw);
+            }
+        }
+        if (_m.HasTable && Allows(InstructionClass.Table) && _config.ReferenceTypes)
+        {
+            Add(Move.TableSize);
+            if (isI32 && Traps)
+            {
+                Add(Move.TableGet);
+            }
+            if (top == ValueType.FuncRef && Traps && TopType(1) == ValueType.I32)
+            {
+                Add(Move.TableSet);
+            }
+            if (isI32 && TopType(1) == ValueType.FuncRef)
+            {
+                Add(Move.TableGrow);
+            }
+            if (isI32 && TopType(1) == ValueType.FuncRef && TopType(2) == ValueType.I32 && Traps)
+            {
+                Add(Move.TableFill);
+            }
+            if (Traps && Suffix([ValueType.I32, ValueType.I32, ValueType.I32]))
+            {
+                Add(Move.TableCopy);
+            }
+        }
+        if (_config.ReferenceTypes && Allows(InstructionClass.Reference))
+        {
+            Add(Move.RefNull);
+            Add(Move.RefFunc);
+            if (top is { IsReference: true })
+            {
+                Add(Move.RefIsNull);
+            }
+        }
+        if (_config.Simd && Allows(InstructionClass.Simd) && Suffix([ValueType.V128, ValueType.V128]))
+        {
+            Add(Move.Shuffle);
+        }
+        Do(_u.Choose(_moves));
+    }
+
+    private IEnumerable<OpcodeEntry> Candidates() => _m.Allowed.Where(e => Suffix(e.Parameters));
+
+    private IEnumerable<uint> UserLocalsOf(ValueType type)
+    {
+        for (var i = 0; i < _userLocals; i++)
+        {
+            if (_locals[i] == type)
+            {
+                yield return (uint)i;
+            }
+        }
+    }
+
+    private IEnumerable<uint> MutableGlobalsOf(ValueType type)
+    {
+        for (var i = 1; i < _m.Globals.Count; i++)
+        {
+            if (_m.Globals[i].Mutable && _m.Globals[i].Type == type)
+            {
+                yield return (uint)i;
+            }
+        }
+    }
+
+    private BlockType ChooseBlockType(int reserved, out ValueType[] parameters, out ValueType[] results)
+    {
+        parameters = [];
+        results = [];
+        switch (_u.Int(_config.MultiValue ? 4 : 2))
+        {
+            case 0:
+                return BlockType.Empty;
+            case 1:
+                results = [_u.Choose(_m.ValueTypes)];
+                return BlockType.Value(results[0]);
+            default:
+            {
+                var count = Math.Min(_u.Int(3), Available - reserved);
+                parameters = [.. _stack.Skip(_stack.Count - reserved - count).Take(count)];
+                var resultCount = _u.Int(3);
+                results = [.. Enumerable.Range(0, resultCount).Select(_ => _u.Choose(_m.ValueTypes))];
+                return BlockType.Indexed(_m.TypeIndex(new FunctionType(parameters, results)));
+            }
+        }
+    }
+
+    private void OpenBlock(Opcode kind)
+    {
+        var reserved = kind == Opcode.If ? 1 : 0;
+        var blockType = ChooseBlockType(reserved, out var parameters, out var results);
+        Emit(Instruction.Block(kind, blockType));
+        Pop(reserved + parameters.Length);
+        var frame = new Frame { Kind = kind, Params = parameters, Results = results, Height = _stack.Count };
+        _frames.Add(frame);
+        _stack.AddRange(parameters);
+        if (kind == Opcode.Loop)
+        {
+            EmitFuelCheck();
+        }
+    }
+
+    /// <summary>Labels (relative depths) whose branch types are on top of the stack, below <paramref name="skip"/> values.</summary>
+    private List<uint> MatchingLabels(int skip)
+    {
+        var labels = new List<uint>();
+        for (var depth = 0; depth < _frames.Count; depth++)
+        {
+            if (Suffix(_frames[_frames.Count - 1 - depth].LabelTypes, skip))
+            {
+                labels.Add((uint)depth);
+            }
+        }
+        return labels;
+    }
+
+    private MemArg ChooseMemArg(int naturalAlignment)
+    {
+        var offset = _u.Int(16) == 0 && !_config.DisallowTraps ? (ulong)_u.Int(70000) : (ulong)_u.Int(33);
+        return new MemArg((uint)_u.Int(naturalAlignment + 1), offset);
+    }
+
+    private void MaskAddress()
+    {
+        // Mostly into the first KiB, where the data segment and earlier stores are.
+        Emit(Instruction.I32Const(_config.DisallowTraps ? 0x3FF : _u.Int(4) switch { 0 or 1 => 0x3FF, 2 => 0xFF, _ => 0xFFFF }));
+        Emit(Opcode.I32And);
+    }
+
+    private void Do(Move move)
+    {
+        switch (move)
+        {
+            case Move.Push:
+                switch (_u.Int(3))
+                {
+                    case 0 when _locals.Count > 0 && _userLocals > 0:
+                    {
+                        var local = (uint)_u.Int(_userLocals);
+                        Emit(Instruction.WithIndex(Opcode.LocalGet, local));
+                        Push(_locals[(int)local]);
+                        return;
+                    }
+                    case 1 when _m.Globals.Count > 1:
+                    {
+                        var global = (uint)_u.Range(1, _m.Globals.Count - 1);
+                        Emit(Instruction.WithIndex(Opcode.GlobalGet, global));
+                        Push(_m.Globals[(int)global].Type);
+                        return;
+                    }
+                    default:
+                        PushConstant(_u.Choose(_m.ValueTypes));
+                        return;
+                }
+            case Move.Op:
+            {
+                var candidates = Candidates().ToList();
+                OpcodeEntry entry;
+                if (candidates.Count > 0 && _u.Bool())
+                {
+                    entry = _u.Choose(candidates);
+                }
+                else
+                {
+                    // Any allowed instruction: the top value becomes its first operand, the others are pushed.
+                    entry = _u.Choose(_m.Allowed);
+                    var parameters = entry.Parameters;
+                    if (!Suffix(parameters))
+                    {
+                        var first = 0;
+                        if (Available > 0 && parameters.Length > 0 && !TopType()!.Value.IsReference)
+                        {
+                            Convert(parameters[0]);
+                            first = 1;
+                        }
+                        for (var i = first; i < parameters.Length; i++)
+                        {
+                            PushOperand(parameters[i]);
+                        }
+                    }
+                }
+                EmitFixed(entry, (byte)_u.Int(Math.Max(1, entry.LaneCount)));
+                return;
+            }
+            case Move.LocalSet:
+            case Move.LocalTee:
+            {
+                var local = _u.Choose(UserLocalsOf(_stack[^1]).ToList());
+                Emit(Instruction.WithIndex(move == Move.LocalSet ? Opcode.LocalSet : Opcode.LocalTee, local));
+                if (move == Move.LocalSet)
+                {
+                    Pop(1);
+                }
+                return;
+            }
+            case Move.GlobalSet:
+                Emit(Instruction.WithIndex(Opcode.GlobalSet, _u.Choose(MutableGlobalsOf(_stack[^1]).ToList())));
+                Pop(1);
+                return;
+            case Move.Drop:
+                Emit(Opcode.Drop);
+                Pop(1);
+                return;
+            case Move.Select:
+            {
+                var type = _stack[^2];
+                Emit(type.IsReference ? Instruction.SelectTyped([type]) : Instruction.Simple(Opcode.Select));
+                Pop(3);
+                Push(type);
+                return;
+            }
+            case Move.Mask:
+                MaskAddress();
+                return;
+            case Move.Load:
+            {
+                var loads = OpcodeCatalog.MemoryAccesses.Where(a => !a.Store && TypeAllowed(a.Type)).ToList();
+                var chosen = loads.Where(a => _config.Opcodes?.Contains(a.Opcode) ?? true).ToList();
+                loads = chosen.Count > 0 ? chosen : loads;
+                var access = _u.Choose(loads);
+                var memory = ChooseMemory();
+                if (_config.DisallowTraps || _u.Int(4) != 0)
+                {
+                    MaskAddress();
+                }
+                ToAddress(memory);
+                Emit(Instruction.Memory(access.Opcode, ChooseMemArg(access.NaturalAlignment) with { Memory = memory }));
+                Pop(1);
+                Push(access.Type);
+                return;
+            }
+            case Move.Store:
+            {
+                var type = _stack[^1];
+                var stores = OpcodeCatalog.MemoryAccesses.Where(a => a.Store && a.Type == type).ToList();
+                var chosenStores = stores.Where(a => _config.Opcodes?.Contains(a.Opcode) ?? true).ToList();
+                stores = chosenStores.Count > 0 ? chosenStores : stores;
+                if (stores.Count == 0)
+                {
+                    Emit(Opcode.Drop);
+                    Pop(1);
+                    return;
+                }
+                var access = _u.Choose(stores);
+                var memory = ChooseMemory();
+                var mask = _config.DisallowTraps || _u.Int(4) != 0;
+                if (mask || _m.MemoryIs64[(int)memory])
+                {
+                    var scratch = _scratch[type.Kind];
+                    Emit(Instruction.WithIndex(Opcode.LocalSet, scratch));
+                    if (mask)
+                    {
+                        MaskAddress();
+                    }
+                    ToAddress(memory);
+                    Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+                }
+                Emit(Instruction.Memory(access.Opcode, ChooseMemArg(access.NaturalAlignment) with { Memory = memory }));
+                Pop(2);
+                return;
+            }
+            case Move.Block:
+                OpenBlock(Opcode.Block);
+                return;
+            case Move.Loop:
+                OpenBlock(Opcode.Loop);
+                return;
+            case Move.If:
+                OpenBlock(Opcode.If);
+                return;
+            case Move.Else:
+                Emit(Opcode.Else);
+                _stack.RemoveRange(Top.Height, _stack.Count - Top.Height);
+                _stack.AddRange(Top.Params);
+                Top.HasElse = true;
+                return;
+            case Move.End:
+                CloseFrame();
+                return;
+            case Move.Br:
+            {
+                var labels = MatchingLabels(0);
+                if (labels.Count == 0)
+                {
+                    CloseFrame();
+                    return;
+                }
+                Emit(Instruction.WithIndex(Opcode.Br, _u.Choose(labels)));
+                MarkUnreachable();
+                return;
+            }
+            case Move.BrIf:
+            {
+                var labels = MatchingLabels(1);
+                if (labels.Count == 0)
+                {
+                    Emit(Opcode.Drop);
+                    Pop(1);
+                    return;
+                }
+                Emit(Instruction.WithIndex(Opcode.BrIf, _u.Choose(labels)));
+                Pop(1);
+                return;
+            }
+            case Move.BrTable:
+            {
+                var labels = MatchingLabels(1);
+                if (labels.Count == 0)
+                {
+                    Emit(Opcode.Drop);
+                    Pop(1);
+                    return;
+                }
+                var defaultLabel = _u.Choose(labels);
+                var types = _frames[_frames.Count - 1 - (int)defaultLabel].LabelTypes;
+                var same = labels.Where(l => _frames[_frames.Count - 1 - (int)l].LabelTypes.SequenceEqual(types)).ToList();
+                var entries = Enumerable.Range(0, _u.Int(5)).Select(_ => _u.Choose(same)).ToList();
+                Emit(Instruction.BrTable(entries, defaultLabel));
+                MarkUnreachable();
+                return;
+            }
+            case Move.Return:
+                Emit(Opcode.Return);
+                MarkUnreachable();
+                return;
+            case Move.Call:
+            {
+                var callees = Enumerable.Range(0, _m.FunctionTypes.Count - 1).Where(f => Suffix(_m.FunctionType(f).Parameters)).ToList();
+                if (callees.Count == 0)
+                {
+                    PushConstant(ValueType.I32);
+                    return;
+                }
+                var callee = _u.Choose(callees);
+                var type = _m.FunctionType(callee);
+                Emit(Instruction.WithIndex(Opcode.Call, (uint)callee));
+                Pop(type.Parameters.Count);
+                _stack.AddRange(type.Results);
+                return;
+            }
+            case Move.CallIndirect:
+            {
+                var types = _m.FunctionTypes.Distinct().Where(t => Suffix(_m.Types[(int)t].Parameters, 1)).ToList();
+                if (types.Count == 0)
+                {
+                    Emit(Opcode.Drop);
+                    Pop(1);
+                    return;
+                }
+                var typeIndex = _u.Choose(types);
+                var type = _m.Types[(int)typeIndex];
+                if (_u.Int(3) != 0)
+                {
+                    Emit(Instruction.I32Const(7));
+                    Emit(Opcode.I32And);
+                }
+                Emit(Instruction.WithIndices(Opcode.CallIndirect, typeIndex, 0));
+                Pop(1 + type.Parameters.Count);
+                _stack.AddRange(type.Results);
+                return;
+            }
+            case Move.MemorySize:
+            {
+                var memory = ChooseMemory();
+                Emit(Instruction.WithIndex(Opcode.MemorySize, memory));
+                Push(AddressType(memory));
+                return;
+            }
+            case Move.MemoryGrow:
+            {
+                var memory = ChooseMemory();
+                Emit(Instruction.I32Const(3));
+                Emit(Opcode.I32And);
+                ToAddress(memory);
+                Emit(Instruction.WithIndex(Opcode.MemoryGrow, memory));
+                Pop(1);
+                Push(AddressType(memory));
+                return;
+            }
+            case Move.MemoryFill:
+            case Move.MemoryCopy:
+            case Move.MemoryInit:
+            {
+                // Operands: destination, source (or value), count; i64 where they address a memory64 memory.
+                Instruction instruction;
+                ValueType[] operands;
+                switch (move)
+                {
+                    case Move.MemoryFill:
+                    {
+                        var memory = ChooseMemory();
+                        instruction = Instruction.WithIndex(Opcode.MemoryFill, memory);
+                        operands = [AddressType(memory), ValueType.I32, AddressType(memory)];
+                        break;
+                    }
+                    case Move.MemoryCopy:
+                    {
+                        var (destination, source) = (ChooseMemory(), ChooseMemory());
+                        instruction = Instruction.WithIndices(Opcode.MemoryCopy, destination, source);
+                        var count = AddressType(destination) == ValueType.I64 && AddressType(source) == ValueType.I64 ? ValueType.I64 : ValueType.I32;
+                        operands = [AddressType(destination), AddressType(source), count];
+                        break;
+                    }
+                    default:
+                    {
+                        var memory = ChooseMemory();
+                        instruction = Instruction.WithIndices(Opcode.MemoryInit, 1, memory);
+                        operands = [AddressType(memory), ValueType.I32, ValueType.I32];
+                        break;
+                    }
+                }
+                Emit(Instruction.I32Const(0xFF));
+                Emit(Opcode.I32And);
+                if (operands.Any(t => t == ValueType.I64))
+                {
+                    // The three i32s on the stack become the operand types: park the top two, widen, restore.
+                    var count = operands[2] == ValueType.I64 ? _scratch[ValueKind.I64] : _scratch[ValueKind.I32];
+                    var middle = operands[1] == ValueType.I64 ? _extraI64 : _extraI32;
+                    Widen(operands[2]);
+                    Emit(Instruction.WithIndex(Opcode.LocalSet, count));
+                    Widen(operands[1]);
+                    Emit(Instruction.WithIndex(Opcode.LocalSet, middle));
+                    Widen(operands[0]);
+                    Emit(Instruction.WithIndex(Opcode.LocalGet, middle));
+                    Emit(Instruction.WithIndex(Opcode.LocalGet, count));
+                }
+                Emit(instruction);
+                Pop(3);
+                return;
+            }
+            case Move.DataDrop:
+                Emit(Instruction.WithIndex(Opcode.DataDrop, 1));
+                return;
+            case Move.TableGet:
+                if (_u.Int(3) != 0)
+                {
+                    Emit(Instruction.I32Const(7));
+                    Emit(Opcode.I32And);
+                }
+                Emit(Instruction.WithIndex(Opcode.TableGet, 0));
+                Pop(1);
+                Push(ValueType.FuncRef);
+                return;
+            case Move.TableSet:
+                Emit(Instruction.WithIndex(Opcode.TableSet, 0));
+                Pop(2);
+                return;
+            case Move.TableSize:
+                Emit(Instruction.WithIndex(Opcode.TableSize, 0));
+                Push(ValueType.I32);
+                return;
+            case Move.TableGrow:
+                Emit(Instruction.I32Const(3));
+                Emit(Opcode.I32And);
+                Emit(Instruction.WithIndex(Opcode.TableGrow, 0));
+                Pop(2);
+                Push(ValueType.I32);
+                return;
+            case Move.TableFill:
+                Emit(Instruction.I32Const(7));
+                Emit(Opcode.I32And);
+                Emit(Instruction.WithIndex(Opcode.TableFill, 0));
+                Pop(3);
+                return;
+            case Move.TableCopy:
+                Emit(Instruction.I32Const(7));
+                Emit(Opcode.I32And);
+                Emit(Instruction.WithIndices(Opcode.TableCopy, 0, 0));
+                Pop(3);
+                return;
+            case Move.RefNull:
+            {
+                var type = _u.Bool() ? ValueType.FuncRef : ValueType.ExternRef;
+                Emit(Instruction.WithHeapType(Opcode.RefNull, type.Heap));
+                Push(type);
+                return;
+            }
+            case Move.RefFunc:
+                Emit(Instruction.WithIndex(Opcode.RefFunc, (uint)_u.Int(_m.FunctionTypes.Count - 1)));
+                Push(ValueType.FuncRef);
+                return;
+            case Move.RefIsNull:
+                Emit(Opcode.RefIsNull);
+                Pop(1);
+                Push(ValueType.I32);
+                return;
+            case Move.Shuffle:
+            {
+                Span<byte> lanes = stackalloc byte[16];
+                for (var i = 0; i < 16; i++)
+                {
+                    lanes[i] = (byte)_u.Int(32);
+                }
+                Emit(Instruction.Shuffle(V128.FromBytes(lanes)));
+                Pop(2);
+                Push(ValueType.V128);
+                return;
+            }
+            case Move.Unreachable:
+                Emit(Opcode.Unreachable);
+                MarkUnreachable();
+                return;
+            case Move.ReturnCall:
+            {
+                var callees = Callees(tail: true);
+                if (callees.Count == 0)
+                {
+                    PushConstant(ValueType.I32);
+                    return;
+                }
+                Emit(Instruction.WithIndex(Opcode.ReturnCall, (uint)_u.Choose(callees)));
+                MarkUnreachable();
+                return;
+            }
+            case Move.ReturnCallIndirect:
+            {
+                var types = _m.FunctionTypes.Distinct().Where(t => ReturnsLikeThis(_m.Types[(int)t]) && Suffix(_m.Types[(int)t].Parameters, 1)).ToList();
+                if (types.Count == 0)
+                {
+                    Emit(Opcode.Drop);
+                    Pop(1);
+                    return;
+                }
+                var typeIndex = _u.Choose(types);
+                if (_u.Int(3) != 0)
+                {
+                    Emit(Instruction.I32Const(7));
+                    Emit(Opcode.I32And);
+                }
+                Emit(Instruction.WithIndices(Opcode.ReturnCallIndirect, typeIndex, 0));
+                MarkUnreachable();
+                return;
+            }
+            case Move.CallRef:
+            case Move.ReturnCallRef:
+            {
+                var tail = move == Move.ReturnCallRef;
+                var callees = Callees(tail: tail);
+                if (callees.Count == 0)
+                {
+                    PushConstant(ValueType.I32);
+                    return;
+                }
+                var callee = _u.Choose(callees);
+                var typeIndex = _m.FunctionTypes[callee];
+                // ref.func gives (ref $t); now and then a typed null instead, which traps (null function reference).
+                Emit(Traps && _u.Int(8) == 0
+                    ? Instruction.WithHeapType(Opcode.RefNull, HeapType.Concrete(typeIndex))
+                    : Instruction.WithIndex(Opcode.RefFunc, (uint)callee));
+                Emit(Instruction.WithIndex(tail ? Opcode.ReturnCallRef : Opcode.CallRef, typeIndex));
+                if (tail)
+                {
+                    MarkUnreachable();
+                    return;
+                }
+                var type = _m.FunctionType(callee);
+                Pop(type.Parameters.Count);
+                _stack.AddRange(type.Results);
+                return;
+            }
+            case Move.BrOnNull:
+            {
+                var labels = MatchingLabels(1);
+                if (labels.Count == 0)
+                {
+                    Emit(Opcode.RefIsNull);
+                    Pop(1);
+                    Push(ValueType.I32);
+                    return;
+                }
+                Emit(Instruction.WithIndex(Opcode.BrOnNull, _u.Choose(labels)));
+                _stack[^1] = _stack[^1] with { Nullable = false };
+                return;
+            }
+            case Move.RefAsNonNull:
+                Emit(Opcode.RefAsNonNull);
+                _stack[^1] = _stack[^1] with { Nullable = false };
+                return;
+            case Move.Throw:
+            {
+                var tags = Enumerable.Range(0, _m.Tags.Count).Where(t => Suffix(_m.Tags[t].Parameters)).ToList();
+                Emit(Instruction.WithIndex(Opcode.Throw, (uint)_u.Choose(tags)));
+                MarkUnreachable();
+                return;
+            }
+            case Move.TryTable:
+            {
+                // Catch labels are relative to the try_table's context (its own label is not in scope for them).
+                var catches = new List<CatchClause>();
+                var count = _u.Int(3);
+                for (var i = 0; i < count; i++)
+                {
+                    if (_m.Tags.Count > 0 && _u.Bool())
+                    {
+                        var tag = _u.Int(_m.Tags.Count);
+                        var labels = LabelsTaking(_m.Tags[tag].Parameters);
+                        if (labels.Count > 0)
+                        {
+                            catches.Add(new CatchClause(CatchKind.Catch, (uint)tag, _u.Choose(labels)));
+                        }
+                    }
+                    else
+                    {
+                        var labels = LabelsTaking([]);
+                        if (labels.Count > 0)
+                        {
+                            catches.Add(new CatchClause(CatchKind.CatchAll, 0, _u.Choose(labels)));
+                        }
+                    }
+                }
+                var blockType = ChooseBlockType(0, out var parameters, out var results);
+                Emit(Instruction.TryTable(blockType, catches));
+                Pop(parameters.Length);
+                _frames.Add(new Frame { Kind = Opcode.TryTable, Params = parameters, Results = results, Height = _stack.Count });
+                _stack.AddRange(parameters);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Memory 0, or with two memories either (a decision only then, so one-memory modules draw the same bytes).</summary>
+    private uint ChooseMemory() => _m.MemoryIs64.Count > 1 ? (uint)_u.Int(_m.MemoryIs64.Count) : 0;
+
+    private ValueType AddressType(uint memory) => _m.MemoryIs64[(int)memory] ? ValueType.I64 : ValueType.I32;
+
+    /// <summary>Turns the i32 address on top of the stack into memory <paramref name="memory"/>'s address type (emission only).</summary>
+    private void ToAddress(uint memory) => Widen(AddressType(memory));
+
+    private void Widen(ValueType type)
+    {
+        if (type == ValueType.I64)
+        {
+            Emit(Opcode.I64ExtendI32U);
+        }
+    }
+
+    /// <summary>Defined functions other than the fuel reset, whose parameters are on top of the stack (below <paramref name="skip"/> values).</summary>
+    private List<int> Callees(int skip = 0, bool tail = false) =>
+        [.. Enumerable.Range(0, _m.FunctionTypes.Count - 1).Where(f => Suffix(_m.FunctionType(f).Parameters, skip) && (!tail || ReturnsLikeThis(_m.FunctionType(f))))];
+
+    /// <summary>A tail call's callee must return what this function returns.</summary>
+    private bool ReturnsLikeThis(FunctionType type) => type.Results.SequenceEqual(_type.Results);
+
+    /// <summary>Relative depths of the labels (of frames enclosing the current one, the current included) that take <paramref name="types"/>.</summary>
+    private List<uint> LabelsTaking(IReadOnlyList<ValueType> types) =>
+        [.. Enumerable.Range(0, _frames.Count).Where(d => _frames[_frames.Count - 1 - d].LabelTypes.SequenceEqual(types)).Select(d => (uint)d)];
+
+    private bool TypeAllowed(ValueType type) => type.Kind switch
+    {
+        ValueKind.F32 or ValueKind.F64 => _config.Floats,
+        ValueKind.V128 => _config.Simd,
+        _ => true,
+    };
+}

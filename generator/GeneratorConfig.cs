@@ -1,0 +1,195 @@
+using WasmHarness.Syntax;
+
+namespace WasmHarness.Generator;
+
+/// <summary>Groups of instructions a swarm configuration turns on or off as a whole.</summary>
+public enum InstructionClass
+{
+    Numeric,
+    Float,
+    Conversion,
+    Parametric,
+    Variable,
+    Control,
+    Branch,
+    Call,
+    Memory,
+    BulkMemory,
+    Table,
+    Reference,
+    Simd,
+    Trapping,
+}
+
+/// <summary>The language a swarm configuration draws its features from.</summary>
+public enum GeneratorProfile
+{
+    /// <summary>Wasm 2.0 only (draws the same bytes as before the 3.0 features existed, so old seeds replay alike).</summary>
+    Wasm2,
+
+    /// <summary>Wasm 2.0 plus the 3.0 features the tiers support: tail calls, typed function references, exceptions, multiple memories, memory64.</summary>
+    Wasm3,
+}
+
+/// <summary>
+/// The generator's knobs. <see cref="Swarm"/> draws one per test case from the input bytes (swarm testing: each case
+/// enables a random subset of features and instruction kinds, so rarely combined instructions meet often).
+/// The Wasm 3.0 features are off unless the swarm draws them (<see cref="GeneratorProfile.Wasm3"/>); GC types are not
+/// generated yet, and relaxed SIMD never is (implementation-defined results).
+/// </summary>
+public sealed record GeneratorConfig
+{
+    public int MaxFunctions { get; init; } = 4;
+    public int MaxParams { get; init; } = 3;
+    public int MaxResults { get; init; } = 2;
+    public int MaxLocals { get; init; } = 4;
+    public int MaxGlobals { get; init; } = 3;
+    public int MaxInstructions { get; init; } = 80;
+    public int MaxNesting { get; init; } = 4;
+
+    /// <summary>Fuel per exported call: every function entry and loop header spends one unit; at zero the function returns fixed values.</summary>
+    public int Fuel { get; init; } = 300;
+
+    public bool Floats { get; init; } = true;
+    public bool Simd { get; init; } = true;
+    public bool MultiValue { get; init; } = true;
+    public bool ReferenceTypes { get; init; } = true;
+    public bool BulkMemory { get; init; } = true;
+    public bool SignExtension { get; init; } = true;
+    public bool SaturatingConversions { get; init; } = true;
+    public bool Memory { get; init; } = true;
+    public bool Table { get; init; } = true;
+
+    /// <summary>Wasm 3.0: <c>return_call</c>, <c>return_call_indirect</c> (and <c>return_call_ref</c> with <see cref="FunctionReferences"/>).</summary>
+    public bool TailCalls { get; init; }
+
+    /// <summary>Wasm 3.0 typed function references: <c>call_ref</c> through <c>ref.func</c> (or a typed null), <c>br_on_null</c>, <c>ref.as_non_null</c>.</summary>
+    public bool FunctionReferences { get; init; }
+
+    /// <summary>Wasm 3.0 exception handling: tags, <c>throw</c>, <c>try_table</c> with <c>catch</c> and <c>catch_all</c> clauses.</summary>
+    public bool Exceptions { get; init; }
+
+    /// <summary>Wasm 3.0: a second memory (exported as <c>mem1</c>) that memory instructions choose between.</summary>
+    public bool MultiMemory { get; init; }
+
+    /// <summary>Wasm 3.0: memory 0 has 64-bit addresses (and memory 1, with <see cref="MultiMemory"/>, sometimes too).</summary>
+    public bool Memory64 { get; init; }
+
+    /// <summary>No instruction that can trap is generated (besides the fuel check); memory accesses are masked into bounds.</summary>
+    public bool DisallowTraps { get; init; }
+
+    /// <summary>
+    /// Every float operation that may produce a NaN is followed by code that replaces a NaN by the canonical one, so
+    /// NaN bits (which the spec leaves nondeterministic) never reach memory, integers or results (wasmtime's rule).
+    /// </summary>
+    public bool CanonicalizeNans { get; init; } = true;
+
+    /// <summary>Classes of instruction the generator may use.</summary>
+    public IReadOnlySet<InstructionClass> Classes { get; init; } = new HashSet<InstructionClass>(Enum.GetValues<InstructionClass>());
+
+    /// <summary>When set, the only fixed-signature numeric/vector opcodes and loads/stores the generator may use (a swarm subset).</summary>
+    public IReadOnlySet<Opcode>? Opcodes { get; init; }
+
+    public bool Allows(InstructionClass kind) => Classes.Contains(kind);
+
+    /// <summary>The features and classes in use, for the campaign's feature mix.</summary>
+    public IEnumerable<string> FeatureNames()
+    {
+        if (Simd) yield return "simd";
+        if (MultiValue) yield return "multi-value";
+        if (ReferenceTypes) yield return "reference-types";
+        if (BulkMemory) yield return "bulk-memory";
+        if (Memory) yield return "memory";
+        if (Table) yield return "table";
+        if (Floats) yield return "floats";
+        if (DisallowTraps) yield return "no-traps";
+        if (TailCalls) yield return "tail-calls";
+        if (FunctionReferences) yield return "function-references";
+        if (Exceptions) yield return "exceptions";
+        if (MultiMemory) yield return "multi-memory";
+        if (Memory64) yield return "memory64";
+    }
+
+    /// <summary>A swarm configuration drawn from <paramref name="u"/>: features, limits and a random subset of instructions.</summary>
+    public static GeneratorConfig Swarm(Unstructured u, GeneratorProfile profile = GeneratorProfile.Wasm2)
+    {
+        bool Mostly() => u.Int(8) != 0;
+        var classes = new HashSet<InstructionClass>();
+        foreach (var kind in Enum.GetValues<InstructionClass>())
+        {
+            if (u.Int(5) != 0)
+            {
+                classes.Add(kind);
+            }
+        }
+        classes.Add(InstructionClass.Numeric);
+        classes.Add(InstructionClass.Variable);
+        var config = new GeneratorConfig
+        {
+            MaxFunctions = u.Range(1, 5),
+            MaxParams = u.Range(0, 4),
+            MaxResults = u.Range(0, 3),
+            MaxLocals = u.Range(0, 5),
+            MaxGlobals = u.Range(0, 4),
+            MaxInstructions = u.Range(20, 200),
+            MaxNesting = u.Range(1, 5),
+            Fuel = u.Range(20, 400),
+            Floats = Mostly(),
+            Simd = u.Int(3) != 0,
+            MultiValue = Mostly(),
+            ReferenceTypes = Mostly(),
+            BulkMemory = Mostly(),
+            SignExtension = Mostly(),
+            SaturatingConversions = Mostly(),
+            Memory = Mostly(),
+            Table = u.Int(3) != 0,
+            DisallowTraps = u.Int(10) == 0,
+            Classes = classes,
+        };
+        switch (u.Int(4))
+        {
+            case 0:
+            {
+                // About half of the opcodes, from one 64-bit salt.
+                var salt = u.UInt64();
+                var subset = new HashSet<Opcode>();
+                foreach (var opcode in OpcodeCatalog.SwarmOpcodes)
+                {
+                    var hash = (salt ^ (ulong)(uint)opcode) * 0x9E3779B97F4A7C15UL;
+                    if ((hash >> 63) != 0)
+                    {
+                        subset.Add(opcode);
+                    }
+                }
+                config = config with { Opcodes = subset };
+                break;
+            }
+            case 1:
+            case 2:
+            {
+                // A handful of opcodes, so that each of them occurs many times (swarm testing's strength).
+                var count = u.Range(1, 24);
+                var subset = new HashSet<Opcode>();
+                for (var i = 0; i < count; i++)
+                {
+                    subset.Add(u.Choose(OpcodeCatalog.SwarmOpcodes));
+                }
+                config = config with { Opcodes = subset };
+                break;
+            }
+        }
+        if (profile == GeneratorProfile.Wasm3)
+        {
+            // Drawn last, so a Wasm 3.0 configuration shares everything above with the Wasm 2.0 one of the same bytes.
+            config = config with
+            {
+                TailCalls = u.Bool(),
+                FunctionReferences = u.Bool(),
+                Exceptions = u.Bool(),
+                MultiMemory = u.Bool(),
+                Memory64 = u.Int(3) == 0,
+            };
+        }
+        return config;
+    }
+}

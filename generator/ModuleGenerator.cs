@@ -1,0 +1,322 @@
+using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Generator;
+
+/// <summary>
+/// Generates a valid module from a byte string of decisions (<see cref="Unstructured"/>), valid by construction:
+/// it tracks the operand and control stacks, offers only instructions whose operands are on the stack, and closes
+/// every open block (coercing the stack to the block's results) when the input or the instruction budget runs out.
+/// </summary>
+/// <remarks>
+/// Termination by construction: global 0 is fuel. Every function entry and every loop header checks it and spends
+/// one unit; at zero it returns fixed values at once (so every frame unwinds), identically on every engine. The export
+/// <see cref="ResetFuelExport"/> refills it; the oracle calls it before each call. Everything is exported: functions
+/// <c>f0..</c>, globals <c>g1..</c>, the memory <see cref="MemoryExport"/>, the table <see cref="TableExport"/>.
+/// Exported signatures use only numbers, v128 and nullable funcref/externref (what every engine can pass). With the
+/// 3.0 features: tags (exceptions), a second memory <see cref="SecondMemoryExport"/>, 64-bit addresses.
+/// </remarks>
+public static class ModuleGenerator
+{
+    public const string ResetFuelExport = "__reset_fuel";
+    public const string MemoryExport = "mem";
+    /// <summary>The second memory's export (<see cref="GeneratorConfig.MultiMemory"/>).</summary>
+    public const string SecondMemoryExport = "mem1";
+    public const string TableExport = "table";
+    public const uint FuelGlobal = 0;
+
+    public static Module Generate(ReadOnlyMemory<byte> bytes) => Generate(new Unstructured(bytes));
+
+    /// <summary>A module from <paramref name="u"/>, with a swarm configuration drawn from the same bytes.</summary>
+    public static Module Generate(Unstructured u, GeneratorProfile profile = GeneratorProfile.Wasm2) => Generate(u, GeneratorConfig.Swarm(u, profile));
+
+    public static Module Generate(Unstructured u, GeneratorConfig config) => new ModuleBuilder(u, config).Build();
+
+    internal sealed class ModuleBuilder(Unstructured u, GeneratorConfig config)
+    {
+        public readonly Unstructured U = u;
+        public readonly GeneratorConfig Config = config;
+        public readonly List<FunctionType> Types = [];
+        public readonly List<uint> FunctionTypes = [];
+        public readonly List<(ValueType Type, bool Mutable)> Globals = [];
+        public bool HasMemory;
+        public bool HasTable;
+        public bool HasPassiveData;
+        public ulong MemoryMinPages;
+        /// <summary>Per memory: true when it has 64-bit addresses (memory64).</summary>
+        public readonly List<bool> MemoryIs64 = [];
+        /// <summary>The parameter types of each tag (exceptions).</summary>
+        public readonly List<FunctionType> Tags = [];
+        public List<OpcodeEntry> Allowed = [];
+        public List<ValueType> ValueTypes = [];
+
+        public uint TypeIndex(FunctionType type)
+        {
+            var index = Types.IndexOf(type);
+            if (index < 0)
+            {
+                Types.Add(type);
+                index = Types.Count - 1;
+            }
+            return (uint)index;
+        }
+
+        public FunctionType FunctionType(int function) => Types[(int)FunctionTypes[function]];
+
+        public Module Build()
+        {
+            var module = new Module();
+            ValueTypes = [ValueType.I32, ValueType.I64];
+            if (Config.Floats)
+            {
+                ValueTypes.AddRange([ValueType.F32, ValueType.F64]);
+            }
+            if (Config.Simd)
+            {
+                ValueTypes.Add(ValueType.V128);
+            }
+            if (Config.ReferenceTypes)
+            {
+                ValueTypes.AddRange([ValueType.FuncRef, ValueType.ExternRef]);
+            }
+            Allowed = [.. OpcodeCatalog.Fixed.Where(IsAllowed)];
+
+            // Globals: fuel first, then a few of any type.
+            Globals.Add((ValueType.I32, true));
+            var globalCount = U.Int(Config.MaxGlobals + 1);
+            for (var i = 0; i < globalCount; i++)
+            {
+                Globals.Add((U.Choose(ValueTypes), U.Bool()));
+            }
+
+            HasMemory = Config.Memory;
+            if (HasMemory)
+            {
+                MemoryMinPages = (ulong)U.Range(1, 2);
+                var addressType = Config.Memory64 ? AddressType.I64 : AddressType.I32;
+                module.Memories.Add(new MemoryType(new Limits(MemoryMinPages, MemoryMinPages + (ulong)U.Int(3), addressType)));
+                MemoryIs64.Add(Config.Memory64);
+                module.Exports.Add(new Export(MemoryExport, ExternKind.Memory, 0));
+                if (Config.MultiMemory)
+                {
+                    // Smaller, so that its bounds are met more often; 64-bit only where memory64 is on.
+                    var is64 = Config.Memory64 && U.Bool();
+                    module.Memories.Add(new MemoryType(new Limits(1, 1 + (ulong)U.Int(2), is64 ? AddressType.I64 : AddressType.I32)));
+                    MemoryIs64.Add(is64);
+                    module.Exports.Add(new Export(SecondMemoryExport, ExternKind.Memory, 1));
+                }
+            }
+            if (Config.Exceptions)
+            {
+                var tags = U.Range(1, 2);
+                for (var i = 0; i < tags; i++)
+                {
+                    var tag = new FunctionType(RandomTypes(2, forInterface: true), []);
+                    Tags.Add(tag);
+                    module.Tags.Add(new TagType(TypeIndex(tag)));
+                }
+            }
+
+            var functionCount = U.Range(1, Math.Max(1, Config.MaxFunctions));
+            for (var i = 0; i < functionCount; i++)
+            {
+                var parameters = RandomTypes(Config.MaxParams, forInterface: true);
+                var results = RandomTypes(Config.MultiValue ? Config.MaxResults : Math.Min(1, Config.MaxResults), forInterface: true);
+                FunctionTypes.Add(TypeIndex(new FunctionType(parameters, results)));
+            }
+            var resetIndex = FunctionTypes.Count;
+            FunctionTypes.Add(TypeIndex(Syntax.FunctionType.Empty));
+
+            HasTable = Config.Table;
+            if (HasTable)
+            {
+                var size = (ulong)U.Range(1, 8);
+                module.Tables.Add(new Table(new TableType(new Limits(size, size + (ulong)U.Int(5)), ValueType.FuncRef)));
+                module.Exports.Add(new Export(TableExport, ExternKind.Table, 0));
+                var items = new List<Expression>();
+                var count = U.Int((int)size + 1);
+                for (var i = 0; i < count; i++)
+                {
+                    items.Add(U.Int(4) == 0
+                        ? Expression.Of(Instruction.WithHeapType(Opcode.RefNull, HeapType.Func))
+                        : Expression.Of(Instruction.WithIndex(Opcode.RefFunc, (uint)U.Int(functionCount))));
+                }
+                module.Elements.Add(new ElementSegment(SegmentMode.Active, ValueType.FuncRef, items, 0, Expression.Of(Instruction.I32Const(0))));
+            }
+            if (Config.ReferenceTypes || Config.FunctionReferences)
+            {
+                // Declares every function so that ref.func may name any of them.
+                module.Elements.Add(new ElementSegment(SegmentMode.Declarative, ValueType.FuncRef,
+                    [.. Enumerable.Range(0, functionCount).Select(f => Expression.Of(Instruction.WithIndex(Opcode.RefFunc, (uint)f)))]));
+            }
+            if (HasMemory)
+            {
+                var active = RandomBytes(U.Range(1, 160));
+                module.Data.Add(new DataSegment(SegmentMode.Active, active, 0, Expression.Of(Address(0, U.Int(8) == 0 ? 65536 - active.Length : U.Int(900)))));
+                if (Config.BulkMemory)
+                {
+                    module.Data.Add(new DataSegment(SegmentMode.Passive, RandomBytes(U.Range(1, 32))));
+                    HasPassiveData = true;
+                }
+                if (MemoryIs64.Count > 1)
+                {
+                    var second = RandomBytes(U.Range(1, 64));
+                    module.Data.Add(new DataSegment(SegmentMode.Active, second, 1, Expression.Of(Address(1, U.Int(512)))));
+                }
+                if (Config.BulkMemory)
+                {
+                    module.DataCount = (uint)module.Data.Count;
+                }
+            }
+
+            for (var i = 0; i < functionCount; i++)
+            {
+                module.Functions.Add(new FunctionBuilder(this, i).Build());
+                module.Exports.Add(new Export($"f{i}", ExternKind.Function, (uint)i));
+            }
+            module.Functions.Add(new Function(FunctionTypes[resetIndex], [], Expression.Of(Instruction.I32Const(Config.Fuel), Instruction.WithIndex(Opcode.GlobalSet, FuelGlobal))));
+            module.Exports.Add(new Export(ResetFuelExport, ExternKind.Function, (uint)resetIndex));
+
+            for (var i = 0; i < Globals.Count; i++)
+            {
+                var (type, mutable) = Globals[i];
+                var init = i == 0 ? Instruction.I32Const(Config.Fuel) : Constant(type);
+                module.Globals.Add(new Global(new GlobalType(type, mutable), Expression.Of(init)));
+                if (i > 0)
+                {
+                    module.Exports.Add(new Export($"g{i}", ExternKind.Global, (uint)i));
+                }
+            }
+            module.Types.AddRange(Types.Select(t => new RecursiveType([new SubType(t)])));
+            return module;
+        }
+
+        /// <summary>An address constant for memory <paramref name="memory"/> (i64 for a memory64 memory).</summary>
+        private Instruction Address(int memory, int value) => MemoryIs64[memory] ? Instruction.I64Const(value) : Instruction.I32Const(value);
+
+        private byte[] RandomBytes(int count)
+        {
+            var bytes = new byte[count];
+            for (var i = 0; i < count; i++)
+            {
+                bytes[i] = U.Byte();
+            }
+            return bytes;
+        }
+
+        private List<ValueType> RandomTypes(int max, bool forInterface)
+        {
+            var count = U.Int(max + 1);
+            var types = new List<ValueType>(count);
+            for (var i = 0; i < count; i++)
+            {
+                types.Add(U.Choose(ValueTypes));
+            }
+            _ = forInterface; // every type the generator uses is passable at the interface
+            return types;
+        }
+
+        private bool IsAllowed(OpcodeEntry entry)
+        {
+            if (Config.Opcodes is not null && !Config.Opcodes.Contains(entry.Opcode))
+            {
+                return false;
+            }
+            if (!Config.Allows(entry.Class) || entry.CanTrap && (Config.DisallowTraps || !Config.Allows(InstructionClass.Trapping)))
+            {
+                return false;
+            }
+            var types = entry.Parameters.Concat(entry.Results);
+            if (!Config.Floats && types.Any(t => t.Kind is ValueKind.F32 or ValueKind.F64))
+            {
+                return false;
+            }
+            var code = (int)entry.Opcode;
+            if (!Config.Simd && (code >> 16) == 0xFD)
+            {
+                return false;
+            }
+            if (!Config.SignExtension && code is >= 0xC0 and <= 0xC4)
+            {
+                return false;
+            }
+            return Config.SaturatingConversions || code >> 16 != 0xFC;
+        }
+
+        /// <summary>An interesting constant of <paramref name="type"/>: edge values half the time.</summary>
+        public Instruction Constant(ValueType type)
+        {
+            switch (type.Kind)
+            {
+                case ValueKind.I32:
+                    return Instruction.I32Const(U.Int(4) switch
+                    {
+                        0 => U.Choose(EdgeValues.I32),
+                        1 => U.Int(256),
+                        2 => U.Int(70000),
+                        _ => (int)U.UInt32(),
+                    });
+                case ValueKind.I64:
+                    return Instruction.I64Const(U.Int(3) switch
+                    {
+                        0 => U.Choose(EdgeValues.I64),
+                        1 => U.Int(256),
+                        _ => (long)U.UInt64(),
+                    });
+                case ValueKind.F32:
+                    return Instruction.F32Const(U.Int(3) switch
+                    {
+                        0 => U.Choose(EdgeValues.F32),
+                        1 => BitConverter.SingleToUInt32Bits(U.Int(200) / 4f - 25),
+                        _ => U.UInt32(),
+                    });
+                case ValueKind.F64:
+                    return Instruction.F64Const(U.Int(3) switch
+                    {
+                        0 => U.Choose(EdgeValues.F64),
+                        1 => BitConverter.DoubleToUInt64Bits(U.Int(200) / 4.0 - 25),
+                        _ => U.UInt64(),
+                    });
+                case ValueKind.V128:
+                    return Instruction.V128Const(U.Int(8) switch
+                    {
+                        0 => new V128(0, 0),
+                        1 or 2 => new V128(EdgeValues.Splat32(U.Choose(EdgeValues.F32)), EdgeValues.Splat32(U.Choose(EdgeValues.F32))),
+                        3 or 4 => new V128(EdgeValues.Splat8(U.Choose(EdgeValues.Bytes)), EdgeValues.Splat8(U.Choose(EdgeValues.Bytes))),
+                        _ => new V128(U.UInt64(), U.UInt64()),
+                    });
+                default:
+                    return Instruction.WithHeapType(Opcode.RefNull, type.Heap);
+            }
+        }
+    }
+}
+
+/// <summary>The edge values arguments and constants are drawn from (0, ±1, MIN, MAX, ±inf, NaNs, subnormals).</summary>
+public static class EdgeValues
+{
+    public static readonly int[] I32 = [0, 1, -1, int.MinValue, int.MaxValue, 2, 31, 32, 0x7FFF, 0xFFFF, 0x10000, -2];
+
+    public static readonly long[] I64 = [0, 1, -1, long.MinValue, long.MaxValue, 63, 64, int.MinValue, uint.MaxValue, 0x1_0000_0000];
+
+    /// <summary>0, -0, 1, -1, +inf, -inf, canonical NaN (both signs), a payload NaN, a signalling NaN, MIN, MAX, smallest subnormal, 0.5, 2.5, 2^31, 2^63.</summary>
+    public static readonly uint[] F32 =
+    [
+        0x00000000, 0x80000000, 0x3F800000, 0xBF800000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000, 0x7FC00001, 0x7F800001,
+        0xFF7FFFFF, 0x7F7FFFFF, 0x00000001, 0x3F000000, 0x40200000, 0x4F000000, 0x5F000000, 0xCF000000,
+    ];
+
+    public static readonly ulong[] F64 =
+    [
+        0x0000000000000000, 0x8000000000000000, 0x3FF0000000000000, 0xBFF0000000000000, 0x7FF0000000000000, 0xFFF0000000000000,
+        0x7FF8000000000000, 0xFFF8000000000000, 0x7FF8000000000001, 0x7FF0000000000001, 0xFFEFFFFFFFFFFFFF, 0x7FEFFFFFFFFFFFFF,
+        0x0000000000000001, 0x3FE0000000000000, 0x4004000000000000, 0x41E0000000000000, 0x43E0000000000000, 0xC1E0000000000000,
+    ];
+
+    /// <summary>Lane values that saturate, overflow or flip sign in 8- and 16-bit lane arithmetic.</summary>
+    public static readonly byte[] Bytes = [0x00, 0x01, 0x7F, 0x80, 0xFF, 0xFE, 0x81, 0x40];
+
+    public static ulong Splat32(uint bits) => bits | ((ulong)bits << 32);
+
+    public static ulong Splat8(byte value) => 0x0101010101010101UL * value;
+}

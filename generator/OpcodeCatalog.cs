@@ -1,0 +1,91 @@
+using WasmHarness.Syntax;
+using WasmHarness.Validation;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Generator;
+
+/// <summary>Which lanes of a result may hold a nondeterministic NaN, so the generator knows how to canonicalize it.</summary>
+public enum NanShape : byte
+{
+    None,
+    F32,
+    F64,
+    F32x4,
+    F64x2,
+}
+
+/// <summary>One fixed-signature instruction the generator can emit: its operand and result types and what it needs.</summary>
+public sealed record OpcodeEntry(Opcode Opcode, ValueType[] Parameters, ValueType[] Results, InstructionClass Class, NanShape Nan, bool CanTrap, int LaneCount)
+{
+    public string Name => OpcodeTable.Get(Opcode).Name;
+}
+
+/// <summary>
+/// The instructions the generator draws from, with their types taken from the validator's own signature table
+/// (so the generator and the validator cannot disagree about an instruction's type). Relaxed SIMD is left out:
+/// its results are implementation-defined, so engines may rightly differ (a nondeterminism rule).
+/// </summary>
+public static class OpcodeCatalog
+{
+    private static readonly string[] s_nanOperations =
+        ["add", "sub", "mul", "div", "min", "max", "sqrt", "ceil", "floor", "trunc", "nearest", "demote_f64", "promote_f32", "demote_f64x2_zero", "promote_low_f32x4"];
+
+    /// <summary>Numeric and vector instructions without immediates (or with only a lane index), Wasm 2.0, no relaxed SIMD.</summary>
+    public static IReadOnlyList<OpcodeEntry> Fixed { get; } = BuildFixed();
+
+    public static IReadOnlyList<Opcode> FixedOpcodes { get; } = [.. Fixed.Select(e => e.Opcode)];
+
+    /// <summary>Loads and stores (not lane accesses): the type loaded or stored, and whether it stores.</summary>
+    public static IReadOnlyList<(Opcode Opcode, ValueType Type, bool Store, int NaturalAlignment)> MemoryAccesses { get; } =
+    [
+        .. OpcodeTable.All
+            .Where(info => info.Immediates == ImmediateKind.MemArg && info.Prefix is 0 or 0xFD)
+            .Select(info => InstructionSignatures.TryGetMemoryAccess(info.Opcode, out var type, out var store)
+                ? (info.Opcode, type, store, (int)info.NaturalAlignment)
+                : (info.Opcode, ValueType.Bottom, false, 0))
+            .Where(access => access.Item2.Kind != ValueKind.Bottom),
+    ];
+
+    /// <summary>The opcodes a swarm subset is drawn from: the fixed-signature ones and the loads and stores.</summary>
+    public static IReadOnlyList<Opcode> SwarmOpcodes { get; } = [.. FixedOpcodes, .. MemoryAccesses.Select(a => a.Opcode)];
+
+    /// <summary>True for relaxed SIMD opcodes, which the generator never emits.</summary>
+    public static bool IsRelaxedSimd(Opcode opcode) => ((int)opcode >> 16) == 0xFD && ((int)opcode & 0xFFFF) >= 0x100;
+
+    private static List<OpcodeEntry> BuildFixed()
+    {
+        var entries = new List<OpcodeEntry>();
+        foreach (var opcode in InstructionSignatures.FixedOpcodes.OrderBy(o => (int)o))
+        {
+            if (IsRelaxedSimd(opcode) || !InstructionSignatures.TryGetFixed(opcode, out var signature))
+            {
+                continue;
+            }
+            var name = OpcodeTable.Get(opcode).Name;
+            var prefix = (int)opcode >> 16;
+            var code = (int)opcode & 0xFFFF;
+            var kind = prefix == 0xFD ? InstructionClass.Simd
+                : signature.Parameters.Concat(signature.Results).Any(t => t.Kind is ValueKind.F32 or ValueKind.F64)
+                    ? (signature.Parameters.Length == 1 && signature.Parameters[0] != signature.Results[0] ? InstructionClass.Conversion : InstructionClass.Float)
+                    : signature.Parameters.Length == 1 && signature.Parameters[0] != signature.Results[0] ? InstructionClass.Conversion : InstructionClass.Numeric;
+            var dot = name.IndexOf('.');
+            var operation = name[(dot + 1)..];
+            var shape = NanShape.None;
+            if (s_nanOperations.Contains(operation))
+            {
+                shape = name[..dot] switch
+                {
+                    "f32" => NanShape.F32,
+                    "f64" => NanShape.F64,
+                    "f32x4" => NanShape.F32x4,
+                    "f64x2" => NanShape.F64x2,
+                    _ => NanShape.None,
+                };
+            }
+            var canTrap = prefix == 0 && (code is >= 0x6D and <= 0x70 or >= 0x7F and <= 0x82 or >= 0xA8 and <= 0xAB or >= 0xAE and <= 0xB1);
+            var lanes = InstructionSignatures.HasLane(opcode) ? InstructionSignatures.LaneCount(opcode) : 0;
+            entries.Add(new OpcodeEntry(opcode, signature.Parameters, signature.Results, kind, shape, canTrap, lanes));
+        }
+        return entries;
+    }
+}

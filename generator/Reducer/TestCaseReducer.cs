@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using WasmHarness.Generator;
+using WasmHarness.Syntax;
+using WasmHarness.Validation;
+
+namespace WasmHarness.Generator.Reducer;
+
+/// <summary>
+/// Shrinks a failing module while the failure persists: drops exports, replaces whole function bodies by constants,
+/// deletes runs of instructions (halving run lengths, ddmin style) and zeroes constants. Every candidate must still
+/// validate; the predicate decides whether it still fails.
+/// </summary>
+public static class TestCaseReducer
+{
+    public static Module Reduce(Module module, Func<Module, bool> stillFails, TimeSpan budget)
+    {
+        var clock = Stopwatch.StartNew();
+        var current = module;
+        bool Try(Module candidate)
+        {
+            if (clock.Elapsed > budget || !IsValid(candidate) || !stillFails(candidate))
+            {
+                return false;
+            }
+            current = candidate;
+            return true;
+        }
+
+        var changed = true;
+        while (changed && clock.Elapsed < budget)
+        {
+            changed = false;
+            // Exports (the fuel reset stays: the oracle needs it).
+            for (var i = current.Exports.Count - 1; i >= 0; i--)
+            {
+                var export = current.Exports[i];
+                if (export.Kind == ExternKind.Function && export.Name != ModuleGenerator.ResetFuelExport)
+                {
+                    changed |= Try(With(current, exports: [.. current.Exports.Where((_, j) => j != i)]));
+                }
+            }
+            // Whole bodies to constants.
+            for (var f = 0; f < current.Functions.Count; f++)
+            {
+                var function = current.Functions[f];
+                var type = (FunctionType)current.TypeDefinitions.ElementAt((int)function.TypeIndex).Body;
+                var trivial = new Expression([.. type.Results.Select(Zero), Instruction.Simple(Opcode.End)]);
+                if (!function.Body.Equals(trivial))
+                {
+                    changed |= Try(WithBody(current, f, trivial.Instructions));
+                }
+            }
+            // Runs of instructions.
+            for (var f = 0; f < current.Functions.Count; f++)
+            {
+                for (var chunk = Math.Max(1, current.Functions[f].Body.Instructions.Count / 2); chunk >= 1 && clock.Elapsed < budget; chunk /= 2)
+                {
+                    for (var start = 0; start + chunk < current.Functions[f].Body.Instructions.Count && clock.Elapsed < budget;)
+                    {
+                        var body = current.Functions[f].Body.Instructions;
+                        var candidate = body.Take(start).Concat(body.Skip(start + chunk)).ToList();
+                        if (Try(WithBody(current, f, candidate)))
+                        {
+                            changed = true;
+                        }
+                        else
+                        {
+                            start++;
+                        }
+                    }
+                }
+            }
+            // Constants to zero.
+            for (var f = 0; f < current.Functions.Count; f++)
+            {
+                var body = current.Functions[f].Body.Instructions;
+                for (var i = 0; i < body.Count; i++)
+                {
+                    if (body[i].Info.Immediates is ImmediateKind.I32 or ImmediateKind.I64 or ImmediateKind.F32 or ImmediateKind.F64 or ImmediateKind.V128
+                        && body[i] != Zero(ResultOfConst(body[i].Opcode)))
+                    {
+                        var candidate = body.ToList();
+                        candidate[i] = Zero(ResultOfConst(body[i].Opcode));
+                        if (Try(WithBody(current, f, candidate)))
+                        {
+                            changed = true;
+                            body = current.Functions[f].Body.Instructions;
+                        }
+                    }
+                }
+            }
+        }
+        return current;
+    }
+
+    public static bool IsValid(Module module)
+    {
+        try
+        {
+            ModuleValidator.Validate(module);
+            return true;
+        }
+        catch (WasmException)
+        {
+            return false;
+        }
+    }
+
+    private static Syntax.ValueType ResultOfConst(Opcode opcode) => opcode switch
+    {
+        Opcode.I32Const => Syntax.ValueType.I32,
+        Opcode.I64Const => Syntax.ValueType.I64,
+        Opcode.F32Const => Syntax.ValueType.F32,
+        Opcode.F64Const => Syntax.ValueType.F64,
+        _ => Syntax.ValueType.V128,
+    };
+
+    private static Instruction Zero(Syntax.ValueType type) => type.Kind switch
+    {
+        ValueKind.I32 => Instruction.I32Const(0),
+        ValueKind.I64 => Instruction.I64Const(0),
+        ValueKind.F32 => Instruction.F32Const(0),
+        ValueKind.F64 => Instruction.F64Const(0),
+        ValueKind.V128 => Instruction.V128Const(default),
+        _ => Instruction.WithHeapType(Opcode.RefNull, type.Heap),
+    };
+
+    private static Module WithBody(Module module, int function, IReadOnlyList<Instruction> body)
+    {
+        var functions = module.Functions.ToList();
+        var old = functions[function];
+        functions[function] = new Function(old.TypeIndex, old.Locals, new Expression(body));
+        return With(module, functions: functions);
+    }
+
+    /// <summary>A shallow copy of <paramref name="module"/> with some lists replaced.</summary>
+    public static Module With(Module module, List<Function>? functions = null, List<Export>? exports = null)
+    {
+        var copy = new Module { Start = module.Start, DataCount = module.DataCount, Name = module.Name };
+        copy.Types.AddRange(module.Types);
+        copy.Imports.AddRange(module.Imports);
+        copy.Functions.AddRange(functions ?? module.Functions);
+        copy.Tables.AddRange(module.Tables);
+        copy.Memories.AddRange(module.Memories);
+        copy.Globals.AddRange(module.Globals);
+        copy.Tags.AddRange(module.Tags);
+        copy.Exports.AddRange(exports ?? module.Exports);
+        copy.Elements.AddRange(module.Elements);
+        copy.Data.AddRange(module.Data);
+        copy.CustomSections.AddRange(module.CustomSections);
+        return copy;
+    }
+}

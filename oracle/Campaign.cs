@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using System.Text.Json;
+using WasmHarness.Engines;
+using WasmHarness.Generator;
+using WasmHarness.Generator.Reducer;
+using WasmHarness.Syntax;
+using WasmHarness.Validation;
+
+namespace WasmHarness.Oracle;
+
+public sealed record CampaignOptions
+{
+    public double Seconds { get; init; } = 10;
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Engine names: <c>interp</c>, <c>jit</c>, <c>wasmtime</c>; outcomes are compared with the first.</summary>
+    public IReadOnlyList<string> Engines { get; init; } = ["interp", "wasmtime"];
+    /// <summary>Where <see cref="Engines"/> names are looked up; programs that run wasmtime add it (<c>WithWasmtime()</c>).</summary>
+    public EngineRegistry Registry { get; init; } = EngineRegistry.Ours();
+    /// <summary>Also run the interpreter on each module's encode → decode round trip (the metamorphic check).</summary>
+    public bool RoundTrip { get; init; } = true;
+    /// <summary>The language generated: Wasm 2.0, or with the 3.0 features the tiers support (the default).</summary>
+    public GeneratorProfile Profile { get; init; } = GeneratorProfile.Wasm3;
+    /// <summary>
+    /// Make one of our engines miscompute as this fault says (the fault-injection benchmark): the first of
+    /// <see cref="Engines"/> that is <c>interp</c> or <c>jit</c>; a clean interpreter is added when it would be alone.
+    /// </summary>
+    public Fault? Fault { get; init; }
+    /// <summary>
+    /// With <see cref="Fault"/>: run the oracle only on cases whose module contains the faulted instruction (the
+    /// others cannot detect it), as mutation testing runs only the tests that cover a mutant. Skipped cases are
+    /// still generated and counted, so the cases-to-detect figure is the same as without the selection.
+    /// </summary>
+    public bool SelectCoveringCases { get; init; }
+    /// <summary>
+    /// When the JIT is one of the engines: every this many cases, also compile the case twice and compare the IL
+    /// (<see cref="JitDeterminism"/>, the metamorphic check "same IL twice"); 0: never.
+    /// </summary>
+    public int JitIlCheckEvery { get; init; } = 8;
+    public int? MaxCases { get; init; }
+    public bool StopOnDivergence { get; init; } = true;
+    /// <summary>Where reduced divergences go (null: not reduced, not written).</summary>
+    public string? RegressionDirectory { get; init; }
+    public TimeSpan ReduceBudget { get; init; } = TimeSpan.FromSeconds(30);
+    public TextWriter? Log { get; init; }
+    public double ProgressSeconds { get; init; } = 5;
+}
+
+/// <param name="Replay">
+/// Where the divergence reproduces when the case is checked again in this process (<see cref="Campaign.Replay"/>):
+/// on the campaign's engines, on fresh engines, on fresh engines on a fresh thread. Tells engine state, thread
+/// state and process state apart.
+/// </param>
+public sealed record DivergenceRecord(ulong CaseSeed, long Case, double AtSeconds, string Category, string Detail, string? Regression, string? Replay = null);
+
+public sealed record CampaignResult
+{
+    public required string Engines { get; init; }
+    public ulong Seed { get; init; }
+    public string Profile { get; init; } = "";
+    public long Cases { get; set; }
+    public long Agreed { get; set; }
+    public long Inconclusive { get; set; }
+    public long Divergences { get; set; }
+    public long InvalidModules { get; set; }
+    /// <summary>Cases generated but not run (<see cref="CampaignOptions.SelectCoveringCases"/>).</summary>
+    public long Skipped { get; set; }
+    public long Calls { get; set; }
+    /// <summary>Cases also compiled twice by the JIT to compare the IL (<see cref="CampaignOptions.JitIlCheckEvery"/>).</summary>
+    public long JitIlChecks { get; set; }
+    public double Seconds { get; set; }
+    /// <summary>What the JIT engines of the campaign compiled and left to the interpreter (zero when none ran).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public WasmHarness.Jit.JitStatistics Jit { get; } = new();
+    public double CasesPerSecond => Seconds > 0 ? Cases / Seconds : 0;
+    public double InconclusiveRate => Cases > 0 ? (double)Inconclusive / Cases : 0;
+    public Dictionary<string, long> FeatureMix { get; } = [];
+    public Dictionary<string, long> InconclusiveReasons { get; } = [];
+    /// <summary>Calls that trapped on the reference engine, by trap message.</summary>
+    public Dictionary<string, long> Traps { get; } = [];
+    public List<DivergenceRecord> Found { get; } = [];
+}
+
+/// <summary>The differential campaign: generate, check on every engine, reduce and record what diverges.</summary>
+public static class Campaign
+{
+    public static List<IEngine> CreateEngines(CampaignOptions options)
+    {
+        var engines = new List<IEngine>();
+        var faulty = options.Fault is null ? null : options.Engines.FirstOrDefault(name => name is "interp" or "jit");
+        foreach (var name in options.Engines)
+        {
+            engines.Add(options.Fault is { } fault && name == faulty ? FaultCatalog.Faulty(name, fault) : options.Registry.Create(name));
+            faulty = name == faulty ? null : faulty;
+        }
+        if (options.Fault is not null && engines.Count == 1)
+        {
+            engines.Add(new InterpreterEngine());
+        }
+        if (options.RoundTrip && options.Fault is null)
+        {
+            engines.Add(new RoundTripEngine(new InterpreterEngine()));
+        }
+        return engines;
+    }
+
+    /// <summary>The seed of case <paramref name="index"/> of a campaign seeded with <paramref name="seed"/>.</summary>
+    public static ulong CaseSeed(ulong seed, long index)
+    {
+        var x = seed * 0x9E3779B97F4A7C15UL + (ulong)index;
+        x ^= x >> 31;
+        x *= 0xBF58476D1CE4E5B9UL;
+        return x ^ (x >> 29);
+    }
+
+    /// <summary>The module of one case: a swarm configuration and a body drawn from bytes derived from the case seed.</summary>
+    public static Module GenerateCase(ulong caseSeed, out GeneratorConfig config, GeneratorProfile profile = GeneratorProfile.Wasm3)
+    {
+        var length = 256 + (int)(caseSeed % 3840);
+        var u = Unstructured.FromSeed(caseSeed, length);
+        config = GeneratorConfig.Swarm(u, profile);
+        return ModuleGenerator.Generate(u, config);
+    }
+
+    public static CampaignResult Run(CampaignOptions options)
+    {
+        var engines = CreateEngines(options);
+        try
+        {
+            var result = Run(options, engines);
+            foreach (var jit in engines.OfType<JitEngine>())
+            {
+                result.Jit.Add(jit.RuntimeEngine.JitStatistics);
+            }
+            return result;
+        }
+        finally
+        {
+            foreach (var engine in engines.OfType<IDisposable>())
+            {
+                engine.Dispose();
+            }
+        }
+    }
+
+    public static CampaignResult Run(CampaignOptions options, IReadOnlyList<IEngine> engines)
+    {
+        var oracle = new DifferentialOracle(engines);
+        var result = new CampaignResult { Engines = string.Join(",", engines.Select(e => e.Name)), Seed = options.Seed, Profile = options.Profile.ToString() };
+        var clock = Stopwatch.StartNew();
+        var nextProgress = options.ProgressSeconds;
+        var ilCheckEvery = options.Fault is null && options.Engines.Contains("jit") ? options.JitIlCheckEvery : 0;
+        for (long index = 0; clock.Elapsed.TotalSeconds < options.Seconds && (options.MaxCases is not { } max || index < max); index++)
+        {
+            var caseSeed = CaseSeed(options.Seed, index);
+            var module = GenerateCase(caseSeed, out var config, options.Profile);
+            result.Cases++;
+            foreach (var feature in config.FeatureNames())
+            {
+                result.FeatureMix[feature] = result.FeatureMix.GetValueOrDefault(feature) + 1;
+            }
+            if (options.SelectCoveringCases && options.Fault is { } fault && !FaultCatalog.Covers(fault, module))
+            {
+                result.Skipped++;
+                continue;
+            }
+            try
+            {
+                ModuleValidator.Validate(module);
+            }
+            catch (WasmException e)
+            {
+                result.InvalidModules++;
+                result.Found.Add(new DivergenceRecord(caseSeed, index, clock.Elapsed.TotalSeconds, "invalid-module", $"generator produced an invalid module: {e.Message}", null));
+                options.Log?.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1}s] case {index} seed {caseSeed}: INVALID MODULE {e.Message}");
+                if (options.StopOnDivergence)
+                {
+                    break;
+                }
+                continue;
+            }
+            var report = oracle.Check(module, caseSeed);
+            if (report.Verdict != Verdict.Divergence && ilCheckEvery > 0 && index % ilCheckEvery == 0)
+            {
+                result.JitIlChecks++;
+                if (JitDeterminism.Check(module) is { } difference)
+                {
+                    report = new OracleReport(Verdict.Divergence, difference, report.Calls, "jit-il");
+                }
+            }
+            result.Calls += report.Calls;
+            foreach (var (message, count) in report.Traps)
+            {
+                // By kind: "undefined element 7" and "undefined element 8" count together.
+                var kind = message.TrimEnd("0123456789".ToCharArray()).TrimEnd();
+                result.Traps[kind] = result.Traps.GetValueOrDefault(kind) + count;
+            }
+            switch (report.Verdict)
+            {
+                case Verdict.Agree:
+                    result.Agreed++;
+                    break;
+                case Verdict.Inconclusive:
+                    result.Inconclusive++;
+                    result.InconclusiveReasons[report.Category ?? "?"] = result.InconclusiveReasons.GetValueOrDefault(report.Category ?? "?") + 1;
+                    break;
+                case Verdict.Divergence:
+                {
+                    result.Divergences++;
+                    var at = clock.Elapsed.TotalSeconds;
+                    options.Log?.WriteLine($"[{at,6:F1}s] case {index} seed {caseSeed}: DIVERGENCE {report.Detail}");
+                    var replay = options.Fault is null ? Replay(oracle, options, module, caseSeed) : null;
+                    if (replay is not null)
+                    {
+                        options.Log?.WriteLine($"         replayed: {replay}");
+                    }
+                    string? written = null;
+                    if (options.RegressionDirectory is { } directory)
+                    {
+                        written = Record(directory, oracle, module, caseSeed, report, options, result.Engines);
+                        options.Log?.WriteLine($"         reduced case: {written}");
+                    }
+                    result.Found.Add(new DivergenceRecord(caseSeed, index, at, report.Category ?? "?", report.Detail, written, replay));
+                    if (options.StopOnDivergence)
+                    {
+                        result.Seconds = clock.Elapsed.TotalSeconds;
+                        return result;
+                    }
+                    break;
+                }
+            }
+            if (options.Log is not null && clock.Elapsed.TotalSeconds >= nextProgress)
+            {
+                nextProgress += options.ProgressSeconds;
+                Progress(options.Log, result, clock.Elapsed.TotalSeconds);
+            }
+        }
+        result.Seconds = clock.Elapsed.TotalSeconds;
+        return result;
+    }
+
+    /// <summary>
+    /// Checks a diverging case again: on the campaign's engines, on fresh engines (no state shared with earlier
+    /// cases but the process's), and on fresh engines from a new thread (so the JIT's guest thread is new too).
+    /// </summary>
+    public static string Replay(DifferentialOracle oracle, CampaignOptions options, Module module, ulong caseSeed)
+    {
+        static string Verdict(OracleReport report) => report.Verdict == Oracle.Verdict.Divergence ? "diverges" : report.Verdict.ToString().ToLowerInvariant();
+        var again = Verdict(oracle.Check(module, caseSeed));
+        var fresh = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, caseSeed));
+        var onThread = "";
+        var thread = new Thread(() => onThread = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, caseSeed)));
+        thread.Start();
+        thread.Join();
+        return $"same engines {again}, fresh engines {fresh}, fresh engines on a new thread {onThread}";
+    }
+
+    private static void Progress(TextWriter log, CampaignResult result, double seconds)
+    {
+        var mix = string.Join(" ", result.FeatureMix.OrderBy(p => p.Key).Select(p => $"{p.Key} {100.0 * p.Value / result.Cases:F0}%"));
+        log.WriteLine($"[{seconds,6:F1}s] {result.Cases} cases ({result.Cases / seconds:F1}/s), {result.Calls} calls, inconclusive {100.0 * result.Inconclusive / result.Cases:F1}%, divergences {result.Divergences} | {mix}");
+    }
+
+    private static string Record(string directory, DifferentialOracle oracle, Module module, ulong caseSeed, OracleReport report, CampaignOptions options, string engines)
+    {
+        Func<Module, OracleReport> check = report.Category == "jit-il"
+            ? candidate => JitDeterminism.Check(candidate) is { } difference ? new OracleReport(Verdict.Divergence, difference, 0, "jit-il") : OracleReport.Agreed(0)
+            : candidate => oracle.Check(candidate, caseSeed);
+        var reduced = TestCaseReducer.Reduce(module, candidate =>
+        {
+            var again = check(candidate);
+            return again.Verdict == Verdict.Divergence && again.Category == report.Category;
+        }, options.ReduceBudget);
+        var final = check(reduced);
+        var name = $"{(options.Fault is { } f ? "fault-" + Sanitize(f.Name) : "case")}-{caseSeed:x16}";
+        var info = new RegressionInfo(name, engines, caseSeed, final.Detail, final.Category ?? "?", options.Fault is null ? "divergence" : "fault-only", DateTime.UtcNow.ToString("u"));
+        return RegressionCase.Write(directory, info, reduced);
+    }
+
+    private static string Sanitize(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+
+    public static string ToJson(object value) => JsonSerializer.Serialize(value, RegressionCase.Json);
+}

@@ -1,0 +1,288 @@
+using System.Text;
+using WasmHarness.Engines;
+using WasmHarness.Generator;
+using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Oracle;
+
+/// <summary>The oracle's judgement of one test case.</summary>
+public enum Verdict
+{
+    Agree,
+    /// <summary>An engine ran out of a resource where another did not, or could not run the case: no judgement.</summary>
+    Inconclusive,
+    Divergence,
+}
+
+/// <summary>What the oracle found for one module.</summary>
+public sealed record OracleReport(Verdict Verdict, string Detail, int Calls, string? Category = null)
+{
+    /// <summary>Calls that trapped on the reference engine, by trap message (what the generated code tends to do).</summary>
+    public Dictionary<string, int> Traps { get; init; } = [];
+
+    public static OracleReport Agreed(int calls) => new(Verdict.Agree, "", calls);
+}
+
+public sealed record OracleOptions
+{
+    /// <summary>Calls per exported function.</summary>
+    public int CallsPerExport { get; init; } = 3;
+
+    public NanComparison Nans { get; init; } = NanComparison.Exact;
+
+    /// <summary>Compare exported memories byte for byte and tables element by element after every call.</summary>
+    public bool CompareState { get; init; } = true;
+}
+
+/// <summary>
+/// Runs a module on every engine and compares everything observable: instantiation, each call's results or trap
+/// kind, then exported globals, memories (byte for byte) and tables (element by element) after every call.
+/// Engines are compared with the first one. The rules for what may differ are in <see cref="NondeterminismRules"/>.
+/// </summary>
+public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOptions? options = null)
+{
+    private readonly OracleOptions _options = options ?? new OracleOptions();
+
+    public IReadOnlyList<IEngine> Engines => engines;
+
+    private sealed class Run(IEngine engine) : IDisposable
+    {
+        public IEngine Engine { get; } = engine;
+        public IEngineSession Session { get; } = engine.CreateSession();
+        public IEngineInstance? Instance;
+
+        public void Dispose() => Session.Dispose();
+    }
+
+    private readonly record struct Outcome(IReadOnlyList<EngineValue>? Values, EngineFailure? Failure)
+    {
+        public override string ToString() => Failure is { } f ? $"{f.Kind}: {f.Message}" : $"[{string.Join(", ", Values!)}]";
+    }
+
+    /// <summary>Runs <paramref name="module"/> on every engine; arguments are drawn from <paramref name="seed"/>.</summary>
+    public OracleReport Check(Module module, ulong seed)
+    {
+        var artifact = new ModuleArtifact(module);
+        var runs = engines.Select(e => new Run(e)).ToList();
+        try
+        {
+            return Check(module, artifact, runs, new Random((int)(seed ^ (seed >> 32))));
+        }
+        finally
+        {
+            foreach (var run in runs)
+            {
+                run.Dispose();
+            }
+        }
+    }
+
+    private OracleReport Check(Module module, ModuleArtifact artifact, List<Run> runs, Random random)
+    {
+        var instantiation = runs.Select(r => Capture(() =>
+        {
+            r.Instance = r.Session.Instantiate(artifact);
+            return [];
+        })).ToList();
+        if (Compare(runs, instantiation, "instantiate") is { } failed)
+        {
+            return failed;
+        }
+        if (runs[0].Instance is null)
+        {
+            return OracleReport.Agreed(0);
+        }
+        var functionTypes = FunctionTypes(module);
+        var exports = module.Exports.Where(e => e.Kind == ExternKind.Function && e.Name != ModuleGenerator.ResetFuelExport).ToList();
+        var hasReset = module.Exports.Any(e => e.Name == ModuleGenerator.ResetFuelExport);
+        var calls = 0;
+        var traps = new Dictionary<string, int>();
+        for (var round = 0; round < _options.CallsPerExport; round++)
+        {
+            foreach (var export in exports)
+            {
+                var type = functionTypes[(int)export.Index];
+                var arguments = type.Parameters.Select(p => Argument(p, random)).ToList();
+                var label = $"{export.Name}({string.Join(", ", arguments)})";
+                if (hasReset)
+                {
+                    foreach (var run in runs)
+                    {
+                        run.Session.Invoke(run.Instance!, ModuleGenerator.ResetFuelExport, []);
+                    }
+                }
+                var outcomes = runs.Select(r => Capture(() => r.Session.Invoke(r.Instance!, export.Name, arguments))).ToList();
+                calls++;
+                if (outcomes[0].Failure is { } trapped)
+                {
+                    traps[trapped.Message] = traps.GetValueOrDefault(trapped.Message) + 1;
+                }
+                if (Compare(runs, outcomes, label) is { } report)
+                {
+                    return report with { Calls = calls, Traps = traps };
+                }
+                if (_options.CompareState && CompareState(module, runs, label) is { } state)
+                {
+                    return state with { Calls = calls, Traps = traps };
+                }
+            }
+        }
+        return OracleReport.Agreed(calls) with { Traps = traps };
+    }
+
+    private static Outcome Capture(Func<IReadOnlyList<EngineValue>> action)
+    {
+        try
+        {
+            return new Outcome(action(), null);
+        }
+        catch (EngineFailure failure)
+        {
+            return new Outcome(null, failure);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An engine crashed (an exception that is not a trap): always a bug, never agreement.
+            return new Outcome(null, new EngineFailure(FailureKind.Rejected, $"crash: {e.GetType().Name}: {e.Message}", e));
+        }
+    }
+
+    /// <summary>Compares each engine's outcome with the first engine's; null when all agree.</summary>
+    private OracleReport? Compare(List<Run> runs, List<Outcome> outcomes, string what)
+    {
+        var reference = outcomes[0];
+        for (var i = 1; i < runs.Count; i++)
+        {
+            var other = outcomes[i];
+            var (a, b) = (runs[0].Engine.Name, runs[i].Engine.Name);
+            string Describe() => $"{what}: {a} {reference}, {b} {other}";
+            if (reference.Failure?.Kind == FailureKind.Unsupported || other.Failure?.Kind == FailureKind.Unsupported)
+            {
+                return new OracleReport(Verdict.Inconclusive, $"unsupported: {Describe()}", 0, "unsupported");
+            }
+            var exhaustedA = reference.Failure?.Kind == FailureKind.Exhaustion;
+            var exhaustedB = other.Failure?.Kind == FailureKind.Exhaustion;
+            if (exhaustedA || exhaustedB)
+            {
+                var verdict = NondeterminismRules.Exhaustion(a, exhaustedA, b, exhaustedB);
+                if (verdict == Verdict.Agree)
+                {
+                    // Both ran out: what is left of the state may differ by how far each got; stop here.
+                    return new OracleReport(Verdict.Agree, "both exhausted", 0);
+                }
+                return new OracleReport(verdict, $"exhaustion: {Describe()}", 0, "exhaustion");
+            }
+            switch (reference.Failure, other.Failure)
+            {
+                case (null, null):
+                    var (x, y) = (reference.Values!, other.Values!);
+                    if (x.Count != y.Count || x.Zip(y).Any(p => !NondeterminismRules.ValuesAgree(p.First, p.Second, _options.Nans)))
+                    {
+                        return new OracleReport(Verdict.Divergence, $"results differ: {Describe()}", 0, "result");
+                    }
+                    break;
+                case ({ } fa, { } fb):
+                    if (fa.Kind != fb.Kind || fa.Kind == FailureKind.Trap && !NondeterminismRules.TrapsAgree(a, fa, b, fb))
+                    {
+                        return new OracleReport(Verdict.Divergence, $"traps differ: {Describe()}", 0, "trap");
+                    }
+                    break;
+                default:
+                    return new OracleReport(Verdict.Divergence, $"one trapped: {Describe()}", 0, "trap-vs-value");
+            }
+        }
+        return null;
+    }
+
+    private static OracleReport? CompareState(Module module, List<Run> runs, string after)
+    {
+        foreach (var export in module.Exports)
+        {
+            switch (export.Kind)
+            {
+                case ExternKind.Global:
+                {
+                    var values = runs.Select(r => r.Session.GetGlobal(r.Instance!, export.Name)).ToList();
+                    for (var i = 1; i < runs.Count; i++)
+                    {
+                        if (!NondeterminismRules.ValuesAgree(values[0], values[i], NanComparison.Exact))
+                        {
+                            return new OracleReport(Verdict.Divergence, $"global {export.Name} after {after}: {runs[0].Engine.Name} {values[0]}, {runs[i].Engine.Name} {values[i]}", 0, "global");
+                        }
+                    }
+                    break;
+                }
+                case ExternKind.Memory:
+                {
+                    var memories = runs.Select(r => r.Session.ReadMemory(r.Instance!, export.Name)).ToList();
+                    for (var i = 1; i < runs.Count; i++)
+                    {
+                        if (memories[0].Length != memories[i].Length)
+                        {
+                            return new OracleReport(Verdict.Divergence, $"memory {export.Name} size after {after}: {runs[0].Engine.Name} {memories[0].Length}, {runs[i].Engine.Name} {memories[i].Length}", 0, "memory");
+                        }
+                        var at = memories[0].AsSpan().CommonPrefixLength(memories[i]);
+                        if (at < memories[0].Length)
+                        {
+                            return new OracleReport(Verdict.Divergence, $"memory {export.Name} byte {at} after {after}: {runs[0].Engine.Name} 0x{memories[0][at]:x2}, {runs[i].Engine.Name} 0x{memories[i][at]:x2}", 0, "memory");
+                        }
+                    }
+                    break;
+                }
+                case ExternKind.Table:
+                {
+                    var tables = runs.Select(r => r.Session.ReadTable(r.Instance!, export.Name)).ToList();
+                    for (var i = 1; i < runs.Count; i++)
+                    {
+                        if (!tables[0].SequenceEqual(tables[i]))
+                        {
+                            return new OracleReport(Verdict.Divergence, $"table {export.Name} after {after}: {runs[0].Engine.Name} [{string.Join(", ", tables[0])}], {runs[i].Engine.Name} [{string.Join(", ", tables[i])}]", 0, "table");
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<FunctionType> FunctionTypes(Module module)
+    {
+        var types = module.TypeDefinitions.ToList();
+        return
+        [
+            .. module.ImportsOf(ExternKind.Function).Select(i => (FunctionType)types[(int)((FunctionTypeUse)i.Type).TypeIndex].Body),
+            .. module.Functions.Select(f => (FunctionType)types[(int)f.TypeIndex].Body),
+        ];
+    }
+
+    /// <summary>An argument of <paramref name="type"/>: half the time an edge value (0, ±1, MIN, MAX, ±inf, NaN).</summary>
+    public static EngineValue Argument(ValueType type, Random random)
+    {
+        var edge = random.Next(2) == 0;
+        return type.Kind switch
+        {
+            ValueKind.I32 => EngineValue.I32(edge ? EdgeValues.I32[random.Next(EdgeValues.I32.Length)] : random.Next(3) == 0 ? random.Next(256) : random.Next(int.MinValue, int.MaxValue)),
+            ValueKind.I64 => EngineValue.I64(edge ? EdgeValues.I64[random.Next(EdgeValues.I64.Length)] : random.NextInt64(long.MinValue, long.MaxValue)),
+            ValueKind.F32 => EngineValue.F32(edge ? EdgeValues.F32[random.Next(EdgeValues.F32.Length)] : BitConverter.SingleToUInt32Bits((float)(random.NextDouble() * 200 - 100))),
+            ValueKind.F64 => EngineValue.F64(edge ? EdgeValues.F64[random.Next(EdgeValues.F64.Length)] : BitConverter.DoubleToUInt64Bits(random.NextDouble() * 200 - 100)),
+            ValueKind.V128 => EngineValue.V128(edge
+                ? new V128(EdgeValues.Splat32(EdgeValues.F32[random.Next(EdgeValues.F32.Length)]), (ulong)EdgeValues.I64[random.Next(EdgeValues.I64.Length)])
+                : new V128((ulong)random.NextInt64(), (ulong)random.NextInt64())),
+            _ when type.Heap == HeapType.Extern && !edge => EngineValue.Host((uint)random.Next(1, 4)),
+            _ => EngineValue.Null,
+        };
+    }
+
+    /// <summary>A one-line description of a report, for logs.</summary>
+    public static string Describe(OracleReport report)
+    {
+        var text = new StringBuilder(report.Verdict.ToString());
+        if (report.Detail.Length > 0)
+        {
+            text.Append(": ").Append(report.Detail);
+        }
+        return text.ToString();
+    }
+}
