@@ -57,6 +57,10 @@ internal static partial class RunCommand
         {
             throw new CliException("--fuel must not be negative");
         }
+        if (IsCompiledCode(settings.Module))
+        {
+            tier = ExecutionTier.Jit; // a file of `harness compile` runs its saved code
+        }
         var options = new EngineOptions { Fuel = settings.Fuel, Tier = tier };
         if (settings.MaxMemory is { } maxMemory)
         {
@@ -143,8 +147,34 @@ internal static partial class RunCommand
         }
     }
 
-    private static CompiledModule Load(Engine engine, string path)
+    /// <summary>True when <paramref name="path"/> is a file of <c>harness compile</c> (a .NET assembly: it starts with <c>MZ</c>).</summary>
+    internal static bool IsCompiledCode(string path)
     {
+        try
+        {
+            using var file = File.OpenRead(path);
+            return file.ReadByte() == 'M' && file.ReadByte() == 'Z';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // Load reports it
+        }
+    }
+
+    /// <summary>Reads, decodes or parses, and validates a module (binary, text, or compiled code from <c>harness compile</c>); every failure is one <see cref="CliException"/>.</summary>
+    internal static CompiledModule Load(Engine engine, string path)
+    {
+        if (IsCompiledCode(path))
+        {
+            try
+            {
+                return CompiledModule.Load(engine, path);
+            }
+            catch (IncompatibleCodeException e)
+            {
+                throw new CliException(e.Message);
+            }
+        }
         byte[] bytes;
         try
         {

@@ -13,22 +13,26 @@ public sealed class EngineRegistry
 
     private readonly List<Entry> _entries = [];
 
-    private sealed record Entry(string Name, string Description, Func<EngineOptions, IEngine> Create);
+    private sealed record Entry(string Name, string Description, Func<EngineOptions, IEngine> Create, bool InAll);
 
-    /// <summary>A registry that knows our own tiers: <c>interp</c> and <c>jit</c>.</summary>
+    /// <summary>A registry that knows our own tiers: <c>interp</c>, <c>jit</c> and <c>aot</c> (the last not part of <see cref="All"/>).</summary>
     public static EngineRegistry Ours() => new EngineRegistry()
         .Add("interp", "our interpreter (tier 0)", options => new InterpreterEngine(options))
-        .Add("jit", "our JIT: Wasm → CIL → RyuJIT (tier 1)", options => new JitEngine(options));
+        .Add("jit", "our JIT: Wasm → CIL → RyuJIT (tier 1)", options => new JitEngine(options))
+        .Add("aot", "our JIT ahead of time: each module saved as a .dll, loaded and run from it", options => new AotEngine(options), inAll: false);
 
-    /// <summary>Registers an engine under <paramref name="name"/>; the options are those of our runtime (an outside engine may ignore them).</summary>
-    public EngineRegistry Add(string name, string description, Func<EngineOptions, IEngine> create)
+    /// <summary>
+    /// Registers an engine under <paramref name="name"/>; the options are those of our runtime (an outside engine may
+    /// ignore them). <paramref name="inAll"/>: whether <see cref="All"/> includes it.
+    /// </summary>
+    public EngineRegistry Add(string name, string description, Func<EngineOptions, IEngine> create, bool inAll = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (name == All || _entries.Any(e => e.Name == name))
         {
             throw new ArgumentException($"an engine named '{name}' is already registered", nameof(name));
         }
-        _entries.Add(new Entry(name, description, create));
+        _entries.Add(new Entry(name, description, create, inAll));
         return this;
     }
 
@@ -50,10 +54,10 @@ public sealed class EngineRegistry
 
     /// <summary>
     /// Creates the engines named in <paramref name="names"/> (each once, in the order given; <see cref="All"/>
-    /// expands to every registered engine).
+    /// expands to every registered engine but those registered with <c>inAll: false</c>).
     /// </summary>
     public IReadOnlyList<IEngine> Create(IEnumerable<string> names, EngineOptions? options = null) =>
-        [.. names.SelectMany(n => n == All ? Names : [n]).Distinct(StringComparer.Ordinal).Select(n => Create(n, options))];
+        [.. names.SelectMany(n => n == All ? _entries.Where(e => e.InAll).Select(e => e.Name) : [n]).Distinct(StringComparer.Ordinal).Select(n => Create(n, options))];
 }
 
 /// <summary>An engine name that no one registered; the message lists the known ones.</summary>

@@ -4,8 +4,12 @@ using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Engines;
 
-/// <summary>Our own runtime behind <see cref="IEngine"/>: the interpreter tier.</summary>
-public sealed class InterpreterEngine(EngineOptions? options = null, string name = "interp") : IEngine
+/// <summary>
+/// Our own runtime behind <see cref="IEngine"/>: the interpreter tier, or whichever tier <paramref name="options"/>
+/// names; <paramref name="compile"/> says how a module becomes a <see cref="CompiledModule"/> (by default validated
+/// in memory; the aot engine saves and loads it).
+/// </summary>
+public sealed class InterpreterEngine(EngineOptions? options = null, string name = "interp", Func<Engine, Module, CompiledModule>? compile = null) : IEngine
 {
     private readonly Engine _engine = new(options ?? new EngineOptions());
 
@@ -14,7 +18,7 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
     /// <summary>The runtime engine behind this one (its options; the key of test-only fault injection).</summary>
     public Engine RuntimeEngine => _engine;
 
-    public IEngineSession CreateSession() => new Session(_engine);
+    public IEngineSession CreateSession() => new Session(_engine, compile ?? CompiledModule.Compile);
 
 
     private sealed record Instance(ModuleInstance Value) : IEngineInstance;
@@ -22,19 +26,21 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
     private sealed class Session : IEngineSession
     {
         private readonly Engine _engine;
+        private readonly Func<Engine, Module, CompiledModule> _compile;
         private readonly Store _store;
         private readonly Linker _linker = new();
         private readonly HostReferences _hostReferences = new();
 
-        public Session(Engine engine)
+        public Session(Engine engine, Func<Engine, Module, CompiledModule> compile)
         {
             _engine = engine;
+            _compile = compile;
             _store = new Store(engine);
             SpecTestModule.Define(_linker);
         }
 
         public IEngineInstance Instantiate(ModuleArtifact module) =>
-            new Instance(Run(() => CompiledModule.Compile(_engine, module.Module).Instantiate(_store, _linker)));
+            new Instance(Run(() => _compile(_engine, module.Module).Instantiate(_store, _linker)));
 
         public void Register(string name, IEngineInstance instance) => _linker.DefineInstance(name, ((Instance)instance).Value);
 

@@ -1,6 +1,4 @@
 using WasmHarness.Engines;
-using WasmHarness.Interpreter;
-using WasmHarness.Jit;
 using WasmHarness.Syntax;
 
 namespace WasmHarness.Oracle;
@@ -74,7 +72,7 @@ public static class FaultCatalog
     public static IEngine FaultyInterpreter(Fault fault)
     {
         var engine = new InterpreterEngine();
-        FaultInjection.Inject(engine.RuntimeEngine, fault.Rewrite);
+        engine.RuntimeEngine.InjectFault(fault.Rewrite);
         return new NamedEngine(engine, $"interp!{fault.Name}");
     }
 
@@ -82,7 +80,7 @@ public static class FaultCatalog
     public static IEngine FaultyJit(Fault fault)
     {
         var engine = new JitEngine();
-        JitFaultInjection.Inject(engine.RuntimeEngine, fault.Rewrite);
+        engine.RuntimeEngine.InjectFault(fault.Rewrite);
         return new NamedEngine(engine, $"jit!{fault.Name}");
     }
 

@@ -9,11 +9,17 @@ namespace WasmHarness;
 /// </summary>
 public sealed class CompiledModule
 {
-    private CompiledModule(Engine engine, Module module)
+    private CompiledModule(Engine engine, Module module, byte[]? binary)
     {
         Engine = engine;
         Module = module;
+        _binary = binary;
     }
+
+    private byte[]? _binary;
+
+    /// <summary>The module's binary form: the bytes it was decoded from, or our encoder's output for a module built in memory.</summary>
+    public ReadOnlyMemory<byte> Binary => _binary ??= WasmHarness.Binary.ModuleEncoder.Encode(Module);
 
     /// <summary>The engine the module was compiled for.</summary>
     public Engine Engine { get; }
@@ -25,19 +31,52 @@ public sealed class CompiledModule
     /// Validates a module built in memory (by the text parser, the decoder or a generator) and binds it to
     /// <paramref name="engine"/>. Throws <see cref="InvalidModuleException"/> when it is not valid.
     /// </summary>
-    public static CompiledModule Compile(Engine engine, Module module)
+    public static CompiledModule Compile(Engine engine, Module module) => Compile(engine, module, null);
+
+    private static CompiledModule Compile(Engine engine, Module module, byte[]? binary)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(module);
         var validated = Validation.ModuleValidator.Validate(module);
-        return new CompiledModule(engine, module) { Validated = validated };
+        return new CompiledModule(engine, module, binary) { Validated = validated };
     }
 
     /// <summary>Decodes, validates and compiles a binary module (<see cref="MalformedException"/>, <see cref="InvalidModuleException"/>).</summary>
-    public static CompiledModule FromBinary(Engine engine, ReadOnlySpan<byte> bytes) => Compile(engine, Binary.ModuleDecoder.Decode(bytes));
+    public static CompiledModule FromBinary(Engine engine, ReadOnlySpan<byte> bytes) =>
+        Compile(engine, WasmHarness.Binary.ModuleDecoder.Decode(bytes), bytes.ToArray());
+
+    /// <summary>
+    /// Compiles every function with the JIT and saves the code as a .NET assembly (<c>harness compile</c>, like
+    /// wasmtime's <c>.cwasm</c>): <see cref="Load"/> runs it later without compiling again. Needs an engine whose
+    /// code can be saved (no guest coverage, no injected fault).
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var file = File.Create(path);
+        Save(file);
+    }
+
+    /// <inheritdoc cref="Save(string)"/>
+    public void Save(Stream output) => Jit.JitAssembly.Write(Engine, Validated, Binary.ToArray(), output);
+
+    /// <summary>
+    /// Loads a module saved by <see cref="Save(string)"/>: its functions run the saved code (on an engine of the JIT tier;
+    /// the interpreter tier ignores it and interprets). Throws <see cref="IncompatibleCodeException"/> when the file was
+    /// not written by <c>harness compile</c>, was written by another build of the runtime or with other engine
+    /// settings, or its module bytes do not match their hash; nothing of such a file runs.
+    /// </summary>
+    public static CompiledModule Load(Engine engine, string path)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var (wasm, code) = Jit.JitAssembly.Load(engine, path);
+        var compiled = FromBinary(engine, wasm);
+        Jit.JitModule.Register(Jit.JitModule.Loaded(engine, compiled.Validated, code));
+        return compiled;
+    }
 
     /// <summary>Parses, validates and compiles a module in the text format (<c>(module ...)</c>).</summary>
-    public static CompiledModule FromText(Engine engine, string text) => Compile(engine, Text.WatParser.ParseModule(text));
+    public static CompiledModule FromText(Engine engine, string text) => Compile(engine, WasmHarness.Text.WatParser.ParseModule(text));
 
     /// <summary>What the validator learned (canonical types, per-function facts).</summary>
     public Validation.ValidatedModule Validated { get; private init; } = null!;

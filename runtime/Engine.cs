@@ -91,6 +91,21 @@ public sealed class Engine(EngineOptions? options = null)
     /// <summary>What the JIT of this engine compiled and what it left to the interpreter.</summary>
     public Jit.JitStatistics JitStatistics { get; } = new();
 
+    /// <summary>
+    /// TEST-ONLY seam of the differential fault benchmark: makes both tiers of this engine compile every instruction
+    /// for which <paramref name="rewrite"/> returns a sequence as that sequence instead (it must have the same stack
+    /// effect, and never add or remove blocks), so the oracle can prove it detects real miscompilations. Other
+    /// engines in the process are untouched. Call it before anything is compiled with this engine; never outside tests.
+    /// </summary>
+    public void InjectFault(Func<Syntax.Instruction, IReadOnlyList<Syntax.Instruction>?> rewrite) => FaultRewrite = rewrite;
+
+    /// <summary>The rewrite of <see cref="InjectFault"/>, or null (always, outside the fault benchmark).</summary>
+    internal Func<Syntax.Instruction, IReadOnlyList<Syntax.Instruction>?>? FaultRewrite { get; private set; }
+
+    /// <summary>The instructions a tier compiles for <paramref name="body"/>: the body itself, unless a fault is injected.</summary>
+    internal IEnumerable<Syntax.Instruction> Faulted(IReadOnlyList<Syntax.Instruction> body) =>
+        FaultRewrite is { } rewrite ? body.SelectMany(instruction => rewrite(instruction) ?? [instruction]) : body;
+
     /// <summary>The JIT's code per module; an entry lives as long as its module (the code is collected with it).</summary>
     internal System.Runtime.CompilerServices.ConditionalWeakTable<Validation.ValidatedModule, Jit.JitModule> JitCode { get; } = [];
 }

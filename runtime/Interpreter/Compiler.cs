@@ -77,7 +77,7 @@ internal sealed class Compiler
         compiler._height = localCount;
         compiler._maxHeight = localCount;
         compiler._controls.Add(new Control { Height = localCount, Results = type.Results.Count });
-        foreach (var instruction in FaultInjection.Apply(engine, code.Body.Instructions))
+        foreach (var instruction in engine.Faulted(code.Body.Instructions))
         {
             compiler.Translate(instruction);
         }

@@ -61,7 +61,7 @@ internal sealed partial class FunctionCompiler
         public ValueKind[] LabelTypes => Kind == Opcode.Loop ? Params : Results;
     }
 
-    private FunctionCompiler(JitModule module, int index, DynamicMethod method, Func<int, bool> isCompiled, bool listing)
+    private FunctionCompiler(JitModule module, int index, ILGenerator generator, Func<int, bool> isCompiled, bool listing)
     {
         _module = module;
         _validated = module.Validated;
@@ -69,7 +69,7 @@ internal sealed partial class FunctionCompiler
         _code = module.Code(index);
         _type = _validated.FunctionTypes[index];
         _isCompiled = isCompiled;
-        _il = new IlWriter(method.GetILGenerator(), listing);
+        _il = new IlWriter(generator, listing);
         _contextArg = _type.Parameters.Count + (_type.Results.Count > 1 ? _type.Results.Count : 0);
         _localTypes.AddRange(_type.Parameters);
         foreach (var group in _code.Locals)
@@ -164,27 +164,53 @@ internal sealed partial class FunctionCompiler
         return (returnType, [.. parameters]);
     }
 
-    /// <summary>Creates the (empty) method of function <paramref name="index"/>, so that others can call it before its IL is emitted.</summary>
-    public static DynamicMethod Declare(JitModule module, int index)
+    /// <summary>
+    /// Creates the (empty) method of function <paramref name="index"/>, so that others can call it before its IL is
+    /// emitted: a <see cref="DynamicMethod"/> in memory, or a public static method of <paramref name="assembly"/>
+    /// when the code is written to a file (<see cref="JitAssembly"/>).
+    /// </summary>
+    public static MethodInfo Declare(JitModule module, int index, TypeBuilder? assembly)
     {
         var (returnType, parameters) = Signature(module.Validated.FunctionTypes[index]);
-        return new DynamicMethod(module.Function(index).ToString().Replace(' ', '_'), returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
+        return assembly is null
+            ? new DynamicMethod(module.Function(index).ToString().Replace(' ', '_'), returnType, parameters, typeof(JitContext).Module, skipVisibility: true)
+            : assembly.DefineMethod(JitAssembly.FunctionName(index), MethodAttributes.Public | MethodAttributes.Static, returnType, parameters);
     }
 
     /// <summary>Emits the IL of function <paramref name="index"/> into its declared method.</summary>
     public static void Emit(JitModule module, int index, Func<int, bool> isCompiled)
     {
         var dump = module.Engine.Options.JitDumpIl;
-        var compiler = new FunctionCompiler(module, index, module.Method(index), isCompiled, dump is not null);
+        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump is not null);
         compiler.EmitBody();
         dump?.Invoke(module.Function(index).ToString(), compiler._il.Listing);
     }
+
+    private static ILGenerator Generator(MethodInfo method) => method switch
+    {
+        DynamicMethod dynamic => dynamic.GetILGenerator(),
+        MethodBuilder builder => builder.GetILGenerator(),
+        _ => throw new InvalidOperationException($"{method} is compiled already"),
+    };
 
     /// <summary>A thunk that calls compiled function <paramref name="index"/> in a given context, with packed arguments and results.</summary>
     public static Action<JitContext, Value[], Value[]> CompileEntry(JitModule module, int index)
     {
         var method = new DynamicMethod($"entry {module.Function(index)}", typeof(void), [typeof(JitContext), typeof(Value[]), typeof(Value[])], typeof(JitContext).Module, skipVisibility: true);
-        var il = new IlWriter(method.GetILGenerator(), listing: false);
+        EmitEntry(module, index, method.GetILGenerator());
+        return method.CreateDelegate<Action<JitContext, Value[], Value[]>>();
+    }
+
+    /// <summary>The entry thunk of function <paramref name="index"/> as a public static method of an assembly being written.</summary>
+    public static void DeclareEntry(JitModule module, int index, TypeBuilder assembly)
+    {
+        var method = assembly.DefineMethod(JitAssembly.EntryName(index), MethodAttributes.Public | MethodAttributes.Static, typeof(void), [typeof(JitContext), typeof(Value[]), typeof(Value[])]);
+        EmitEntry(module, index, method.GetILGenerator());
+    }
+
+    private static void EmitEntry(JitModule module, int index, ILGenerator generator)
+    {
+        var il = new IlWriter(generator, listing: false);
         var type = module.Validated.FunctionTypes[index];
         for (var i = 0; i < type.Parameters.Count; i++)
         {
@@ -213,7 +239,6 @@ internal sealed partial class FunctionCompiler
             il.Emit(OpCodes.Call, Helper("Put", type.Results[i].Kind));
         }
         il.Emit(OpCodes.Ret);
-        return method.CreateDelegate<Action<JitContext, Value[], Value[]>>();
     }
 
     private static MethodInfo Helper(string name) =>
@@ -381,7 +406,20 @@ internal sealed partial class FunctionCompiler
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
         for (_position = 0; _position < _code.Body.Instructions.Count; _position++)
         {
-            JitFaultInjection.Translate(_module.Engine, _code.Body.Instructions[_position], Translate);
+            // The position stays that of the original instruction, so look-ahead over the body (block structure) is
+            // the same with an injected fault (which never adds or removes blocks).
+            var instruction = _code.Body.Instructions[_position];
+            if (_module.Engine.FaultRewrite?.Invoke(instruction) is { } replacement)
+            {
+                foreach (var faulty in replacement)
+                {
+                    Translate(faulty);
+                }
+            }
+            else
+            {
+                Translate(instruction);
+            }
         }
         // The function's end: results are in the slots at the bottom of the stack.
         _il.Emit(OpCodes.Ldloc, _state);
@@ -550,8 +588,12 @@ internal sealed partial class FunctionCompiler
                     return label;
                 }
                 var labels = table.Labels.Select(LabelFor).ToArray();
-                _il.Emit(OpCodes.Ldloc, index);
-                _il.Emit(OpCodes.Switch, labels);
+                if (labels.Length > 0)
+                {
+                    // (An empty switch falls through; the assembly writer's encoder refuses one, so none is emitted.)
+                    _il.Emit(OpCodes.Ldloc, index);
+                    _il.Emit(OpCodes.Switch, labels);
+                }
                 Branch(table.Default);
                 foreach (var (depth, label) in trampolines)
                 {

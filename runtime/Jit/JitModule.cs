@@ -24,30 +24,73 @@ internal sealed class JitModule
     }
 
     private readonly Status[] _status;
-    private readonly DynamicMethod?[] _methods;
+    private readonly System.Reflection.MethodInfo?[] _methods;
     private readonly Action<JitContext, Value[], Value[]>?[] _entries;
     private readonly nint[] _pointers;
     private readonly Lock _gate = new();
 
-    private JitModule(Engine engine, Validation.ValidatedModule validated)
+    /// <summary>While the code is written to an assembly file (<see cref="JitAssembly"/>): the type that receives the methods.</summary>
+    private readonly TypeBuilder? _assembly;
+
+    private JitModule(Engine engine, Validation.ValidatedModule validated, TypeBuilder? assembly = null)
     {
+        _assembly = assembly;
         Engine = engine;
         Validated = validated;
         var count = validated.FunctionTypeIndices.Count;
         _status = new Status[count];
-        _methods = new DynamicMethod?[count];
+        _methods = new System.Reflection.MethodInfo?[count];
         _entries = new Action<JitContext, Value[], Value[]>?[count];
         _pointers = new nint[count];
         for (var i = 0; i < validated.ImportedFunctionCount; i++)
         {
             _status[i] = Status.Fallback; // imports run wherever their own module's code is
         }
-        if (engine.Options.JitEager)
+        if (engine.Options.JitEager || assembly is not null)
         {
             Compile(Enumerable.Range(0, count).Where(i => _status[i] == Status.Unknown).ToList());
         }
     }
 
+    /// <summary>Compiles every function of <paramref name="validated"/> into <paramref name="assembly"/> (with an entry thunk each), for a file.</summary>
+    internal static JitModule WriteTo(Engine engine, Validation.ValidatedModule validated, TypeBuilder assembly)
+    {
+        var module = new JitModule(engine, validated, assembly);
+        for (var i = 0; i < module._status.Length; i++)
+        {
+            if (module._status[i] == Status.Compiled)
+            {
+                FunctionCompiler.DeclareEntry(module, i, assembly);
+            }
+        }
+        return module;
+    }
+
+    /// <summary>
+    /// The code of <paramref name="validated"/> as a loaded assembly wrote it (<see cref="JitAssembly"/>): each function
+    /// that has a method in <paramref name="code"/> runs compiled, the others in the interpreter.
+    /// </summary>
+    internal static JitModule Loaded(Engine engine, Validation.ValidatedModule validated, Type code)
+    {
+        var module = new JitModule(engine, validated);
+        for (var i = validated.ImportedFunctionCount; i < module._status.Length; i++)
+        {
+            var method = code.GetMethod(JitAssembly.FunctionName(i));
+            var entry = code.GetMethod(JitAssembly.EntryName(i));
+            if (method is null || entry is null)
+            {
+                module._status[i] = Status.Fallback;
+                continue;
+            }
+            module._methods[i] = method;
+            module._entries[i] = entry.CreateDelegate<Action<JitContext, Value[], Value[]>>();
+            module._status[i] = Status.Compiled;
+        }
+        return module;
+    }
+
+    /// <summary>Makes <paramref name="module"/> the code of its module in its engine (after <see cref="Loaded"/>); false when code exists already.</summary>
+    internal static bool Register(JitModule module) => module.Engine.JitCode.TryAdd(module.Validated, module);
     /// <summary>The engine whose options (fuel, coverage, fault injection, filters) the code was compiled with.</summary>
     public Engine Engine { get; }
 
@@ -97,7 +140,7 @@ internal sealed class JitModule
     }
 
     /// <summary>The compiled method of function <paramref name="index"/> (which must run compiled).</summary>
-    internal DynamicMethod Method(int index) => _methods[index]!;
+    internal System.Reflection.MethodInfo Method(int index) => _methods[index]!;
 
     /// <summary>Calls function <paramref name="index"/> (which must run compiled) in a context, with packed arguments and results.</summary>
     public Action<JitContext, Value[], Value[]> Entry(int index)
@@ -125,7 +168,10 @@ internal sealed class JitModule
                 {
                     // DynamicMethod has no public MethodHandle (and ldftn cannot name one): ask for its descriptor.
                     // Where that is not available the pointer stays zero-like (-1) and calls go through the store.
-                    pointer = MethodDescriptor?.Invoke(_methods[index], null) is RuntimeMethodHandle handle ? handle.GetFunctionPointer() : -1;
+                    // A method of a loaded assembly has a handle of its own.
+                    pointer = _methods[index] is DynamicMethod dynamic
+                        ? MethodDescriptor?.Invoke(dynamic, null) is RuntimeMethodHandle handle ? handle.GetFunctionPointer() : -1
+                        : _methods[index]!.MethodHandle.GetFunctionPointer();
                     _pointers[index] = pointer;
                 }
             }
@@ -167,7 +213,7 @@ internal sealed class JitModule
                 ?? (options.JitFilter?.Invoke(Function(index)) == false ? "excluded by EngineOptions.JitFilter" : null);
             if (reason is null)
             {
-                _methods[index] = FunctionCompiler.Declare(this, index);
+                _methods[index] = FunctionCompiler.Declare(this, index, _assembly);
                 compiled.Add(index);
             }
             else
