@@ -117,12 +117,12 @@ internal sealed partial class FunctionCompiler
                 Opcode.GlobalGet or Opcode.GlobalSet => Compilable(instance.Globals[instruction.Index].Type.Type),
                 Opcode.ElemDrop or Opcode.DataDrop or Opcode.MemoryInit or Opcode.MemoryCopy or Opcode.MemoryFill => true,
                 Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill or Opcode.TableCopy or Opcode.TableInit => true,
+                _ when instruction.Info.IsPure => true, // generated from the instruction table (TryEmitPure)
                 _ when IsExceptionInstruction(opcode) => SupportsException(instance, instruction),
                 _ when (code >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
                 _ when (code >> 16) == 0xFB => SupportsGc(opcode),
                 _ => code is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
-                    or (>= 0x28 and <= 0xC4) or (>= 0xD0 and <= 0xD6)
-                    or (>= 0xFC_0000 and <= 0xFC_0007),
+                    or (>= 0x28 and <= 0x44) or (>= 0xD0 and <= 0xD6),
             };
             if (!ok)
             {
