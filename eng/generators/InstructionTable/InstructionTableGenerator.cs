@@ -258,15 +258,29 @@ internal static class Emitters
         sb.Append("using System.Runtime.CompilerServices;\nusing WasmHarness.Execution;\nusing WasmHarness.Syntax;\n\nnamespace WasmHarness.Interpreter;\n\n");
         sb.Append("internal sealed partial class Machine\n{\n");
         sb.Append("    /// <summary>\n    /// Runs a pure instruction (one with a <c>sem</c> method in the table) on the top of the stack: its operands\n");
-        sb.Append("    /// are replaced by its result. Returns the new stack top, or -1 when <paramref name=\"op\"/> is not pure.\n    /// </summary>\n");
+        sb.Append("    /// are replaced by its result. Returns the new stack top, or -1 when <paramref name=\"op\"/> is not pure. The scalar\n");
+        sb.Append("    /// cases are inlined into the interpreter loop; the vector ones stay out of line (<see cref=\"ExecutePureVector\"/>),\n");
+        sb.Append("    /// so that the loop keeps few enough locals for RyuJIT to enregister them.\n    /// </summary>\n");
         sb.Append("    [MethodImpl(MethodImplOptions.AggressiveInlining)]\n");
-        sb.Append("    private static int ExecutePure(in Op op, Slot[] s, int sp)\n    {\n        switch (op.Code)\n        {\n");
-        foreach (var row in rows.Where(r => r.Semantics is not null))
+        // One ref local for every case: RyuJIT does not inline a method with more than a few dozen locals.
+        sb.Append("    private static int ExecutePure(in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
+        AppendCases(sb, rows.Where(r => r.Semantics is not null && !r.Parameters!.Concat(r.Results!).Contains("v128")));
+        sb.Append("            default:\n                return ExecutePureVector(op, s, sp);\n        }\n    }\n\n");
+        sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n");
+        sb.Append("    private static int ExecutePureVector(in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
+        AppendCases(sb, rows.Where(r => r.Semantics is not null && r.Parameters!.Concat(r.Results!).Contains("v128")));
+        sb.Append("            default:\n                return -1;\n        }\n    }\n}\n");
+        return sb.ToString();
+    }
+
+    private static void AppendCases(StringBuilder sb, IEnumerable<Row> rows)
+    {
+        foreach (var row in rows)
         {
             var ps = row.Parameters!;
             var result = row.Results![0];
             sb.Append("            case Opcode.").Append(row.Enum).Append(":\n            {\n");
-            sb.Append("                ref var r = ref s[sp - ").Append(ps.Length).Append("];\n");
+            sb.Append("                r = ref s[sp - ").Append(ps.Length).Append("];\n");
             var args = new List<string>();
             for (var i = 0; i < ps.Length; i++)
             {
@@ -298,8 +312,6 @@ internal static class Emitters
             }
             sb.Append(";\n            }\n");
         }
-        sb.Append("            default:\n                return -1;\n        }\n    }\n}\n");
-        return sb.ToString();
     }
 
     private static string OpCodeName(string il) =>
