@@ -45,8 +45,11 @@ internal sealed class Row
 
     public bool IsCustom => Parameters is null;
 
-    /// <summary>Every type concrete: the validator takes the signature from the table.</summary>
-    public bool IsFixed => Parameters is not null && Parameters.Concat(Results!).All(Table.IsConcrete);
+    /// <summary>
+    /// Every type concrete and no immediate that names something of the module (an index to check): the validator
+    /// takes the signature from the table. (<c>data.drop</c> is <c>-&gt;</c> but names a segment: not fixed.)
+    /// </summary>
+    public bool IsFixed => Parameters is not null && Parameters.Concat(Results!).All(Table.IsConcrete) && Immediates is "None" or "Lane";
 }
 
 /// <summary>Parses the table; errors name the line.</summary>

@@ -218,6 +218,8 @@ public sealed class InstructionTableTests
             if (InstructionSignatures.TryGetFixed(info.Opcode, out var signature))
             {
                 Assert.Equal((signature.Parameters.Length, signature.Results.Length), (info.Pops, info.Pushes));
+                // A fixed signature is all the validator checks (besides a lane index): no index immediate.
+                Assert.True(info.Immediates is ImmediateKind.None or ImmediateKind.Lane, info.Name);
             }
             Assert.Equal(info.CanTrap, InstructionTraps.Of(info.Opcode).Count > 0);
             Assert.True(!info.IsPure || info.Pushes == 1, $"{info.Name}: a pure instruction has one result");
