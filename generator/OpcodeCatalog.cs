@@ -22,14 +22,12 @@ public sealed record OpcodeEntry(Opcode Opcode, ValueType[] Parameters, ValueTyp
 
 /// <summary>
 /// The instructions the generator draws from, with their types taken from the validator's own signature table
-/// (so the generator and the validator cannot disagree about an instruction's type). Relaxed SIMD is left out:
+/// (so the generator and the validator cannot disagree about an instruction's type) and whether they trap or make a
+/// NaN from the instruction table (<c>runtime/Syntax/Instructions.table</c>). Relaxed SIMD is left out:
 /// its results are implementation-defined, so engines may rightly differ (a nondeterminism rule).
 /// </summary>
 public static class OpcodeCatalog
 {
-    private static readonly string[] s_nanOperations =
-        ["add", "sub", "mul", "div", "min", "max", "sqrt", "ceil", "floor", "trunc", "nearest", "demote_f64", "promote_f32", "demote_f64x2_zero", "promote_low_f32x4"];
-
     /// <summary>Numeric and vector instructions without immediates (or with only a lane index), Wasm 2.0, no relaxed SIMD.</summary>
     public static IReadOnlyList<OpcodeEntry> Fixed { get; } = BuildFixed();
 
@@ -50,7 +48,7 @@ public static class OpcodeCatalog
     public static IReadOnlyList<Opcode> SwarmOpcodes { get; } = [.. FixedOpcodes, .. MemoryAccesses.Select(a => a.Opcode)];
 
     /// <summary>True for relaxed SIMD opcodes, which the generator never emits.</summary>
-    public static bool IsRelaxedSimd(Opcode opcode) => ((int)opcode >> 16) == 0xFD && ((int)opcode & 0xFFFF) >= 0x100;
+    public static bool IsRelaxedSimd(Opcode opcode) => OpcodeTable.Get(opcode).Feature == "relaxed-simd";
 
     private static List<OpcodeEntry> BuildFixed()
     {
@@ -61,19 +59,17 @@ public static class OpcodeCatalog
             {
                 continue;
             }
-            var name = OpcodeTable.Get(opcode).Name;
+            var info = OpcodeTable.Get(opcode);
+            var name = info.Name;
             var prefix = (int)opcode >> 16;
-            var code = (int)opcode & 0xFFFF;
             var kind = prefix == 0xFD ? InstructionClass.Simd
                 : signature.Parameters.Concat(signature.Results).Any(t => t.Kind is ValueKind.F32 or ValueKind.F64)
                     ? (signature.Parameters.Length == 1 && signature.Parameters[0] != signature.Results[0] ? InstructionClass.Conversion : InstructionClass.Float)
                     : signature.Parameters.Length == 1 && signature.Parameters[0] != signature.Results[0] ? InstructionClass.Conversion : InstructionClass.Numeric;
-            var dot = name.IndexOf('.');
-            var operation = name[(dot + 1)..];
             var shape = NanShape.None;
-            if (s_nanOperations.Contains(operation))
+            if (info.MayProduceNaN)
             {
-                shape = name[..dot] switch
+                shape = name[..name.IndexOf('.')] switch
                 {
                     "f32" => NanShape.F32,
                     "f64" => NanShape.F64,
@@ -82,7 +78,7 @@ public static class OpcodeCatalog
                     _ => NanShape.None,
                 };
             }
-            var canTrap = prefix == 0 && (code is >= 0x6D and <= 0x70 or >= 0x7F and <= 0x82 or >= 0xA8 and <= 0xAB or >= 0xAE and <= 0xB1);
+            var canTrap = info.CanTrap;
             var lanes = InstructionSignatures.HasLane(opcode) ? InstructionSignatures.LaneCount(opcode) : 0;
             entries.Add(new OpcodeEntry(opcode, signature.Parameters, signature.Results, kind, shape, canTrap, lanes));
         }

@@ -334,9 +334,9 @@ public static class Numerics
         return significand;
     }
 
-    /// <summary><c>f32.demote_f64</c>.</summary>
-    public static float F32Demote(double a) => (float)a;
+    /// <summary><c>f32.demote_f64</c>; a NaN is quieted explicitly (as the hardware does), so RyuJIT cannot fold a promote-demote pair into nothing.</summary>
+    public static float F32Demote(double a) => double.IsNaN(a) ? BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits((float)a) | 0x0040_0000) : (float)a;
 
-    /// <summary><c>f64.promote_f32</c>.</summary>
-    public static double F64Promote(float a) => a;
+    /// <summary><c>f64.promote_f32</c>, quieting a NaN explicitly (see <see cref="F32Demote"/>).</summary>
+    public static double F64Promote(float a) => float.IsNaN(a) ? BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(a) | 0x0008_0000_0000_0000) : a;
 }

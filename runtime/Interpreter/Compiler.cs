@@ -501,81 +501,11 @@ internal sealed class Compiler
         }
     }
 
-    /// <summary>How many operands an instruction pops and pushes (instructions not handled above).</summary>
+    /// <summary>How many operands an instruction pops and pushes (instructions not handled above): the table's <c>sig</c> arity.</summary>
     private static (int Pops, int Pushes) StackEffect(Instruction instruction)
     {
-        var opcode = instruction.Opcode;
-        var code = (int)opcode;
-        if (code <= 0xFF)
-        {
-            return code switch
-            {
-                (int)Opcode.Drop => (1, 0),
-                (int)Opcode.Select or (int)Opcode.SelectTyped => (3, 1),
-                (int)Opcode.LocalGet or (int)Opcode.GlobalGet => (0, 1),
-                (int)Opcode.LocalSet or (int)Opcode.GlobalSet => (1, 0),
-                (int)Opcode.LocalTee => (1, 1),
-                (int)Opcode.TableGet => (1, 1),
-                (int)Opcode.TableSet => (2, 0),
-                >= 0x28 and <= 0x35 => (1, 1),
-                >= 0x36 and <= 0x3E => (2, 0),
-                (int)Opcode.MemorySize => (0, 1),
-                (int)Opcode.MemoryGrow => (1, 1),
-                >= 0x41 and <= 0x44 => (0, 1),
-                (int)Opcode.I32Eqz or (int)Opcode.I64Eqz => (1, 1),
-                >= 0x46 and <= 0x66 => (2, 1),
-                >= 0x67 and <= 0x69 => (1, 1),
-                >= 0x6A and <= 0x78 => (2, 1),
-                >= 0x79 and <= 0x7B => (1, 1),
-                >= 0x7C and <= 0x8A => (2, 1),
-                >= 0x8B and <= 0x91 => (1, 1),
-                >= 0x92 and <= 0x98 => (2, 1),
-                >= 0x99 and <= 0x9F => (1, 1),
-                >= 0xA0 and <= 0xA6 => (2, 1),
-                >= 0xA7 and <= 0xC4 => (1, 1),
-                (int)Opcode.RefNull or (int)Opcode.RefFunc => (0, 1),
-                (int)Opcode.RefIsNull or (int)Opcode.RefAsNonNull => (1, 1),
-                (int)Opcode.RefEq => (2, 1),
-                _ => throw Unsupported(opcode),
-            };
-        }
-        if ((code >> 16) == 0xFC)
-        {
-            return opcode switch
-            {
-                <= Opcode.I64TruncSatF64U => (1, 1),
-                Opcode.DataDrop or Opcode.ElemDrop => (0, 0),
-                Opcode.TableGrow => (2, 1),
-                Opcode.TableSize => (0, 1),
-                Opcode.MemoryInit or Opcode.MemoryCopy or Opcode.MemoryFill or Opcode.TableInit or Opcode.TableCopy or Opcode.TableFill => (3, 0),
-                _ => throw Unsupported(opcode),
-            };
-        }
-        if ((code >> 16) == 0xFD)
-        {
-            return Simd.StackEffect(opcode);
-        }
-        if ((code >> 16) == 0xFB)
-        {
-            return opcode switch
-            {
-                Opcode.StructNewDefault => (0, 1),
-                Opcode.StructGet or Opcode.StructGetS or Opcode.StructGetU => (1, 1),
-                Opcode.StructSet => (2, 0),
-                Opcode.ArrayNew => (2, 1),
-                Opcode.ArrayNewDefault => (1, 1),
-                Opcode.ArrayNewData or Opcode.ArrayNewElem => (2, 1),
-                Opcode.ArrayGet or Opcode.ArrayGetS or Opcode.ArrayGetU => (2, 1),
-                Opcode.ArraySet => (3, 0),
-                Opcode.ArrayLen => (1, 1),
-                Opcode.ArrayFill => (4, 0),
-                Opcode.ArrayCopy => (5, 0),
-                Opcode.ArrayInitData or Opcode.ArrayInitElem => (4, 0),
-                Opcode.RefI31 or Opcode.I31GetS or Opcode.I31GetU => (1, 1),
-                _ => throw Unsupported(opcode),
-            };
-        }
-        throw Unsupported(opcode);
+        var info = instruction.Info;
+        return info.HasFixedStackEffect ? (info.Pops, info.Pushes) : throw Unsupported(instruction.Opcode);
     }
 
     private static NotSupportedException Unsupported(Opcode opcode) => new($"the interpreter does not support {opcode.Name()} yet");

@@ -7,31 +7,32 @@ using WasmHarness.Syntax;
 namespace WasmHarness.Jit;
 
 /// <summary>
-/// Vector instructions compiled inline: the operands stay <see cref="V128"/> values on the CIL stack and go straight
-/// into a <see cref="JitSimd"/> method that RyuJIT inlines into <see cref="System.Runtime.Intrinsics.Vector128"/>
-/// code; loads and stores take the same bounds check as scalar ones. The others spill to scratch slots and call the
-/// interpreter's implementation (<see cref="EmitSimd"/>).
+/// Vector memory accesses compiled inline: the operands stay <see cref="V128"/> values on the CIL stack, the address
+/// takes the same bounds check as scalar accesses and goes into a <see cref="JitSimd"/> method that RyuJIT inlines.
+/// (The pure vector instructions are dispatched from the instruction table: <see cref="TryEmitPure"/>.)
 /// </summary>
 internal sealed partial class FunctionCompiler
 {
-    /// <summary>The <see cref="JitSimd"/> method of each inline vector instruction, found by its name.</summary>
-    private static readonly FrozenDictionary<Opcode, MethodInfo> InlineSimd = typeof(JitSimd)
-        .GetMethods(BindingFlags.Static | BindingFlags.Public)
-        .Select(method => (Found: Enum.TryParse<Opcode>(method.Name, out var opcode), Opcode: opcode, Method: method))
-        .Where(entry => entry.Found)
-        .ToFrozenDictionary(entry => entry.Opcode, entry => entry.Method);
-
-    /// <summary>Bytes each inline vector load reads (and <c>v128.store</c> writes).</summary>
-    private static int SimdAccessWidth(Opcode opcode) => opcode switch
+    /// <summary>The <see cref="JitSimd"/> method of each vector memory access compiled inline (the lane accesses are not).</summary>
+    private static readonly FrozenDictionary<Opcode, MethodInfo> InlineSimd = new Dictionary<Opcode, string>
     {
-        Opcode.V128Load or Opcode.V128Store => 16,
-        Opcode.V128Load8Splat => 1,
-        Opcode.V128Load16Splat => 2,
-        Opcode.V128Load32Splat or Opcode.V128Load32Zero => 4,
-        _ => 8, // the 8x8/16x4/32x2 extending loads, load64_splat, load64_zero
-    };
+        [Opcode.V128Load] = nameof(JitSimd.V128Load),
+        [Opcode.V128Store] = nameof(JitSimd.V128Store),
+        [Opcode.V128Load8x8S] = nameof(JitSimd.V128Load8x8S),
+        [Opcode.V128Load8x8U] = nameof(JitSimd.V128Load8x8U),
+        [Opcode.V128Load16x4S] = nameof(JitSimd.V128Load16x4S),
+        [Opcode.V128Load16x4U] = nameof(JitSimd.V128Load16x4U),
+        [Opcode.V128Load32x2S] = nameof(JitSimd.V128Load32x2S),
+        [Opcode.V128Load32x2U] = nameof(JitSimd.V128Load32x2U),
+        [Opcode.V128Load8Splat] = nameof(JitSimd.V128Load8Splat),
+        [Opcode.V128Load16Splat] = nameof(JitSimd.V128Load16Splat),
+        [Opcode.V128Load32Splat] = nameof(JitSimd.V128Load32Splat),
+        [Opcode.V128Load64Splat] = nameof(JitSimd.V128Load64Splat),
+        [Opcode.V128Load32Zero] = nameof(JitSimd.V128Load32Zero),
+        [Opcode.V128Load64Zero] = nameof(JitSimd.V128Load64Zero),
+    }.ToFrozenDictionary(entry => entry.Key, entry => typeof(JitSimd).GetMethod(entry.Value)!);
 
-    /// <summary>Compiles <paramref name="instruction"/> inline when <see cref="JitSimd"/> has it; false otherwise (nothing emitted).</summary>
+    /// <summary>Compiles a vector memory access inline when <see cref="JitSimd"/> has it; false otherwise (nothing emitted).</summary>
     private bool TryEmitSimdInline(Instruction instruction)
     {
         var opcode = instruction.Opcode;
@@ -42,7 +43,7 @@ internal sealed partial class FunctionCompiler
         var immediates = OpcodeTable.Get(opcode).Immediates;
         if (immediates == ImmediateKind.MemArg)
         {
-            var width = SimdAccessWidth(opcode);
+            var width = 1 << OpcodeTable.Get(opcode).NaturalAlignment; // the access width: its natural alignment
             if (opcode == Opcode.V128Store)
             {
                 Pop(2);
@@ -59,18 +60,6 @@ internal sealed partial class FunctionCompiler
             Push(ValueKind.V128);
             return true;
         }
-        var (pops, _) = Interpreter.Simd.StackEffect(opcode);
-        var results = SimdResults(opcode) ?? throw new NotSupportedException(opcode.Name());
-        Pop(pops);
-        if (immediates == ImmediateKind.Lane)
-        {
-            _il.Emit(OpCodes.Ldc_I4, (int)instruction.LaneIndex);
-        }
-        _il.Emit(OpCodes.Call, method);
-        foreach (var result in results)
-        {
-            Push(result);
-        }
-        return true;
+        return false;
     }
 }

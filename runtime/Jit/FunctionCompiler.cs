@@ -117,12 +117,12 @@ internal sealed partial class FunctionCompiler
                 Opcode.GlobalGet or Opcode.GlobalSet => Compilable(module.Globals[(int)instruction.Index].Type),
                 Opcode.ElemDrop or Opcode.DataDrop or Opcode.MemoryInit or Opcode.MemoryCopy or Opcode.MemoryFill => true,
                 Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill or Opcode.TableCopy or Opcode.TableInit => true,
+                _ when instruction.Info.IsPure => true, // generated from the instruction table (TryEmitPure)
                 _ when IsExceptionInstruction(opcode) => SupportsException(module, instruction),
                 _ when (encoding >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
                 _ when (encoding >> 16) == 0xFB => SupportsGc(opcode),
                 _ => encoding is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
-                    or (>= 0x28 and <= 0xC4) or (>= 0xD0 and <= 0xD6)
-                    or (>= 0xFC_0000 and <= 0xFC_0007),
+                    or (>= 0x28 and <= 0x44) or (>= 0xD0 and <= 0xD6),
             };
             if (!ok)
             {
@@ -778,7 +778,10 @@ internal sealed partial class FunctionCompiler
             EmitStore(opcode, instruction.MemArg);
             return;
         }
-        EmitNumeric(opcode);
+        if (!TryEmitPure(instruction))
+        {
+            throw new NotSupportedException($"the JIT does not compile {opcode.Name()}");
+        }
     }
 
     private Control Target(uint depth) => _controls[_controls.Count - 1 - (int)depth];
@@ -916,36 +919,28 @@ internal sealed partial class FunctionCompiler
 
     // ---- Vectors -------------------------------------------------------------------------------------------
 
-    /// <summary>The result types of a vector instruction, or <see langword="null"/> when the JIT cannot tell (then it does not compile it).</summary>
+    /// <summary>The result types of a vector instruction (the table's <c>sig</c>), or <see langword="null"/> when the JIT cannot tell (then it does not compile it).</summary>
     private static ValueKind[]? SimdResults(Opcode opcode)
     {
-        if (Validation.InstructionSignatures.TryGetFixed(opcode, out var signature))
-        {
-            return [.. signature.Results.Select(r => r.Kind)];
-        }
-        var name = opcode.Name();
         var info = OpcodeTable.Get(opcode);
-        if (info.Immediates is ImmediateKind.MemArg or ImmediateKind.MemArgAndLane)
+        if (info.Pushes == 0)
         {
-            return name.Contains("store", StringComparison.Ordinal) ? [] : [ValueKind.V128];
+            return [];
         }
-        if (info.Immediates == ImmediateKind.Lane)
+        if (info.Results is { } results)
         {
-            if (name.Contains("replace", StringComparison.Ordinal))
-            {
-                return [ValueKind.V128];
-            }
-            return name.StartsWith("i64", StringComparison.Ordinal) ? [ValueKind.I64]
-                : name.StartsWith("f32", StringComparison.Ordinal) ? [ValueKind.F32]
-                : name.StartsWith("f64", StringComparison.Ordinal) ? [ValueKind.F64]
-                : [ValueKind.I32];
+            return [.. results];
         }
         return opcode is Opcode.V128Const or Opcode.I8x16Shuffle ? [ValueKind.V128] : null;
     }
 
+    private static readonly MethodInfo ShuffleMethod = ((Func<V128, V128, long, long, V128>)VectorOps.I8x16Shuffle).Method;
+
     /// <summary>
-    /// A vector instruction: <c>v128.const</c>, <c>i8x16.shuffle</c> and those of <see cref="JitSimd"/> inline, every
-    /// other one through the interpreter's implementation on scratch slots (operands in, results out), so both tiers agree exactly.
+    /// A vector instruction: <c>v128.const</c> and <c>i8x16.shuffle</c> inline, the pure ones as the instruction table
+    /// says (<see cref="TryEmitPure"/>: calls of <see cref="VectorOps"/>, which RyuJIT inlines), memory accesses with
+    /// <see cref="JitSimd"/>; the relaxed ones and lane accesses through the interpreter's implementation on scratch
+    /// slots (operands in, results out), so both tiers agree exactly.
     /// </summary>
     private void EmitSimd(Instruction instruction)
     {
@@ -963,16 +958,16 @@ internal sealed partial class FunctionCompiler
             Pop(2);
             _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.Low);
             _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.High);
-            _il.Emit(OpCodes.Call, typeof(JitSimd).GetMethod(nameof(JitSimd.I8x16Shuffle))!);
+            _il.Emit(OpCodes.Call, ShuffleMethod);
             Push(ValueKind.V128);
             return;
         }
-        if (TryEmitSimdInline(instruction))
+        if (TryEmitPure(instruction) || TryEmitSimdInline(instruction))
         {
             return;
         }
         var results = SimdResults(opcode) ?? throw new NotSupportedException(opcode.Name());
-        var (pops, _) = Interpreter.Simd.StackEffect(opcode);
+        var pops = OpcodeTable.Get(opcode).Pops;
         SpillAll();
         var first = _stack.Count - pops;
         for (var i = 0; i < pops; i++)
@@ -1006,17 +1001,7 @@ internal sealed partial class FunctionCompiler
         }
     }
 
-    // ---- Numerics ----------------------------------------------------------------------------------------
-
-    private void Op(int pops, ValueKind result, params OpCode[] ops)
-    {
-        Pop(pops);
-        foreach (var op in ops)
-        {
-            _il.Emit(op);
-        }
-        Push(result);
-    }
+    // ---- Numerics: the pure instructions are compiled by TryEmitPure, generated from the instruction table ----
 
     private void Call(int pops, ValueKind result, MethodInfo method)
     {
@@ -1026,159 +1011,4 @@ internal sealed partial class FunctionCompiler
     }
 
     private void Call(int pops, ValueKind result, string helper) => Call(pops, result, Helper(helper));
-
-    private void Shift(ValueKind kind, OpCode shift)
-    {
-        Pop(2);
-        if (kind == ValueKind.I32)
-        {
-            _il.Emit(OpCodes.Ldc_I4, 31);
-            _il.Emit(OpCodes.And);
-        }
-        else
-        {
-            _il.Emit(OpCodes.Ldc_I8, 63L);
-            _il.Emit(OpCodes.And);
-            _il.Emit(OpCodes.Conv_I4);
-        }
-        _il.Emit(shift);
-        Push(kind);
-    }
-
-    private void Not(int pops, OpCode compare)
-    {
-        Pop(pops);
-        _il.Emit(compare);
-        _il.Emit(OpCodes.Ldc_I4_0);
-        _il.Emit(OpCodes.Ceq);
-        Push(ValueKind.I32);
-    }
-
-    private void EmitNumeric(Opcode opcode)
-    {
-        const ValueKind I32 = ValueKind.I32, I64 = ValueKind.I64, F32 = ValueKind.F32, F64 = ValueKind.F64;
-        var numerics = typeof(Numerics);
-        switch (opcode)
-        {
-            case Opcode.I32Eqz: Pop(1); _il.Emit(OpCodes.Ldc_I4_0); _il.Emit(OpCodes.Ceq); Push(I32); return;
-            case Opcode.I64Eqz: Pop(1); _il.Emit(OpCodes.Ldc_I8, 0L); _il.Emit(OpCodes.Ceq); Push(I32); return;
-            case Opcode.I32Eq or Opcode.I64Eq or Opcode.F32Eq or Opcode.F64Eq: Op(2, I32, OpCodes.Ceq); return;
-            case Opcode.I32Ne or Opcode.I64Ne or Opcode.F32Ne or Opcode.F64Ne: Not(2, OpCodes.Ceq); return;
-            case Opcode.I32LtS or Opcode.I64LtS or Opcode.F32Lt or Opcode.F64Lt: Op(2, I32, OpCodes.Clt); return;
-            case Opcode.I32LtU or Opcode.I64LtU: Op(2, I32, OpCodes.Clt_Un); return;
-            case Opcode.I32GtS or Opcode.I64GtS or Opcode.F32Gt or Opcode.F64Gt: Op(2, I32, OpCodes.Cgt); return;
-            case Opcode.I32GtU or Opcode.I64GtU: Op(2, I32, OpCodes.Cgt_Un); return;
-            case Opcode.I32LeS or Opcode.I64LeS: Not(2, OpCodes.Cgt); return;
-            case Opcode.I32LeU or Opcode.I64LeU or Opcode.F32Le or Opcode.F64Le: Not(2, OpCodes.Cgt_Un); return;
-            case Opcode.I32GeS or Opcode.I64GeS: Not(2, OpCodes.Clt); return;
-            case Opcode.I32GeU or Opcode.I64GeU or Opcode.F32Ge or Opcode.F64Ge: Not(2, OpCodes.Clt_Un); return;
-
-            case Opcode.I32Clz: Call(1, I32, nameof(JitRuntime.I32Clz)); return;
-            case Opcode.I32Ctz: Call(1, I32, nameof(JitRuntime.I32Ctz)); return;
-            case Opcode.I32Popcnt: Call(1, I32, nameof(JitRuntime.I32Popcnt)); return;
-            case Opcode.I64Clz: Call(1, I64, nameof(JitRuntime.I64Clz)); return;
-            case Opcode.I64Ctz: Call(1, I64, nameof(JitRuntime.I64Ctz)); return;
-            case Opcode.I64Popcnt: Call(1, I64, nameof(JitRuntime.I64Popcnt)); return;
-            case Opcode.I32Add: Op(2, I32, OpCodes.Add); return;
-            case Opcode.I32Sub: Op(2, I32, OpCodes.Sub); return;
-            case Opcode.I32Mul: Op(2, I32, OpCodes.Mul); return;
-            case Opcode.I32And: Op(2, I32, OpCodes.And); return;
-            case Opcode.I32Or: Op(2, I32, OpCodes.Or); return;
-            case Opcode.I32Xor: Op(2, I32, OpCodes.Xor); return;
-            case Opcode.I64Add: Op(2, I64, OpCodes.Add); return;
-            case Opcode.I64Sub: Op(2, I64, OpCodes.Sub); return;
-            case Opcode.I64Mul: Op(2, I64, OpCodes.Mul); return;
-            case Opcode.I64And: Op(2, I64, OpCodes.And); return;
-            case Opcode.I64Or: Op(2, I64, OpCodes.Or); return;
-            case Opcode.I64Xor: Op(2, I64, OpCodes.Xor); return;
-            case Opcode.I32DivS: Call(2, I32, Method(numerics, nameof(Numerics.I32DivS), typeof(int), typeof(int))); return;
-            case Opcode.I32RemS: Call(2, I32, Method(numerics, nameof(Numerics.I32RemS), typeof(int), typeof(int))); return;
-            case Opcode.I64DivS: Call(2, I64, Method(numerics, nameof(Numerics.I64DivS), typeof(long), typeof(long))); return;
-            case Opcode.I64RemS: Call(2, I64, Method(numerics, nameof(Numerics.I64RemS), typeof(long), typeof(long))); return;
-            case Opcode.I32DivU: Call(2, I32, nameof(JitRuntime.I32DivU)); return;
-            case Opcode.I32RemU: Call(2, I32, nameof(JitRuntime.I32RemU)); return;
-            case Opcode.I64DivU: Call(2, I64, nameof(JitRuntime.I64DivU)); return;
-            case Opcode.I64RemU: Call(2, I64, nameof(JitRuntime.I64RemU)); return;
-            case Opcode.I32Shl: Shift(I32, OpCodes.Shl); return;
-            case Opcode.I32ShrS: Shift(I32, OpCodes.Shr); return;
-            case Opcode.I32ShrU: Shift(I32, OpCodes.Shr_Un); return;
-            case Opcode.I64Shl: Shift(I64, OpCodes.Shl); return;
-            case Opcode.I64ShrS: Shift(I64, OpCodes.Shr); return;
-            case Opcode.I64ShrU: Shift(I64, OpCodes.Shr_Un); return;
-            case Opcode.I32Rotl: Call(2, I32, nameof(JitRuntime.I32Rotl)); return;
-            case Opcode.I32Rotr: Call(2, I32, nameof(JitRuntime.I32Rotr)); return;
-            case Opcode.I64Rotl: Call(2, I64, nameof(JitRuntime.I64Rotl)); return;
-            case Opcode.I64Rotr: Call(2, I64, nameof(JitRuntime.I64Rotr)); return;
-
-            case Opcode.F32Abs: Call(1, F32, nameof(JitRuntime.F32Abs)); return;
-            case Opcode.F32Neg: Call(1, F32, nameof(JitRuntime.F32Neg)); return;
-            case Opcode.F32Copysign: Call(2, F32, nameof(JitRuntime.F32Copysign)); return;
-            case Opcode.F64Abs: Call(1, F64, nameof(JitRuntime.F64Abs)); return;
-            case Opcode.F64Neg: Call(1, F64, nameof(JitRuntime.F64Neg)); return;
-            case Opcode.F64Copysign: Call(2, F64, nameof(JitRuntime.F64Copysign)); return;
-            case Opcode.F32Ceil: Call(1, F32, Method(numerics, nameof(Numerics.F32Ceil), typeof(float))); return;
-            case Opcode.F32Floor: Call(1, F32, Method(numerics, nameof(Numerics.F32Floor), typeof(float))); return;
-            case Opcode.F32Trunc: Call(1, F32, Method(numerics, nameof(Numerics.F32Trunc), typeof(float))); return;
-            case Opcode.F32Nearest: Call(1, F32, Method(numerics, nameof(Numerics.F32Nearest), typeof(float))); return;
-            case Opcode.F32Sqrt: Call(1, F32, Method(numerics, nameof(Numerics.F32Sqrt), typeof(float))); return;
-            case Opcode.F64Ceil: Call(1, F64, Method(numerics, nameof(Numerics.F64Ceil), typeof(double))); return;
-            case Opcode.F64Floor: Call(1, F64, Method(numerics, nameof(Numerics.F64Floor), typeof(double))); return;
-            case Opcode.F64Trunc: Call(1, F64, Method(numerics, nameof(Numerics.F64Trunc), typeof(double))); return;
-            case Opcode.F64Nearest: Call(1, F64, Method(numerics, nameof(Numerics.F64Nearest), typeof(double))); return;
-            case Opcode.F64Sqrt: Call(1, F64, Method(numerics, nameof(Numerics.F64Sqrt), typeof(double))); return;
-            case Opcode.F32Add: Op(2, F32, OpCodes.Add); return;
-            case Opcode.F32Sub: Op(2, F32, OpCodes.Sub); return;
-            case Opcode.F32Mul: Op(2, F32, OpCodes.Mul); return;
-            case Opcode.F32Div: Op(2, F32, OpCodes.Div); return;
-            case Opcode.F64Add: Op(2, F64, OpCodes.Add); return;
-            case Opcode.F64Sub: Op(2, F64, OpCodes.Sub); return;
-            case Opcode.F64Mul: Op(2, F64, OpCodes.Mul); return;
-            case Opcode.F64Div: Op(2, F64, OpCodes.Div); return;
-            case Opcode.F32Min: Call(2, F32, Method(numerics, nameof(Numerics.F32Min), typeof(float), typeof(float))); return;
-            case Opcode.F32Max: Call(2, F32, Method(numerics, nameof(Numerics.F32Max), typeof(float), typeof(float))); return;
-            case Opcode.F64Min: Call(2, F64, Method(numerics, nameof(Numerics.F64Min), typeof(double), typeof(double))); return;
-            case Opcode.F64Max: Call(2, F64, Method(numerics, nameof(Numerics.F64Max), typeof(double), typeof(double))); return;
-
-            case Opcode.I32WrapI64: Op(1, I32, OpCodes.Conv_I4); return;
-            case Opcode.I32TruncF32S: Call(1, I32, nameof(JitRuntime.I32TruncF32S)); return;
-            case Opcode.I32TruncF32U: Call(1, I32, nameof(JitRuntime.I32TruncF32U)); return;
-            case Opcode.I32TruncF64S: Call(1, I32, nameof(JitRuntime.I32TruncF64S)); return;
-            case Opcode.I32TruncF64U: Call(1, I32, nameof(JitRuntime.I32TruncF64U)); return;
-            case Opcode.I64ExtendI32S: Op(1, I64, OpCodes.Conv_I8); return;
-            case Opcode.I64ExtendI32U: Op(1, I64, OpCodes.Conv_U8); return;
-            case Opcode.I64TruncF32S: Call(1, I64, nameof(JitRuntime.I64TruncF32S)); return;
-            case Opcode.I64TruncF32U: Call(1, I64, nameof(JitRuntime.I64TruncF32U)); return;
-            case Opcode.I64TruncF64S: Call(1, I64, nameof(JitRuntime.I64TruncF64S)); return;
-            case Opcode.I64TruncF64U: Call(1, I64, nameof(JitRuntime.I64TruncF64U)); return;
-            case Opcode.F32ConvertI32S: Call(1, F32, nameof(JitRuntime.F32ConvertI32S)); return;
-            case Opcode.F32ConvertI32U: Call(1, F32, nameof(JitRuntime.F32ConvertI32U)); return;
-            case Opcode.F32ConvertI64S: Call(1, F32, nameof(JitRuntime.F32ConvertI64S)); return;
-            case Opcode.F32ConvertI64U: Call(1, F32, nameof(JitRuntime.F32ConvertI64U)); return;
-            case Opcode.F32DemoteF64: Call(1, F32, nameof(JitRuntime.F32Demote)); return;
-            case Opcode.F64ConvertI32S: Call(1, F64, nameof(JitRuntime.F64ConvertI32S)); return;
-            case Opcode.F64ConvertI32U: Call(1, F64, nameof(JitRuntime.F64ConvertI32U)); return;
-            case Opcode.F64ConvertI64S: Call(1, F64, nameof(JitRuntime.F64ConvertI64S)); return;
-            case Opcode.F64ConvertI64U: Call(1, F64, nameof(JitRuntime.F64ConvertI64U)); return;
-            case Opcode.F64PromoteF32: Call(1, F64, nameof(JitRuntime.F64Promote)); return;
-            case Opcode.I32ReinterpretF32: Call(1, I32, Method(typeof(BitConverter), nameof(BitConverter.SingleToInt32Bits), typeof(float))); return;
-            case Opcode.I64ReinterpretF64: Call(1, I64, Method(typeof(BitConverter), nameof(BitConverter.DoubleToInt64Bits), typeof(double))); return;
-            case Opcode.F32ReinterpretI32: Call(1, F32, nameof(JitRuntime.F32Reinterpret)); return;
-            case Opcode.F64ReinterpretI64: Call(1, F64, Method(typeof(BitConverter), nameof(BitConverter.Int64BitsToDouble), typeof(long))); return;
-            case Opcode.I32Extend8S: Op(1, I32, OpCodes.Conv_I1); return;
-            case Opcode.I32Extend16S: Op(1, I32, OpCodes.Conv_I2); return;
-            case Opcode.I64Extend8S: Op(1, I64, OpCodes.Conv_I1, OpCodes.Conv_I8); return;
-            case Opcode.I64Extend16S: Op(1, I64, OpCodes.Conv_I2, OpCodes.Conv_I8); return;
-            case Opcode.I64Extend32S: Op(1, I64, OpCodes.Conv_I4, OpCodes.Conv_I8); return;
-            case Opcode.I32TruncSatF32S: Call(1, I32, nameof(JitRuntime.I32TruncSatF32S)); return;
-            case Opcode.I32TruncSatF32U: Call(1, I32, nameof(JitRuntime.I32TruncSatF32U)); return;
-            case Opcode.I32TruncSatF64S: Call(1, I32, nameof(JitRuntime.I32TruncSatF64S)); return;
-            case Opcode.I32TruncSatF64U: Call(1, I32, nameof(JitRuntime.I32TruncSatF64U)); return;
-            case Opcode.I64TruncSatF32S: Call(1, I64, nameof(JitRuntime.I64TruncSatF32S)); return;
-            case Opcode.I64TruncSatF32U: Call(1, I64, nameof(JitRuntime.I64TruncSatF32U)); return;
-            case Opcode.I64TruncSatF64S: Call(1, I64, nameof(JitRuntime.I64TruncSatF64S)); return;
-            case Opcode.I64TruncSatF64U: Call(1, I64, nameof(JitRuntime.I64TruncSatF64U)); return;
-            default:
-                throw new NotSupportedException($"the JIT does not compile {opcode.Name()}");
-        }
-    }
 }

@@ -21,7 +21,7 @@ public enum Wasm3Features
 }
 
 /// <summary>Finds which <see cref="Wasm3Features"/> a module uses, by looking at its types, sections and instructions.</summary>
-public static class FeatureDetector
+public static partial class FeatureDetector
 {
     public static Wasm3Features Of(Module module)
     {
@@ -103,18 +103,7 @@ public static class FeatureDetector
         foreach (var instruction in instructions)
         {
             var info = instruction.Info;
-            features |= instruction.Opcode switch
-            {
-                Opcode.ReturnCall or Opcode.ReturnCallIndirect => Wasm3Features.TailCall,
-                Opcode.ReturnCallRef => Wasm3Features.TailCall | Wasm3Features.FunctionReferences,
-                Opcode.CallRef or Opcode.RefAsNonNull or Opcode.BrOnNull or Opcode.BrOnNonNull => Wasm3Features.FunctionReferences,
-                Opcode.TryTable or Opcode.Throw or Opcode.ThrowRef => Wasm3Features.Exceptions,
-                Opcode.Try or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate or Opcode.Rethrow => Wasm3Features.LegacyExceptions,
-                Opcode.RefEq => Wasm3Features.GarbageCollection,
-                _ when info.Prefix == 0xFB => Wasm3Features.GarbageCollection,
-                _ when info.Prefix == 0xFD && info.Code >= 0x100 => Wasm3Features.RelaxedSimd,
-                _ => Wasm3Features.None,
-            };
+            features |= OfOpcode(instruction.Opcode);
             features |= info.Immediates switch
             {
                 ImmediateKind.MemArg or ImmediateKind.MemArgAndLane when instruction.MemArg.Memory != 0 => Wasm3Features.MultiMemory,

@@ -79,8 +79,22 @@ public enum ImmediateKind : byte
     TryTable,
 }
 
-/// <summary>The static facts about one opcode: its text name and the shape of its immediates.</summary>
-public sealed class OpcodeInfo(Opcode opcode, string name, ImmediateKind immediates, byte naturalAlignment = 0)
+/// <summary>
+/// The static facts about one opcode, from the instruction table (<c>Syntax/Instructions.table</c>): its text name,
+/// the shape of its immediates, its stack effect, the proposal that introduced it, and whether it can trap or make a NaN.
+/// </summary>
+public sealed class OpcodeInfo(
+    Opcode opcode,
+    string name,
+    ImmediateKind immediates,
+    byte naturalAlignment = 0,
+    int pops = -1,
+    int pushes = -1,
+    ValueKind[]? results = null,
+    string feature = "mvp",
+    bool canTrap = false,
+    bool mayProduceNaN = false,
+    bool pure = false)
 {
     public Opcode Opcode { get; } = opcode;
 
@@ -91,6 +105,30 @@ public sealed class OpcodeInfo(Opcode opcode, string name, ImmediateKind immedia
 
     /// <summary>For memory instructions: log2 of the access width in bytes, the largest valid alignment.</summary>
     public byte NaturalAlignment { get; } = naturalAlignment;
+
+    /// <summary>How many operands it pops, or -1 when that depends on its immediates (calls, blocks, <c>struct.new</c>, ...).</summary>
+    public int Pops { get; } = pops;
+
+    /// <summary>How many results it pushes, or -1 when that depends on its immediates.</summary>
+    public int Pushes { get; } = pushes;
+
+    /// <summary>The kinds of its results when the table gives them all (not context-dependent), else <see langword="null"/>.</summary>
+    public IReadOnlyList<ValueKind>? Results { get; } = results;
+
+    /// <summary>True when the stack effect is fixed (<see cref="Pops"/> and <see cref="Pushes"/> are known).</summary>
+    public bool HasFixedStackEffect => Pops >= 0;
+
+    /// <summary>The proposal that introduced it (<c>mvp</c>, <c>simd</c>, <c>gc</c>, <c>tail-call</c>, ...).</summary>
+    public string Feature { get; } = feature;
+
+    /// <summary>It can trap by itself (<see cref="Execution.InstructionTraps.Of"/> says with what).</summary>
+    public bool CanTrap { get; } = canTrap;
+
+    /// <summary>It may produce a NaN whose bits the spec leaves nondeterministic.</summary>
+    public bool MayProduceNaN { get; } = mayProduceNaN;
+
+    /// <summary>A pure instruction: one semantics method shared by every tier, dispatch generated from the table.</summary>
+    public bool IsPure { get; } = pure;
 
     /// <summary>The prefix byte (0xFB, 0xFC, 0xFD) or 0 for single-byte opcodes.</summary>
     public byte Prefix => (byte)((int)Opcode >> 16);
