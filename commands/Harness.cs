@@ -12,9 +12,6 @@ public static class Harness
     /// <summary>Exit code for a usage error or a module that cannot be loaded, linked or called.</summary>
     public const int ErrorExit = 1;
 
-    /// <summary>Exit code of a feature that does not exist yet.</summary>
-    public const int NotAvailableExit = 2;
-
     /// <summary>Exit code after a trap: as wasmtime on Unix, 128 + SIGABRT.</summary>
     public const int TrapExit = 134;
 

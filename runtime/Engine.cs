@@ -106,6 +106,9 @@ public sealed class Engine(EngineOptions? options = null)
     internal IEnumerable<Syntax.Instruction> Faulted(IReadOnlyList<Syntax.Instruction> body) =>
         FaultRewrite is { } rewrite ? body.SelectMany(instruction => rewrite(instruction) ?? [instruction]) : body;
 
+    /// <summary>The interpreter's code per module; an entry lives as long as its module.</summary>
+    internal System.Runtime.CompilerServices.ConditionalWeakTable<Validation.ValidatedModule, Interpreter.ModuleCode> InterpreterCode { get; } = [];
+
     /// <summary>The JIT's code per module; an entry lives as long as its module (the code is collected with it).</summary>
     internal System.Runtime.CompilerServices.ConditionalWeakTable<Validation.ValidatedModule, Jit.JitModule> JitCode { get; } = [];
 }

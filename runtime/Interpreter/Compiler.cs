@@ -55,11 +55,10 @@ internal sealed class Compiler
     /// <summary>The compiled form of <paramref name="function"/>, made once per module and shared by all its instances.</summary>
     public static CompiledFunction For(WasmFunction function)
     {
-        var module = ModuleCode.Of(function.Instance.Validated);
+        var engine = function.Instance.Store.Engine;
+        var module = ModuleCode.Of(engine, function.Instance.Validated);
         var index = (int)function.Index - module.ImportedFunctions;
-        // The compiled form is cached per validated module; a fault injected for an engine (tests only) takes
-        // effect for modules first compiled by that engine's stores.
-        return module.Compiled[index] ??= Compile(module, function.Code, function.Type, function.Instance.Store.Engine);
+        return module.Compiled[index] ??= Compile(module, function.Code, function.Type, engine);
     }
 
     private static CompiledFunction Compile(ModuleCode module, Function code, FunctionType type, Engine engine)
@@ -512,13 +511,12 @@ internal sealed class Compiler
 }
 
 /// <summary>
-/// The interpreter's code for one validated module: the compiled form of each defined function, made on first
-/// call and shared by every instance of the module (compilation depends only on the module).
+/// The interpreter's code for one validated module in one engine: the compiled form of each defined function, made
+/// on first call and shared by every instance of the module in every store of the engine (compilation depends only
+/// on the module and on the engine's fault seam, which is why the cache is the engine's).
 /// </summary>
 internal sealed class ModuleCode
 {
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Validation.ValidatedModule, ModuleCode> s_modules = [];
-
     private ModuleCode(Validation.ValidatedModule validated)
     {
         Validated = validated;
@@ -537,5 +535,5 @@ internal sealed class ModuleCode
     /// <summary>Compiled functions by defined-function index (function index minus imports).</summary>
     public CompiledFunction?[] Compiled { get; }
 
-    public static ModuleCode Of(Validation.ValidatedModule validated) => s_modules.GetValue(validated, static v => new ModuleCode(v));
+    public static ModuleCode Of(Engine engine, Validation.ValidatedModule validated) => engine.InterpreterCode.GetValue(validated, static v => new ModuleCode(v));
 }

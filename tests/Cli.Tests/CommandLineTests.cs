@@ -130,13 +130,38 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public void TheJitTierRunsTheSameAndCompileIsNotAvailableYet()
+    public void TheJitTierRunsTheSame()
     {
         Assert.Equal("3\n", CliRunner.Run("--tier", "jit", "--invoke", "add", _math, "1", "2").Stdout);
         Assert.Equal("0.25\n", CliRunner.Run("--tier", "jit", "--invoke", "div", _math, "1", "4").Stdout);
-        var compile = CliRunner.Run("compile", _math, "-o", Path.Join(_temp.Path, "out.dll"));
-        Assert.Equal(Harness.NotAvailableExit, compile.ExitCode);
-        Assert.Contains("not available yet", compile.Stderr);
+    }
+
+    [Fact]
+    public void CompiledCodeRunsFromItsFileAndStaleFilesAreRefused()
+    {
+        var output = Path.Join(_temp.Path, "math.dll");
+        var compile = CliRunner.Run("compile", _math, "-o", output);
+        Assert.Equal(0, compile.ExitCode);
+        Assert.Contains("functions compiled", compile.Stderr);
+        Assert.Equal("3\n", CliRunner.Run("--invoke", "add", output, "1", "2").Stdout);
+        Assert.Equal("0.25\n", CliRunner.Run("run", "--invoke", "div", output, "1", "4").Stdout);
+
+        // Compiled without fuel metering: a run that asks for fuel gets a clear error, not unmetered code.
+        var fuel = CliRunner.Run("--fuel", "10", "--invoke", "add", output, "1", "2");
+        Assert.Equal(Harness.ErrorExit, fuel.ExitCode);
+        Assert.Contains("fuel=off", fuel.Stderr);
+        var metered = Path.Join(_temp.Path, "metered.dll");
+        Assert.Equal(0, CliRunner.Run("compile", "--consume-fuel", _math, "-o", metered).ExitCode);
+        Assert.Equal("3\n", CliRunner.Run("--fuel", "1000", "--invoke", "add", metered, "1", "2").Stdout);
+
+        var image = File.ReadAllBytes(output);
+        image[image.AsSpan().IndexOf("\0asm"u8) + 9] ^= 1;
+        var changed = Path.Join(_temp.Path, "changed.dll");
+        File.WriteAllBytes(changed, image);
+        var refused = CliRunner.Run("--invoke", "add", changed, "1", "2");
+        Assert.Equal(Harness.ErrorExit, refused.ExitCode);
+        Assert.Contains("do not match the hash", refused.Stderr);
+        Assert.Equal("", refused.Stdout);
     }
 
     [Fact]
