@@ -49,7 +49,7 @@ public sealed class SavedCodeTests : IDisposable
         Assert.Equal(55 + 100, instance.Invoke("run", Value.FromI32(10))[0].I32);
         Assert.Equal(1, instance.GetMemory("memory").Read<int>(0));
         Assert.Equal(0, engine.JitStatistics.Compiled); // every function came from the file
-        Assert.True(Jit.JitModule.For(instance).Runs(2));
+        Assert.True(WasmHarness.Jit.JitModule.For(instance).Runs(2));
     }
 
     [Fact]
