@@ -4,7 +4,11 @@ namespace WasmHarness.Wasi;
 /// <param name="HostPath">The directory on the host.</param>
 /// <param name="GuestPath">The name the guest sees (<c>fd_prestat_dir_name</c>), e.g. <c>.</c> or <c>/data</c>.</param>
 /// <param name="ReadOnly">When true the guest gets no right that changes the directory or its files.</param>
-public sealed record PreopenedDirectory(string HostPath, string GuestPath, bool ReadOnly = false);
+public sealed record PreopenedDirectory(string HostPath, string GuestPath, bool ReadOnly = false)
+{
+    /// <summary>Opens the directory as a capability: its OS directory descriptor (Linux only).</summary>
+    internal DirectoryDescriptor Open() => Host.HostDirectory.OpenPreopen(HostPath);
+}
 
 /// <summary>
 /// What a WASI program is given: its arguments and environment, the directories it may reach, and where its
