@@ -96,6 +96,7 @@ internal static partial class Native
 
     private const ulong ResolveNoMagicLinks = 0x02;
     private const ulong ResolveBeneath = 0x08;
+    private const int MaxOpenat2Tries = 8;
     private const long SysOpenat2 = 437; // the same number on x86-64 and arm64 (new syscalls share one table)
 
     /// <summary>Whether <c>openat2</c> is known to work here; cleared the first time the kernel (or a seccomp filter) says ENOSYS.</summary>
@@ -159,6 +160,7 @@ internal static partial class Native
             directory.DangerousAddRef(ref added);
             long fd;
             int errno;
+            var tries = 0;
             do
             {
                 fixed (byte* p = bytes)
@@ -167,7 +169,13 @@ internal static partial class Native
                 }
                 errno = fd < 0 ? LastError : 0;
             }
-            while (errno is EINTR or EAGAIN); // EAGAIN: a concurrent rename made the kernel unsure; try again
+            while ((errno is EINTR or EAGAIN) && ++tries < MaxOpenat2Tries);
+            if (errno == EAGAIN)
+            {
+                // EAGAIN: a rename somewhere on the system while ".." was resolved made the kernel unsure (some
+                // kernels, and gVisor, answer it for every ".." under RESOLVE_BENEATH): let the caller walk the path.
+                return ENOSYS;
+            }
             if (errno == ENOSYS || errno == EPERM && fd < 0 && IsSeccompRefusal(directory))
             {
                 s_openat2Works = false;
