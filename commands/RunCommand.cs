@@ -110,7 +110,7 @@ internal static partial class RunCommand
             configuration.WithPreopenedDirectory(host, guest);
         }
 
-        using var wasi = new WasiContext(configuration);
+        using var wasi = OpenWasi(configuration);
         var linker = wasi.Define(new Linker());
         var store = new Store(engine);
         try
@@ -144,6 +144,19 @@ internal static partial class RunCommand
             wasi.FlushOutputs();
             ReportTrap(streams, name, compiled.Module, trap);
             return Harness.TrapExit;
+        }
+    }
+
+    /// <summary>The program's WASI state; a host that cannot preopen directories (not Linux) is one error line, not a crash.</summary>
+    private static WasiContext OpenWasi(WasiConfiguration configuration)
+    {
+        try
+        {
+            return new WasiContext(configuration);
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            throw new CliException(e.Message);
         }
     }
 

@@ -5,7 +5,7 @@ namespace WasmHarness.Engines;
 /// (<see cref="CompiledModule.Save(string)"/>, what <c>harness compile</c> writes), loaded back from that file
 /// (<see cref="CompiledModule.Load"/>) and run from it, so the saved code is what is judged.
 /// </summary>
-public sealed class AotEngine : IEngine, IDisposable
+public sealed class AotEngine : IEngine, Wasi.IWasiRunner, IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("harness-aot-");
     private readonly InterpreterEngine _engine;
@@ -22,6 +22,8 @@ public sealed class AotEngine : IEngine, IDisposable
     public Engine RuntimeEngine => _engine.RuntimeEngine;
 
     public IEngineSession CreateSession() => _engine.CreateSession();
+
+    public Wasi.WasiOutcome RunWasi(Wasi.WasiProgram program) => _engine.RunWasi(program);
 
     private CompiledModule SaveAndLoad(Engine engine, Syntax.Module module)
     {

@@ -9,7 +9,7 @@ namespace WasmHarness.Engines;
 /// names; <paramref name="compile"/> says how a module becomes a <see cref="CompiledModule"/> (by default validated
 /// in memory; the aot engine saves and loads it).
 /// </summary>
-public sealed class InterpreterEngine(EngineOptions? options = null, string name = "interp", Func<Engine, Module, CompiledModule>? compile = null) : IEngine
+public sealed class InterpreterEngine(EngineOptions? options = null, string name = "interp", Func<Engine, Module, CompiledModule>? compile = null) : IEngine, Wasi.IWasiRunner
 {
     private readonly Engine _engine = new(options ?? new EngineOptions());
 
@@ -19,6 +19,8 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
     public Engine RuntimeEngine => _engine;
 
     public IEngineSession CreateSession() => new Session(_engine, compile ?? CompiledModule.Compile);
+
+    public Wasi.WasiOutcome RunWasi(Wasi.WasiProgram program) => Wasi.OurWasi.Run(_engine, compile ?? CompiledModule.Compile, program);
 
 
     private sealed record Instance(ModuleInstance Value) : IEngineInstance;

@@ -5,7 +5,7 @@ namespace WasmHarness.Engines;
 /// Our own runtime behind <see cref="IEngine"/>: the JIT tier (Wasm → CIL → RyuJIT). It shares everything but
 /// code execution with the interpreter, so it is the interpreter's engine with <see cref="ExecutionTier.Jit"/>.
 /// </summary>
-public sealed class JitEngine(EngineOptions? options = null) : IEngine
+public sealed class JitEngine(EngineOptions? options = null) : IEngine, Wasi.IWasiRunner
 {
     private readonly InterpreterEngine _engine = new((options ?? new EngineOptions()) with { Tier = ExecutionTier.Jit }, "jit");
 
@@ -15,4 +15,6 @@ public sealed class JitEngine(EngineOptions? options = null) : IEngine
     public Engine RuntimeEngine => _engine.RuntimeEngine;
 
     public IEngineSession CreateSession() => _engine.CreateSession();
+
+    public Wasi.WasiOutcome RunWasi(Wasi.WasiProgram program) => _engine.RunWasi(program);
 }

@@ -21,15 +21,21 @@ var jsonOption = new Option<string?>("--json") { Description = "Write the result
 var relaxedSimdOption = new Option<RelaxedSimdMode>("--relaxed-simd") { Description = "Relaxed SIMD results on interp and jit: Deterministic (default) or Native (the host's vector instructions)." };
 var noReservationOption = new Option<bool>("--no-memory-reservation") { Description = "Memories of interp and jit grow by reallocation instead of inside an up-front address-space reservation (for emulators, see docs/arm64.md)." };
 var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
+var wasiOption = new Option<bool>("--wasi") { Description = "Run the official WASI test suite (preview 1) instead of the core suite: exit code and stdout of every test on each engine (see docs/wasi.md)." };
+var wasiSuiteOption = new Option<string?>("--wasi-suite") { Description = "Folder of the WASI test suite (else WASI_TESTSUITE, corpus/wasi-testsuite, ../shared/wasi-testsuite)." };
 var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the run, list every reason the JIT left functions to the interpreter, with counts." };
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxFailuresOption, noReservationOption, jitStatsOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxFailuresOption, noReservationOption, jitStatsOption, wasiOption, wasiSuiteOption,
 };
 
 root.SetAction(parse =>
 {
+    if (parse.GetValue(wasiOption))
+    {
+        return WasmHarness.SpecRunner.Wasi.WasiJob.Run(registry, parse.GetValue(wasiSuiteOption), parse.GetValue(engineOption) ?? [], parse.GetValue(filterOption) ?? [], parse.GetValue(jsonOption), parse.GetValue(maxFailuresOption));
+    }
     var (suite, tried) = SuiteLocator.Locate(parse.GetValue(suiteOption), Directory.GetCurrentDirectory());
     if (suite is null)
     {

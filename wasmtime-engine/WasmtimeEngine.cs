@@ -1,4 +1,5 @@
 using WasmHarness.Engines;
+using WasmHarness.Engines.Wasi;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
 using Wt = global::Wasmtime;
@@ -14,7 +15,7 @@ namespace WasmHarness.Engines.Wasmtime;
 /// whether the spec says <c>undefined element</c> or <c>out of bounds table access</c>); each code maps to
 /// the set of spec messages it stands for, and a trap matches when any of them does.
 /// </remarks>
-public sealed class WasmtimeEngine : IEngine, IDisposable
+public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
 {
     private readonly Wt.Engine _engine;
     private readonly EngineOptions? _limits;
@@ -45,6 +46,57 @@ public sealed class WasmtimeEngine : IEngine, IDisposable
     public string Name => "wasmtime";
 
     public IEngineSession CreateSession() => new Session(_engine, _limits);
+
+    /// <summary>Runs a WASI command with the package's own WASI (<c>Wasmtime.WasiConfiguration</c>): the WASI suite's reference column.</summary>
+    public WasiOutcome RunWasi(WasiProgram program)
+    {
+        var scratch = Directory.CreateTempSubdirectory("wasi-wasmtime-");
+        try
+        {
+            // The package takes standard streams as file paths.
+            var output = Path.Combine(scratch.FullName, "stdout");
+            var input = Path.Combine(scratch.FullName, "stdin");
+            File.WriteAllText(input, "");
+            using var module = Wt.Module.FromFile(_engine, program.Wasm);
+            using var linker = new Wt.Linker(_engine);
+            linker.DefineWasi();
+            using var store = new Wt.Store(_engine);
+            var configuration = new Wt.WasiConfiguration()
+                .WithArgs([Path.GetFileName(program.Wasm), .. program.Args])
+                .WithStandardInput(input)
+                .WithStandardOutput(output);
+            foreach (var (key, value) in program.Env)
+            {
+                configuration.WithEnvironmentVariable(key, value);
+            }
+            if (program.Root is not null)
+            {
+                configuration.WithPreopenedDirectory(program.Root, "/", true);
+            }
+            store.SetWasiConfiguration(configuration);
+            int code;
+            string? error = null;
+            try
+            {
+                var instance = linker.Instantiate(store, module);
+                instance.GetAction("_start")!();
+                code = 0;
+            }
+            catch (Wt.WasmtimeException e) when (e.ExitCode is { } exit)
+            {
+                code = exit;
+            }
+            catch (Wt.WasmtimeException e)
+            {
+                (code, error) = (134, e.Message);
+            }
+            return new WasiOutcome(code, File.ReadAllText(output), error);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
 
     public void Dispose() => _engine.Dispose();
 

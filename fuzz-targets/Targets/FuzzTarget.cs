@@ -36,6 +36,7 @@ public abstract class FuzzTarget
         new GeneratedRunTarget(),
         new GeneratedDifferentialTarget(),
         new GeneratedJitRunTarget(),
+        new WasiPathsTarget(),
     ];
 
     /// <summary>The target named <paramref name="name"/>, or null.</summary>

@@ -4,7 +4,15 @@ namespace WasmHarness.Wasi;
 /// <param name="HostPath">The directory on the host.</param>
 /// <param name="GuestPath">The name the guest sees (<c>fd_prestat_dir_name</c>), e.g. <c>.</c> or <c>/data</c>.</param>
 /// <param name="ReadOnly">When true the guest gets no right that changes the directory or its files.</param>
-public sealed record PreopenedDirectory(string HostPath, string GuestPath, bool ReadOnly = false);
+public sealed record PreopenedDirectory(string HostPath, string GuestPath, bool ReadOnly = false)
+{
+    /// <summary>An in-memory tree preopened instead of <see cref="HostPath"/> (which is then only a label).</summary>
+    public InMemory.MemoryFileSystem? Memory { get; init; }
+
+    /// <summary>Opens the directory as a capability: its OS directory descriptor (Linux only), or the in-memory tree's root.</summary>
+    internal DirectoryDescriptor Open() =>
+        Memory is { } memory ? new InMemory.MemoryDirectory(memory.Root) : Host.HostDirectory.OpenPreopen(HostPath);
+}
 
 /// <summary>
 /// What a WASI program is given: its arguments and environment, the directories it may reach, and where its
@@ -85,6 +93,7 @@ public sealed class WasiConfiguration
 
     /// <summary>Makes the host directory <paramref name="hostPath"/> reachable as <paramref name="guestPath"/>.</summary>
     /// <exception cref="DirectoryNotFoundException">The host directory does not exist.</exception>
+    /// <remarks>Host directories are supported on Linux only; elsewhere creating the <see cref="WasiContext"/> throws <see cref="PlatformNotSupportedException"/>.</remarks>
     public WasiConfiguration WithPreopenedDirectory(string hostPath, string guestPath, bool readOnly = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(hostPath);
@@ -95,6 +104,15 @@ public sealed class WasiConfiguration
             throw new DirectoryNotFoundException($"no such directory: {hostPath}");
         }
         _preopens.Add(new PreopenedDirectory(full, guestPath, readOnly));
+        return this;
+    }
+
+    /// <summary>Makes an in-memory directory tree reachable as <paramref name="guestPath"/> (for tests and fuzzing: nothing on the host is touched).</summary>
+    public WasiConfiguration WithPreopenedDirectory(InMemory.MemoryFileSystem fileSystem, string guestPath, bool readOnly = false)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentException.ThrowIfNullOrEmpty(guestPath);
+        _preopens.Add(new PreopenedDirectory($"memory:{guestPath}", guestPath, readOnly) { Memory = fileSystem });
         return this;
     }
 

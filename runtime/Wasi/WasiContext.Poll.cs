@@ -57,12 +57,7 @@ public sealed partial class WasiContext
                     }
                     else
                     {
-                        ulong available = 0;
-                        if (tag == EventFdRead && descriptor is FileDescriptor file)
-                        {
-                            available = (ulong)Math.Max(0, RandomAccess.GetLength(file.Handle) - file.Position);
-                        }
-                        events.Add((userData, Errno.Success, tag, available));
+                        events.Add((userData, Errno.Success, tag, tag == EventFdRead ? descriptor.ReadableBytes : 0));
                     }
                     break;
                 default:

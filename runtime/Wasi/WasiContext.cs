@@ -16,7 +16,7 @@ namespace WasmHarness.Wasi;
 /// <remarks>
 /// Every guest pointer is checked against the memory's bounds; a bad one makes the function return
 /// <see cref="Errno.Fault"/> and never touches host memory. Only preopened directories are reachable
-/// (see <see cref="Sandbox"/>). <c>proc_exit</c> throws <see cref="WasiExitException"/>.
+/// (see <see cref="PathWalk"/>). <c>proc_exit</c> throws <see cref="WasiExitException"/>.
 /// </remarks>
 public sealed partial class WasiContext : IDisposable
 {
@@ -35,7 +35,8 @@ public sealed partial class WasiContext : IDisposable
     private readonly Action<Span<byte>> _random;
     private readonly long _monotonicStart = Stopwatch.GetTimestamp();
 
-    /// <summary>Creates the state of a program from its configuration (opens nothing on the host but the preopens' names).</summary>
+    /// <summary>Creates the state of a program from its configuration; opens each preopened directory (a handle held until <see cref="Dispose"/>).</summary>
+    /// <exception cref="PlatformNotSupportedException">A host directory is preopened on a system other than Linux.</exception>
     public WasiContext(WasiConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -50,11 +51,11 @@ public sealed partial class WasiContext : IDisposable
             var (directoryRights, fileRights) = preopen.ReadOnly
                 ? (Rights.Directory & ~WriteRights, Rights.RegularFile & ~WriteRights)
                 : (Rights.Directory, Rights.RegularFile);
-            _descriptors.Add(new DirectoryDescriptor(preopen.HostPath, [], preopen.GuestPath)
-            {
-                Base = directoryRights,
-                Inheriting = directoryRights | fileRights,
-            });
+            var directory = preopen.Open();
+            directory.PreopenName = preopen.GuestPath;
+            directory.Base = directoryRights;
+            directory.Inheriting = directoryRights | fileRights;
+            _descriptors.Add(directory);
         }
     }
 
@@ -224,7 +225,7 @@ public sealed partial class WasiContext : IDisposable
             catch (Exception e) when (e is not (TrapException or WasiExitException or OutOfMemoryException))
             {
                 // Whatever the host's file APIs throw becomes an errno: a guest never crashes the host.
-                errno = HostFileSystem.FromException(e);
+                errno = Host.HostErrno.FromException(e);
             }
             results[0] = Value.FromI32((int)errno);
         });
@@ -414,9 +415,10 @@ public sealed partial class WasiContext : IDisposable
         return Errno.Success;
     }
 
+    /// <summary>The <c>sock_*</c> functions: this host hands the guest no socket, so every descriptor is <c>ENOTSOCK</c> (a closed one <c>EBADF</c>).</summary>
     private Errno SockCheck(uint fd)
     {
         _ = Get(fd);
-        return Errno.NotSup;
+        return Errno.NotSock;
     }
 }

@@ -169,10 +169,11 @@ public sealed class WasiProgramTests : IDisposable
     }
 
     [Fact]
-    public void SocketsAreNotSupported()
+    public void NoDescriptorIsASocket()
     {
         var calls = new WasiCalls(_host, _host.Configuration());
-        Assert.Equal(Errno.NotSup, calls.Call("sock_accept", 1, 0, WasiCalls.Result));
+        Assert.Equal(Errno.NotSock, calls.Call("sock_accept", 1, 0, WasiCalls.Result));
+        Assert.Equal(Errno.NotSock, calls.Call("sock_shutdown", 2, 3));
         Assert.Equal(Errno.Badf, calls.Call("sock_accept", 99, 0, WasiCalls.Result));
     }
 
