@@ -37,13 +37,13 @@ public sealed class CompiledModule
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(module);
-        var validated = Validation.ModuleValidator.Validate(module);
+        var validated = Validation.ModuleValidator.Validate(module, engine.Options.ModuleLimits);
         return new CompiledModule(engine, module, binary) { Validated = validated };
     }
 
     /// <summary>Decodes, validates and compiles a binary module (<see cref="MalformedException"/>, <see cref="InvalidModuleException"/>).</summary>
     public static CompiledModule FromBinary(Engine engine, ReadOnlySpan<byte> bytes) =>
-        Compile(engine, WasmHarness.Binary.ModuleDecoder.Decode(bytes), bytes.ToArray());
+        Compile(engine, WasmHarness.Binary.ModuleDecoder.Decode(bytes, engine?.Options.ModuleLimits), bytes.ToArray());
 
     /// <summary>
     /// Compiles every function with the JIT and saves the code as a .NET assembly (<c>harness compile</c>, like

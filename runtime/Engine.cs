@@ -23,6 +23,9 @@ public sealed record EngineOptions
     /// </summary>
     public bool ReserveMemoryAddressSpace { get; init; } = true;
 
+    /// <summary>This implementation's limits on a module's shape (functions, body size, locals, nesting, ...), checked when a module is compiled.</summary>
+    public Validation.ModuleLimits ModuleLimits { get; init; } = Validation.ModuleLimits.Default;
+
     /// <summary>Largest number of elements any one table may reach; <c>table.grow</c> beyond it returns -1.</summary>
     public ulong MaxTableElements { get; init; } = 10_000_000;
 

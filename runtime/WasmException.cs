@@ -31,7 +31,7 @@ public sealed class TextFormatException(string reason, Text.SourceLocation locat
 }
 
 /// <summary>A well-formed module fails validation (spec: <c>assert_invalid</c>).</summary>
-public sealed class InvalidModuleException(string reason, string? context = null)
+public class InvalidModuleException(string reason, string? context = null)
     : WasmException(reason, context is null ? reason : $"{reason} ({context})")
 {
     /// <summary>Where in the module, for people: e.g. <c>func 3, instruction 12 (i32.add)</c>.</summary>

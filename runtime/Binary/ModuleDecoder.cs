@@ -23,13 +23,22 @@ public static class ModuleDecoder
     /// <summary>The binary format version this decoder reads.</summary>
     public const uint Version = 1;
 
-    public static Module Decode(byte[] bytes)
+    public static Module Decode(byte[] bytes, Validation.ModuleLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        return Decode(bytes.AsSpan());
+        return Decode(bytes.AsSpan(), limits);
     }
 
-    public static Module Decode(ReadOnlySpan<byte> bytes) => new ModuleReader(bytes).ReadModule();
+    /// <summary>
+    /// Decodes a binary module; <paramref name="limits"/> (default <see cref="Validation.ModuleLimits.Default"/>) bounds
+    /// its size and each function body's before they are read, with <see cref="Validation.ImplementationLimitException"/>.
+    /// </summary>
+    public static Module Decode(ReadOnlySpan<byte> bytes, Validation.ModuleLimits? limits = null)
+    {
+        limits ??= Validation.ModuleLimits.Default;
+        Validation.ModuleLimits.Check("module too large (bytes)", bytes.Length, limits.ModuleBytes, nameof(Validation.ModuleLimits.ModuleBytes));
+        return new ModuleReader(bytes, limits).ReadModule();
+    }
 }
 
 /// <summary>The decoder's state: the reader and the control stack of the expression being read.</summary>
@@ -41,12 +50,14 @@ internal ref struct ModuleReader
     private WasmReader _r;
     private readonly List<Frame> _frames;
     private bool _bodyUsesData;
+    private readonly Validation.ModuleLimits _limits;
 
-    public ModuleReader(ReadOnlySpan<byte> bytes)
+    public ModuleReader(ReadOnlySpan<byte> bytes, Validation.ModuleLimits limits)
     {
         _r = new WasmReader(bytes);
         _frames = [];
         _bodyUsesData = false;
+        _limits = limits;
     }
 
     private enum Frame : byte
@@ -583,6 +594,8 @@ internal ref struct ModuleReader
     {
         var size = _r.ReadLength();
         var start = _r.Position;
+        // Before the body is read: a body of hundreds of megabytes would cost gigabytes to decode and validate.
+        Validation.ModuleLimits.Check("function body too large (bytes)", size, _limits.FunctionBodyBytes, nameof(Validation.ModuleLimits.FunctionBodyBytes), $"at offset 0x{start:x}");
         var localsPos = _r.Position;
         var locals = new List<LocalGroup>();
         ReadVector(locals, static (ref ModuleReader m) =>

@@ -104,6 +104,10 @@ internal sealed partial class FunctionCompiler
         {
             return "value type";
         }
+        if (OverBudget(module.Functions[index - module.ImportedFunctionCount], code.Body.Instructions) is { } budget)
+        {
+            return budget;
+        }
         foreach (var instruction in code.Body.Instructions)
         {
             var opcode = instruction.Opcode;
@@ -130,6 +134,52 @@ internal sealed partial class FunctionCompiler
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The JIT's own limits, which valid functions within <see cref="Validation.ModuleLimits"/> can still exceed: a
+    /// CIL method has at most 65,535 locals (each Wasm local and each operand stack slot becomes one) and RyuJIT's
+    /// time grows faster than linearly with locals, exception regions and their nesting, and method size. A function
+    /// beyond one runs in the interpreter (counted in the JIT statistics with this reason), so compiling any one
+    /// function is bounded in time and memory and the JIT never refuses what the interpreter runs.
+    /// </summary>
+    private static string? OverBudget(Validation.FunctionInfo info, IReadOnlyList<Instruction> body)
+    {
+        if (info.LocalTypes.Count + info.MaxStackHeight > JitBudget.CilLocals)
+        {
+            return $"over the JIT's budget: {info.LocalTypes.Count} locals + {info.MaxStackHeight} operand slots > {JitBudget.CilLocals}";
+        }
+        if (body.Count > JitBudget.Instructions)
+        {
+            return $"over the JIT's budget: {body.Count} instructions > {JitBudget.Instructions}";
+        }
+        int regions = 0, depth = 0, deepest = 0;
+        var tries = new Stack<bool>();
+        foreach (var instruction in body)
+        {
+            switch (instruction.Opcode)
+            {
+                case Opcode.Block or Opcode.Loop or Opcode.If:
+                    tries.Push(false);
+                    break;
+                case Opcode.TryTable or Opcode.Try:
+                    tries.Push(true);
+                    regions++;
+                    deepest = Math.Max(deepest, ++depth);
+                    break;
+                case Opcode.End when tries.Count > 0:
+                    if (tries.Pop())
+                    {
+                        depth--;
+                    }
+                    break;
+            }
+        }
+        if (regions > JitBudget.ExceptionRegions)
+        {
+            return $"over the JIT's budget: {regions} try blocks > {JitBudget.ExceptionRegions}";
+        }
+        return deepest > JitBudget.ExceptionNesting ? $"over the JIT's budget: try blocks nested {deepest} deep > {JitBudget.ExceptionNesting}" : null;
     }
 
     private static bool Compilable(FunctionType type) => type.Parameters.All(Compilable) && type.Results.All(Compilable);

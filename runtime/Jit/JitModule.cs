@@ -182,6 +182,42 @@ internal sealed class JitModule
     private static readonly System.Reflection.MethodInfo? MethodDescriptor =
         typeof(DynamicMethod).GetMethod("GetMethodDescriptor", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
 
+    /// <summary>
+    /// Has RyuJIT compile each new method now rather than on its first call: a method it refuses then throws here,
+    /// where the group can still fall back to the interpreter, instead of inside running guest code. Returns the
+    /// first failure, or null.
+    /// </summary>
+    private Exception? Prepare(List<int> functions)
+    {
+        foreach (var index in functions)
+        {
+            if (_methods[index] is not DynamicMethod dynamic || MethodDescriptor?.Invoke(dynamic, null) is not RuntimeMethodHandle handle)
+            {
+                continue; // no handle to prepare: RyuJIT compiles it on its first call, as before
+            }
+            try
+            {
+                System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(handle);
+            }
+            catch (Exception e) when (e is InvalidProgramException or NotSupportedException or BadImageFormatException or OutOfMemoryException or System.Security.VerificationException or TypeLoadException or MissingMethodException)
+            {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private void FallBack(List<int> functions, string reason)
+    {
+        foreach (var index in functions)
+        {
+            _methods[index] = null;
+            _status[index] = Status.Fallback;
+            Engine.JitStatistics.RecordFallback(reason);
+            Engine.Options.JitFallback?.Invoke(Function(index), reason);
+        }
+    }
+
     /// <summary>The body of defined function <paramref name="index"/>.</summary>
     internal Function Code(int index) => Validated.Module.Functions[index - Validated.ImportedFunctionCount];
 
@@ -234,13 +270,14 @@ internal sealed class JitModule
         catch (NotSupportedException e)
         {
             // A construct the support check missed: interpret the whole group rather than fail.
-            foreach (var index in compiled)
-            {
-                _methods[index] = null;
-                _status[index] = Status.Fallback;
-                Engine.JitStatistics.RecordFallback("emitter: " + e.Message);
-                options.JitFallback?.Invoke(Function(index), e.Message);
-            }
+            FallBack(compiled, "emitter: " + e.Message);
+            return;
+        }
+        if (_assembly is null && Prepare(compiled) is { } failure)
+        {
+            // RyuJIT refused a method (InvalidProgramException and the like). The group's methods call each other
+            // directly, so none of them may run: interpret them all.
+            FallBack(compiled, $"RyuJIT: {failure.GetType().Name}: {failure.Message}");
             return;
         }
         foreach (var index in compiled)

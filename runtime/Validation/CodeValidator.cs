@@ -277,6 +277,8 @@ internal sealed class CodeValidator(ValidationContext context)
 
     private void PushFrame(Opcode kind, ValueType[] start, ValueType[] end, int pc)
     {
+        // The function's own frame is not a nesting level.
+        ModuleLimits.Check("blocks nested too deep", _ctrls.Count, _c.Limits.NestingDepth, nameof(ModuleLimits.NestingDepth), _c.Location);
         var frame = _freeFrames.Count > 0 ? _freeFrames.Pop() : new Frame();
         _ctrls.Add(frame.Reset(kind, start, end, _vals.Count, _inits.Count, pc));
         Push(start);
@@ -470,6 +472,7 @@ internal sealed class CodeValidator(ValidationContext context)
                 return;
             }
             case Opcode.BrTable:
+                ModuleLimits.Check("too many br_table targets", instruction.BranchTable.Labels.Count + 1L, _c.Limits.BrTableTargets, nameof(ModuleLimits.BrTableTargets), _c.Location);
                 BrTable(instruction.BranchTable);
                 return;
             case Opcode.Return:
@@ -1072,6 +1075,7 @@ internal sealed class CodeValidator(ValidationContext context)
             }
             case Opcode.ArrayNewFixed:
             {
+                ModuleLimits.Check("too many array.new_fixed operands", instruction.SecondIndex, _c.Limits.ArrayNewFixedOperands, nameof(ModuleLimits.ArrayNewFixedOperands), _c.Location);
                 var element = _c.ArrayType(x).Element.Storage.Unpacked;
                 PopRepeated(element, instruction.SecondIndex);
                 Push(RefTo(x, false));

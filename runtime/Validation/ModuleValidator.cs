@@ -13,14 +13,14 @@ public static class ModuleValidator
     private const ulong MaxMemoryPages32 = 1UL << 16;
     private const ulong MaxMemoryPages64 = 1UL << 48;
     private const ulong MaxTableSize32 = uint.MaxValue;
-    private const ulong MaxLocals = 50_000;
 
     /// <summary>Validates <paramref name="module"/>; throws <see cref="InvalidModuleException"/> with the spec's message on the first error.</summary>
-    public static ValidatedModule Validate(Module module)
+    public static ValidatedModule Validate(Module module, ModuleLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var c = new ValidationContext(module);
+        var c = new ValidationContext(module) { Limits = limits ?? ModuleLimits.Default };
         var code = new CodeValidator(c);
+        CheckCounts(c);
         CheckTypes(c);
         CheckImports(c);
         var importedFunctions = c.Functions.Count;
@@ -57,6 +57,38 @@ public static class ModuleValidator
     }
 
     // ---- Definitions ----------------------------------------------------------------------------------------
+
+    /// <summary>The index spaces' sizes against <see cref="ModuleLimits"/>, before anything is built from them.</summary>
+    private static void CheckCounts(ValidationContext c)
+    {
+        var m = c.Module;
+        var l = c.Limits;
+        ModuleLimits.Check("too many types", c.Definitions.Length, l.Types, nameof(ModuleLimits.Types));
+        ModuleLimits.Check("too many imports", m.Imports.Count, l.Imports, nameof(ModuleLimits.Imports));
+        ModuleLimits.Check("too many exports", m.Exports.Count, l.Exports, nameof(ModuleLimits.Exports));
+        ModuleLimits.Check("too many functions", (long)m.ImportedFunctionCount + m.Functions.Count, l.Functions, nameof(ModuleLimits.Functions));
+        ModuleLimits.Check("too many globals", (long)m.ImportedGlobalCount + m.Globals.Count, l.Globals, nameof(ModuleLimits.Globals));
+        ModuleLimits.Check("too many tables", (long)m.ImportedTableCount + m.Tables.Count, l.Tables, nameof(ModuleLimits.Tables));
+        ModuleLimits.Check("too many memories", (long)m.ImportedMemoryCount + m.Memories.Count, l.Memories, nameof(ModuleLimits.Memories));
+        ModuleLimits.Check("too many tags", (long)m.ImportedTagCount + m.Tags.Count, l.Tags, nameof(ModuleLimits.Tags));
+        ModuleLimits.Check("too many element segments", m.Elements.Count, l.ElementSegments, nameof(ModuleLimits.ElementSegments));
+        ModuleLimits.Check("too many data segments", m.Data.Count, l.DataSegments, nameof(ModuleLimits.DataSegments));
+    }
+
+    /// <summary>One type definition's size against <see cref="ModuleLimits"/>.</summary>
+    private static void CheckTypeSize(ValidationContext c, CompositeType body)
+    {
+        switch (body)
+        {
+            case FunctionType f:
+                ModuleLimits.Check("too many parameters", f.Parameters.Count, c.Limits.Parameters, nameof(ModuleLimits.Parameters), c.Location);
+                ModuleLimits.Check("too many results", f.Results.Count, c.Limits.Results, nameof(ModuleLimits.Results), c.Location);
+                break;
+            case StructType s:
+                ModuleLimits.Check("too many struct fields", s.Fields.Count, c.Limits.StructFields, nameof(ModuleLimits.StructFields), c.Location);
+                break;
+        }
+    }
 
     private static void CheckTags(ValidationContext c)
     {
@@ -233,6 +265,7 @@ public static class ModuleValidator
             for (var i = 0; i < group.Types.Count; i++)
             {
                 var sub = group.Types[i];
+                CheckTypeSize(c, sub.Body);
                 foreach (var super in sub.Supertypes)
                 {
                     RequireTypeBelow(c, super, end);
@@ -265,6 +298,7 @@ public static class ModuleValidator
                 {
                     continue;
                 }
+                ModuleLimits.Check("subtype chain too deep", type.Depth, c.Limits.SubtypeDepth, nameof(ModuleLimits.SubtypeDepth), c.Location);
                 var superIndex = group.Types[i].Supertypes[0];
                 if (super.Final)
                 {
@@ -469,10 +503,7 @@ public static class ModuleValidator
     {
         var type = c.FunctionType(function.TypeIndex);
         var count = (ulong)type.Parameters.Count + function.LocalCount;
-        if (count > MaxLocals)
-        {
-            throw c.Error("too many locals");
-        }
+        ModuleLimits.Check("too many locals", (long)Math.Min(count, long.MaxValue), c.Limits.Locals, nameof(ModuleLimits.Locals), c.Location);
         var canonicalLocals = new ValueType[count];
         var moduleLocals = new ValueType[count];
         var n = 0;

@@ -13,6 +13,9 @@ internal sealed class ValidationContext(Module module)
 {
     public Module Module { get; } = module;
 
+    /// <summary>The implementation limits the module is checked against.</summary>
+    public ModuleLimits Limits { get; init; } = ModuleLimits.Default;
+
     /// <summary>The module's type definitions, flattened (module type index → definition as written).</summary>
     public SubType[] Definitions { get; } = [.. module.TypeDefinitions];
 

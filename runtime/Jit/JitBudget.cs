@@ -1,0 +1,21 @@
+namespace WasmHarness.Jit;
+
+/// <summary>
+/// How large a function the JIT compiles; beyond any of these the function runs in the interpreter. Chosen by
+/// measuring RyuJIT's compile time on the shapes that grow it fastest (docs/jit.md, "Budgets"): each bounds one
+/// function's compilation to well under a second on the development machine, far above what compilers emit.
+/// </summary>
+internal static class JitBudget
+{
+    /// <summary>Wasm locals plus operand stack slots (each a CIL local; CIL allows 65,535, RyuJIT slows well before).</summary>
+    public const int CilLocals = 8_192;
+
+    /// <summary>Instructions of one function body.</summary>
+    public const int Instructions = 250_000;
+
+    /// <summary>Try blocks (<c>try_table</c> and legacy <c>try</c>) in one function: each is a CIL exception region.</summary>
+    public const int ExceptionRegions = 2_000;
+
+    /// <summary>Try blocks nested in one another (RyuJIT's time grows with the square of the nesting).</summary>
+    public const int ExceptionNesting = 64;
+}
