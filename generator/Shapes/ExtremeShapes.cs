@@ -42,6 +42,7 @@ public static class ExtremeShapes
         ["nested-try"] = NestedTry,
         ["nested-blocks"] = NestedBlocks,
         ["many-functions"] = ManyFunctions,
+        ["tail-call-chain"] = TailCallChain,
         ["many-locals"] = ManyLocals,
         ["deep-subtypes"] = DeepSubtypes,
         ["wide-br-table"] = WideBrTable,
@@ -176,6 +177,23 @@ public static class ExtremeShapes
         }
         module.Exports.Add(new Export("run", ExternKind.Function, 0));
         return Shape("many-functions", size, module, size + 1 <= Limits.Functions, size, nameof(Validation.ModuleLimits.Functions));
+    }
+
+    /// <summary>
+    /// <paramref name="size"/> functions, each tail-calling the next and the last returning <paramref name="size"/>: every
+    /// function reaches all the others by direct calls (the JIT's first-call group), each runs once.
+    /// </summary>
+    public static ExtremeShape TailCallChain(int size)
+    {
+        var module = new Module();
+        module.Types.Add(Group(new FunctionType([], [ValueType.I32])));
+        for (var i = 0; i < size - 1; i++)
+        {
+            module.Functions.Add(new Function(0, [], new Expression([Instruction.WithIndex(Opcode.ReturnCall, (uint)(i + 1)), Instruction.Simple(Opcode.End)])));
+        }
+        module.Functions.Add(new Function(0, [], new Expression([Instruction.I32Const(size), Instruction.Simple(Opcode.End)])));
+        module.Exports.Add(new Export("run", ExternKind.Function, 0));
+        return Shape("tail-call-chain", size, module, size <= Limits.Functions, size, nameof(Validation.ModuleLimits.Functions));
     }
 
     /// <summary>A function with <paramref name="size"/> i32 locals; the last one is set and returned.</summary>

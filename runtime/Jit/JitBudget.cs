@@ -16,6 +16,20 @@ internal static class JitBudget
     /// <summary>Try blocks (<c>try_table</c> and legacy <c>try</c>) in one function: each is a CIL exception region.</summary>
     public const int ExceptionRegions = 2_000;
 
+    /// <summary>
+    /// Functions compiled together on a first call (the callee and the uncompiled functions it reaches by direct
+    /// calls, nearest first); those beyond are called through the store and compiled on their own first call.
+    /// </summary>
+    public const int GroupFunctions = 1_000;
+
+    /// <summary>
+    /// Functions of one module the JIT compiles in all; the rest run in the interpreter. Each compiled function costs
+    /// RyuJIT about a millisecond and a few kilobytes whether it runs once or a billion times, so a module of 10⁶
+    /// functions all called once would take minutes and gigabytes to compile (the interpreter runs it in seconds).
+    /// Functions are compiled on first call, so the ones a program uses first are the ones compiled.
+    /// </summary>
+    public const int ModuleFunctions = 20_000;
+
     /// <summary>Try blocks nested in one another (RyuJIT's time grows with the square of the nesting).</summary>
     public const int ExceptionNesting = 64;
 }

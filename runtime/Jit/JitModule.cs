@@ -29,6 +29,9 @@ internal sealed class JitModule
     private readonly nint[] _pointers;
     private readonly Lock _gate = new();
 
+    /// <summary>Functions of this module given to the compiler so far (<see cref="JitBudget.ModuleFunctions"/>).</summary>
+    private int _compiledFunctions;
+
     /// <summary>While the code is written to an assembly file (<see cref="JitAssembly"/>): the type that receives the methods.</summary>
     private readonly TypeBuilder? _assembly;
 
@@ -233,6 +236,12 @@ internal sealed class JitModule
                 if (instruction.Opcode is Opcode.Call or Opcode.ReturnCall && _status[instruction.Index] == Status.Unknown && seen.Add((int)instruction.Index))
                 {
                     found.Add((int)instruction.Index);
+                    if (found.Count == JitBudget.GroupFunctions)
+                    {
+                        // The rest stay uncompiled for now: the group calls them through the store, and each is
+                        // compiled (with its own group) on its first call.
+                        return found;
+                    }
                 }
             }
         }
@@ -246,11 +255,13 @@ internal sealed class JitModule
         foreach (var index in functions)
         {
             var reason = FunctionCompiler.Unsupported(Validated, index)
-                ?? (options.JitFilter?.Invoke(Function(index)) == false ? "excluded by EngineOptions.JitFilter" : null);
+                ?? (options.JitFilter?.Invoke(Function(index)) == false ? "excluded by EngineOptions.JitFilter" : null)
+                ?? (_compiledFunctions >= JitBudget.ModuleFunctions ? $"over the JIT's budget: {JitBudget.ModuleFunctions} functions of this module compiled already" : null);
             if (reason is null)
             {
                 _methods[index] = FunctionCompiler.Declare(this, index, _assembly);
                 compiled.Add(index);
+                _compiledFunctions++;
             }
             else
             {

@@ -78,8 +78,10 @@ internal sealed class JitState(Store store)
 }
 
 /// <summary>
-/// Runs guest code on a thread with a large, known stack (one helper thread per calling thread), so that the
-/// call depth limit, not the .NET stack, ends deep recursion. Calls made on a helper thread run inline.
+/// Runs guest code on a thread with a large, known stack, so that the call depth limit, not the .NET stack, ends
+/// deep recursion. The helper threads are a pool shared by every calling thread: a call takes an idle one (or
+/// starts one), and one idle for <see cref="IdleTimeout"/> exits, giving back the stack that deep recursion
+/// committed. Calls made on a helper thread run inline.
 /// </summary>
 internal static class GuestThread
 {
@@ -89,8 +91,14 @@ internal static class GuestThread
     [ThreadStatic]
     private static bool t_isGuest;
 
-    [ThreadStatic]
-    private static Worker? t_worker;
+    private static readonly System.Collections.Concurrent.ConcurrentStack<Worker> s_idle = new();
+    private static int s_live;
+
+    /// <summary>How long a helper thread waits for work before it exits.</summary>
+    internal static TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Helper threads alive now (busy or idle).</summary>
+    internal static int LiveWorkers => Volatile.Read(ref s_live);
 
     /// <summary>Stack the calling thread must have left for guest code to run on it directly, without a thread switch.</summary>
     public const long InlineStackThreshold = 48L * 1024 * 1024;
@@ -114,7 +122,15 @@ internal static class GuestThread
             action();
             return;
         }
-        (t_worker ??= new Worker()).Run(action);
+        while (true)
+        {
+            // An idle worker may time out between being popped and being claimed: then take another.
+            var worker = s_idle.TryPop(out var idle) ? idle : new Worker();
+            if (worker.TryRun(action))
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>
@@ -164,26 +180,38 @@ internal static class GuestThread
 
     private sealed class Worker
     {
+        private const int Idle = 0, Busy = 1, Retired = 2;
+
         private readonly SemaphoreSlim _start = new(0);
         private readonly SemaphoreSlim _done = new(0);
+        private int _state = Busy; // a new worker belongs to the caller that made it
         private Action? _action;
         private ExceptionDispatchInfo? _error;
 
         public Worker()
         {
+            Interlocked.Increment(ref s_live);
             var thread = new Thread(Loop, StackSize) { IsBackground = true, Name = "wasm guest" };
             thread.Start();
         }
 
-        public void Run(Action action)
+        /// <summary>Runs <paramref name="action"/> on this worker and waits for it; false when the worker had already exited.</summary>
+        public bool TryRun(Action action)
         {
+            if (Interlocked.CompareExchange(ref _state, Busy, Idle) == Retired)
+            {
+                return false;
+            }
             _action = action;
             _error = null;
             _start.Release();
             _done.Wait();
             var error = _error;
             _error = null;
+            Volatile.Write(ref _state, Idle);
+            s_idle.Push(this);
             error?.Throw();
+            return true;
         }
 
         private unsafe void Loop()
@@ -191,22 +219,37 @@ internal static class GuestThread
             t_isGuest = true;
             var marker = 0;
             t_stackLimit = (nuint)((ulong)&marker - (ulong)(StackSize - StackReserve));
-            while (true)
+            try
             {
-                _start.Wait();
-                try
+                while (true)
                 {
-                    _action!();
+                    if (!_start.Wait(IdleTimeout))
+                    {
+                        // Idle too long: exit, unless a caller claims this worker at the same moment.
+                        if (Interlocked.CompareExchange(ref _state, Retired, Idle) == Idle)
+                        {
+                            return;
+                        }
+                        _start.Wait();
+                    }
+                    try
+                    {
+                        _action!();
+                    }
+                    catch (Exception e)
+                    {
+                        _error = ExceptionDispatchInfo.Capture(e);
+                    }
+                    finally
+                    {
+                        _action = null;
+                        _done.Release();
+                    }
                 }
-                catch (Exception e)
-                {
-                    _error = ExceptionDispatchInfo.Capture(e);
-                }
-                finally
-                {
-                    _action = null;
-                    _done.Release();
-                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref s_live);
             }
         }
     }

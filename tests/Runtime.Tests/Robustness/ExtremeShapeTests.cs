@@ -25,7 +25,7 @@ public sealed class ExtremeShapeTests
         ("sequential-try", 100), ("sequential-try", 2_001),
         ("nested-try", 64), ("nested-try", 300),
         ("nested-blocks", 4_095), ("nested-blocks", 4_096),
-        ("many-functions", 2_000),
+        ("many-functions", 2_000), ("tail-call-chain", 1_500),
         ("many-locals", 50_000), ("many-locals", 50_001),
         ("deep-subtypes", 63), ("deep-subtypes", 64),
         ("wide-br-table", 100_000),
@@ -36,7 +36,7 @@ public sealed class ExtremeShapeTests
     [
         ("deep-operand-stack", 70_000), ("many-results", 70_000), ("wide-struct", 70_000), ("array-new-fixed", 70_000),
         ("sequential-try", 33_000), ("nested-try", 1_000), ("nested-try", 2_000), ("nested-try", 10_000),
-        ("nested-blocks", 1_000_000), ("many-functions", 1_000_000), ("deep-subtypes", 100_000), ("wide-br-table", 1_000_001),
+        ("nested-blocks", 1_000_000), ("many-functions", 1_000_000), ("tail-call-chain", 1_000_000), ("deep-subtypes", 100_000), ("wide-br-table", 1_000_001),
     ];
 
     public static TheoryData<string, int, ExecutionTier> Cases()
