@@ -78,9 +78,9 @@ public static class BuiltinSeeds
 
     /// <summary>The built-in seeds in the target's input form: text, or our encoder's bytes.</summary>
     public static IEnumerable<byte[]> For(FuzzTarget target) =>
-        target.TakesGeneratorBytes ? GeneratorBytes(16)
+        target.OwnSeeds ?? (target.TakesGeneratorBytes ? GeneratorBytes(16)
         : target.TakesText ? Wat.Select(System.Text.Encoding.UTF8.GetBytes)
-        : Wat.Select(text => ModuleEncoder.Encode(WatParser.ParseModule(text)));
+        : Wat.Select(text => ModuleEncoder.Encode(WatParser.ParseModule(text))));
 
     /// <summary>Decisions for the generator: deterministic random bytes of varied lengths (64 bytes to 4 KiB).</summary>
     public static IEnumerable<byte[]> GeneratorBytes(int count)

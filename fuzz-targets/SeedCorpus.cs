@@ -68,13 +68,13 @@ public static class SeedCorpus
             }
         }
 
-        if (target.TakesGeneratorBytes)
+        if (target.TakesGeneratorBytes && target.OwnSeeds is null)
         {
             return [.. BuiltinSeeds.GeneratorBytes(Math.Min(max, 64))];
         }
         var builtIn = BuiltinSeeds.For(target).ToList();
         builtIn.ForEach(Add);
-        if (suiteRoot is not null)
+        if (suiteRoot is not null && !target.TakesGeneratorBytes)
         {
             foreach (var script in Scripts(suiteRoot))
             {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one AFL++ campaign of one fuzz target, from a clean clone:
 #   fuzz/run.sh TARGET SECONDS
-# Targets: decode, text, roundtrip, run, differential, run-gen, differential-gen, wasi-paths (see `fuzz --help`).
+# Targets: decode, text, roundtrip, run, differential, run-gen, differential-gen, jit-gen, wasi-paths, shapes (see `fuzz --help`).
 # Environment:
 #   FUZZ_WORK    working folder (default results/fuzz/work/TARGET): the instrumented build, seeds, AFL++'s output
 #   FUZZ_OUT     where findings and stats go (default results/fuzz): findings/TARGET/, TARGET.json

@@ -22,6 +22,12 @@ public abstract class FuzzTarget
     /// <summary>The file extension of the target's inputs: <c>wat</c>, <c>bin</c> (generator bytes) or <c>wasm</c>.</summary>
     public string Extension => TakesText ? "wat" : TakesGeneratorBytes ? "bin" : "wasm";
 
+    /// <summary>
+    /// Seeds this target chooses itself, or null to take the shared ones (<see cref="BuiltinSeeds.For"/>): a target
+    /// whose bytes have a structure of their own seeds AFL++ with inputs that reach its interesting paths.
+    /// </summary>
+    public virtual IEnumerable<byte[]>? OwnSeeds => null;
+
     /// <summary>Runs one input. Returns what happened to it (for statistics and smoke tests); throws on a finding.</summary>
     public abstract Outcome Run(ReadOnlySpan<byte> input);
 
@@ -37,6 +43,7 @@ public abstract class FuzzTarget
         new GeneratedDifferentialTarget(),
         new GeneratedJitRunTarget(),
         new WasiPathsTarget(),
+        new ShapesTarget(),
     ];
 
     /// <summary>The target named <paramref name="name"/>, or null.</summary>

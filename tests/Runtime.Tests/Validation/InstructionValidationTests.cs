@@ -444,12 +444,15 @@ public class InstructionValidationTests
         module.AddFunc(caller, [], I32Const(), Op(Opcode.ReturnCallIndirect, callee, 0));
         Invalid(module, "type mismatch: current function requires result type [i32] but callee returns [i64]");
 
-        // array.new_fixed with a huge count in unreachable code is fine; in reachable code it needs the operands.
+        // array.new_fixed with a huge count in unreachable code is valid by the spec, but over this implementation's
+        // operand limit (as in wasmparser) unless that limit is raised; in reachable code it needs the operands.
         module = new Module();
         var a = module.AddType(new ArrayType(new FieldType(new StorageType(I32), false)));
         g = module.AddType(Sig([], []));
-        module.AddFunc(g, [], Op(Opcode.Unreachable), Instruction.ArrayNewFixed(a, uint.MaxValue), Op(Opcode.Drop));
-        Valid(module);
+        module.AddFunc(g, [], Op(Opcode.Unreachable), Instruction.ArrayNewFixed(a, 10_000_000), Op(Opcode.Drop));
+        var limit = Assert.Throws<ImplementationLimitException>(() => Valid(module));
+        Assert.Equal(nameof(ModuleLimits.ArrayNewFixedOperands), limit.Limit);
+        ModuleValidator.Validate(module, ModuleLimits.Default with { ArrayNewFixedOperands = int.MaxValue });
         module = new Module();
         a = module.AddType(new ArrayType(new FieldType(new StorageType(I32), false)));
         g = module.AddType(Sig([], []));
