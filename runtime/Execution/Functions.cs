@@ -9,12 +9,41 @@ namespace WasmHarness.Execution;
 /// </summary>
 public abstract class ExternalValue
 {
+    private Store? _owner;
+
     private protected ExternalValue()
     {
     }
 
     /// <summary>Which kind of external value this is.</summary>
     public abstract ExternKind Kind { get; }
+
+    /// <summary>
+    /// The store this object belongs to: the store that instantiated it, or, for one the host created, the first
+    /// store it was tied to (imported into, or given a function of). <see langword="null"/> until then, and always for
+    /// a <see cref="HostFunction"/>, which holds no store state. An object never moves between stores: a Wasm function
+    /// runs under its own store's fuel, stack and limits only because nothing of another store can reach it.
+    /// </summary>
+    public Store? Owner => _owner;
+
+    /// <summary>Whether the object may serve any number of stores (it holds no store state).</summary>
+    private protected virtual bool StoreIndependent => false;
+
+    /// <summary>Ties the object to <paramref name="store"/>; false when it already belongs to another store.</summary>
+    internal bool TryBindTo(Store store) =>
+        StoreIndependent || (Interlocked.CompareExchange(ref _owner, store, null) ?? store) == store;
+
+    /// <summary>
+    /// Ties <paramref name="target"/> to the store of the function <paramref name="reference"/> names, if any; throws
+    /// when the two belong to different stores. Called where the host writes a reference into an object.
+    /// </summary>
+    internal static void AdmitReference(ExternalValue target, object? reference)
+    {
+        if (reference is WasmFunction { Owner: { } store } function && !target.TryBindTo(store))
+        {
+            throw new ArgumentException($"{function} belongs to another store than this {target.Kind.ToString().ToLowerInvariant()}: a reference cannot cross stores");
+        }
+    }
 }
 
 /// <summary>
@@ -60,6 +89,7 @@ public sealed class WasmFunction : FunctionInstance
         Instance = instance;
         Code = code;
         Index = index;
+        TryBindTo(instance.Store);
     }
 
     /// <summary>The instance whose function this is.</summary>
@@ -92,6 +122,9 @@ public sealed class HostFunction(FunctionType type, HostFunctionCallback callbac
 
     /// <summary>A name for messages.</summary>
     public string? Name { get; } = name;
+
+    /// <inheritdoc/>
+    private protected override bool StoreIndependent => true;
 
     /// <inheritdoc/>
     public override Value[] Invoke(params ReadOnlySpan<Value> args)

@@ -52,8 +52,18 @@ public sealed class TableInstance : ExternalValue
         return _elements[(int)index];
     }
 
-    /// <summary>Writes an element, trapping with <c>out of bounds table access</c>.</summary>
+    /// <summary>
+    /// Writes an element from the host, trapping with <c>out of bounds table access</c>; a function of another store
+    /// than the table's is refused (<see cref="ArgumentException"/>).
+    /// </summary>
     public void Set(ulong index, object? value)
+    {
+        AdmitReference(this, value);
+        Write(index, value);
+    }
+
+    /// <summary><c>table.set</c>: the guest's write (validated code only holds references of its own store).</summary>
+    internal void Write(ulong index, object? value)
     {
         if (index >= _length)
         {
@@ -145,11 +155,22 @@ public sealed class GlobalInstance(GlobalType type, Value value) : ExternalValue
     /// <summary>The global's type.</summary>
     public GlobalType Type { get; } = type;
 
-    /// <summary>The current value. Setting it from the host is allowed for mutable globals only.</summary>
+    /// <summary>
+    /// The current value. Setting it from the host is allowed for mutable globals only, and not to a function of
+    /// another store than the global's (<see cref="ArgumentException"/>).
+    /// </summary>
     public Value Value
     {
         get => RawValue;
-        set => RawValue = Type.Mutable ? value.Normalize(Type.Type) : throw new InvalidOperationException("the global is immutable");
+        set
+        {
+            if (!Type.Mutable)
+            {
+                throw new InvalidOperationException("the global is immutable");
+            }
+            AdmitReference(this, value.Reference);
+            RawValue = value.Normalize(Type.Type);
+        }
     }
 
     /// <summary>The value, written without the mutability check (instructions are validated).</summary>

@@ -43,6 +43,10 @@ public static class Instantiator
             {
                 throw new LinkException(LinkException.IncompatibleImportType, $"{import.Module}.{import.Name}");
             }
+            if (!value.TryBindTo(store))
+            {
+                throw new LinkException(LinkException.CrossStoreImport, $"{import.Module}.{import.Name} belongs to another store");
+            }
             switch (value)
             {
                 case FunctionInstance f: functions.Add(f); break;
@@ -92,6 +96,10 @@ public static class Instantiator
             tags.Add(new TagInstance(validated.Types[(int)tag.TypeIndex]));
         }
         instance.Tags = [.. tags];
+        foreach (var created in tables.Concat<ExternalValue>(memories).Concat(globals).Concat(tags))
+        {
+            created.TryBindTo(store); // the module's own objects (imports are bound already)
+        }
 
         // 5. Exports.
         foreach (var export in module.Exports)

@@ -81,6 +81,17 @@ public sealed class Store : IDisposable
         {
             throw new ArgumentException($"{function} takes {function.Type.Parameters.Count} arguments, not {args.Length}", nameof(args));
         }
+        if (function.Owner is { } home && home != this)
+        {
+            throw new ArgumentException($"{function} belongs to another store", nameof(function));
+        }
+        foreach (var arg in args)
+        {
+            if (arg.Reference is WasmFunction { Owner: var owner } foreign && owner != this)
+            {
+                throw new ArgumentException($"{foreign} belongs to another store than {function}: a reference cannot cross stores", nameof(args));
+            }
+        }
         var results = new Value[function.Type.Results.Count];
         Call(function, args, results);
         return results;

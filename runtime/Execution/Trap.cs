@@ -123,7 +123,7 @@ public sealed class TrapException : WasmException
 
 /// <summary>
 /// Linking or instantiation failed before any code ran (spec: <c>assert_unlinkable</c>): an import is missing
-/// (<c>unknown import</c>) or does not match (<c>incompatible import type</c>).
+/// (<c>unknown import</c>) or does not match (<c>incompatible import type</c>), or it belongs to another store.
 /// </summary>
 public sealed class LinkException(string reason, string? detail = null)
     : WasmException(reason, detail is null ? reason : $"{reason}: {detail}")
@@ -133,4 +133,10 @@ public sealed class LinkException(string reason, string? detail = null)
 
     /// <summary>The spec's message for an import of the wrong kind or type.</summary>
     public const string IncompatibleImportType = "incompatible import type";
+
+    /// <summary>
+    /// An import that belongs to another store (see <see cref="ExternalValue.Owner"/>); as in wasmtime, objects
+    /// cannot be shared between stores, so each runs under its own store's limits.
+    /// </summary>
+    public const string CrossStoreImport = "cross-store import";
 }

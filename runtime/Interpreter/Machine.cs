@@ -691,7 +691,7 @@ internal sealed unsafe partial class Machine
             }
             case Opcode.TableSet:
                 sp -= 2;
-                inst.Tables[op.A].Set(s[sp].Low, s[sp + 1].Reference);
+                inst.Tables[op.A].Write(s[sp].Low, s[sp + 1].Reference);
                 break;
             case Opcode.TableSize:
             {

@@ -31,7 +31,7 @@ internal static partial class JitRuntime
 
     public static object? TableGet(long index, JitContext context, int table) => context.Tables[table].Get((ulong)index);
 
-    public static void TableSet(long index, object? value, JitContext context, int table) => context.Tables[table].Set((ulong)index, value);
+    public static void TableSet(long index, object? value, JitContext context, int table) => context.Tables[table].Write((ulong)index, value);
 
     public static long TableSize(JitContext context, int table) => (long)context.Tables[table].Length;
 
