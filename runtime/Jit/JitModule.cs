@@ -124,8 +124,12 @@ internal sealed class JitModule
     /// <summary>A name for function <paramref name="index"/> in listings and messages (<c>func $name</c> or <c>func 3</c>).</summary>
     public ModuleFunction Function(int index) => new(Validated.Module, (uint)index);
 
-    /// <summary>True when function <paramref name="index"/> runs compiled (compiling it now if it was not yet).</summary>
-    public bool Runs(int index)
+    /// <summary>
+    /// True when function <paramref name="index"/> runs compiled, compiling it now if it was not yet. The compile
+    /// observes <paramref name="requester"/>'s <see cref="Store.Interrupt"/> between functions: an interrupted store
+    /// traps (<see cref="TrapKind.Interrupted"/>) and the group stays uncompiled for a later call.
+    /// </summary>
+    public bool Runs(int index, Store? requester = null)
     {
         var status = _status[index];
         if (status == Status.Unknown)
@@ -134,7 +138,7 @@ internal sealed class JitModule
             {
                 if (_status[index] == Status.Unknown)
                 {
-                    Compile(Reachable(index));
+                    Compile(Reachable(index), requester);
                 }
             }
             status = _status[index];
@@ -190,10 +194,11 @@ internal sealed class JitModule
     /// where the group can still fall back to the interpreter, instead of inside running guest code. Returns the
     /// first failure, or null.
     /// </summary>
-    private Exception? Prepare(List<int> functions)
+    private Exception? Prepare(List<int> functions, Store? requester)
     {
         foreach (var index in functions)
         {
+            StopIfInterrupted(requester, functions);
             if (_methods[index] is not DynamicMethod dynamic || MethodDescriptor?.Invoke(dynamic, null) is not RuntimeMethodHandle handle)
             {
                 continue; // no handle to prepare: RyuJIT compiles it on its first call, as before
@@ -208,6 +213,24 @@ internal sealed class JitModule
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Abandons the group when <paramref name="requester"/> was interrupted: its functions go back to uncompiled (a
+    /// later call compiles them afresh) and the requesting call traps as running code would.
+    /// </summary>
+    private void StopIfInterrupted(Store? requester, List<int> group)
+    {
+        if (requester is not { Interrupted: true })
+        {
+            return;
+        }
+        foreach (var index in group)
+        {
+            _methods[index] = null;
+        }
+        _compiledFunctions -= group.Count;
+        TrapException.Throw(TrapKind.Interrupted);
     }
 
     private void FallBack(List<int> functions, string reason)
@@ -248,7 +271,7 @@ internal sealed class JitModule
         return found;
     }
 
-    private void Compile(List<int> functions)
+    private void Compile(List<int> functions, Store? requester = null)
     {
         var options = Engine.Options;
         var compiled = new List<int>();
@@ -275,6 +298,7 @@ internal sealed class JitModule
         {
             foreach (var index in compiled)
             {
+                StopIfInterrupted(requester, compiled);
                 FunctionCompiler.Emit(this, index, callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
             }
         }
@@ -284,7 +308,7 @@ internal sealed class JitModule
             FallBack(compiled, "emitter: " + e.Message);
             return;
         }
-        if (_assembly is null && Prepare(compiled) is { } failure)
+        if (_assembly is null && Prepare(compiled, requester) is { } failure)
         {
             // RyuJIT refused a method (InvalidProgramException and the like). The group's methods call each other
             // directly, so none of them may run: interpret them all.

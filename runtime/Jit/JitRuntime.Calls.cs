@@ -54,7 +54,7 @@ internal static partial class JitRuntime
         if (function is WasmFunction wasm && wasm.Instance.Store.Jit is not null)
         {
             var callee = ReferenceEquals(wasm.Instance, context.Instance) ? context : JitModule.ContextOf(wasm.Instance);
-            if (callee.Module.Runs((int)wasm.Index))
+            if (callee.Module.Runs((int)wasm.Index, wasm.Instance.Store))
             {
                 target = callee;
                 return callee.Module.Pointer((int)wasm.Index);

@@ -44,13 +44,13 @@ internal sealed class JitState(Store store)
     public nuint StackLimit;
 
     /// <summary>True when the JIT runs <paramref name="function"/> (compiling it, lazily, if needed); false when the interpreter must.</summary>
-    public bool Runs(WasmFunction function) => JitModule.ContextOf(function.Instance).Module.Runs((int)function.Index);
+    public bool Runs(WasmFunction function) => JitModule.ContextOf(function.Instance).Module.Runs((int)function.Index, function.Instance.Store);
 
     /// <summary>Runs <paramref name="function"/> compiled, on a thread with a large stack; false when it falls back to the interpreter.</summary>
     public bool TryInvoke(WasmFunction function, ReadOnlySpan<Value> args, Span<Value> results)
     {
         var context = JitModule.ContextOf(function.Instance);
-        if (!context.Module.Runs((int)function.Index))
+        if (!context.Module.Runs((int)function.Index, function.Instance.Store))
         {
             return false;
         }
@@ -370,7 +370,7 @@ internal static partial class JitRuntime
             case HostFunction host:
                 host.Callback(args, results);
                 break;
-            case WasmFunction wasm when JitModule.ContextOf(wasm.Instance) is var context && context.Module.Runs((int)wasm.Index):
+            case WasmFunction wasm when JitModule.ContextOf(wasm.Instance) is var context && context.Module.Runs((int)wasm.Index, wasm.Instance.Store):
                 context.Module.Entry((int)wasm.Index)(context, args, results);
                 break;
             default:
