@@ -149,6 +149,25 @@ internal sealed class JitModule
     /// <summary>The compiled method of function <paramref name="index"/> (which must run compiled).</summary>
     internal System.Reflection.MethodInfo Method(int index) => _methods[index]!;
 
+    /// <summary>
+    /// The Wasm functions of <paramref name="instance"/> (an instance of this module) whose compiled methods are on the
+    /// .NET stack trace of <paramref name="exception"/>, innermost first: a trap's backtrace on this tier. Frames of
+    /// other modules' code are left to the calls that entered them, which record their own.
+    /// </summary>
+    internal List<WasmFunction> Frames(Exception exception, ModuleInstance instance)
+    {
+        var frames = new List<WasmFunction>();
+        foreach (var frame in new System.Diagnostics.StackTrace(exception, false).GetFrames())
+        {
+            if (frame.GetMethod() is System.Reflection.MethodInfo method && Array.IndexOf(_methods, method) is var index and >= 0 &&
+                instance.Functions[index] is WasmFunction function)
+            {
+                frames.Add(function);
+            }
+        }
+        return frames;
+    }
+
     /// <summary>Calls function <paramref name="index"/> (which must run compiled) in a context, with packed arguments and results.</summary>
     public Action<JitContext, Value[], Value[]> Entry(int index)
     {

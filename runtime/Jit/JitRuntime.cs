@@ -46,6 +46,19 @@ internal sealed class JitState(Store store)
     /// <summary>True when the JIT runs <paramref name="function"/> (compiling it, lazily, if needed); false when the interpreter must.</summary>
     public bool Runs(WasmFunction function) => JitModule.ContextOf(function.Instance).Module.Runs((int)function.Index, function.Instance.Store);
 
+    /// <summary>
+    /// Gives a trap (raised by compiled code or by a host function it called) the compiled frames of this call,
+    /// innermost first, unless a deeper call recorded its own already (as the interpreter does); always false.
+    /// </summary>
+    private static bool RecordBacktrace(TrapException trap, JitContext context)
+    {
+        if (trap.WasmBacktrace.Count == 0)
+        {
+            trap.WasmBacktrace = context.Module.Frames(trap, context.Instance);
+        }
+        return false;
+    }
+
     /// <summary>Runs <paramref name="function"/> compiled, on a thread with a large stack; false when it falls back to the interpreter.</summary>
     public bool TryInvoke(WasmFunction function, ReadOnlySpan<Value> args, Span<Value> results)
     {
@@ -57,21 +70,28 @@ internal sealed class JitState(Store store)
         var entry = context.Module.Entry((int)function.Index);
         var arguments = args.ToArray();
         var values = new Value[results.Length];
-        GuestThread.Run(() =>
+        try
         {
-            var depth = Depth;
-            var limit = StackLimit;
-            try
+            GuestThread.Run(() =>
             {
-                StackLimit = GuestThread.StackLimit;
-                entry(context, arguments, values);
-            }
-            finally
-            {
-                Depth = depth;
-                StackLimit = limit;
-            }
-        });
+                var depth = Depth;
+                var limit = StackLimit;
+                try
+                {
+                    StackLimit = GuestThread.StackLimit;
+                    entry(context, arguments, values);
+                }
+                finally
+                {
+                    Depth = depth;
+                    StackLimit = limit;
+                }
+            });
+        }
+        catch (TrapException trap) when (RecordBacktrace(trap, context))
+        {
+            throw; // never reached: the filter only records the frames
+        }
         values.CopyTo(results);
         return true;
     }
