@@ -193,7 +193,7 @@ public sealed partial class WasiContext
     private Errno FdWrite(uint fd, uint iovs, uint count, long? offset, uint resultPointer)
     {
         var descriptor = GetNonDirectory(fd, offset is null ? Rights.FdWrite : Rights.FdWrite | Rights.FdSeek);
-        CheckIovecs(iovs, count);
+        var size = CheckIovecs(iovs, count);
         Check(resultPointer, 4);
         ulong total = 0;
         byte[]? buffer = null;
@@ -204,7 +204,7 @@ public sealed partial class WasiContext
                 var (address, length) = LoadIovec(iovs, i);
                 for (uint at = 0; at < length;)
                 {
-                    buffer ??= ArrayPool<byte>.Shared.Rent((int)Math.Min(length, 1u << 20));
+                    buffer ??= ArrayPool<byte>.Shared.Rent((int)Math.Min(size, 1u << 20)); // pieces of at most 1 MiB, as before
                     var piece = (int)Math.Min(length - at, (uint)buffer.Length);
                     LoadBytes(address + at, buffer.AsSpan(0, piece));
                     descriptor.Write(buffer.AsSpan(0, piece), offset is null ? null : offset + (long)total);

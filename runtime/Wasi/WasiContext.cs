@@ -339,9 +339,9 @@ public sealed partial class WasiContext : IDisposable
     /// Checks an iovec array before any byte moves: the array and every buffer in bounds (<c>EFAULT</c>), and the
     /// total length at most <see cref="MaxIovecTotal"/> (<c>EINVAL</c>). It reads the entries one by one from guest
     /// memory and keeps none of them, so a call with 2^29 iovecs costs no host memory; the transfer reads each entry
-    /// again with <see cref="LoadIovec"/>.
+    /// again with <see cref="LoadIovec"/>. Returns the total length.
     /// </summary>
-    private void CheckIovecs(uint address, uint count)
+    private uint CheckIovecs(uint address, uint count)
     {
         Check(address, (ulong)count * 8);
         ulong total = 0;
@@ -355,6 +355,7 @@ public sealed partial class WasiContext : IDisposable
                 throw new WasiErrorException(Errno.Inval, "the iovecs' total length exceeds 2^31-1");
             }
         }
+        return (uint)total;
     }
 
     /// <summary>Entry <paramref name="index"/> of the iovec array at <paramref name="address"/>, read from guest memory (bounds-checked).</summary>
