@@ -14,14 +14,17 @@ internal static class CompileCommand
         var module = new Argument<string>("module") { Description = "The module to compile (.wasm or .wat)." };
         var output = new Option<string?>("--output", "-o") { Description = "The assembly to write (default: the module's name with .dll)." };
         var consumeFuel = new Option<bool>("--consume-fuel") { Description = "Compile fuel metering in, so that `harness run --fuel N` can run the file." };
-        var command = new Command("compile", "Compiles a module ahead of time to a .NET assembly that `harness run` runs.") { module, output, consumeFuel };
+        var maxModuleSize = RunCommand.MaxModuleSizeOption();
+        var settings = RunCommand.SettingsOption();
+        var command = new Command("compile", "Compiles a module ahead of time to a .NET assembly that `harness run` runs.") { module, output, consumeFuel, maxModuleSize, settings };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(module)!;
             var target = parse.GetValue(output) ?? Path.ChangeExtension(path, ".dll");
             // Only "on or off" of fuel shapes the code; the budget itself is given when the file runs.
-            var engine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, Fuel = parse.GetValue(consumeFuel) ? long.MaxValue : null });
-            var compiled = RunCommand.Load(engine, path);
+            var options = EngineSettings.Apply(new EngineOptions { Tier = ExecutionTier.Jit }, parse.GetValue(settings) ?? []);
+            var engine = new Engine(options with { Fuel = parse.GetValue(consumeFuel) ? long.MaxValue : null });
+            var compiled = RunCommand.Load(engine, path, RunCommand.ModuleSizeLimit(engine, parse.GetValue(maxModuleSize)));
             try
             {
                 compiled.Save(target);

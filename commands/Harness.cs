@@ -15,8 +15,17 @@ public static class Harness
     /// <summary>Exit code after a trap: as wasmtime on Unix, 128 + SIGABRT.</summary>
     public const int TrapExit = 134;
 
-    /// <summary>The options of <c>run</c> that take a value (the rest are flags); needed to find where the module name is.</summary>
-    private static readonly HashSet<string> ValueOptions = ["--dir", "--env", "--invoke", "--tier", "--fuel", "--max-memory", "--argv0", "-o", "--output"];
+    /// <summary>Exit code for a Wasm exception that no handler caught (wasmtime: an error, 1).</summary>
+    public const int UncaughtExceptionExit = 1;
+
+    /// <summary>Exit code for a failure of the host or of the harness itself (EX_SOFTWARE): one line, the .NET trace only with <c>--verbose</c>.</summary>
+    public const int InternalErrorExit = 70;
+
+    /// <summary>The options of <c>run</c> that take a value; needed to find where the module name is.</summary>
+    private static readonly HashSet<string> ValueOptions = ["--dir", "--env", "--invoke", "--tier", "--fuel", "--max-memory", "--max-module-size", "-W", "--argv0", "-o", "--output"];
+
+    /// <summary>The options of <c>run</c> that take no value.</summary>
+    private static readonly HashSet<string> FlagOptions = ["--verbose"];
 
     private static readonly HashSet<string> HelpOptions = ["-h", "--help", "-?"];
 
@@ -27,18 +36,37 @@ public static class Harness
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(streams);
+        var verbose = false;
         try
         {
-            return Dispatch(args, streams);
+            return Dispatch(args, streams, ref verbose);
         }
         catch (CliException e)
         {
             streams.Err($"harness: error: {e.Message}");
             return e.ExitCode;
         }
+        catch (Exception e)
+        {
+            // Not the guest's doing (that is a trap, an exit code or an uncaught exception, handled by the commands):
+            // the host or the harness failed. One line; the trace is for whoever debugs the harness.
+            try
+            {
+                streams.Err($"harness: internal error: {e.GetType().Name}: {e.Message}{(verbose ? "" : " (run with --verbose for details)")}");
+                if (verbose)
+                {
+                    streams.Err(e.ToString());
+                }
+            }
+            catch (Exception)
+            {
+                // Standard error itself failed: the exit code still says what happened.
+            }
+            return InternalErrorExit;
+        }
     }
 
-    private static int Dispatch(string[] args, HostStreams streams)
+    private static int Dispatch(string[] args, HostStreams streams, ref bool verbose)
     {
         var output = new StreamWriter(streams.Output, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true };
         var error = new StreamWriter(streams.Error, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true };
@@ -54,6 +82,8 @@ public static class Harness
         {
             args = ["run", .. SplitGuestArguments(args[1..])];
         }
+        var end = Array.IndexOf(args, "--");
+        verbose = (end < 0 ? args : args[..end]).Contains("--verbose");
 
         var run = RunCommand.Create(streams);
         var wast = WastCommand.Create(streams);
@@ -61,6 +91,7 @@ public static class Harness
         var root = new RootCommand("Runs WebAssembly modules (binary or text) with WASI, wasmtime-style, on the harness's own runtime.")
         {
             run, wast, compile,
+            new Option<bool>("--verbose") { Description = "On an internal error, print the .NET stack trace too.", Recursive = true },
         };
         return root.Parse(args).Invoke(configuration);
     }
@@ -78,6 +109,13 @@ public static class Harness
             {
                 return args;
             }
+            if (token.StartsWith("-W", StringComparison.Ordinal) && token.Length > 2)
+            {
+                // -Wname=value, as wasmtime takes it: one token.
+                args = [.. args[..i], "-W", token[2..], .. args[(i + 1)..]];
+                i++;
+                continue;
+            }
             if (token.StartsWith('-') && token.Length > 1)
             {
                 var name = token.Split('=', 2)[0];
@@ -88,7 +126,7 @@ public static class Harness
                         i++;
                     }
                 }
-                else if (!HelpOptions.Contains(token))
+                else if (!HelpOptions.Contains(token) && !FlagOptions.Contains(token))
                 {
                     throw new CliException($"unknown option '{token}' (see harness run --help)");
                 }

@@ -20,13 +20,15 @@ internal static partial class RunCommand
         var invoke = new Option<string?>("--invoke") { Description = "Call this export with the arguments after the module, and print its results." };
         var tier = new Option<string>("--tier") { Description = "Execution tier: interp (the interpreter) or jit.", DefaultValueFactory = _ => "interp" };
         var fuel = new Option<long?>("--fuel") { Description = "Instruction budget; execution traps when it runs out." };
-        var maxMemory = new Option<ulong?>("--max-memory") { Description = "Largest size in bytes a linear memory may reach." };
+        var maxMemory = new Option<ulong?>("--max-memory") { Description = "Largest size in bytes a linear memory may reach (as -W max-memory-size)." };
+        var maxModuleSize = MaxModuleSizeOption();
+        var settings = SettingsOption();
         var argv0 = new Option<string?>("--argv0") { Description = "The program's argv[0] (default: the module's file name)." };
         var module = new Argument<string>("module") { Description = "The module: binary (.wasm) or text (.wat)." };
         var guestArgs = new Argument<string[]>("args") { Description = "Arguments for the program (or for --invoke).", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("run", "Runs a WebAssembly module (the default command).")
         {
-            dir, env, invoke, tier, fuel, maxMemory, argv0, module, guestArgs,
+            dir, env, invoke, tier, fuel, maxMemory, maxModuleSize, settings, argv0, module, guestArgs,
         };
         command.SetAction(parse => Run(streams, new RunSettings(
             parse.GetValue(module)!,
@@ -37,13 +39,39 @@ internal static partial class RunCommand
             parse.GetValue(tier) ?? "interp",
             parse.GetValue(fuel),
             parse.GetValue(maxMemory),
-            parse.GetValue(argv0))));
+            parse.GetValue(argv0))
+        {
+            MaxModuleSize = parse.GetValue(maxModuleSize),
+            Settings = parse.GetValue(settings) ?? [],
+        }));
         return command;
     }
 
     internal sealed record RunSettings(
         string Module, string[] Arguments, string[] Directories, string[] Environment, string? Invoke,
-        string Tier, long? Fuel, ulong? MaxMemory, string? Argv0);
+        string Tier, long? Fuel, ulong? MaxMemory, string? Argv0)
+    {
+        /// <summary><c>--max-module-size</c>: the most bytes the module's file may have (default: the module limit, 1 GiB).</summary>
+        public long? MaxModuleSize { get; init; }
+
+        /// <summary>The <c>-W NAME=VALUE</c> settings, in order.</summary>
+        public IReadOnlyList<string> Settings { get; init; } = [];
+    }
+
+    /// <summary><c>--max-module-size BYTES</c>, shared by the commands that load a module.</summary>
+    internal static Option<long?> MaxModuleSizeOption() =>
+        new("--max-module-size") { Description = "Most bytes the module's file may have (default: 1 GiB, or -W max-module-bytes); larger files are refused unread." };
+
+    /// <summary><c>-W NAME=VALUE</c>, shared by the commands that compile a module.</summary>
+    internal static Option<string[]> SettingsOption() => new("-W") { Description = EngineSettings.Help };
+
+    /// <summary>The read limit for a module: <c>--max-module-size</c>, else the engine's <see cref="Validation.ModuleLimits.ModuleBytes"/>.</summary>
+    internal static long ModuleSizeLimit(Engine engine, long? maxModuleSize) => maxModuleSize switch
+    {
+        < 0 => throw new CliException("--max-module-size must not be negative"),
+        { } size => size,
+        null => engine.Options.ModuleLimits.ModuleBytes,
+    };
 
     internal static int Run(HostStreams streams, RunSettings settings)
     {
@@ -57,17 +85,24 @@ internal static partial class RunCommand
         {
             throw new CliException("--fuel must not be negative");
         }
-        if (IsCompiledCode(settings.Module))
-        {
-            tier = ExecutionTier.Jit; // a file of `harness compile` runs its saved code
-        }
         var options = new EngineOptions { Fuel = settings.Fuel, Tier = tier };
         if (settings.MaxMemory is { } maxMemory)
         {
             options = options with { MaxMemoryBytes = maxMemory };
         }
+        options = EngineSettings.Apply(options, settings.Settings);
+        if (options.Fuel is < 0)
+        {
+            throw new CliException("fuel must not be negative");
+        }
+        var sizeLimit = ModuleSizeLimit(new Engine(options), settings.MaxModuleSize);
+        ModuleFile.Check(settings.Module, sizeLimit);
+        if (IsCompiledCode(settings.Module))
+        {
+            options = options with { Tier = ExecutionTier.Jit }; // a file of `harness compile` runs its saved code
+        }
         var engine = new Engine(options);
-        var compiled = Load(engine, settings.Module);
+        var compiled = Load(engine, settings.Module, sizeLimit);
 
         var configuration = new WasiConfiguration()
             .WithStandardInput(streams.Input)
@@ -113,9 +148,9 @@ internal static partial class RunCommand
         using var wasi = OpenWasi(configuration);
         var linker = wasi.Define(new Linker());
         var store = new Store(engine);
+        ModuleInstance? instance = null;
         try
         {
-            ModuleInstance instance;
             try
             {
                 instance = compiled.Instantiate(store, linker);
@@ -145,6 +180,40 @@ internal static partial class RunCommand
             ReportTrap(streams, name, compiled.Module, trap);
             return Harness.TrapExit;
         }
+        catch (UncaughtException uncaught)
+        {
+            wasi.FlushOutputs();
+            streams.Err($"error: uncaught wasm exception: {DescribeException(uncaught.Exception, instance)}");
+            return Harness.UncaughtExceptionExit;
+        }
+        catch (WasmException e) when (e is not (TrapException or UncaughtException))
+        {
+            throw new CliException($"{settings.Module}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// An uncaught exception for people: its tag, by export name (or import name, or index in <paramref name="instance"/>),
+    /// and its payload, e.g. <c>tag "oops" (export) with payload (i32 7, f64 2.5)</c>. Without the instance (the
+    /// exception left the start function) the tag is told by its type.
+    /// </summary>
+    internal static string DescribeException(ExceptionInstance exception, ModuleInstance? instance)
+    {
+        var tag = exception.Tag;
+        string? name = null;
+        if (instance is not null)
+        {
+            name = instance.Exports.Where(pair => ReferenceEquals(pair.Value, tag)).Select(pair => $"tag \"{pair.Key}\" (export)").FirstOrDefault();
+            var index = Array.IndexOf(instance.Tags, tag);
+            if (name is null && index >= 0)
+            {
+                var import = instance.Module.ImportsOf(Syntax.ExternKind.Tag).ElementAtOrDefault(index);
+                name = import is not null ? $"tag \"{import.Module}\".\"{import.Name}\" (import)" : $"tag {index}";
+            }
+        }
+        name ??= $"a tag of type ({string.Join(", ", tag.Type.Parameters)})";
+        var payload = exception.Payload.Select((value, i) => $"{tag.Type.Parameters[i]} {InvokeValues.Format(value, tag.Type.Parameters[i])}");
+        return exception.Payload.Length == 0 ? $"{name}, no payload" : $"{name} with payload ({string.Join(", ", payload)})";
     }
 
     /// <summary>The program's WASI state; a host that cannot preopen directories (not Linux) is one error line, not a crash.</summary>
@@ -175,8 +244,9 @@ internal static partial class RunCommand
     }
 
     /// <summary>Reads, decodes or parses, and validates a module (binary, text, or compiled code from <c>harness compile</c>); every failure is one <see cref="CliException"/>.</summary>
-    internal static CompiledModule Load(Engine engine, string path)
+    internal static CompiledModule Load(Engine engine, string path, long maxBytes)
     {
+        ModuleFile.Check(path, maxBytes);
         if (IsCompiledCode(path))
         {
             try
@@ -188,15 +258,7 @@ internal static partial class RunCommand
                 throw new CliException(e.Message);
             }
         }
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException(e is FileNotFoundException or DirectoryNotFoundException ? $"no such file: {path}" : $"cannot read {path}: {e.Message}");
-        }
+        var bytes = ModuleFile.Read(path, maxBytes);
         try
         {
             var isBinary = bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m';

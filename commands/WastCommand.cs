@@ -22,10 +22,7 @@ internal static class WastCommand
             foreach (var file in parse.GetValue(files) ?? [])
             {
                 var full = Path.GetFullPath(file);
-                if (!File.Exists(full))
-                {
-                    throw new CliException($"no such file: {file}");
-                }
+                ModuleFile.Check(file, ModuleFile.DefaultMaxBytes);
                 var options = new SpecRunOptions(Path.GetDirectoryName(full)!, [], IncludeProposals: false, CrossCheckWith: null, Engines: [engine]);
                 var result = RunOnLargeStack(() => SpecRun.RunScript(options, Path.GetFileName(full))[0]);
                 if (result.Error is not null)

@@ -6,7 +6,8 @@ using WasmHarness.Oracle;
 // dotnet run --project differential -- --seconds N [--cases N] [--seed S] [--engines interp,wasmtime] [--profile wasm2|wasm3] [--json FILE]
 //     [--no-roundtrip] [--regressions DIR] [--keep-going] [--il-check-every N]
 // dotnet run --project differential -- --fault-benchmark [--seconds-per-fault 60] [--engines interp|jit|interp,wasmtime] [--all-cases] [--json FILE]
-// dotnet run --project differential -- --list-faults | --fault NAME ... | [--engines E] [--seed S] --replay FILE.wasm
+// dotnet run --project differential -- --list-faults | --replay FILE.wasm [--engines E] [--seed S] [--repeat N] | --case SEED [--profile P]
+//     (options may come before or after --replay and --case)
 var options = new CampaignOptions { Registry = EngineRegistry.Ours().WithWasmtime(), Log = Console.Out, RegressionDirectory = Path.Combine("corpus", "regressions", "differential") };
 string? json = null;
 var benchmark = false;
@@ -15,6 +16,8 @@ string? only = null;
 var repeat = 1;
 var allCases = false;
 WasmHarness.Generator.GeneratorProfile? profile = null;
+ulong? caseSeed = null;
+string? replay = null;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -36,37 +39,8 @@ for (var i = 0; i < args.Length; i++)
         case "--il-check-every": options = options with { JitIlCheckEvery = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
         case "--only": only = Next(); break;
         case "--repeat": repeat = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--case":
-        {
-            // Regenerates one campaign case from its case seed and runs the oracle on it.
-            var caseSeed = ulong.Parse(Next(), CultureInfo.InvariantCulture);
-            var module = Campaign.GenerateCase(caseSeed, out _, profile ?? options.Profile);
-            var engines = Campaign.CreateEngines(options with { RoundTrip = false });
-            for (var attempt = 0; attempt < 5; attempt++)
-            {
-                Console.WriteLine(DifferentialOracle.Describe(new DifferentialOracle(engines).Check(module, caseSeed)));
-            }
-            return 0;
-        }
-        case "--replay":
-        {
-            // Runs the oracle on one module file with the chosen engines (seed from --seed, given before).
-            var module = WasmHarness.Binary.ModuleDecoder.Decode(File.ReadAllBytes(Next()));
-            var engines = Campaign.CreateEngines(options with { RoundTrip = false });
-            // --repeat N (given before): the same case N times on the same long-lived engines, as a campaign runs them.
-            var oracle = new DifferentialOracle(engines);
-            var report = oracle.Check(module, options.Seed);
-            for (var n = 1; n < repeat && report.Verdict != Verdict.Divergence; n++)
-            {
-                report = oracle.Check(module, options.Seed);
-                if (report.Verdict == Verdict.Divergence)
-                {
-                    Console.WriteLine($"diverged on repetition {n}");
-                }
-            }
-            Console.WriteLine(DifferentialOracle.Describe(report));
-            return report.Verdict == Verdict.Divergence ? 1 : 0;
-        }
+        case "--case": caseSeed = ulong.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--replay": replay = Next(); break;
         case "--seconds-per-fault": perFault = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--list-faults":
             foreach (var fault in FaultCatalog.All)
@@ -78,6 +52,43 @@ for (var i = 0; i < args.Length; i++)
             Console.Error.WriteLine($"unknown option {args[i]}");
             return 2;
     }
+}
+
+// --case and --replay run one case, with every option of the command line wherever it was given.
+if (caseSeed is not null && replay is not null)
+{
+    Console.Error.WriteLine("--case and --replay cannot be combined");
+    return 2;
+}
+if (caseSeed is { } seed)
+{
+    // Regenerates one campaign case from its case seed and runs the oracle on it.
+    var module = Campaign.GenerateCase(seed, out _, profile ?? options.Profile);
+    var engines = Campaign.CreateEngines(options with { RoundTrip = false });
+    for (var attempt = 0; attempt < 5; attempt++)
+    {
+        Console.WriteLine(DifferentialOracle.Describe(new DifferentialOracle(engines).Check(module, seed)));
+    }
+    return 0;
+}
+if (replay is not null)
+{
+    // Runs the oracle on one module file with the chosen engines and --seed; --repeat N: the same case N times on
+    // the same long-lived engines, as a campaign runs them.
+    var module = WasmHarness.Binary.ModuleDecoder.Decode(File.ReadAllBytes(replay));
+    var engines = Campaign.CreateEngines(options with { RoundTrip = false });
+    var oracle = new DifferentialOracle(engines);
+    var report = oracle.Check(module, options.Seed);
+    for (var n = 1; n < repeat && report.Verdict != Verdict.Divergence; n++)
+    {
+        report = oracle.Check(module, options.Seed);
+        if (report.Verdict == Verdict.Divergence)
+        {
+            Console.WriteLine($"diverged on repetition {n}");
+        }
+    }
+    Console.WriteLine(DifferentialOracle.Describe(report));
+    return report.Verdict == Verdict.Divergence ? 1 : 0;
 }
 
 if (benchmark)

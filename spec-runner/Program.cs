@@ -20,6 +20,7 @@ var featuresOption = new Option<bool>("--features") { Description = "List the Wa
 var jsonOption = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
 var relaxedSimdOption = new Option<RelaxedSimdMode>("--relaxed-simd") { Description = "Relaxed SIMD results on interp and jit: Deterministic (default) or Native (the host's vector instructions)." };
 var noReservationOption = new Option<bool>("--no-memory-reservation") { Description = "Memories of interp and jit grow by reallocation instead of inside an up-front address-space reservation (for emulators, see docs/arm64.md)." };
+var maxMemoryOption = new Option<ulong?>("--max-memory") { Description = "Largest size in bytes a memory of interp, jit and aot may reach (EngineOptions.MaxMemoryBytes, default 4 GiB); e.g. 4295032832 for a 65,537-page memory64, which wasmtime instantiates by default." };
 var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
 var wasiOption = new Option<bool>("--wasi") { Description = "Run the official WASI test suite (preview 1) instead of the core suite: exit code and stdout of every test on each engine (see docs/wasi.md)." };
 var wasiSuiteOption = new Option<string?>("--wasi-suite") { Description = "Folder of the WASI test suite (else WASI_TESTSUITE, corpus/wasi-testsuite, ../shared/wasi-testsuite)." };
@@ -27,7 +28,7 @@ var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the 
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxFailuresOption, noReservationOption, jitStatsOption, wasiOption, wasiSuiteOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxMemoryOption, maxFailuresOption, noReservationOption, jitStatsOption, wasiOption, wasiSuiteOption,
 };
 
 root.SetAction(parse =>
@@ -71,6 +72,10 @@ root.SetAction(parse =>
         RelaxedSimd = parse.GetValue(relaxedSimdOption),
         ReserveMemoryAddressSpace = !parse.GetValue(noReservationOption),
     };
+    if (parse.GetValue(maxMemoryOption) is { } maxMemory)
+    {
+        engineOptions = engineOptions with { MaxMemoryBytes = maxMemory };
+    }
     if (!parse.GetValue(validateOnlyOption))
     {
         var names = parse.GetValue(engineOption) is { Length: > 0 } given ? given : ["interp"];

@@ -64,7 +64,17 @@ internal static class PathWalk
     /// <summary>The errno for an attempt to leave the sandbox: <c>EPERM</c>, as wasmtime answers (cap-std's "a path led outside of the filesystem" is a permission error).</summary>
     public const Errno EscapeErrno = Errno.Perm;
 
-    /// <summary>Checks what every path must be before any lookup: not empty, no NUL, not absolute.</summary>
+    /// <summary>The longest path in bytes (UTF-8) a call may take: Linux's <c>PATH_MAX</c> (4096) less its NUL.</summary>
+    public const int MaxPathBytes = 4095;
+
+    /// <summary>The longest component of a path in bytes (UTF-8): Linux's <c>NAME_MAX</c>.</summary>
+    public const int MaxComponentBytes = 255;
+
+    /// <summary>
+    /// Checks what every path must be before any lookup: not empty, no NUL, not absolute, at most
+    /// <see cref="MaxPathBytes"/> bytes with no component over <see cref="MaxComponentBytes"/> (<c>ENAMETOOLONG</c>,
+    /// as the kernel answers wasmtime; the same on every file system, the in-memory one included).
+    /// </summary>
     public static void CheckGuestPath(string path)
     {
         if (path.Length == 0)
@@ -75,6 +85,7 @@ internal static class PathWalk
         {
             throw new WasiErrorException(Errno.Inval, "path contains NUL");
         }
+        CheckLength(path);
         if (path[0] == '/')
         {
             throw new WasiErrorException(EscapeErrno, "absolute path");
@@ -144,6 +155,7 @@ internal static class PathWalk
                         {
                             trailingSlash = true;
                         }
+                        CheckLength(linkTarget);
                         Push(pending, linkTarget);
                         continue;
                     case EntryKind.Missing when !isLast:
@@ -165,6 +177,31 @@ internal static class PathWalk
         }
 
         WalkedPath<TDirectory> Done(string name) => new(system, opened, stack[^1], name, trailingSlash);
+    }
+
+    /// <summary>
+    /// <c>ENAMETOOLONG</c> for a path over <see cref="MaxPathBytes"/> or a component over <see cref="MaxComponentBytes"/>
+    /// (bytes of UTF-8); also applied to each symbolic link's target as the walk expands it.
+    /// </summary>
+    public static void CheckLength(string path)
+    {
+        // A char is at most 3 bytes of UTF-8 (a surrogate pair: 2 chars, 4 bytes), so short strings need no count.
+        if (path.Length * 3 <= MaxComponentBytes)
+        {
+            return;
+        }
+        if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
+        {
+            throw new WasiErrorException(Errno.NameTooLong, "path longer than 4095 bytes");
+        }
+        foreach (var range in path.AsSpan().Split('/'))
+        {
+            var component = path.AsSpan(range);
+            if (component.Length * 3 > MaxComponentBytes && System.Text.Encoding.UTF8.GetByteCount(component) > MaxComponentBytes)
+            {
+                throw new WasiErrorException(Errno.NameTooLong, "path component longer than 255 bytes");
+            }
+        }
     }
 
     /// <summary>Puts the components of <paramref name="path"/> on the pending stack so that the first is popped first; empty ones and <c>.</c> drop out.</summary>

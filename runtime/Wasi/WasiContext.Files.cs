@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace WasmHarness.Wasi;
@@ -151,26 +152,38 @@ public sealed partial class WasiContext
     private Errno FdRead(uint fd, uint iovs, uint count, long? offset, uint resultPointer)
     {
         var descriptor = GetNonDirectory(fd, offset is null ? Rights.FdRead : Rights.FdRead | Rights.FdSeek);
-        var vectors = LoadIovecs(iovs, count);
+        CheckIovecs(iovs, count);
         Check(resultPointer, 4);
         ulong total = 0;
-        var buffer = new byte[1 << 16];
-        foreach (var (address, length) in vectors)
+        byte[]? buffer = null;
+        try
         {
-            var full = true;
-            for (uint at = 0; at < length && full;)
+            for (uint i = 0; i < count; i++)
             {
-                var want = (int)Math.Min(length - at, (uint)buffer.Length);
-                var read = descriptor.Read(buffer.AsSpan(0, want), offset is null ? null : offset + (long)total);
-                StoreBytes(address + at, buffer.AsSpan(0, read));
-                total += (uint)read;
-                at += (uint)read;
-                full = read == want;
+                var (address, length) = LoadIovec(iovs, i);
+                var full = true;
+                for (uint at = 0; at < length && full;)
+                {
+                    buffer ??= ArrayPool<byte>.Shared.Rent(1 << 16);
+                    var want = (int)Math.Min(length - at, (uint)buffer.Length);
+                    var read = descriptor.Read(buffer.AsSpan(0, want), offset is null ? null : offset + (long)total);
+                    StoreBytes(address + at, buffer.AsSpan(0, read));
+                    total += (uint)read;
+                    at += (uint)read;
+                    full = read == want;
+                }
+                if (!full)
+                {
+                    // A short read (end of file, or a stream with no more ready): stop, as readv does.
+                    break;
+                }
             }
-            if (!full)
+        }
+        finally
+        {
+            if (buffer is not null)
             {
-                // A short read (end of file, or a stream with no more ready): stop, as readv does.
-                break;
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
         StoreU32(resultPointer, (uint)total);
@@ -180,17 +193,31 @@ public sealed partial class WasiContext
     private Errno FdWrite(uint fd, uint iovs, uint count, long? offset, uint resultPointer)
     {
         var descriptor = GetNonDirectory(fd, offset is null ? Rights.FdWrite : Rights.FdWrite | Rights.FdSeek);
-        var vectors = LoadIovecs(iovs, count);
+        var size = CheckIovecs(iovs, count);
         Check(resultPointer, 4);
         ulong total = 0;
-        foreach (var (address, length) in vectors)
+        byte[]? buffer = null;
+        try
         {
-            for (uint at = 0; at < length;)
+            for (uint i = 0; i < count; i++)
             {
-                var piece = Math.Min(length - at, 1u << 20);
-                descriptor.Write(LoadBytes(address + at, piece), offset is null ? null : offset + (long)total);
-                at += piece;
-                total += piece;
+                var (address, length) = LoadIovec(iovs, i);
+                for (uint at = 0; at < length;)
+                {
+                    buffer ??= ArrayPool<byte>.Shared.Rent((int)Math.Min(size, 1u << 20)); // pieces of at most 1 MiB, as before
+                    var piece = (int)Math.Min(length - at, (uint)buffer.Length);
+                    LoadBytes(address + at, buffer.AsSpan(0, piece));
+                    descriptor.Write(buffer.AsSpan(0, piece), offset is null ? null : offset + (long)total);
+                    at += (uint)piece;
+                    total += (uint)piece;
+                }
+            }
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
         if (descriptor is StreamDescriptor)

@@ -299,6 +299,12 @@ public sealed partial class WasiContext : IDisposable
         return bytes;
     }
 
+    private void LoadBytes(uint address, Span<byte> destination)
+    {
+        Check(address, (ulong)destination.Length);
+        Mem.ReadBytes(address, destination);
+    }
+
     private void StoreBytes(uint address, ReadOnlySpan<byte> bytes)
     {
         Check(address, (ulong)bytes.Length);
@@ -307,8 +313,14 @@ public sealed partial class WasiContext : IDisposable
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>A path from guest memory: bounds-checked, at most <see cref="PathWalk.MaxPathBytes"/> (else <c>ENAMETOOLONG</c>, before any host memory is spent on it), UTF-8.</summary>
     private string LoadString(uint address, uint length)
     {
+        Check(address, length);
+        if (length > PathWalk.MaxPathBytes)
+        {
+            throw new WasiErrorException(Errno.NameTooLong, "path longer than 4095 bytes");
+        }
         var bytes = LoadBytes(address, length);
         try
         {
@@ -320,19 +332,41 @@ public sealed partial class WasiContext : IDisposable
         }
     }
 
-    /// <summary>Reads an iovec array, checking every buffer's bounds before any byte moves.</summary>
-    private (uint Address, uint Length)[] LoadIovecs(uint address, uint count)
+    /// <summary>The most bytes one <c>fd_read</c>/<c>fd_write</c> (or positioned form) may ask for in all its iovecs: as readv/writev, whose total must fit an <c>ssize_t</c>, and wasmtime, whose lengths are 32-bit.</summary>
+    internal const ulong MaxIovecTotal = int.MaxValue;
+
+    /// <summary>
+    /// Checks an iovec array before any byte moves: the array and every buffer in bounds (<c>EFAULT</c>), and the
+    /// total length at most <see cref="MaxIovecTotal"/> (<c>EINVAL</c>). It reads the entries one by one from guest
+    /// memory and keeps none of them, so a call with 2^29 iovecs costs no host memory; the transfer reads each entry
+    /// again with <see cref="LoadIovec"/>. Returns the total length.
+    /// </summary>
+    private uint CheckIovecs(uint address, uint count)
     {
         Check(address, (ulong)count * 8);
-        var vectors = new (uint, uint)[count];
+        ulong total = 0;
         for (uint i = 0; i < count; i++)
         {
-            var buffer = LoadU32(address + i * 8);
-            var length = LoadU32(address + i * 8 + 4);
+            var (buffer, length) = LoadIovec(address, i);
             Check(buffer, length);
-            vectors[i] = (buffer, length);
+            total += length;
+            if (total > MaxIovecTotal)
+            {
+                throw new WasiErrorException(Errno.Inval, "the iovecs' total length exceeds 2^31-1");
+            }
         }
-        return vectors;
+        return (uint)total;
+    }
+
+    /// <summary>Entry <paramref name="index"/> of the iovec array at <paramref name="address"/>, read from guest memory (bounds-checked).</summary>
+    private (uint Address, uint Length) LoadIovec(uint address, uint index)
+    {
+        var entry = address + (ulong)index * 8;
+        if (entry > uint.MaxValue - 8)
+        {
+            throw new WasiErrorException(Errno.Fault, "pointer out of bounds");
+        }
+        return (LoadU32((uint)entry), LoadU32((uint)entry + 4));
     }
 
     // ---- args, environ ----
