@@ -325,34 +325,11 @@ internal static partial class RunCommand
         streams.Err(text.ToString().TrimEnd('\n'));
     }
 
-    /// <summary>
-    /// The trap's Wasm frames as <c>module!function</c>, innermost first: recorded by the interpreter, or else read
-    /// from the .NET stack trace, where the JIT's methods are named after their functions (<c>func_NAME</c>).
-    /// </summary>
+    /// <summary>The trap's Wasm frames as <c>module!function</c>, innermost first, as either tier recorded them.</summary>
     internal static List<string> Backtrace(string moduleName, Module module, TrapException trap)
     {
         string Describe(Module owner, uint index) =>
             $"{(ReferenceEquals(owner, module) ? moduleName : "<module>")}!{(owner.FunctionNames.TryGetValue(index, out var name) ? name : $"<wasm function {index}>")}";
-        if (trap.WasmBacktrace.Count > 0)
-        {
-            return [.. trap.WasmBacktrace.Select(frame => Describe(frame.Instance.Module, frame.Index))];
-        }
-        var frames = new List<string>();
-        foreach (var line in (trap.StackTrace ?? "").Split('\n'))
-        {
-            var match = JitFrame().Match(line);
-            if (!match.Success)
-            {
-                continue;
-            }
-            var function = match.Groups[1].Value;
-            frames.Add(uint.TryParse(function, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-                ? Describe(module, index)
-                : $"{moduleName}!{function}");
-        }
-        return frames;
+        return [.. trap.WasmBacktrace.Select(frame => Describe(frame.Instance.Module, frame.Index))];
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*at func[ _](.+?)\(")]
-    private static partial System.Text.RegularExpressions.Regex JitFrame();
 }

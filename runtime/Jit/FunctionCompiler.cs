@@ -222,9 +222,15 @@ internal sealed partial class FunctionCompiler
     public static MethodInfo Declare(JitModule module, int index, TypeBuilder? assembly)
     {
         var (returnType, parameters) = Signature(module.Validated.FunctionTypes[index]);
-        return assembly is null
-            ? new DynamicMethod(module.Function(index).ToString().Replace(' ', '_'), returnType, parameters, typeof(JitContext).Module, skipVisibility: true)
-            : assembly.DefineMethod(JitAssembly.FunctionName(index), MethodAttributes.Public | MethodAttributes.Static, returnType, parameters);
+        if (assembly is null)
+        {
+            return new DynamicMethod(module.Function(index).ToString().Replace(' ', '_'), returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
+        }
+        var method = assembly.DefineMethod(JitAssembly.FunctionName(index), MethodAttributes.Public | MethodAttributes.Static, returnType, parameters);
+        // RyuJIT does not inline dynamic methods into each other; saved ones it would, and a trap's backtrace
+        // (read from the .NET frames, JitModule.Frames) would lose the inlined functions. Same code either way.
+        method.SetImplementationFlags(MethodImplAttributes.NoInlining);
+        return method;
     }
 
     /// <summary>Emits the IL of function <paramref name="index"/> into its declared method.</summary>

@@ -156,10 +156,18 @@ internal sealed class JitModule
     /// </summary>
     internal List<WasmFunction> Frames(Exception exception, ModuleInstance instance)
     {
+        var indices = new Dictionary<object, int>();
+        for (var i = 0; i < _methods.Length; i++)
+        {
+            if (_methods[i] is { } method)
+            {
+                indices.TryAdd(FrameKey(method), i);
+            }
+        }
         var frames = new List<WasmFunction>();
         foreach (var frame in new System.Diagnostics.StackTrace(exception, false).GetFrames())
         {
-            if (frame.GetMethod() is System.Reflection.MethodInfo method && Array.IndexOf(_methods, method) is var index and >= 0 &&
+            if (frame.GetMethod() is { } method && indices.TryGetValue(FrameKey(method), out var index) &&
                 instance.Functions[index] is WasmFunction function)
             {
                 frames.Add(function);
@@ -167,6 +175,13 @@ internal sealed class JitModule
         }
         return frames;
     }
+
+    /// <summary>
+    /// What identifies a method on a stack frame: a dynamic method is the object itself; a method of a loaded .dll
+    /// (<c>harness compile</c>) is its metadata token in its module, as reflection may hand out another object for it.
+    /// </summary>
+    private static object FrameKey(System.Reflection.MethodBase method) =>
+        method is DynamicMethod ? method : (method.Module, method.MetadataToken);
 
     /// <summary>Calls function <paramref name="index"/> (which must run compiled) in a context, with packed arguments and results.</summary>
     public Action<JitContext, Value[], Value[]> Entry(int index)

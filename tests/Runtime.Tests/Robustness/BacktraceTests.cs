@@ -37,4 +37,25 @@ public sealed class BacktraceTests
         Assert.Equal(expected, trap.WasmBacktrace.Select(frame => frame.Index));
         Assert.All(trap.WasmBacktrace, frame => Assert.Same(instance, frame.Instance));
     }
+
+    [Theory]
+    [InlineData("guest_trap", new uint[] { 3, 4 })]
+    [InlineData("host_trap", new uint[] { 1, 2, 5 })]
+    public void Saved_code_records_the_same_frames(string export, uint[] expected)
+    {
+        var engine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit });
+        var path = Path.Combine(Path.GetTempPath(), $"backtrace-{Guid.NewGuid():N}.dll");
+        try
+        {
+            CompiledModule.FromText(engine, Text).Save(path);
+            var host = new HostFunction(new Syntax.FunctionType([], []), (_, _) => throw new TrapException(TrapKind.Unreachable), "boom");
+            var instance = CompiledModule.Load(engine, path).Instantiate(new Store(engine), new Linker().Define("host", "boom", host));
+            var trap = Assert.Throws<TrapException>(() => instance.Invoke(export));
+            Assert.Equal(expected, trap.WasmBacktrace.Select(frame => frame.Index));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
