@@ -18,40 +18,54 @@ var allCases = false;
 WasmHarness.Generator.GeneratorProfile? profile = null;
 ulong? caseSeed = null;
 string? replay = null;
-for (var i = 0; i < args.Length; i++)
+try
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-    switch (args[i])
+    for (var i = 0; i < args.Length; i++)
     {
-        case "--seconds": options = options with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-        case "--cases": options = options with { MaxCases = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-        case "--seed": options = options with { Seed = ulong.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-        case "--engines": options = options with { Engines = Next().Split(',', StringSplitOptions.RemoveEmptyEntries) }; break;
-        case "--json": json = Next(); break;
-        case "--no-roundtrip": options = options with { RoundTrip = false }; break;
-        case "--regressions": options = options with { RegressionDirectory = Next() }; break;
-        case "--no-reduce": options = options with { RegressionDirectory = null }; break;
-        case "--keep-going": options = options with { StopOnDivergence = false }; break;
-        case "--fault": options = options with { Fault = FaultCatalog.Find(Next()) ?? throw new ArgumentException("unknown fault (see --list-faults)") }; break;
-        case "--fault-benchmark": benchmark = true; break;
-        case "--all-cases": allCases = true; break;
-        case "--profile": profile = Enum.Parse<WasmHarness.Generator.GeneratorProfile>(Next(), ignoreCase: true); break;
-        case "--il-check-every": options = options with { JitIlCheckEvery = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-        case "--only": only = Next(); break;
-        case "--repeat": repeat = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--case": caseSeed = ulong.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--replay": replay = Next(); break;
-        case "--seconds-per-fault": perFault = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--list-faults":
-            foreach (var fault in FaultCatalog.All)
-            {
-                Console.WriteLine($"{fault.Area,-8} {fault.Name}");
-            }
-            return 0;
-        default:
-            Console.Error.WriteLine($"unknown option {args[i]}");
-            return 2;
+        string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+        switch (args[i])
+        {
+            case "--seconds": options = options with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+            case "--cases": options = options with { MaxCases = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+            case "--seed": options = options with { Seed = ulong.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+            case "--engines": options = options with { Engines = Next().Split(',', StringSplitOptions.RemoveEmptyEntries) }; break;
+            case "--json": json = Next(); break;
+            case "--no-roundtrip": options = options with { RoundTrip = false }; break;
+            case "--regressions": options = options with { RegressionDirectory = Next() }; break;
+            case "--no-reduce": options = options with { RegressionDirectory = null }; break;
+            case "--keep-going": options = options with { StopOnDivergence = false }; break;
+            case "--fault": options = options with { Fault = FaultCatalog.Find(Next()) ?? throw new ArgumentException("unknown fault (see --list-faults)") }; break;
+            case "--fault-benchmark": benchmark = true; break;
+            case "--all-cases": allCases = true; break;
+            case "--profile": profile = Enum.Parse<WasmHarness.Generator.GeneratorProfile>(Next(), ignoreCase: true); break;
+            case "--il-check-every": options = options with { JitIlCheckEvery = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+            case "--only": only = Next(); break;
+            case "--repeat": repeat = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--case": caseSeed = ulong.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--replay": replay = Next(); break;
+            case "--seconds-per-fault": perFault = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--list-faults":
+                foreach (var fault in FaultCatalog.All)
+                {
+                    Console.WriteLine($"{fault.Area,-8} {fault.Name}");
+                }
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown option {args[i]}");
+                return 2;
+        }
     }
+}
+catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+{
+    // A bad option value is one line, never a .NET trace (ArgumentException covers an unknown --profile too).
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+if (options.Engines.FirstOrDefault(name => !options.Registry.Contains(name)) is { } unknownEngine)
+{
+    Console.Error.WriteLine($"error: unknown engine '{unknownEngine}' (known: {string.Join(", ", options.Registry.Names)})");
+    return 2;
 }
 
 // --case and --replay run one case, with every option of the command line wherever it was given.
