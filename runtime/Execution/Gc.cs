@@ -12,6 +12,9 @@ public sealed class StructObject(DefinedType type, Value[] fields)
     /// <summary>The fields.</summary>
     public Value[] Fields { get; } = fields;
 
+    /// <summary>The allocation cohort that the store's <see cref="GcHeap"/> tracks it by (it keeps the cohort alive).</summary>
+    internal object? Cohort { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => $"struct {Type.Id}";
 }
@@ -31,6 +34,9 @@ public abstract class ArrayObject
 
     /// <summary>How many elements it has.</summary>
     public abstract int Length { get; }
+
+    /// <summary>The allocation cohort that the store's <see cref="GcHeap"/> tracks it by, if it is small (it keeps the cohort alive).</summary>
+    internal object? Cohort { get; init; }
 
     /// <summary>The storage type of its elements.</summary>
     public StorageType Storage => ((ArrayType)Type.Body).Element.Storage;
@@ -99,8 +105,9 @@ public static class Gc
     /// <summary>Allocates a struct of <paramref name="type"/> with its (packed) field values in <paramref name="heap"/>.</summary>
     public static StructObject NewStruct(GcHeap heap, DefinedType type, Value[] fields)
     {
-        heap.Charge(GcHeap.StructBytes(fields.Length));
-        return new StructObject(type, fields);
+        ArgumentNullException.ThrowIfNull(heap);
+        ArgumentNullException.ThrowIfNull(fields);
+        return new StructObject(type, fields) { Cohort = heap.Charge(GcHeap.StructBytes(fields.Length)) };
     }
 
     /// <summary>Allocates a struct of <paramref name="type"/> with default field values in <paramref name="heap"/>.</summary>

@@ -148,7 +148,7 @@ public static class GcArrays
     private static ArrayObject<T> Allocate<T>(GcHeap heap, DefinedType type, int length)
     {
         var bytes = GcHeap.ArrayBytes(length, ElementBytes(typeof(T)));
-        heap.Charge(bytes);
+        var cohort = heap.Charge(bytes);
         T[] elements;
         try
         {
@@ -158,7 +158,7 @@ public static class GcArrays
         {
             throw GcHeap.OutOfMemory(bytes);
         }
-        var array = new ArrayObject<T>(type, elements);
+        var array = new ArrayObject<T>(type, elements) { Cohort = cohort };
         heap.Track(array, bytes);
         return array;
     }

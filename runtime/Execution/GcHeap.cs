@@ -2,28 +2,34 @@ namespace WasmHarness.Execution;
 
 /// <summary>
 /// The accounting of one store's GC objects (structs and arrays) against <see cref="EngineOptions.MaxGcHeapBytes"/>.
-/// .NET frees the objects; this only keeps an upper bound of the bytes live in the store, so that a program whose
-/// live objects outgrow the limit traps (<see cref="TrapKind.ResourceExhausted"/>) instead of exhausting the host,
-/// while a program that allocates much garbage does not.
+/// .NET frees the objects; this keeps an upper bound of the bytes live in the store, so that a program whose live
+/// objects outgrow the limit traps (<see cref="TrapKind.ResourceExhausted"/>) instead of exhausting the host, while
+/// a program that allocates much garbage does not.
 /// <para>
-/// Small objects (below <see cref="LargeObjectBytes"/>) only add to a counter. Large ones (big arrays) are also
-/// remembered through weak references, so their bytes are counted precisely once they are garbage. When an
-/// allocation would take the count beyond the limit, the count is measured again before trapping: first cheaply
-/// (dropping the large objects already collected, and bounding the small ones by the process's GC heap size), then
-/// after a full blocking collection. Only when the live total is still beyond the limit does the allocation trap.
+/// Large objects (at least <see cref="LargeObjectBytes"/>: big arrays) are tracked one by one through weak
+/// references, so their bytes stop counting once they are collected. Small ones are tracked in cohorts: each small
+/// object references the cohort it was allocated in (one per <see cref="LargeObjectBytes"/> of allocation), and a
+/// cohort is tracked like a large object, so its bytes stop counting once none of its objects is alive. Small live
+/// bytes are also bounded by the process's GC heap size (beyond this store's live large objects), which helps when
+/// a few survivors keep many cohorts alive. Both bounds are only refreshed when an allocation would take the count
+/// beyond the limit: first cheaply (dropping what was already collected), then after a full blocking collection.
+/// Only when the live total is still beyond the limit does the allocation trap.
 /// </para>
 /// </summary>
 public sealed class GcHeap
 {
-    /// <summary>Objects of at least this many bytes are tracked one by one (weak references); smaller ones are only counted.</summary>
+    /// <summary>Objects of at least this many bytes are tracked one by one; smaller ones in cohorts of about this many bytes.</summary>
     public const long LargeObjectBytes = 64 * 1024;
 
-    /// <summary>What a .NET object costs beyond its payload, approximately (header, method table, the wrapper's fields).</summary>
-    private const long ObjectOverhead = 56;
+    /// <summary>What a .NET object costs beyond its payload, approximately (headers, the wrapper's fields, the array's length).</summary>
+    private const long ObjectOverhead = 64;
 
-    private readonly List<(WeakReference<object> Target, long Bytes)> _large = [];
-    private long _smallBytes;
-    private long _largeBytes;
+    private readonly List<Tracked> _tracked = [];
+    private long _largeBytes;      // tracked large objects, some maybe collected
+    private long _cohortBytes;     // closed cohorts, some maybe collected
+    private long _openBytes;       // the open cohort
+    private long _smallCap = long.MaxValue; // small live bytes at most (the heap bound at the last measurement, plus what came since)
+    private Cohort _open = new();
 
     internal GcHeap(long limit) => Limit = limit;
 
@@ -31,7 +37,7 @@ public sealed class GcHeap
     public long Limit { get; }
 
     /// <summary>Bytes accounted to the store's GC objects: an upper bound of what is live (garbage counts until measured again).</summary>
-    public long Bytes => _smallBytes + _largeBytes;
+    public long Bytes => _largeBytes + Math.Min(_cohortBytes + _openBytes, _smallCap);
 
     /// <summary>How many times an allocation made the heap measure its live objects again (for tests and reports).</summary>
     public int Remeasurements { get; private set; }
@@ -39,10 +45,10 @@ public sealed class GcHeap
     /// <summary>The approximate size of an array of <paramref name="length"/> elements of <paramref name="elementBytes"/> bytes each.</summary>
     public static long ArrayBytes(long length, int elementBytes) => ObjectOverhead + (length * elementBytes);
 
-    /// <summary>The approximate size of a struct of <paramref name="fields"/> fields.</summary>
+    /// <summary>The approximate size of a struct of <paramref name="fields"/> fields (each a 24-byte <see cref="Value"/>).</summary>
     public static long StructBytes(int fields) => ObjectOverhead + ((long)fields * 24);
 
-    /// <summary>The trap of an allocation beyond the limit (or one the host could not satisfy); the one wording for all of them.</summary>
+    /// <summary>The trap of an allocation beyond the limit; the one wording for all GC allocations.</summary>
     public static TrapException Exhausted(long bytes, long limit) =>
         new(TrapKind.ResourceExhausted, $"allocating a GC object of {bytes} bytes exceeds the GC heap limit of {limit} bytes (EngineOptions.MaxGcHeapBytes)");
 
@@ -52,18 +58,29 @@ public sealed class GcHeap
 
     /// <summary>
     /// Accounts for an object of <paramref name="bytes"/> about to be allocated, trapping if the store's live objects
-    /// and it would exceed the limit. A large object is counted when <see cref="Track"/> is told it was allocated.
+    /// and it would exceed the limit. Returns the cohort a small object must reference (null for a large one, which
+    /// <see cref="Track"/> counts once allocated).
     /// </summary>
-    internal void Charge(long bytes)
+    internal object? Charge(long bytes)
     {
-        if (_smallBytes + _largeBytes + bytes > Limit)
+        if (Bytes + bytes > Limit)
         {
             MakeRoom(bytes);
         }
-        if (bytes < LargeObjectBytes)
+        if (bytes >= LargeObjectBytes)
         {
-            _smallBytes += bytes;
+            return null;
         }
+        if (_openBytes >= LargeObjectBytes)
+        {
+            CloseCohort();
+        }
+        _openBytes += bytes;
+        if (_smallCap != long.MaxValue)
+        {
+            _smallCap += bytes;
+        }
+        return _open;
     }
 
     /// <summary>Remembers a large object (of at least <see cref="LargeObjectBytes"/>) allocated after <see cref="Charge"/>.</summary>
@@ -73,12 +90,25 @@ public sealed class GcHeap
         {
             return;
         }
-        if (_large.Count >= 64 && (_large.Count & (_large.Count - 1)) == 0)
+        Add(new Tracked(new WeakReference<object>(allocated), bytes, Large: true));
+        _largeBytes += bytes;
+    }
+
+    private void CloseCohort()
+    {
+        Add(new Tracked(new WeakReference<object>(_open), _openBytes, Large: false));
+        _cohortBytes += _openBytes;
+        _open = new Cohort();
+        _openBytes = 0;
+    }
+
+    private void Add(Tracked entry)
+    {
+        if (_tracked.Count >= 64 && (_tracked.Count & (_tracked.Count - 1)) == 0)
         {
             Prune();
         }
-        _large.Add((new WeakReference<object>(allocated), bytes));
-        _largeBytes += bytes;
+        _tracked.Add(entry);
     }
 
     /// <summary>Measures the live objects again until <paramref name="bytes"/> more fit, else traps.</summary>
@@ -90,36 +120,52 @@ public sealed class GcHeap
         }
         Remeasurements++;
         Measure();
-        if (_smallBytes + _largeBytes + bytes <= Limit)
+        if (Bytes + bytes <= Limit)
         {
             return;
         }
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
         Measure();
-        if (_smallBytes + _largeBytes + bytes > Limit)
+        if (Bytes + bytes > Limit)
         {
             throw Exhausted(bytes, Limit);
         }
     }
 
     /// <summary>
-    /// Drops the large objects that were collected, and bounds the small objects' count by what the process's GC
-    /// heap holds beyond this store's live large objects (each is an upper bound of the store's live small objects).
+    /// Drops the objects and cohorts that were collected (the open cohort is closed first, so that it can be), and
+    /// bounds the small objects by what the process's GC heap holds beyond this store's live large objects.
     /// </summary>
     private void Measure()
     {
+        if (_openBytes > 0)
+        {
+            CloseCohort();
+        }
         Prune();
-        var heap = GC.GetTotalMemory(forceFullCollection: false);
-        _smallBytes = Math.Min(_smallBytes, Math.Max(0, heap - _largeBytes));
+        _smallCap = Math.Max(0, GC.GetTotalMemory(forceFullCollection: false) - _largeBytes);
     }
 
     private void Prune()
     {
-        _large.RemoveAll(entry => !entry.Target.TryGetTarget(out _));
+        _tracked.RemoveAll(entry => !entry.Target.TryGetTarget(out _));
         _largeBytes = 0;
-        foreach (var entry in _large)
+        _cohortBytes = 0;
+        foreach (var entry in _tracked)
         {
-            _largeBytes += entry.Bytes;
+            if (entry.Large)
+            {
+                _largeBytes += entry.Bytes;
+            }
+            else
+            {
+                _cohortBytes += entry.Bytes;
+            }
         }
     }
+
+    private readonly record struct Tracked(WeakReference<object> Target, long Bytes, bool Large);
+
+    /// <summary>What the small objects allocated together reference: it lives as long as any of them.</summary>
+    private sealed class Cohort;
 }
