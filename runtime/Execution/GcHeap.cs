@@ -13,7 +13,9 @@ namespace WasmHarness.Execution;
 /// bytes are also bounded by the process's GC heap size (beyond this store's live large objects), which helps when
 /// a few survivors keep many cohorts alive. Both bounds are only refreshed when an allocation would take the count
 /// beyond the limit: first cheaply (dropping what was already collected), then after a full blocking collection.
-/// Only when the live total is still beyond the limit does the allocation trap.
+/// Only when the live total is still beyond the limit does the allocation trap. After every quarter of the limit
+/// allocated in large objects the heap also asks for a full collection, so that the process gives back the memory
+/// of big garbage arrays early (.NET alone may let it grow to several times what is live).
 /// </para>
 /// </summary>
 public sealed class GcHeap
@@ -30,6 +32,7 @@ public sealed class GcHeap
     private long _openBytes;       // the open cohort
     private long _smallCap = long.MaxValue; // small live bytes at most (the heap bound at the last measurement, plus what came since)
     private Cohort _open = new();
+    private long _largeSinceCollection; // large bytes allocated since the last collection this heap asked for
 
     internal GcHeap(long limit) => Limit = limit;
 
@@ -92,6 +95,20 @@ public sealed class GcHeap
         }
         Add(new Tracked(new WeakReference<object>(allocated), bytes, Large: true));
         _largeBytes += bytes;
+        _largeSinceCollection += bytes;
+        if (_largeSinceCollection > Math.Max(Limit / 4, 64L << 20))
+        {
+            // Big arrays come and go faster than .NET's GC, left alone, gives their memory back: after a quarter
+            // of the limit in them, collect, so that the process's footprint stays near what is live.
+            Collect();
+            Measure();
+        }
+    }
+
+    private void Collect()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+        _largeSinceCollection = 0;
     }
 
     private void CloseCohort()
@@ -124,7 +141,7 @@ public sealed class GcHeap
         {
             return;
         }
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+        Collect();
         Measure();
         if (Bytes + bytes > Limit)
         {
