@@ -169,68 +169,93 @@ public static class GcArrays
     // ---- typed accessors (compiled code calls these; the Value forms below call them too) ----
 
     /// <summary><c>array.len</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Length(object? array) => (array as ArrayObject ?? NullArray<ArrayObject>()).Length;
 
     /// <summary><c>array.get_s</c> of an <c>i8</c> array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int GetS8(object? array, int index) => (sbyte)Element<byte>(array, index);
 
     /// <summary><c>array.get_u</c> of an <c>i8</c> array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int GetU8(object? array, int index) => Element<byte>(array, index);
 
     /// <summary><c>array.get_s</c> of an <c>i16</c> array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int GetS16(object? array, int index) => (short)Element<ushort>(array, index);
 
     /// <summary><c>array.get_u</c> of an <c>i16</c> array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int GetU16(object? array, int index) => Element<ushort>(array, index);
 
     /// <summary><c>array.get</c> of an <c>i32</c> array, or the bits of an <c>f32</c> array's element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int GetI32(object? array, int index) => Element<int>(array, index);
 
     /// <summary><c>array.get</c> of an <c>i64</c> array, or the bits of an <c>f64</c> array's element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long GetI64(object? array, int index) => Element<long>(array, index);
 
     /// <summary><c>array.get</c> of a <c>v128</c> array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 GetV128(object? array, int index) => Element<V128>(array, index);
 
     /// <summary><c>array.get</c> of a reference array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static object? GetRef(object? array, int index) => Element<object?>(array, index);
 
     /// <summary><c>array.set</c> of an <c>i8</c> array: keeps the low 8 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SetI8(object? array, int index, int value) => Element<byte>(array, index) = (byte)value;
 
     /// <summary><c>array.set</c> of an <c>i16</c> array: keeps the low 16 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SetI16(object? array, int index, int value) => Element<ushort>(array, index) = (ushort)value;
 
     /// <summary><c>array.set</c> of an <c>i32</c> array, or of an <c>f32</c> array given the value's bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SetI32(object? array, int index, int value) => Element<int>(array, index) = value;
 
     /// <summary><c>array.set</c> of an <c>i64</c> array, or of an <c>f64</c> array given the value's bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SetI64(object? array, int index, long value) => Element<long>(array, index) = value;
 
     /// <summary><c>array.set</c> of a <c>v128</c> array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SetV128(object? array, int index, V128 value) => Element<V128>(array, index) = value;
 
     /// <summary><c>array.set</c> of a reference array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SetRef(object? array, int index, object? value) => Element<object?>(array, index) = value;
 
+    /// <summary>
+    /// The element's address, after the null and bounds checks. Shaped for RyuJIT: the throw helpers are left for it
+    /// to find out they never return (so they go to cold code), and the guarded access needs no second bounds check.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref T Element<T>(object? array, int index)
     {
-        var elements = (array as ArrayObject<T> ?? NullArray<ArrayObject<T>>()).Elements;
-        if ((uint)index >= (uint)elements.Length)
+        if (array is ArrayObject<T> a)
         {
-            OutOfBounds();
+            var elements = a.Elements;
+            if ((uint)index < (uint)elements.Length)
+            {
+                return ref elements[index];
+            }
+            ThrowOutOfBounds();
         }
-        return ref elements[index];
+        ThrowNullArray();
+        return ref Unsafe.NullRef<T>();
     }
 
     [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static T NullArray<T>() => throw new TrapException(TrapKind.NullArrayReference);
+    private static void ThrowNullArray() => throw new TrapException(TrapKind.NullArrayReference);
 
     [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void OutOfBounds() => throw new TrapException(TrapKind.OutOfBoundsArrayAccess);
+    private static void ThrowOutOfBounds() => throw new TrapException(TrapKind.OutOfBoundsArrayAccess);
+
+    [DoesNotReturn]
+    private static T NullArray<T>() => throw new TrapException(TrapKind.NullArrayReference);
 
     // ---- the Value forms (the interpreter, constant expressions, embedders) ----
 
@@ -250,6 +275,7 @@ public static class GcArrays
     }
 
     /// <summary><c>array.set</c>: packed elements keep the value's low bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Set(object? array, uint index, Value value)
     {
         var i = (int)index;
@@ -271,7 +297,7 @@ public static class GcArrays
         var length = (ulong)array.Length;
         if (index > length || count > length - index)
         {
-            OutOfBounds();
+            ThrowOutOfBounds();
         }
     }
 
