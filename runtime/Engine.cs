@@ -23,6 +23,19 @@ public sealed record EngineOptions
     /// </summary>
     public bool ReserveMemoryAddressSpace { get; init; } = true;
 
+    /// <summary>
+    /// Most bytes of GC objects (structs and arrays) one store may hold live, approximately (default 4 GiB); an
+    /// allocation beyond it traps with <c>resource exhausted</c>. Garbage does not count: when the count reaches the
+    /// limit, the store measures what is still live before trapping (<see cref="Execution.GcHeap"/>). Must be positive.
+    /// </summary>
+    public long MaxGcHeapBytes
+    {
+        get => _maxGcHeapBytes;
+        init => _maxGcHeapBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxGcHeapBytes), value, "the GC heap limit must be positive");
+    }
+
+    private readonly long _maxGcHeapBytes = 4L << 30;
+
     /// <summary>This implementation's limits on a module's shape (functions, body size, locals, nesting, ...), checked when a module is compiled.</summary>
     public Validation.ModuleLimits ModuleLimits { get; init; } = Validation.ModuleLimits.Default;
 

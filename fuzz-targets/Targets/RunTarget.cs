@@ -28,6 +28,7 @@ public sealed class RunTarget(string name, Func<Engine> engine) : FuzzTarget
         MaxStackSlots = 1 << 20,
         MaxMemoryBytes = 16 << 20,
         MaxTableElements = 100_000,
+        MaxGcHeapBytes = 64 << 20,
     };
 
     public RunTarget()

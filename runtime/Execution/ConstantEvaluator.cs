@@ -43,34 +43,32 @@ internal static class ConstantEvaluator
                     {
                         fieldValues[i] = Gc.Pack(fields[i].Storage, values.Pop());
                     }
-                    values.Push(Value.FromReference(new StructObject(type, fieldValues)));
+                    values.Push(Value.FromReference(Gc.NewStruct(instance.Store.GcHeap, type, fieldValues)));
                     break;
                 }
                 case Opcode.StructNewDefault:
                 {
                     var type = instance.DefinedTypes[instruction.Index];
-                    values.Push(Value.FromReference(new StructObject(type, new Value[((StructType)type.Body).Fields.Count])));
+                    values.Push(Value.FromReference(Gc.NewStructDefault(instance.Store.GcHeap, type)));
                     break;
                 }
                 case Opcode.ArrayNew:
                 {
                     var length = (uint)values.Pop().Low;
-                    values.Push(Value.FromReference(Gc.NewArray(instance.DefinedTypes[instruction.Index], length, values.Pop())));
+                    values.Push(Value.FromReference(GcArrays.New(instance.Store.GcHeap, instance.DefinedTypes[instruction.Index], length, values.Pop())));
                     break;
                 }
                 case Opcode.ArrayNewDefault:
-                    values.Push(Value.FromReference(Gc.NewArray(instance.DefinedTypes[instruction.Index], (uint)values.Pop().Low, default)));
+                    values.Push(Value.FromReference(GcArrays.NewDefault(instance.Store.GcHeap, instance.DefinedTypes[instruction.Index], (uint)values.Pop().Low)));
                     break;
                 case Opcode.ArrayNewFixed:
                 {
-                    var type = instance.DefinedTypes[instruction.Index];
-                    var storage = ((ArrayType)type.Body).Element.Storage;
                     var elements = new Value[instruction.SecondIndex];
                     for (var i = elements.Length - 1; i >= 0; i--)
                     {
-                        elements[i] = Gc.Pack(storage, values.Pop());
+                        elements[i] = values.Pop();
                     }
-                    values.Push(Value.FromReference(new ArrayObject(type, elements)));
+                    values.Push(Value.FromReference(GcArrays.NewFixed(instance.Store.GcHeap, instance.DefinedTypes[instruction.Index], elements)));
                     break;
                 }
                 case Opcode.End: break;

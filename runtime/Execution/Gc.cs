@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
 
@@ -13,21 +12,53 @@ public sealed class StructObject(DefinedType type, Value[] fields)
     /// <summary>The fields.</summary>
     public Value[] Fields { get; } = fields;
 
+    /// <summary>The allocation cohort that the store's <see cref="GcHeap"/> tracks it by (it keeps the cohort alive).</summary>
+    internal object? Cohort { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => $"struct {Type.Id}";
 }
 
-/// <summary>A GC array (spec: <c>arrayinst</c>): its canonical type and elements (packed elements keep their low bits).</summary>
-public sealed class ArrayObject(DefinedType type, Value[] elements)
+/// <summary>
+/// A GC array (spec: <c>arrayinst</c>): its canonical type and its elements, stored by the element's storage type
+/// (<see cref="ArrayObject{T}"/>: <c>i8</c> as bytes, <c>i16</c> as ushorts, <c>i32</c>/<c>f32</c> as ints (an
+/// f32's bits), <c>i64</c>/<c>f64</c> as longs, <c>v128</c> as <see cref="V128"/>s, references as objects).
+/// <see cref="GcArrays"/> has the instructions' semantics on them, for both tiers.
+/// </summary>
+public abstract class ArrayObject
 {
-    /// <summary>The array's canonical type.</summary>
-    public DefinedType Type { get; } = type;
+    private protected ArrayObject(DefinedType type) => Type = type;
 
-    /// <summary>The elements.</summary>
-    public Value[] Elements { get; } = elements;
+    /// <summary>The array's canonical type.</summary>
+    public DefinedType Type { get; }
+
+    /// <summary>How many elements it has.</summary>
+    public abstract int Length { get; }
+
+    /// <summary>The allocation cohort that the store's <see cref="GcHeap"/> tracks it by, if it is small (it keeps the cohort alive).</summary>
+    internal object? Cohort { get; init; }
+
+    /// <summary>The storage type of its elements.</summary>
+    public StorageType Storage => ((ArrayType)Type.Body).Element.Storage;
+
+    /// <summary>Element <paramref name="index"/> as a value (packed elements zero-extended), or a trap out of bounds.</summary>
+    public Value this[int index] => GcArrays.Get(this, (uint)index, signed: false);
 
     /// <inheritdoc/>
-    public override string ToString() => $"array {Type.Id} [{Elements.Length}]";
+    public override string ToString() => $"array {Type.Id} [{Length}]";
+}
+
+/// <summary>An array whose elements are stored as <typeparamref name="T"/> (see <see cref="ArrayObject"/>).</summary>
+public sealed class ArrayObject<T> : ArrayObject
+{
+    internal ArrayObject(DefinedType type, T[] elements)
+        : base(type) => Elements = elements;
+
+    /// <summary>The elements.</summary>
+    public T[] Elements { get; }
+
+    /// <inheritdoc/>
+    public override int Length => Elements.Length;
 }
 
 /// <summary>
@@ -71,73 +102,17 @@ public static class Gc
         _ => value,
     };
 
-    /// <summary>Allocates an array, trapping when the length is beyond what the host allows.</summary>
-    public static ArrayObject NewArray(DefinedType type, ulong length, Value initial)
+    /// <summary>Allocates a struct of <paramref name="type"/> with its (packed) field values in <paramref name="heap"/>.</summary>
+    public static StructObject NewStruct(GcHeap heap, DefinedType type, Value[] fields)
     {
-        if (length > MaxArrayLength)
-        {
-            TrapException.Throw(TrapKind.ResourceExhausted);
-        }
-        var elements = new Value[(int)length];
-        var packed = Pack(((ArrayType)type.Body).Element.Storage, initial);
-        if (packed != default)
-        {
-            Array.Fill(elements, packed);
-        }
-        return new ArrayObject(type, elements);
+        ArgumentNullException.ThrowIfNull(heap);
+        ArgumentNullException.ThrowIfNull(fields);
+        return new StructObject(type, fields) { Cohort = heap.Charge(GcHeap.StructBytes(fields.Length)) };
     }
 
-    /// <summary>Size in bytes of an element read from a data segment.</summary>
-    public static int ByteWidth(StorageType storage) => storage.Packed switch
-    {
-        PackedType.I8 => 1,
-        PackedType.I16 => 2,
-        _ => storage.Type.ByteWidth,
-    };
-
-    /// <summary>Reads <paramref name="count"/> elements from <paramref name="bytes"/> at <paramref name="offset"/> (<c>array.new_data</c>, <c>array.init_data</c>).</summary>
-    public static Value[] ReadData(StorageType storage, ReadOnlySpan<byte> bytes, ulong offset, ulong count)
-    {
-        var width = (ulong)ByteWidth(storage);
-        if (offset > (ulong)bytes.Length || count > ((ulong)bytes.Length - offset) / width)
-        {
-            TrapException.Throw(TrapKind.OutOfBoundsMemoryAccess);
-        }
-        if (count > MaxArrayLength)
-        {
-            TrapException.Throw(TrapKind.ResourceExhausted);
-        }
-        var values = new Value[(int)count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            var at = bytes[(int)(offset + ((ulong)i * width))..];
-            values[i] = width switch
-            {
-                1 => new Value(at[0]),
-                2 => new Value(BinaryPrimitives.ReadUInt16LittleEndian(at)),
-                4 => new Value(BinaryPrimitives.ReadUInt32LittleEndian(at)),
-                8 => new Value(BinaryPrimitives.ReadUInt64LittleEndian(at)),
-                _ => Value.FromV128(V128.FromBytes(at)),
-            };
-        }
-        return values;
-    }
-
-    /// <summary>Reads references from an element segment (<c>array.new_elem</c>, <c>array.init_elem</c>).</summary>
-    public static Value[] ReadElements(ElementInstance segment, ulong offset, ulong count)
-    {
-        var items = segment.Items;
-        if (offset > (ulong)items.Length || count > (ulong)items.Length - offset)
-        {
-            TrapException.Throw(TrapKind.OutOfBoundsTableAccess);
-        }
-        var values = new Value[(int)count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = Value.FromReference(items[(int)offset + i]);
-        }
-        return values;
-    }
+    /// <summary>Allocates a struct of <paramref name="type"/> with default field values in <paramref name="heap"/>.</summary>
+    public static StructObject NewStructDefault(GcHeap heap, DefinedType type) =>
+        NewStruct(heap, type, new Value[((StructType)type.Body).Fields.Count]);
 
     /// <summary>
     /// Whether a reference value matches a reference type whose heap type is in canonical form (spec: the
@@ -170,45 +145,6 @@ public static class Gc
         AbstractHeapType.Exn => reference is ExceptionInstance,
         _ => false, // none, nofunc, noextern, noexn: only null
     };
-
-    /// <summary>Traps unless elements [<paramref name="index"/>, <paramref name="index"/> + <paramref name="count"/>) lie in the array.</summary>
-    public static void CheckRange(ArrayObject array, ulong index, ulong count)
-    {
-        var length = (ulong)array.Elements.Length;
-        if (index > length || count > length - index)
-        {
-            TrapException.Throw(TrapKind.OutOfBoundsArrayAccess);
-        }
-    }
-
-    /// <summary><c>array.fill</c>.</summary>
-    public static void Fill(ArrayObject array, uint index, Value value, uint count)
-    {
-        CheckRange(array, index, count);
-        Array.Fill(array.Elements, Pack(((ArrayType)array.Type.Body).Element.Storage, value), (int)index, (int)count);
-    }
-
-    /// <summary><c>array.copy</c> (overlapping ranges copy as if through a temporary).</summary>
-    public static void Copy(ArrayObject destination, uint destinationIndex, ArrayObject source, uint sourceIndex, uint count)
-    {
-        CheckRange(destination, destinationIndex, count);
-        CheckRange(source, sourceIndex, count);
-        Array.Copy(source.Elements, sourceIndex, destination.Elements, destinationIndex, count);
-    }
-
-    /// <summary><c>array.init_data</c>.</summary>
-    public static void InitData(ArrayObject array, uint index, DataInstance data, uint offset, uint count)
-    {
-        CheckRange(array, index, count);
-        ReadData(((ArrayType)array.Type.Body).Element.Storage, data.Bytes.Span, offset, count).CopyTo(array.Elements, index);
-    }
-
-    /// <summary><c>array.init_elem</c>.</summary>
-    public static void InitElements(ArrayObject array, uint index, ElementInstance segment, uint offset, uint count)
-    {
-        CheckRange(array, index, count);
-        ReadElements(segment, offset, count).CopyTo(array.Elements, index);
-    }
 
     /// <summary><c>ref.eq</c>: identity, except that i31 references compare by value.</summary>
     public static bool ReferenceEqual(object? a, object? b) =>

@@ -13,12 +13,16 @@ public sealed class Store : IDisposable
     {
         Engine = engine;
         Fuel = engine.Options.Fuel ?? long.MaxValue;
+        GcHeap = new GcHeap(engine.Options.MaxGcHeapBytes);
         Machine = new Interpreter.Machine(this);
         Jit = engine.Options.Tier == ExecutionTier.Jit ? new Jit.JitState(this) : null;
     }
 
     /// <summary>The JIT tier's per-store state (call depth); <see langword="null"/> when the engine interprets.</summary>
     internal Jit.JitState? Jit { get; }
+
+    /// <summary>The accounting of this store's GC objects against <see cref="EngineOptions.MaxGcHeapBytes"/>.</summary>
+    public GcHeap GcHeap { get; }
 
     /// <summary>The engine whose options (limits, fuel) this store uses.</summary>
     public Engine Engine { get; }

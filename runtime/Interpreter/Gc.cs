@@ -11,9 +11,6 @@ internal sealed partial class Machine
     private static StructObject StructOf(in Slot slot) =>
         slot.Reference as StructObject ?? throw new TrapException(TrapKind.NullStructureReference);
 
-    private static ArrayObject ArrayOf(in Slot slot) =>
-        slot.Reference as ArrayObject ?? throw new TrapException(TrapKind.NullArrayReference);
-
     private static void ExecuteGc(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
     {
         switch (op.Code)
@@ -28,13 +25,13 @@ internal sealed partial class Machine
                 {
                     values[i] = Gc.Pack(fields[i].Storage, ToValue(s[sp + i]));
                 }
-                s[sp++] = new Slot { Reference = new StructObject(type, values) };
+                s[sp++] = new Slot { Reference = Gc.NewStruct(inst.Store.GcHeap, type, values) };
                 break;
             }
             case Opcode.StructNewDefault:
             {
                 var type = inst.DefinedTypes[op.A];
-                s[sp++] = new Slot { Reference = new StructObject(type, new Value[((StructType)type.Body).Fields.Count]) };
+                s[sp++] = new Slot { Reference = Gc.NewStructDefault(inst.Store.GcHeap, type) };
                 break;
             }
             case Opcode.StructGet:
@@ -58,43 +55,38 @@ internal sealed partial class Machine
             {
                 sp--;
                 ref var r = ref s[sp - 1];
-                r = new Slot { Reference = Gc.NewArray(inst.DefinedTypes[op.A], (uint)s[sp].Low, ToValue(r)) };
+                r = new Slot { Reference = GcArrays.New(inst.Store.GcHeap, inst.DefinedTypes[op.A], (uint)s[sp].Low, ToValue(r)) };
                 break;
             }
             case Opcode.ArrayNewDefault:
             {
                 ref var r = ref s[sp - 1];
-                r = new Slot { Reference = Gc.NewArray(inst.DefinedTypes[op.A], (uint)r.Low, default) };
+                r = new Slot { Reference = GcArrays.NewDefault(inst.Store.GcHeap, inst.DefinedTypes[op.A], (uint)r.Low) };
                 break;
             }
             case Opcode.ArrayNewFixed:
             {
-                var type = inst.DefinedTypes[op.A];
-                var storage = ((ArrayType)type.Body).Element.Storage;
                 var values = new Value[op.B];
                 sp -= values.Length;
                 for (var i = 0; i < values.Length; i++)
                 {
-                    values[i] = Gc.Pack(storage, ToValue(s[sp + i]));
+                    values[i] = ToValue(s[sp + i]);
                 }
-                s[sp++] = new Slot { Reference = new ArrayObject(type, values) };
+                s[sp++] = new Slot { Reference = GcArrays.NewFixed(inst.Store.GcHeap, inst.DefinedTypes[op.A], values) };
                 break;
             }
             case Opcode.ArrayNewData:
             {
                 sp--;
                 ref var r = ref s[sp - 1];
-                var type = inst.DefinedTypes[op.A];
-                var values = Gc.ReadData(((ArrayType)type.Body).Element.Storage, inst.Data[op.B].Bytes.Span, (uint)r.Low, (uint)s[sp].Low);
-                r = new Slot { Reference = new ArrayObject(type, values) };
+                r = new Slot { Reference = GcArrays.NewData(inst.Store.GcHeap, inst.DefinedTypes[op.A], inst.Data[op.B], (uint)r.Low, (uint)s[sp].Low) };
                 break;
             }
             case Opcode.ArrayNewElem:
             {
                 sp--;
                 ref var r = ref s[sp - 1];
-                var values = Gc.ReadElements(inst.Elements[op.B], (uint)r.Low, (uint)s[sp].Low);
-                r = new Slot { Reference = new ArrayObject(inst.DefinedTypes[op.A], values) };
+                r = new Slot { Reference = GcArrays.NewElements(inst.Store.GcHeap, inst.DefinedTypes[op.A], inst.Elements[op.B], (uint)r.Low, (uint)s[sp].Low) };
                 break;
             }
             case Opcode.ArrayGet:
@@ -103,43 +95,34 @@ internal sealed partial class Machine
             {
                 sp--;
                 ref var r = ref s[sp - 1];
-                var array = ArrayOf(r);
-                var index = (uint)s[sp].Low;
-                Gc.CheckRange(array, index, 1);
-                var storage = ((ArrayType)array.Type.Body).Element.Storage;
-                r = ToSlot(Gc.Unpack(storage, array.Elements[index], op.Code == Opcode.ArrayGetS));
+                r = ToSlot(GcArrays.Get(r.Reference, (uint)s[sp].Low, op.Code == Opcode.ArrayGetS));
                 break;
             }
             case Opcode.ArraySet:
-            {
                 sp -= 3;
-                var array = ArrayOf(s[sp]);
-                var index = (uint)s[sp + 1].Low;
-                Gc.CheckRange(array, index, 1);
-                array.Elements[index] = Gc.Pack(((ArrayType)array.Type.Body).Element.Storage, ToValue(s[sp + 2]));
+                GcArrays.Set(s[sp].Reference, (uint)s[sp + 1].Low, ToValue(s[sp + 2]));
                 break;
-            }
             case Opcode.ArrayLen:
             {
                 ref var r = ref s[sp - 1];
-                r = new Slot { Low = (uint)ArrayOf(r).Elements.Length };
+                r = new Slot { Low = (uint)GcArrays.Length(r.Reference) };
                 break;
             }
             case Opcode.ArrayFill:
                 sp -= 4;
-                Gc.Fill(ArrayOf(s[sp]), (uint)s[sp + 1].Low, ToValue(s[sp + 2]), (uint)s[sp + 3].Low);
+                GcArrays.Fill(s[sp].Reference, (uint)s[sp + 1].Low, ToValue(s[sp + 2]), (uint)s[sp + 3].Low);
                 break;
             case Opcode.ArrayCopy:
                 sp -= 5;
-                Gc.Copy(ArrayOf(s[sp]), (uint)s[sp + 1].Low, ArrayOf(s[sp + 2]), (uint)s[sp + 3].Low, (uint)s[sp + 4].Low);
+                GcArrays.Copy(s[sp].Reference, (uint)s[sp + 1].Low, s[sp + 2].Reference, (uint)s[sp + 3].Low, (uint)s[sp + 4].Low);
                 break;
             case Opcode.ArrayInitData:
                 sp -= 4;
-                Gc.InitData(ArrayOf(s[sp]), (uint)s[sp + 1].Low, inst.Data[op.B], (uint)s[sp + 2].Low, (uint)s[sp + 3].Low);
+                GcArrays.InitData(s[sp].Reference, (uint)s[sp + 1].Low, inst.Data[op.B], (uint)s[sp + 2].Low, (uint)s[sp + 3].Low);
                 break;
             case Opcode.ArrayInitElem:
                 sp -= 4;
-                Gc.InitElements(ArrayOf(s[sp]), (uint)s[sp + 1].Low, inst.Elements[op.B], (uint)s[sp + 2].Low, (uint)s[sp + 3].Low);
+                GcArrays.InitElements(s[sp].Reference, (uint)s[sp + 1].Low, inst.Elements[op.B], (uint)s[sp + 2].Low, (uint)s[sp + 3].Low);
                 break;
             case Opcode.RefTest:
             case Opcode.RefTestNull:

@@ -7,12 +7,13 @@ using DefinedType = WasmHarness.Validation.DefinedType;
 namespace WasmHarness.Jit;
 
 /// <summary>
-/// The GC instructions. A struct's fields and an array's elements are a <see cref="Value"/>[] in the shared object
-/// representation (<see cref="StructObject"/>, <see cref="ArrayObject"/>), so compiled code reads and writes them in
-/// place: <c>isinst</c> (which is also the null check), <c>ldelema</c>, then <c>ldfld</c>/<c>stfld</c> of the
-/// value's bits or reference, converted to the field's type (packed fields truncated on write, sign- or
-/// zero-extended on read) — no helper call and no boxing. Array indices are checked against the length first, so
-/// out-of-bounds accesses trap with the spec's message. Casts are inline: <c>isinst</c> for abstract heap types
+/// The GC instructions. A struct's fields are a <see cref="Value"/>[] in the shared object representation
+/// (<see cref="StructObject"/>), so compiled code reads and writes them in place: <c>isinst</c> (which is also the
+/// null check), <c>ldelema</c>, then <c>ldfld</c>/<c>stfld</c> of the value's bits or reference, converted to the
+/// field's type (packed fields truncated on write, sign- or zero-extended on read) — no helper call and no boxing.
+/// An array's elements are packed by their storage type (<see cref="ArrayObject{T}"/>); compiled code calls the
+/// typed accessors both tiers share (<see cref="GcArrays.GetS8"/>, <see cref="GcArrays.SetI32"/>, ...: small
+/// methods RyuJIT inlines), which check null and the index and pack or extend. Casts are inline: <c>isinst</c> for abstract heap types
 /// (a helper for the few that are unions), and for concrete ones the object's canonical type compared with the
 /// target (final types) or looked up in its supertype display (<see cref="DefinedType.IsSubtypeOf"/>, O(1)).
 /// Allocation of arrays and the bulk array operations call <see cref="JitGc"/>, which calls the semantics the
@@ -24,7 +25,6 @@ internal sealed partial class FunctionCompiler
     private static readonly FieldInfo ValueReference = typeof(Value).GetField(nameof(Value.Reference))!;
     private static readonly FieldInfo ContextTypes = typeof(JitContext).GetField(nameof(JitContext.Types))!;
     private static readonly MethodInfo StructFields = typeof(StructObject).GetProperty(nameof(StructObject.Fields))!.GetMethod!;
-    private static readonly MethodInfo ArrayElements = typeof(ArrayObject).GetProperty(nameof(ArrayObject.Elements))!.GetMethod!;
     private static readonly MethodInfo StructTypeOf = typeof(StructObject).GetProperty(nameof(StructObject.Type))!.GetMethod!;
     private static readonly MethodInfo ArrayTypeOf = typeof(ArrayObject).GetProperty(nameof(ArrayObject.Type))!.GetMethod!;
     private static readonly MethodInfo FunctionTypeOf = typeof(FunctionInstance).GetProperty(nameof(FunctionInstance.DefinedType))!.GetMethod!;
@@ -39,6 +39,31 @@ internal sealed partial class FunctionCompiler
 
     private static MethodInfo GcHelper(string name) =>
         typeof(JitGc).GetMethod(name, BindingFlags.Static | BindingFlags.Public) ?? throw new InvalidOperationException($"no JIT GC helper {name}");
+
+    private static MethodInfo ArrayAccessor(string name) =>
+        typeof(GcArrays).GetMethod(name, BindingFlags.Static | BindingFlags.Public) ?? throw new InvalidOperationException($"no array accessor {name}");
+
+    /// <summary>The accessor that reads an element of <paramref name="storage"/> type (as an int, long, V128 or object: float bits for f32/f64).</summary>
+    private static MethodInfo ArrayGetter(StorageType storage, bool signed) => ArrayAccessor(GcArrays.KindOf(storage) switch
+    {
+        GcArrays.ElementKind.I8 => signed ? nameof(GcArrays.GetS8) : nameof(GcArrays.GetU8),
+        GcArrays.ElementKind.I16 => signed ? nameof(GcArrays.GetS16) : nameof(GcArrays.GetU16),
+        GcArrays.ElementKind.I32 => nameof(GcArrays.GetI32),
+        GcArrays.ElementKind.I64 => nameof(GcArrays.GetI64),
+        GcArrays.ElementKind.V128 => nameof(GcArrays.GetV128),
+        _ => nameof(GcArrays.GetRef),
+    });
+
+    /// <summary>The accessor that writes an element of <paramref name="storage"/> type.</summary>
+    private static MethodInfo ArraySetter(StorageType storage) => ArrayAccessor(GcArrays.KindOf(storage) switch
+    {
+        GcArrays.ElementKind.I8 => nameof(GcArrays.SetI8),
+        GcArrays.ElementKind.I16 => nameof(GcArrays.SetI16),
+        GcArrays.ElementKind.I32 => nameof(GcArrays.SetI32),
+        GcArrays.ElementKind.I64 => nameof(GcArrays.SetI64),
+        GcArrays.ElementKind.V128 => nameof(GcArrays.SetV128),
+        _ => nameof(GcArrays.SetRef),
+    });
 
     private LocalBuilder GcTemp(Type type, int n = 0)
     {
@@ -181,31 +206,6 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>
-    /// With an array reference and then an i32 index on the CIL stack, leaves the element's address, trapping on a
-    /// null array or an index out of bounds.
-    /// </summary>
-    private void ElementAddress()
-    {
-        var index = GcTemp(typeof(int));
-        var elements = GcTemp(typeof(Value[]));
-        var ok = _il.DefineLabel();
-        _il.Emit(OpCodes.Stloc, index);
-        NonNull(typeof(ArrayObject), TrapKind.NullArrayReference);
-        _il.Emit(OpCodes.Call, ArrayElements);
-        _il.Emit(OpCodes.Stloc, elements);
-        _il.Emit(OpCodes.Ldloc, index);
-        _il.Emit(OpCodes.Ldloc, elements);
-        _il.Emit(OpCodes.Ldlen);
-        _il.Emit(OpCodes.Conv_I4);
-        _il.Emit(OpCodes.Blt_Un, ok);
-        Throw(TrapKind.OutOfBoundsArrayAccess);
-        _il.Mark(ok);
-        _il.Emit(OpCodes.Ldloc, elements);
-        _il.Emit(OpCodes.Ldloc, index);
-        _il.Emit(OpCodes.Ldelema, typeof(Value));
-    }
-
-    /// <summary>
     /// Replaces the reference on the CIL stack by 1 if it matches <paramref name="heap"/> (a heap type of this
     /// module, <paramref name="nullable"/> or not), else 0.
     /// </summary>
@@ -287,15 +287,15 @@ internal sealed partial class FunctionCompiler
                 var fields = StructTypeAt(instruction.Index).Fields;
                 NewValues(fields.Count, i => fields[i].Storage);
                 LoadDefinedType(instruction.Index);
+                LoadContext();
                 _il.Emit(OpCodes.Call, GcHelper(nameof(JitGc.NewStruct)));
                 Push(ValueKind.Ref);
                 return;
             }
             case Opcode.StructNewDefault:
-                _il.Emit(OpCodes.Ldc_I4, StructTypeAt(instruction.Index).Fields.Count);
-                _il.Emit(OpCodes.Newarr, typeof(Value));
                 LoadDefinedType(instruction.Index);
-                _il.Emit(OpCodes.Call, GcHelper(nameof(JitGc.NewStruct)));
+                LoadContext();
+                _il.Emit(OpCodes.Call, GcHelper(nameof(JitGc.NewStructDefault)));
                 Push(ValueKind.Ref);
                 return;
             case Opcode.StructGet or Opcode.StructGetS or Opcode.StructGetU:
@@ -333,6 +333,7 @@ internal sealed partial class FunctionCompiler
                 ToValue(kind);
                 _il.Emit(OpCodes.Ldloc, length);
                 LoadDefinedType(instruction.Index);
+                LoadContext();
                 _il.Emit(OpCodes.Call, GcHelper(nameof(JitGc.ArrayNew)));
                 Push(ValueKind.Ref);
                 return;
@@ -340,14 +341,17 @@ internal sealed partial class FunctionCompiler
             case Opcode.ArrayNewDefault:
                 Pop(1);
                 LoadDefinedType(instruction.Index);
+                LoadContext();
                 _il.Emit(OpCodes.Call, GcHelper(nameof(JitGc.ArrayNewDefault)));
                 Push(ValueKind.Ref);
                 return;
             case Opcode.ArrayNewFixed:
             {
-                var storage = ArrayTypeAt(instruction.Index).Element.Storage;
-                NewValues((int)instruction.SecondIndex, _ => storage);
+                // The operands go in unpacked; GcArrays.NewFixed packs them as array.set does.
+                var unpacked = new StorageType(ArrayTypeAt(instruction.Index).Element.Storage.Unpacked);
+                NewValues((int)instruction.SecondIndex, _ => unpacked);
                 LoadDefinedType(instruction.Index);
+                LoadContext();
                 _il.Emit(OpCodes.Call, GcHelper(nameof(JitGc.NewArrayFixed)));
                 Push(ValueKind.Ref);
                 return;
@@ -364,28 +368,38 @@ internal sealed partial class FunctionCompiler
             {
                 var storage = ArrayTypeAt(instruction.Index).Element.Storage;
                 Pop(2);
-                ElementAddress();
-                LoadField(storage, opcode == Opcode.ArrayGetS);
+                _il.Emit(OpCodes.Call, ArrayGetter(storage, opcode == Opcode.ArrayGetS));
+                switch (storage.Unpacked.Kind)
+                {
+                    case ValueKind.F32:
+                        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F32Reinterpret)));
+                        break;
+                    case ValueKind.F64:
+                        _il.Emit(OpCodes.Call, Method(typeof(BitConverter), nameof(BitConverter.Int64BitsToDouble), typeof(long)));
+                        break;
+                }
                 Push(storage.Unpacked.Kind);
                 return;
             }
             case Opcode.ArraySet:
             {
                 var storage = ArrayTypeAt(instruction.Index).Element.Storage;
-                var value = GcTemp(ClrType(Top), 1);
                 Pop(3);
-                _il.Emit(OpCodes.Stloc, value);
-                ElementAddress();
-                _il.Emit(OpCodes.Ldloc, value);
-                StoreField(storage);
+                switch (storage.Unpacked.Kind)
+                {
+                    case ValueKind.F32:
+                        _il.Emit(OpCodes.Call, Method(typeof(BitConverter), nameof(BitConverter.SingleToInt32Bits), typeof(float)));
+                        break;
+                    case ValueKind.F64:
+                        _il.Emit(OpCodes.Call, Method(typeof(BitConverter), nameof(BitConverter.DoubleToInt64Bits), typeof(double)));
+                        break;
+                }
+                _il.Emit(OpCodes.Call, ArraySetter(storage));
                 return;
             }
             case Opcode.ArrayLen:
                 Pop(1);
-                NonNull(typeof(ArrayObject), TrapKind.NullArrayReference);
-                _il.Emit(OpCodes.Call, ArrayElements);
-                _il.Emit(OpCodes.Ldlen);
-                _il.Emit(OpCodes.Conv_I4);
+                _il.Emit(OpCodes.Call, ArrayAccessor(nameof(GcArrays.Length)));
                 Push(ValueKind.I32);
                 return;
             case Opcode.ArrayFill:
