@@ -13,6 +13,7 @@ internal static class EngineSettings
     private static readonly Dictionary<string, (string Help, Func<EngineOptions, string, EngineOptions?> Apply)> Engine = new(StringComparer.Ordinal)
     {
         ["max-memory-size"] = ("bytes a linear memory may reach (EngineOptions.MaxMemoryBytes, default 4 GiB)", (o, v) => ULong(v) is { } n ? o with { MaxMemoryBytes = n } : null),
+        ["max-gc-heap"] = ("bytes of GC objects a store may hold; beyond, allocation traps (EngineOptions.MaxGcHeapBytes, default 4 GiB)", (o, v) => Long(v) is { } n and > 0 ? o with { MaxGcHeapBytes = n } : null),
         ["max-table-elements"] = ("elements a table may reach (EngineOptions.MaxTableElements)", (o, v) => ULong(v) is { } n ? o with { MaxTableElements = n } : null),
         ["fuel"] = ("instruction budget; running out traps (EngineOptions.Fuel, as --fuel)", (o, v) => Long(v) is { } n ? o with { Fuel = n } : null),
         ["max-call-depth"] = ("nested Wasm calls before 'call stack exhausted' (EngineOptions.MaxCallDepth)", (o, v) => Int(v) is { } n and > 0 ? o with { MaxCallDepth = n } : null),

@@ -147,6 +147,11 @@ public sealed class ExitCodeTests : IDisposable
         Assert.Equal("-1\n", CliRunner.Run("-W", "max-memory-size=131072", "--invoke", "grow", grow).Stdout);
         var spin = _temp.File("spin.wat", "(module (func (export \"spin\") (loop $l (br $l))))");
         Assert.StartsWith("error: wasm trap: all fuel consumed", CliRunner.Run("-W", "fuel=1000", "--invoke", "spin", spin).Stderr);
+        var bytes = _temp.File("bytes.wat", "(module (type $a (array (mut i8))) (func (export \"make\") (drop (array.new_default $a (i32.const 1000000)))))");
+        Assert.Equal(0, CliRunner.Run("--invoke", "make", bytes).ExitCode);
+        var gc = CliRunner.Run("-W", "max-gc-heap=100000", "--invoke", "make", bytes);
+        Assert.Equal(Harness.TrapExit, gc.ExitCode);
+        Assert.StartsWith("error: wasm trap: resource exhausted", gc.Stderr);
     }
 
     [Theory]
