@@ -24,7 +24,7 @@ internal static class CompileCommand
             // Only "on or off" of fuel shapes the code; the budget itself is given when the file runs.
             var options = EngineSettings.Apply(new EngineOptions { Tier = ExecutionTier.Jit }, parse.GetValue(settings) ?? []);
             var engine = new Engine(options with { Fuel = parse.GetValue(consumeFuel) ? long.MaxValue : null });
-            var compiled = RunCommand.Load(engine, path, RunCommand.ModuleSizeLimit(engine, parse.GetValue(maxModuleSize)));
+            var compiled = RunCommand.Load(engine, path, RunCommand.ModuleSizeLimit(engine.Options, parse.GetValue(maxModuleSize)));
             try
             {
                 compiled.Save(target);

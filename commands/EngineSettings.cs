@@ -15,7 +15,7 @@ internal static class EngineSettings
         ["max-memory-size"] = ("bytes a linear memory may reach (EngineOptions.MaxMemoryBytes, default 4 GiB)", (o, v) => ULong(v) is { } n ? o with { MaxMemoryBytes = n } : null),
         ["max-gc-heap"] = ("bytes of GC objects a store may hold; beyond, allocation traps (EngineOptions.MaxGcHeapBytes, default 4 GiB)", (o, v) => Long(v) is { } n and > 0 ? o with { MaxGcHeapBytes = n } : null),
         ["max-table-elements"] = ("elements a table may reach (EngineOptions.MaxTableElements)", (o, v) => ULong(v) is { } n ? o with { MaxTableElements = n } : null),
-        ["fuel"] = ("instruction budget; running out traps (EngineOptions.Fuel, as --fuel)", (o, v) => Long(v) is { } n ? o with { Fuel = n } : null),
+        ["fuel"] = ("instruction budget; running out traps (EngineOptions.Fuel, as --fuel)", (o, v) => Long(v) is { } n and >= 0 ? o with { Fuel = n } : null),
         ["max-call-depth"] = ("nested Wasm calls before 'call stack exhausted' (EngineOptions.MaxCallDepth)", (o, v) => Int(v) is { } n and > 0 ? o with { MaxCallDepth = n } : null),
         ["max-stack-slots"] = ("operand stack slots of all frames (EngineOptions.MaxStackSlots)", (o, v) => Int(v) is { } n and > 0 ? o with { MaxStackSlots = n } : null),
         ["memory-reservation"] = ("y/n: reserve each memory's address space up front (EngineOptions.ReserveMemoryAddressSpace)", (o, v) => Bool(v) is { } b ? o with { ReserveMemoryAddressSpace = b } : null),

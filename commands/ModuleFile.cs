@@ -31,10 +31,13 @@ internal static partial class ModuleFile
         }
     }
 
-    /// <summary>The bytes of <paramref name="path"/> after <see cref="Check"/>; reads at most <paramref name="maxBytes"/> + 1 bytes even if the file grows meanwhile.</summary>
-    public static byte[] Read(string path, long maxBytes)
+    /// <summary>
+    /// The bytes of <paramref name="path"/>, which the caller has passed through <see cref="Check"/> (it must decide
+    /// what the file is before opening it); reads at most <paramref name="maxBytes"/> + 1 bytes even if the file grew
+    /// or was replaced meanwhile.
+    /// </summary>
+    public static byte[] ReadChecked(string path, long maxBytes)
     {
-        Check(path, maxBytes);
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);

@@ -66,11 +66,11 @@ internal static partial class RunCommand
     internal static Option<string[]> SettingsOption() => new("-W") { Description = EngineSettings.Help };
 
     /// <summary>The read limit for a module: <c>--max-module-size</c>, else the engine's <see cref="Validation.ModuleLimits.ModuleBytes"/>.</summary>
-    internal static long ModuleSizeLimit(Engine engine, long? maxModuleSize) => maxModuleSize switch
+    internal static long ModuleSizeLimit(EngineOptions options, long? maxModuleSize) => maxModuleSize switch
     {
         < 0 => throw new CliException("--max-module-size must not be negative"),
         { } size => size,
-        null => engine.Options.ModuleLimits.ModuleBytes,
+        null => options.ModuleLimits.ModuleBytes,
     };
 
     internal static int Run(HostStreams streams, RunSettings settings)
@@ -91,11 +91,7 @@ internal static partial class RunCommand
             options = options with { MaxMemoryBytes = maxMemory };
         }
         options = EngineSettings.Apply(options, settings.Settings);
-        if (options.Fuel is < 0)
-        {
-            throw new CliException("fuel must not be negative");
-        }
-        var sizeLimit = ModuleSizeLimit(new Engine(options), settings.MaxModuleSize);
+        var sizeLimit = ModuleSizeLimit(options, settings.MaxModuleSize);
         ModuleFile.Check(settings.Module, sizeLimit);
         if (IsCompiledCode(settings.Module))
         {
@@ -258,7 +254,7 @@ internal static partial class RunCommand
                 throw new CliException(e.Message);
             }
         }
-        var bytes = ModuleFile.Read(path, maxBytes);
+        var bytes = ModuleFile.ReadChecked(path, maxBytes); // checked above
         try
         {
             var isBinary = bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m';

@@ -48,17 +48,6 @@ public static class GcArrays
         },
     };
 
-    /// <summary>Bytes one element takes in memory (a reference: a pointer).</summary>
-    public static int ElementBytes(ElementKind kind) => kind switch
-    {
-        ElementKind.I8 => 1,
-        ElementKind.I16 => 2,
-        ElementKind.I32 => 4,
-        ElementKind.I64 => 8,
-        ElementKind.V128 => 16,
-        _ => IntPtr.Size,
-    };
-
     /// <summary>Size in bytes of an element read from a data segment (<c>array.new_data</c>, <c>array.init_data</c>).</summary>
     public static int DataBytes(StorageType storage) => storage.Packed switch
     {
@@ -147,7 +136,7 @@ public static class GcArrays
 
     private static ArrayObject<T> Allocate<T>(GcHeap heap, DefinedType type, int length)
     {
-        var bytes = GcHeap.ArrayBytes(length, ElementBytes(typeof(T)));
+        var bytes = GcHeap.ArrayBytes(length, Unsafe.SizeOf<T>()); // a reference element: a pointer
         var cohort = heap.Charge(bytes);
         T[] elements;
         try
@@ -162,9 +151,6 @@ public static class GcArrays
         heap.Track(array, bytes);
         return array;
     }
-
-    private static int ElementBytes(Type type) =>
-        type == typeof(byte) ? 1 : type == typeof(ushort) ? 2 : type == typeof(int) ? 4 : type == typeof(long) ? 8 : type == typeof(V128) ? 16 : IntPtr.Size;
 
     // ---- typed accessors (compiled code calls these; the Value forms below call them too) ----
 

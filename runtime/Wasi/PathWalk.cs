@@ -179,6 +179,9 @@ internal static class PathWalk
         WalkedPath<TDirectory> Done(string name) => new(system, opened, stack[^1], name, trailingSlash);
     }
 
+    /// <summary>The error of a path over <see cref="MaxPathBytes"/>: <c>ENAMETOOLONG</c>.</summary>
+    public static WasiErrorException PathTooLong() => new(Errno.NameTooLong, $"path longer than {MaxPathBytes} bytes");
+
     /// <summary>
     /// <c>ENAMETOOLONG</c> for a path over <see cref="MaxPathBytes"/> or a component over <see cref="MaxComponentBytes"/>
     /// (bytes of UTF-8); also applied to each symbolic link's target as the walk expands it.
@@ -192,7 +195,7 @@ internal static class PathWalk
         }
         if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
         {
-            throw new WasiErrorException(Errno.NameTooLong, "path longer than 4095 bytes");
+            throw PathTooLong();
         }
         foreach (var range in path.AsSpan().Split('/'))
         {

@@ -319,7 +319,7 @@ public sealed partial class WasiContext : IDisposable
         Check(address, length);
         if (length > PathWalk.MaxPathBytes)
         {
-            throw new WasiErrorException(Errno.NameTooLong, "path longer than 4095 bytes");
+            throw PathWalk.PathTooLong();
         }
         var bytes = LoadBytes(address, length);
         try

@@ -158,6 +158,7 @@ public sealed class ExitCodeTests : IDisposable
     [InlineData("nope=1", "unknown -W setting 'nope'")]
     [InlineData("max-functions=x", "bad -W max-functions: 'x' is not valid")]
     [InlineData("max-functions=-1", "bad -W max-functions: '-1' is not valid")]
+    [InlineData("fuel=-1", "bad -W fuel: '-1' is not valid")]
     [InlineData("max-memory-size", "bad -W 'max-memory-size': expected NAME=VALUE")]
     [InlineData("relaxed-simd-deterministic=maybe", "bad -W relaxed-simd-deterministic")]
     public void BadWSettingsAreOneLineAndExit1(string setting, string message)
