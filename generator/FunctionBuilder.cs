@@ -704,6 +704,65 @@ internal sealed class FunctionBuilder
         Emit(Opcode.I32And);
     }
 
+    /// <summary>
+    /// Pushes destination, source (or fill value) and count of a bulk memory instruction on 32-bit memories so that
+    /// the range sits on an edge; the end of memory is read at run time (<c>memory.size</c>), as memory may have grown.
+    /// </summary>
+    private void BulkEdge(Move move, Instruction instruction)
+    {
+        // memory.init names its data segment first and its memory second; fill and copy name (destination) memory first.
+        var memory = move == Move.MemoryInit ? instruction.SecondIndex : instruction.Index;
+        var count = _u.Choose([0, 1, 2, 7, 8, 64, 255]);
+        void EndMinus(int back, uint? of = null)
+        {
+            Emit(Instruction.WithIndex(Opcode.MemorySize, of ?? memory));
+            Emit(Instruction.I32Const(16));
+            Emit(Opcode.I32Shl);
+            Emit(Instruction.I32Const(back));
+            Emit(Opcode.I32Sub);
+        }
+        var start = _u.Int(256);
+        var shift = 1 + _u.Int(Math.Max(1, count));
+        switch (move == Move.MemoryCopy ? _u.Int(5) : _u.Int(3))
+        {
+            case 0: // ends exactly at the end of memory
+                EndMinus(count);
+                Emit(Instruction.I32Const(start));
+                break;
+            case 1: // one byte past the end (traps)
+                EndMinus(count - 1);
+                Emit(Instruction.I32Const(start));
+                break;
+            case 2: // at the end, or the source at the end for a copy
+                if (move == Move.MemoryCopy && _u.Bool())
+                {
+                    Emit(Instruction.I32Const(start));
+                    EndMinus(count, instruction.SecondIndex);
+                }
+                else
+                {
+                    EndMinus(count);
+                    Emit(Instruction.I32Const(start));
+                }
+                break;
+            case 3: // destination above an overlapping source
+                Emit(Instruction.I32Const(start + shift));
+                Emit(Instruction.I32Const(start));
+                break;
+            default: // destination below an overlapping source
+                Emit(Instruction.I32Const(start));
+                Emit(Instruction.I32Const(start + shift));
+                break;
+        }
+        if (move == Move.MemoryInit)
+        {
+            // memory.init's source is an offset into the data segment: 0, so the segment's length bounds the count.
+            Emit(Opcode.Drop);
+            Emit(Instruction.I32Const(0));
+        }
+        Emit(Instruction.I32Const(count));
+    }
+
     private void Do(Move move)
     {
         switch (move)
@@ -733,7 +792,16 @@ internal sealed class FunctionBuilder
             {
                 var candidates = Candidates().ToList();
                 OpcodeEntry entry;
-                if (candidates.Count > 0 && _u.Bool())
+                if (_m.Allowed.Count > 0 && _u.Int(3) == 0 && EdgeOperands.Choose(entry = _u.Choose(_m.Allowed), _u) is { } edges)
+                {
+                    // Operands on the instruction's edges (INT_MIN % -1, -0 vs +0, ties, range bounds), pushed fresh.
+                    for (var i = 0; i < edges.Length; i++)
+                    {
+                        Emit(edges[i]);
+                        Push(entry.Parameters[i]);
+                    }
+                }
+                else if (candidates.Count > 0 && _u.Bool())
                 {
                     entry = _u.Choose(candidates);
                 }
@@ -892,6 +960,12 @@ internal sealed class FunctionBuilder
                 var types = _frames[_frames.Count - 1 - (int)defaultLabel].LabelTypes;
                 var same = labels.Where(l => _frames[_frames.Count - 1 - (int)l].LabelTypes.SequenceEqual(types)).ToList();
                 var entries = Enumerable.Range(0, _u.Int(5)).Select(_ => _u.Choose(same)).ToList();
+                if (_u.Int(3) == 0)
+                {
+                    // An index at the table's edges: first, last, the label count (the default), just past, huge.
+                    Emit(Opcode.Drop);
+                    Emit(Instruction.I32Const(_u.Choose([0, Math.Max(0, entries.Count - 1), entries.Count, entries.Count + 1, -1, int.MinValue])));
+                }
                 Emit(Instruction.BrTable(entries, defaultLabel));
                 MarkUnreachable();
                 return;
@@ -985,6 +1059,18 @@ internal sealed class FunctionBuilder
                         operands = [AddressType(memory), ValueType.I32, ValueType.I32];
                         break;
                     }
+                }
+                if (operands.All(t => t == ValueType.I32) && _u.Bool())
+                {
+                    // Replace the three operands by a range on an edge: ending exactly at memory's end, one byte past
+                    // it, empty at the end, or (copies) overlapping its source from above or below.
+                    Emit(Opcode.Drop);
+                    Emit(Opcode.Drop);
+                    Emit(Opcode.Drop);
+                    BulkEdge(move, instruction);
+                    Emit(instruction);
+                    Pop(3);
+                    return;
                 }
                 Emit(Instruction.I32Const(0xFF));
                 Emit(Opcode.I32And);

@@ -1,25 +1,73 @@
+using WasmHarness.Binary;
 using WasmHarness.Engines;
 using WasmHarness.Syntax;
+using WasmHarness.Text;
 
 namespace WasmHarness.Oracle;
 
-/// <summary>One injected miscompilation: which instruction, and what the faulty interpreter runs instead.</summary>
-public sealed record Fault(string Name, string Area, Opcode Target, Func<Instruction, IReadOnlyList<Instruction>> Replacement)
+/// <summary>
+/// One injected miscompilation: which instructions it alters (<see cref="Triggers"/>) and the faulty module an engine
+/// compiles instead of the one it was given (<see cref="Apply"/>: a copy in which those instructions compute something
+/// else in some cases, through an inline replacement or a call of a helper function appended to the module).
+/// </summary>
+public sealed class Fault(string name, string area, Func<Module, Instruction, bool> triggers, Func<Module, Module> apply)
 {
-    public IReadOnlyList<Instruction>? Rewrite(Instruction instruction) => instruction.Opcode == Target ? Replacement(instruction) : null;
+    public string Name { get; } = name;
+
+    public string Area { get; } = area;
+
+    /// <summary>True for an instruction of a module that the fault miscompiles.</summary>
+    public Func<Module, Instruction, bool> Triggers { get; } = triggers;
+
+    /// <summary>The faulty copy of a module (the argument is never changed).</summary>
+    public Module Apply(Module module) => apply(module);
+
+    public override string ToString() => Name;
 }
 
 /// <summary>
-/// The fault-injection benchmark's faults (issue 8): realistic miscompilations across integer, float, memory,
-/// control, table and SIMD instructions. Each replaces one instruction by a sequence of the same type that computes
-/// something else in some cases (a signed/unsigned mix-up, a wrong operand, a lost check, an off-by-one).
+/// The fault-injection benchmark's faults: realistic miscompilations across integer, float, memory, control, table and
+/// SIMD instructions. The first ones (issue 8) replace one instruction by a sequence of the same type that computes
+/// something else in some cases (a signed/unsigned mix-up, a wrong operand, a lost check, an off-by-one); the later
+/// ones (issue 22) are faults written by outside reviewers that campaigns first missed: each is wrong only on an edge
+/// (INT64_MIN % -1, a signed zero, a tie, an overlap, an exact bound, an index equal to the label count), so only
+/// a generator that reaches edges finds them.
 /// </summary>
 public static class FaultCatalog
 {
     private static Instruction S(Opcode opcode) => Instruction.Simple(opcode);
 
+    /// <summary>A fault that compiles each <paramref name="target"/> instruction as <paramref name="replacement"/>'s sequence.</summary>
+    private static Fault Replace(string name, string area, Opcode target, Func<Instruction, IReadOnlyList<Instruction>> replacement) =>
+        new(name, area, (_, i) => i.Opcode == target, module => Rewrite(module, i => i.Opcode == target ? replacement(i) : null));
+
     private static Fault Swap(string area, Opcode target, Opcode instead) =>
-        new($"{OpcodeTable.Get(target).Name}->{OpcodeTable.Get(instead).Name}", area, target, _ => [S(instead)]);
+        Replace($"{OpcodeTable.Get(target).Name}->{OpcodeTable.Get(instead).Name}", area, target, _ => [S(instead)]);
+
+    /// <summary>
+    /// A fault that compiles each <paramref name="target"/> instruction (on memory 0 with 32-bit addresses, when it
+    /// accesses memory) as a call of a helper function written in the text format, <paramref name="helper"/>: a
+    /// <c>(func ...)</c> whose parameters and results are the instruction's operands and results, with the
+    /// instruction's immediates appended as parameters by <paramref name="immediates"/> (constants pushed before the call).
+    /// </summary>
+    private static Fault Helper(string name, string area, Opcode target, string helper, Func<Instruction, IReadOnlyList<Instruction>>? immediates = null)
+    {
+        // The helper's memory instructions name memory 0, so only instructions on memory 0 (32-bit) are rewritten.
+        bool Triggers(Module module, Instruction instruction) =>
+            instruction.Opcode == target && (!UsesMemory(instruction) || (OnMemory0(instruction) && Memory32(module, 0)));
+        return new Fault(name, area, Triggers, module =>
+        {
+            var copy = Copy(module);
+            var parsed = WatParser.ParseModule($"(module (memory 1) {helper})");
+            var function = parsed.Functions[0];
+            var typeIndex = (uint)copy.Types.Sum(group => group.Types.Count);
+            copy.Types.Add(parsed.Types[(int)function.TypeIndex]);
+            var helperIndex = (uint)(copy.ImportedFunctionCount + copy.Functions.Count);
+            var rewritten = Rewrite(copy, i => Triggers(copy, i) ? [.. immediates?.Invoke(i) ?? [], Instruction.WithIndex(Opcode.Call, helperIndex)] : null);
+            rewritten.Functions.Add(new Function(typeIndex, function.Locals, function.Body));
+            return rewritten;
+        });
+    }
 
     public static IReadOnlyList<Fault> All { get; } =
     [
@@ -32,31 +80,79 @@ public static class FaultCatalog
         Swap("integer", Opcode.I32Rotl, Opcode.I32Rotr),
         Swap("integer", Opcode.I64Clz, Opcode.I64Ctz),
         Swap("integer", Opcode.I64ExtendI32S, Opcode.I64ExtendI32U),
-        new("i32.extend8_s->zero-extend", "integer", Opcode.I32Extend8S, _ => [Instruction.I32Const(0xFF), S(Opcode.I32And)]),
-        new("i64.mul-off-by-one", "integer", Opcode.I64Mul, _ => [S(Opcode.I64Mul), Instruction.I64Const(1), S(Opcode.I64Add)]),
+        Replace("i32.extend8_s->zero-extend", "integer", Opcode.I32Extend8S, _ => [Instruction.I32Const(0xFF), S(Opcode.I32And)]),
+        Replace("i64.mul-off-by-one", "integer", Opcode.I64Mul, _ => [S(Opcode.I64Mul), Instruction.I64Const(1), S(Opcode.I64Add)]),
+        // x86's idiv traps on INT64_MIN / -1, and a remainder computed with it traps too where Wasm gives 0.
+        Helper("i64.rem_s-traps-on-min%-1", "integer", Opcode.I64RemS, """
+            (func (param i64 i64) (result i64)
+              (if (i64.eq (local.get 1) (i64.const -1)) (then (drop (i64.div_s (local.get 0) (local.get 1)))))
+              (i64.rem_s (local.get 0) (local.get 1)))
+            """),
         // Float.
         Swap("float", Opcode.F64Min, Opcode.F64Max),
         Swap("float", Opcode.F32Nearest, Opcode.F32Trunc),
         Swap("float", Opcode.F32ConvertI32S, Opcode.F32ConvertI32U),
         Swap("float", Opcode.I32TruncF32S, Opcode.I32TruncSatF32S),
-        new("f64.copysign->keep-sign", "float", Opcode.F64Copysign, _ => [S(Opcode.Drop)]),
+        Replace("f64.copysign->keep-sign", "float", Opcode.F64Copysign, _ => [S(Opcode.Drop)]),
         Swap("float", Opcode.F64Ge, Opcode.F64Gt),
+        // minss returns its second operand when the operands compare equal: min(-0, +0) gives +0.
+        Helper("f32.min-of-zeros-gives-second", "float", Opcode.F32Min, """
+            (func (param f32 f32) (result f32)
+              (if (result f32) (f32.eq (local.get 0) (local.get 1)) (then (local.get 1)) (else (f32.min (local.get 0) (local.get 1)))))
+            """),
+        // Math.Round's default is to even; MidpointRounding.AwayFromZero rounds 2.5 to 3.
+        Helper("f64.nearest-ties-away-from-zero", "float", Opcode.F64Nearest, """
+            (func (param f64) (result f64)
+              (if (result f64) (f64.eq (f64.sub (f64.abs (local.get 0)) (f64.floor (f64.abs (local.get 0)))) (f64.const 0.5))
+                (then (f64.copysign (f64.ceil (f64.abs (local.get 0))) (local.get 0)))
+                (else (f64.nearest (local.get 0)))))
+            """),
         // Memory.
         Swap("memory", Opcode.I32Load8s, Opcode.I32Load8u),
         Swap("memory", Opcode.I32Store16, Opcode.I32Store8),
-        new("i64.load-offset+1", "memory", Opcode.I64Load, i => [Instruction.Memory(Opcode.I64Load, i.MemArg with { Offset = i.MemArg.Offset + 1 })]),
-        new("memory.grow-always-fails", "memory", Opcode.MemoryGrow, _ => [S(Opcode.Drop), Instruction.I32Const(-1)]),
-        new("memory.fill-no-op", "memory", Opcode.MemoryFill, _ => [S(Opcode.Drop), S(Opcode.Drop), S(Opcode.Drop)]),
+        Replace("i64.load-offset+1", "memory", Opcode.I64Load, i => [Instruction.Memory(Opcode.I64Load, i.MemArg with { Offset = i.MemArg.Offset + 1 })]),
+        Replace("memory.grow-always-fails", "memory", Opcode.MemoryGrow, _ => [S(Opcode.Drop), Instruction.I32Const(-1)]),
+        Replace("memory.fill-no-op", "memory", Opcode.MemoryFill, _ => [S(Opcode.Drop), S(Opcode.Drop), S(Opcode.Drop)]),
+        // A copy loop that always runs forwards: wrong when the destination overlaps the source from above.
+        Helper("memory.copy-forwards-over-overlap", "memory", Opcode.MemoryCopy, """
+            (func (param $d i32) (param $s i32) (param $n i32) (local $i i32)
+              (if (i32.or (i32.or (i32.le_u (local.get $d) (local.get $s)) (i32.eqz (local.get $n)))
+                          (i64.gt_u (i64.add (i64.extend_i32_u (local.get $d)) (i64.extend_i32_u (local.get $n)))
+                                    (i64.mul (i64.extend_i32_u (memory.size)) (i64.const 65536))))
+                (then (memory.copy (local.get $d) (local.get $s) (local.get $n)) (return)))
+              (loop $next
+                (i32.store8 (i32.add (local.get $d) (local.get $i)) (i32.load8_u (i32.add (local.get $s) (local.get $i))))
+                (br_if $next (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+            """),
+        // The bounds check compares the end with >= instead of >: a fill that ends exactly at the end of memory traps.
+        Helper("memory.fill-traps-at-exact-end", "memory", Opcode.MemoryFill, """
+            (func (param $d i32) (param $v i32) (param $n i32)
+              (if (i64.eq (i64.add (i64.extend_i32_u (local.get $d)) (i64.extend_i32_u (local.get $n)))
+                          (i64.mul (i64.extend_i32_u (memory.size)) (i64.const 65536)))
+                (then (i32.store8 (i32.const -1) (i32.const 0))))
+              (memory.fill (local.get $d) (local.get $v) (local.get $n)))
+            """),
+        // The effective address computed in 32 bits: address + offset wraps at 2^32 instead of trapping.
+        Helper("i64.load16_u-address-wraps", "memory", Opcode.I64Load16u, """
+            (func (param $address i32) (param $offset i32) (result i64)
+              (i64.load16_u (i32.add (local.get $address) (local.get $offset))))
+            """, i => [Instruction.I32Const((int)(uint)i.MemArg.Offset)]),
         // Control.
-        new("br_if-inverted", "control", Opcode.BrIf, i => [S(Opcode.I32Eqz), i]),
-        new("select-inverted", "control", Opcode.Select, i => [S(Opcode.I32Eqz), i]),
-        new("br_table-always-first", "control", Opcode.BrTable, i => [S(Opcode.Drop), Instruction.I32Const(0), i]),
-        new("if-inverted", "control", Opcode.If, i => [S(Opcode.I32Eqz), i]),
+        Replace("br_if-inverted", "control", Opcode.BrIf, i => [S(Opcode.I32Eqz), i]),
+        Replace("select-inverted", "control", Opcode.Select, i => [S(Opcode.I32Eqz), i]),
+        Replace("br_table-always-first", "control", Opcode.BrTable, i => [S(Opcode.Drop), Instruction.I32Const(0), i]),
+        Replace("if-inverted", "control", Opcode.If, i => [S(Opcode.I32Eqz), i]),
+        // An off-by-one in the range check: an index equal to the label count takes the last label, not the default.
+        new("br_table-count-takes-last-label", "control",
+            (_, i) => i.Opcode == Opcode.BrTable && i.BranchTable.Labels.Count > 0 && i.BranchTable.Labels[^1] != i.BranchTable.Default,
+            module => Rewrite(module, i => i.Opcode == Opcode.BrTable && i.BranchTable.Labels.Count > 0
+                ? [Instruction.BrTable([.. i.BranchTable.Labels, i.BranchTable.Labels[^1]], i.BranchTable.Default)]
+                : null)),
         // Table.
-        new("table.size-off-by-one", "table", Opcode.TableSize, i => [i, Instruction.I32Const(1), S(Opcode.I32Sub)]),
-        new("table.get-index+1", "table", Opcode.TableGet, i => [Instruction.I32Const(1), S(Opcode.I32Add), i]),
-        new("table.grow-always-fails", "table", Opcode.TableGrow, _ => [S(Opcode.Drop), S(Opcode.Drop), Instruction.I32Const(-1)]),
-        new("call_indirect-index+1", "table", Opcode.CallIndirect, i => [Instruction.I32Const(1), S(Opcode.I32Add), i]),
+        Replace("table.size-off-by-one", "table", Opcode.TableSize, i => [i, Instruction.I32Const(1), S(Opcode.I32Sub)]),
+        Replace("table.get-index+1", "table", Opcode.TableGet, i => [Instruction.I32Const(1), S(Opcode.I32Add), i]),
+        Replace("table.grow-always-fails", "table", Opcode.TableGrow, _ => [S(Opcode.Drop), S(Opcode.Drop), Instruction.I32Const(-1)]),
+        Replace("call_indirect-index+1", "table", Opcode.CallIndirect, i => [Instruction.I32Const(1), S(Opcode.I32Add), i]),
         // SIMD.
         Swap("simd", Opcode.I32x4Add, Opcode.I32x4Sub),
         Swap("simd", Opcode.I8x16AddSatS, Opcode.I8x16Add),
@@ -72,7 +168,7 @@ public static class FaultCatalog
     public static IEngine FaultyInterpreter(Fault fault)
     {
         var engine = new InterpreterEngine();
-        engine.RuntimeEngine.InjectFault(fault.Rewrite);
+        engine.RuntimeEngine.InjectFault(fault.Apply);
         return new NamedEngine(engine, $"interp!{fault.Name}");
     }
 
@@ -80,7 +176,7 @@ public static class FaultCatalog
     public static IEngine FaultyJit(Fault fault)
     {
         var engine = new JitEngine();
-        engine.RuntimeEngine.InjectFault(fault.Rewrite);
+        engine.RuntimeEngine.InjectFault(fault.Apply);
         return new NamedEngine(engine, $"jit!{fault.Name}");
     }
 
@@ -92,9 +188,44 @@ public static class FaultCatalog
         _ => throw new ArgumentException($"faults are injected into interp or jit, not {name}"),
     };
 
-    /// <summary>True when <paramref name="module"/> has the instruction <paramref name="fault"/> miscompiles (else the case cannot detect it).</summary>
+    /// <summary>True when <paramref name="module"/> has an instruction <paramref name="fault"/> miscompiles (else the case cannot detect it).</summary>
     public static bool Covers(Fault fault, Module module) =>
-        module.Functions.Any(f => f.Body.Instructions.Any(i => i.Opcode == fault.Target));
+        module.Functions.Any(f => f.Body.Instructions.Any(i => fault.Triggers(module, i)));
+
+    // ---- Module surgery ------------------------------------------------------------------------------------
+
+    /// <summary>A deep copy of <paramref name="module"/> (through the binary format, which every module round-trips).</summary>
+    private static Module Copy(Module module) => ModuleDecoder.Decode(ModuleEncoder.Encode(module));
+
+    /// <summary>A copy of <paramref name="module"/> with each instruction for which <paramref name="replace"/> gives a sequence replaced by it.</summary>
+    private static Module Rewrite(Module module, Func<Instruction, IReadOnlyList<Instruction>?> replace)
+    {
+        var copy = Copy(module);
+        for (var f = 0; f < copy.Functions.Count; f++)
+        {
+            var function = copy.Functions[f];
+            var body = function.Body.Instructions.SelectMany(i => replace(i) ?? [i]).ToList();
+            copy.Functions[f] = new Function(function.TypeIndex, function.Locals, new Expression(body));
+        }
+        return copy;
+    }
+
+    private static bool UsesMemory(Instruction instruction) =>
+        OpcodeTable.Get(instruction.Opcode).Immediates is ImmediateKind.MemArg or ImmediateKind.Memory or ImmediateKind.MemoryAndMemory;
+
+    /// <summary>True when every memory <paramref name="instruction"/> names is memory 0.</summary>
+    private static bool OnMemory0(Instruction instruction) => instruction.Opcode switch
+    {
+        Opcode.MemoryCopy => instruction.Index == 0 && instruction.SecondIndex == 0,
+        _ when OpcodeTable.Get(instruction.Opcode).Immediates == ImmediateKind.MemArg => instruction.MemArg.Memory == 0,
+        _ => instruction.Index == 0,
+    };
+
+    private static bool Memory32(Module module, uint index)
+    {
+        var memories = module.ImportsOf(ExternKind.Memory).Select(i => (MemoryType)i.Type).Concat(module.Memories).ToList();
+        return index < memories.Count && memories[(int)index].Limits.AddressType == AddressType.I32;
+    }
 
     private sealed class NamedEngine(IEngine inner, string name) : IEngine
     {

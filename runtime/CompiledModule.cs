@@ -37,6 +37,11 @@ public sealed class CompiledModule
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(module);
+        if (engine.FaultRewrite is { } fault)
+        {
+            module = fault(module);
+            binary = null; // the faulty module's bytes are not the caller's
+        }
         var validated = Validation.ModuleValidator.Validate(module, engine.Options.ModuleLimits);
         return new CompiledModule(engine, module, binary) { Validated = validated };
     }

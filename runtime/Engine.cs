@@ -108,19 +108,17 @@ public sealed class Engine(EngineOptions? options = null)
     public Jit.JitStatistics JitStatistics { get; } = new();
 
     /// <summary>
-    /// TEST-ONLY seam of the differential fault benchmark: makes both tiers of this engine compile every instruction
-    /// for which <paramref name="rewrite"/> returns a sequence as that sequence instead (it must have the same stack
-    /// effect, and never add or remove blocks), so the oracle can prove it detects real miscompilations. Other
-    /// engines in the process are untouched. Call it before anything is compiled with this engine; never outside tests.
+    /// TEST-ONLY seam of the differential fault benchmark: every module compiled with this engine is replaced by
+    /// <paramref name="rewrite"/>'s result before validation (a copy with some instructions miscompiled, and helper
+    /// functions appended), so both tiers run the faulty module and the oracle can prove it detects real
+    /// miscompilations. The rewrite must not change the module's imports, exports or index spaces before what it
+    /// appends. Other engines in the process are untouched. Call it before anything is compiled with this engine;
+    /// never outside tests.
     /// </summary>
-    public void InjectFault(Func<Syntax.Instruction, IReadOnlyList<Syntax.Instruction>?> rewrite) => FaultRewrite = rewrite;
+    public void InjectFault(Func<Syntax.Module, Syntax.Module> rewrite) => FaultRewrite = rewrite;
 
     /// <summary>The rewrite of <see cref="InjectFault"/>, or null (always, outside the fault benchmark).</summary>
-    internal Func<Syntax.Instruction, IReadOnlyList<Syntax.Instruction>?>? FaultRewrite { get; private set; }
-
-    /// <summary>The instructions a tier compiles for <paramref name="body"/>: the body itself, unless a fault is injected.</summary>
-    internal IEnumerable<Syntax.Instruction> Faulted(IReadOnlyList<Syntax.Instruction> body) =>
-        FaultRewrite is { } rewrite ? body.SelectMany(instruction => rewrite(instruction) ?? [instruction]) : body;
+    internal Func<Syntax.Module, Syntax.Module>? FaultRewrite { get; private set; }
 
     /// <summary>The interpreter's code per module; an entry lives as long as its module.</summary>
     internal System.Runtime.CompilerServices.ConditionalWeakTable<Validation.ValidatedModule, Interpreter.ModuleCode> InterpreterCode { get; } = [];

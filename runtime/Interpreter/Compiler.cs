@@ -58,10 +58,10 @@ internal sealed class Compiler
         var engine = function.Instance.Store.Engine;
         var module = ModuleCode.Of(engine, function.Instance.Validated);
         var index = (int)function.Index - module.ImportedFunctions;
-        return module.Compiled[index] ??= Compile(module, function.Code, function.Type, engine);
+        return module.Compiled[index] ??= Compile(module, function.Code, function.Type);
     }
 
-    private static CompiledFunction Compile(ModuleCode module, Function code, FunctionType type, Engine engine)
+    private static CompiledFunction Compile(ModuleCode module, Function code, FunctionType type)
     {
         var compiler = new Compiler(module);
         var declared = type.Parameters.Count + (int)code.LocalCount;
@@ -76,7 +76,7 @@ internal sealed class Compiler
         compiler._height = localCount;
         compiler._maxHeight = localCount;
         compiler._controls.Add(new Control { Height = localCount, Results = type.Results.Count });
-        foreach (var instruction in engine.Faulted(code.Body.Instructions))
+        foreach (var instruction in code.Body.Instructions)
         {
             compiler.Translate(instruction);
         }

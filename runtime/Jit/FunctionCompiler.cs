@@ -462,20 +462,7 @@ internal sealed partial class FunctionCompiler
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
         for (_position = 0; _position < _code.Body.Instructions.Count; _position++)
         {
-            // The position stays that of the original instruction, so look-ahead over the body (block structure) is
-            // the same with an injected fault (which never adds or removes blocks).
-            var instruction = _code.Body.Instructions[_position];
-            if (_module.Engine.FaultRewrite?.Invoke(instruction) is { } replacement)
-            {
-                foreach (var faulty in replacement)
-                {
-                    Translate(faulty);
-                }
-            }
-            else
-            {
-                Translate(instruction);
-            }
+            Translate(_code.Body.Instructions[_position]);
         }
         // The function's end: results are in the slots at the bottom of the stack.
         _il.Emit(OpCodes.Ldloc, _state);
