@@ -228,8 +228,7 @@ internal sealed class FunctionBuilder
         }
         if (to.IsReference)
         {
-            Emit(Opcode.Drop);
-            Pop(1);
+            Discard();
             Emit(Instruction.WithHeapType(Opcode.RefNull, to.Heap));
             Push(to);
             return;
@@ -303,6 +302,60 @@ internal sealed class FunctionBuilder
         EmitFixed(Opcode.I32WrapI64);
     }
 
+    /// <summary>
+    /// Discards the value on top of the stack, folding a number into the sink global first (<see
+    /// cref="ModuleGenerator.SinkGlobal"/>: sink = rotl(sink, 5) xor value, floats by their bits, vectors by both
+    /// halves), so a result the code does not otherwise use still reaches compared state. Float bits are only folded
+    /// when NaNs are canonicalized (otherwise a NaN's payload may rightly differ between engines); references are dropped.
+    /// </summary>
+    private void Discard()
+    {
+        var type = _stack[^1];
+        var canonical = _config.CanonicalizeNans;
+        switch (type.Kind)
+        {
+            case ValueKind.I32:
+                Emit(Opcode.I64ExtendI32U);
+                Sink();
+                break;
+            case ValueKind.I64:
+                Sink();
+                break;
+            case ValueKind.F32 when canonical:
+                Emit(Opcode.I32ReinterpretF32);
+                Emit(Opcode.I64ExtendI32U);
+                Sink();
+                break;
+            case ValueKind.F64 when canonical:
+                Emit(Opcode.I64ReinterpretF64);
+                Sink();
+                break;
+            case ValueKind.V128 when canonical:
+                var scratch = _scratch[ValueKind.V128];
+                Emit(Instruction.WithIndex(Opcode.LocalTee, scratch));
+                Emit(Instruction.Lane(Opcode.I64x2ExtractLane, 0));
+                Sink();
+                Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+                Emit(Instruction.Lane(Opcode.I64x2ExtractLane, 1));
+                Sink();
+                break;
+            default:
+                Emit(Opcode.Drop);
+                break;
+        }
+        Pop(1);
+    }
+
+    /// <summary>Folds the i64 on top of the (emitted) stack into the sink.</summary>
+    private void Sink()
+    {
+        Emit(Instruction.WithIndex(Opcode.GlobalGet, ModuleGenerator.SinkGlobal));
+        Emit(Instruction.I64Const(5));
+        Emit(Opcode.I64Rotl);
+        Emit(Opcode.I64Xor);
+        Emit(Instruction.WithIndex(Opcode.GlobalSet, ModuleGenerator.SinkGlobal));
+    }
+
     /// <summary>Folds the two values on top of the stack into one of the lower one's type, losslessly mixing their bits (xor).</summary>
     private void FoldTop()
     {
@@ -310,8 +363,7 @@ internal sealed class FunctionBuilder
         switch (below.Kind)
         {
             case ValueKind.Ref:
-                Emit(Opcode.Drop);
-                Pop(1);
+                Discard();
                 return;
             case ValueKind.F32:
             {
@@ -361,8 +413,7 @@ internal sealed class FunctionBuilder
             }
             else
             {
-                Emit(Opcode.Drop);
-                Pop(1);
+                Discard();
             }
         }
         var k = _stack.Count - height;
@@ -843,8 +894,7 @@ internal sealed class FunctionBuilder
                 Pop(1);
                 return;
             case Move.Drop:
-                Emit(Opcode.Drop);
-                Pop(1);
+                Discard();
                 return;
             case Move.Select:
             {
@@ -882,8 +932,7 @@ internal sealed class FunctionBuilder
                 stores = chosenStores.Count > 0 ? chosenStores : stores;
                 if (stores.Count == 0)
                 {
-                    Emit(Opcode.Drop);
-                    Pop(1);
+                    Discard();
                     return;
                 }
                 var access = _u.Choose(stores);
@@ -939,8 +988,7 @@ internal sealed class FunctionBuilder
                 var labels = MatchingLabels(1);
                 if (labels.Count == 0)
                 {
-                    Emit(Opcode.Drop);
-                    Pop(1);
+                    Discard();
                     return;
                 }
                 Emit(Instruction.WithIndex(Opcode.BrIf, _u.Choose(labels)));
@@ -952,8 +1000,7 @@ internal sealed class FunctionBuilder
                 var labels = MatchingLabels(1);
                 if (labels.Count == 0)
                 {
-                    Emit(Opcode.Drop);
-                    Pop(1);
+                    Discard();
                     return;
                 }
                 var defaultLabel = _u.Choose(labels);
@@ -963,8 +1010,9 @@ internal sealed class FunctionBuilder
                 if (_u.Int(3) == 0)
                 {
                     // An index at the table's edges: first, last, the label count (the default), just past, huge.
-                    Emit(Opcode.Drop);
+                    Discard();
                     Emit(Instruction.I32Const(_u.Choose([0, Math.Max(0, entries.Count - 1), entries.Count, entries.Count + 1, -1, int.MinValue])));
+                    Push(ValueType.I32);
                 }
                 Emit(Instruction.BrTable(entries, defaultLabel));
                 MarkUnreachable();
@@ -994,8 +1042,7 @@ internal sealed class FunctionBuilder
                 var types = _m.FunctionTypes.Distinct().Where(t => Suffix(_m.Types[(int)t].Parameters, 1)).ToList();
                 if (types.Count == 0)
                 {
-                    Emit(Opcode.Drop);
-                    Pop(1);
+                    Discard();
                     return;
                 }
                 var typeIndex = _u.Choose(types);
@@ -1064,10 +1111,11 @@ internal sealed class FunctionBuilder
                 {
                     // Replace the three operands by a range on an edge: ending exactly at memory's end, one byte past
                     // it, empty at the end, or (copies) overlapping its source from above or below.
-                    Emit(Opcode.Drop);
-                    Emit(Opcode.Drop);
-                    Emit(Opcode.Drop);
+                    Discard();
+                    Discard();
+                    Discard();
                     BulkEdge(move, instruction);
+                    _stack.AddRange([ValueType.I32, ValueType.I32, ValueType.I32]);
                     Emit(instruction);
                     Pop(3);
                     return;
@@ -1180,8 +1228,7 @@ internal sealed class FunctionBuilder
                 var types = _m.FunctionTypes.Distinct().Where(t => ReturnsLikeThis(_m.Types[(int)t]) && Suffix(_m.Types[(int)t].Parameters, 1)).ToList();
                 if (types.Count == 0)
                 {
-                    Emit(Opcode.Drop);
-                    Pop(1);
+                    Discard();
                     return;
                 }
                 var typeIndex = _u.Choose(types);

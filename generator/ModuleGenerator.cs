@@ -25,6 +25,12 @@ public static class ModuleGenerator
     public const string TableExport = "table";
     public const uint FuelGlobal = 0;
 
+    /// <summary>
+    /// The sink: an exported mutable i64 into which every value the generated code discards is folded (rotate and
+    /// xor), so that a wrong result the code would otherwise drop still reaches state the oracle compares.
+    /// </summary>
+    public const uint SinkGlobal = 1;
+
     public static Module Generate(ReadOnlyMemory<byte> bytes) => Generate(new Unstructured(bytes));
 
     /// <summary>A module from <paramref name="u"/>, with a swarm configuration drawn from the same bytes.</summary>
@@ -81,8 +87,9 @@ public static class ModuleGenerator
             }
             Allowed = [.. OpcodeCatalog.Fixed.Where(IsAllowed)];
 
-            // Globals: fuel first, then a few of any type.
+            // Globals: fuel first, the sink, then a few of any type.
             Globals.Add((ValueType.I32, true));
+            Globals.Add((ValueType.I64, true));
             var globalCount = U.Int(Config.MaxGlobals + 1);
             for (var i = 0; i < globalCount; i++)
             {
