@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using System.Globalization;
 using WasmHarness.Engines;
 using WasmHarness.Engines.Wasmtime;
 using WasmHarness.Oracle;
 
-// dotnet run --project differential -- --seconds N [--cases N] [--seed S] [--engines interp,wasmtime] [--profile wasm2|wasm3] [--json FILE]
+// dotnet run --project differential -- --seconds N [--jobs N] [--cases N] [--seed S] [--engines interp,wasmtime] [--profile wasm2|wasm3] [--json FILE]
 //     [--no-roundtrip] [--regressions DIR] [--keep-going] [--il-check-every N]
+// (--worker --first-case K --case-stride N: one worker process of a --jobs campaign, started by the campaign itself)
 // dotnet run --project differential -- --fault-benchmark [--seconds-per-fault 60] [--engines interp|jit|interp,wasmtime] [--all-cases] [--json FILE]
 // dotnet run --project differential -- --list-faults | --replay FILE.wasm [--engines E] [--seed S] [--repeat N] | --case SEED [--profile P]
 //     (options may come before or after --replay and --case)
@@ -18,6 +20,9 @@ var allCases = false;
 WasmHarness.Generator.GeneratorProfile? profile = null;
 ulong? caseSeed = null;
 string? replay = null;
+// All cores by default: a campaign of N workers runs the cases of one in about 1/N of the time.
+var jobs = Environment.ProcessorCount;
+var worker = false;
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -43,6 +48,10 @@ try
             case "--repeat": repeat = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--case": caseSeed = ulong.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--replay": replay = Next(); break;
+            case "--jobs": jobs = int.Parse(Next(), CultureInfo.InvariantCulture) is >= 1 and var n ? n : throw new ArgumentException("--jobs must be at least 1"); break;
+            case "--worker": worker = true; break;
+            case "--first-case": options = options with { FirstCase = long.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+            case "--case-stride": options = options with { CaseStride = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
             case "--seconds-per-fault": perFault = double.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--list-faults":
                 foreach (var fault in FaultCatalog.All)
@@ -117,12 +126,24 @@ if (benchmark)
 }
 
 options = options with { Profile = profile ?? options.Profile };
-Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, {options.Profile}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}");
-var result = Campaign.Run(options);
+if (worker)
+{
+    // One worker of a --jobs campaign: stdout is the protocol, the log goes to stderr, and the campaign (not the
+    // worker) prints progress and reduces what diverged.
+    ParallelCampaign.RunWorker(options with { Log = Console.Error, ProgressSeconds = double.PositiveInfinity, RegressionDirectory = null }, Console.Out);
+    return 0;
+}
+Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, {options.Profile}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}, {jobs} job(s)");
+// One job runs in this process (as before --jobs); more run as worker processes of this same program.
+var result = jobs == 1 ? Campaign.Run(options) : ParallelCampaign.Run(options, jobs, WorkerStartInfo);
 Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
 if (options.Engines.Contains("jit"))
 {
-    Console.WriteLine($"  JIT: {result.Jit.Compiled} functions compiled, {result.Jit.FallenBack} left to the interpreter");
+    Console.WriteLine($"  JIT: {result.JitCompiled} functions compiled, {result.JitFallenBack} left to the interpreter");
+}
+if (result.WorkerCrashes > 0)
+{
+    Console.WriteLine($"  worker processes that died and were restarted: {result.WorkerCrashes}");
 }
 Console.WriteLine($"  calls that trapped: {string.Join(", ", result.Traps.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
 foreach (var (reason, count) in result.InconclusiveReasons)
@@ -137,4 +158,30 @@ if (json is not null)
 {
     File.WriteAllText(json, Campaign.ToJson(result));
 }
-return result.Divergences > 0 || result.InvalidModules > 0 ? 1 : 0;
+return result.Divergences > 0 || result.InvalidModules > 0 || result.WorkerCrashes > 0 ? 1 : 0;
+
+// A worker is this program again, with the options that shape the cases and its partition of them. Under `dotnet
+// WasmHarness.Differential.dll`-style hosting the process is dotnet itself, and the program's dll comes first.
+ProcessStartInfo WorkerStartInfo(WorkerStart start)
+{
+    var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet");
+    if (Path.GetFileNameWithoutExtension(info.FileName) == "dotnet")
+    {
+        info.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("cannot find this program's assembly"));
+    }
+    string[] arguments =
+    [
+        "--worker", "--first-case", start.FirstCase.ToString(CultureInfo.InvariantCulture), "--case-stride", start.Stride.ToString(CultureInfo.InvariantCulture),
+        "--seconds", start.Seconds.ToString("R", CultureInfo.InvariantCulture), "--seed", options.Seed.ToString(CultureInfo.InvariantCulture),
+        "--engines", string.Join(",", options.Engines), "--profile", options.Profile.ToString(), "--il-check-every", options.JitIlCheckEvery.ToString(CultureInfo.InvariantCulture),
+        .. options.MaxCases is { } max ? ["--cases", max.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
+        .. options.RoundTrip ? Array.Empty<string>() : ["--no-roundtrip"],
+        .. options.StopOnDivergence ? Array.Empty<string>() : ["--keep-going"],
+        .. options.Fault is { } fault ? ["--fault", fault.Name] : Array.Empty<string>(),
+    ];
+    foreach (var argument in arguments)
+    {
+        info.ArgumentList.Add(argument);
+    }
+    return info;
+}
