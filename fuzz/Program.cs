@@ -21,7 +21,10 @@ internal static class Cli
           fuzz triage TARGET OUT DIR...        dedupe findings in DIRs by signature; smallest input each into OUT
           fuzz selftest TARGET [--iterations N] [--seed S] [--suite DIR]
                                                in-process mutation fuzzing without AFL++ (deterministic)
-          fuzz stats TARGET AFL_OUT JSON       summarize AFL++'s fuzzer_stats (and findings) as JSON
+          fuzz stats TARGET AFL_OUT JSON [--whatsup FILE] [--corpus DIR]
+                                               summarize AFL++'s fuzzer_stats (and findings) as JSON, every
+                                               instance of a -M/-S campaign added up, with afl-whatsup -s's
+                                               summary and the size of the minimized corpus when given
           fuzz dict TARGET FILE                write an AFL++ dictionary (-x) for TARGET
           fuzz guest-edges PATH...             run generator-byte inputs (e.g. a jit-gen queue) on the JIT and count
                                                the guest edges they cover together
@@ -304,14 +307,16 @@ internal static class Cli
 
     private static int Stats(string[] args)
     {
+        var whatsup = Option(ref args, "--whatsup");
+        var corpus = Option(ref args, "--corpus");
         if (args.Length != 3)
         {
-            throw new UsageException("stats TARGET AFL_OUT JSON");
+            throw new UsageException("stats TARGET AFL_OUT JSON [--whatsup FILE] [--corpus DIR]");
         }
-        var stats = CampaignStats.Read(args[0], args[1]);
+        var stats = CampaignStats.Read(args[0], args[1], whatsup is null ? null : File.ReadAllText(whatsup), corpus is null ? null : Directory.EnumerateFiles(corpus).LongCount());
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[2]))!);
         File.WriteAllText(args[2], JsonSerializer.Serialize(stats, CampaignStats.JsonOptions));
-        Console.WriteLine($"{stats.Target}: {stats.Executions} execs in {stats.RunTimeSeconds} s, {stats.ExecsPerSecond:0.0} execs/s, {stats.PathsFound} paths found ({stats.PathsTotal} in queue), {stats.Crashes} crashes, {stats.Hangs} hangs");
+        Console.WriteLine($"{stats.Target}: {stats.Executions} execs in {stats.RunTimeSeconds} s, {stats.ExecsPerSecond:0.0} execs/s{(stats.Instances > 1 ? $" ({stats.Instances} instances together)" : "")}, {stats.PathsFound} paths found ({stats.PathsTotal} in queue), {stats.Crashes} crashes, {stats.Hangs} hangs{(stats.CorpusMinimized is { } kept ? $", corpus minimized to {kept} inputs" : "")}");
         return 0;
     }
 }
