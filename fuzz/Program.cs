@@ -119,15 +119,13 @@ internal static class Cli
     {
         var target = Target(args[0]);
         var crashLog = Environment.GetEnvironmentVariable("FUZZ_CRASH_LOG");
-        Action<Stream> action = stream =>
+        void RunOne(ReadOnlySpan<byte> input)
         {
-            using var buffer = new MemoryStream();
-            stream.CopyTo(buffer);
             try
             {
-                target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                target.Run(input);
             }
-            catch (Exception e) when (crashLog is not null && Log(crashLog, e, buffer))
+            catch (Exception e) when (crashLog is not null && Log(crashLog, e, input))
             {
                 throw;
             }
@@ -135,6 +133,19 @@ internal static class Cli
             {
                 GuestTrace.Fold((target as IGuestCovered)?.Coverage);
             }
+        }
+        if (Environment.GetEnvironmentVariable(LibFuzzerSharedMemory) is not null)
+        {
+            // Started by libfuzzer-dotnet (ClusterFuzzLite, OSS-Fuzz: .clusterfuzzlite/build.sh), which sets this
+            // variable: the same instrumented target, fed by libFuzzer through SharpFuzz's shared memory.
+            Fuzzer.LibFuzzer.Run(input => RunOne(input));
+            return 0;
+        }
+        Action<Stream> action = stream =>
+        {
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            RunOne(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         };
         if (Environment.GetEnvironmentVariable("FUZZ_IN_PROCESS") == "1")
         {
@@ -147,13 +158,16 @@ internal static class Cli
         return 0;
     }
 
+    /// <summary>The shared-memory id that libfuzzer-dotnet hands to the .NET process it starts.</summary>
+    private const string LibFuzzerSharedMemory = "__LIBFUZZER_SHM_ID";
+
     /// <summary>
     /// Appends a finding to <c>FUZZ_CRASH_LOG</c> (signature, input, stack), so that a crash AFL++ saved can be told
     /// from the fork server's child dying for another reason, and so that state-dependent findings leave a trace.
     /// </summary>
-    private static bool Log(string file, Exception e, MemoryStream input)
+    private static bool Log(string file, Exception e, ReadOnlySpan<byte> input)
     {
-        File.AppendAllText(file, $"== {DateTime.UtcNow:O} {Triage.Signature(e)}\ninput: {Convert.ToHexString(input.GetBuffer(), 0, (int)Math.Min(input.Length, 4096))}\n{e}\n");
+        File.AppendAllText(file, $"== {DateTime.UtcNow:O} {Triage.Signature(e)}\ninput: {Convert.ToHexString(input[..Math.Min(input.Length, 4096)])}\n{e}\n");
         return false;
     }
 

@@ -116,11 +116,13 @@ for i in "${!pids[@]}"; do
     tail -n 30 "$log" >&2
   fi
 done
-afl-whatsup -s -d "$work/afl" >"$work/whatsup.txt" 2>&1 || true
-sed -n '/Summary stats/,$p' "$work/whatsup.txt"
+# afl-whatsup's summary over every instance (-d: they have all exited by now); its tput noise goes to stderr.
+afl-whatsup -s -d "$work/afl" 2>/dev/null | sed -n '/Summary stats/,$p' >"$work/whatsup.txt" || true
+cat "$work/whatsup.txt"
 
 # 6. The corpus: every instance's queue (the seeds included), minimized by afl-cmin through the instrumented
-#    build, replaces the kept corpus; on failure the kept corpus stays as it was.
+#    build, replaces the kept corpus; on failure the kept corpus stays as it was. afl-cmin wants the target's full
+#    path, and refuses to work under /tmp.
 cmin_args=()
 if [[ ${FUZZ_NO_CMIN:-0} != 1 ]]; then
   rm -rf "$work/cmin-in" "$work/cmin-out"
@@ -132,7 +134,7 @@ if [[ ${FUZZ_NO_CMIN:-0} != 1 ]]; then
   done < <(find "$work/afl" -path '*/queue/id:*' -type f -print0)
   echo "== afl-cmin over $n queue inputs"
   if timeout --kill-after=30 900 afl-cmin -i "$work/cmin-in" -o "$work/cmin-out" -t "$timeout_ms" -m none \
-      -- dotnet "$bin/fuzz.dll" "$target" >"$work/afl-cmin.log" 2>&1 && compgen -G "$work/cmin-out/*" >/dev/null; then
+      -- "$(command -v dotnet)" "$bin/fuzz.dll" "$target" >"$work/afl-cmin.log" 2>&1 && compgen -G "$work/cmin-out/*" >/dev/null; then
     rm -rf "$corpus"
     mkdir -p "$(dirname "$corpus")"
     mv "$work/cmin-out" "$corpus"
