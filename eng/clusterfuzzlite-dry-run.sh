@@ -48,7 +48,7 @@ for binary in "$OUT"/*; do
   unzip -q -o "$OUT/${target}_seed_corpus.zip" -d "$corpus"
   log=$WORK/$target.log
   if (cd "$OUT" && "./$target" -dict="$target.dict" -max_total_time="$seconds" -timeout=25 "$corpus" >"$log" 2>&1); then
-    echo "$target: $(grep -Eo '#[0-9]+ +(DONE|INITED).*' "$log" | tail -n 1)"
+    echo "$target: $(grep -Eo '#[0-9]+[[:space:]]+(DONE|INITED).*' "$log" | tail -n 1)"
   else
     echo "$target: FAILED; the end of its log:" >&2
     tail -n 20 "$log" >&2

@@ -82,6 +82,8 @@ public sealed record CampaignResult
     public long JitCompiled { get; set; }
     /// <summary>Functions the JIT engines left to the interpreter.</summary>
     public long JitFallenBack { get; set; }
+    /// <summary>Worker processes the campaign ran at once (<see cref="ParallelCampaign"/>); 1 in process.</summary>
+    public int Jobs { get; set; } = 1;
     /// <summary>Worker processes of a parallel campaign that died (an engine took the process down) and were restarted.</summary>
     public long WorkerCrashes { get; set; }
     public double CasesPerSecond => Seconds > 0 ? Cases / Seconds : 0;

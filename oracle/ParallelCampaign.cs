@@ -108,7 +108,15 @@ public static class ParallelCampaign
                     {
                         return;
                     }
-                    process.Start();
+                    try
+                    {
+                        process.Start();
+                    }
+                    catch (System.ComponentModel.Win32Exception e)
+                    {
+                        options.Log?.WriteLine($"worker {worker} could not be started: {e.Message}");
+                        return;
+                    }
                     processes[worker] = process;
                 }
                 process.BeginErrorReadLine();
@@ -225,6 +233,7 @@ public static class ParallelCampaign
             }
         }
         var result = Merge(options, finished, clock.Elapsed.TotalSeconds);
+        result.Jobs = jobs;
         if (options.RegressionDirectory is not null)
         {
             for (var i = 0; i < result.Found.Count; i++)
