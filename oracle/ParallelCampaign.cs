@@ -120,6 +120,8 @@ public static class ParallelCampaign
                     processes[worker] = process;
                 }
                 process.BeginErrorReadLine();
+                // A worker times its findings from its own start; the campaign's clock is what the merged result says.
+                var startedAt = clock.Elapsed.TotalSeconds;
                 long? running = null;
                 CampaignResult? soFar = null;
                 CampaignResult? done = null;
@@ -170,7 +172,7 @@ public static class ParallelCampaign
                     // running is not a finding.
                     if (done is not null || stopped)
                     {
-                        finished.Add(done ?? soFar ?? Empty(options));
+                        finished.Add(OnCampaignClock(done ?? soFar ?? Empty(options), startedAt));
                     }
                 }
                 if (done is not null || stopped)
@@ -185,7 +187,7 @@ public static class ParallelCampaign
                     tail = string.Join(" | ", errorTail);
                 }
                 var at = clock.Elapsed.TotalSeconds;
-                var crashed = soFar ?? Empty(options);
+                var crashed = OnCampaignClock(soFar ?? Empty(options), startedAt);
                 if (running is not { } index)
                 {
                     // Before its first case: it would die the same way again.
@@ -248,6 +250,15 @@ public static class ParallelCampaign
             }
         }
         return result;
+    }
+
+    private static CampaignResult OnCampaignClock(CampaignResult part, double startedAt)
+    {
+        for (var i = 0; i < part.Found.Count; i++)
+        {
+            part.Found[i] = part.Found[i] with { AtSeconds = part.Found[i].AtSeconds + startedAt };
+        }
+        return part;
     }
 
     private static CampaignResult Empty(CampaignOptions options) => new() { Engines = "", Seed = options.Seed, Profile = options.Profile.ToString() };
