@@ -48,23 +48,70 @@ public sealed record CampaignStats
 
     public string? AflVersion { get; init; }
 
-    /// <summary>Reads <paramref name="aflOut"/> (the <c>-o</c> folder, or its <c>default/</c> instance folder).</summary>
-    public static CampaignStats Read(string target, string aflOut)
+    /// <summary>AFL++ instances of the campaign (<c>-M</c>/<c>-S</c> sharing one output directory); 1 for a single one.</summary>
+    public int Instances { get; init; } = 1;
+
+    /// <summary>The queue minimized at the end of the campaign (<c>afl-cmin</c>), when it was: inputs kept.</summary>
+    public long? CorpusMinimized { get; init; }
+
+    /// <summary><c>afl-whatsup -s</c>'s summary of the campaign, key by key as it prints them (when it ran).</summary>
+    public Dictionary<string, string>? Whatsup { get; init; }
+
+    /// <summary>
+    /// Reads <paramref name="aflOut"/>: the <c>-o</c> folder with one instance folder (<c>default/</c>) or several
+    /// (<c>main/</c>, <c>s1/</c>, ... of a parallel campaign), or one instance folder itself. Several instances are
+    /// added up: executions, finds, crashes and hangs summed, execs/s over the longest run time (the campaign's
+    /// combined rate), the queue and coverage of the instance that reached most (they share finds).
+    /// </summary>
+    public static CampaignStats Read(string target, string aflOut, string? whatsup = null, long? corpusMinimized = null)
     {
-        var dir = File.Exists(Path.Combine(aflOut, "fuzzer_stats")) ? aflOut : Path.Combine(aflOut, "default");
-        var stats = new Dictionary<string, string>(StringComparer.Ordinal);
-        var file = Path.Combine(dir, "fuzzer_stats");
-        if (File.Exists(file))
+        var dirs = File.Exists(Path.Combine(aflOut, "fuzzer_stats"))
+            ? [aflOut]
+            : Directory.Exists(aflOut)
+                ? Directory.EnumerateDirectories(aflOut).Where(d => File.Exists(Path.Combine(d, "fuzzer_stats")) || Path.GetFileName(d) == "default").Order(StringComparer.Ordinal).ToList()
+                : [];
+        var instances = dirs.Count == 0 ? [ReadInstance(target, Path.Combine(aflOut, "default"))] : dirs.Select(d => ReadInstance(target, d)).ToList();
+        var runTime = instances.Max(i => i.RunTimeSeconds);
+        var executions = instances.Sum(i => i.Executions);
+        static double Percent(string? coverage) =>
+            double.TryParse(coverage?.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var p) ? p : -1;
+        return instances[0] with
         {
-            foreach (var line in File.ReadLines(file))
+            StartedAt = instances.Min(i => i.StartedAt),
+            FinishedAt = instances.Max(i => i.FinishedAt),
+            RunTimeSeconds = runTime,
+            Executions = executions,
+            ExecsPerSecond = runTime > 0 ? Math.Round((double)executions / runTime, 1) : 0,
+            PathsFound = instances.Sum(i => i.PathsFound),
+            PathsTotal = instances.Max(i => i.PathsTotal),
+            Crashes = instances.Sum(i => i.Crashes),
+            Hangs = instances.Sum(i => i.Hangs),
+            BitmapCoverage = instances.MaxBy(i => Percent(i.BitmapCoverage))!.BitmapCoverage,
+            Instances = instances.Count,
+            CorpusMinimized = corpusMinimized,
+            Whatsup = whatsup is null ? null : ReadColonSeparated(whatsup.Split('\n')),
+        };
+    }
+
+    /// <summary>Key/value lines <c>key : value</c> (AFL++'s <c>fuzzer_stats</c>, <c>afl-whatsup</c>'s summary); other lines skipped.</summary>
+    private static Dictionary<string, string> ReadColonSeparated(IEnumerable<string> lines)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line[(colon + 1)..].Trim() is { Length: > 0 } value)
             {
-                var colon = line.IndexOf(':', StringComparison.Ordinal);
-                if (colon > 0)
-                {
-                    stats[line[..colon].Trim()] = line[(colon + 1)..].Trim();
-                }
+                values[line[..colon].Trim()] = value;
             }
         }
+        return values;
+    }
+
+    private static CampaignStats ReadInstance(string target, string dir)
+    {
+        var file = Path.Combine(dir, "fuzzer_stats");
+        var stats = File.Exists(file) ? ReadColonSeparated(File.ReadLines(file)) : new Dictionary<string, string>(StringComparer.Ordinal);
         long Number(params string[] keys) =>
             keys.Select(k => stats.GetValueOrDefault(k)).FirstOrDefault(v => v is not null) is { } v
             && long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;

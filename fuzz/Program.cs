@@ -21,7 +21,10 @@ internal static class Cli
           fuzz triage TARGET OUT DIR...        dedupe findings in DIRs by signature; smallest input each into OUT
           fuzz selftest TARGET [--iterations N] [--seed S] [--suite DIR]
                                                in-process mutation fuzzing without AFL++ (deterministic)
-          fuzz stats TARGET AFL_OUT JSON       summarize AFL++'s fuzzer_stats (and findings) as JSON
+          fuzz stats TARGET AFL_OUT JSON [--whatsup FILE] [--corpus DIR]
+                                               summarize AFL++'s fuzzer_stats (and findings) as JSON, every
+                                               instance of a -M/-S campaign added up, with afl-whatsup -s's
+                                               summary and the size of the minimized corpus when given
           fuzz dict TARGET FILE                write an AFL++ dictionary (-x) for TARGET
           fuzz guest-edges PATH...             run generator-byte inputs (e.g. a jit-gen queue) on the JIT and count
                                                the guest edges they cover together
@@ -116,15 +119,13 @@ internal static class Cli
     {
         var target = Target(args[0]);
         var crashLog = Environment.GetEnvironmentVariable("FUZZ_CRASH_LOG");
-        Action<Stream> action = stream =>
+        void RunOne(ReadOnlySpan<byte> input)
         {
-            using var buffer = new MemoryStream();
-            stream.CopyTo(buffer);
             try
             {
-                target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+                target.Run(input);
             }
-            catch (Exception e) when (crashLog is not null && Log(crashLog, e, buffer))
+            catch (Exception e) when (crashLog is not null && Log(crashLog, e, input))
             {
                 throw;
             }
@@ -132,6 +133,19 @@ internal static class Cli
             {
                 GuestTrace.Fold((target as IGuestCovered)?.Coverage);
             }
+        }
+        if (Environment.GetEnvironmentVariable(LibFuzzerSharedMemory) is not null)
+        {
+            // Started by libfuzzer-dotnet (ClusterFuzzLite, OSS-Fuzz: .clusterfuzzlite/build.sh), which sets this
+            // variable: the same instrumented target, fed by libFuzzer through SharpFuzz's shared memory.
+            Fuzzer.LibFuzzer.Run(input => RunOne(input));
+            return 0;
+        }
+        Action<Stream> action = stream =>
+        {
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            RunOne(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         };
         if (Environment.GetEnvironmentVariable("FUZZ_IN_PROCESS") == "1")
         {
@@ -144,13 +158,16 @@ internal static class Cli
         return 0;
     }
 
+    /// <summary>The shared-memory id that libfuzzer-dotnet hands to the .NET process it starts.</summary>
+    private const string LibFuzzerSharedMemory = "__LIBFUZZER_SHM_ID";
+
     /// <summary>
     /// Appends a finding to <c>FUZZ_CRASH_LOG</c> (signature, input, stack), so that a crash AFL++ saved can be told
     /// from the fork server's child dying for another reason, and so that state-dependent findings leave a trace.
     /// </summary>
-    private static bool Log(string file, Exception e, MemoryStream input)
+    private static bool Log(string file, Exception e, ReadOnlySpan<byte> input)
     {
-        File.AppendAllText(file, $"== {DateTime.UtcNow:O} {Triage.Signature(e)}\ninput: {Convert.ToHexString(input.GetBuffer(), 0, (int)Math.Min(input.Length, 4096))}\n{e}\n");
+        File.AppendAllText(file, $"== {DateTime.UtcNow:O} {Triage.Signature(e)}\ninput: {Convert.ToHexString(input[..Math.Min(input.Length, 4096)])}\n{e}\n");
         return false;
     }
 
@@ -304,14 +321,16 @@ internal static class Cli
 
     private static int Stats(string[] args)
     {
+        var whatsup = Option(ref args, "--whatsup");
+        var corpus = Option(ref args, "--corpus");
         if (args.Length != 3)
         {
-            throw new UsageException("stats TARGET AFL_OUT JSON");
+            throw new UsageException("stats TARGET AFL_OUT JSON [--whatsup FILE] [--corpus DIR]");
         }
-        var stats = CampaignStats.Read(args[0], args[1]);
+        var stats = CampaignStats.Read(args[0], args[1], whatsup is null ? null : File.ReadAllText(whatsup), corpus is null ? null : Directory.EnumerateFiles(corpus).LongCount());
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[2]))!);
         File.WriteAllText(args[2], JsonSerializer.Serialize(stats, CampaignStats.JsonOptions));
-        Console.WriteLine($"{stats.Target}: {stats.Executions} execs in {stats.RunTimeSeconds} s, {stats.ExecsPerSecond:0.0} execs/s, {stats.PathsFound} paths found ({stats.PathsTotal} in queue), {stats.Crashes} crashes, {stats.Hangs} hangs");
+        Console.WriteLine($"{stats.Target}: {stats.Executions} execs in {stats.RunTimeSeconds} s, {stats.ExecsPerSecond:0.0} execs/s{(stats.Instances > 1 ? $" ({stats.Instances} instances together)" : "")}, {stats.PathsFound} paths found ({stats.PathsTotal} in queue), {stats.Crashes} crashes, {stats.Hangs} hangs{(stats.CorpusMinimized is { } kept ? $", corpus minimized to {kept} inputs" : "")}");
         return 0;
     }
 }

@@ -36,7 +36,17 @@ public sealed record CampaignOptions
     /// (<see cref="JitDeterminism"/>, the metamorphic check "same IL twice"); 0: never.
     /// </summary>
     public int JitIlCheckEvery { get; init; } = 8;
+    /// <summary>Run cases up to this index, exclusive (every worker of a parallel campaign shares the same bound).</summary>
     public int? MaxCases { get; init; }
+    /// <summary>
+    /// The case indices this run takes: <see cref="FirstCase"/>, then every <see cref="CaseStride"/>th after it.
+    /// Worker k of a campaign of N workers runs k, k + N, k + 2N, ...; case i is always <c>CaseSeed(Seed, i)</c>, so
+    /// the workers together run exactly the cases of one run, and a campaign is reproducible for a seed and N.
+    /// </summary>
+    public long FirstCase { get; init; }
+    public int CaseStride { get; init; } = 1;
+    /// <summary>Called before each case with its index and the counts so far (a parallel campaign's worker reports through it).</summary>
+    public Action<long, CampaignResult>? BeforeCase { get; init; }
     public bool StopOnDivergence { get; init; } = true;
     /// <summary>Where reduced divergences go (null: not reduced, not written).</summary>
     public string? RegressionDirectory { get; init; }
@@ -68,9 +78,14 @@ public sealed record CampaignResult
     /// <summary>Cases also compiled twice by the JIT to compare the IL (<see cref="CampaignOptions.JitIlCheckEvery"/>).</summary>
     public long JitIlChecks { get; set; }
     public double Seconds { get; set; }
-    /// <summary>What the JIT engines of the campaign compiled and left to the interpreter (zero when none ran).</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public WasmHarness.Jit.JitStatistics Jit { get; } = new();
+    /// <summary>Functions the JIT engines of the campaign compiled (zero when none ran).</summary>
+    public long JitCompiled { get; set; }
+    /// <summary>Functions the JIT engines left to the interpreter.</summary>
+    public long JitFallenBack { get; set; }
+    /// <summary>Worker processes the campaign ran at once (<see cref="ParallelCampaign"/>); 1 in process.</summary>
+    public int Jobs { get; set; } = 1;
+    /// <summary>Worker processes of a parallel campaign that died (an engine took the process down) and were restarted.</summary>
+    public long WorkerCrashes { get; set; }
     public double CasesPerSecond => Seconds > 0 ? Cases / Seconds : 0;
     public double InconclusiveRate => Cases > 0 ? (double)Inconclusive / Cases : 0;
     public Dictionary<string, long> FeatureMix { get; } = [];
@@ -129,7 +144,8 @@ public static class Campaign
             var result = Run(options, engines);
             foreach (var jit in engines.OfType<JitEngine>())
             {
-                result.Jit.Add(jit.RuntimeEngine.JitStatistics);
+                result.JitCompiled += jit.RuntimeEngine.JitStatistics.Compiled;
+                result.JitFallenBack += jit.RuntimeEngine.JitStatistics.FallenBack;
             }
             return result;
         }
@@ -149,8 +165,13 @@ public static class Campaign
         var clock = Stopwatch.StartNew();
         var nextProgress = options.ProgressSeconds;
         var ilCheckEvery = options.Fault is null && options.Engines.Contains("jit") ? options.JitIlCheckEvery : 0;
-        for (long index = 0; clock.Elapsed.TotalSeconds < options.Seconds && (options.MaxCases is not { } max || index < max); index++)
+        if (options.CaseStride < 1 || options.FirstCase < 0)
         {
+            throw new ArgumentException("a campaign's case stride must be at least 1 and its first case not negative");
+        }
+        for (var index = options.FirstCase; clock.Elapsed.TotalSeconds < options.Seconds && (options.MaxCases is not { } max || index < max); index += options.CaseStride)
+        {
+            options.BeforeCase?.Invoke(index, result);
             var caseSeed = CaseSeed(options.Seed, index);
             var module = GenerateCase(caseSeed, out var config, options.Profile);
             result.Cases++;
@@ -254,7 +275,32 @@ public static class Campaign
         return $"same engines {again}, fresh engines {fresh}, fresh engines on a new thread {onThread}";
     }
 
-    private static void Progress(TextWriter log, CampaignResult result, double seconds)
+    /// <summary>
+    /// Reduces and records a divergence found elsewhere (by a worker process of a parallel campaign): the case is
+    /// generated again from its seed and reduced on fresh engines of this process. Returns where it was written.
+    /// </summary>
+    public static string Reduce(CampaignOptions options, DivergenceRecord found)
+    {
+        ArgumentNullException.ThrowIfNull(found);
+        var directory = options.RegressionDirectory ?? throw new ArgumentException("no regression directory to write to");
+        var module = GenerateCase(found.CaseSeed, out _, options.Profile);
+        var engines = CreateEngines(options);
+        try
+        {
+            var oracle = new DifferentialOracle(engines);
+            var report = new OracleReport(Verdict.Divergence, found.Detail, 0, found.Category);
+            return Record(directory, oracle, module, found.CaseSeed, report, options, string.Join(",", engines.Select(e => e.Name)));
+        }
+        finally
+        {
+            foreach (var engine in engines.OfType<IDisposable>())
+            {
+                engine.Dispose();
+            }
+        }
+    }
+
+    internal static void Progress(TextWriter log, CampaignResult result, double seconds)
     {
         var mix = string.Join(" ", result.FeatureMix.OrderBy(p => p.Key).Select(p => $"{p.Key} {100.0 * p.Value / result.Cases:F0}%"));
         log.WriteLine($"[{seconds,6:F1}s] {result.Cases} cases ({result.Cases / seconds:F1}/s), {result.Calls} calls, inconclusive {100.0 * result.Inconclusive / result.Cases:F1}%, divergences {result.Divergences} | {mix}");

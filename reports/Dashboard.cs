@@ -142,10 +142,10 @@ public static class Dashboard
         if (results.Fuzz.Count > 0)
         {
             md.AppendLine("## Fuzz campaigns (latest per target)").AppendLine();
-            md.AppendLine("| target | date | seconds | executions | execs/s | paths found | coverage | crashes | hangs |").AppendLine("|---|---|---:|---:|---:|---:|---|---:|---:|");
+            md.AppendLine("| target | date | seconds | instances | executions | execs/s | paths found | coverage | crashes | hangs |").AppendLine("|---|---|---:|---:|---:|---:|---:|---|---:|---:|");
             foreach (var c in LatestPerTarget(results.Fuzz))
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {c.Target} | {c.When:yyyy-MM-dd} | {c.RunTimeSeconds} | {c.Executions} | {c.ExecsPerSecond:0.#} | {c.PathsFound} | {c.BitmapCoverage ?? "–"} | {c.Crashes} | {c.Hangs} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {c.Target} | {c.When:yyyy-MM-dd} | {c.RunTimeSeconds} | {c.Instances} | {c.Executions} | {c.ExecsPerSecond:0.#} | {c.PathsFound} | {c.BitmapCoverage ?? "–"} | {c.Crashes} | {c.Hangs} |");
             }
             md.AppendLine();
         }
@@ -154,7 +154,7 @@ public static class Dashboard
             md.AppendLine("## Differential testing").AppendLine();
             foreach (var c in results.Differential)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Source}: {c.Engines}, seed {c.Seed}: {c.Cases} cases in {c.Seconds:0} s, {c.Agreed} agreed, {c.Divergences} divergences, {c.Inconclusive} inconclusive");
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Source}: {c.Engines}, seed {c.Seed}, {c.Jobs} job(s): {c.Cases} cases in {c.Seconds:0} s, {c.Agreed} agreed, {c.Divergences} divergences, {c.Inconclusive} inconclusive");
             }
             foreach (var f in results.Faults)
             {
@@ -239,11 +239,11 @@ public static class Dashboard
             html.Append("<p class=\"note\">No fuzz campaign results (<code>fuzz/run.sh TARGET SECONDS</code> writes <code>results/fuzz/TARGET.json</code>; keep older ones in <code>results/fuzz/history/</code> for trends).</p>");
             return;
         }
-        html.Append("<h3>Latest campaign per target</h3><table><tr><th>target</th><th>date</th><th>seconds</th><th>executions</th><th>execs/s</th><th>paths found</th><th>queue</th><th>coverage</th><th>crashes</th><th>hangs</th></tr>");
+        html.Append("<h3>Latest campaign per target</h3><table><tr><th>target</th><th>date</th><th>seconds</th><th>instances</th><th>executions</th><th>execs/s</th><th>paths found</th><th>queue</th><th>coverage</th><th>crashes</th><th>hangs</th></tr>");
         foreach (var c in LatestPerTarget(campaigns))
         {
             var flagged = c.Crashes + c.Hangs > 0 ? " class=\"fail\"" : " class=\"pass\"";
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(c.Target)}</td><td>{c.When:yyyy-MM-dd HH:mm}</td><td>{c.RunTimeSeconds}</td><td>{c.Executions}</td><td>{c.ExecsPerSecond:0.#}</td><td>{c.PathsFound}</td><td>{c.PathsTotal}</td><td>{Encode(c.BitmapCoverage ?? "–")}</td><td{flagged}>{c.Crashes}</td><td{flagged}>{c.Hangs}</td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(c.Target)}</td><td>{c.When:yyyy-MM-dd HH:mm}</td><td>{c.RunTimeSeconds}</td><td>{c.Instances}</td><td>{c.Executions}</td><td>{c.ExecsPerSecond:0.#}</td><td>{c.PathsFound}</td><td>{c.PathsTotal}</td><td>{Encode(c.BitmapCoverage ?? "–")}</td><td{flagged}>{c.Crashes}</td><td{flagged}>{c.Hangs}</td></tr>");
         }
         html.Append("</table><p class=\"note\">Crashes and hangs are what AFL++ saved; fuzz/triage.sh decides which are findings (docs/fuzzing.md).</p>");
         html.Append("<h3>Trends</h3><div class=\"trends\">");
@@ -265,11 +265,11 @@ public static class Dashboard
         }
         if (results.Differential.Count > 0)
         {
-            html.Append("<h3>Campaigns</h3><table><tr><th>file</th><th>engines</th><th>seed</th><th>cases</th><th>agreed</th><th>divergences</th><th>inconclusive</th><th>invalid modules</th><th>seconds</th><th>cases/s</th></tr>");
+            html.Append("<h3>Campaigns</h3><table><tr><th>file</th><th>engines</th><th>seed</th><th>cases</th><th>agreed</th><th>divergences</th><th>inconclusive</th><th>invalid modules</th><th>worker crashes</th><th>jobs</th><th>seconds</th><th>cases/s</th></tr>");
             foreach (var c in results.Differential)
             {
                 var verdict = c.Divergences > 0 ? "fail" : "pass";
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(c.Source)}</td><td>{Encode(c.Engines)}</td><td>{c.Seed}</td><td>{c.Cases}</td><td>{c.Agreed}</td><td class=\"{verdict}\">{c.Divergences}</td><td>{c.Inconclusive}</td><td>{c.InvalidModules}</td><td>{c.Seconds:0}</td><td>{c.CasesPerSecond:0.#}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(c.Source)}</td><td>{Encode(c.Engines)}</td><td>{c.Seed}</td><td>{c.Cases}</td><td>{c.Agreed}</td><td class=\"{verdict}\">{c.Divergences}</td><td>{c.Inconclusive}</td><td>{c.InvalidModules}</td><td class=\"{(c.WorkerCrashes > 0 ? "fail" : "pass")}\">{c.WorkerCrashes}</td><td>{c.Jobs}</td><td>{c.Seconds:0}</td><td>{c.CasesPerSecond:0.#}</td></tr>");
             }
             html.Append("</table>");
         }

@@ -16,10 +16,12 @@ public sealed record SpecRun(string Source, string Profile, IReadOnlyList<string
 public sealed record BenchmarkResult(string Kernel, string Engine, double MeanNanoseconds, string Suite = "", double? AllocatedBytes = null);
 
 /// <summary>One AFL++ campaign of one fuzz target (<c>fuzz stats</c>' JSON, docs/fuzzing.md), dated by its file.</summary>
-public sealed record FuzzCampaign(string Target, DateTimeOffset When, long RunTimeSeconds, long Executions, double ExecsPerSecond, long PathsFound, long PathsTotal, long Crashes, long Hangs, string? BitmapCoverage, string Source);
+/// <param name="Instances">AFL++ instances that ran together (<c>fuzz/run.sh --jobs</c>); the counts are their sum.</param>
+public sealed record FuzzCampaign(string Target, DateTimeOffset When, long RunTimeSeconds, long Executions, double ExecsPerSecond, long PathsFound, long PathsTotal, long Crashes, long Hangs, string? BitmapCoverage, string Source, int Instances = 1);
 
 /// <summary>A differential campaign's summary (<c>differential --json</c>).</summary>
-public sealed record DifferentialCampaign(string Source, string Engines, long Seed, long Cases, long Agreed, long Divergences, long Inconclusive, long InvalidModules, double Seconds, double CasesPerSecond);
+/// <param name="Jobs">Worker processes (<c>differential --jobs</c>); <paramref name="WorkerCrashes"/>: workers an engine took down.</param>
+public sealed record DifferentialCampaign(string Source, string Engines, long Seed, long Cases, long Agreed, long Divergences, long Inconclusive, long InvalidModules, double Seconds, double CasesPerSecond, int Jobs = 1, long WorkerCrashes = 0);
 
 /// <summary>A fault-injection benchmark (<c>differential --fault-benchmark --json</c>): how many injected faults a campaign found.</summary>
 public sealed record FaultBenchmark(string Source, string Engines, int Faults, int Detected, double MedianSecondsToDetect, IReadOnlyList<string> Undetected);
@@ -162,7 +164,8 @@ public static class Inputs
             Long("crashes"),
             Long("hangs"),
             root.TryGetProperty("bitmapCoverage", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString() : null,
-            source);
+            source,
+            (int)Math.Max(1, Long("instances")));
     }
 
     internal static DifferentialCampaign ReadDifferentialCampaign(string source, JsonElement root)
@@ -171,7 +174,7 @@ public static class Inputs
         double Double(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0;
         return new DifferentialCampaign(source, root.TryGetProperty("Engines", out var e) ? e.GetString() ?? "" : "",
             Long("Seed"), Long("Cases"), Long("Agreed"), Long("Divergences"), Long("Inconclusive"), Long("InvalidModules"),
-            Double("Seconds"), Double("CasesPerSecond"));
+            Double("Seconds"), Double("CasesPerSecond"), (int)Math.Max(1, Long("Jobs")), Long("WorkerCrashes"));
     }
 
     internal static FaultBenchmark ReadFaultBenchmark(string source, JsonElement root)

@@ -41,6 +41,19 @@ public sealed class InputsTests : IDisposable
     }
 
     [Fact]
+    public void Parallel_campaigns_show_their_instances_and_jobs()
+    {
+        Write("fuzz/decode.json", """{"target":"decode","runTimeSeconds":60,"executions":613435,"execsPerSecond":10223.9,"pathsFound":567,"instances":2}""");
+        Write("differential/campaign.json", """{"Engines":"interp,jit","Seed":1,"Cases":100,"Agreed":99,"Divergences":0,"Seconds":10,"CasesPerSecond":10,"Jobs":2,"WorkerCrashes":1}""");
+        var set = Inputs.Read(_root);
+        Assert.Equal(2, set.Fuzz.Single().Instances);
+        Assert.Equal((2, 1L), (set.Differential.Single().Jobs, set.Differential.Single().WorkerCrashes));
+        Assert.Contains("| decode | ", Dashboard.Markdown(set, DateTimeOffset.UnixEpoch), StringComparison.Ordinal);
+        Assert.Contains("| 60 | 2 | 613435 |", Dashboard.Markdown(set, DateTimeOffset.UnixEpoch), StringComparison.Ordinal);
+        Assert.Contains("seed 1, 2 job(s)", Dashboard.Markdown(set, DateTimeOffset.UnixEpoch), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_broken_file_is_reported_and_the_rest_still_read()
     {
         Write("broken.json", "{\"engines\": [");
