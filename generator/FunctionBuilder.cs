@@ -192,11 +192,46 @@ internal sealed class FunctionBuilder
         };
         var scratch = _scratch[kind];
         Emit(Instruction.WithIndex(Opcode.LocalTee, scratch));
+        if (kind != ValueKind.V128)
+        {
+            FoldSignalingNanFlag(kind, scratch);
+        }
         Emit(nan);
         Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
         Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
         Emit(eq);
         Emit(kind == ValueKind.V128 ? Opcode.V128Bitselect : Opcode.Select);
+    }
+
+    /// <summary>
+    /// Before a NaN is canonicalized (which erases its bits), folds into the sink whether it is a signalling NaN: the
+    /// spec lets an arithmetic instruction return any canonical or arithmetic NaN (quiet bit set), never a signalling
+    /// one, so an engine that returns one (a NaN passed through unquieted) diverges in the sink.
+    /// </summary>
+    private void FoldSignalingNanFlag(ValueKind kind, uint scratch)
+    {
+        var wide = kind == ValueKind.F64;
+        Instruction Mask(ulong bits) => wide ? Instruction.I64Const((long)bits) : Instruction.I32Const((int)(uint)bits);
+        var (reinterpret, and, eq, ne) = wide
+            ? (Opcode.I64ReinterpretF64, Opcode.I64And, Opcode.I64Eq, Opcode.I64Ne)
+            : (Opcode.I32ReinterpretF32, Opcode.I32And, Opcode.I32Eq, Opcode.I32Ne);
+        // Exponent all ones with the quiet bit clear ...
+        Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+        Emit(reinterpret);
+        Emit(Mask(wide ? 0x7FF8_0000_0000_0000UL : 0x7FC0_0000UL));
+        Emit(and);
+        Emit(Mask(wide ? 0x7FF0_0000_0000_0000UL : 0x7F80_0000UL));
+        Emit(eq);
+        // ... and a nonzero payload below it.
+        Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+        Emit(reinterpret);
+        Emit(Mask(wide ? 0x0007_FFFF_FFFF_FFFFUL : 0x003F_FFFFUL));
+        Emit(and);
+        Emit(Mask(0));
+        Emit(ne);
+        Emit(Opcode.I32And);
+        Emit(Opcode.I64ExtendI32U);
+        Sink();
     }
 
     /// <summary>Pushes a value of <paramref name="type"/>: a local or global of that type when there is one, else a constant.</summary>

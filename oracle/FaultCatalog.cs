@@ -107,6 +107,12 @@ public static class FaultCatalog
                 (then (f64.copysign (f64.ceil (f64.abs (local.get 0))) (local.get 0)))
                 (else (f64.nearest (local.get 0)))))
             """),
+        // A NaN operand returned as it is, without setting the quiet bit: a signalling NaN comes out, which no
+        // arithmetic instruction may return (only its bits show it: it is still a NaN).
+        Helper("f32.add-passes-signaling-nan-through", "float", Opcode.F32Add, """
+            (func (param f32 f32) (result f32)
+              (if (result f32) (f32.ne (local.get 0) (local.get 0)) (then (local.get 0)) (else (f32.add (local.get 0) (local.get 1)))))
+            """),
         // Memory.
         Swap("memory", Opcode.I32Load8s, Opcode.I32Load8u),
         Swap("memory", Opcode.I32Store16, Opcode.I32Store8),

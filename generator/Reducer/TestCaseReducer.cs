@@ -10,15 +10,32 @@ namespace WasmHarness.Generator.Reducer;
 /// deletes runs of instructions (halving run lengths, ddmin style) and zeroes constants. Every candidate must still
 /// validate; the predicate decides whether it still fails.
 /// </summary>
+/// <remarks>
+/// Bounded twice: by time (checked before each candidate) and by <c>maxSteps</c> predicate calls. And no candidate
+/// may run forever, which no time check between candidates could stop: when every loop and calling function of the input starts with
+/// the generator's fuel check (<see cref="IsFueled"/>), a candidate that breaks one (deletes its decrement,
+/// zeroes its constant, removes its return) is rejected before it runs.
+/// </remarks>
 public static class TestCaseReducer
 {
-    public static Module Reduce(Module module, Func<Module, bool> stillFails, TimeSpan budget)
+    /// <summary>Predicate calls a reduction makes at most (each runs the candidate on every engine).</summary>
+    public const int DefaultMaxSteps = 4000;
+
+    public static Module Reduce(Module module, Func<Module, bool> stillFails, TimeSpan budget, int maxSteps = DefaultMaxSteps)
     {
         var clock = Stopwatch.StartNew();
         var current = module;
+        var fueled = IsFueled(module);
+        var steps = 0;
+        bool Exhausted() => clock.Elapsed > budget || steps >= maxSteps;
         bool Try(Module candidate)
         {
-            if (clock.Elapsed > budget || !IsValid(candidate) || !stillFails(candidate))
+            if (Exhausted() || !IsValid(candidate) || (fueled && !IsFueled(candidate)))
+            {
+                return false;
+            }
+            steps++;
+            if (!stillFails(candidate))
             {
                 return false;
             }
@@ -27,7 +44,7 @@ public static class TestCaseReducer
         }
 
         var changed = true;
-        while (changed && clock.Elapsed < budget)
+        while (changed && !Exhausted())
         {
             changed = false;
             // Exports (the fuel reset stays: the oracle needs it).
@@ -53,9 +70,9 @@ public static class TestCaseReducer
             // Runs of instructions.
             for (var f = 0; f < current.Functions.Count; f++)
             {
-                for (var chunk = Math.Max(1, current.Functions[f].Body.Instructions.Count / 2); chunk >= 1 && clock.Elapsed < budget; chunk /= 2)
+                for (var chunk = Math.Max(1, current.Functions[f].Body.Instructions.Count / 2); chunk >= 1 && !Exhausted(); chunk /= 2)
                 {
-                    for (var start = 0; start + chunk < current.Functions[f].Body.Instructions.Count && clock.Elapsed < budget;)
+                    for (var start = 0; start + chunk < current.Functions[f].Body.Instructions.Count && !Exhausted();)
                     {
                         var body = current.Functions[f].Body.Instructions;
                         var candidate = body.Take(start).Concat(body.Skip(start + chunk)).ToList();
@@ -91,6 +108,60 @@ public static class TestCaseReducer
             }
         }
         return current;
+    }
+
+    /// <summary>
+    /// True when every loop of every function, and every function that loops or calls, begins with the generator's
+    /// fuel check (<c>global.get 0; i32.eqz; if ... return end; global.get 0; i32.const 1; i32.sub; global.set 0</c>),
+    /// so that every loop ends and a call tree cannot grow exponentially before the call depth limit stops it.
+    /// </summary>
+    public static bool IsFueled(Module module) =>
+        module.Functions.All(f => FuelChecksIntact(f.Body.Instructions));
+
+    private static bool FuelChecksIntact(IReadOnlyList<Instruction> body)
+    {
+        var needsEntryCheck = body.Any(i => i.Opcode is Opcode.Loop or Opcode.Call or Opcode.CallIndirect or Opcode.CallRef
+            or Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef);
+        if (needsEntryCheck && !FuelCheckAt(body, 0))
+        {
+            return false;
+        }
+        for (var p = 0; p < body.Count; p++)
+        {
+            if (body[p].Opcode == Opcode.Loop && !FuelCheckAt(body, p + 1))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>True when the generator's fuel check starts at instruction <paramref name="i"/>.</summary>
+    private static bool FuelCheckAt(IReadOnlyList<Instruction> body, int i)
+    {
+        var fuel = ModuleGenerator.FuelGlobal;
+        bool Is(int at, Opcode opcode) => at < body.Count && body[at].Opcode == opcode;
+        if (!(Is(i, Opcode.GlobalGet) && body[i].Index == fuel && Is(i + 1, Opcode.I32Eqz) && Is(i + 2, Opcode.If)))
+        {
+            return false;
+        }
+        // The if's end (blocks inside it are only constants and return, but count depth anyway).
+        var depth = 0;
+        var end = i + 3;
+        for (; end < body.Count; end++)
+        {
+            if (body[end].Opcode is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.TryTable or Opcode.Try)
+            {
+                depth++;
+            }
+            else if (body[end].Opcode == Opcode.End && depth-- == 0)
+            {
+                break;
+            }
+        }
+        return Is(end - 1, Opcode.Return) && Is(end + 1, Opcode.GlobalGet) && body[end + 1].Index == fuel
+            && Is(end + 2, Opcode.I32Const) && body[end + 2].I32 == 1 && Is(end + 3, Opcode.I32Sub)
+            && Is(end + 4, Opcode.GlobalSet) && body[end + 4].Index == fuel;
     }
 
     public static bool IsValid(Module module)

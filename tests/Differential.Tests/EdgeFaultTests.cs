@@ -37,6 +37,10 @@ public class EdgeFaultTests
                     (func (export "edge") (memory.fill (i32.const 65528) (i32.const 7) (i32.const 8)))
                     (func (export "plain") (result i32) (memory.fill (i32.const 65527) (i32.const 7) (i32.const 8)) (i32.load8_u (i32.const 65534))))
             """ },
+        { "f32.add-passes-signaling-nan-through", """
+            (module (func (export "edge") (result i32) (i32.reinterpret_f32 (f32.add (f32.const nan:0x200001) (f32.const 1))))
+                    (func (export "plain") (result i32) (i32.reinterpret_f32 (f32.add (f32.const nan:0x400001) (f32.const 1)))))
+            """ },
         { "i64.load16_u-address-wraps", """
             (module (memory 1) (data (i32.const 0) "\01\02")
                     (func (export "edge") (result i64) (i64.load16_u offset=2 (i32.const -2)))

@@ -31,3 +31,55 @@ public class ReducerTests
         Assert.Fail("the fault was never detected");
     }
 }
+
+public class BoundedReducerTests
+{
+    [Fact]
+    public void A_divergence_reduces_to_a_small_module_within_a_step_budget()
+    {
+        // The fault whose reduction once hung (issue 22): candidates that broke a loop's fuel check ran forever. (The
+        // interpreter carries the fault here: the same module rewrite as on the JIT, without compiling every candidate.)
+        var fault = FaultCatalog.Find("i64.load16_u-address-wraps")!;
+        var oracle = new DifferentialOracle([FaultCatalog.FaultyInterpreter(fault), new InterpreterEngine()]);
+        for (var index = 0L; index < 30000; index++)
+        {
+            var seed = Campaign.CaseSeed(1, index);
+            var module = Campaign.GenerateCase(seed, out _);
+            if (!FaultCatalog.Covers(fault, module) || oracle.Check(module, seed) is not { Verdict: Verdict.Divergence } report)
+            {
+                continue;
+            }
+            Assert.True(TestCaseReducer.IsFueled(module));
+            var steps = 0;
+            var reduced = TestCaseReducer.Reduce(module, m =>
+            {
+                steps++;
+                Assert.True(TestCaseReducer.IsFueled(m), "a candidate with an unfueled loop was run");
+                return oracle.Check(m, seed) is { Verdict: Verdict.Divergence } again && again.Category == report.Category;
+            }, TimeSpan.FromMinutes(2), maxSteps: 400);
+            Assert.True(steps <= 400, $"{steps} steps");
+            Assert.Equal(Verdict.Divergence, oracle.Check(reduced, seed).Verdict);
+            var size = reduced.Functions.Sum(f => f.Body.Instructions.Count);
+            Assert.True(size < module.Functions.Sum(f => f.Body.Instructions.Count) / 2, $"reduced to {size} instructions only");
+            Assert.Contains(reduced.Functions, f => f.Body.Instructions.Any(i => i.Opcode == WasmHarness.Syntax.Opcode.I64Load16u));
+            return;
+        }
+        Assert.Fail("the fault was never detected");
+    }
+
+    [Fact]
+    public void A_candidate_that_breaks_a_loops_fuel_check_is_never_run()
+    {
+        var module = Campaign.GenerateCase(Campaign.CaseSeed(7, 0), out _);
+        var calls = 0;
+        // A predicate that "fails" for everything: the reducer shrinks as far as it can, and no candidate it runs may
+        // have an unfueled loop.
+        TestCaseReducer.Reduce(module, m =>
+        {
+            calls++;
+            Assert.True(TestCaseReducer.IsFueled(m));
+            return true;
+        }, TimeSpan.FromSeconds(30), maxSteps: 300);
+        Assert.InRange(calls, 1, 300);
+    }
+}
