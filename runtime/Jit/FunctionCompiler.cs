@@ -373,7 +373,7 @@ internal sealed partial class FunctionCompiler
 
     private void Push(ValueKind kind) => _stack.Add(kind);
 
-    /// <summary>Copies <paramref name="count"/> spilled values from the top of the stack down to height <paramref name="height"/>.</summary>
+    /// <summary>Copies <c>types.Length</c> spilled values from the top of the stack down to height <paramref name="height"/>.</summary>
     private void Move(int height, ValueKind[] types)
     {
         var source = _stack.Count - types.Length;
