@@ -37,6 +37,7 @@ public sealed class CompiledModule
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(module);
+        Validation.FeatureGate.Check(module, engine.Options.Features);
         var validated = Validation.ModuleValidator.Validate(module, engine.Options.ModuleLimits);
         return new CompiledModule(engine, module, binary) { Validated = validated };
     }

@@ -113,7 +113,13 @@ public sealed class Linker
     /// (<see cref="LinkException"/>), then runs the spec's steps; a trap in a segment or the start function
     /// surfaces as <see cref="TrapException"/> (with the effects on imported tables and memories kept).
     /// </summary>
-    public ModuleInstance Instantiate(Store store, Module module) => Instantiate(store, Validation.ModuleValidator.Validate(module, store?.Engine.Options.ModuleLimits));
+    public ModuleInstance Instantiate(Store store, Module module)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(module);
+        Validation.FeatureGate.Check(module, store.Engine.Options.Features);
+        return Instantiate(store, Validation.ModuleValidator.Validate(module, store.Engine.Options.ModuleLimits));
+    }
 
     /// <summary>Instantiates a module that has been validated (see <see cref="Instantiate(Store, Module)"/>).</summary>
     public ModuleInstance Instantiate(Store store, Validation.ValidatedModule validated)
