@@ -100,6 +100,11 @@ internal static class EngineSettings
                 throw new CliException($"bad -W '{setting}': expected NAME=VALUE");
             }
             var (name, value) = equals < 0 ? (setting, "y") : (setting[..equals], setting[(equals + 1)..]);
+            var isSwitch = FeatureGate.Names.Any(f => f.Name == name) || AbsentFeatures.Contains(name) || AlwaysOnFeatures.Contains(name);
+            if (equals < 0 && !isSwitch)
+            {
+                throw new CliException($"bad -W '{setting}': expected NAME=VALUE");
+            }
             if (ModuleLimits.Settings.TryGetValue(name, out var limit))
             {
                 var number = Long(value) ?? throw BadValue(name, value, "a non-negative integer");

@@ -79,6 +79,24 @@ public sealed class CompiledModule
     /// <summary>Parses, validates and compiles a module in the text format (<c>(module ...)</c>).</summary>
     public static CompiledModule FromText(Engine engine, string text) => Compile(engine, WasmHarness.Text.WatParser.ParseModule(text));
 
+    /// <summary>
+    /// Reads a module file: binary when it starts with the Wasm magic bytes, else the text format (wasmtime-dotnet's
+    /// <c>Module.FromFile</c>). Errors as <see cref="FromBinary"/> and <see cref="FromTextFile"/>.
+    /// </summary>
+    public static CompiledModule FromFile(Engine engine, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var bytes = File.ReadAllBytes(path);
+        return bytes.AsSpan().StartsWith("\0asm"u8) ? FromBinary(engine, bytes) : FromTextFile(engine, path);
+    }
+
+    /// <summary>Parses, validates and compiles a module in the text format read from <paramref name="path"/> (UTF-8).</summary>
+    public static CompiledModule FromTextFile(Engine engine, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return FromText(engine, File.ReadAllText(path));
+    }
+
     /// <summary>What the validator learned (canonical types, per-function facts).</summary>
     public Validation.ValidatedModule Validated { get; private init; } = null!;
 
