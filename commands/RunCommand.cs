@@ -328,12 +328,17 @@ internal static partial class RunCommand
             }
         }
         var bytes = ModuleFile.ReadChecked(path, maxBytes); // checked above
+        var isBinary = bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m';
+        var text = isBinary || !path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase) && !LooksLikeText(bytes) ? null : Encoding.UTF8.GetString(bytes);
         try
         {
-            var isBinary = bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m';
-            return isBinary || !path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase) && !LooksLikeText(bytes)
-                ? CompiledModule.FromBinary(engine, bytes)
-                : CompiledModule.FromText(engine, Encoding.UTF8.GetString(bytes));
+            return text is null ? CompiledModule.FromBinary(engine, bytes) : CompiledModule.FromText(engine, text, path);
+        }
+        catch (TextFormatException e)
+        {
+            // As compilers write it: FILE:LINE:COLUMN: reason, then the line with a caret under the column.
+            var excerpt = WasmHarness.Text.SourceExcerpt.Render(text!, e.Location);
+            throw new CliException($"{e.Message}{(excerpt is null ? "" : "\n" + excerpt)}");
         }
         catch (WasmException e)
         {
@@ -390,9 +395,21 @@ internal static partial class RunCommand
         var frames = Backtrace(moduleName, module, trap);
         if (frames.Count > 0)
         {
+            // A deep recursion (call stack exhausted) has thousands of frames: the innermost and outermost few say
+            // where it recursed and from where; the count says how many are left out.
+            const int Innermost = 10, Outermost = 5;
+            var hidden = frames.Count > Innermost + Outermost + 1 ? frames.Count - Innermost - Outermost : 0;
             text.Append("wasm backtrace:\n");
             for (var i = 0; i < frames.Count; i++)
             {
+                if (hidden > 0 && i >= Innermost && i < Innermost + hidden)
+                {
+                    if (i == Innermost)
+                    {
+                        text.Append(CultureInfo.InvariantCulture, $"  ... {hidden} frames not shown ({frames.Count} in all)\n");
+                    }
+                    continue;
+                }
                 text.Append(CultureInfo.InvariantCulture, $"  {i,3}: {frames[i]}\n");
             }
         }

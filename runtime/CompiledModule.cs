@@ -76,8 +76,11 @@ public sealed class CompiledModule
         return compiled;
     }
 
-    /// <summary>Parses, validates and compiles a module in the text format (<c>(module ...)</c>).</summary>
-    public static CompiledModule FromText(Engine engine, string text) => Compile(engine, WasmHarness.Text.WatParser.ParseModule(text));
+    /// <summary>
+    /// Parses, validates and compiles a module in the text format (<c>(module ...)</c>); a syntax error
+    /// (<see cref="TextFormatException"/>) names <paramref name="fileName"/> and the line and column.
+    /// </summary>
+    public static CompiledModule FromText(Engine engine, string text, string? fileName = null) => Compile(engine, WasmHarness.Text.WatParser.ParseModule(text, fileName));
 
     /// <summary>
     /// Reads a module file: binary when it starts with the Wasm magic bytes, else the text format (wasmtime-dotnet's
@@ -94,7 +97,7 @@ public sealed class CompiledModule
     public static CompiledModule FromTextFile(Engine engine, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return FromText(engine, File.ReadAllText(path));
+        return FromText(engine, File.ReadAllText(path), path);
     }
 
     /// <summary>What the validator learned (canonical types, per-function facts).</summary>

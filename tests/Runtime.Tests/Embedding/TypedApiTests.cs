@@ -93,6 +93,13 @@ public sealed class TypedApiTests
                 var instance = CompiledModule.FromFile(engine, path).Instantiate(new Store(engine));
                 Assert.Equal(1, instance.GetFunction<int>("one")!());
             }
+
+            // A syntax error names the file, line and column; SourceExcerpt shows the line with a caret.
+            var bad = Path.Combine(directory.FullName, "bad.wat");
+            File.WriteAllText(bad, "(module\n  (func (i32.konst 1)))");
+            var error = Assert.Throws<TextFormatException>(() => CompiledModule.FromFile(engine, bad));
+            Assert.Equal($"{bad}:2:10: unknown operator i32.konst", error.Message);
+            Assert.Equal("2 |   (func (i32.konst 1)))\n  |          ^", WasmHarness.Text.SourceExcerpt.Render(File.ReadAllText(bad), error.Location));
         }
         finally
         {
