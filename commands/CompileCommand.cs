@@ -22,7 +22,11 @@ internal static class CompileCommand
             var path = parse.GetValue(module)!;
             var target = parse.GetValue(output) ?? Path.ChangeExtension(path, ".dll");
             // Only "on or off" of fuel shapes the code; the budget itself is given when the file runs.
-            var options = EngineSettings.Apply(new EngineOptions { Tier = ExecutionTier.Jit }, parse.GetValue(settings) ?? []);
+            var (options, timeout) = EngineSettings.Apply(new EngineOptions { Tier = ExecutionTier.Jit }, parse.GetValue(settings) ?? []);
+            if (timeout is not null)
+            {
+                throw new CliException("-W timeout limits a run; give it to `harness run`");
+            }
             var engine = new Engine(options with { Fuel = parse.GetValue(consumeFuel) ? long.MaxValue : null });
             var compiled = RunCommand.Load(engine, path, RunCommand.ModuleSizeLimit(engine.Options, parse.GetValue(maxModuleSize)));
             try

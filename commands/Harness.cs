@@ -22,14 +22,29 @@ public static class Harness
     public const int InternalErrorExit = 70;
 
     /// <summary>The options of <c>run</c> that take a value; needed to find where the module name is.</summary>
-    private static readonly HashSet<string> ValueOptions = ["--dir", "--env", "--invoke", "--tier", "--fuel", "--max-memory", "--max-module-size", "-W", "--argv0", "-o", "--output"];
+    private static readonly HashSet<string> ValueOptions = ["--dir", "--env", "--invoke", "--tier", "--fuel", "--max-memory", "--max-module-size", "-W", "--wasm", "-S", "--wasi", "--timeout", "--preload", "--argv0", "-o", "--output"];
+
+    /// <summary>wasmtime's <c>run</c> options that <c>harness</c> lacks, with why: one "not supported" line each, not "unknown option".</summary>
+    private static readonly Dictionary<string, string> UnsupportedOptions = new(StringComparer.Ordinal)
+    {
+        ["-O"] = "Cranelift optimization settings; the JIT is RyuJIT's",
+        ["--optimize"] = "Cranelift optimization settings; the JIT is RyuJIT's",
+        ["-C"] = "Cranelift code generation settings; see -W and --tier",
+        ["--codegen"] = "Cranelift code generation settings; see -W and --tier",
+        ["-D"] = "debug settings",
+        ["--debug"] = "debug settings",
+        ["--profile"] = "profiling",
+        ["--allow-precompiled"] = "a .dll of `harness compile` runs without it",
+        ["--config"] = "configuration files",
+        ["--target"] = "cross-compilation",
+    };
 
     /// <summary>The options of <c>run</c> that take no value.</summary>
     private static readonly HashSet<string> FlagOptions = ["--verbose"];
 
     private static readonly HashSet<string> HelpOptions = ["-h", "--help", "-?"];
 
-    private static readonly HashSet<string> Verbs = ["run", "wast", "compile"];
+    private static readonly HashSet<string> Verbs = ["run", "wast", "compile", "settings"];
 
     /// <summary>Runs the command line with <paramref name="args"/>; returns the process exit code.</summary>
     public static int Execute(string[] args, HostStreams streams)
@@ -88,9 +103,10 @@ public static class Harness
         var run = RunCommand.Create(streams);
         var wast = WastCommand.Create(streams);
         var compile = CompileCommand.Create(streams);
+        var settings = SettingsCommand.Create(streams);
         var root = new RootCommand("Runs WebAssembly modules (binary or text) with WASI, wasmtime-style, on the harness's own runtime.")
         {
-            run, wast, compile,
+            run, wast, compile, settings,
             new Option<bool>("--verbose") { Description = "On an internal error, print the .NET stack trace too.", Recursive = true },
         };
         return root.Parse(args).Invoke(configuration);
@@ -109,10 +125,10 @@ public static class Harness
             {
                 return args;
             }
-            if (token.StartsWith("-W", StringComparison.Ordinal) && token.Length > 2)
+            if ((token.StartsWith("-W", StringComparison.Ordinal) || token.StartsWith("-S", StringComparison.Ordinal)) && token.Length > 2)
             {
-                // -Wname=value, as wasmtime takes it: one token.
-                args = [.. args[..i], "-W", token[2..], .. args[(i + 1)..]];
+                // -Wname=value and -Sname=value, as wasmtime takes them: one token.
+                args = [.. args[..i], token[..2], token[2..], .. args[(i + 1)..]];
                 i++;
                 continue;
             }
@@ -125,6 +141,10 @@ public static class Harness
                     {
                         i++;
                     }
+                }
+                else if (UnsupportedOptions.TryGetValue(name, out var why) || (name.Length > 2 && name[1] != '-' && UnsupportedOptions.TryGetValue(name[..2], out why)))
+                {
+                    throw new CliException($"not supported: {name} ({why})");
                 }
                 else if (!HelpOptions.Contains(token) && !FlagOptions.Contains(token))
                 {

@@ -24,11 +24,14 @@ internal static partial class RunCommand
         var maxModuleSize = MaxModuleSizeOption();
         var settings = SettingsOption();
         var argv0 = new Option<string?>("--argv0") { Description = "The program's argv[0] (default: the module's file name)." };
+        var timeout = new Option<string?>("--timeout") { Description = "Wall-clock limit of the run, e.g. 1s or 500ms (as -W timeout): then the guest traps 'interrupted' (exit 134)." };
+        var wasi = new Option<string[]>("-S", "--wasi") { Description = WasiSettings.Help };
+        var preload = new Option<string[]>("--preload") { Description = "NAME=MODULE: instantiate MODULE first and let the main module import its exports from NAME. Repeatable." };
         var module = new Argument<string>("module") { Description = "The module: binary (.wasm) or text (.wat)." };
         var guestArgs = new Argument<string[]>("args") { Description = "Arguments for the program (or for --invoke).", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("run", "Runs a WebAssembly module (the default command).")
         {
-            dir, env, invoke, tier, fuel, maxMemory, maxModuleSize, settings, argv0, module, guestArgs,
+            dir, env, invoke, tier, fuel, maxMemory, maxModuleSize, settings, argv0, timeout, wasi, preload, module, guestArgs,
         };
         command.SetAction(parse => Run(streams, new RunSettings(
             parse.GetValue(module)!,
@@ -43,6 +46,9 @@ internal static partial class RunCommand
         {
             MaxModuleSize = parse.GetValue(maxModuleSize),
             Settings = parse.GetValue(settings) ?? [],
+            Timeout = parse.GetValue(timeout),
+            WasiSettings = parse.GetValue(wasi) ?? [],
+            Preloads = parse.GetValue(preload) ?? [],
         }));
         return command;
     }
@@ -56,6 +62,15 @@ internal static partial class RunCommand
 
         /// <summary>The <c>-W NAME=VALUE</c> settings, in order.</summary>
         public IReadOnlyList<string> Settings { get; init; } = [];
+
+        /// <summary><c>--timeout DURATION</c> (as <c>-W timeout</c>, which wins when both are given).</summary>
+        public string? Timeout { get; init; }
+
+        /// <summary>The <c>-S NAME[=VALUE]</c> WASI settings, in order.</summary>
+        public IReadOnlyList<string> WasiSettings { get; init; } = [];
+
+        /// <summary>The <c>--preload NAME=MODULE</c> modules, in order.</summary>
+        public IReadOnlyList<string> Preloads { get; init; } = [];
     }
 
     /// <summary><c>--max-module-size BYTES</c>, shared by the commands that load a module.</summary>
@@ -63,7 +78,7 @@ internal static partial class RunCommand
         new("--max-module-size") { Description = "Most bytes the module's file may have (default: 1 GiB, or -W max-module-bytes); larger files are refused unread." };
 
     /// <summary><c>-W NAME=VALUE</c>, shared by the commands that compile a module.</summary>
-    internal static Option<string[]> SettingsOption() => new("-W") { Description = EngineSettings.Help };
+    internal static Option<string[]> SettingsOption() => new("-W", "--wasm") { Description = EngineSettings.Help };
 
     /// <summary>The read limit for a module: <c>--max-module-size</c>, else the engine's <see cref="Validation.ModuleLimits.ModuleBytes"/>.</summary>
     internal static long ModuleSizeLimit(EngineOptions options, long? maxModuleSize) => maxModuleSize switch
@@ -90,12 +105,25 @@ internal static partial class RunCommand
         {
             options = options with { MaxMemoryBytes = maxMemory };
         }
-        options = EngineSettings.Apply(options, settings.Settings);
+        var configured = EngineSettings.Apply(options, settings.Settings);
+        options = configured.Options;
+        var timeout = configured.Timeout ?? (settings.Timeout is { } text
+            ? EngineSettings.Duration(text) ?? throw new CliException($"bad --timeout '{text}': expected a positive duration such as 1s, 500ms, 2m or 1h")
+            : null);
+        var wasiSettings = WasiSettings.Apply(settings.WasiSettings);
         var sizeLimit = ModuleSizeLimit(options, settings.MaxModuleSize);
         ModuleFile.Check(settings.Module, sizeLimit);
         if (IsCompiledCode(settings.Module))
         {
+            if (timeout is not null)
+            {
+                throw new CliException("not supported: -W timeout with a .dll of `harness compile` (its saved code has no interrupt checks)");
+            }
             options = options with { Tier = ExecutionTier.Jit }; // a file of `harness compile` runs its saved code
+        }
+        else if (timeout is not null)
+        {
+            options = options with { JitInterruptChecks = true };
         }
         var engine = new Engine(options);
         var compiled = Load(engine, settings.Module, sizeLimit);
@@ -112,6 +140,11 @@ internal static partial class RunCommand
         else
         {
             configuration.WithArg(settings.Argv0 ?? name);
+        }
+        if (wasiSettings.InheritEnvironment)
+        {
+            // wasmtime's -S inherit-env: every host variable, before the --env ones, which override them.
+            configuration.WithInheritedEnvironment();
         }
         foreach (var variable in settings.Environment)
         {
@@ -145,8 +178,13 @@ internal static partial class RunCommand
         var linker = wasi.Define(new Linker());
         var store = new Store(engine);
         ModuleInstance? instance = null;
+        // -W timeout: the store is interrupted when the time is up; running code traps at its next call or loop
+        // back-edge, on either tier. It covers preloads and the start function too. A host call that blocks (reading
+        // standard input) is not interrupted.
+        using var timer = timeout is { } limit ? new Timer(_ => store.Interrupt(), null, limit, Timeout.InfiniteTimeSpan) : null;
         try
         {
+            Preload(engine, store, linker, settings.Preloads, sizeLimit);
             try
             {
                 instance = compiled.Instantiate(store, linker);
@@ -173,7 +211,7 @@ internal static partial class RunCommand
         catch (TrapException trap)
         {
             wasi.FlushOutputs();
-            ReportTrap(streams, name, compiled.Module, trap);
+            ReportTrap(streams, name, compiled.Module, trap, trap.Kind == TrapKind.Interrupted && timeout is { } expired ? $"the time limit of {FormatDuration(expired)} was reached" : null);
             return Harness.TrapExit;
         }
         catch (UncaughtException uncaught)
@@ -211,6 +249,41 @@ internal static partial class RunCommand
         var payload = exception.Payload.Select((value, i) => $"{tag.Type.Parameters[i]} {InvokeValues.Format(value, tag.Type.Parameters[i])}");
         return exception.Payload.Length == 0 ? $"{name}, no payload" : $"{name} with payload ({string.Join(", ", payload)})";
     }
+
+    /// <summary>
+    /// <c>--preload NAME=MODULE</c>: each module is instantiated in the run's store, in order, and its exports are
+    /// defined under NAME for the modules after it. A preloaded module may import from earlier ones, not from WASI:
+    /// the WASI host of a run reads and writes one memory, the main module's.
+    /// </summary>
+    private static void Preload(Engine engine, Store store, Linker linker, IReadOnlyList<string> preloads, long sizeLimit)
+    {
+        foreach (var preload in preloads)
+        {
+            var equals = preload.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == preload.Length - 1)
+            {
+                throw new CliException($"bad --preload '{preload}': expected NAME=MODULE");
+            }
+            var (name, path) = (preload[..equals], preload[(equals + 1)..]);
+            var compiled = Load(engine, path, sizeLimit);
+            if (compiled.Module.Imports.FirstOrDefault(import => import.Module == WasiContext.ModuleName) is { } wasiImport)
+            {
+                throw new CliException($"not supported: --preload {name}={path} imports WASI ({wasiImport.Module}.{wasiImport.Name}); only the main module may");
+            }
+            try
+            {
+                linker.DefineInstance(name, compiled.Instantiate(store, linker));
+            }
+            catch (LinkException e)
+            {
+                throw new CliException($"cannot instantiate {path} (--preload {name}): {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>A duration as <c>-W timeout</c> takes one back: <c>1s</c>, <c>1.5s</c>, <c>500ms</c>.</summary>
+    private static string FormatDuration(TimeSpan duration) =>
+        duration.TotalMilliseconds % 1000 == 0 ? $"{duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s" : $"{duration.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";
 
     /// <summary>The program's WASI state; a host that cannot preopen directories (not Linux) is one error line, not a crash.</summary>
     private static WasiContext OpenWasi(WasiConfiguration configuration)
@@ -255,12 +328,17 @@ internal static partial class RunCommand
             }
         }
         var bytes = ModuleFile.ReadChecked(path, maxBytes); // checked above
+        var isBinary = bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m';
+        var text = isBinary || !path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase) && !LooksLikeText(bytes) ? null : Encoding.UTF8.GetString(bytes);
         try
         {
-            var isBinary = bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m';
-            return isBinary || !path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase) && !LooksLikeText(bytes)
-                ? CompiledModule.FromBinary(engine, bytes)
-                : CompiledModule.FromText(engine, Encoding.UTF8.GetString(bytes));
+            return text is null ? CompiledModule.FromBinary(engine, bytes) : CompiledModule.FromText(engine, text, path);
+        }
+        catch (TextFormatException e)
+        {
+            // As compilers write it: FILE:LINE:COLUMN: reason, then the line with a caret under the column.
+            var excerpt = WasmHarness.Text.SourceExcerpt.Render(text!, e.Location);
+            throw new CliException($"{e.Message}{(excerpt is null ? "" : "\n" + excerpt)}");
         }
         catch (WasmException e)
         {
@@ -305,16 +383,33 @@ internal static partial class RunCommand
         return 0;
     }
 
-    private static void ReportTrap(HostStreams streams, string moduleName, Module module, TrapException trap)
+    private static void ReportTrap(HostStreams streams, string moduleName, Module module, TrapException trap, string? why)
     {
         var text = new StringBuilder();
-        text.Append("error: wasm trap: ").Append(trap.Message).Append('\n');
+        text.Append("error: wasm trap: ").Append(trap.Message);
+        if (why is not null)
+        {
+            text.Append(" (").Append(why).Append(')');
+        }
+        text.Append('\n');
         var frames = Backtrace(moduleName, module, trap);
         if (frames.Count > 0)
         {
+            // A deep recursion (call stack exhausted) has thousands of frames: the innermost and outermost few say
+            // where it recursed and from where; the count says how many are left out.
+            const int Innermost = 10, Outermost = 5;
+            var hidden = frames.Count > Innermost + Outermost + 1 ? frames.Count - Innermost - Outermost : 0;
             text.Append("wasm backtrace:\n");
             for (var i = 0; i < frames.Count; i++)
             {
+                if (hidden > 0 && i >= Innermost && i < Innermost + hidden)
+                {
+                    if (i == Innermost)
+                    {
+                        text.Append(CultureInfo.InvariantCulture, $"  ... {hidden} frames not shown ({frames.Count} in all)\n");
+                    }
+                    continue;
+                }
                 text.Append(CultureInfo.InvariantCulture, $"  {i,3}: {frames[i]}\n");
             }
         }

@@ -17,33 +17,10 @@ public static class SeedCorpus
     /// <summary>Largest seed kept: AFL++ works best on small inputs.</summary>
     public const int MaxSeedBytes = 16 * 1024;
 
-    /// <summary>The suite's root: <paramref name="explicitRoot"/>, <c>WASM_TESTSUITE</c>, <c>corpus/testsuite</c> or <c>../shared/wasm-testsuite</c> above the working or program folder.</summary>
-    public static string? LocateSuite(string? explicitRoot = null)
-    {
-        if (!string.IsNullOrEmpty(explicitRoot))
-        {
-            return Directory.Exists(explicitRoot) ? Path.GetFullPath(explicitRoot) : null;
-        }
-        var fromEnvironment = Environment.GetEnvironmentVariable("WASM_TESTSUITE");
-        if (!string.IsNullOrEmpty(fromEnvironment) && Directory.Exists(fromEnvironment))
-        {
-            return Path.GetFullPath(fromEnvironment);
-        }
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                foreach (var candidate in new[] { Path.Combine(dir.FullName, "corpus", "testsuite"), Path.Combine(dir.FullName, "..", "shared", "wasm-testsuite") })
-                {
-                    if (File.Exists(Path.Combine(candidate, "address.wast")))
-                    {
-                        return Path.GetFullPath(candidate);
-                    }
-                }
-            }
-        }
-        return null;
-    }
+    /// <summary>The suite's root, found by <see cref="SuiteLocator"/> from <paramref name="explicitRoot"/>, or above the working or program folder.</summary>
+    public static string? LocateSuite(string? explicitRoot = null) =>
+        SuiteLocator.Locate(explicitRoot, Directory.GetCurrentDirectory()).Root
+        ?? (string.IsNullOrEmpty(explicitRoot) ? SuiteLocator.Locate(null, AppContext.BaseDirectory).Root : null);
 
     /// <summary>The suite's core scripts (top level, <c>legacy/</c>), in a stable order.</summary>
     public static IEnumerable<string> Scripts(string root) =>

@@ -37,6 +37,7 @@ public sealed class CompiledModule
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(module);
+        Validation.FeatureGate.Check(module, engine.Options.Features);
         if (engine.FaultRewrite is { } fault)
         {
             module = fault(module);
@@ -80,8 +81,29 @@ public sealed class CompiledModule
         return compiled;
     }
 
-    /// <summary>Parses, validates and compiles a module in the text format (<c>(module ...)</c>).</summary>
-    public static CompiledModule FromText(Engine engine, string text) => Compile(engine, WasmHarness.Text.WatParser.ParseModule(text));
+    /// <summary>
+    /// Parses, validates and compiles a module in the text format (<c>(module ...)</c>); a syntax error
+    /// (<see cref="TextFormatException"/>) names <paramref name="fileName"/> and the line and column.
+    /// </summary>
+    public static CompiledModule FromText(Engine engine, string text, string? fileName = null) => Compile(engine, WasmHarness.Text.WatParser.ParseModule(text, fileName));
+
+    /// <summary>
+    /// Reads a module file: binary when it starts with the Wasm magic bytes, else the text format (wasmtime-dotnet's
+    /// <c>Module.FromFile</c>). Errors as <see cref="FromBinary"/> and <see cref="FromTextFile"/>.
+    /// </summary>
+    public static CompiledModule FromFile(Engine engine, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var bytes = File.ReadAllBytes(path);
+        return bytes.AsSpan().StartsWith("\0asm"u8) ? FromBinary(engine, bytes) : FromTextFile(engine, path);
+    }
+
+    /// <summary>Parses, validates and compiles a module in the text format read from <paramref name="path"/> (UTF-8).</summary>
+    public static CompiledModule FromTextFile(Engine engine, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return FromText(engine, File.ReadAllText(path), path);
+    }
 
     /// <summary>What the validator learned (canonical types, per-function facts).</summary>
     public Validation.ValidatedModule Validated { get; private init; } = null!;

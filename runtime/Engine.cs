@@ -36,6 +36,12 @@ public sealed record EngineOptions
 
     private readonly long _maxGcHeapBytes = 4L << 30;
 
+    /// <summary>
+    /// The Wasm features modules may use (default: all); compiling a module that uses another one fails with
+    /// <see cref="InvalidModuleException"/> (<c>simd support is not enabled</c>), as in an engine without it.
+    /// </summary>
+    public Validation.WasmFeatures Features { get; init; } = Validation.WasmFeatures.All;
+
     /// <summary>This implementation's limits on a module's shape (functions, body size, locals, nesting, ...), checked when a module is compiled.</summary>
     public Validation.ModuleLimits ModuleLimits { get; init; } = Validation.ModuleLimits.Default;
 
@@ -44,6 +50,13 @@ public sealed record EngineOptions
 
     /// <summary>Which tier runs Wasm functions: the interpreter (the default) or the JIT (Wasm → CIL → RyuJIT).</summary>
     public ExecutionTier Tier { get; init; } = ExecutionTier.Interpreter;
+
+    /// <summary>
+    /// With the JIT tier: compiled code checks <see cref="Execution.Store.Interrupted"/> on function entry and at every
+    /// loop head, so <see cref="Execution.Store.Interrupt"/> stops it as it stops the interpreter (which always checks).
+    /// Off by default: the check costs a call per loop iteration. <c>harness run -W timeout</c> turns it on.
+    /// </summary>
+    public bool JitInterruptChecks { get; init; }
 
     /// <summary>With the JIT tier: compile every function of a module when it is first used, instead of each function on its first call.</summary>
     public bool JitEager { get; init; }

@@ -8,8 +8,8 @@ using WasmHarness.Jit;
 using WasmHarness.SpecRunner;
 using WasmHarness.Wast;
 
-var suiteOption = new Option<string?>("--suite") { Description = "Folder of the official test suite (else WASM_TESTSUITE, corpus/testsuite, ../shared/wasm-testsuite)." };
-var filterOption = new Option<string[]>("--filter") { Description = "Glob over script paths or names, e.g. 'simd_*' or 'legacy/*' (repeatable).", AllowMultipleArgumentsPerToken = true };
+var suiteOption = new Option<string?>("--suite") { Description = "Folder of .wast scripts, searched recursively: the official suite or any other (else WASM_TESTSUITE, which `none` turns off, then corpus/testsuite, ../shared/wasm-testsuite)." };
+var filterOption = new Option<string[]>("--filter") { Description = "Glob over script paths relative to the suite, or names, e.g. 'simd_*' or 'legacy/*' (repeatable).", AllowMultipleArgumentsPerToken = true };
 var registry = EngineRegistry.Ours().WithWasmtime();
 var engineOption = new Option<string[]>("--engine") { Description = $"Engines to run (repeatable; default interp): {registry.Describe()}; or all.", AllowMultipleArgumentsPerToken = true };
 var profileOption = new Option<string?>("--profile") { Description = $"Named selection of files: {string.Join(", ", Profiles.All.Select(p => $"{p.Name} ({p.Description})"))}." };
@@ -40,12 +40,7 @@ root.SetAction(parse =>
     var (suite, tried) = SuiteLocator.Locate(parse.GetValue(suiteOption), Directory.GetCurrentDirectory());
     if (suite is null)
     {
-        Console.Error.WriteLine("error: the WebAssembly test suite was not found. Tried:");
-        foreach (var place in tried)
-        {
-            Console.Error.WriteLine($"  {place}");
-        }
-        Console.Error.WriteLine("Get it with `git submodule update --init corpus/testsuite`, or pass --suite DIR, or set WASM_TESTSUITE.");
+        Console.Error.WriteLine($"error: {SuiteLocator.Missing(tried)}");
         return 2;
     }
 

@@ -144,7 +144,7 @@ public sealed class ScriptExecutor
         {
             if (!ResultMatcher.Matches(results[i], command.Results[i]))
             {
-                return new(command.Location.Line, name, Verdict.Failed, $"result {i} is {results[i]}, expected {command.Results[i]}");
+                return new(command.Location.Line, name, Verdict.Failed, $"result {i} is {ScriptSyntax.Format(results[i])}, expected {ScriptSyntax.Format(command.Results[i])}");
             }
         }
         return new(command.Location.Line, name, Verdict.Passed);
@@ -241,7 +241,7 @@ public sealed class ScriptExecutor
     private static CommandResult Pass(int line, string name, object _) => new(line, name, Verdict.Passed);
 
     private static string Show(object results) =>
-        results is IReadOnlyList<EngineValue> values ? $"[{string.Join(", ", values)}]" : "normally";
+        results is IReadOnlyList<EngineValue> values ? ScriptSyntax.Format(values) : "normally";
 
     private static string Describe(ScriptAction action) => action switch
     {

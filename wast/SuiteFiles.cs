@@ -8,39 +8,39 @@ public static class SuiteFiles
     /// <summary>The folders of the core suite: Wasm 3.0 at the top level, legacy exceptions, custom sections and annotations.</summary>
     public static readonly string[] CoreFolders = ["", "legacy", "custom"];
 
+    /// <summary>How scripts are enumerated: every folder below the root, hidden ones (<c>.git</c>) excepted.</summary>
+    public static readonly EnumerationOptions Recursive = new() { RecurseSubdirectories = true };
+
     /// <summary>
-    /// The suite's scripts as paths relative to <paramref name="root"/> with '/' separators, core folders first,
-    /// then (when asked) <c>proposals/*</c>; filtered by glob patterns matched against the relative path and the file name.
+    /// The scripts under <paramref name="root"/> (any folder of <c>.wast</c> files, searched recursively) as paths
+    /// relative to it with '/' separators: the core folders first (top level, <c>legacy/</c>, <c>custom/</c>), then any
+    /// other folder, then (when asked) <c>proposals/*</c>; each group in ordinal order. Filtered by glob patterns
+    /// matched against the relative path and the file name.
     /// </summary>
     public static IReadOnlyList<string> Find(string root, IReadOnlyList<string> filters, bool includeProposals)
     {
-        var files = new List<string>();
-        foreach (var folder in CoreFolders)
-        {
-            files.AddRange(ScriptsIn(root, folder));
-        }
-        var proposals = Path.Combine(root, "proposals");
-        if (includeProposals && Directory.Exists(proposals))
-        {
-            foreach (var proposal in Directory.EnumerateDirectories(proposals).Order(StringComparer.Ordinal))
-            {
-                files.AddRange(ScriptsIn(root, Path.GetRelativePath(root, proposal)));
-            }
-        }
+        var files = Directory.EnumerateFiles(root, "*.wast", Recursive)
+            .Select(file => Path.GetRelativePath(root, file).Replace('\\', '/'))
+            .Where(file => includeProposals || !IsProposal(file))
+            .OrderBy(Group)
+            .ThenBy(file => file, StringComparer.Ordinal)
+            .ToList();
         return filters.Count == 0 ? files : files.Where(file => filters.Any(filter => Matches(filter, file))).ToList();
     }
 
     /// <summary>True for files under <c>proposals/</c>, which are reported apart and do not count in the totals.</summary>
     public static bool IsProposal(string relativePath) => relativePath.StartsWith("proposals/", StringComparison.Ordinal);
 
-    private static IEnumerable<string> ScriptsIn(string root, string folder)
+    // The conformance table lists the core folders in their order, other folders after them, proposals last.
+    private static int Group(string relativePath)
     {
-        var dir = Path.Combine(root, folder);
-        return Directory.Exists(dir)
-            ? Directory.EnumerateFiles(dir, "*.wast")
-                .Select(file => Path.GetRelativePath(root, file).Replace('\\', '/'))
-                .Order(StringComparer.Ordinal)
-            : [];
+        if (IsProposal(relativePath))
+        {
+            return CoreFolders.Length + 1;
+        }
+        var slash = relativePath.IndexOf('/', StringComparison.Ordinal);
+        var index = Array.IndexOf(CoreFolders, slash < 0 ? "" : relativePath[..slash]);
+        return index < 0 ? CoreFolders.Length : index;
     }
 
     private static bool Matches(string pattern, string relativePath)

@@ -52,6 +52,9 @@ public abstract class ExternalValue
 /// </summary>
 public delegate void HostFunctionCallback(ReadOnlySpan<Value> args, Span<Value> results);
 
+/// <summary>A host function body that also receives its <see cref="Caller"/> (the calling instance and its store).</summary>
+public delegate void CallerHostFunctionCallback(Caller caller, ReadOnlySpan<Value> args, Span<Value> results);
+
 /// <summary>A function (spec: <c>funcinst</c>): a Wasm function of a module instance, or a host function.</summary>
 public abstract class FunctionInstance : ExternalValue
 {

@@ -13,7 +13,15 @@ namespace WasmHarness.Execution;
 public static class Instantiator
 {
     /// <summary>Instantiates a validated module with the given external values for its imports, in import order.</summary>
-    public static ModuleInstance Instantiate(Store store, ValidatedModule validated, IReadOnlyList<ExternalValue> imports)
+    public static ModuleInstance Instantiate(Store store, ValidatedModule validated, IReadOnlyList<ExternalValue> imports) =>
+        Instantiate(store, validated, imports, null);
+
+    /// <summary>
+    /// As <see cref="Instantiate(Store, ValidatedModule, IReadOnlyList{ExternalValue})"/>; <paramref name="onCreated"/>
+    /// is told the instance as soon as it exists, before any of its code (segments, start function) runs, so host
+    /// functions bound to it (<see cref="Caller"/>) can reach it from the start function.
+    /// </summary>
+    internal static ModuleInstance Instantiate(Store store, ValidatedModule validated, IReadOnlyList<ExternalValue> imports, Action<ModuleInstance>? onCreated)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(validated);
@@ -24,6 +32,7 @@ public static class Instantiator
         }
         var options = store.Engine.Options;
         var instance = new ModuleInstance(store, validated);
+        onCreated?.Invoke(instance);
 
         var functions = new List<FunctionInstance>();
         var tables = new List<TableInstance>();

@@ -6,7 +6,7 @@ namespace WasmHarness.Execution;
 /// A module instance (spec: <c>moduleinst</c>): the run-time index spaces of one instantiated module (imports
 /// first, then definitions) and its exports. Typed export accessors make it the embedding API's instance.
 /// </summary>
-public sealed class ModuleInstance
+public sealed partial class ModuleInstance
 {
     private readonly Dictionary<string, ExternalValue> _exports = new(StringComparer.Ordinal);
 

@@ -125,7 +125,7 @@ internal sealed class Compiler
         return (functionType.Parameters.Count, functionType.Results.Count);
     }
 
-    /// <summary>A heap type in canonical form, packed in an int: a canonical type id (>= 0) or an abstract kind (< 0).</summary>
+    /// <summary>A heap type in canonical form, packed in an int: a canonical type id (&gt;= 0) or an abstract kind (&lt; 0).</summary>
     private int CanonicalHeap(HeapType heap)
     {
         var canonical = _module.Validated.ToCanonical(heap);

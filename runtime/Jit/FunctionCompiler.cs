@@ -43,6 +43,7 @@ internal sealed partial class FunctionCompiler
     private readonly LocalBuilder? _memoryBase;
     private readonly LocalBuilder? _memoryLength;
     private readonly bool _fuel;
+    private readonly bool _interruptChecks;
     private readonly CoverageProbes? _coverage;
     private int _cilBase;
     private bool _unreachable;
@@ -91,6 +92,7 @@ internal sealed partial class FunctionCompiler
             _memoryLength = _il.Local(typeof(ulong), "memory length");
         }
         _fuel = module.Engine.Options.Fuel is not null;
+        _interruptChecks = module.Engine.Options.JitInterruptChecks;
         _coverage = CoverageProbes.For(module.Engine, (uint)index, _il, LoadContext);
     }
 
@@ -373,7 +375,7 @@ internal sealed partial class FunctionCompiler
 
     private void Push(ValueKind kind) => _stack.Add(kind);
 
-    /// <summary>Copies <paramref name="count"/> spilled values from the top of the stack down to height <paramref name="height"/>.</summary>
+    /// <summary>Copies <c>types.Length</c> spilled values from the top of the stack down to height <paramref name="height"/>.</summary>
     private void Move(int height, ValueKind[] types)
     {
         var source = _stack.Count - types.Length;
@@ -414,6 +416,7 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Stloc, _memoryLength!);
     }
 
+    // Function entry and loop heads: fuel, and (EngineOptions.JitInterruptChecks) the store's interrupt request.
     private void ConsumeFuel()
     {
         if (_fuel)
@@ -421,6 +424,11 @@ internal sealed partial class FunctionCompiler
             LoadContext();
             _il.Emit(OpCodes.Ldc_I4_1);
             _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ConsumeFuel)));
+        }
+        if (_interruptChecks)
+        {
+            LoadContext();
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.StopIfInterrupted)));
         }
     }
 

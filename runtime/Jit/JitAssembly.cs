@@ -43,6 +43,10 @@ internal static class JitAssembly
         {
             throw new NotSupportedException("code with injected faults is not saved");
         }
+        if (engine.Options.JitInterruptChecks)
+        {
+            throw new NotSupportedException("code with interrupt checks is not saved");
+        }
         return $"fuel={(engine.Options.Fuel is null ? "off" : "on")}";
     }
 

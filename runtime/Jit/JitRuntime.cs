@@ -296,6 +296,15 @@ internal static partial class JitRuntime
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Leave(JitState state) => state.Depth--;
 
+    /// <summary>Traps with <see cref="TrapKind.Interrupted"/> when the store was asked to stop (<see cref="Store.Interrupt"/>).</summary>
+    public static void StopIfInterrupted(JitContext context)
+    {
+        if (context.State.Store.Interrupted)
+        {
+            throw Trap((int)TrapKind.Interrupted);
+        }
+    }
+
     public static void ConsumeFuel(JitContext context, int amount)
     {
         var store = context.State.Store;

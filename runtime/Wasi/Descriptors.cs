@@ -187,7 +187,7 @@ internal abstract class FileDescriptor : Descriptor
 }
 
 /// <summary>
-/// An open directory: a capability. Every path given to it is resolved beneath it (<see cref="PathWalk{TDirectory}"/>
+/// An open directory: a capability. Every path given to it is resolved beneath it (<c>PathWalk</c>
 /// for the rules) and can name nothing outside it; it keeps referring to the same directory when that is renamed
 /// or replaced. The host implementation holds an OS directory descriptor, the in-memory one a node.
 /// </summary>

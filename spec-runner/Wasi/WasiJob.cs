@@ -14,12 +14,7 @@ public static class WasiJob
         var (suite, tried) = WasiSuiteLocator.Locate(suiteOption, Directory.GetCurrentDirectory());
         if (suite is null)
         {
-            Console.Error.WriteLine("error: the WASI test suite was not found. Tried:");
-            foreach (var place in tried)
-            {
-                Console.Error.WriteLine($"  {place}");
-            }
-            Console.Error.WriteLine("Get it with `git submodule update --init --depth 1 corpus/wasi-testsuite`, or pass --wasi-suite DIR, or set WASI_TESTSUITE.");
+            Console.Error.WriteLine($"error: {WasiSuiteLocator.Missing(tried)}");
             return 2;
         }
         var engines = new List<IWasiRunner>();

@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using WasmHarness.Engines;
 using WasmHarness.Engines.Wasmtime;
@@ -12,7 +13,7 @@ namespace WasmHarness.SpecRunner.Tests;
 /// </summary>
 public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
 {
-    private static readonly string SuiteRoot = SuiteLocator.Locate(null, AppContext.BaseDirectory).Root!;
+    private static string SuiteRoot => CoreSuite.Root;
 
     private readonly Engines _engines;
 
@@ -34,7 +35,7 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
 
     public static TheoryData<string> CoreScripts() => [.. SuiteFiles.Find(SuiteRoot, [], includeProposals: false)];
 
-    [Theory]
+    [CoreSuiteTheory]
     [MemberData(nameof(CoreScripts))]
     public void Every_command_passes_on_both_tiers_and_on_wasmtime_where_it_can_run(string script)
     {
@@ -53,7 +54,7 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
     public static TheoryData<string> RelaxedSimdScripts() =>
         [.. SuiteFiles.Find(SuiteRoot, ["*relaxed*"], includeProposals: false)];
 
-    [Theory]
+    [CoreSuiteTheory]
     [MemberData(nameof(RelaxedSimdScripts))]
     public void Relaxed_simd_scripts_pass_with_the_hosts_native_results_on_both_tiers(string script)
     {
@@ -71,12 +72,12 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
         Assert.True(results.All(r => r.Commands.Count > 0));
     }
 
-    [Theory]
+    [CoreSuiteTheory]
     [MemberData(nameof(Wasm2Scripts))]
     public void The_wasm2_profile_lists_only_files_without_wasm3_features(string script) =>
         Assert.Equal(Wasm3Features.None, FeatureSurvey.Of(SuiteRoot, script));
 
-    [Fact]
+    [CoreSuiteFact]
     public void The_wasm3_nogc_profile_is_exactly_the_core_files_that_need_no_gc()
     {
         var expected = SuiteFiles.Find(SuiteRoot, [], includeProposals: false)

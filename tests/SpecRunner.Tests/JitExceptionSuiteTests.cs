@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using System.Collections.Concurrent;
 using WasmHarness.Engines;
@@ -13,7 +14,7 @@ namespace WasmHarness.SpecRunner.Tests;
 /// </summary>
 public sealed class JitExceptionSuiteTests(ITestOutputHelper output)
 {
-    private static readonly string SuiteRoot = SuiteLocator.Locate(null, AppContext.BaseDirectory).Root!;
+    private static string SuiteRoot => CoreSuite.Root;
 
     private static readonly string[] ExceptionInstructions = ["try_table", "throw", "throw_ref", "try", "catch", "catch_all", "delegate", "rethrow"];
 
@@ -23,7 +24,7 @@ public sealed class JitExceptionSuiteTests(ITestOutputHelper output)
             .Where(file => (FeatureSurvey.Of(SuiteRoot, file) & (Wasm3Features.Exceptions | Wasm3Features.LegacyExceptions)) != 0),
     ];
 
-    [Theory]
+    [CoreSuiteTheory]
     [MemberData(nameof(ExceptionScripts))]
     public void Passes_on_the_jit_without_falling_back_for_exception_instructions(string script)
     {

@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using System.Runtime.Intrinsics;
 
@@ -6,11 +7,11 @@ namespace WasmHarness.SpecRunner.Tests;
 /// <summary>The named selections of files, and the platform line every run records.</summary>
 public sealed class ProfileTests
 {
-    private static readonly string SuiteRoot = SuiteLocator.Locate(null, AppContext.BaseDirectory).Root!;
+    private static string SuiteRoot => CoreSuite.Root;
 
-    private static readonly IReadOnlyList<string> CoreFiles = SuiteFiles.Find(SuiteRoot, [], includeProposals: false);
+    private static IReadOnlyList<string> CoreFiles => SuiteFiles.Find(SuiteRoot, [], includeProposals: false);
 
-    [Fact]
+    [CoreSuiteFact]
     public void Every_profile_lists_only_core_files_of_the_suite()
     {
         foreach (var profile in Profiles.All)
@@ -19,7 +20,7 @@ public sealed class ProfileTests
         }
     }
 
-    [Fact]
+    [CoreSuiteFact]
     public void The_isa_profile_holds_every_simd_file_of_the_suite()
     {
         var simd = CoreFiles.Where(f => f.StartsWith("simd_", StringComparison.Ordinal) || f.StartsWith("relaxed_", StringComparison.Ordinal)).ToList();

@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using FsCheck;
 using FsCheck.Fluent;
@@ -13,12 +14,11 @@ namespace WasmHarness.SpecRunner.Tests;
 /// </summary>
 public sealed class SuiteConformanceTests
 {
-    private static readonly string SuiteRoot = SuiteLocator.Locate(null, AppContext.BaseDirectory).Root
-        ?? throw new InvalidOperationException("the WebAssembly test suite was not found (see README: The test suite)");
+    private static string SuiteRoot => CoreSuite.Root;
 
     public static TheoryData<string> CoreScripts() => [.. SuiteFiles.Find(SuiteRoot, [], includeProposals: false)];
 
-    [Theory]
+    [CoreSuiteTheory]
     [MemberData(nameof(CoreScripts))]
     public void Every_module_level_command_is_judged_correctly(string script)
     {
@@ -28,7 +28,7 @@ public sealed class SuiteConformanceTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
-    [Theory]
+    [CoreSuiteTheory]
     [MemberData(nameof(CoreScripts))]
     public void Every_valid_module_survives_decode_encode_decode(string script)
     {
@@ -59,7 +59,7 @@ public sealed class SuiteConformanceTests
     /// The same round trip as a property over the suite's modules, with FsCheck choosing the module and a custom
     /// section to add at a random placement: decode → encode → decode gives the same model.
     /// </summary>
-    [FsCheck.Xunit.Property(MaxTest = 500)]
+    [CoreSuiteProperty(MaxTest = 500)]
     public Property Decode_encode_decode_is_the_identity_on_suite_modules() =>
         Prop.ForAll(
             (from index in Gen.Choose(0, SuiteModules.Value.Count - 1)

@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using WasmHarness.Binary;
 using WasmHarness.Engines.Wasmtime;
@@ -19,7 +20,7 @@ public sealed class ValidatorDifferentialTests
 
     private static List<Module> LoadSeeds()
     {
-        var suite = SuiteLocator.Locate(null, AppContext.BaseDirectory).Root!;
+        var suite = CoreSuite.Root;
         var modules = new List<Module>();
         foreach (var file in Directory.EnumerateFiles(suite, "*.wast").Order(StringComparer.Ordinal))
         {
@@ -47,7 +48,7 @@ public sealed class ValidatorDifferentialTests
         }
     }
 
-    [Theory]
+    [CoreSuiteTheory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]

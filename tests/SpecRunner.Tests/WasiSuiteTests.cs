@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Engines;
 using WasmHarness.Engines.Wasi;
 using WasmHarness.Engines.Wasmtime;
@@ -11,8 +12,7 @@ namespace WasmHarness.SpecRunner.Tests;
 /// </summary>
 public sealed class WasiSuiteTests
 {
-    private static readonly string SuiteRoot = WasiSuiteLocator.Locate(null, AppContext.BaseDirectory).Root
-        ?? throw new InvalidOperationException("the WASI test suite was not found (see README: The test suite)");
+    private static string SuiteRoot => WasiSuite.Root;
 
     private static readonly EngineRegistry Registry = EngineRegistry.Ours().WithWasmtime();
 
@@ -32,7 +32,7 @@ public sealed class WasiSuiteTests
         return cases;
     }
 
-    [Theory]
+    [WasiSuiteTheory]
     [MemberData(nameof(Cases))]
     public void Every_program_exits_and_prints_as_its_specification_says(string engine, string test)
     {
@@ -41,6 +41,6 @@ public sealed class WasiSuiteTests
         Assert.True(result.Passed, result.Detail);
     }
 
-    [Fact]
+    [WasiSuiteFact]
     public void The_suite_holds_all_72_preview1_programs() => Assert.Equal(72, WasiTestCase.All(SuiteRoot).Count);
 }

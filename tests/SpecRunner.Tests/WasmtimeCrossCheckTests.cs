@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Engines.Wasmtime;
 using WasmHarness.Wast;
 
@@ -10,10 +11,10 @@ namespace WasmHarness.SpecRunner.Tests;
 /// </summary>
 public sealed class WasmtimeCrossCheckTests
 {
-    [Fact]
+    [CoreSuiteFact]
     public void Wasmtime_agrees_with_every_verdict_of_our_front_end()
     {
-        var suite = SuiteLocator.Locate(null, AppContext.BaseDirectory).Root!;
+        var suite = CoreSuite.Root;
         var run = SpecRun.Execute(new SpecRunOptions(suite, [], IncludeProposals: false, CrossCheckWith: () => new WasmtimeValidator()));
         var check = run.CrossCheck!;
 

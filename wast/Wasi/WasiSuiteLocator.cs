@@ -8,41 +8,22 @@ namespace WasmHarness.Wast.Wasi;
 public static class WasiSuiteLocator
 {
     /// <summary>Where the suite was found; or null with the places tried.</summary>
-    public static (string? Root, IReadOnlyList<string> Tried) Locate(string? fromOption, string startDirectory)
+    public static (string? Root, IReadOnlyList<string> Tried) Locate(string? fromOption, string startDirectory) =>
+        SuiteLocator.Locate(new SuiteLocator.SuiteSearch("--wasi-suite", Variable, "wasi-testsuite", "wasi-testsuite", IsSuite, IsSuite), fromOption, startDirectory, Environment.GetEnvironmentVariable);
+
+    /// <summary>The environment variable naming the WASI suite (<see cref="SuiteLocator.Disabled"/> turns the fallbacks off).</summary>
+    public const string Variable = "WASI_TESTSUITE";
+
+    /// <summary>The WASI suite for tests that read it; or, when it is missing, the reason a test skips.</summary>
+    public static (string? Root, string? MissingReason) ForTests()
     {
-        var tried = new List<string>();
-        if (!string.IsNullOrEmpty(fromOption))
-        {
-            tried.Add($"--wasi-suite {fromOption}");
-            return (IsSuite(fromOption) ? Path.GetFullPath(fromOption) : null, tried);
-        }
-        var fromEnvironment = Environment.GetEnvironmentVariable("WASI_TESTSUITE");
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            tried.Add($"WASI_TESTSUITE={fromEnvironment}");
-            if (IsSuite(fromEnvironment))
-            {
-                return (Path.GetFullPath(fromEnvironment), tried);
-            }
-        }
-        for (var dir = new DirectoryInfo(startDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "Harness.sln")))
-            {
-                continue;
-            }
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "corpus", "wasi-testsuite"), Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "wasi-testsuite")) })
-            {
-                tried.Add(candidate);
-                if (IsSuite(candidate))
-                {
-                    return (candidate, tried);
-                }
-            }
-            break;
-        }
-        return (null, tried);
+        var (root, tried) = Locate(null, AppContext.BaseDirectory);
+        return root is not null ? (root, null) : (null, Missing(tried));
     }
+
+    /// <summary>Why the WASI suite is missing: the places tried and how to get it.</summary>
+    public static string Missing(IReadOnlyList<string> tried) =>
+        SuiteLocator.MissingMessage("the WASI test suite", tried, "git submodule update --init --depth 1 corpus/wasi-testsuite", $"{Variable} or pass --wasi-suite DIR");
 
     /// <summary>The preview 1 test folders (<c>tests/*/testsuite/wasm32-wasip1</c>) of a suite.</summary>
     public static IReadOnlyList<string> TestFolders(string root)

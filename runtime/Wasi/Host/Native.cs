@@ -6,7 +6,7 @@ namespace WasmHarness.Wasi.Host;
 /// <summary>
 /// The Linux calls the handle-based file system is made of: every one takes a directory descriptor and a single
 /// name (or an empty path with <c>AT_EMPTY_PATH</c>), never a host path string. Flag values are Linux's
-/// (x86-64 and arm64 differ in <c>O_DIRECTORY</c> and <c>O_NOFOLLOW</c>); <see cref="statx"/> is used for file
+/// (x86-64 and arm64 differ in <c>O_DIRECTORY</c> and <c>O_NOFOLLOW</c>); <c>statx</c> is used for file
 /// status because its layout is the same on every architecture.
 /// </summary>
 internal static partial class Native

@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using WasmHarness.Binary;
 using WasmHarness.Execution;
@@ -153,13 +154,9 @@ public sealed class InstructionTableTests
         Assert.True(accesses >= 37, $"only {accesses} memory accesses");
     }
 
-    [Fact]
+    [CoreSuiteFact]
     public void Every_other_instruction_is_handled_by_hand_in_every_consumer()
     {
-        if (TestSuite.Root is null)
-        {
-            return;
-        }
         // Every opcode must occur in a module of the core suite that the text parser parsed, the validator accepted
         // and the decoder reads back from the encoder's bytes unchanged; the interpreter's compiler and the JIT must
         // both compile a function that has it (the spec runner then runs them: 0 failed on both tiers).

@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
@@ -14,18 +15,14 @@ namespace WasmHarness.Tests.Interpreter;
 /// </summary>
 public sealed class SuiteSmokeTests(ITestOutputHelper output)
 {
-    [Fact]
+    [CoreSuiteFact]
     public void EveryExportOfTheSuiteRunsOrTrapsCleanly()
     {
-        if (TestSuite.Root is null)
-        {
-            return;
-        }
         var problems = new List<string>();
         var calls = 0;
         foreach (var script in TestSuite.CoreScripts())
         {
-            var parsed = WastParser.ParseFile(Path.Combine(TestSuite.Root!, script));
+            var parsed = WastParser.ParseFile(Path.Combine(TestSuite.Root, script));
             foreach (var command in parsed.Commands)
             {
                 if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } })

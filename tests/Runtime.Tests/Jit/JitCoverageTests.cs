@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using WasmHarness.Execution;
 using WasmHarness.Jit;
@@ -10,13 +11,9 @@ namespace WasmHarness.Tests.Jit;
 /// <summary>The JIT compiles every function of the core suite: none is left to the interpreter, for any feature.</summary>
 public sealed class JitCoverageTests
 {
-    [Fact]
+    [CoreSuiteFact]
     public void EveryFunctionOfTheCoreSuiteCompiles()
     {
-        if (TestSuite.Root is null)
-        {
-            return;
-        }
         var problems = new List<string>();
         int functions = 0, tailCalls = 0, typedReferences = 0, wideOrSeveralMemories = 0, wideTables = 0;
         foreach (var script in TestSuite.CoreScripts())

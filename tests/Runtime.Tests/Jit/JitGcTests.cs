@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using WasmHarness.Execution;
 using WasmHarness.Jit;
@@ -310,13 +311,9 @@ public sealed class JitGcTests
     /// Every function of every module of the suite: the JIT compiles it, or names a first unsupported instruction
     /// that is not a GC one (<see cref="FunctionCompiler.Unsupported"/>, which <see cref="JitStatistics.FallbackReasons"/> counts).
     /// </summary>
-    [Fact]
+    [CoreSuiteFact]
     public void NoFunctionOfTheSuiteFallsBackBecauseOfAGcInstruction()
     {
-        if (TestSuite.Root is null)
-        {
-            return;
-        }
         var gcNames = Enum.GetValues<Opcode>().Where(o => ((int)o >> 16) == 0xFB).Select(o => o.Name()).ToHashSet();
         var functions = 0;
         var withGc = 0;

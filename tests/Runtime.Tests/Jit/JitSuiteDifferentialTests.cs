@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
@@ -16,18 +17,14 @@ namespace WasmHarness.Tests.Jit;
 /// </summary>
 public sealed class JitSuiteDifferentialTests(ITestOutputHelper output)
 {
-    [Fact]
+    [CoreSuiteFact]
     public void JitAgreesWithTheInterpreterOnEveryExportOfTheSuite()
     {
-        if (TestSuite.Root is null)
-        {
-            return;
-        }
         var problems = new List<string>();
         var compared = 0;
         foreach (var script in TestSuite.CoreScripts())
         {
-            var parsed = WastParser.ParseFile(Path.Combine(TestSuite.Root!, script));
+            var parsed = WastParser.ParseFile(Path.Combine(TestSuite.Root, script));
             foreach (var command in parsed.Commands)
             {
                 if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } })

@@ -1,3 +1,4 @@
+using WasmHarness.Tests.Shared;
 using WasmHarness.Wast;
 using WasmHarness.Tests.Support;
 using WasmHarness.Text;
@@ -10,11 +11,11 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Scripts() => TestSuite.CoreScriptData();
 
-    [Theory]
+    [CoreSuiteTheory]
     [MemberData(nameof(Scripts))]
     public void ScriptParses(string relativePath)
     {
-        var script = WastParser.ParseFile(Path.Combine(TestSuite.Root!, relativePath));
+        var script = WastParser.ParseFile(Path.Combine(TestSuite.Root, relativePath));
         var failures = Check(script);
         foreach (var failure in failures)
         {
@@ -23,13 +24,9 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
         Assert.Empty(failures);
     }
 
-    [Fact]
+    [CoreSuiteFact]
     public void WholeSuiteCounts()
     {
-        if (TestSuite.Root is null)
-        {
-            return;
-        }
         int scripts = 0, textModules = 0, quoteAccepted = 0, quoteRejected = 0, customRejected = 0;
         var failures = new List<string>();
         foreach (var relativePath in TestSuite.CoreScripts())
@@ -37,7 +34,7 @@ public sealed class SuiteParseTests(ITestOutputHelper output)
             Script script;
             try
             {
-                script = WastParser.ParseFile(Path.Combine(TestSuite.Root!, relativePath));
+                script = WastParser.ParseFile(Path.Combine(TestSuite.Root, relativePath));
                 scripts++;
             }
             catch (TextFormatException e)

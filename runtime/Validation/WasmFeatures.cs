@@ -1,0 +1,138 @@
+using WasmHarness.Syntax;
+using ValueType = WasmHarness.Syntax.ValueType;
+
+namespace WasmHarness.Validation;
+
+/// <summary>
+/// The Wasm features an engine accepts (<see cref="EngineOptions.Features"/>): every one by default. The features
+/// that can be switched off are SIMD (a Wasm 2.0 feature, with its relaxed extension) and the proposals Wasm 3.0
+/// added (<see cref="Wasm3Features"/>); the rest of Wasm 2.0 (bulk memory, reference types, multi-value, ...) is
+/// always on. Embedders and <c>harness -W simd=n</c> use them to refuse modules a target engine would refuse.
+/// </summary>
+[Flags]
+public enum WasmFeatures
+{
+    /// <summary>Only what cannot be switched off: Wasm 2.0 without SIMD.</summary>
+    None = 0,
+
+    /// <summary>128-bit SIMD: the <c>v128</c> type and the vector instructions (relaxed SIMD needs it too).</summary>
+    Simd = 1 << 0,
+
+    /// <summary>Relaxed SIMD.</summary>
+    RelaxedSimd = 1 << 1,
+
+    /// <summary>64-bit memories and tables.</summary>
+    Memory64 = 1 << 2,
+
+    /// <summary>More than one memory.</summary>
+    MultiMemory = 1 << 3,
+
+    /// <summary>Tail calls.</summary>
+    TailCall = 1 << 4,
+
+    /// <summary>Exception handling (<c>try_table</c>, <c>throw</c>, <c>exnref</c>, tags).</summary>
+    Exceptions = 1 << 5,
+
+    /// <summary>The legacy exception instructions (<c>try</c>, <c>catch</c>, <c>delegate</c>, <c>rethrow</c>).</summary>
+    LegacyExceptions = 1 << 6,
+
+    /// <summary>Typed function references.</summary>
+    FunctionReferences = 1 << 7,
+
+    /// <summary>Garbage collection: structs, arrays, i31, recursive and sub types.</summary>
+    Gc = 1 << 8,
+
+    /// <summary>Extended constant expressions.</summary>
+    ExtendedConst = 1 << 9,
+
+    /// <summary>Every feature this runtime has (the default).</summary>
+    All = Simd | RelaxedSimd | Memory64 | MultiMemory | TailCall | Exceptions | LegacyExceptions | FunctionReferences | Gc | ExtendedConst,
+}
+
+/// <summary>Refuses a module that uses a feature the engine does not accept.</summary>
+public static class FeatureGate
+{
+    /// <summary>Each switchable feature, with its name (wasmtime's <c>-W</c> name where wasmtime has one).</summary>
+    public static IReadOnlyList<(WasmFeatures Feature, string Name)> Names { get; } =
+    [
+        (WasmFeatures.Simd, "simd"),
+        (WasmFeatures.RelaxedSimd, "relaxed-simd"),
+        (WasmFeatures.Memory64, "memory64"),
+        (WasmFeatures.MultiMemory, "multi-memory"),
+        (WasmFeatures.TailCall, "tail-call"),
+        (WasmFeatures.Exceptions, "exceptions"),
+        (WasmFeatures.LegacyExceptions, "legacy-exceptions"),
+        (WasmFeatures.FunctionReferences, "function-references"),
+        (WasmFeatures.Gc, "gc"),
+        (WasmFeatures.ExtendedConst, "extended-const"),
+    ];
+
+    /// <summary>The features <paramref name="module"/> uses, of those that can be switched off.</summary>
+    public static WasmFeatures Of(Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var wasm3 = FeatureDetector.Of(module);
+        var features = UsesSimd(module) ? WasmFeatures.Simd : WasmFeatures.None;
+        foreach (var (from, to) in s_fromWasm3)
+        {
+            if (wasm3.HasFlag(from))
+            {
+                features |= to;
+            }
+        }
+        return features;
+    }
+
+    /// <summary>
+    /// Throws <see cref="InvalidModuleException"/> (<c>simd support is not enabled</c>) when <paramref name="module"/>
+    /// uses a feature that <paramref name="enabled"/> lacks; the first such feature in <see cref="Names"/>' order.
+    /// </summary>
+    public static void Check(Module module, WasmFeatures enabled)
+    {
+        if (enabled == WasmFeatures.All)
+        {
+            return; // the default: nothing to look for
+        }
+        var missing = Of(module) & ~enabled;
+        foreach (var (feature, name) in Names)
+        {
+            if (missing.HasFlag(feature))
+            {
+                throw new InvalidModuleException($"{name} support is not enabled");
+            }
+        }
+    }
+
+    private static readonly (Wasm3Features From, WasmFeatures To)[] s_fromWasm3 =
+    [
+        (Wasm3Features.RelaxedSimd, WasmFeatures.RelaxedSimd),
+        (Wasm3Features.Memory64, WasmFeatures.Memory64),
+        (Wasm3Features.MultiMemory, WasmFeatures.MultiMemory),
+        (Wasm3Features.TailCall, WasmFeatures.TailCall),
+        (Wasm3Features.Exceptions, WasmFeatures.Exceptions),
+        (Wasm3Features.LegacyExceptions, WasmFeatures.LegacyExceptions),
+        (Wasm3Features.FunctionReferences, WasmFeatures.FunctionReferences),
+        (Wasm3Features.GarbageCollection, WasmFeatures.Gc),
+        (Wasm3Features.ExtendedConst, WasmFeatures.ExtendedConst),
+    ];
+
+    // SIMD is part of Wasm 2.0, so FeatureDetector (which finds what 3.0 added) does not report it: a v128 anywhere in
+    // the module's types, globals or locals, or a 0xFD-prefixed instruction anywhere in its code.
+    private static bool UsesSimd(Module module)
+    {
+        static bool IsV128(ValueType type) => type.Kind == ValueKind.V128;
+        static bool InCode(IEnumerable<Instruction> code) => code.Any(instruction => instruction.Info.Prefix == 0xFD);
+
+        var inTypes = module.Types.SelectMany(group => group.Types).Any(type => type.Body switch
+        {
+            FunctionType function => function.Parameters.Any(IsV128) || function.Results.Any(IsV128),
+            StructType structure => structure.Fields.Any(field => IsV128(field.Storage.Type)),
+            ArrayType array => IsV128(array.Element.Storage.Type),
+            _ => false,
+        });
+        return inTypes
+            || module.Globals.Any(global => IsV128(global.Type.Type) || InCode(global.Init.Instructions))
+            || module.ImportsOf(ExternKind.Global).Any(import => IsV128(((GlobalType)import.Type).Type))
+            || module.Functions.Any(function => function.Locals.Any(group => IsV128(group.Type)) || InCode(function.Body.Instructions));
+    }
+}
