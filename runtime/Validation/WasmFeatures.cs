@@ -15,35 +15,38 @@ public enum WasmFeatures
     /// <summary>Only what cannot be switched off: Wasm 2.0 without SIMD.</summary>
     None = 0,
 
-    /// <summary>128-bit SIMD: the <c>v128</c> type and the vector instructions (relaxed SIMD needs it too).</summary>
-    Simd = 1 << 0,
-
-    /// <summary>Relaxed SIMD.</summary>
-    RelaxedSimd = 1 << 1,
+    // The proposals share their bits with Wasm3Features (what FeatureDetector finds in a module), so one is a cast of
+    // the other and each proposal's bit is written once.
 
     /// <summary>64-bit memories and tables.</summary>
-    Memory64 = 1 << 2,
+    Memory64 = (int)Wasm3Features.Memory64,
 
     /// <summary>More than one memory.</summary>
-    MultiMemory = 1 << 3,
+    MultiMemory = (int)Wasm3Features.MultiMemory,
 
     /// <summary>Tail calls.</summary>
-    TailCall = 1 << 4,
+    TailCall = (int)Wasm3Features.TailCall,
 
     /// <summary>Exception handling (<c>try_table</c>, <c>throw</c>, <c>exnref</c>, tags).</summary>
-    Exceptions = 1 << 5,
+    Exceptions = (int)Wasm3Features.Exceptions,
 
     /// <summary>The legacy exception instructions (<c>try</c>, <c>catch</c>, <c>delegate</c>, <c>rethrow</c>).</summary>
-    LegacyExceptions = 1 << 6,
+    LegacyExceptions = (int)Wasm3Features.LegacyExceptions,
 
     /// <summary>Typed function references.</summary>
-    FunctionReferences = 1 << 7,
+    FunctionReferences = (int)Wasm3Features.FunctionReferences,
 
     /// <summary>Garbage collection: structs, arrays, i31, recursive and sub types.</summary>
-    Gc = 1 << 8,
+    Gc = (int)Wasm3Features.GarbageCollection,
 
     /// <summary>Extended constant expressions.</summary>
-    ExtendedConst = 1 << 9,
+    ExtendedConst = (int)Wasm3Features.ExtendedConst,
+
+    /// <summary>Relaxed SIMD.</summary>
+    RelaxedSimd = (int)Wasm3Features.RelaxedSimd,
+
+    /// <summary>128-bit SIMD: the <c>v128</c> type and the vector instructions (relaxed SIMD needs it too). Part of Wasm 2.0, so not a <see cref="Wasm3Features"/> bit.</summary>
+    Simd = 1 << 16,
 
     /// <summary>Every feature this runtime has (the default).</summary>
     All = Simd | RelaxedSimd | Memory64 | MultiMemory | TailCall | Exceptions | LegacyExceptions | FunctionReferences | Gc | ExtendedConst,
@@ -71,14 +74,10 @@ public static class FeatureGate
     public static WasmFeatures Of(Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var wasm3 = FeatureDetector.Of(module);
-        var features = UsesSimd(module) ? WasmFeatures.Simd : WasmFeatures.None;
-        foreach (var (from, to) in s_fromWasm3)
+        var features = (WasmFeatures)FeatureDetector.Of(module);
+        if (UsesSimd(module))
         {
-            if (wasm3.HasFlag(from))
-            {
-                features |= to;
-            }
+            features |= WasmFeatures.Simd;
         }
         return features;
     }
@@ -102,19 +101,6 @@ public static class FeatureGate
             }
         }
     }
-
-    private static readonly (Wasm3Features From, WasmFeatures To)[] s_fromWasm3 =
-    [
-        (Wasm3Features.RelaxedSimd, WasmFeatures.RelaxedSimd),
-        (Wasm3Features.Memory64, WasmFeatures.Memory64),
-        (Wasm3Features.MultiMemory, WasmFeatures.MultiMemory),
-        (Wasm3Features.TailCall, WasmFeatures.TailCall),
-        (Wasm3Features.Exceptions, WasmFeatures.Exceptions),
-        (Wasm3Features.LegacyExceptions, WasmFeatures.LegacyExceptions),
-        (Wasm3Features.FunctionReferences, WasmFeatures.FunctionReferences),
-        (Wasm3Features.GarbageCollection, WasmFeatures.Gc),
-        (Wasm3Features.ExtendedConst, WasmFeatures.ExtendedConst),
-    ];
 
     // SIMD is part of Wasm 2.0, so FeatureDetector (which finds what 3.0 added) does not report it: a v128 anywhere in
     // the module's types, globals or locals, or a 0xFD-prefixed instruction anywhere in its code.
