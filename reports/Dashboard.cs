@@ -282,7 +282,44 @@ public static class Dashboard
                 html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(f.Source)}</td><td>{Encode(f.Engines)}</td><td class=\"{verdict}\">{f.Detected} / {f.Faults}</td><td>{f.MedianSecondsToDetect:0.0}</td><td>{Encode(f.Undetected.Count == 0 ? "none" : string.Join(", ", f.Undetected))}</td></tr>");
             }
             html.Append("</table>");
+            FaultMatrix(html, results.Faults);
         }
+    }
+
+    /// <summary>
+    /// One row per fault, one column per fault benchmark run: seconds and generated cases to detection, or "missed";
+    /// the slowest detections are what a generator change must improve.
+    /// </summary>
+    private static void FaultMatrix(StringBuilder html, IReadOnlyList<FaultBenchmark> runs)
+    {
+        var withResults = runs.Where(r => r.Results.Count > 0).ToList();
+        if (withResults.Count == 0)
+        {
+            return;
+        }
+        html.Append("<h4>Time to detect each fault (seconds / cases generated)</h4><table><tr><th>area</th><th>fault</th>");
+        foreach (var run in withResults)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<th>{Encode(run.Engines)}<br/><small>{Encode(run.Source)}</small></th>");
+        }
+        html.Append("</tr>");
+        var faults = withResults.SelectMany(r => r.Results).GroupBy(r => r.Fault).Select(g => (g.Key, g.First().Area));
+        foreach (var (fault, area) in faults)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Encode(area)}</td><td>{Encode(fault)}</td>");
+            foreach (var run in withResults)
+            {
+                var result = run.Results.FirstOrDefault(r => r.Fault == fault);
+                html.Append(result switch
+                {
+                    null => "<td>–</td>",
+                    { Detected: true } => string.Create(CultureInfo.InvariantCulture, $"<td class=\"pass\">{result.Seconds:0.00} s / {result.Cases}</td>"),
+                    _ => string.Create(CultureInfo.InvariantCulture, $"<td class=\"fail\">missed ({result.Seconds:0} s / {result.Cases})</td>"),
+                });
+            }
+            html.Append("</tr>");
+        }
+        html.Append("</table>");
     }
 
     private static string Bytes(double? bytes) => bytes switch

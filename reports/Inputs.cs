@@ -24,7 +24,14 @@ public sealed record FuzzCampaign(string Target, DateTimeOffset When, long RunTi
 public sealed record DifferentialCampaign(string Source, string Engines, long Seed, long Cases, long Agreed, long Divergences, long Inconclusive, long InvalidModules, double Seconds, double CasesPerSecond, int Jobs = 1, long WorkerCrashes = 0);
 
 /// <summary>A fault-injection benchmark (<c>differential --fault-benchmark --json</c>): how many injected faults a campaign found.</summary>
-public sealed record FaultBenchmark(string Source, string Engines, int Faults, int Detected, double MedianSecondsToDetect, IReadOnlyList<string> Undetected);
+public sealed record FaultBenchmark(string Source, string Engines, int Faults, int Detected, double MedianSecondsToDetect, IReadOnlyList<string> Undetected)
+{
+    /// <summary>Each fault of the run: detected or not, after how many seconds and generated cases.</summary>
+    public IReadOnlyList<FaultDetection> Results { get; init; } = [];
+}
+
+/// <summary>One fault of a fault benchmark: whether its campaign found it, and how fast (seconds, cases generated).</summary>
+public sealed record FaultDetection(string Fault, string Area, bool Detected, double Seconds, long Cases);
 
 /// <summary>Everything the dashboard shows, and the files it could not read (listed on the page, never fatal).</summary>
 public sealed class ResultSet
@@ -179,13 +186,18 @@ public static class Inputs
 
     internal static FaultBenchmark ReadFaultBenchmark(string source, JsonElement root)
     {
-        var undetected = root.GetProperty("Results").EnumerateArray()
-            .Where(r => r.TryGetProperty("Detected", out var d) && d.ValueKind == JsonValueKind.False)
-            .Select(r => r.GetProperty("Fault").GetString() ?? "?")
-            .ToList();
+        var results = root.GetProperty("Results").EnumerateArray().Select(r => new FaultDetection(
+            r.GetProperty("Fault").GetString() ?? "?",
+            r.TryGetProperty("Area", out var area) ? area.GetString() ?? "" : "",
+            r.TryGetProperty("Detected", out var d) && d.ValueKind == JsonValueKind.True,
+            r.TryGetProperty("SecondsToDetect", out var seconds) && seconds.ValueKind == JsonValueKind.Number ? seconds.GetDouble() : double.NaN,
+            r.TryGetProperty("Cases", out var cases) && cases.ValueKind == JsonValueKind.Number ? cases.GetInt64() : 0)).ToList();
         return new FaultBenchmark(source, root.TryGetProperty("Engines", out var e) ? e.GetString() ?? "" : "",
             root.GetProperty("Faults").GetInt32(), root.GetProperty("Detected").GetInt32(),
             root.TryGetProperty("MedianSecondsToDetect", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : double.NaN,
-            undetected);
+            [.. results.Where(r => !r.Detected).Select(r => r.Fault)])
+        {
+            Results = results,
+        };
     }
 }

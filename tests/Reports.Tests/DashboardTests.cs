@@ -73,3 +73,25 @@ public sealed class DashboardTests
         Assert.Contains("| Interpreter | 0.20× | 0.20× |", md, StringComparison.Ordinal);
     }
 }
+
+public sealed class FaultMatrixTests
+{
+    [Fact]
+    public void Each_fault_gets_a_row_with_its_time_and_cases_to_detection_per_run()
+    {
+        const string Interp = """{"Engines":"interp","Faults":2,"Detected":1,"MedianSecondsToDetect":0.5,"Results":[{"Fault":"i32.add->i32.sub","Area":"integer","Detected":true,"SecondsToDetect":0.5,"Cases":40},{"Fault":"br_table-count-takes-last-label","Area":"control","Detected":false,"SecondsToDetect":60,"Cases":9000}]}""";
+        const string Jit = """{"Engines":"jit","Faults":1,"Detected":1,"MedianSecondsToDetect":2,"Results":[{"Fault":"i32.add->i32.sub","Area":"integer","Detected":true,"SecondsToDetect":2.25,"Cases":300}]}""";
+        var set = new ResultSet();
+        set.Faults.Add(Inputs.ReadFaultBenchmark("interp.json", JsonDocument.Parse(Interp).RootElement));
+        set.Faults.Add(Inputs.ReadFaultBenchmark("jit.json", JsonDocument.Parse(Jit).RootElement));
+        Assert.Equal(new FaultDetection("i32.add->i32.sub", "integer", true, 2.25, 300), set.Faults[1].Results.Single());
+
+        var html = Dashboard.Html(set, DateTimeOffset.UnixEpoch);
+        using var reader = XmlReader.Create(new StringReader(html), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
+        var rows = XDocument.Load(reader).Descendants("tr")
+            .Where(tr => tr.Elements("td").Skip(1).FirstOrDefault()?.Value is "i32.add->i32.sub" or "br_table-count-takes-last-label")
+            .ToDictionary(tr => tr.Elements("td").ElementAt(1).Value, tr => tr.Elements("td").Skip(2).Select(td => ((string?)td.Attribute("class"), td.Value)).ToList());
+        Assert.Equal([("pass", "0.50 s / 40"), ("pass", "2.25 s / 300")], rows["i32.add->i32.sub"]);
+        Assert.Equal([("fail", "missed (60 s / 9000)"), (null, "–")], rows["br_table-count-takes-last-label"]);
+    }
+}
