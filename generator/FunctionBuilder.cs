@@ -151,6 +151,34 @@ internal sealed class FunctionBuilder
         Emit(Instruction.WithIndex(Opcode.GlobalSet, ModuleGenerator.FuelGlobal));
     }
 
+    /// <summary>True when the fuel check <see cref="EmitFuelCheck"/> emits starts at instruction <paramref name="i"/> of <paramref name="body"/>, intact.</summary>
+    internal static bool IsFuelCheckAt(IReadOnlyList<Instruction> body, int i)
+    {
+        var fuel = ModuleGenerator.FuelGlobal;
+        bool Is(int at, Opcode opcode) => at < body.Count && body[at].Opcode == opcode;
+        if (!(Is(i, Opcode.GlobalGet) && body[i].Index == fuel && Is(i + 1, Opcode.I32Eqz) && Is(i + 2, Opcode.If)))
+        {
+            return false;
+        }
+        // The if's end (blocks inside it are only constants and return, but count depth anyway).
+        var depth = 0;
+        var end = i + 3;
+        for (; end < body.Count; end++)
+        {
+            if (body[end].Opcode is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.TryTable or Opcode.Try)
+            {
+                depth++;
+            }
+            else if (body[end].Opcode == Opcode.End && depth-- == 0)
+            {
+                break;
+            }
+        }
+        return Is(end - 1, Opcode.Return) && Is(end + 1, Opcode.GlobalGet) && body[end + 1].Index == fuel
+            && Is(end + 2, Opcode.I32Const) && body[end + 2].I32 == 1 && Is(end + 3, Opcode.I32Sub)
+            && Is(end + 4, Opcode.GlobalSet) && body[end + 4].Index == fuel;
+    }
+
     private static Instruction FuelResult(ValueType type) => type.Kind switch
     {
         ValueKind.I32 => Instruction.I32Const(-7),
@@ -809,15 +837,17 @@ internal sealed class FunctionBuilder
         }
         var start = _u.Int(256);
         var shift = 1 + _u.Int(Math.Max(1, count));
+        // memory.init's source is an offset into the data segment: 0, so the segment's length bounds the count.
+        var source = move == Move.MemoryInit ? 0 : start;
         switch (move == Move.MemoryCopy ? _u.Int(5) : _u.Int(3))
         {
             case 0: // ends exactly at the end of memory
                 EndMinus(count);
-                Emit(Instruction.I32Const(start));
+                Emit(Instruction.I32Const(source));
                 break;
             case 1: // one byte past the end (traps)
                 EndMinus(count - 1);
-                Emit(Instruction.I32Const(start));
+                Emit(Instruction.I32Const(source));
                 break;
             case 2: // at the end, or the source at the end for a copy
                 if (move == Move.MemoryCopy && _u.Bool())
@@ -828,7 +858,7 @@ internal sealed class FunctionBuilder
                 else
                 {
                     EndMinus(count);
-                    Emit(Instruction.I32Const(start));
+                    Emit(Instruction.I32Const(source));
                 }
                 break;
             case 3: // destination above an overlapping source
@@ -839,12 +869,6 @@ internal sealed class FunctionBuilder
                 Emit(Instruction.I32Const(start));
                 Emit(Instruction.I32Const(start + shift));
                 break;
-        }
-        if (move == Move.MemoryInit)
-        {
-            // memory.init's source is an offset into the data segment: 0, so the segment's length bounds the count.
-            Emit(Opcode.Drop);
-            Emit(Instruction.I32Const(0));
         }
         Emit(Instruction.I32Const(count));
     }
@@ -1150,9 +1174,7 @@ internal sealed class FunctionBuilder
                     Discard();
                     Discard();
                     BulkEdge(move, instruction);
-                    _stack.AddRange([ValueType.I32, ValueType.I32, ValueType.I32]);
                     Emit(instruction);
-                    Pop(3);
                     return;
                 }
                 Emit(Instruction.I32Const(0xFF));

@@ -55,15 +55,16 @@ public static class FaultCatalog
         // The helper's memory instructions name memory 0, so only instructions on memory 0 (32-bit) are rewritten.
         bool Triggers(Module module, Instruction instruction) =>
             instruction.Opcode == target && (!UsesMemory(instruction) || (OnMemory0(instruction) && Memory32(module, 0)));
+        // Parsed once per fault, not per module the faulty engine compiles.
+        var parsed = WatParser.ParseModule($"(module (memory 1) {helper})");
+        var function = parsed.Functions[0];
+        var type = parsed.Types[(int)function.TypeIndex];
         return new Fault(name, area, Triggers, module =>
         {
-            var copy = Copy(module);
-            var parsed = WatParser.ParseModule($"(module (memory 1) {helper})");
-            var function = parsed.Functions[0];
-            var typeIndex = (uint)copy.Types.Sum(group => group.Types.Count);
-            copy.Types.Add(parsed.Types[(int)function.TypeIndex]);
-            var helperIndex = (uint)(copy.ImportedFunctionCount + copy.Functions.Count);
-            var rewritten = Rewrite(copy, i => Triggers(copy, i) ? [.. immediates?.Invoke(i) ?? [], Instruction.WithIndex(Opcode.Call, helperIndex)] : null);
+            var helperIndex = (uint)(module.ImportedFunctionCount + module.Functions.Count);
+            var rewritten = Rewrite(module, i => Triggers(module, i) ? [.. immediates?.Invoke(i) ?? [], Instruction.WithIndex(Opcode.Call, helperIndex)] : null);
+            var typeIndex = (uint)rewritten.Types.Sum(group => group.Types.Count);
+            rewritten.Types.Add(type);
             rewritten.Functions.Add(new Function(typeIndex, function.Locals, function.Body));
             return rewritten;
         });

@@ -122,46 +122,18 @@ public static class TestCaseReducer
     {
         var needsEntryCheck = body.Any(i => i.Opcode is Opcode.Loop or Opcode.Call or Opcode.CallIndirect or Opcode.CallRef
             or Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef);
-        if (needsEntryCheck && !FuelCheckAt(body, 0))
+        if (needsEntryCheck && !FunctionBuilder.IsFuelCheckAt(body, 0))
         {
             return false;
         }
         for (var p = 0; p < body.Count; p++)
         {
-            if (body[p].Opcode == Opcode.Loop && !FuelCheckAt(body, p + 1))
+            if (body[p].Opcode == Opcode.Loop && !FunctionBuilder.IsFuelCheckAt(body, p + 1))
             {
                 return false;
             }
         }
         return true;
-    }
-
-    /// <summary>True when the generator's fuel check starts at instruction <paramref name="i"/>.</summary>
-    private static bool FuelCheckAt(IReadOnlyList<Instruction> body, int i)
-    {
-        var fuel = ModuleGenerator.FuelGlobal;
-        bool Is(int at, Opcode opcode) => at < body.Count && body[at].Opcode == opcode;
-        if (!(Is(i, Opcode.GlobalGet) && body[i].Index == fuel && Is(i + 1, Opcode.I32Eqz) && Is(i + 2, Opcode.If)))
-        {
-            return false;
-        }
-        // The if's end (blocks inside it are only constants and return, but count depth anyway).
-        var depth = 0;
-        var end = i + 3;
-        for (; end < body.Count; end++)
-        {
-            if (body[end].Opcode is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.TryTable or Opcode.Try)
-            {
-                depth++;
-            }
-            else if (body[end].Opcode == Opcode.End && depth-- == 0)
-            {
-                break;
-            }
-        }
-        return Is(end - 1, Opcode.Return) && Is(end + 1, Opcode.GlobalGet) && body[end + 1].Index == fuel
-            && Is(end + 2, Opcode.I32Const) && body[end + 2].I32 == 1 && Is(end + 3, Opcode.I32Sub)
-            && Is(end + 4, Opcode.GlobalSet) && body[end + 4].Index == fuel;
     }
 
     public static bool IsValid(Module module)

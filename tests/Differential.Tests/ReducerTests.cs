@@ -10,16 +10,9 @@ public class ReducerTests
     public void A_failing_case_shrinks_while_it_keeps_failing()
     {
         var fault = FaultCatalog.Find("memory.grow-always-fails")!;
-        var oracle = new DifferentialOracle([FaultCatalog.FaultyInterpreter(fault), new InterpreterEngine()]);
-        for (var index = 0L; index < 2000; index++)
+        var (oracle, found) = FirstDivergence.Of(fault, cases: 2000);
+        if (found is (var module, var seed, var report))
         {
-            var seed = Campaign.CaseSeed(1, index);
-            var module = Campaign.GenerateCase(seed, out _);
-            var report = oracle.Check(module, seed);
-            if (report.Verdict != Verdict.Divergence)
-            {
-                continue;
-            }
             var reduced = TestCaseReducer.Reduce(module, m => oracle.Check(m, seed) is { Verdict: Verdict.Divergence } r && r.Category == report.Category, TimeSpan.FromSeconds(20));
             Assert.True(TestCaseReducer.IsValid(reduced));
             Assert.Equal(Verdict.Divergence, oracle.Check(reduced, seed).Verdict);
@@ -32,6 +25,26 @@ public class ReducerTests
     }
 }
 
+/// <summary>The first generated case (campaign seed 1) on which an interpreter carrying a fault diverges from a clean one.</summary>
+internal static class FirstDivergence
+{
+    public static (DifferentialOracle Oracle, (WasmHarness.Syntax.Module Module, ulong Seed, OracleReport Report)? Found) Of(Fault fault, long cases)
+    {
+        var oracle = new DifferentialOracle([FaultCatalog.FaultyInterpreter(fault), new InterpreterEngine()]);
+        for (var index = 0L; index < cases; index++)
+        {
+            var seed = Campaign.CaseSeed(1, index);
+            var module = Campaign.GenerateCase(seed, out _);
+            // A case without the faulted instruction cannot diverge: skip running it.
+            if (FaultCatalog.Covers(fault, module) && oracle.Check(module, seed) is { Verdict: Verdict.Divergence } report)
+            {
+                return (oracle, (module, seed, report));
+            }
+        }
+        return (oracle, null);
+    }
+}
+
 public class BoundedReducerTests
 {
     [Fact]
@@ -40,15 +53,9 @@ public class BoundedReducerTests
         // The fault whose reduction once hung (issue 22): candidates that broke a loop's fuel check ran forever. (The
         // interpreter carries the fault here: the same module rewrite as on the JIT, without compiling every candidate.)
         var fault = FaultCatalog.Find("i64.load16_u-address-wraps")!;
-        var oracle = new DifferentialOracle([FaultCatalog.FaultyInterpreter(fault), new InterpreterEngine()]);
-        for (var index = 0L; index < 30000; index++)
+        var (oracle, found) = FirstDivergence.Of(fault, cases: 30000);
+        if (found is (var module, var seed, var report))
         {
-            var seed = Campaign.CaseSeed(1, index);
-            var module = Campaign.GenerateCase(seed, out _);
-            if (!FaultCatalog.Covers(fault, module) || oracle.Check(module, seed) is not { Verdict: Verdict.Divergence } report)
-            {
-                continue;
-            }
             Assert.True(TestCaseReducer.IsFueled(module));
             var steps = 0;
             var reduced = TestCaseReducer.Reduce(module, m =>
