@@ -24,10 +24,10 @@ public sealed record FuzzCampaign(string Target, DateTimeOffset When, long RunTi
 public sealed record DifferentialCampaign(string Source, string Engines, long Seed, long Cases, long Agreed, long Divergences, long Inconclusive, long InvalidModules, double Seconds, double CasesPerSecond, int Jobs = 1, long WorkerCrashes = 0);
 
 /// <summary>A fault-injection benchmark (<c>differential --fault-benchmark --json</c>): how many injected faults a campaign found.</summary>
-public sealed record FaultBenchmark(string Source, string Engines, int Faults, int Detected, double MedianSecondsToDetect, IReadOnlyList<string> Undetected)
+public sealed record FaultBenchmark(string Source, string Engines, int Faults, int Detected, double MedianSecondsToDetect, IReadOnlyList<FaultDetection> Results)
 {
-    /// <summary>Each fault of the run: detected or not, after how many seconds and generated cases.</summary>
-    public IReadOnlyList<FaultDetection> Results { get; init; } = [];
+    /// <summary>The faults the run missed.</summary>
+    public IReadOnlyList<string> Undetected { get; } = [.. Results.Where(r => !r.Detected).Select(r => r.Fault)];
 }
 
 /// <summary>One fault of a fault benchmark: whether its campaign found it, and how fast (seconds, cases generated).</summary>
@@ -195,9 +195,6 @@ public static class Inputs
         return new FaultBenchmark(source, root.TryGetProperty("Engines", out var e) ? e.GetString() ?? "" : "",
             root.GetProperty("Faults").GetInt32(), root.GetProperty("Detected").GetInt32(),
             root.TryGetProperty("MedianSecondsToDetect", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : double.NaN,
-            [.. results.Where(r => !r.Detected).Select(r => r.Fault)])
-        {
-            Results = results,
-        };
+            results);
     }
 }

@@ -29,7 +29,7 @@ public sealed class BrowserTests : IDisposable
             set.Fuzz.Add(new FuzzCampaign("decode", new DateTimeOffset(2026, 11, day, 2, 0, 0, TimeSpan.Zero), 1800, day * 1000000, day * 500.0, day * 100, day * 150, 0, day - 1, "4.5%", $"decode-{day}.json"));
         }
         set.Differential.Add(new DifferentialCampaign("campaign.json", "interp,wasmtime", 7, 1000, 1000, 0, 0, 0, 60, 16.7));
-        set.Faults.Add(new FaultBenchmark("faults.json", "interp", 35, 33, 4.8, ["i64.rem_s->i64.rem_u"]));
+        set.Faults.Add(new FaultBenchmark("faults.json", "interp", 35, 33, 4.8, [new FaultDetection("i64.rem_s->i64.rem_u", "integer", false, 60, 4000)]));
         return set;
     }
 
