@@ -18,6 +18,11 @@ public enum Wasm3Features
     GarbageCollection = 1 << 6,
     ExtendedConst = 1 << 7,
     RelaxedSimd = 1 << 8,
+
+    // Beyond Wasm 3.0: the standardized-track proposals wasmtime ships.
+    Threads = 1 << 9,
+    WideArithmetic = 1 << 10,
+    CustomPageSizes = 1 << 11,
 }
 
 /// <summary>Finds which <see cref="Wasm3Features"/> a module uses, by looking at its types, sections and instructions.</summary>

@@ -45,11 +45,21 @@ public enum WasmFeatures
     /// <summary>Relaxed SIMD.</summary>
     RelaxedSimd = (int)Wasm3Features.RelaxedSimd,
 
+    /// <summary>Threads: shared memories, atomic memory instructions, <c>memory.atomic.wait32/64</c> and <c>notify</c>.</summary>
+    Threads = (int)Wasm3Features.Threads,
+
+    /// <summary>Wide arithmetic: <c>i64.add128</c>, <c>i64.sub128</c>, <c>i64.mul_wide_s/u</c>.</summary>
+    WideArithmetic = (int)Wasm3Features.WideArithmetic,
+
+    /// <summary>Custom page sizes: memories whose page is 1 byte or 64 KiB.</summary>
+    CustomPageSizes = (int)Wasm3Features.CustomPageSizes,
+
     /// <summary>128-bit SIMD: the <c>v128</c> type and the vector instructions (relaxed SIMD needs it too). Part of Wasm 2.0, so not a <see cref="Wasm3Features"/> bit.</summary>
     Simd = 1 << 16,
 
     /// <summary>Every feature this runtime has (the default).</summary>
-    All = Simd | RelaxedSimd | Memory64 | MultiMemory | TailCall | Exceptions | LegacyExceptions | FunctionReferences | Gc | ExtendedConst,
+    All = Simd | RelaxedSimd | Memory64 | MultiMemory | TailCall | Exceptions | LegacyExceptions | FunctionReferences | Gc | ExtendedConst
+        | Threads | WideArithmetic | CustomPageSizes,
 }
 
 /// <summary>Refuses a module that uses a feature the engine does not accept.</summary>
@@ -68,6 +78,9 @@ public static class FeatureGate
         (WasmFeatures.FunctionReferences, "function-references"),
         (WasmFeatures.Gc, "gc"),
         (WasmFeatures.ExtendedConst, "extended-const"),
+        (WasmFeatures.Threads, "threads"),
+        (WasmFeatures.WideArithmetic, "wide-arithmetic"),
+        (WasmFeatures.CustomPageSizes, "custom-page-sizes"),
     ];
 
     /// <summary>The features <paramref name="module"/> uses, of those that can be switched off.</summary>

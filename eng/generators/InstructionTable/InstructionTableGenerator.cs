@@ -198,6 +198,9 @@ internal static class Emitters
         "exceptions" => "Exceptions",
         "legacy-exceptions" => "LegacyExceptions",
         "relaxed-simd" => "RelaxedSimd",
+        "threads" => "Threads",
+        "wide-arithmetic" => "WideArithmetic",
+        "custom-page-sizes" => "CustomPageSizes",
         "mvp" or "sign-ext" or "sat-trunc" or "multi-value" or "bulk-memory" or "reference-types" or "simd" => null,
         _ => throw new InvalidOperationException($"unknown feature {feature}"),
     };
