@@ -134,7 +134,7 @@ internal sealed class FunctionBuilder
 
     private void EmitFuelCheck()
     {
-        Emit(Instruction.WithIndex(Opcode.GlobalGet, ModuleGenerator.FuelGlobal));
+        Emit(Instruction.WithIndex(Opcode.GlobalGet, _m.FuelGlobal));
         Emit(Opcode.I32Eqz);
         Emit(Instruction.Block(Opcode.If, BlockType.Empty));
         // Out of fuel: return fixed values (rather than trap, so the call's effects stay observable). Every
@@ -145,16 +145,15 @@ internal sealed class FunctionBuilder
         }
         Emit(Opcode.Return);
         Emit(Opcode.End);
-        Emit(Instruction.WithIndex(Opcode.GlobalGet, ModuleGenerator.FuelGlobal));
+        Emit(Instruction.WithIndex(Opcode.GlobalGet, _m.FuelGlobal));
         Emit(Instruction.I32Const(1));
         Emit(Opcode.I32Sub);
-        Emit(Instruction.WithIndex(Opcode.GlobalSet, ModuleGenerator.FuelGlobal));
+        Emit(Instruction.WithIndex(Opcode.GlobalSet, _m.FuelGlobal));
     }
 
     /// <summary>True when the fuel check <see cref="EmitFuelCheck"/> emits starts at instruction <paramref name="i"/> of <paramref name="body"/>, intact.</summary>
-    internal static bool IsFuelCheckAt(IReadOnlyList<Instruction> body, int i)
+    internal static bool IsFuelCheckAt(IReadOnlyList<Instruction> body, int i, uint fuel)
     {
-        var fuel = ModuleGenerator.FuelGlobal;
         bool Is(int at, Opcode opcode) => at < body.Count && body[at].Opcode == opcode;
         if (!(Is(i, Opcode.GlobalGet) && body[i].Index == fuel && Is(i + 1, Opcode.I32Eqz) && Is(i + 2, Opcode.If)))
         {
@@ -367,7 +366,7 @@ internal sealed class FunctionBuilder
 
     /// <summary>
     /// Discards the value on top of the stack, folding a number into the sink global first (<see
-    /// cref="ModuleGenerator.SinkGlobal"/>: sink = rotl(sink, 5) xor value, floats by their bits, vectors by both
+    /// cref="ModuleGenerator.ModuleBuilder.SinkGlobal"/>: sink = rotl(sink, 5) xor value, floats by their bits, vectors by both
     /// halves), so a result the code does not otherwise use still reaches compared state. Float bits are only folded
     /// when NaNs are canonicalized (otherwise a NaN's payload may rightly differ between engines); references are dropped.
     /// </summary>
@@ -412,11 +411,11 @@ internal sealed class FunctionBuilder
     /// <summary>Folds the i64 on top of the (emitted) stack into the sink.</summary>
     private void Sink()
     {
-        Emit(Instruction.WithIndex(Opcode.GlobalGet, ModuleGenerator.SinkGlobal));
+        Emit(Instruction.WithIndex(Opcode.GlobalGet, _m.SinkGlobal));
         Emit(Instruction.I64Const(5));
         Emit(Opcode.I64Rotl);
         Emit(Opcode.I64Xor);
-        Emit(Instruction.WithIndex(Opcode.GlobalSet, ModuleGenerator.SinkGlobal));
+        Emit(Instruction.WithIndex(Opcode.GlobalSet, _m.SinkGlobal));
     }
 
     /// <summary>Folds the two values on top of the stack into one of the lower one's type, losslessly mixing their bits (xor).</summary>
@@ -745,9 +744,9 @@ internal sealed class FunctionBuilder
 
     private IEnumerable<uint> MutableGlobalsOf(ValueType type)
     {
-        for (var i = 1; i < _m.Globals.Count; i++)
+        for (var i = 0; i < _m.Globals.Count; i++)
         {
-            if (_m.Globals[i].Mutable && _m.Globals[i].Type == type)
+            if (i != _m.FuelGlobal && _m.Globals[i].Mutable && _m.Globals[i].Type == type)
             {
                 yield return (uint)i;
             }
@@ -889,7 +888,8 @@ internal sealed class FunctionBuilder
                     }
                     case 1 when _m.Globals.Count > 1:
                     {
-                        var global = (uint)_u.Range(1, _m.Globals.Count - 1);
+                        var global = (uint)_u.Int(_m.Globals.Count - 1); // any but fuel
+                        global += global >= _m.FuelGlobal ? 1u : 0u;
                         Emit(Instruction.WithIndex(Opcode.GlobalGet, global));
                         Push(_m.Globals[(int)global].Type);
                         return;

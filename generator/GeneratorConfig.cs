@@ -24,7 +24,7 @@ public enum InstructionClass
 /// <summary>The language a swarm configuration draws its features from.</summary>
 public enum GeneratorProfile
 {
-    /// <summary>Wasm 2.0 only (draws the same bytes as before the 3.0 features existed, so old seeds replay alike).</summary>
+    /// <summary>Wasm 2.0 only (a configuration drawn from the same bytes as a Wasm3 one, without the 3.0 features).</summary>
     Wasm2,
 
     /// <summary>Wasm 2.0 plus the 3.0 features the tiers support: tail calls, typed function references, exceptions, multiple memories, memory64.</summary>
@@ -75,6 +75,13 @@ public sealed record GeneratorConfig
     /// <summary>Wasm 3.0: memory 0 has 64-bit addresses (and memory 1, with <see cref="MultiMemory"/>, sometimes too).</summary>
     public bool Memory64 { get; init; }
 
+    /// <summary>
+    /// The module imports from a second generated module, the provider (<see cref="ProviderModules"/>): some of its
+    /// functions, globals (mutable ones included: both modules then read and write one global), its memory and its
+    /// table, so that cross-module calls, shared state and imported-global access are checked.
+    /// </summary>
+    public bool Imports { get; init; }
+
     /// <summary>No instruction that can trap is generated (besides the fuel check); memory accesses are masked into bounds.</summary>
     public bool DisallowTraps { get; init; }
 
@@ -108,6 +115,7 @@ public sealed record GeneratorConfig
         if (Exceptions) yield return "exceptions";
         if (MultiMemory) yield return "multi-memory";
         if (Memory64) yield return "memory64";
+        if (Imports) yield return "imports";
     }
 
     /// <summary>A swarm configuration drawn from <paramref name="u"/>: features, limits and a random subset of instructions.</summary>
@@ -190,6 +198,7 @@ public sealed record GeneratorConfig
                 Memory64 = u.Int(3) == 0,
             };
         }
-        return config;
+        // Drawn after everything else, so the rest of a configuration stays what the same bytes gave before imports existed.
+        return config with { Imports = u.Int(4) == 0 };
     }
 }

@@ -9,12 +9,15 @@ namespace WasmHarness.Generator;
 /// every open block (coercing the stack to the block's results) when the input or the instruction budget runs out.
 /// </summary>
 /// <remarks>
-/// Termination by construction: global 0 is fuel. Every function entry and every loop header checks it and spends
-/// one unit; at zero it returns fixed values at once (so every frame unwinds), identically on every engine. The export
-/// <see cref="ResetFuelExport"/> refills it; the oracle calls it before each call. Everything is exported: functions
-/// <c>f0..</c>, globals <c>g1..</c>, the memory <see cref="MemoryExport"/>, the table <see cref="TableExport"/>.
-/// Exported signatures use only numbers, v128 and nullable funcref/externref (what every engine can pass). With the
-/// 3.0 features: tags (exceptions), a second memory <see cref="SecondMemoryExport"/>, 64-bit addresses.
+/// Termination by construction: the first defined global is fuel (<see cref="FuelGlobalOf"/>). Every function entry and
+/// every loop header checks it and spends one unit; at zero it returns fixed values at once (so every frame unwinds),
+/// identically on every engine. The export <see cref="ResetFuelExport"/> refills it; the oracle calls it before each
+/// call. Everything is exported: functions <c>f0..</c>, globals <c>g1..</c> (numbered among the defined globals, the
+/// sink first), the memory <see cref="MemoryExport"/>, the table <see cref="TableExport"/>. Exported signatures use
+/// only numbers, v128 and nullable funcref/externref (what every engine can pass). With the 3.0 features: tags
+/// (exceptions), a second memory <see cref="SecondMemoryExport"/>, 64-bit addresses. With
+/// <see cref="GeneratorConfig.Imports"/>: a second generated module (the provider, <see cref="ProviderModules"/>)
+/// whose functions, globals (mutable ones included), memory and table the module imports.
 /// </remarks>
 public static class ModuleGenerator
 {
@@ -23,13 +26,9 @@ public static class ModuleGenerator
     /// <summary>The second memory's export (<see cref="GeneratorConfig.MultiMemory"/>).</summary>
     public const string SecondMemoryExport = "mem1";
     public const string TableExport = "table";
-    public const uint FuelGlobal = 0;
 
-    /// <summary>
-    /// The sink: an exported mutable i64 into which every value the generated code discards is folded (rotate and
-    /// xor), so that a wrong result the code would otherwise drop still reaches state the oracle compares.
-    /// </summary>
-    public const uint SinkGlobal = 1;
+    /// <summary>The fuel global's index in <paramref name="module"/>: the first defined global, after the imported ones.</summary>
+    public static uint FuelGlobalOf(Module module) => (uint)module.ImportedGlobalCount;
 
     public static Module Generate(ReadOnlyMemory<byte> bytes) => Generate(new Unstructured(bytes));
 
@@ -55,6 +54,19 @@ public static class ModuleGenerator
         public readonly List<FunctionType> Tags = [];
         public List<OpcodeEntry> Allowed = [];
         public List<ValueType> ValueTypes = [];
+
+        /// <summary>Imported functions and globals come first in their index spaces (<see cref="FunctionTypes"/>, <see cref="Globals"/>).</summary>
+        public int ImportedFunctions;
+        public int ImportedGlobals;
+
+        /// <summary>The fuel global: the first defined one.</summary>
+        public uint FuelGlobal => (uint)ImportedGlobals;
+
+        /// <summary>
+        /// The sink: an exported mutable i64 (<c>g1</c>) into which every value the generated code discards is folded
+        /// (rotate and xor), so that a wrong result the code would otherwise drop still reaches state the oracle compares.
+        /// </summary>
+        public uint SinkGlobal => FuelGlobal + 1;
 
         public uint TypeIndex(FunctionType type)
         {
@@ -87,7 +99,10 @@ public static class ModuleGenerator
             }
             Allowed = [.. OpcodeCatalog.Fixed.Where(IsAllowed)];
 
-            // Globals: fuel first, the sink, then a few of any type.
+            var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
+            var importedMemory = provider is not null && ImportFrom(provider, module);
+
+            // Globals (after the imported ones): fuel first, the sink, then a few of any type.
             Globals.Add((ValueType.I32, true));
             Globals.Add((ValueType.I64, true));
             var globalCount = U.Int(Config.MaxGlobals + 1);
@@ -99,9 +114,12 @@ public static class ModuleGenerator
             HasMemory = Config.Memory;
             if (HasMemory)
             {
-                MemoryMinPages = (ulong)U.Range(1, 2);
-                var addressType = Config.Memory64 ? AddressType.I64 : AddressType.I32;
-                module.Memories.Add(new MemoryType(new Limits(MemoryMinPages, MemoryMinPages + (ulong)U.Int(3), addressType)));
+                if (!importedMemory)
+                {
+                    MemoryMinPages = (ulong)U.Range(1, 2);
+                    var addressType = Config.Memory64 ? AddressType.I64 : AddressType.I32;
+                    module.Memories.Add(new MemoryType(new Limits(MemoryMinPages, MemoryMinPages + (ulong)U.Int(3), addressType)));
+                }
                 MemoryIs64.Add(Config.Memory64);
                 module.Exports.Add(new Export(MemoryExport, ExternKind.Memory, 0));
                 if (Config.MultiMemory)
@@ -125,6 +143,7 @@ public static class ModuleGenerator
             }
 
             var functionCount = U.Range(1, Math.Max(1, Config.MaxFunctions));
+            var callable = ImportedFunctions + functionCount; // imported and defined, not the fuel reset
             for (var i = 0; i < functionCount; i++)
             {
                 var parameters = RandomTypes(Config.MaxParams, forInterface: true);
@@ -137,8 +156,12 @@ public static class ModuleGenerator
             HasTable = Config.Table;
             if (HasTable)
             {
-                var size = (ulong)U.Range(1, 8);
-                module.Tables.Add(new Table(new TableType(new Limits(size, size + (ulong)U.Int(5)), ValueType.FuncRef)));
+                var size = module.ImportsOf(ExternKind.Table).Select(i => ((TableType)i.Type).Limits.Min).FirstOrDefault();
+                if (module.ImportedTableCount == 0)
+                {
+                    size = (ulong)U.Range(1, 8);
+                    module.Tables.Add(new Table(new TableType(new Limits(size, size + (ulong)U.Int(5)), ValueType.FuncRef)));
+                }
                 module.Exports.Add(new Export(TableExport, ExternKind.Table, 0));
                 var items = new List<Expression>();
                 var count = U.Int((int)size + 1);
@@ -146,7 +169,7 @@ public static class ModuleGenerator
                 {
                     items.Add(U.Int(4) == 0
                         ? Expression.Of(Instruction.WithHeapType(Opcode.RefNull, HeapType.Func))
-                        : Expression.Of(Instruction.WithIndex(Opcode.RefFunc, (uint)U.Int(functionCount))));
+                        : Expression.Of(Instruction.WithIndex(Opcode.RefFunc, (uint)U.Int(callable))));
                 }
                 module.Elements.Add(new ElementSegment(SegmentMode.Active, ValueType.FuncRef, items, 0, Expression.Of(Instruction.I32Const(0))));
             }
@@ -154,7 +177,7 @@ public static class ModuleGenerator
             {
                 // Declares every function so that ref.func may name any of them.
                 module.Elements.Add(new ElementSegment(SegmentMode.Declarative, ValueType.FuncRef,
-                    [.. Enumerable.Range(0, functionCount).Select(f => Expression.Of(Instruction.WithIndex(Opcode.RefFunc, (uint)f)))]));
+                    [.. Enumerable.Range(0, callable).Select(f => Expression.Of(Instruction.WithIndex(Opcode.RefFunc, (uint)f)))]));
             }
             if (HasMemory)
             {
@@ -178,24 +201,72 @@ public static class ModuleGenerator
 
             for (var i = 0; i < functionCount; i++)
             {
-                module.Functions.Add(new FunctionBuilder(this, i).Build());
-                module.Exports.Add(new Export($"f{i}", ExternKind.Function, (uint)i));
+                module.Functions.Add(new FunctionBuilder(this, ImportedFunctions + i).Build());
+                module.Exports.Add(new Export($"f{i}", ExternKind.Function, (uint)(ImportedFunctions + i)));
             }
             module.Functions.Add(new Function(FunctionTypes[resetIndex], [], Expression.Of(Instruction.I32Const(Config.Fuel), Instruction.WithIndex(Opcode.GlobalSet, FuelGlobal))));
             module.Exports.Add(new Export(ResetFuelExport, ExternKind.Function, (uint)resetIndex));
 
-            for (var i = 0; i < Globals.Count; i++)
+            for (var i = ImportedGlobals; i < Globals.Count; i++)
             {
                 var (type, mutable) = Globals[i];
-                var init = i == 0 ? Instruction.I32Const(Config.Fuel) : Constant(type);
+                var init = i == FuelGlobal ? Instruction.I32Const(Config.Fuel) : Constant(type);
                 module.Globals.Add(new Global(new GlobalType(type, mutable), Expression.Of(init)));
-                if (i > 0)
+                if (i > FuelGlobal)
                 {
-                    module.Exports.Add(new Export($"g{i}", ExternKind.Global, (uint)i));
+                    module.Exports.Add(new Export($"g{i - ImportedGlobals}", ExternKind.Global, (uint)i));
                 }
             }
             module.Types.AddRange(Types.Select(t => new RecursiveType([new SubType(t)])));
+            if (provider is not null)
+            {
+                ProviderModules.Attach(module, ProviderModules.Name, provider);
+            }
             return module;
+        }
+
+        /// <summary>
+        /// Imports some of <paramref name="provider"/>'s exports (each with even odds): functions and globals first in
+        /// their index spaces, its memory as memory 0 and its table as table 0. True when memory 0 is imported.
+        /// </summary>
+        private bool ImportFrom(Module provider, Module module)
+        {
+            var importedMemory = false;
+            foreach (var export in provider.Exports)
+            {
+                switch (export.Kind)
+                {
+                    case ExternKind.Function when export.Name != ResetFuelExport && U.Bool():
+                    {
+                        var type = (FunctionType)provider.Types[(int)provider.Functions[(int)export.Index].TypeIndex].Types[0].Body;
+                        var index = TypeIndex(type);
+                        module.Imports.Add(new Import(ProviderModules.Name, export.Name, new FunctionTypeUse(index)));
+                        FunctionTypes.Add(index);
+                        ImportedFunctions++;
+                        break;
+                    }
+                    case ExternKind.Global when U.Int(4) != 0:
+                    {
+                        var type = provider.Globals[(int)export.Index].Type;
+                        module.Imports.Add(new Import(ProviderModules.Name, export.Name, type));
+                        Globals.Add((type.Type, type.Mutable));
+                        ImportedGlobals++;
+                        break;
+                    }
+                    case ExternKind.Memory when export.Index == 0 && Config.Memory && U.Bool():
+                    {
+                        var type = provider.Memories[0];
+                        module.Imports.Add(new Import(ProviderModules.Name, export.Name, type));
+                        MemoryMinPages = type.Limits.Min;
+                        importedMemory = true;
+                        break;
+                    }
+                    case ExternKind.Table when Config.Table && U.Bool():
+                        module.Imports.Add(new Import(ProviderModules.Name, export.Name, provider.Tables[0].Type));
+                        break;
+                }
+            }
+            return importedMemory;
         }
 
         /// <summary>An address constant for memory <paramref name="memory"/> (i64 for a memory64 memory).</summary>

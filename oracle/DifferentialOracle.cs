@@ -50,9 +50,17 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     {
         public IEngine Engine { get; } = engine;
         public IEngineSession Session { get; } = engine.CreateSession();
-        public IEngineInstance? Instance;
+
+        /// <summary>The instance of each <see cref="Target"/>, in the same order: the modules the case imports from, then the case.</summary>
+        public List<IEngineInstance> Instances { get; } = [];
 
         public void Dispose() => Session.Dispose();
+    }
+
+    /// <summary>A module whose exports are called and whose state is compared: a provider (named as it is registered) or the case itself (no name).</summary>
+    private sealed record Target(string? Name, Module Module)
+    {
+        public string Qualify(string export) => Name is null ? export : $"{Name}.{export}";
     }
 
     private readonly record struct Outcome(IReadOnlyList<EngineValue>? Values, EngineFailure? Failure)
@@ -80,39 +88,55 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
 
     private OracleReport Check(Module module, ModuleArtifact artifact, List<Run> runs, Random random)
     {
-        var instantiation = runs.Select(r => Capture(() =>
+        // The modules the case imports from are instantiated and registered first, each compared like the case.
+        var targets = ProviderModules.Of(module).Select(p => new Target(p.Name, p.Module)).Append(new Target(null, module)).ToList();
+        foreach (var target in targets)
         {
-            r.Instance = r.Session.Instantiate(artifact);
-            return [];
-        })).ToList();
-        if (Compare(runs, instantiation, "instantiate") is { } failed)
-        {
-            return failed;
+            var bytes = target.Name is null ? artifact : new ModuleArtifact(target.Module);
+            var instantiation = runs.Select(r => Capture(() =>
+            {
+                var instance = r.Session.Instantiate(bytes);
+                r.Instances.Add(instance);
+                if (target.Name is { } name)
+                {
+                    r.Session.Register(name, instance);
+                }
+                return [];
+            })).ToList();
+            if (Compare(runs, instantiation, target.Qualify("instantiate")) is { } failed)
+            {
+                return failed;
+            }
+            if (runs[0].Instances.Count < targets.IndexOf(target) + 1)
+            {
+                return OracleReport.Agreed(0); // every engine failed alike
+            }
         }
-        if (runs[0].Instance is null)
-        {
-            return OracleReport.Agreed(0);
-        }
-        var functionTypes = FunctionTypes(module);
-        var exports = module.Exports.Where(e => e.Kind == ExternKind.Function && e.Name != ModuleGenerator.ResetFuelExport).ToList();
-        var hasReset = module.Exports.Any(e => e.Name == ModuleGenerator.ResetFuelExport);
+
         var calls = 0;
         var traps = new Dictionary<string, int>();
+        var callable = targets.SelectMany((target, slot) =>
+        {
+            var functionTypes = FunctionTypes(target.Module);
+            return target.Module.Exports
+                .Where(e => e.Kind == ExternKind.Function && e.Name != ModuleGenerator.ResetFuelExport)
+                .Select(e => (Slot: slot, Target: target, Export: e.Name, Type: functionTypes[(int)e.Index]));
+        }).ToList();
+        var resets = targets.Select((target, slot) => (target, slot)).Where(t => t.target.Module.Exports.Any(e => e.Name == ModuleGenerator.ResetFuelExport)).Select(t => t.slot).ToList();
         for (var round = 0; round < _options.CallsPerExport; round++)
         {
-            foreach (var export in exports)
+            foreach (var (slot, target, export, type) in callable)
             {
-                var type = functionTypes[(int)export.Index];
                 var arguments = type.Parameters.Select(p => Argument(p, random)).ToList();
-                var label = $"{export.Name}({string.Join(", ", arguments)})";
-                if (hasReset)
+                var label = $"{target.Qualify(export)}({string.Join(", ", arguments)})";
+                foreach (var run in runs)
                 {
-                    foreach (var run in runs)
+                    foreach (var reset in resets)
                     {
-                        run.Session.Invoke(run.Instance!, ModuleGenerator.ResetFuelExport, []);
+                        run.Session.Invoke(run.Instances[reset], ModuleGenerator.ResetFuelExport, []);
                     }
                 }
-                var outcomes = runs.Select(r => Capture(() => r.Session.Invoke(r.Instance!, export.Name, arguments))).ToList();
+                var outcomes = runs.Select(r => Capture(() => r.Session.Invoke(r.Instances[slot], export, arguments))).ToList();
                 calls++;
                 if (outcomes[0].Failure is { } trapped)
                 {
@@ -122,9 +146,15 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                 {
                     return report with { Calls = calls, Traps = traps };
                 }
-                if (_options.CompareState && CompareState(module, runs, label) is { } state)
+                if (_options.CompareState)
                 {
-                    return state with { Calls = calls, Traps = traps };
+                    for (var t = 0; t < targets.Count; t++)
+                    {
+                        if (CompareState(targets[t], t, runs, label) is { } state)
+                        {
+                            return state with { Calls = calls, Traps = traps };
+                        }
+                    }
                 }
             }
         }
@@ -195,49 +225,50 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
         return null;
     }
 
-    private static OracleReport? CompareState(Module module, List<Run> runs, string after)
+    private static OracleReport? CompareState(Target target, int slot, List<Run> runs, string after)
     {
-        foreach (var export in module.Exports)
+        foreach (var export in target.Module.Exports)
         {
+            var name = target.Qualify(export.Name);
             switch (export.Kind)
             {
                 case ExternKind.Global:
                 {
-                    var values = runs.Select(r => r.Session.GetGlobal(r.Instance!, export.Name)).ToList();
+                    var values = runs.Select(r => r.Session.GetGlobal(r.Instances[slot], export.Name)).ToList();
                     for (var i = 1; i < runs.Count; i++)
                     {
                         if (!NondeterminismRules.ValuesAgree(values[0], values[i], NanComparison.Exact))
                         {
-                            return new OracleReport(Verdict.Divergence, $"global {export.Name} after {after}: {runs[0].Engine.Name} {values[0]}, {runs[i].Engine.Name} {values[i]}", 0, "global");
+                            return new OracleReport(Verdict.Divergence, $"global {name} after {after}: {runs[0].Engine.Name} {values[0]}, {runs[i].Engine.Name} {values[i]}", 0, "global");
                         }
                     }
                     break;
                 }
                 case ExternKind.Memory:
                 {
-                    var memories = runs.Select(r => r.Session.ReadMemory(r.Instance!, export.Name)).ToList();
+                    var memories = runs.Select(r => r.Session.ReadMemory(r.Instances[slot], export.Name)).ToList();
                     for (var i = 1; i < runs.Count; i++)
                     {
                         if (memories[0].Length != memories[i].Length)
                         {
-                            return new OracleReport(Verdict.Divergence, $"memory {export.Name} size after {after}: {runs[0].Engine.Name} {memories[0].Length}, {runs[i].Engine.Name} {memories[i].Length}", 0, "memory");
+                            return new OracleReport(Verdict.Divergence, $"memory {name} size after {after}: {runs[0].Engine.Name} {memories[0].Length}, {runs[i].Engine.Name} {memories[i].Length}", 0, "memory");
                         }
                         var at = memories[0].AsSpan().CommonPrefixLength(memories[i]);
                         if (at < memories[0].Length)
                         {
-                            return new OracleReport(Verdict.Divergence, $"memory {export.Name} byte {at} after {after}: {runs[0].Engine.Name} 0x{memories[0][at]:x2}, {runs[i].Engine.Name} 0x{memories[i][at]:x2}", 0, "memory");
+                            return new OracleReport(Verdict.Divergence, $"memory {name} byte {at} after {after}: {runs[0].Engine.Name} 0x{memories[0][at]:x2}, {runs[i].Engine.Name} 0x{memories[i][at]:x2}", 0, "memory");
                         }
                     }
                     break;
                 }
                 case ExternKind.Table:
                 {
-                    var tables = runs.Select(r => r.Session.ReadTable(r.Instance!, export.Name)).ToList();
+                    var tables = runs.Select(r => r.Session.ReadTable(r.Instances[slot], export.Name)).ToList();
                     for (var i = 1; i < runs.Count; i++)
                     {
                         if (!tables[0].SequenceEqual(tables[i]))
                         {
-                            return new OracleReport(Verdict.Divergence, $"table {export.Name} after {after}: {runs[0].Engine.Name} [{string.Join(", ", tables[0])}], {runs[i].Engine.Name} [{string.Join(", ", tables[i])}]", 0, "table");
+                            return new OracleReport(Verdict.Divergence, $"table {name} after {after}: {runs[0].Engine.Name} [{string.Join(", ", tables[0])}], {runs[i].Engine.Name} [{string.Join(", ", tables[i])}]", 0, "table");
                         }
                     }
                     break;

@@ -2,6 +2,7 @@ using WasmHarness.Binary;
 using WasmHarness.Engines;
 using WasmHarness.Syntax;
 using WasmHarness.Text;
+using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Oracle;
 
@@ -155,6 +156,9 @@ public static class FaultCatalog
             module => Rewrite(module, i => i.Opcode == Opcode.BrTable && i.BranchTable.Labels.Count > 0
                 ? [Instruction.BrTable([.. i.BranchTable.Labels, i.BranchTable.Labels[^1]], i.BranchTable.Default)]
                 : null)),
+        // Variables: compiled code that reads a copy of an imported mutable global taken at instantiation, so it
+        // misses every later write (by this module or by the module that owns the global).
+        new("imported-global-read-private-copy", "variable", (module, i) => i.Opcode == Opcode.GlobalGet && IsImportedMutableGlobal(module, i.Index), PrivateGlobalCopies),
         // Table.
         Replace("table.size-off-by-one", "table", Opcode.TableSize, i => [i, Instruction.I32Const(1), S(Opcode.I32Sub)]),
         Replace("table.get-index+1", "table", Opcode.TableGet, i => [Instruction.I32Const(1), S(Opcode.I32Add), i]),
@@ -216,6 +220,57 @@ public static class FaultCatalog
         }
         return copy;
     }
+
+    private static bool IsImportedMutableGlobal(Module module, uint index) =>
+        module.ImportsOf(ExternKind.Global).ElementAtOrDefault((int)index) is { Type: GlobalType { Mutable: true } };
+
+    /// <summary>
+    /// Each imported mutable global gets a defined copy that a start function fills from it at instantiation (a constant
+    /// expression may not read a mutable global); every <c>global.get</c> of it reads the copy.
+    /// </summary>
+    private static Module PrivateGlobalCopies(Module module)
+    {
+        var copies = new Dictionary<uint, uint>();
+        var imported = module.ImportsOf(ExternKind.Global).ToList();
+        var next = (uint)(imported.Count + module.Globals.Count);
+        for (var g = 0u; g < imported.Count; g++)
+        {
+            if (IsImportedMutableGlobal(module, g))
+            {
+                copies[g] = next++;
+            }
+        }
+        if (copies.Count == 0)
+        {
+            return module;
+        }
+        var copy = Rewrite(module, i => i.Opcode == Opcode.GlobalGet && copies.TryGetValue(i.Index, out var to) ? [Instruction.WithIndex(Opcode.GlobalGet, to)] : null);
+        var fill = new List<Instruction>();
+        foreach (var (global, to) in copies.OrderBy(c => c.Value))
+        {
+            var type = (GlobalType)imported[(int)global].Type;
+            copy.Globals.Add(new Global(type, Expression.Of(type.Type.IsReference ? Instruction.WithHeapType(Opcode.RefNull, type.Type.Heap) : Zero(type.Type))));
+            fill.AddRange([Instruction.WithIndex(Opcode.GlobalGet, global), Instruction.WithIndex(Opcode.GlobalSet, to)]);
+        }
+        if (copy.Start is { } start)
+        {
+            fill.Add(Instruction.WithIndex(Opcode.Call, start));
+        }
+        var typeIndex = (uint)copy.TypeDefinitions.Count();
+        copy.Types.Add(new RecursiveType([new SubType(FunctionType.Empty)]));
+        copy.Start = (uint)(copy.ImportedFunctionCount + copy.Functions.Count);
+        copy.Functions.Add(new Function(typeIndex, [], Expression.Of([.. fill])));
+        return copy;
+    }
+
+    private static Instruction Zero(ValueType type) => type.Kind switch
+    {
+        ValueKind.I32 => Instruction.I32Const(0),
+        ValueKind.I64 => Instruction.I64Const(0),
+        ValueKind.F32 => Instruction.F32Const(0),
+        ValueKind.F64 => Instruction.F64Const(0),
+        _ => Instruction.V128Const(new V128(0, 0)),
+    };
 
     private static bool UsesMemory(Instruction instruction) =>
         OpcodeTable.Get(instruction.Opcode).Immediates is ImmediateKind.MemArg or ImmediateKind.Memory or ImmediateKind.MemoryAndMemory;

@@ -1,4 +1,5 @@
 using WasmHarness.Execution;
+using WasmHarness.Generator;
 using WasmHarness.Jit;
 using WasmHarness.Syntax;
 
@@ -22,9 +23,9 @@ public static class JitDeterminism
         ModuleInstance instance;
         try
         {
-            var linker = new Linker();
-            SpecTestModule.Define(linker);
-            instance = CompiledModule.Compile(engine, module).Instantiate(new Store(engine), linker);
+            var linker = SpecTestModule.Define(new Linker());
+            var store = new Store(engine);
+            instance = CompiledModule.Compile(engine, module).Instantiate(store, ProviderModules.Define(linker, store, module));
         }
         catch (WasmException)
         {

@@ -1,5 +1,6 @@
 using WasmHarness.Binary;
 using WasmHarness.Engines;
+using WasmHarness.Generator;
 using WasmHarness.Oracle;
 using WasmHarness.Engines.Wasmtime;
 using WasmHarness.Syntax;
@@ -113,6 +114,22 @@ public class DifferentialTarget : FuzzTarget
     private Outcome Compare(ModuleArtifact artifact, IReadOnlyList<IEngine> engines, IEngineSession[] sessions)
     {
         var oracle = sessions.Length - 1;
+        // A generated case's imports: the modules it carries, instantiated and registered first (ProviderModules).
+        foreach (var (name, provider) in ProviderModules.Of(artifact.Module))
+        {
+            var providerArtifact = new ModuleArtifact(provider);
+            var registered = sessions.Select(s => Attempt(() =>
+            {
+                var instance = s.Instantiate(providerArtifact);
+                s.Register(name, instance);
+                return instance;
+            })).ToArray();
+            if (Stop(registered) is { } failed)
+            {
+                return failed;
+            }
+            AgreeAll($"instantiation of {name}", engines, registered);
+        }
         var made = sessions.Select(s => Attempt(() => s.Instantiate(artifact))).ToArray();
         if (Stop(made) is { } stopped)
         {

@@ -112,23 +112,27 @@ public static class TestCaseReducer
 
     /// <summary>
     /// True when every loop of every function, and every function that loops or calls, begins with the generator's
-    /// fuel check (<c>global.get 0; i32.eqz; if ... return end; global.get 0; i32.const 1; i32.sub; global.set 0</c>),
+    /// fuel check (<c>global.get F; i32.eqz; if ... return end; global.get F; i32.const 1; i32.sub; global.set F</c>, F the
+    /// first defined global, <see cref="ModuleGenerator.FuelGlobalOf"/>),
     /// so that every loop ends and a call tree cannot grow exponentially before the call depth limit stops it.
     /// </summary>
-    public static bool IsFueled(Module module) =>
-        module.Functions.All(f => FuelChecksIntact(f.Body.Instructions));
+    public static bool IsFueled(Module module)
+    {
+        var fuel = ModuleGenerator.FuelGlobalOf(module);
+        return module.Functions.All(f => FuelChecksIntact(f.Body.Instructions, fuel));
+    }
 
-    private static bool FuelChecksIntact(IReadOnlyList<Instruction> body)
+    private static bool FuelChecksIntact(IReadOnlyList<Instruction> body, uint fuel)
     {
         var needsEntryCheck = body.Any(i => i.Opcode is Opcode.Loop or Opcode.Call or Opcode.CallIndirect or Opcode.CallRef
             or Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef);
-        if (needsEntryCheck && !FunctionBuilder.IsFuelCheckAt(body, 0))
+        if (needsEntryCheck && !FunctionBuilder.IsFuelCheckAt(body, 0, fuel))
         {
             return false;
         }
         for (var p = 0; p < body.Count; p++)
         {
-            if (body[p].Opcode == Opcode.Loop && !FunctionBuilder.IsFuelCheckAt(body, p + 1))
+            if (body[p].Opcode == Opcode.Loop && !FunctionBuilder.IsFuelCheckAt(body, p + 1, fuel))
             {
                 return false;
             }

@@ -16,8 +16,11 @@ public class GeneratorTests
         for (var seed = 0L; seed < 3000; seed++)
         {
             var module = Campaign.GenerateCase(Campaign.CaseSeed(7, seed), out _);
-            var exception = Record.Exception(() => ModuleValidator.Validate(module));
-            Assert.True(exception is null, $"case {seed}: {exception?.Message}");
+            foreach (var candidate in ProviderModules.Of(module).Select(p => p.Module).Append(module))
+            {
+                var exception = Record.Exception(() => ModuleValidator.Validate(candidate));
+                Assert.True(exception is null, $"case {seed}: {exception?.Message}");
+            }
         }
     }
 

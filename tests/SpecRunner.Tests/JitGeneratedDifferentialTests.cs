@@ -69,7 +69,8 @@ public sealed class JitGeneratedDifferentialTests(ITestOutputHelper output)
         var engine = new Engine(new EngineOptions { Tier = tier, MaxCallDepth = 1_000 });
         try
         {
-            return CompiledModule.Compile(engine, module).Instantiate(new Store(engine), SpecTestModule.Define(new Linker()));
+            var store = new Store(engine);
+            return CompiledModule.Compile(engine, module).Instantiate(store, ProviderModules.Define(SpecTestModule.Define(new Linker()), store, module));
         }
         catch (WasmException e)
         {
