@@ -40,6 +40,29 @@ public interface IEngineSession : IDisposable
     /// <summary>An exported table's elements, as engine-neutral references, for element-by-element comparison.</summary>
     IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export) =>
         throw new EngineFailure(FailureKind.Unsupported, $"{GetType().Name} cannot read tables");
+
+    /// <summary>
+    /// Defines <paramref name="module"/>.<paramref name="name"/> as a host function of <paramref name="type"/> (numbers
+    /// only) that modules instantiated afterwards can import; it may call back the calling instance's exports named in
+    /// <paramref name="callbacks"/> (named up front because wasmtime's caller handle cannot outlive the call). The body
+    /// should not throw: how an exception leaves Wasm code differs between engines, so a deterministic host function
+    /// turns a failed call back into a result.
+    /// </summary>
+    void DefineFunction(string module, string name, FunctionType type, IReadOnlyList<string> callbacks, HostFunction body) =>
+        throw new EngineFailure(FailureKind.Unsupported, $"{GetType().Name} cannot define host functions");
+}
+
+/// <summary>An engine-neutral host function body: what it returns for <paramref name="arguments"/>, calling back through <paramref name="caller"/> if it likes.</summary>
+public delegate IReadOnlyList<EngineValue> HostFunction(IHostCaller caller, IReadOnlyList<EngineValue> arguments);
+
+/// <summary>The instance that called a host function, as the host function sees it.</summary>
+public interface IHostCaller
+{
+    /// <summary>
+    /// Calls the calling instance's export <paramref name="export"/> (one of the callbacks named when the function was
+    /// defined), re-entering Wasm; failures are <see cref="EngineFailure"/>s.
+    /// </summary>
+    IReadOnlyList<EngineValue> Invoke(string export, IReadOnlyList<EngineValue> arguments);
 }
 
 /// <summary>An instance made by an engine session; opaque to everyone but that session.</summary>

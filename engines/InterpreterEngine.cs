@@ -74,8 +74,29 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
             return elements;
         }
 
+        public void DefineFunction(string module, string name, FunctionType type, IReadOnlyList<string> callbacks, HostFunction body) =>
+            _linker.DefineFunction(module, name, type, (caller, args, results) =>
+            {
+                var arguments = new EngineValue[args.Length];
+                for (var i = 0; i < args.Length; i++)
+                {
+                    arguments[i] = FromValue(args[i], type.Parameters[i]);
+                }
+                var returned = body(new HostCaller(this, caller), arguments);
+                for (var i = 0; i < results.Length; i++)
+                {
+                    results[i] = ToValue(returned[i]);
+                }
+            });
+
         public void Dispose()
         {
+        }
+
+        private sealed class HostCaller(Session session, Caller caller) : IHostCaller
+        {
+            public IReadOnlyList<EngineValue> Invoke(string export, IReadOnlyList<EngineValue> arguments) =>
+                session.Invoke(new Instance(caller.Instance), export, arguments);
         }
 
         /// <summary>Runs guest code, turning the runtime's traps and link errors into <see cref="EngineFailure"/>.</summary>

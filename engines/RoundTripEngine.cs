@@ -1,4 +1,5 @@
 using WasmHarness.Binary;
+using WasmHarness.Syntax;
 
 namespace WasmHarness.Engines;
 
@@ -31,6 +32,9 @@ public sealed class RoundTripEngine(IEngine inner) : IEngine
         public byte[] ReadMemory(IEngineInstance instance, string export) => inner.ReadMemory(instance, export);
 
         public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export) => inner.ReadTable(instance, export);
+
+        public void DefineFunction(string module, string name, FunctionType type, IReadOnlyList<string> callbacks, HostFunction body) =>
+            inner.DefineFunction(module, name, type, callbacks, body);
 
         public void Dispose() => inner.Dispose();
     }

@@ -82,6 +82,12 @@ public sealed record GeneratorConfig
     /// </summary>
     public bool Imports { get; init; }
 
+    /// <summary>
+    /// The module imports the deterministic host functions of <see cref="HostModule"/> (one of which calls the
+    /// module's export <see cref="HostModule.CallbackExport"/> back), so that calls out of Wasm and back in are checked.
+    /// </summary>
+    public bool HostFunctions { get; init; }
+
     /// <summary>No instruction that can trap is generated (besides the fuel check); memory accesses are masked into bounds.</summary>
     public bool DisallowTraps { get; init; }
 
@@ -116,6 +122,7 @@ public sealed record GeneratorConfig
         if (MultiMemory) yield return "multi-memory";
         if (Memory64) yield return "memory64";
         if (Imports) yield return "imports";
+        if (HostFunctions) yield return "host-functions";
     }
 
     /// <summary>A swarm configuration drawn from <paramref name="u"/>: features, limits and a random subset of instructions.</summary>
@@ -199,6 +206,6 @@ public sealed record GeneratorConfig
             };
         }
         // Drawn after everything else, so the rest of a configuration stays what the same bytes gave before imports existed.
-        return config with { Imports = u.Int(4) == 0 };
+        return config with { Imports = u.Int(4) == 0, HostFunctions = u.Int(4) == 0 };
     }
 }

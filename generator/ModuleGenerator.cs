@@ -99,7 +99,17 @@ public static class ModuleGenerator
             }
             Allowed = [.. OpcodeCatalog.Fixed.Where(IsAllowed)];
 
-            var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
+            var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
+            if (Config.HostFunctions)
+            {
+                foreach (var (name, type) in HostModule.Functions)
+                {
+                    var index = TypeIndex(type);
+                    module.Imports.Add(new Import(HostModule.Name, name, new FunctionTypeUse(index)));
+                    FunctionTypes.Add(index);
+                    ImportedFunctions++;
+                }
+            }
             var importedMemory = provider is not null && ImportFrom(provider, module);
 
             // Globals (after the imported ones): fuel first, the sink, then a few of any type.
@@ -148,7 +158,8 @@ public static class ModuleGenerator
             {
                 var parameters = RandomTypes(Config.MaxParams, forInterface: true);
                 var results = RandomTypes(Config.MultiValue ? Config.MaxResults : Math.Min(1, Config.MaxResults), forInterface: true);
-                FunctionTypes.Add(TypeIndex(new FunctionType(parameters, results)));
+                // With host functions, the first defined function is also the callback the host calls back.
+                FunctionTypes.Add(TypeIndex(i == 0 && Config.HostFunctions ? HostModule.CallbackType : new FunctionType(parameters, results)));
             }
             var resetIndex = FunctionTypes.Count;
             FunctionTypes.Add(TypeIndex(Syntax.FunctionType.Empty));
@@ -203,6 +214,10 @@ public static class ModuleGenerator
             {
                 module.Functions.Add(new FunctionBuilder(this, ImportedFunctions + i).Build());
                 module.Exports.Add(new Export($"f{i}", ExternKind.Function, (uint)(ImportedFunctions + i)));
+            }
+            if (Config.HostFunctions)
+            {
+                module.Exports.Add(new Export(HostModule.CallbackExport, ExternKind.Function, (uint)ImportedFunctions));
             }
             module.Functions.Add(new Function(FunctionTypes[resetIndex], [], Expression.Of(Instruction.I32Const(Config.Fuel), Instruction.WithIndex(Opcode.GlobalSet, FuelGlobal))));
             module.Exports.Add(new Export(ResetFuelExport, ExternKind.Function, (uint)resetIndex));

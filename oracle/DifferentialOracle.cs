@@ -73,6 +73,10 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     {
         var artifact = new ModuleArtifact(module);
         var runs = engines.Select(e => new Run(e)).ToList();
+        foreach (var run in runs)
+        {
+            OracleHost.Define(run.Session);
+        }
         try
         {
             return Check(module, artifact, runs, new Random((int)(seed ^ (seed >> 32))));

@@ -23,7 +23,7 @@ public static class JitDeterminism
         ModuleInstance instance;
         try
         {
-            var linker = SpecTestModule.Define(new Linker());
+            var linker = HostModule.Define(SpecTestModule.Define(new Linker()));
             var store = new Store(engine);
             instance = CompiledModule.Compile(engine, module).Instantiate(store, ProviderModules.Define(linker, store, module));
         }

@@ -187,11 +187,79 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             return elements;
         }
 
+        public void DefineFunction(string module, string name, FunctionType type, IReadOnlyList<string> callbacks, HostFunction body)
+        {
+            RequireNumbers(type.Parameters.Concat(type.Results));
+            _linker.DefineFunction(module, name, (caller, args, results) =>
+            {
+                var arguments = new EngineValue[args.Length];
+                for (var i = 0; i < args.Length; i++)
+                {
+                    arguments[i] = FromBox(args[i], type.Parameters[i]);
+                }
+                var exports = new Dictionary<string, Wt.Function?>();
+                foreach (var callback in callbacks)
+                {
+                    exports[callback] = caller.GetFunction(callback);
+                }
+                var returned = body(new HostCaller(this, exports), arguments);
+                for (var i = 0; i < results.Length; i++)
+                {
+                    results[i] = ToBox(returned[i], type.Results[i]);
+                }
+            }, [.. type.Parameters.Select(KindOf)], [.. type.Results.Select(KindOf)]);
+        }
+
         public void Dispose()
         {
             _linker.Dispose();
             _store.Dispose();
         }
+
+        /// <summary>The caller's callback exports, resolved while its handle was valid.</summary>
+        private sealed class HostCaller(Session session, Dictionary<string, Wt.Function?> exports) : IHostCaller
+        {
+            public IReadOnlyList<EngineValue> Invoke(string export, IReadOnlyList<EngineValue> arguments)
+            {
+                var function = exports.GetValueOrDefault(export) ?? throw new EngineFailure(FailureKind.Link, $"no function export \"{export}\"");
+                var parameters = function.Parameters.Select(TypeOf).ToList();
+                var types = function.Results.Select(TypeOf).ToList();
+                var result = Run(() => function.Invoke([.. arguments.Select((argument, i) => session.ToBox(argument, parameters[i]))]));
+                object?[] results = types.Count switch
+                {
+                    0 => [],
+                    1 => [result],
+                    _ => (object?[])result!,
+                };
+                return [.. results.Select((value, i) => FromObject(value, types[i]))];
+            }
+        }
+
+        private static void RequireNumbers(IEnumerable<Syntax.ValueType> types)
+        {
+            if (types.FirstOrDefault(t => t.Kind is not (ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64)) is { Kind: not ValueKind.I32 } other)
+            {
+                throw new EngineFailure(FailureKind.Unsupported, $"host functions take and return numbers only, not {other}");
+            }
+        }
+
+        private static Syntax.ValueType TypeOf(Wt.ValueKind kind) => kind switch
+        {
+            Wt.ValueKind.Int32 => Syntax.ValueType.I32,
+            Wt.ValueKind.Int64 => Syntax.ValueType.I64,
+            Wt.ValueKind.Float32 => Syntax.ValueType.F32,
+            Wt.ValueKind.Float64 => Syntax.ValueType.F64,
+            Wt.ValueKind.V128 => Syntax.ValueType.V128,
+            _ => throw new EngineFailure(FailureKind.Unsupported, $"a host function cannot call back with {kind} values"),
+        };
+
+        private static EngineValue FromBox(Wt.ValueBox box, Syntax.ValueType type) => type.Kind switch
+        {
+            ValueKind.I32 => EngineValue.I32(box.AsInt32()),
+            ValueKind.I64 => EngineValue.I64(box.AsInt64()),
+            ValueKind.F32 => EngineValue.F32(BitConverter.SingleToUInt32Bits(box.AsSingle())),
+            _ => EngineValue.F64(BitConverter.DoubleToUInt64Bits(box.AsDouble())),
+        };
 
         private void DefineSpectest()
         {

@@ -98,6 +98,10 @@ public class DifferentialTarget : FuzzTarget
     {
         var engines = Engines;
         var sessions = engines.Select(e => e.CreateSession()).ToArray();
+        foreach (var session in sessions)
+        {
+            OracleHost.Define(session);
+        }
         try
         {
             return Compare(artifact, engines, sessions);

@@ -1,4 +1,5 @@
 using WasmHarness.Engines;
+using WasmHarness.Engines.Wasmtime;
 using WasmHarness.Generator;
 using WasmHarness.Oracle;
 using WasmHarness.Syntax;
@@ -11,7 +12,7 @@ namespace WasmHarness.Differential.Tests;
 public class ImportTests
 {
     private static Module Generate(ulong seed) =>
-        ModuleGenerator.Generate(Unstructured.FromSeed(seed, 4096), GeneratorConfig.Swarm(Unstructured.FromSeed(seed, 64)) with { Imports = true });
+        ModuleGenerator.Generate(Unstructured.FromSeed(seed, 4096), GeneratorConfig.Swarm(Unstructured.FromSeed(seed, 64)) with { Imports = true, HostFunctions = false });
 
     [Fact]
     public void A_case_with_imports_carries_a_valid_provider_that_it_links_to_on_both_tiers()
@@ -38,6 +39,62 @@ public class ImportTests
         // Most cases link and run; every kind of import occurs.
         Assert.True(linked > 50, $"only {linked} of 60 cases linked and ran");
         Assert.True(mutableGlobals > 0 && memories > 0 && tables > 0 && functions > 0, $"imports: {mutableGlobals} mutable globals, {memories} memories, {tables} tables, {functions} functions");
+    }
+
+    [Fact]
+    public void Cases_with_host_functions_link_and_agree_on_both_tiers()
+    {
+        var oracle = new DifferentialOracle(EngineRegistry.Ours().Create(["interp", "jit"]));
+        var ran = 0;
+        for (var seed = 0UL; seed < 40; seed++)
+        {
+            var module = ModuleGenerator.Generate(Unstructured.FromSeed(seed, 4096), GeneratorConfig.Swarm(Unstructured.FromSeed(seed, 64)) with { HostFunctions = true });
+            Assert.Equal(HostModule.Functions.Count, module.ImportsOf(ExternKind.Function).Count(i => i.Module == HostModule.Name));
+            Assert.Contains(module.Exports, e => e.Name == HostModule.CallbackExport);
+            var report = oracle.Check(module, seed);
+            Assert.True(report.Verdict == Verdict.Agree, $"seed {seed}: {DifferentialOracle.Describe(report)}");
+            ran += report.Calls > 0 ? 1 : 0;
+        }
+        Assert.True(ran > 35, $"only {ran} of 40 cases linked and ran");
+    }
+
+    /// <summary>The host's semantics, through the engine-neutral definition, on both tiers: mixing, re-entry, a trap caught by the host, the depth bound.</summary>
+    [Theory]
+    [InlineData("interp")]
+    [InlineData("jit")]
+    [InlineData("wasmtime")]
+    public void The_host_module_mixes_reenters_and_survives_a_trap_in_the_callback(string tier)
+    {
+        var module = WatParser.ParseModule("""
+            (module
+              (import "host" "mix_i32" (func $mix (param i32 i32) (result i32)))
+              (import "host" "reenter" (func $reenter (param i32) (result i32)))
+              (global $calls (export "calls") (mut i32) (i32.const 0))
+              (func (export "callback") (param i32) (result i32)
+                (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+                (if (i32.eq (local.get 0) (i32.const 100)) (then unreachable))
+                (if (result i32) (i32.ge_u (local.get 0) (i32.const 50)) (then (call $reenter (local.get 0))) (else (i32.mul (local.get 0) (i32.const 2)))))
+              (func (export "mix") (result i32) (call $mix (i32.const 1) (i32.const 2)))
+              (func (export "once") (result i32) (call $reenter (i32.const 5)))
+              (func (export "trapping") (result i32) (call $reenter (i32.const 99)))
+              (func (export "deep") (result i32) (call $reenter (i32.const 50))))
+            """);
+        using var session = EngineRegistry.Ours().WithWasmtime().Create(tier).CreateSession();
+        OracleHost.Define(session);
+        var instance = session.Instantiate(new ModuleArtifact(module));
+        int Call(string export) => (int)(uint)session.Invoke(instance, export, [])[0].Low;
+
+        Assert.Equal(HostModule.MixI32(1, 2), Call("mix"));
+        Assert.Equal(12 ^ 0x5BD1E995, Call("once"));      // callback(6) = 12
+        Assert.Equal(-1, Call("trapping"));              // callback(100) traps; the host catches it
+        Assert.Equal(12 ^ 0x5BD1E995, Call("once"));      // and the instance goes on
+        // reenter(50) → callback(51) → reenter(51) → ... until MaxReentry re-entries are under way: -2, then each level xors.
+        var expected = -2;
+        for (var level = 0; level < HostModule.MaxReentry; level++)
+        {
+            expected ^= 0x5BD1E995;
+        }
+        Assert.Equal(expected, Call("deep"));
     }
 
     [Fact]

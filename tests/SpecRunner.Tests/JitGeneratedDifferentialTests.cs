@@ -70,7 +70,7 @@ public sealed class JitGeneratedDifferentialTests(ITestOutputHelper output)
         try
         {
             var store = new Store(engine);
-            return CompiledModule.Compile(engine, module).Instantiate(store, ProviderModules.Define(SpecTestModule.Define(new Linker()), store, module));
+            return CompiledModule.Compile(engine, module).Instantiate(store, ProviderModules.Define(HostModule.Define(SpecTestModule.Define(new Linker())), store, module));
         }
         catch (WasmException e)
         {
