@@ -12,6 +12,7 @@ internal sealed class FunctionBuilder
         Return, Call, CallIndirect, MemorySize, MemoryGrow, MemoryFill, MemoryCopy, MemoryInit, DataDrop, TableGet, TableSet,
         TableSize, TableGrow, TableFill, TableCopy, RefNull, RefFunc, RefIsNull, Shuffle, Unreachable, Mask,
         ReturnCall, ReturnCallIndirect, CallRef, ReturnCallRef, BrOnNull, RefAsNonNull, Throw, TryTable,
+        StructNew, StructGet, StructSet, ArrayNew, ArrayGet, ArraySet, ArrayLen, RefI31, I31Get, RefTest, RefCast, BrOnCast, RefEq,
     }
 
     private sealed class Frame
@@ -722,11 +723,178 @@ internal sealed class FunctionBuilder
                 Add(Move.RefIsNull);
             }
         }
+        if (_config.Gc && Allows(InstructionClass.Reference))
+        {
+            AddGcMoves(top, isI32);
+        }
         if (_config.Simd && Allows(InstructionClass.Simd) && Suffix([ValueType.V128, ValueType.V128]))
         {
             Add(Move.Shuffle);
         }
         Do(_u.Choose(_moves));
+    }
+
+    private static bool Is(ValueType? type, uint gcType) => type is { Kind: ValueKind.Ref } t && t.Heap == HeapType.Concrete(gcType);
+
+    private static bool IsStruct(ValueType? type) => Is(type, ModuleGenerator.ModuleBuilder.Struct) || Is(type, ModuleGenerator.ModuleBuilder.SubStruct);
+
+    private static bool IsI31(ValueType? type) => type is { Kind: ValueKind.Ref } t && t.Heap == HeapType.I31;
+
+    private static bool IsEq(ValueType? type) => IsStruct(type) || Is(type, ModuleGenerator.ModuleBuilder.Array) || IsI31(type);
+
+    /// <summary>A GC access on a reference of <paramref name="type"/>: a nullable one may trap, so only where traps are allowed.</summary>
+    private bool Accessible(ValueType? type) => type is { } t && (Traps || !t.Nullable);
+
+    private void AddGcMoves(ValueType? top, bool isI32)
+    {
+        if (Suffix([ValueType.I32, ValueType.I64]))
+        {
+            Add(Move.StructNew, 2);
+        }
+        if (IsStruct(top) && Accessible(top))
+        {
+            Add(Move.StructGet, 2);
+        }
+        if (isI32 && IsStruct(TopType(1)) && Accessible(TopType(1)))
+        {
+            Add(Move.StructSet);
+        }
+        if (Suffix([ValueType.I32, ValueType.I32]))
+        {
+            Add(Move.ArrayNew);
+        }
+        if (Traps && isI32 && Is(TopType(1), ModuleGenerator.ModuleBuilder.Array))
+        {
+            Add(Move.ArrayGet, 2);
+        }
+        if (Traps && isI32 && TopType(1) == ValueType.I32 && Is(TopType(2), ModuleGenerator.ModuleBuilder.Array))
+        {
+            Add(Move.ArraySet);
+        }
+        if (Is(top, ModuleGenerator.ModuleBuilder.Array) && Accessible(top))
+        {
+            Add(Move.ArrayLen);
+        }
+        if (isI32)
+        {
+            Add(Move.RefI31);
+        }
+        if (IsI31(top) && Accessible(top))
+        {
+            Add(Move.I31Get, 2);
+        }
+        if (IsStruct(top))
+        {
+            Add(Move.RefTest);
+            if (Traps)
+            {
+                Add(Move.RefCast);
+            }
+            if (Allows(InstructionClass.Branch) && _config.MultiValue)
+            {
+                Add(Move.BrOnCast);
+            }
+        }
+        if (IsEq(top) && IsEq(TopType(1)))
+        {
+            Add(Move.RefEq);
+        }
+    }
+
+    /// <summary>Emits one GC move (see <see cref="AddGcMoves"/> for when each is offered).</summary>
+    private void DoGc(Move move)
+    {
+        const uint structType = ModuleGenerator.ModuleBuilder.Struct, subStruct = ModuleGenerator.ModuleBuilder.SubStruct, array = ModuleGenerator.ModuleBuilder.Array;
+        var top = _stack[^1];
+        switch (move)
+        {
+            case Move.StructNew:
+            {
+                var sub = Suffix([ValueType.I32, ValueType.I64, ValueType.I32]) && _u.Bool();
+                Emit(Instruction.WithIndex(Opcode.StructNew, sub ? subStruct : structType));
+                Pop(sub ? 3 : 2);
+                Push(ValueType.Ref(HeapType.Concrete(sub ? subStruct : structType), nullable: false));
+                return;
+            }
+            case Move.StructGet:
+            {
+                var type = Is(top, subStruct) ? subStruct : structType;
+                var field = (uint)_u.Int(type == subStruct ? 3 : 2);
+                Emit(Instruction.WithIndices(Opcode.StructGet, type, field));
+                Pop(1);
+                Push(field == 1 ? ValueType.I64 : ValueType.I32);
+                return;
+            }
+            case Move.StructSet:
+                Emit(Instruction.WithIndices(Opcode.StructSet, Is(_stack[^2], subStruct) ? subStruct : structType, 0));
+                Pop(2);
+                return;
+            case Move.ArrayNew:
+                // A small length (the low 4 bits), so arrays stay cheap; the value fills it.
+                Emit(Instruction.I32Const(15));
+                Emit(Opcode.I32And);
+                Emit(Instruction.WithIndex(Opcode.ArrayNew, array));
+                Pop(2);
+                Push(ValueType.Ref(HeapType.Concrete(array), nullable: false));
+                return;
+            case Move.ArrayGet:
+                Emit(Instruction.WithIndex(Opcode.ArrayGet, array));
+                Pop(2);
+                Push(ValueType.I32);
+                return;
+            case Move.ArraySet:
+                Emit(Instruction.WithIndex(Opcode.ArraySet, array));
+                Pop(3);
+                return;
+            case Move.ArrayLen:
+                Emit(Opcode.ArrayLen);
+                Pop(1);
+                Push(ValueType.I32);
+                return;
+            case Move.RefI31:
+                Emit(Opcode.RefI31);
+                Pop(1);
+                Push(ValueType.Ref(HeapType.I31, nullable: false));
+                return;
+            case Move.I31Get:
+                Emit(_u.Bool() ? Opcode.I31GetS : Opcode.I31GetU);
+                Pop(1);
+                Push(ValueType.I32);
+                return;
+            case Move.RefTest:
+                // Is it the subtype? (a null passes only the nullable test)
+                Emit(Instruction.WithHeapType(_u.Bool() ? Opcode.RefTest : Opcode.RefTestNull, HeapType.Concrete(subStruct)));
+                Pop(1);
+                Push(ValueType.I32);
+                return;
+            case Move.RefCast:
+            {
+                var nullable = _u.Bool();
+                Emit(Instruction.WithHeapType(nullable ? Opcode.RefCastNull : Opcode.RefCast, HeapType.Concrete(subStruct)));
+                Pop(1);
+                Push(ValueType.Ref(HeapType.Concrete(subStruct), nullable));
+                return;
+            }
+            case Move.BrOnCast:
+            {
+                // block (param R) (result (ref null $sub)) br_on_cast 0 R (ref $sub) drop ref.null $sub end:
+                // the subtype when the cast succeeds (the branch), null when it does not (the fall-through).
+                var target = ValueType.Ref(HeapType.Concrete(subStruct), nullable: true);
+                Emit(Instruction.Block(Opcode.Block, BlockType.Indexed(_m.TypeIndex(new FunctionType([top], [target])))));
+                Emit(Instruction.BrOnCast(Opcode.BrOnCast, 0, top, ValueType.Ref(HeapType.Concrete(subStruct), nullable: false)));
+                Emit(Opcode.Drop);
+                Emit(Instruction.WithHeapType(Opcode.RefNull, HeapType.Concrete(subStruct)));
+                Emit(Opcode.End);
+                Pop(1);
+                Push(target);
+                return;
+            }
+            case Move.RefEq:
+                Emit(Opcode.RefEq);
+                Pop(2);
+                Push(ValueType.I32);
+                return;
+        }
     }
 
     private IEnumerable<OpcodeEntry> Candidates() => _m.Allowed.Where(e => Suffix(e.Parameters));
@@ -1098,14 +1266,14 @@ internal sealed class FunctionBuilder
             }
             case Move.CallIndirect:
             {
-                var types = _m.FunctionTypes.Distinct().Where(t => Suffix(_m.Types[(int)t].Parameters, 1)).ToList();
+                var types = _m.FunctionTypes.Distinct().Where(t => Suffix(_m.TypeAt(t).Parameters, 1)).ToList();
                 if (types.Count == 0)
                 {
                     Discard();
                     return;
                 }
                 var typeIndex = _u.Choose(types);
-                var type = _m.Types[(int)typeIndex];
+                var type = _m.TypeAt(typeIndex);
                 if (_u.Int(3) != 0)
                 {
                     Emit(Instruction.I32Const(7));
@@ -1247,6 +1415,10 @@ internal sealed class FunctionBuilder
                 Emit(Instruction.WithIndex(Opcode.RefFunc, (uint)_u.Int(_m.FunctionTypes.Count - 1)));
                 Push(ValueType.FuncRef);
                 return;
+            case Move.StructNew or Move.StructGet or Move.StructSet or Move.ArrayNew or Move.ArrayGet or Move.ArraySet or Move.ArrayLen
+                or Move.RefI31 or Move.I31Get or Move.RefTest or Move.RefCast or Move.BrOnCast or Move.RefEq:
+                DoGc(move);
+                return;
             case Move.RefIsNull:
                 Emit(Opcode.RefIsNull);
                 Pop(1);
@@ -1282,7 +1454,7 @@ internal sealed class FunctionBuilder
             }
             case Move.ReturnCallIndirect:
             {
-                var types = _m.FunctionTypes.Distinct().Where(t => ReturnsLikeThis(_m.Types[(int)t]) && Suffix(_m.Types[(int)t].Parameters, 1)).ToList();
+                var types = _m.FunctionTypes.Distinct().Where(t => ReturnsLikeThis(_m.TypeAt(t)) && Suffix(_m.TypeAt(t).Parameters, 1)).ToList();
                 if (types.Count == 0)
                 {
                     Discard();

@@ -88,6 +88,13 @@ public sealed record GeneratorConfig
     /// </summary>
     public bool HostFunctions { get; init; }
 
+    /// <summary>
+    /// Wasm 3.0 garbage collection, on the operand stack: <c>struct.new/get/set</c> on a struct and its subtype,
+    /// <c>array.new/get/set/len</c>, <c>ref.i31</c> and <c>i31.get_s/u</c>, <c>ref.test</c>, <c>ref.cast</c>,
+    /// <c>br_on_cast</c> and <c>ref.eq</c>; results reach compared state as numbers (field values, lengths, test results).
+    /// </summary>
+    public bool Gc { get; init; }
+
     /// <summary>No instruction that can trap is generated (besides the fuel check); memory accesses are masked into bounds.</summary>
     public bool DisallowTraps { get; init; }
 
@@ -123,6 +130,7 @@ public sealed record GeneratorConfig
         if (Memory64) yield return "memory64";
         if (Imports) yield return "imports";
         if (HostFunctions) yield return "host-functions";
+        if (Gc) yield return "gc";
     }
 
     /// <summary>A swarm configuration drawn from <paramref name="u"/>: features, limits and a random subset of instructions.</summary>
@@ -206,6 +214,7 @@ public sealed record GeneratorConfig
             };
         }
         // Drawn after everything else, so the rest of a configuration stays what the same bytes gave before imports existed.
-        return config with { Imports = u.Int(4) == 0, HostFunctions = u.Int(4) == 0 };
+        config = config with { Imports = u.Int(4) == 0, HostFunctions = u.Int(4) == 0 };
+        return profile == GeneratorProfile.Wasm3 ? config with { Gc = u.Int(3) == 0 } : config;
     }
 }

@@ -76,10 +76,24 @@ public static class ModuleGenerator
                 Types.Add(type);
                 index = Types.Count - 1;
             }
-            return (uint)index;
+            return (uint)(index + GcTypes.Count);
         }
 
-        public FunctionType FunctionType(int function) => Types[(int)FunctionTypes[function]];
+        /// <summary>The function type at type index <paramref name="typeIndex"/> (after the GC types).</summary>
+        public FunctionType TypeAt(uint typeIndex) => Types[(int)typeIndex - GcTypes.Count];
+
+        public FunctionType FunctionType(int function) => TypeAt(FunctionTypes[function]);
+
+        /// <summary>
+        /// With <see cref="GeneratorConfig.Gc"/>, the GC types, first in the type index space: a non-final struct
+        /// <see cref="Struct"/> (mut i32, mut i64), its final subtype <see cref="SubStruct"/> (adds an immutable i32) and
+        /// an array <see cref="Array"/> of mut i32. References to them live only on the operand stack (never in
+        /// locals, globals or signatures), so every engine can run the case and none has to pass one across its API.
+        /// </summary>
+        public readonly List<SubType> GcTypes = [];
+        public const uint Struct = 0;
+        public const uint SubStruct = 1;
+        public const uint Array = 2;
 
         public Module Build()
         {
@@ -98,8 +112,15 @@ public static class ModuleGenerator
                 ValueTypes.AddRange([ValueType.FuncRef, ValueType.ExternRef]);
             }
             Allowed = [.. OpcodeCatalog.Fixed.Where(IsAllowed)];
+            if (Config.Gc)
+            {
+                FieldType Mutable(ValueType type) => new(new StorageType(type), Mutable: true);
+                GcTypes.Add(new SubType(new StructType([Mutable(ValueType.I32), Mutable(ValueType.I64)]), final: false));
+                GcTypes.Add(new SubType(new StructType([Mutable(ValueType.I32), Mutable(ValueType.I64), new FieldType(new StorageType(ValueType.I32), Mutable: false)]), [Struct]));
+                GcTypes.Add(new SubType(new ArrayType(Mutable(ValueType.I32))));
+            }
 
-            var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
+            var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, Gc = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
             if (Config.HostFunctions)
             {
                 foreach (var (name, type) in HostModule.Functions)
@@ -232,7 +253,7 @@ public static class ModuleGenerator
                     module.Exports.Add(new Export($"g{i - ImportedGlobals}", ExternKind.Global, (uint)i));
                 }
             }
-            module.Types.AddRange(Types.Select(t => new RecursiveType([new SubType(t)])));
+            module.Types.AddRange(GcTypes.Concat(Types.Select(t => new SubType(t))).Select(t => new RecursiveType([t])));
             if (provider is not null)
             {
                 ProviderModules.Attach(module, ProviderModules.Name, provider);
@@ -253,7 +274,7 @@ public static class ModuleGenerator
                 {
                     case ExternKind.Function when export.Name != ResetFuelExport && U.Bool():
                     {
-                        var type = (FunctionType)provider.Types[(int)provider.Functions[(int)export.Index].TypeIndex].Types[0].Body;
+                        var type = (FunctionType)provider.TypeDefinitions.ElementAt((int)provider.Functions[(int)export.Index].TypeIndex).Body;
                         var index = TypeIndex(type);
                         module.Imports.Add(new Import(ProviderModules.Name, export.Name, new FunctionTypeUse(index)));
                         FunctionTypes.Add(index);
