@@ -12,8 +12,19 @@ public enum Verdict
     Skipped,
 }
 
-/// <summary>The judgement of one command: where it is, what it is, and for failures why.</summary>
-public sealed record CommandResult(int Line, string Command, Verdict Verdict, string? Detail = null);
+/// <summary>
+/// The judgement of one command: where it is (its script line), what it is, and for a failure or a skip why
+/// (<paramref name="Detail"/>). Where the command states an outcome and the engine produced another,
+/// <paramref name="Expected"/> and <paramref name="Actual"/> give both in the script's own syntax, apart from the
+/// sentence (the dashboard's drill-down pages show them in columns); left out of the JSON when unknown.
+/// </summary>
+public sealed record CommandResult(
+    int Line,
+    string Command,
+    Verdict Verdict,
+    string? Detail = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Expected = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Actual = null);
 
 /// <summary>The results of one script.</summary>
 public sealed record ScriptResult(string File, IReadOnlyList<CommandResult> Commands, string? Error = null)
