@@ -8,23 +8,50 @@ var resultsOption = new Option<string[]>("--results")
     AllowMultipleArgumentsPerToken = true,
 };
 var benchOption = new Option<string>("--bench-results") { Description = "Folder of BenchmarkDotNet's exports.", DefaultValueFactory = _ => Path.Combine("BenchmarkDotNet.Artifacts", "results") };
-var outOption = new Option<string>("--out") { Description = "Where to write index.html, report.md and the charts (bench-SUITE.svg).", DefaultValueFactory = _ => Path.Combine("reports", "out") };
+var outOption = new Option<string>("--out") { Description = "Where to write index.html, report.md, the charts (bench-SUITE.svg) and the drill-down pages (spec/).", DefaultValueFactory = _ => Path.Combine("reports", "out") };
+var historyOption = new Option<string>("--history") { Description = "The results history (JSON lines): this run's summary is appended to it, and the trends are drawn from it.", DefaultValueFactory = _ => Path.Combine("reports", "history", "history.jsonl") };
+var noAppendOption = new Option<bool>("--no-append") { Description = "Draw the trends from the history without recording this run (re-rendering the same results)." };
+var commitOption = new Option<string?>("--commit") { Description = "The commit the results belong to (default: $GITHUB_SHA, else git rev-parse HEAD)." };
 
-var root = new RootCommand("Turns the latest spec, benchmark, fuzz and differential results into a static dashboard.") { resultsOption, benchOption, outOption };
+var root = new RootCommand("Turns the latest spec, benchmark, fuzz and differential results into a static dashboard, and records them in a results history.")
+{
+    resultsOption, benchOption, outOption, historyOption, noAppendOption, commitOption,
+};
 root.SetAction(parse =>
 {
     var results = Inputs.Read([.. parse.GetValue(resultsOption)!, parse.GetValue(benchOption)!]);
     var output = parse.GetValue(outOption)!;
+    var historyPath = parse.GetValue(historyOption)!;
     Directory.CreateDirectory(output);
-    var now = DateTimeOffset.UtcNow;
-    File.WriteAllText(Path.Combine(output, "index.html"), Dashboard.Html(results, now));
-    File.WriteAllText(Path.Combine(output, "report.md"), Dashboard.Markdown(results, now));
+    var run = RunMetadata.Collect(DateTimeOffset.UtcNow, parse.GetValue(commitOption));
+    if (!parse.GetValue(noAppendOption))
+    {
+        History.Append(historyPath, History.Summarize(results, run));
+    }
+    var history = History.Read(historyPath, results.Problems);
+    File.WriteAllText(Path.Combine(output, "index.html"), Dashboard.Html(results, run, history));
+    File.WriteAllText(Path.Combine(output, "report.md"), Dashboard.Markdown(results, run));
     foreach (var (suite, svg) in Dashboard.BenchmarkCharts(results.Benchmarks))
     {
         File.WriteAllText(Path.Combine(output, $"bench-{suite}.svg"), svg);
     }
+    // The drill-down pages of the previous run go first: a script or engine that is gone leaves no stale page.
+    var pages = Path.Combine(output, "spec");
+    if (Directory.Exists(pages))
+    {
+        Directory.Delete(pages, recursive: true);
+    }
+    var count = 0;
+    foreach (var (relative, html) in Dashboard.DrillDownPages(results, run))
+    {
+        var path = Path.Combine(output, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, html);
+        count++;
+    }
     Console.WriteLine($"{results.Spec.Count} spec run(s), {results.Benchmarks.Count} benchmark result(s), {results.Fuzz.Count} fuzz campaign(s), "
-        + $"{results.Differential.Count + results.Faults.Count} differential result(s) → {Path.GetFullPath(output)}/index.html, report.md");
+        + $"{results.Differential.Count + results.Faults.Count} differential result(s), {history.Count} run(s) in {historyPath} "
+        + $"→ {Path.GetFullPath(output)}/index.html, report.md, {count} drill-down page(s) in spec/");
     foreach (var problem in results.Problems)
     {
         Console.Error.WriteLine($"warning: not read: {problem}");
