@@ -22,36 +22,11 @@ root.SetAction(parse =>
     var results = Inputs.Read([.. parse.GetValue(resultsOption)!, parse.GetValue(benchOption)!]);
     var output = parse.GetValue(outOption)!;
     var historyPath = parse.GetValue(historyOption)!;
-    Directory.CreateDirectory(output);
     var run = RunMetadata.Collect(DateTimeOffset.UtcNow, parse.GetValue(commitOption));
-    if (!parse.GetValue(noAppendOption))
-    {
-        History.Append(historyPath, History.Summarize(results, run));
-    }
-    var history = History.Read(historyPath, results.Problems);
-    File.WriteAllText(Path.Combine(output, "index.html"), Dashboard.Html(results, run, history));
-    File.WriteAllText(Path.Combine(output, "report.md"), Dashboard.Markdown(results, run));
-    foreach (var (suite, svg) in Dashboard.BenchmarkCharts(results.Benchmarks))
-    {
-        File.WriteAllText(Path.Combine(output, $"bench-{suite}.svg"), svg);
-    }
-    // The drill-down pages of the previous run go first: a script or engine that is gone leaves no stale page.
-    var pages = Path.Combine(output, "spec");
-    if (Directory.Exists(pages))
-    {
-        Directory.Delete(pages, recursive: true);
-    }
-    var count = 0;
-    foreach (var (relative, html) in Dashboard.DrillDownPages(results, run))
-    {
-        var path = Path.Combine(output, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, html);
-        count++;
-    }
+    var (runs, pages) = Site.Write(results, run, output, historyPath, append: !parse.GetValue(noAppendOption));
     Console.WriteLine($"{results.Spec.Count} spec run(s), {results.Benchmarks.Count} benchmark result(s), {results.Fuzz.Count} fuzz campaign(s), "
-        + $"{results.Differential.Count + results.Faults.Count} differential result(s), {history.Count} run(s) in {historyPath} "
-        + $"→ {Path.GetFullPath(output)}/index.html, report.md, {count} drill-down page(s) in spec/");
+        + $"{results.Differential.Count + results.Faults.Count} differential result(s), {runs} run(s) in {historyPath} "
+        + $"→ {Path.GetFullPath(output)}/index.html, report.md, {pages} drill-down page(s) in spec/");
     foreach (var problem in results.Problems)
     {
         Console.Error.WriteLine($"warning: not read: {problem}");

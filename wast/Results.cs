@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace WasmHarness.Wast;
@@ -61,6 +62,12 @@ public sealed record EngineRun(string Engine, IReadOnlyList<ScriptResult> Files)
 
     /// <summary>Totals over proposals/, reported apart; null when none ran.</summary>
     public Totals? Proposals => Files.Any(f => f.IsProposal) ? Totals.Of(Files.Where(f => f.IsProposal)) : null;
+}
+
+/// <summary>How <c>spec-runner --json</c> writes a <see cref="RunResult"/> (camelCase names; the dashboard reads them).</summary>
+public static class ResultsJson
+{
+    public static JsonSerializerOptions Options { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 }
 
 /// <summary>Everything one run produced: the JSON file's root object.</summary>

@@ -139,14 +139,14 @@ public sealed class ScriptExecutor
         if (results.Count != command.Results.Count)
         {
             return new(command.Location.Line, name, Verdict.Failed, $"{results.Count} results, expected {command.Results.Count}",
-                string.Join(" ", command.Results.Select(ScriptSyntax.Format)), Show(results));
+                Expected(command), Show(results));
         }
         for (var i = 0; i < results.Count; i++)
         {
             if (!ResultMatcher.Matches(results[i], command.Results[i]))
             {
                 return new(command.Location.Line, name, Verdict.Failed, $"result {i} is {ScriptSyntax.Format(results[i])}, expected {ScriptSyntax.Format(command.Results[i])}",
-                    string.Join(" ", command.Results.Select(ScriptSyntax.Format)), Show(results));
+                    Expected(command), Show(results));
             }
         }
         return new(command.Location.Line, name, Verdict.Passed);
@@ -241,6 +241,10 @@ public sealed class ScriptExecutor
     };
 
     private static CommandResult Pass(int line, string name, object _) => new(line, name, Verdict.Passed);
+
+    /// <summary>What an <c>assert_return</c> expects, all results, as the script writes them.</summary>
+    private static string Expected(AssertReturnCommand command) =>
+        command.Results.Count == 0 ? "nothing" : string.Join(" ", command.Results.Select(ScriptSyntax.Format));
 
     private static string Show(object results) =>
         results is IReadOnlyList<EngineValue> values ? ScriptSyntax.Format(values) : "normally";
