@@ -129,7 +129,10 @@ public static class Charts
     {
         const int width = 460, plotTop = 30, plotHeight = 110, left = 56, right = 16;
         var names = series.Keys.ToList();
-        var height = plotTop + plotHeight + 34 + (((names.Count + 2) / 3) * 16);
+        // Legend: as many columns as the longest name allows (at most 3), a row of 16 px per line of names.
+        var columns = Math.Clamp((width - 16) / ((names.DefaultIfEmpty("").Max(n => n.Length) * 6) + 24), 1, 3);
+        var columnWidth = (width - 16) / columns;
+        var height = plotTop + plotHeight + 34 + (((names.Count + columns - 1) / columns) * 16);
         var values = series.Values.SelectMany(v => v).Where(double.IsFinite).ToList();
         var (min, max) = values.Count == 0 ? (0.0, 1.0) : (values.Min(), values.Max());
         if (max - min < Math.Max(Math.Abs(max), 1) * 1e-9)
@@ -187,8 +190,8 @@ public static class Charts
                     svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"point\" cx=\"{X(i):F1}\" cy=\"{Y(points[i]):F1}\" r=\"3\" fill=\"{colour}\"><title>{Encode($"{names[s]} at {runs[i]}: {points[i].ToString("0.###", CultureInfo.InvariantCulture)}")}</title></circle>");
                 }
             }
-            var legendX = 8 + ((s % 3) * 150);
-            var legendY = plotTop + plotHeight + 28 + ((s / 3) * 16);
+            var legendX = 8 + ((s % columns) * columnWidth);
+            var legendY = plotTop + plotHeight + 28 + ((s / columns) * 16);
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{legendX}\" y=\"{legendY - 9}\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{legendX + 14}\" y=\"{legendY}\" font-size=\"10\">{Encode(names[s])}</text>");
         }
         svg.Append("</svg>");

@@ -382,7 +382,7 @@ public static class Dashboard
         table{border-collapse:collapse;font-size:13px;margin:0.5em 0 1em}
         td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
         td:first-child,th:first-child{text-align:left}
-        .commands td{text-align:left;vertical-align:top}
+        .commands td,.commands th{text-align:left;vertical-align:top}
         .pass{background:#c8efc8}.fail{background:#f5b5b5}.skip{background:#e4e4e4}.part{background:#f3e3a6}
         td a{color:inherit;text-decoration:none}td a:hover{text-decoration:underline}
         .totals td{font-weight:bold}
