@@ -150,7 +150,7 @@ public static class History
             try
             {
                 var entry = JsonSerializer.Deserialize<HistoryEntry>(line, Options);
-                if (entry?.Run is null || entry.Spec is null || entry.Benchmarks is null || entry.Fuzz is null || entry.Differential is null)
+                if (!IsComplete(entry))
                 {
                     problems.Add($"{path}:{number.ToString(CultureInfo.InvariantCulture)}: not a history entry");
                     continue;
@@ -164,4 +164,12 @@ public static class History
         }
         return entries;
     }
+
+    /// <summary>Every list and name a chart reads is there (JSON nulls and missing fields would otherwise surface as null references).</summary>
+    private static bool IsComplete([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] HistoryEntry? entry) =>
+        entry is { Run: { Commit: not null, Machine: not null }, Spec: not null, Benchmarks: not null, Fuzz: not null, Differential: not null }
+        && entry.Spec.All(s => s is { Source: not null, Profile: not null, Engine: not null })
+        && entry.Benchmarks.All(b => b is { Suite: not null, Engine: not null, Baseline: not null, Ratios: not null })
+        && entry.Fuzz.All(f => f is { Target: not null })
+        && entry.Differential.All(d => d is { Source: not null, Engines: not null });
 }

@@ -176,11 +176,14 @@ public sealed class HistoryTests(TwoRuns runs) : IClassFixture<TwoRuns>
     public void A_history_line_that_does_not_parse_is_reported_and_the_rest_still_drawn()
     {
         var file = Path.Combine(runs.Root, "broken.jsonl");
-        File.WriteAllLines(file, [.. File.ReadAllLines(runs.HistoryFile), "{\"run\": 3", "[]", ""]);
+        File.WriteAllLines(file, [
+            .. File.ReadAllLines(runs.HistoryFile), "{\"run\": 3", "[]", "",
+            """{"run":{"commit":"c","date":"2026-12-01T00:00:00Z","machine":"m"},"spec":[null],"benchmarks":[],"fuzz":[],"differential":[]}""",
+            """{"run":{"date":"2026-12-01T00:00:00Z","machine":"m"},"spec":[],"benchmarks":[],"fuzz":[],"differential":[]}"""]);
         var problems = new List<string>();
         var history = History.Read(file, problems);
         Assert.Equal(2, history.Count);
-        Assert.Equal(2, problems.Count);
+        Assert.Equal(4, problems.Count);
         Assert.Contains(problems, p => p.Contains("broken.jsonl:3", StringComparison.Ordinal));
         Assert.Empty(History.Read(Path.Combine(runs.Root, "missing.jsonl"), problems));
     }
