@@ -3,8 +3,18 @@ using System.Text.Json;
 
 namespace WasmHarness.Reports;
 
-/// <summary>One engine's verdicts on one script, as the spec runner's JSON gives them.</summary>
-public sealed record FileVerdicts(string File, int Passed, int Failed, int Skipped);
+/// <summary>
+/// One engine's verdicts on one script, as the spec runner's JSON gives them; <paramref name="NotPassed"/> holds its
+/// failed and skipped commands (null when the JSON has no command list) and <paramref name="Error"/> why the script
+/// could not be read at all.
+/// </summary>
+public sealed record FileVerdicts(string File, int Passed, int Failed, int Skipped, IReadOnlyList<CommandOutcome>? NotPassed = null, string? Error = null);
+
+/// <summary>
+/// A command that did not pass: its script line, the command, <c>Failed</c> or <c>Skipped</c>, the runner's reason
+/// and, where the runner knows them, the expected and actual outcome in the script's syntax.
+/// </summary>
+public sealed record CommandOutcome(int Line, string Command, string Verdict, string? Reason, string? Expected, string? Actual);
 
 /// <summary>A spec-runner run: which engines, and per engine the verdicts of every file.</summary>
 public sealed record SpecRun(string Source, string Profile, IReadOnlyList<string> Engines, IReadOnlyDictionary<string, IReadOnlyList<FileVerdicts>> Files);
@@ -13,7 +23,9 @@ public sealed record SpecRun(string Source, string Profile, IReadOnlyList<string
 /// One benchmark measurement: in a suite (the benchmark class), an engine (the method) running a kernel (the
 /// first parameter), mean time in nanoseconds, and bytes allocated per operation when the memory diagnoser ran.
 /// </summary>
-public sealed record BenchmarkResult(string Kernel, string Engine, double MeanNanoseconds, string Suite = "", double? AllocatedBytes = null);
+/// <param name="StdDevNanoseconds">BenchmarkDotNet's standard deviation of the iterations (the chart's error bars).</param>
+/// <param name="ErrorNanoseconds">Half the 99.9% confidence interval of the mean (BenchmarkDotNet's "Error" column).</param>
+public sealed record BenchmarkResult(string Kernel, string Engine, double MeanNanoseconds, string Suite = "", double? AllocatedBytes = null, double? StdDevNanoseconds = null, double? ErrorNanoseconds = null);
 
 /// <summary>One AFL++ campaign of one fuzz target (<c>fuzz stats</c>' JSON, docs/fuzzing.md), dated by its file.</summary>
 /// <param name="Instances">AFL++ instances that ran together (<c>fuzz/run.sh --jobs</c>); the counts are their sum.</param>
@@ -128,11 +140,28 @@ public static class Inputs
                 file.GetProperty("file").GetString()!,
                 file.GetProperty("passed").GetInt32(),
                 file.GetProperty("failed").GetInt32(),
-                file.GetProperty("skipped").GetInt32()))];
+                file.GetProperty("skipped").GetInt32(),
+                file.TryGetProperty("commands", out var commands) && commands.ValueKind == JsonValueKind.Array ? ReadNotPassed(commands) : null,
+                OptionalString(file, "error")))];
         }
         var profile = root.TryGetProperty("profile", out var p) ? p.GetString() ?? "all" : "all";
         return new SpecRun(source, profile, engines, files);
     }
+
+    /// <summary>The failed and skipped commands of one script (passed ones are only counted), in script order.</summary>
+    private static List<CommandOutcome> ReadNotPassed(JsonElement commands) =>
+        [.. commands.EnumerateArray()
+            .Where(c => OptionalString(c, "verdict") is { } verdict && verdict != "Passed")
+            .Select(c => new CommandOutcome(
+                c.TryGetProperty("line", out var line) && line.ValueKind == JsonValueKind.Number ? line.GetInt32() : 0,
+                OptionalString(c, "command") ?? "?",
+                OptionalString(c, "verdict")!,
+                OptionalString(c, "detail"),
+                OptionalString(c, "expected"),
+                OptionalString(c, "actual")))];
+
+    private static string? OptionalString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>BenchmarkDotNet's full JSON: each benchmark's method is the engine, its first parameter the kernel.</summary>
     internal static IEnumerable<BenchmarkResult> ReadBenchmarks(JsonElement list)
@@ -149,7 +178,10 @@ public static class Inputs
             double? allocated = benchmark.TryGetProperty("Memory", out var memory) && memory.ValueKind == JsonValueKind.Object
                 && memory.TryGetProperty("BytesAllocatedPerOperation", out var bytes) && bytes.ValueKind == JsonValueKind.Number
                 ? bytes.GetDouble() : null;
-            yield return new BenchmarkResult(kernel, benchmark.GetProperty("Method").GetString()!, statistics.GetProperty("Mean").GetDouble(), suite, allocated);
+            double? stdDev = statistics.TryGetProperty("StandardDeviation", out var sd) && sd.ValueKind == JsonValueKind.Number ? sd.GetDouble() : null;
+            double? error = statistics.TryGetProperty("ConfidenceInterval", out var ci) && ci.ValueKind == JsonValueKind.Object
+                && ci.TryGetProperty("Margin", out var margin) && margin.ValueKind == JsonValueKind.Number ? margin.GetDouble() : null;
+            yield return new BenchmarkResult(kernel, benchmark.GetProperty("Method").GetString()!, statistics.GetProperty("Mean").GetDouble(), suite, allocated, stdDev, error);
         }
     }
 

@@ -116,7 +116,7 @@ root.SetAction(parse =>
     if (parse.GetValue(jsonOption) is { } jsonPath)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonPath))!);
-        File.WriteAllText(jsonPath, JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        File.WriteAllText(jsonPath, JsonSerializer.Serialize(run, ResultsJson.Options));
     }
     return run.CoreFailures == 0 ? 0 : 1;
 });

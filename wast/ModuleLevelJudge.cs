@@ -23,7 +23,7 @@ public sealed class ModuleLevelJudge(FrontEndCache frontEnd)
         // Custom sections (annotations, branch hints) are checked by the text parser as it builds them.
         AssertMalformedCustomCommand c => ExpectRejected(c.Location, "assert_malformed_custom", c.Module, Stage.Malformed, c.Message),
         AssertInvalidCustomCommand c => ExpectRejected(c.Location, "assert_invalid_custom", c.Module, Stage.Malformed, c.Message),
-        _ => new CommandResult(command.Location.Line, Describe(command), Verdict.Skipped),
+        _ => new CommandResult(command.Location.Line, Describe(command), Verdict.Skipped, "not judged at module level: validate-only runs no actions"),
     };
 
     private CommandResult ExpectValid(SourceLocation location, string name, ScriptModule module)
@@ -31,7 +31,7 @@ public sealed class ModuleLevelJudge(FrontEndCache frontEnd)
         var outcome = Load(module);
         return outcome.Accepted
             ? new(location.Line, name, Verdict.Passed)
-            : new(location.Line, name, Verdict.Failed, $"rejected as {StageName(outcome.RejectedBy)}: {outcome.Reason}");
+            : new(location.Line, name, Verdict.Failed, $"rejected as {StageName(outcome.RejectedBy)}: {outcome.Reason}", "valid", $"{StageName(outcome.RejectedBy)} \"{outcome.Reason}\"");
     }
 
     private CommandResult ExpectRejected(SourceLocation location, string name, ScriptModule module, Stage expected, string message)
@@ -40,11 +40,11 @@ public sealed class ModuleLevelJudge(FrontEndCache frontEnd)
         if (outcome.RejectedBy != expected)
         {
             var actually = outcome.Accepted ? "accepted" : $"rejected as {StageName(outcome.RejectedBy)} ({outcome.Reason})";
-            return new(location.Line, name, Verdict.Failed, $"expected {StageName(expected)} \"{message}\", but {actually}");
+            return new(location.Line, name, Verdict.Failed, $"expected {StageName(expected)} \"{message}\", but {actually}", $"{StageName(expected)} \"{message}\"", actually);
         }
         return MessageMatches(outcome.Reason, message)
             ? new(location.Line, name, Verdict.Passed)
-            : new(location.Line, name, Verdict.Failed, $"expected \"{message}\", got \"{outcome.Reason}\"");
+            : new(location.Line, name, Verdict.Failed, $"expected \"{message}\", got \"{outcome.Reason}\"", $"{StageName(expected)} \"{message}\"", $"{StageName(expected)} \"{outcome.Reason}\"");
     }
 
     private LoadOutcome Load(ScriptModule module) => frontEnd.Load(module);

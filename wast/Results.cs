@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace WasmHarness.Wast;
@@ -12,8 +13,19 @@ public enum Verdict
     Skipped,
 }
 
-/// <summary>The judgement of one command: where it is, what it is, and for failures why.</summary>
-public sealed record CommandResult(int Line, string Command, Verdict Verdict, string? Detail = null);
+/// <summary>
+/// The judgement of one command: where it is (its script line), what it is, and for a failure or a skip why
+/// (<paramref name="Detail"/>). Where the command states an outcome and the engine produced another,
+/// <paramref name="Expected"/> and <paramref name="Actual"/> give both in the script's own syntax, apart from the
+/// sentence (the dashboard's drill-down pages show them in columns); left out of the JSON when unknown.
+/// </summary>
+public sealed record CommandResult(
+    int Line,
+    string Command,
+    Verdict Verdict,
+    string? Detail = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Expected = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Actual = null);
 
 /// <summary>The results of one script.</summary>
 public sealed record ScriptResult(string File, IReadOnlyList<CommandResult> Commands, string? Error = null)
@@ -50,6 +62,12 @@ public sealed record EngineRun(string Engine, IReadOnlyList<ScriptResult> Files)
 
     /// <summary>Totals over proposals/, reported apart; null when none ran.</summary>
     public Totals? Proposals => Files.Any(f => f.IsProposal) ? Totals.Of(Files.Where(f => f.IsProposal)) : null;
+}
+
+/// <summary>How <c>spec-runner --json</c> writes a <see cref="RunResult"/> (camelCase names; the dashboard reads them).</summary>
+public static class ResultsJson
+{
+    public static JsonSerializerOptions Options { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 }
 
 /// <summary>Everything one run produced: the JSON file's root object.</summary>

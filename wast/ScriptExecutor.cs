@@ -138,13 +138,15 @@ public sealed class ScriptExecutor
         var name = $"assert_return {Describe(command.Action)}";
         if (results.Count != command.Results.Count)
         {
-            return new(command.Location.Line, name, Verdict.Failed, $"{results.Count} results, expected {command.Results.Count}");
+            return new(command.Location.Line, name, Verdict.Failed, $"{results.Count} results, expected {command.Results.Count}",
+                Expected(command), Show(results));
         }
         for (var i = 0; i < results.Count; i++)
         {
             if (!ResultMatcher.Matches(results[i], command.Results[i]))
             {
-                return new(command.Location.Line, name, Verdict.Failed, $"result {i} is {ScriptSyntax.Format(results[i])}, expected {ScriptSyntax.Format(command.Results[i])}");
+                return new(command.Location.Line, name, Verdict.Failed, $"result {i} is {ScriptSyntax.Format(results[i])}, expected {ScriptSyntax.Format(command.Results[i])}",
+                    Expected(command), Show(results));
             }
         }
         return new(command.Location.Line, name, Verdict.Passed);
@@ -155,13 +157,13 @@ public sealed class ScriptExecutor
         try
         {
             var results = action();
-            return new(line, name, Verdict.Failed, $"returned {Show(results)}, expected {kind} \"{message}\"");
+            return new(line, name, Verdict.Failed, $"returned {Show(results)}, expected {kind} \"{message}\"", $"{kind} \"{message}\"", $"returned {Show(results)}");
         }
         catch (EngineFailure e) when (e.Kind == kind)
         {
             return message is null || e.Aliases.Any(alias => TrapMessageMatches(alias, message))
                 ? new(line, name, Verdict.Passed)
-                : new(line, name, Verdict.Failed, $"{kind} \"{e.Message}\", expected \"{message}\"");
+                : new(line, name, Verdict.Failed, $"{kind} \"{e.Message}\", expected \"{message}\"", $"{kind} \"{message}\"", $"{kind} \"{e.Message}\"");
         }
         catch (EngineFailure e) when (e.Kind == FailureKind.Unsupported)
         {
@@ -169,7 +171,7 @@ public sealed class ScriptExecutor
         }
         catch (EngineFailure e)
         {
-            return new(line, name, Verdict.Failed, $"{e.Kind} \"{e.Message}\", expected {kind} \"{message}\"");
+            return new(line, name, Verdict.Failed, $"{e.Kind} \"{e.Message}\", expected {kind} \"{message}\"", $"{kind} \"{message}\"", $"{e.Kind} \"{e.Message}\"");
         }
     }
 
@@ -239,6 +241,10 @@ public sealed class ScriptExecutor
     };
 
     private static CommandResult Pass(int line, string name, object _) => new(line, name, Verdict.Passed);
+
+    /// <summary>What an <c>assert_return</c> expects, all results, as the script writes them.</summary>
+    private static string Expected(AssertReturnCommand command) =>
+        command.Results.Count == 0 ? "nothing" : string.Join(" ", command.Results.Select(ScriptSyntax.Format));
 
     private static string Show(object results) =>
         results is IReadOnlyList<EngineValue> values ? ScriptSyntax.Format(values) : "normally";

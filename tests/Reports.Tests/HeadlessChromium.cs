@@ -14,7 +14,7 @@ public static partial class HeadlessChromium
     /// <summary>The browser: <c>$CHROMIUM</c>, else the first of chromium, chromium-browser, google-chrome on PATH; null when none.</summary>
     public static string? Executable { get; } = Find();
 
-    public const string Missing = "chromium is not installed (apt-get install chromium; about 290 MB, so .ci/run does not install it); set CHROMIUM=path to use another";
+    public const string Missing = "chromium is not installed (apt-get install chromium, which .ci/run does as root or through passwordless sudo); set CHROMIUM=path to use another";
 
     public sealed record Result(int ExitCode, byte[] Screenshot, IReadOnlyList<string> ConsoleMessages, string Log);
 
@@ -43,6 +43,33 @@ public static partial class HeadlessChromium
         var log = error.Result + output.Result;
         var console = log.Split('\n').Where(line => ConsoleLine().IsMatch(line)).ToList();
         return new Result(process.ExitCode, File.Exists(png) ? File.ReadAllBytes(png) : [], console, log);
+    }
+
+    /// <summary>
+    /// The page's DOM after Chromium has loaded and laid it out (<c>--dump-dom</c>, serialised as HTML): what the
+    /// browser made of the page, inline SVG included, rather than the file's text.
+    /// </summary>
+    public static (int ExitCode, string Dom, string Log) DumpDom(string htmlPath, string workFolder)
+    {
+        var start = new ProcessStartInfo(Executable ?? throw new InvalidOperationException(Missing),
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--disable-extensions", "--disable-background-networking", $"--user-data-dir={Path.Combine(workFolder, "profile-dom")}",
+            "--dump-dom", new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri,
+        ])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"chromium did not finish within 120 s: {error.Result}");
+        }
+        return (process.ExitCode, output.Result, error.Result);
     }
 
     [GeneratedRegex(@":CONSOLE[:(\]]")]
