@@ -41,6 +41,7 @@ internal sealed class FunctionBuilder
     private readonly List<Move> _moves = [];
     private readonly uint _extraI32;
     private readonly uint _extraI64;
+    private readonly uint _eqScratch; // an eqref local (GC): the last reference ref.eq saved, to compare later ones with
 
     public FunctionBuilder(ModuleGenerator.ModuleBuilder module, int index)
     {
@@ -68,6 +69,11 @@ internal sealed class FunctionBuilder
             _locals.Add(ValueType.I32);
             _extraI64 = (uint)_locals.Count;
             _locals.Add(ValueType.I64);
+        }
+        if (_config.Gc)
+        {
+            _eqScratch = (uint)_locals.Count;
+            _locals.Add(ValueType.EqRef);
         }
     }
 
@@ -747,10 +753,8 @@ internal sealed class FunctionBuilder
 
     private void AddGcMoves(ValueType? top, bool isI32)
     {
-        if (Suffix([ValueType.I32, ValueType.I64]))
-        {
-            Add(Move.StructNew, 2);
-        }
+        // Allocations push whatever operands are missing, so objects are made often enough to be used.
+        Add(Move.StructNew, 2);
         if (IsStruct(top) && Accessible(top))
         {
             Add(Move.StructGet, 2);
@@ -759,21 +763,16 @@ internal sealed class FunctionBuilder
         {
             Add(Move.StructSet);
         }
-        if (Suffix([ValueType.I32, ValueType.I32]))
-        {
-            Add(Move.ArrayNew);
-        }
-        if (Traps && isI32 && Is(TopType(1), ModuleGenerator.ModuleBuilder.Array))
-        {
-            Add(Move.ArrayGet, 2);
-        }
-        if (Traps && isI32 && TopType(1) == ValueType.I32 && Is(TopType(2), ModuleGenerator.ModuleBuilder.Array))
-        {
-            Add(Move.ArraySet);
-        }
+        Add(Move.ArrayNew);
         if (Is(top, ModuleGenerator.ModuleBuilder.Array) && Accessible(top))
         {
             Add(Move.ArrayLen);
+            if (Traps)
+            {
+                // The index (and value) are pushed by the move: an index on an edge of the length, or past it.
+                Add(Move.ArrayGet, 2);
+                Add(Move.ArraySet);
+            }
         }
         if (isI32)
         {
@@ -795,7 +794,7 @@ internal sealed class FunctionBuilder
                 Add(Move.BrOnCast);
             }
         }
-        if (IsEq(top) && IsEq(TopType(1)))
+        if (IsEq(top))
         {
             Add(Move.RefEq);
         }
@@ -805,11 +804,16 @@ internal sealed class FunctionBuilder
     private void DoGc(Move move)
     {
         const uint structType = ModuleGenerator.ModuleBuilder.Struct, subStruct = ModuleGenerator.ModuleBuilder.SubStruct, array = ModuleGenerator.ModuleBuilder.Array;
-        var top = _stack[^1];
+        var top = TopType() ?? default; // only the moves on a reference read it, and those are offered only with one on top
         switch (move)
         {
             case Move.StructNew:
             {
+                if (!Suffix([ValueType.I32, ValueType.I64]))
+                {
+                    PushOperand(ValueType.I32);
+                    PushOperand(ValueType.I64);
+                }
                 var sub = Suffix([ValueType.I32, ValueType.I64, ValueType.I32]) && _u.Bool();
                 Emit(Instruction.WithIndex(Opcode.StructNew, sub ? subStruct : structType));
                 Pop(sub ? 3 : 2);
@@ -830,6 +834,11 @@ internal sealed class FunctionBuilder
                 Pop(2);
                 return;
             case Move.ArrayNew:
+                if (!Suffix([ValueType.I32, ValueType.I32]))
+                {
+                    PushOperand(ValueType.I32);
+                    PushOperand(ValueType.I32);
+                }
                 // A small length (the low 4 bits), so arrays stay cheap; the value fills it.
                 Emit(Instruction.I32Const(15));
                 Emit(Opcode.I32And);
@@ -838,13 +847,16 @@ internal sealed class FunctionBuilder
                 Push(ValueType.Ref(HeapType.Concrete(array), nullable: false));
                 return;
             case Move.ArrayGet:
+                Emit(Instruction.I32Const(ArrayIndex()));
                 Emit(Instruction.WithIndex(Opcode.ArrayGet, array));
-                Pop(2);
+                Pop(1);
                 Push(ValueType.I32);
                 return;
             case Move.ArraySet:
+                Emit(Instruction.I32Const(ArrayIndex()));
+                Emit(_m.Constant(ValueType.I32));
                 Emit(Instruction.WithIndex(Opcode.ArraySet, array));
-                Pop(3);
+                Pop(1);
                 return;
             case Move.ArrayLen:
                 Emit(Opcode.ArrayLen);
@@ -890,12 +902,37 @@ internal sealed class FunctionBuilder
                 return;
             }
             case Move.RefEq:
+                switch (_u.Int(3))
+                {
+                    case 0: // itself (and saved for a later comparison)
+                        Emit(Instruction.WithIndex(Opcode.LocalTee, _eqScratch));
+                        Emit(Instruction.WithIndex(Opcode.LocalGet, _eqScratch));
+                        break;
+                    case 1: // the reference saved earlier (null at first)
+                        Emit(Instruction.WithIndex(Opcode.LocalGet, _eqScratch));
+                        break;
+                    default: // an i31 of a small constant
+                        Emit(Instruction.I32Const(_u.Int(4)));
+                        Emit(Opcode.RefI31);
+                        break;
+                }
                 Emit(Opcode.RefEq);
-                Pop(2);
+                Pop(1);
                 Push(ValueType.I32);
                 return;
         }
     }
+
+    /// <summary>An array index on an edge of the lengths <see cref="Move.ArrayNew"/> makes (0 to 15): 0, 1, 14, 15, 16 (past every length), any.</summary>
+    private int ArrayIndex() => _u.Int(6) switch
+    {
+        0 => 0,
+        1 => 1,
+        2 => 14,
+        3 => 15,
+        4 => 16,
+        _ => _u.Int(16),
+    };
 
     private IEnumerable<OpcodeEntry> Candidates() => _m.Allowed.Where(e => Suffix(e.Parameters));
 

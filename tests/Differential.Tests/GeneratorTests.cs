@@ -54,12 +54,15 @@ public class GeneratorTests
             twoMemories += module.Memories.Count > 1 ? 1 : 0;
             tags += module.Tags.Count > 0 ? 1 : 0;
         }
-        Assert.Superset(new HashSet<string> { "tail-calls", "function-references", "exceptions", "multi-memory", "memory64", "multi-value" }, features);
-        Assert.Superset(new HashSet<Opcode>
+        Assert.Superset(new HashSet<string> { "tail-calls", "function-references", "exceptions", "multi-memory", "memory64", "multi-value", "gc" }, features);
+        Assert.Empty(new HashSet<Opcode>
         {
             Opcode.ReturnCall, Opcode.ReturnCallIndirect, Opcode.ReturnCallRef, Opcode.CallRef, Opcode.RefFunc, Opcode.BrOnNull,
             Opcode.RefAsNonNull, Opcode.Throw, Opcode.TryTable,
-        }, seen);
+            Opcode.StructNew, Opcode.StructGet, Opcode.StructSet, Opcode.ArrayNew, Opcode.ArrayGet, Opcode.ArraySet, Opcode.ArrayLen,
+            Opcode.RefI31, Opcode.I31GetS, Opcode.I31GetU, Opcode.RefTest, Opcode.RefTestNull, Opcode.RefCast, Opcode.RefCastNull,
+            Opcode.BrOnCast, Opcode.RefEq,
+        }.Except(seen));
         Assert.True(memory64 > 100 && twoMemories > 100 && tags > 100, $"memory64 {memory64}, two memories {twoMemories}, tags {tags}");
     }
 
@@ -69,7 +72,7 @@ public class GeneratorTests
         for (var seed = 0L; seed < 300; seed++)
         {
             var module = Campaign.GenerateCase(Campaign.CaseSeed(19, seed), out var config, GeneratorProfile.Wasm2);
-            Assert.False(config.TailCalls || config.FunctionReferences || config.Exceptions || config.MultiMemory || config.Memory64);
+            Assert.False(config.TailCalls || config.FunctionReferences || config.Exceptions || config.MultiMemory || config.Memory64 || config.Gc);
             Assert.True(module.Memories.Count <= 1 && module.Tags.Count == 0 && module.Memories.All(m => m.Limits.AddressType == AddressType.I32));
         }
     }
