@@ -110,7 +110,7 @@ internal ref struct ModuleReader
                     ReadVector(module.Tables, static (ref ModuleReader m) => m.ReadTable());
                     break;
                 case SectionId.Memory:
-                    ReadVector(module.Memories, static (ref ModuleReader m) => new MemoryType(m.ReadLimits()));
+                    ReadVector(module.Memories, static (ref ModuleReader m) => m.ReadMemoryType());
                     break;
                 case SectionId.Tag:
                     ReadVector(module.Tags, static (ref ModuleReader m) => m.ReadTagType());
@@ -436,18 +436,39 @@ internal ref struct ModuleReader
         return BlockType.Value(ReadValueType());
     }
 
-    private Limits ReadLimits()
+    private Limits ReadLimits() => ReadLimits(memory: false).Limits;
+
+    /// <summary>A memory type: limits, then (flag bit 3, custom-page-sizes) the page size's log2 as a u32.</summary>
+    private MemoryType ReadMemoryType()
+    {
+        var (limits, pageSizeLog2) = ReadLimits(memory: true);
+        return new MemoryType(limits, pageSizeLog2);
+    }
+
+    private (Limits Limits, int PageSizeLog2) ReadLimits(bool memory)
     {
         var pos = _r.Position;
         var flags = _r.ReadByte();
-        // Bit 0: maximum present; bit 1: shared (threads); bit 2: 64-bit addresses.
-        if ((flags & ~0x07) != 0)
+        // Bit 0: maximum present; bit 1: shared (threads); bit 2: 64-bit addresses; bit 3 (memories only): page size.
+        if ((flags & ~(memory ? 0x0F : 0x07)) != 0)
         {
             throw Error("malformed limits flags", pos);
         }
         var min = _r.ReadU64();
         ulong? max = (flags & 1) != 0 ? _r.ReadU64() : null;
-        return new Limits(min, max, (flags & 4) != 0 ? AddressType.I64 : AddressType.I32, Shared: (flags & 2) != 0);
+        var pageSizeLog2 = MemoryType.DefaultPageSizeLog2;
+        if ((flags & 8) != 0)
+        {
+            var log2Pos = _r.Position;
+            var log2 = _r.ReadU32();
+            // A page size that does not fit in 64 bits is malformed; one that fits but is not allowed is invalid.
+            if (log2 >= 64)
+            {
+                throw Error("invalid custom page size", log2Pos);
+            }
+            pageSizeLog2 = (int)log2;
+        }
+        return (new Limits(min, max, (flags & 4) != 0 ? AddressType.I64 : AddressType.I32, Shared: (flags & 2) != 0), pageSizeLog2);
     }
 
     private TableType ReadTableType()
@@ -483,7 +504,7 @@ internal ref struct ModuleReader
         {
             0x00 => new FunctionTypeUse(_r.ReadU32()),
             0x01 => ReadTableType(),
-            0x02 => new MemoryType(ReadLimits()),
+            0x02 => ReadMemoryType(),
             0x03 => ReadGlobalType(),
             0x04 => ReadTagType(),
             _ => throw Error("malformed import kind", pos),
