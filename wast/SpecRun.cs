@@ -65,7 +65,10 @@ public static class SpecRun
             return [.. Enumerable.Repeat(new ScriptResult(relativePath, [], error), engineCount)];
         }
 
-        var frontEnd = new FrontEndCache(crossCheck is null ? null : (module, outcome) => crossCheck.Observe(relativePath, module, outcome));
+        // The core suite is Wasm 3.0, where a proposal beyond it may not change what is well-formed (custom page
+        // sizes' limits flag 0x08 is malformed there); a proposal's scripts are read with every feature on.
+        var features = SuiteFiles.IsProposal(relativePath) ? Validation.WasmFeatures.All : Validation.WasmFeatures.Wasm3;
+        var frontEnd = new FrontEndCache(crossCheck is null ? null : (module, outcome) => crossCheck.Observe(relativePath, module, outcome), features);
         if (options.ValidateOnly)
         {
             var judge = new ModuleLevelJudge(frontEnd);

@@ -23,21 +23,23 @@ public static class ModuleDecoder
     /// <summary>The binary format version this decoder reads.</summary>
     public const uint Version = 1;
 
-    public static Module Decode(byte[] bytes, Validation.ModuleLimits? limits = null)
+    public static Module Decode(byte[] bytes, Validation.ModuleLimits? limits = null, Validation.WasmFeatures features = Validation.WasmFeatures.All)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        return Decode(bytes.AsSpan(), limits);
+        return Decode(bytes.AsSpan(), limits, features);
     }
 
     /// <summary>
     /// Decodes a binary module; <paramref name="limits"/> (default <see cref="Validation.ModuleLimits.Default"/>) bounds
     /// its size and each function body's before they are read, with <see cref="Validation.ImplementationLimitException"/>.
+    /// <paramref name="features"/> matters where a proposal changes what is well-formed: without
+    /// <see cref="Validation.WasmFeatures.CustomPageSizes"/> a memory's limits flag 0x08 is malformed, as Wasm 3.0 says.
     /// </summary>
-    public static Module Decode(ReadOnlySpan<byte> bytes, Validation.ModuleLimits? limits = null)
+    public static Module Decode(ReadOnlySpan<byte> bytes, Validation.ModuleLimits? limits = null, Validation.WasmFeatures features = Validation.WasmFeatures.All)
     {
         limits ??= Validation.ModuleLimits.Default;
         Validation.ModuleLimits.Check("module too large (bytes)", bytes.Length, limits.ModuleBytes, nameof(Validation.ModuleLimits.ModuleBytes));
-        return new ModuleReader(bytes, limits).ReadModule();
+        return new ModuleReader(bytes, limits, features).ReadModule();
     }
 }
 
@@ -51,13 +53,15 @@ internal ref struct ModuleReader
     private readonly List<Frame> _frames;
     private bool _bodyUsesData;
     private readonly Validation.ModuleLimits _limits;
+    private readonly Validation.WasmFeatures _features;
 
-    public ModuleReader(ReadOnlySpan<byte> bytes, Validation.ModuleLimits limits)
+    public ModuleReader(ReadOnlySpan<byte> bytes, Validation.ModuleLimits limits, Validation.WasmFeatures features)
     {
         _r = new WasmReader(bytes);
         _frames = [];
         _bodyUsesData = false;
         _limits = limits;
+        _features = features;
     }
 
     private enum Frame : byte
@@ -450,7 +454,8 @@ internal ref struct ModuleReader
         var pos = _r.Position;
         var flags = _r.ReadByte();
         // Bit 0: maximum present; bit 1: shared (threads); bit 2: 64-bit addresses; bit 3 (memories only): page size.
-        if ((flags & ~(memory ? 0x0F : 0x07)) != 0)
+        var pageSizeFlag = memory && _features.HasFlag(Validation.WasmFeatures.CustomPageSizes) ? 0x08 : 0;
+        if ((flags & ~(0x07 | pageSizeFlag)) != 0)
         {
             throw Error("malformed limits flags", pos);
         }
