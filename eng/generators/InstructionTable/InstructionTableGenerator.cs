@@ -311,12 +311,13 @@ internal static class Emitters
                 sb.Append("                var t = ").Append(call).Append(";\n");
                 for (var i = 0; i < results.Length; i++)
                 {
+                    // Write covers the scalar types only: a vector operand would also need the slots' high halves.
                     var slot = i == 0 ? "r" : $"Unsafe.Add(ref r, {i})";
                     sb.Append("                ").Append(slot).Append(".Low = ").Append(Write(results[i], $"t.Item{i + 1}")).Append(";\n");
-                    if (ps.Contains("v128") || results[i] == "v128")
-                    {
-                        throw new InvalidOperationException("multi-result vector semantics");
-                    }
+                }
+                if (ps.Contains("v128"))
+                {
+                    throw new InvalidOperationException($"{row.Name}: multi-result semantics with vector operands");
                 }
                 sb.Append("                return sp");
                 if (ps.Length != results.Length)
@@ -402,13 +403,17 @@ internal static class Emitters
                 sb.Append("                _il.Emit(OpCodes.Call, PureMethods.").Append(row.Enum).Append(");\n");
                 if (results.Length > 1)
                 {
-                    var tuple = "typeof(ValueTuple<" + string.Join(", ", results.Select(Clr)) + ">)";
-                    sb.Append("                {\n                    var tuple = GcTemp(").Append(tuple).Append(");\n");
+                    // The tuple's fields, bound once beside the method (nameof: a build error if they were not there).
+                    var tupleType = "ValueTuple<" + string.Join(", ", results.Select(Clr)) + ">";
+                    sb.Append("                {\n                    var tuple = GcTemp(typeof(").Append(tupleType).Append("));\n");
                     sb.Append("                    _il.Emit(OpCodes.Stloc, tuple);\n");
                     for (var i = 0; i < results.Length; i++)
                     {
+                        var field = row.Enum + "Item" + (i + 1).ToString(CultureInfo.InvariantCulture);
+                        methods.Append("        public static readonly FieldInfo ").Append(field).Append(" = typeof(").Append(tupleType)
+                            .Append(").GetField(nameof(").Append(tupleType).Append(".Item").Append(i + 1).Append("))!;\n");
                         sb.Append("                    _il.Emit(OpCodes.Ldloc, tuple);\n");
-                        sb.Append("                    _il.Emit(OpCodes.Ldfld, ").Append(tuple).Append(".GetField(\"Item").Append(i + 1).Append("\")!);\n");
+                        sb.Append("                    _il.Emit(OpCodes.Ldfld, PureMethods.").Append(field).Append(");\n");
                     }
                     sb.Append("                }\n");
                 }

@@ -118,13 +118,10 @@ internal static class Table
                 {
                     throw new FormatException("sem= needs at least one result");
                 }
-                if (row.Results is { Length: > 1 } && (row.Il is not null || row.Immediates != "None"))
+                if (row.Semantics is not null && row.Results!.Length > 1 && (row.Il is not null || row.Immediates != "None"))
                 {
                     // A multi-result method returns a value tuple, which inline CIL and lane immediates do not model.
-                    if (row.Semantics is not null)
-                    {
-                        throw new FormatException("a multi-result sem= row takes neither il= nor an immediate");
-                    }
+                    throw new FormatException("a multi-result sem= row takes neither il= nor an immediate");
                 }
                 rows.Add(row);
             }
