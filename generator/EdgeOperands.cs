@@ -19,7 +19,7 @@ internal static class EdgeOperands
     public static Instruction[]? Choose(OpcodeEntry entry, Unstructured u)
     {
         var parameters = entry.Parameters;
-        if (parameters.Length == 0 || parameters.Any(p => p.Kind is not (ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64)))
+        if (parameters.Length is 0 or > 2 || parameters.Any(p => p.Kind is not (ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64)))
         {
             return null;
         }

@@ -49,7 +49,7 @@ public sealed class CompiledModule
 
     /// <summary>Decodes, validates and compiles a binary module (<see cref="MalformedException"/>, <see cref="InvalidModuleException"/>).</summary>
     public static CompiledModule FromBinary(Engine engine, ReadOnlySpan<byte> bytes) =>
-        Compile(engine, WasmHarness.Binary.ModuleDecoder.Decode(bytes, engine?.Options.ModuleLimits), bytes.ToArray());
+        Compile(engine, WasmHarness.Binary.ModuleDecoder.Decode(bytes, engine?.Options.ModuleLimits, engine?.Options.Features ?? Validation.WasmFeatures.All), bytes.ToArray());
 
     /// <summary>
     /// Compiles every function with the JIT and saves the code as a .NET assembly (<c>harness compile</c>, like

@@ -14,7 +14,10 @@ public sealed class WasmtimeValidator : IReferenceValidator
         _engine = new global::Wasmtime.Engine(config);
     }
 
-    /// <summary>A wasmtime configuration with the whole Wasm 3.0 core spec enabled (and nothing beyond it).</summary>
+    /// <summary>
+    /// A wasmtime configuration with the whole Wasm 3.0 core spec enabled, and the proposals beyond it that our tiers
+    /// implement too (<see cref="WasmtimeProposals"/>), so that wasmtime judges the same language we accept.
+    /// </summary>
     public static global::Wasmtime.Config Wasm3Config() => new global::Wasmtime.Config()
         .WithBulkMemory(true)
         .WithMultiValue(true)
@@ -26,7 +29,8 @@ public sealed class WasmtimeValidator : IReferenceValidator
         .WithTailCalls(true)
         .WithFunctionReferences(true)
         .WithGc(true)
-        .WithExceptions(true);
+        .WithExceptions(true)
+        .WithBeyondWasm3();
 
     /// <summary>wasmtime's wording when a module needs a proposal it was not built or configured for.</summary>
     public static bool IsMissingFeatureError(string error) =>

@@ -40,13 +40,17 @@ public static class ModuleLoader
         }
     }
 
-    public static LoadOutcome Load(ScriptModule scriptModule)
+    /// <summary>
+    /// Decodes or parses, then validates; <paramref name="features"/> are those the decoder honours (a core script is
+    /// judged as Wasm 3.0, <see cref="WasmFeatures.Wasm3"/>; a proposal's script with the proposals on).
+    /// </summary>
+    public static LoadOutcome Load(ScriptModule scriptModule, WasmFeatures features = WasmFeatures.All)
     {
         Module module;
         var binary = (scriptModule as BinaryScriptModule)?.Bytes;
         try
         {
-            module = ToModel(scriptModule);
+            module = ToModel(scriptModule, features);
         }
         catch (MalformedException e)
         {
@@ -76,11 +80,11 @@ public static class ModuleLoader
     /// The model of a script module: parsed already (text), decoded (binary) or parsed now (quote). A text module
     /// the script parser could not parse throws its parse error again.
     /// </summary>
-    private static Module ToModel(ScriptModule scriptModule) => scriptModule switch
+    private static Module ToModel(ScriptModule scriptModule, WasmFeatures features = WasmFeatures.All) => scriptModule switch
     {
         TextScriptModule { Module: { } parsed } => parsed,
         TextScriptModule text => throw text.Error ?? new TextFormatException(text.ParseError ?? "malformed module", text.Location),
-        BinaryScriptModule bytes => ModuleDecoder.Decode(bytes.Bytes),
+        BinaryScriptModule bytes => ModuleDecoder.Decode(bytes.Bytes, features: features),
         QuoteScriptModule quote => WatParser.ParseModule(quote.Text),
         _ => throw new NotSupportedException(scriptModule.GetType().Name),
     };

@@ -65,13 +65,37 @@ public static class SpecRun
             return [.. Enumerable.Repeat(new ScriptResult(relativePath, [], error), engineCount)];
         }
 
-        var frontEnd = new FrontEndCache(crossCheck is null ? null : (module, outcome) => crossCheck.Observe(relativePath, module, outcome));
+        var features = FrontEndFeatures(relativePath);
+        var frontEnd = new FrontEndCache(crossCheck is null ? null : (module, outcome) => crossCheck.Observe(relativePath, module, outcome), features);
         if (options.ValidateOnly)
         {
             var judge = new ModuleLevelJudge(frontEnd);
             return [new ScriptResult(relativePath, [.. script.Commands.Select(judge.Judge)])];
         }
         return [.. options.Engines!.Select(engine => new ScriptResult(relativePath, ScriptExecutor.Run(engine, script, frontEnd)))];
+    }
+
+    /// <summary>
+    /// The features the front end reads a script with: Wasm 3.0, plus the proposal whose folder holds the script when
+    /// that folder is named like a feature (<c>proposals/custom-page-sizes/</c>). A proposal beyond 3.0 may change
+    /// what is well-formed (custom page sizes makes the limits flag 0x08 so), and the core suite and the other
+    /// proposals' copies of <c>binary.wast</c> expect 3.0's verdict.
+    /// </summary>
+    public static Validation.WasmFeatures FrontEndFeatures(string relativePath)
+    {
+        var features = Validation.WasmFeatures.Wasm3;
+        if (SuiteFiles.IsProposal(relativePath))
+        {
+            var folder = relativePath.Split('/')[1];
+            foreach (var (feature, name) in Validation.FeatureGate.Names)
+            {
+                if (name == folder)
+                {
+                    features |= feature;
+                }
+            }
+        }
+        return features;
     }
 
     /// <summary>Module-level judgement of one script (validate-only), for tests and tools.</summary>

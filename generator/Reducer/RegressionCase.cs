@@ -38,7 +38,7 @@ public static class RegressionCase
         }
         foreach (var memory in module.Memories)
         {
-            text.Append($"  (memory {memory.Limits.Min} {memory.Limits.Max})\n");
+            text.Append($"  (memory {memory.Limits.Min} {memory.Limits.Max}{(memory.HasCustomPageSize ? $" (pagesize {memory.PageSize})" : "")})\n");
         }
         foreach (var table in module.Tables)
         {

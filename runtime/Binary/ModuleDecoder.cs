@@ -23,21 +23,23 @@ public static class ModuleDecoder
     /// <summary>The binary format version this decoder reads.</summary>
     public const uint Version = 1;
 
-    public static Module Decode(byte[] bytes, Validation.ModuleLimits? limits = null)
+    public static Module Decode(byte[] bytes, Validation.ModuleLimits? limits = null, Validation.WasmFeatures features = Validation.WasmFeatures.All)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        return Decode(bytes.AsSpan(), limits);
+        return Decode(bytes.AsSpan(), limits, features);
     }
 
     /// <summary>
     /// Decodes a binary module; <paramref name="limits"/> (default <see cref="Validation.ModuleLimits.Default"/>) bounds
     /// its size and each function body's before they are read, with <see cref="Validation.ImplementationLimitException"/>.
+    /// <paramref name="features"/> matters where a proposal changes what is well-formed: without
+    /// <see cref="Validation.WasmFeatures.CustomPageSizes"/> a memory's limits flag 0x08 is malformed, as Wasm 3.0 says.
     /// </summary>
-    public static Module Decode(ReadOnlySpan<byte> bytes, Validation.ModuleLimits? limits = null)
+    public static Module Decode(ReadOnlySpan<byte> bytes, Validation.ModuleLimits? limits = null, Validation.WasmFeatures features = Validation.WasmFeatures.All)
     {
         limits ??= Validation.ModuleLimits.Default;
         Validation.ModuleLimits.Check("module too large (bytes)", bytes.Length, limits.ModuleBytes, nameof(Validation.ModuleLimits.ModuleBytes));
-        return new ModuleReader(bytes, limits).ReadModule();
+        return new ModuleReader(bytes, limits, features).ReadModule();
     }
 }
 
@@ -51,13 +53,15 @@ internal ref struct ModuleReader
     private readonly List<Frame> _frames;
     private bool _bodyUsesData;
     private readonly Validation.ModuleLimits _limits;
+    private readonly Validation.WasmFeatures _features;
 
-    public ModuleReader(ReadOnlySpan<byte> bytes, Validation.ModuleLimits limits)
+    public ModuleReader(ReadOnlySpan<byte> bytes, Validation.ModuleLimits limits, Validation.WasmFeatures features)
     {
         _r = new WasmReader(bytes);
         _frames = [];
         _bodyUsesData = false;
         _limits = limits;
+        _features = features;
     }
 
     private enum Frame : byte
@@ -110,7 +114,7 @@ internal ref struct ModuleReader
                     ReadVector(module.Tables, static (ref ModuleReader m) => m.ReadTable());
                     break;
                 case SectionId.Memory:
-                    ReadVector(module.Memories, static (ref ModuleReader m) => new MemoryType(m.ReadLimits()));
+                    ReadVector(module.Memories, static (ref ModuleReader m) => m.ReadMemoryType());
                     break;
                 case SectionId.Tag:
                     ReadVector(module.Tags, static (ref ModuleReader m) => m.ReadTagType());
@@ -436,18 +440,40 @@ internal ref struct ModuleReader
         return BlockType.Value(ReadValueType());
     }
 
-    private Limits ReadLimits()
+    private Limits ReadLimits() => ReadLimits(memory: false).Limits;
+
+    /// <summary>A memory type: limits, then (flag bit 3, custom-page-sizes) the page size's log2 as a u32.</summary>
+    private MemoryType ReadMemoryType()
+    {
+        var (limits, pageSizeLog2) = ReadLimits(memory: true);
+        return new MemoryType(limits, pageSizeLog2);
+    }
+
+    private (Limits Limits, int PageSizeLog2) ReadLimits(bool memory)
     {
         var pos = _r.Position;
         var flags = _r.ReadByte();
-        // Bit 0: maximum present; bit 1: shared (threads); bit 2: 64-bit addresses.
-        if ((flags & ~0x07) != 0)
+        // Bit 0: maximum present; bit 1: shared (threads); bit 2: 64-bit addresses; bit 3 (memories only): page size.
+        var pageSizeFlag = memory && _features.HasFlag(Validation.WasmFeatures.CustomPageSizes) ? 0x08 : 0;
+        if ((flags & ~(0x07 | pageSizeFlag)) != 0)
         {
             throw Error("malformed limits flags", pos);
         }
         var min = _r.ReadU64();
         ulong? max = (flags & 1) != 0 ? _r.ReadU64() : null;
-        return new Limits(min, max, (flags & 4) != 0 ? AddressType.I64 : AddressType.I32, Shared: (flags & 2) != 0);
+        var pageSizeLog2 = MemoryType.DefaultPageSizeLog2;
+        if ((flags & 8) != 0)
+        {
+            var log2Pos = _r.Position;
+            var log2 = _r.ReadU32();
+            // A page size that does not fit in 64 bits is malformed; one that fits but is not allowed is invalid.
+            if (log2 >= 64)
+            {
+                throw Error("invalid custom page size", log2Pos);
+            }
+            pageSizeLog2 = (int)log2;
+        }
+        return (new Limits(min, max, (flags & 4) != 0 ? AddressType.I64 : AddressType.I32, Shared: (flags & 2) != 0), pageSizeLog2);
     }
 
     private TableType ReadTableType()
@@ -483,7 +509,7 @@ internal ref struct ModuleReader
         {
             0x00 => new FunctionTypeUse(_r.ReadU32()),
             0x01 => ReadTableType(),
-            0x02 => new MemoryType(ReadLimits()),
+            0x02 => ReadMemoryType(),
             0x03 => ReadGlobalType(),
             0x04 => ReadTagType(),
             _ => throw Error("malformed import kind", pos),

@@ -81,7 +81,7 @@ public static class ModuleEncoder
             case SectionId.Table:
                 return WriteVector(w, module.Tables, forced, WriteTable);
             case SectionId.Memory:
-                return WriteVector(w, module.Memories, forced, static (w, m) => WriteLimits(w, m.Limits));
+                return WriteVector(w, module.Memories, forced, static (w, m) => WriteMemoryType(w, m));
             case SectionId.Tag:
                 return WriteVector(w, module.Tags, forced, WriteTagType);
             case SectionId.Global:
@@ -278,16 +278,24 @@ public static class ModuleEncoder
         }
     }
 
-    private static void WriteLimits(WasmWriter w, Limits limits)
+    private static void WriteLimits(WasmWriter w, Limits limits, int? pageSizeLog2 = null)
     {
-        var flags = (limits.Max.HasValue ? 1 : 0) | (limits.Shared ? 2 : 0) | (limits.AddressType == AddressType.I64 ? 4 : 0);
+        var flags = (limits.Max.HasValue ? 1 : 0) | (limits.Shared ? 2 : 0) | (limits.AddressType == AddressType.I64 ? 4 : 0) | (pageSizeLog2.HasValue ? 8 : 0);
         w.WriteByte((byte)flags);
         w.WriteU64(limits.Min);
         if (limits.Max is { } max)
         {
             w.WriteU64(max);
         }
+        if (pageSizeLog2 is { } log2)
+        {
+            w.WriteU32((uint)log2);
+        }
     }
+
+    /// <summary>A memory type: its limits, with the page size (flag bit 3) only when it is not the default, so MVP modules encode as before.</summary>
+    private static void WriteMemoryType(WasmWriter w, MemoryType type) =>
+        WriteLimits(w, type.Limits, type.HasCustomPageSize ? type.PageSizeLog2 : null);
 
     private static void WriteTableType(WasmWriter w, TableType type)
     {
@@ -327,7 +335,7 @@ public static class ModuleEncoder
                 WriteTableType(w, table);
                 break;
             case MemoryType memory:
-                WriteLimits(w, memory.Limits);
+                WriteMemoryType(w, memory);
                 break;
             case GlobalType global:
                 WriteGlobalType(w, global);

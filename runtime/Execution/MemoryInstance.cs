@@ -17,9 +17,6 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     /// <inheritdoc/>
     public override ExternKind Kind => ExternKind.Memory;
 
-    /// <summary>The page size, 64 KiB.</summary>
-    public const ulong PageSize = MemoryType.PageSize;
-
     private byte* _data;
     private ulong _capacity;
     private ulong _length;
@@ -33,7 +30,9 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     public MemoryInstance(MemoryType type, ulong maxBytes = ulong.MaxValue, bool reserve = true)
     {
         Type = type;
-        var addressLimit = type.Limits.AddressType == AddressType.I64 ? ulong.MaxValue / PageSize : 65536UL;
+        PageSize = type.PageSize;
+        // The address space bounds the pages (2^32 - 1 one-byte pages for wasm32), and so does a length in a ulong.
+        var addressLimit = Math.Min(type.MaxPagesOfAddressSpace, ulong.MaxValue / PageSize);
         var maxPages = Math.Min(type.Limits.Max ?? addressLimit, addressLimit);
         MaxPages = Math.Min(maxPages, maxBytes / PageSize);
         if (type.Limits.Min > MaxPages)
@@ -46,6 +45,9 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
         }
         Resize(type.Limits.Min * PageSize);
     }
+
+    /// <summary>The size of a page in bytes (the type's: 64 KiB, or 1 with custom-page-sizes), the unit of <see cref="Pages"/> and <see cref="Grow"/>.</summary>
+    public ulong PageSize { get; }
 
     /// <summary>The memory's type; its minimum follows the current size as the memory grows.</summary>
     public MemoryType Type { get; private set; }
@@ -92,7 +94,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
             {
                 return -1;
             }
-            Type = new MemoryType(Type.Limits with { Min = oldPages + deltaPages });
+            Type = Type with { Limits = Type.Limits with { Min = oldPages + deltaPages } };
         }
         return (long)oldPages;
     }
@@ -162,11 +164,15 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
         {
             if (newLength > _capacity)
             {
-                if (Posix.mprotect((nint)(_data + _capacity), (nuint)(newLength - _capacity), Posix.ProtRead | Posix.ProtWrite) != 0)
+                // mprotect works on whole OS pages: commit up to the next one (1-byte Wasm pages end anywhere);
+                // the bytes past the length stay zero and out of bounds until the memory grows over them.
+                var osPage = (ulong)Environment.SystemPageSize;
+                var committed = Math.Min(_reserved, (newLength + osPage - 1) / osPage * osPage);
+                if (Posix.mprotect((nint)(_data + _capacity), (nuint)(committed - _capacity), Posix.ProtRead | Posix.ProtWrite) != 0)
                 {
                     throw new OutOfMemoryException("cannot commit memory pages");
                 }
-                _capacity = newLength;
+                _capacity = committed;
                 ReportPressure();
             }
             _length = newLength;
@@ -212,6 +218,9 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
         {
             return;
         }
+        // Whole OS pages, so that committing up to the next OS page (Resize) stays inside the reservation.
+        var osPage = (ulong)Environment.SystemPageSize;
+        bytes = (bytes + osPage - 1) / osPage * osPage;
         var address = Posix.mmap(0, (nuint)bytes, Posix.ProtNone, Posix.MapPrivate | Posix.MapAnonymous | Posix.MapNoReserve, -1, 0);
         if (address == -1 || address == 0)
         {

@@ -128,6 +128,30 @@ public static class ScalarOps
 
     public static long I64Mul(long a, long b) => a * b;
 
+    // Wide arithmetic: a 128-bit integer is two i64 operands or results, low half first (below it on the stack).
+
+    public static (long Low, long High) I64Add128(long aLow, long aHigh, long bLow, long bHigh) =>
+        Split(Join(aLow, aHigh) + Join(bLow, bHigh));
+
+    public static (long Low, long High) I64Sub128(long aLow, long aHigh, long bLow, long bHigh) =>
+        Split(Join(aLow, aHigh) - Join(bLow, bHigh));
+
+    public static (long Low, long High) I64MulWideS(long a, long b)
+    {
+        var high = Math.BigMul(a, b, out var low);
+        return (low, high);
+    }
+
+    public static (long Low, long High) I64MulWideU(long a, long b)
+    {
+        var high = Math.BigMul((ulong)a, (ulong)b, out var low);
+        return ((long)low, (long)high);
+    }
+
+    private static UInt128 Join(long low, long high) => new((ulong)high, (ulong)low);
+
+    private static (long Low, long High) Split(UInt128 value) => ((long)(ulong)value, (long)(ulong)(value >> 64));
+
     public static long I64DivS(long a, long b) => Numerics.I64DivS(a, b);
 
     public static long I64DivU(long a, long b) => (long)Numerics.I64DivU((ulong)a, (ulong)b);

@@ -65,6 +65,7 @@ internal sealed partial class FunctionCompiler
         _ => nameof(GcArrays.SetRef),
     });
 
+    /// <summary>A scratch local of any CLR type (GC values; also the value tuple of a multi-result pure instruction).</summary>
     private LocalBuilder GcTemp(Type type, int n = 0)
     {
         if (!_gcTemps.TryGetValue((type, n), out var local))

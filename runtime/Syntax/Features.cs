@@ -70,6 +70,10 @@ public static partial class FeatureDetector
         {
             features |= Wasm3Features.Memory64;
         }
+        if (module.Memories.Concat(module.ImportsOf(ExternKind.Memory).Select(i => (MemoryType)i.Type)).Any(m => m.HasCustomPageSize))
+        {
+            features |= Wasm3Features.CustomPageSizes;
+        }
         features |= OfTypes(tables.Select(t => t.ElementType)) | OfTypes(globals.Select(g => g.Type));
         if (module.Tags.Count > 0 || module.ImportsOf(ExternKind.Tag).Any())
         {

@@ -158,10 +158,37 @@ public sealed record TableType(Limits Limits, ValueType ElementType) : ExternTyp
     public override ExternKind Kind => ExternKind.Table;
 }
 
-/// <summary>A memory type: limits in pages of 64 KiB.</summary>
-public sealed record MemoryType(Limits Limits) : ExternType
+/// <summary>
+/// A memory type: limits in pages, and the page size as its log2 (custom-page-sizes: 0 for 1 byte, or the default
+/// 16 for 64 KiB; the decoder and text parser keep it below 64, the validator to those two).
+/// </summary>
+public sealed record MemoryType(Limits Limits, int PageSizeLog2 = MemoryType.DefaultPageSizeLog2) : ExternType
 {
-    public const ulong PageSize = 65536;
+    /// <summary>The log2 of the page size of a memory that does not state one: 64 KiB.</summary>
+    public const int DefaultPageSizeLog2 = 16;
+
+    /// <summary>The page size of a memory that does not state one: 64 KiB.</summary>
+    public const ulong DefaultPageSize = 1UL << DefaultPageSizeLog2;
+
+    /// <summary>The size of one page in bytes: the unit of the limits, <c>memory.size</c> and <c>memory.grow</c>.</summary>
+    public ulong PageSize => 1UL << PageSizeLog2;
+
+    /// <summary>True when the page size is not the default (the module needs custom-page-sizes).</summary>
+    public bool HasCustomPageSize => PageSizeLog2 != DefaultPageSizeLog2;
+
+    /// <summary>
+    /// The most pages the address type allows: 2^bits / page size, but at most 2^bits - 1, so that the size in pages
+    /// is never confused with <c>memory.grow</c>'s -1 (a 1-byte-page wasm32 memory has at most 2^32 - 1 bytes).
+    /// </summary>
+    public ulong MaxPagesOfAddressSpace
+    {
+        get
+        {
+            var bits = Limits.AddressType == AddressType.I64 ? 64 : 32;
+            var allOnes = bits == 64 ? ulong.MaxValue : uint.MaxValue;
+            return PageSizeLog2 == 0 ? allOnes : PageSizeLog2 >= bits ? 0 : (allOnes >> PageSizeLog2) + 1;
+        }
+    }
 
     public override ExternKind Kind => ExternKind.Memory;
 }

@@ -17,6 +17,7 @@ internal sealed class TokenStream
         "nullfuncref", "nullref", "offset", "output", "param", "quote", "rec", "ref", "ref.array", "ref.exn", "ref.extern",
         "ref.host", "ref.struct", "register", "result", "script", "start", "struct", "structref", "sub", "table", "tag", "then",
         "type", "v128", "do", "ref.any",
+        "pagesize", // custom-page-sizes
     ];
 
     private static readonly FrozenSet<string> s_keywords =

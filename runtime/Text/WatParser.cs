@@ -674,7 +674,29 @@ internal sealed partial class ModuleParser
     private MemoryType ParseMemoryType()
     {
         var addressType = ParseAddressType();
-        return new MemoryType(ParseLimits(addressType));
+        var limits = ParseLimits(addressType);
+        return new MemoryType(limits, ParsePageSize());
+    }
+
+    /// <summary>
+    /// An optional <c>(pagesize N)</c> (custom-page-sizes), as the log2 of N: N must be a power of two (malformed
+    /// otherwise); whether it is an allowed one (1 or 65536) is the validator's rule.
+    /// </summary>
+    private int ParsePageSize()
+    {
+        if (!_s.IsParen("pagesize"))
+        {
+            return MemoryType.DefaultPageSizeLog2;
+        }
+        _s.Position += 2;
+        var token = _s.Peek();
+        var size = _s.Nat64();
+        if (!System.Numerics.BitOperations.IsPow2(size))
+        {
+            throw _s.Error(token, "invalid custom page size");
+        }
+        _s.ExpectRParen();
+        return System.Numerics.BitOperations.Log2(size);
     }
 
     private GlobalType ParseGlobalType()
@@ -883,21 +905,25 @@ internal sealed partial class ModuleParser
             return;
         }
         var addressType = ParseAddressType();
-        if (_s.IsParen("data"))
+        if (_s.IsParen("data") || (_s.IsParen("pagesize") && _s.PeekAt(4) is { Kind: TokenKind.LParen } && _s.PeekAt(5).Text == "data"))
         {
+            // (memory (pagesize N)? (data ...)): as many pages of that size as the bytes need.
+            var pageSizeLog2 = ParsePageSize();
             _s.Position += 2;
             var bytes = _s.Strings();
             _s.ExpectRParen();
             _s.ExpectRParen();
-            var pages = ((ulong)bytes.Length + MemoryType.PageSize - 1) / MemoryType.PageSize;
-            _m.Memories.Add(new MemoryType(new Limits(pages, pages, addressType)));
+            var pageSize = 1UL << pageSizeLog2;
+            var pages = ((ulong)bytes.Length + pageSize - 1) / pageSize;
+            _m.Memories.Add(new MemoryType(new Limits(pages, pages, addressType), pageSizeLog2));
             var offset = addressType == AddressType.I64
                 ? Expression.Of(Instruction.I64Const(0))
                 : Expression.Of(Instruction.I32Const(0));
             _m.Data.Add(new DataSegment(SegmentMode.Active, bytes, field.Index, offset));
             return;
         }
-        _m.Memories.Add(new MemoryType(ParseLimits(addressType)));
+        var limits = ParseLimits(addressType);
+        _m.Memories.Add(new MemoryType(limits, ParsePageSize()));
         _s.ExpectRParen();
     }
 

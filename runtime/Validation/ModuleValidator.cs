@@ -10,8 +10,6 @@ namespace WasmHarness.Validation;
 /// </summary>
 public static class ModuleValidator
 {
-    private const ulong MaxMemoryPages32 = 1UL << 16;
-    private const ulong MaxMemoryPages64 = 1UL << 48;
     private const ulong MaxTableSize32 = uint.MaxValue;
 
     /// <summary>Validates <paramref name="module"/>; throws <see cref="InvalidModuleException"/> with the spec's message on the first error.</summary>
@@ -386,14 +384,19 @@ public static class ModuleValidator
 
     private static void CheckMemoryType(ValidationContext c, MemoryType memory)
     {
-        if (memory.Limits.AddressType == AddressType.I32)
+        // custom-page-sizes allows a page of 1 byte or the default 64 KiB; the limits count pages of that size.
+        if (memory.PageSizeLog2 is not (0 or MemoryType.DefaultPageSizeLog2))
         {
-            CheckLimits(c, memory.Limits, MaxMemoryPages32, "memory size must be at most 65536 pages (4GiB)");
+            throw c.Error("invalid custom page size");
         }
-        else
+        var message = (memory.Limits.AddressType, memory.PageSizeLog2) switch
         {
-            CheckLimits(c, memory.Limits, MaxMemoryPages64, "memory size must be at most 2^48 pages (256TiB)");
-        }
+            (AddressType.I32, MemoryType.DefaultPageSizeLog2) => "memory size must be at most 65536 pages (4GiB)",
+            (AddressType.I64, MemoryType.DefaultPageSizeLog2) => "memory size must be at most 2^48 pages (256TiB)",
+            (AddressType.I32, _) => "memory size must be at most 2^32-1 bytes (4GiB)",
+            _ => "memory size must be at most 2^64-1 bytes",
+        };
+        CheckLimits(c, memory.Limits, memory.MaxPagesOfAddressSpace, message);
     }
 
     /// <summary>Checks a table type and returns it with its element type in canonical form.</summary>

@@ -174,8 +174,9 @@ public static class Subtyping
         Matches(actual.Limits, expected.Limits) &&
         Matches(actual.ElementType, expected.ElementType) && Matches(expected.ElementType, actual.ElementType);
 
+    /// <summary>Memory type matching for imports: the page sizes must be equal (custom-page-sizes), the limits match.</summary>
     public static bool Matches(MemoryType actual, MemoryType expected) =>
-        actual.Limits.Shared == expected.Limits.Shared && Matches(actual.Limits, expected.Limits);
+        actual.Limits.Shared == expected.Limits.Shared && actual.PageSizeLog2 == expected.PageSizeLog2 && Matches(actual.Limits, expected.Limits);
 
     /// <summary>Function import matching: the provided function's type is a subtype of the expected one.</summary>
     public static bool Matches(DefinedType actual, DefinedType expected) => actual.IsSubtypeOf(expected);

@@ -57,6 +57,12 @@ public enum WasmFeatures
     /// <summary>128-bit SIMD: the <c>v128</c> type and the vector instructions (relaxed SIMD needs it too). Part of Wasm 2.0, so not a <see cref="Wasm3Features"/> bit.</summary>
     Simd = 1 << 16,
 
+    /// <summary>
+    /// The Wasm 3.0 core spec: every feature but the proposals beyond it (threads, wide arithmetic, custom page sizes),
+    /// for judging a module as the 3.0 suite does (custom page sizes makes a limits flag well-formed that 3.0 rejects).
+    /// </summary>
+    Wasm3 = Simd | RelaxedSimd | Memory64 | MultiMemory | TailCall | Exceptions | LegacyExceptions | FunctionReferences | Gc | ExtendedConst,
+
     /// <summary>Every feature this runtime has (the default).</summary>
     All = Simd | RelaxedSimd | Memory64 | MultiMemory | TailCall | Exceptions | LegacyExceptions | FunctionReferences | Gc | ExtendedConst
         | Threads | WideArithmetic | CustomPageSizes,

@@ -39,4 +39,14 @@ public sealed class ProfileTests
             Assert.NotEmpty(platform.InstructionSets);
         }
     }
+
+    [Theory]
+    [InlineData("binary.wast", WasmHarness.Validation.WasmFeatures.Wasm3)]
+    [InlineData("proposals/custom-descriptors/binary.wast", WasmHarness.Validation.WasmFeatures.Wasm3)]
+    [InlineData("proposals/custom-page-sizes/binary.wast", WasmHarness.Validation.WasmFeatures.Wasm3 | WasmHarness.Validation.WasmFeatures.CustomPageSizes)]
+    [InlineData("proposals/wide-arithmetic/wide-arithmetic.wast", WasmHarness.Validation.WasmFeatures.Wasm3 | WasmHarness.Validation.WasmFeatures.WideArithmetic)]
+    public void The_front_end_reads_a_script_as_Wasm3_plus_its_own_proposal(string relativePath, WasmHarness.Validation.WasmFeatures expected)
+    {
+        Assert.Equal(expected, SpecRun.FrontEndFeatures(relativePath));
+    }
 }

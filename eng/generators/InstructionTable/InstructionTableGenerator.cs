@@ -255,6 +255,16 @@ internal static class Emitters
         _ => throw new InvalidOperationException(type),
     };
 
+    /// <summary>The low bits of a slot holding a scalar CLR value of a Wasm type.</summary>
+    private static string Write(string type, string value) => type switch
+    {
+        "i32" => $"(uint){value}",
+        "i64" => $"(ulong){value}",
+        "f32" => $"BitConverter.SingleToUInt32Bits({value})",
+        "f64" => $"BitConverter.DoubleToUInt64Bits({value})",
+        _ => throw new InvalidOperationException(type),
+    };
+
     public static string Interpreter(List<Row> rows)
     {
         var sb = new StringBuilder(Header);
@@ -281,7 +291,8 @@ internal static class Emitters
         foreach (var row in rows)
         {
             var ps = row.Parameters!;
-            var result = row.Results![0];
+            var results = row.Results!;
+            var result = results[0];
             sb.Append("            case Opcode.").Append(row.Enum).Append(":\n            {\n");
             sb.Append("                r = ref s[sp - ").Append(ps.Length).Append("];\n");
             var args = new List<string>();
@@ -294,6 +305,28 @@ internal static class Emitters
                 args.Add("op.A");
             }
             var call = row.Semantics + "(" + string.Join(", ", args) + ")";
+            if (results.Length > 1)
+            {
+                // A multi-result method returns a value tuple: its items go to consecutive slots from the first operand's.
+                sb.Append("                var t = ").Append(call).Append(";\n");
+                for (var i = 0; i < results.Length; i++)
+                {
+                    // Write covers the scalar types only: a vector operand would also need the slots' high halves.
+                    var slot = i == 0 ? "r" : $"Unsafe.Add(ref r, {i})";
+                    sb.Append("                ").Append(slot).Append(".Low = ").Append(Write(results[i], $"t.Item{i + 1}")).Append(";\n");
+                }
+                if (ps.Contains("v128"))
+                {
+                    throw new InvalidOperationException($"{row.Name}: multi-result semantics with vector operands");
+                }
+                sb.Append("                return sp");
+                if (ps.Length != results.Length)
+                {
+                    sb.Append(ps.Length > results.Length ? " - " : " + ").Append(Math.Abs(ps.Length - results.Length));
+                }
+                sb.Append(";\n            }\n");
+                continue;
+            }
             switch (result)
             {
                 case "i32": sb.Append("                r.Low = (uint)").Append(call).Append(";\n"); break;
@@ -332,7 +365,7 @@ internal static class Emitters
         foreach (var row in rows.Where(r => r.Semantics is not null))
         {
             var ps = row.Parameters!;
-            var result = row.Results![0];
+            var results = row.Results!;
             sb.Append("            case Opcode.").Append(row.Enum).Append(":\n");
             sb.Append("                Pop(").Append(ps.Length).Append(");\n");
             if (row.Il is not null)
@@ -362,12 +395,34 @@ internal static class Emitters
                     sb.Append("                _il.Emit(OpCodes.Ldc_I4, (int)instruction.LaneIndex);\n");
                     parameters.Add("int");
                 }
-                var delegateType = "Func<" + string.Join(", ", parameters.Concat([Clr(result)])) + ">";
+                // A multi-result method returns a value tuple: spilled to a temporary, its items are pushed in order.
+                var returned = results.Length == 1 ? Clr(results[0]) : "(" + string.Join(", ", results.Select(Clr)) + ")";
+                var delegateType = "Func<" + string.Join(", ", parameters.Concat([returned])) + ">";
                 methods.Append("        public static readonly MethodInfo ").Append(row.Enum).Append(" = ((").Append(delegateType).Append(")")
                     .Append(method).Append(").Method;\n");
                 sb.Append("                _il.Emit(OpCodes.Call, PureMethods.").Append(row.Enum).Append(");\n");
+                if (results.Length > 1)
+                {
+                    // The tuple's fields, bound once beside the method (nameof: a build error if they were not there).
+                    var tupleType = "ValueTuple<" + string.Join(", ", results.Select(Clr)) + ">";
+                    sb.Append("                {\n                    var tuple = GcTemp(typeof(").Append(tupleType).Append("));\n");
+                    sb.Append("                    _il.Emit(OpCodes.Stloc, tuple);\n");
+                    for (var i = 0; i < results.Length; i++)
+                    {
+                        var field = row.Enum + "Item" + (i + 1).ToString(CultureInfo.InvariantCulture);
+                        methods.Append("        public static readonly FieldInfo ").Append(field).Append(" = typeof(").Append(tupleType)
+                            .Append(").GetField(nameof(").Append(tupleType).Append(".Item").Append(i + 1).Append("))!;\n");
+                        sb.Append("                    _il.Emit(OpCodes.Ldloc, tuple);\n");
+                        sb.Append("                    _il.Emit(OpCodes.Ldfld, PureMethods.").Append(field).Append(");\n");
+                    }
+                    sb.Append("                }\n");
+                }
             }
-            sb.Append("                Push(ValueKind.").Append(Member(result)).Append(");\n                return true;\n");
+            foreach (var result in results)
+            {
+                sb.Append("                Push(ValueKind.").Append(Member(result)).Append(");\n");
+            }
+            sb.Append("                return true;\n");
         }
         sb.Append("            default:\n                return false;\n        }\n    }\n\n");
         sb.Append("    /// <summary>The method each called pure instruction compiles to, bound at compile time (no lookup by name).</summary>\n");

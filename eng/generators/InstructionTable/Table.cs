@@ -114,6 +114,15 @@ internal static class Table
                 {
                     throw new FormatException("sem= needs a fixed signature (concrete types only)");
                 }
+                if (row.Semantics is not null && row.Results!.Length == 0)
+                {
+                    throw new FormatException("sem= needs at least one result");
+                }
+                if (row.Semantics is not null && row.Results!.Length > 1 && (row.Il is not null || row.Immediates != "None"))
+                {
+                    // A multi-result method returns a value tuple, which inline CIL and lane immediates do not model.
+                    throw new FormatException("a multi-result sem= row takes neither il= nor an immediate");
+                }
                 rows.Add(row);
             }
             catch (Exception e) when (e is FormatException or OverflowException)

@@ -1,4 +1,5 @@
 using WasmHarness.Binary;
+using WasmHarness.Validation;
 using static WasmHarness.Tests.Binary.Wasm;
 
 namespace WasmHarness.Tests.Binary;
@@ -62,7 +63,9 @@ public class DecoderErrorTests
         { "heap type index beyond s33", Module(Section(1, 0x01, 0x60, 0x01, 0x63, 0x80, 0x80, 0x80, 0x80, 0x40, 0x00)), "integer representation too long" },
         { "table of i32", Module(Section(4, 0x01, 0x7F, 0x00, 0x00)), "malformed reference type" },
         { "table init prefix without zero", Module(Section(4, 0x01, 0x40, 0x01, 0x70, 0x00, 0x00)), "malformed reference type" },
-        { "limits flag 8 (custom page size)", Module(Section(5, 0x01, 0x08, 0x00)), "malformed limits flags" },
+        { "limits flag 16", Module(Section(5, 0x01, 0x10, 0x00)), "malformed limits flags" },
+        { "table limits flag 8 (page sizes are for memories)", Module(Section(4, 0x01, 0x70, 0x08, 0x00, 0x00)), "malformed limits flags" },
+        { "page size 2^64", Module(Section(5, 0x01, 0x08, 0x00, 0x40)), "invalid custom page size" },
         { "limits flag as LEB128", Module(Section(5, 0x01, 0x81, 0x00, 0x00)), "malformed limits flags" },
         { "global mutability 2", Module(Section(6, 0x01, 0x7F, 0x02, 0x41, 0x00, 0x0B)), "malformed mutability" },
         { "tag attribute 1", Module(TypeSection, Section(13, 0x01, 0x01, 0x00)), "zero byte expected" },
@@ -131,6 +134,17 @@ public class DecoderErrorTests
         // The section id byte right after the header.
         Assert.Equal(8, Assert.Throws<BinaryFormatException>(() => ModuleDecoder.Decode(Module([0x0E, 0x00]))).Offset);
         // The limits flags byte: header, id, size, count, then the flags.
-        Assert.Equal(11, Assert.Throws<BinaryFormatException>(() => ModuleDecoder.Decode(Module(Section(5, 0x01, 0x08, 0x00)))).Offset);
+        Assert.Equal(11, Assert.Throws<BinaryFormatException>(() => ModuleDecoder.Decode(Module(Section(5, 0x01, 0x10, 0x00)))).Offset);
+    }
+
+    [Fact]
+    public void A_custom_page_size_is_malformed_without_the_proposal()
+    {
+        // Wasm 3.0 has no flag 0x08; custom-page-sizes reads the page size's log2 after the limits.
+        var bytes = Module(Section(5, 0x01, 0x08, 0x00, 0x00));
+        var error = Assert.Throws<BinaryFormatException>(() => ModuleDecoder.Decode(bytes, features: WasmFeatures.Wasm3));
+        Assert.Equal(("malformed limits flags", 11L), (error.Reason, error.Offset));
+        var memory = Assert.Single(ModuleDecoder.Decode(bytes).Memories);
+        Assert.Equal((0, 1UL), (memory.PageSizeLog2, memory.PageSize));
     }
 }

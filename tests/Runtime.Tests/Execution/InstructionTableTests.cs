@@ -220,7 +220,8 @@ public sealed class InstructionTableTests
                 Assert.True(info.Immediates is ImmediateKind.None or ImmediateKind.Lane, info.Name);
             }
             Assert.Equal(info.CanTrap, InstructionTraps.Of(info.Opcode).Count > 0);
-            Assert.True(!info.IsPure || info.Pushes == 1, $"{info.Name}: a pure instruction has one result");
+            // A pure instruction has a result (wide arithmetic's have two: its method returns a value tuple).
+            Assert.True(!info.IsPure || info.Pushes >= 1, $"{info.Name}: a pure instruction has no result");
         }
         Assert.Equal([TrapKind.IntegerDivideByZero, TrapKind.IntegerOverflow], InstructionTraps.Of(Opcode.I32DivS));
         Assert.Equal(Wasm3Features.TailCall | Wasm3Features.FunctionReferences, FeatureDetector.OfOpcode(Opcode.ReturnCallRef));

@@ -169,10 +169,10 @@ public sealed class MemoryTests
         Assert.False(memory.GrowsInPlace);
         memory.Write<uint>(65532, 0, 0xDEADBEEF);
         Assert.Equal(1, memory.Grow(3));
-        Assert.Equal(4 * MemoryInstance.PageSize, memory.Length);
+        Assert.Equal(4 * MemoryType.DefaultPageSize, memory.Length);
         Assert.Equal(0xDEADBEEFu, memory.Read<uint>(65532));
-        Assert.Equal(0u, memory.Read<uint>(3 * MemoryInstance.PageSize));
-        Assert.Throws<TrapException>(() => memory.Read<byte>(4 * MemoryInstance.PageSize));
+        Assert.Equal(0u, memory.Read<uint>(3 * MemoryType.DefaultPageSize));
+        Assert.Throws<TrapException>(() => memory.Read<byte>(4 * MemoryType.DefaultPageSize));
     }
 
     [Fact]
