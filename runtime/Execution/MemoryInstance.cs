@@ -33,6 +33,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     public MemoryInstance(MemoryType type, ulong maxBytes = ulong.MaxValue, bool reserve = true)
     {
         Type = type;
+        IsShared = type.Limits.Shared;
         var addressLimit = type.Limits.AddressType == AddressType.I64 ? ulong.MaxValue / PageSize : 65536UL;
         var maxPages = Math.Min(type.Limits.Max ?? addressLimit, addressLimit);
         MaxPages = Math.Min(maxPages, maxBytes / PageSize);
@@ -40,9 +41,13 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
         {
             throw new TrapException(TrapKind.ResourceExhausted, $"memory of {type.Limits.Min} pages exceeds the limit");
         }
-        if (reserve)
+        if (reserve || type.Limits.Shared)
         {
             TryReserve(MaxPages * PageSize);
+        }
+        if (type.Limits.Shared)
+        {
+            AllocateShared();
         }
         Resize(type.Limits.Min * PageSize);
     }
@@ -76,6 +81,20 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     /// instruction does) when the result would exceed the maximum or the host's limit, or allocation fails.
     /// </summary>
     public long Grow(ulong deltaPages)
+    {
+        if (IsShared)
+        {
+            // Threads may grow a shared memory at once: one at a time. It never moves, and the new length is
+            // published after the pages are committed, so a thread that sees it can use them.
+            lock (_sync)
+            {
+                return GrowUnshared(deltaPages);
+            }
+        }
+        return GrowUnshared(deltaPages);
+    }
+
+    private long GrowUnshared(ulong deltaPages)
     {
         var oldPages = Pages;
         if (deltaPages > MaxPages - oldPages)
@@ -169,7 +188,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
                 _capacity = newLength;
                 ReportPressure();
             }
-            _length = newLength;
+            Volatile.Write(ref _length, newLength);
             return;
         }
         if (newLength > _capacity)

@@ -21,6 +21,14 @@ internal static partial class InstructionSignatures
     private static readonly Signature?[] s_vector = Dense(0xFD_0000, 0x120);
     private static readonly FrozenDictionary<Opcode, (ValueType Type, bool Store)> s_memory = BuildMemory();
     private static readonly FrozenDictionary<Opcode, int> s_laneCounts = BuildLaneCounts();
+    private static readonly FrozenDictionary<Opcode, Signature> s_addressed = BuildAddressed();
+
+    /// <summary>
+    /// For an instruction whose operands are an address and fixed types (<c>sig=addr,...</c> in the table): the types
+    /// after the address, and the results.
+    /// </summary>
+    public static bool TryGetAddressed(Opcode opcode, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Signature? signature) =>
+        s_addressed.TryGetValue(opcode, out signature);
 
     /// <summary>The fixed signature of a numeric or vector instruction without context-dependent immediates.</summary>
     public static bool TryGetFixed(Opcode opcode, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Signature? signature)

@@ -386,6 +386,11 @@ public static class ModuleValidator
 
     private static void CheckMemoryType(ValidationContext c, MemoryType memory)
     {
+        // threads: a shared memory is allocated at its maximum up front (it never moves under another thread).
+        if (memory.Limits.Shared && memory.Limits.Max is null)
+        {
+            throw c.Error("shared memory must have maximum");
+        }
         if (memory.Limits.AddressType == AddressType.I32)
         {
             CheckLimits(c, memory.Limits, MaxMemoryPages32, "memory size must be at most 65536 pages (4GiB)");

@@ -181,6 +181,18 @@ internal static class Emitters
         }
         sb.Append("    }.ToFrozenDictionary();\n\n");
 
+        // Instructions whose only context-dependent operand is the leading address (atomics): the other operand types
+        // and the results, so the validator pops [address type, ...] and pushes the results.
+        sb.Append("    private static FrozenDictionary<Opcode, Signature> BuildAddressed() => new Dictionary<Opcode, Signature>\n    {\n");
+        foreach (var row in rows.Where(r => !r.IsCustom && r.Parameters!.Length > 0 && r.Parameters[0] == "addr"
+            && r.Parameters.Skip(1).All(Table.IsConcrete) && r.Results!.All(Table.IsConcrete)))
+        {
+            sb.Append("        [Opcode.").Append(row.Enum).Append("] = new Signature([")
+                .Append(string.Join(", ", row.Parameters!.Skip(1).Select(t => "ValueType." + Member(t)))).Append("], [")
+                .Append(string.Join(", ", row.Results!.Select(t => "ValueType." + Member(t)))).Append("]),\n");
+        }
+        sb.Append("    }.ToFrozenDictionary();\n\n");
+
         sb.Append("    private static FrozenDictionary<Opcode, int> BuildLaneCounts() => new Dictionary<Opcode, int>\n    {\n");
         foreach (var row in rows.Where(r => r.Lanes > 0 && r.Immediates == "Lane"))
         {
