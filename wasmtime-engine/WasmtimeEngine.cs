@@ -35,6 +35,8 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
     public WasmtimeEngine(EngineOptions? limits)
     {
         using var config = WasmtimeValidator.Wasm3Config();
+        // Beyond Wasm 3.0, the proposals our tiers run too: threads (shared memories, atomics, wait/notify).
+        config.WithWasmThreads(true);
         if (limits?.Fuel is not null)
         {
             config.WithFuelConsumption(true);
@@ -205,6 +207,21 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _linker.Define(SpecTestModule.Name, "global_f64", new Wt.Global(_store, Wt.ValueKind.Float64, SpecTestModule.GlobalF64, Wt.Mutability.Immutable));
             _linker.Define(SpecTestModule.Name, "table", new Wt.Table(_store, Wt.TableKind.FuncRef, null, (uint)SpecTestModule.TableLimits.Min, (uint)SpecTestModule.TableLimits.Max!.Value));
             _linker.Define(SpecTestModule.Name, "memory", new Wt.Memory(_store, (long)SpecTestModule.MemoryLimits.Min, (long)SpecTestModule.MemoryLimits.Max!.Value, is64Bit: false));
+            DefineSharedMemory();
+        }
+
+        /// <summary>
+        /// <c>spectest.shared_memory</c>: the package has no constructor for a shared memory, so a one-line module
+        /// exports one and the linker takes it from that instance.
+        /// </summary>
+        private void DefineSharedMemory()
+        {
+            var limits = SpecTestModule.SharedMemoryLimits;
+            var module = new Syntax.Module();
+            module.Memories.Add(new Syntax.MemoryType(limits));
+            module.Exports.Add(new Syntax.Export("shared_memory", Syntax.ExternKind.Memory, 0));
+            using var compiled = Wt.Module.FromBytes(_engine, "spectest", Binary.ModuleEncoder.Encode(module));
+            _linker.DefineInstance(_store, SpecTestModule.Name, _linker.Instantiate(_store, compiled));
         }
 
         private static Wt.ValueKind KindOf(Syntax.ValueType type) => type.Kind switch

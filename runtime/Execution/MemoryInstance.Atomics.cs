@@ -17,6 +17,12 @@ public sealed unsafe partial class MemoryInstance
     /// <summary>True for a shared memory (threads): it may be used by several threads at once and never moves.</summary>
     public bool IsShared { get; }
 
+    /// <summary>
+    /// A shared memory holds bytes and waiters, no store state, and exists to be used by several threads, each of
+    /// which runs its own store (a store is single-threaded): so it may serve any number of stores.
+    /// </summary>
+    private protected override bool StoreIndependent => IsShared;
+
     /// <summary>How many threads wait on this memory now (for tests and embedders).</summary>
     public int WaiterCount
     {
