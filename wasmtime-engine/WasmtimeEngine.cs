@@ -37,6 +37,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         using var config = WasmtimeValidator.Wasm3Config();
         // Beyond Wasm 3.0, the proposals our tiers run too: threads (shared memories, atomics, wait/notify).
         config.WithWasmThreads(true);
+        WasmtimeNative.EnableSharedMemory(config);
         if (limits?.Fuel is not null)
         {
             config.WithFuelConsumption(true);
