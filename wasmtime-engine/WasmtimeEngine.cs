@@ -112,6 +112,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         private readonly Wt.Store _store;
         private readonly Wt.Linker _linker;
         private readonly HostReferences _hostReferences = new();
+        private readonly HashSet<IEngineInstance> _instances = new(ReferenceEqualityComparer.Instance); // made by this session's store
 
         public Session(Wt.Engine engine, EngineOptions? limits = null)
         {
@@ -139,10 +140,22 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
                 throw new EngineFailure(FailureKind.Unsupported, "the wasmtime .NET API cannot create a 64-bit table (spectest.table64)");
             }
             using var compiled = Compile(module.Binary);
-            return new Instance(Run(() => _linker.Instantiate(_store, compiled)), module.Module);
+            var instance = new Instance(Run(() => _linker.Instantiate(_store, compiled)), module.Module);
+            _instances.Add(instance);
+            return instance;
         }
 
-        public void Register(string name, IEngineInstance instance) => _linker.DefineInstance(_store, name, ((Instance)instance).Value);
+        public void Register(string name, IEngineInstance instance)
+        {
+            var value = (Instance)instance;
+            if (!_instances.Contains(value))
+            {
+                // A script thread (threads proposal) runs in a session, so a store, of its own; wasmtime cannot link one
+                // store's instance into another, and the package cannot hand a shared memory from store to store.
+                throw new EngineFailure(FailureKind.Unsupported, "wasmtime: an instance of another store (a script thread's shared module) cannot be linked: the Wasmtime package does not share memories between stores");
+            }
+            _linker.DefineInstance(_store, name, value.Value);
+        }
 
         public IReadOnlyList<EngineValue> Invoke(IEngineInstance instance, string export, IReadOnlyList<EngineValue> arguments)
         {
