@@ -125,6 +125,30 @@ public sealed class ThreadsTests
         Assert.Equal(TrapKind.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => instance.Invoke("load", Value.FromI32(65535))).Kind);
     }
 
+    [Theory]
+    [MemberData(nameof(Tiers))]
+    public void EveryAtomicFamilyRunsAndRoundTripsThroughTheBinaryFormat(ExecutionTier tier)
+    {
+        const string Source = """
+            (module
+              (memory 1 1 shared)
+              (func (export "run") (result i64)
+                (atomic.fence)
+                (i64.atomic.store (i32.const 8) (i64.const 0x1122334455667788))
+                (drop (i32.atomic.rmw8.sub_u (i32.const 8) (i32.const 0x89)))   ;; 0x88 - 0x89 wraps to 0xFF in its byte
+                (drop (i64.atomic.rmw16.cmpxchg_u (i32.const 10) (i64.const 0x10066) (i64.const 0xABCD))) ;; expected wraps to 0x0066, 0x5566 is there: no change
+                (drop (i64.atomic.rmw16.cmpxchg_u (i32.const 10) (i64.const 0x15566) (i64.const 0xABCD))) ;; wraps to 0x5566: replaced
+                (drop (i32.atomic.rmw16.cmpxchg_u (i32.const 12) (i32.const 0x3344) (i32.const 0x12345678))) ;; replacement wraps to 0x5678
+                (i64.add (i64.atomic.load (i32.const 8)) (i64.extend_i32_u (i32.atomic.rmw.xchg (i32.const 0) (i32.const 5))))))
+            """;
+        var module = WasmHarness.Text.WatParser.ParseModule(Source);
+        var bytes = WasmHarness.Binary.ModuleEncoder.Encode(module);
+        Assert.Equal(bytes, WasmHarness.Binary.ModuleEncoder.Encode(WasmHarness.Binary.ModuleDecoder.Decode(bytes)));
+        var engine = new Engine(new EngineOptions { Tier = tier });
+        var instance = CompiledModule.FromBinary(engine, bytes).Instantiate(new Store(engine));
+        Assert.Equal(0x11225678ABCD77FFL, instance.Invoke("run")[0].I64);
+    }
+
     private static void SpinUntil(Func<bool> condition) =>
         Assert.True(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), "timed out waiting for the other threads");
 }
