@@ -169,7 +169,8 @@ internal static class Emitters
         sb.Append("        return new Dictionary<Opcode, Signature>\n        {\n").Append(body).Append("        }.ToFrozenDictionary();\n    }\n\n");
 
         sb.Append("    private static FrozenDictionary<Opcode, (ValueType, bool)> BuildMemory() => new Dictionary<Opcode, (ValueType, bool)>\n    {\n");
-        foreach (var row in rows.Where(r => r.Immediates == "MemArg" && !r.IsCustom))
+        // Plain loads and stores; the atomics (0xFE) are typed from BuildAddressed and validated apart (exact alignment).
+        foreach (var row in rows.Where(r => r.Immediates == "MemArg" && !r.IsCustom && r.Prefix != 0xFE))
         {
             var store = row.Results!.Length == 0;
             var type = store ? row.Parameters![row.Parameters.Length - 1] : row.Results[0];
