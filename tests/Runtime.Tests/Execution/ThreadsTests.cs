@@ -149,6 +149,18 @@ public sealed class ThreadsTests
         Assert.Equal(0x11225678ABCD77FFL, instance.Invoke("run")[0].I64);
     }
 
+    [Fact]
+    public void A_shared_memory_alone_needs_threads_and_must_have_a_maximum()
+    {
+        var module = WasmHarness.Text.WatParser.ParseModule("(module (memory 1 2 shared))");
+        Assert.True(FeatureDetector.Of(module).HasFlag(Wasm3Features.Threads));
+        Assert.False(FeatureDetector.Of(WasmHarness.Text.WatParser.ParseModule("(module (memory 1 2))")).HasFlag(Wasm3Features.Threads));
+        var unbounded = Assert.Throws<InvalidModuleException>(() => CompiledModule.FromText(new Engine(), "(module (memory 1 shared))"));
+        Assert.StartsWith("shared memory must have maximum", unbounded.Reason, StringComparison.Ordinal);
+        var misaligned = Assert.Throws<InvalidModuleException>(() => CompiledModule.FromText(new Engine(), "(module (memory 1 1 shared) (func (drop (i32.atomic.load align=2 (i32.const 0)))) (func (drop (i64.atomic.load align=4 (i32.const 0)))))"));
+        Assert.StartsWith("atomic alignment must be natural", misaligned.Reason, StringComparison.Ordinal);
+    }
+
     private static void SpinUntil(Func<bool> condition) =>
         Assert.True(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(30)), "timed out waiting for the other threads");
 }
