@@ -95,7 +95,7 @@ internal static class Emitters
         var sb = new StringBuilder(Header);
         sb.Append("namespace WasmHarness.Syntax;\n\n");
         sb.Append("/// <summary>\n/// An instruction's operation code. The value is the binary encoding: a single byte, or for the prefixed\n");
-        sb.Append("/// families (0xFB GC, 0xFC misc, 0xFD SIMD) the prefix in bits 16..23 and the LEB128 sub-opcode below.\n/// </summary>\n");
+        sb.Append("/// families (0xFB GC, 0xFC misc, 0xFD SIMD, 0xFE threads) the prefix in bits 16..23 and the LEB128 sub-opcode below.\n/// </summary>\n");
         sb.Append("public enum Opcode\n{\n");
         foreach (var row in rows)
         {
