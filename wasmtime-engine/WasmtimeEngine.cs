@@ -35,6 +35,9 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
     public WasmtimeEngine(EngineOptions? limits)
     {
         using var config = WasmtimeValidator.Wasm3Config();
+        // Beyond Wasm 3.0, the proposals our tiers run too: threads (shared memories, atomics, wait/notify).
+        config.WithWasmThreads(true);
+        WasmtimeNative.EnableSharedMemory(config);
         if (limits?.Fuel is not null)
         {
             config.WithFuelConsumption(true);
@@ -109,6 +112,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         private readonly Wt.Store _store;
         private readonly Wt.Linker _linker;
         private readonly HostReferences _hostReferences = new();
+        private readonly HashSet<IEngineInstance> _instances = new(ReferenceEqualityComparer.Instance); // made by this session's store
 
         public Session(Wt.Engine engine, EngineOptions? limits = null)
         {
@@ -136,10 +140,22 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
                 throw new EngineFailure(FailureKind.Unsupported, "the wasmtime .NET API cannot create a 64-bit table (spectest.table64)");
             }
             using var compiled = Compile(module.Binary);
-            return new Instance(Run(() => _linker.Instantiate(_store, compiled)), module.Module);
+            var instance = new Instance(Run(() => _linker.Instantiate(_store, compiled)), module.Module);
+            _instances.Add(instance);
+            return instance;
         }
 
-        public void Register(string name, IEngineInstance instance) => _linker.DefineInstance(_store, name, ((Instance)instance).Value);
+        public void Register(string name, IEngineInstance instance)
+        {
+            var value = (Instance)instance;
+            if (!_instances.Contains(value))
+            {
+                // A script thread (threads proposal) runs in a session, so a store, of its own; wasmtime cannot link one
+                // store's instance into another, and the package cannot hand a shared memory from store to store.
+                throw new EngineFailure(FailureKind.Unsupported, "wasmtime: an instance of another store (a script thread's shared module) cannot be linked: the Wasmtime package does not share memories between stores");
+            }
+            _linker.DefineInstance(_store, name, value.Value);
+        }
 
         public IReadOnlyList<EngineValue> Invoke(IEngineInstance instance, string export, IReadOnlyList<EngineValue> arguments)
         {
@@ -273,6 +289,21 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _linker.Define(SpecTestModule.Name, "global_f64", new Wt.Global(_store, Wt.ValueKind.Float64, SpecTestModule.GlobalF64, Wt.Mutability.Immutable));
             _linker.Define(SpecTestModule.Name, "table", new Wt.Table(_store, Wt.TableKind.FuncRef, null, (uint)SpecTestModule.TableLimits.Min, (uint)SpecTestModule.TableLimits.Max!.Value));
             _linker.Define(SpecTestModule.Name, "memory", new Wt.Memory(_store, (long)SpecTestModule.MemoryLimits.Min, (long)SpecTestModule.MemoryLimits.Max!.Value, is64Bit: false));
+            DefineSharedMemory();
+        }
+
+        /// <summary>
+        /// <c>spectest.shared_memory</c>: the package has no constructor for a shared memory, so a one-line module
+        /// exports one and the linker takes it from that instance.
+        /// </summary>
+        private void DefineSharedMemory()
+        {
+            var limits = SpecTestModule.SharedMemoryLimits;
+            var module = new Syntax.Module();
+            module.Memories.Add(new Syntax.MemoryType(limits));
+            module.Exports.Add(new Syntax.Export("shared_memory", Syntax.ExternKind.Memory, 0));
+            using var compiled = Wt.Module.FromBytes(_engine, "spectest", Binary.ModuleEncoder.Encode(module));
+            _linker.DefineInstance(_store, SpecTestModule.Name, _linker.Instantiate(_store, compiled));
         }
 
         private static Wt.ValueKind KindOf(Syntax.ValueType type) => type.Kind switch

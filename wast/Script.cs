@@ -177,3 +177,12 @@ public sealed record AssertMalformedCustomCommand(SourceLocation Location, Scrip
 
 /// <summary><c>(assert_invalid_custom module "message")</c>: a custom section's content (e.g. branch hints) must fail validation.</summary>
 public sealed record AssertInvalidCustomCommand(SourceLocation Location, ScriptModule Module, string Message) : ScriptCommand(Location);
+
+/// <summary>
+/// <c>(thread $t (shared (module $m)...) command...)</c> (threads proposal): runs the commands on a new thread, in a
+/// session of its own where only the named modules of the script are visible (a shared memory is reached through them).
+/// </summary>
+public sealed record ThreadCommand(SourceLocation Location, string Name, IReadOnlyList<string> SharedModules, IReadOnlyList<ScriptCommand> Commands) : ScriptCommand(Location);
+
+/// <summary><c>(wait $t)</c> (threads proposal): waits for a thread's commands to finish; judged by them.</summary>
+public sealed record WaitCommand(SourceLocation Location, string Name) : ScriptCommand(Location);

@@ -20,16 +20,23 @@ public sealed class ScriptExecutor
     private IEngineInstance? _current;
     private ModuleArtifact? _lastDefinition;
 
-    private ScriptExecutor(FrontEndCache frontEnd)
+    private readonly IEngine _engine;
+    private readonly Dictionary<string, ScriptThread> _threads = new(StringComparer.Ordinal);
+
+    /// <summary>How long <c>(wait $t)</c> waits for a thread before judging it failed (a lost wake-up must not hang the run).</summary>
+    public static TimeSpan ThreadTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    private ScriptExecutor(FrontEndCache frontEnd, IEngine engine)
     {
         _frontEnd = frontEnd;
         _moduleLevel = new ModuleLevelJudge(frontEnd);
+        _engine = engine;
     }
 
     /// <summary>Runs <paramref name="script"/> on <paramref name="engine"/> and judges each command.</summary>
     public static IReadOnlyList<CommandResult> Run(IEngine engine, Script script, FrontEndCache frontEnd)
     {
-        var executor = new ScriptExecutor(frontEnd);
+        var executor = new ScriptExecutor(frontEnd, engine);
         using var session = engine.CreateSession();
         executor._session = session;
         return [.. script.Commands.Select(executor.Judge)];
@@ -53,6 +60,8 @@ public sealed class ScriptExecutor
                 AssertExceptionCommand c => ExpectFailure(line, "assert_exception", () => Perform(c.Action), FailureKind.UncaughtException, null),
                 AssertModuleTrapCommand c => ExpectModuleFailure(line, "assert_trap (module)", c.Module, FailureKind.Trap, c.Message),
                 AssertUnlinkableCommand c => ExpectModuleFailure(line, "assert_unlinkable", c.Module, FailureKind.Link, c.Message),
+                ThreadCommand c => StartThread(c),
+                WaitCommand c => Wait(c),
                 _ => _moduleLevel.Judge(command),
             };
         }
@@ -103,6 +112,71 @@ public sealed class ScriptExecutor
             : new(command.Location.Line, "module", Verdict.Passed);
     }
 
+    /// <summary>A <c>thread</c> command running: its .NET thread and the results of its commands so far.</summary>
+    private sealed record ScriptThread(Thread Thread, List<CommandResult> Results);
+
+    /// <summary>
+    /// <c>(thread $t (shared (module $m)...) ...)</c>: a new executor with a session of its own (a store is
+    /// single-threaded) that sees only the shared modules, runs the commands on a new .NET thread.
+    /// </summary>
+    private CommandResult StartThread(ThreadCommand command)
+    {
+        var child = new ScriptExecutor(_frontEnd, _engine);
+        foreach (var name in command.SharedModules)
+        {
+            child._named[name] = _named.TryGetValue(name, out var instance) ? instance : throw new InvalidOperationException($"unknown module {name}");
+        }
+        var results = new List<CommandResult>();
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var session = _engine.CreateSession();
+                child._session = session;
+                foreach (var inner in command.Commands)
+                {
+                    var result = child.Judge(inner);
+                    lock (results)
+                    {
+                        results.Add(result);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                lock (results)
+                {
+                    results.Add(new(command.Location.Line, "thread", Verdict.Failed, $"crash: {e.GetType().Name}: {e.Message}"));
+                }
+            }
+        }, SpecRun.WorkerStackSize) { IsBackground = true, Name = $"wast thread {command.Name}" };
+        _threads[command.Name] = new ScriptThread(thread, results);
+        thread.Start();
+        return new(command.Location.Line, $"thread {command.Name}", Verdict.Passed);
+    }
+
+    /// <summary><c>(wait $t)</c>: joins the thread; failed if any of its commands failed, skipped if one was skipped.</summary>
+    private CommandResult Wait(WaitCommand command)
+    {
+        var name = $"wait {command.Name}";
+        if (!_threads.Remove(command.Name, out var thread))
+        {
+            throw new InvalidOperationException($"unknown thread {command.Name}");
+        }
+        if (!thread.Thread.Join(ThreadTimeout))
+        {
+            return new(command.Location.Line, name, Verdict.Failed, $"thread {command.Name} did not finish within {ThreadTimeout.TotalSeconds} s");
+        }
+        var results = thread.Results;
+        if (results.FirstOrDefault(r => r.Verdict == Verdict.Failed) is { } failed)
+        {
+            return new(command.Location.Line, name, Verdict.Failed, $"line {failed.Line}: {failed.Command}: {failed.Detail}");
+        }
+        return results.FirstOrDefault(r => r.Verdict == Verdict.Skipped) is { } skipped
+            ? new(command.Location.Line, name, Verdict.Skipped, $"line {skipped.Line}: {skipped.Detail}")
+            : new(command.Location.Line, name, Verdict.Passed);
+    }
+
     /// <summary>Stands for a module the engine could not take (<see cref="FailureKind.Unsupported"/>).</summary>
     private sealed record NotInstantiated(string Reason) : IEngineInstance;
 
@@ -127,7 +201,16 @@ public sealed class ScriptExecutor
             _unavailable[command.Name] = skipped.Reason;
             return new(command.Location.Line, "register", Verdict.Skipped, skipped.Reason);
         }
-        _session.Register(command.Name, Instance(command.ModuleId));
+        try
+        {
+            _session.Register(command.Name, Instance(command.ModuleId));
+        }
+        catch (EngineFailure e) when (e.Kind == FailureKind.Unsupported)
+        {
+            // Modules that import from this name cannot be judged on this engine either (see Load).
+            _unavailable[command.Name] = e.Message;
+            return new(command.Location.Line, "register", Verdict.Skipped, e.Message);
+        }
         _unavailable.Remove(command.Name);
         return new(command.Location.Line, "register", Verdict.Passed);
     }
@@ -268,6 +351,8 @@ public sealed class ScriptExecutor
         AssertExceptionCommand => "assert_exception",
         AssertModuleTrapCommand => "assert_trap (module)",
         AssertUnlinkableCommand => "assert_unlinkable",
+        ThreadCommand c => $"thread {c.Name}",
+        WaitCommand c => $"wait {c.Name}",
         _ => command.GetType().Name,
     };
 }

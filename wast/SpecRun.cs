@@ -20,7 +20,7 @@ public sealed record SpecRunOptions(
 public static class SpecRun
 {
     /// <summary>Stack size of the threads that run scripts: engines that run guest code on the calling thread (wasmtime) need room.</summary>
-    private const int WorkerStackSize = 64 * 1024 * 1024;
+    internal const int WorkerStackSize = 64 * 1024 * 1024;
 
     public static RunResult Execute(SpecRunOptions options, Action<string>? onScriptDone = null)
     {

@@ -90,6 +90,37 @@ internal sealed class ScriptParser(TokenStream stream, string fileName)
                     _s.ExpectRParen();
                     return new RegisterCommand(location, name, id);
                 }
+            case "thread":
+                {
+                    _s.Next();
+                    var name = _s.TryId()?.Name ?? throw _s.Unexpected(_s.Peek());
+                    var shared = new List<string>();
+                    while (_s.IsParen("shared"))
+                    {
+                        _s.Position += 2;
+                        while (_s.IsParen("module"))
+                        {
+                            _s.Position += 2;
+                            shared.Add(_s.TryId()?.Name ?? throw _s.Unexpected(_s.Peek()));
+                            _s.ExpectRParen();
+                        }
+                        _s.ExpectRParen();
+                    }
+                    var commands = new List<ScriptCommand>();
+                    while (_s.IsKind(TokenKind.LParen))
+                    {
+                        commands.Add(ParseCommand());
+                    }
+                    _s.ExpectRParen();
+                    return new ThreadCommand(location, name, shared, commands);
+                }
+            case "wait":
+                {
+                    _s.Next();
+                    var name = _s.TryId()?.Name ?? throw _s.Unexpected(_s.Peek());
+                    _s.ExpectRParen();
+                    return new WaitCommand(location, name);
+                }
             case "invoke" or "get":
                 _s.Position--;
                 return new ActionCommand(location, ParseAction());

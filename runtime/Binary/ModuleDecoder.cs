@@ -708,7 +708,7 @@ internal ref struct ModuleReader
     private Instruction ReadInstruction(byte op, int pos, bool functionBody)
     {
         OpcodeInfo? info;
-        if (op is 0xFB or 0xFC or 0xFD)
+        if (op is 0xFB or 0xFC or 0xFD or 0xFE)
         {
             var code = _r.ReadU32();
             if (!OpcodeTable.TryDecode(op, code, out info))
@@ -725,6 +725,11 @@ internal ref struct ModuleReader
         switch (info.Immediates)
         {
             case ImmediateKind.None:
+                // atomic.fence carries a reserved byte (the memory ordering, only 0 so far) that the text format omits.
+                if (opcode == Opcode.AtomicFence && _r.ReadByte() != 0)
+                {
+                    throw Error("malformed atomic.fence ordering", pos);
+                }
                 return Instruction.Simple(opcode);
             case ImmediateKind.BlockType:
                 return Instruction.Block(opcode, ReadBlockType());

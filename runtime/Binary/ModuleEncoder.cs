@@ -499,6 +499,10 @@ public static class ModuleEncoder
         switch (info.Immediates)
         {
             case ImmediateKind.None:
+                if (instruction.Opcode == Opcode.AtomicFence)
+                {
+                    w.WriteByte(0); // the reserved ordering byte (sequentially consistent), see ModuleDecoder
+                }
                 break;
             case ImmediateKind.BlockType:
                 WriteBlockType(w, instruction.BlockType);

@@ -31,6 +31,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     {
         Type = type;
         PageSize = type.PageSize;
+        IsShared = type.Limits.Shared;
         // The address space bounds the pages (2^32 - 1 one-byte pages for wasm32), and so does a length in a ulong.
         var addressLimit = Math.Min(type.MaxPagesOfAddressSpace, ulong.MaxValue / PageSize);
         var maxPages = Math.Min(type.Limits.Max ?? addressLimit, addressLimit);
@@ -39,9 +40,13 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
         {
             throw new TrapException(TrapKind.ResourceExhausted, $"memory of {type.Limits.Min} pages exceeds the limit");
         }
-        if (reserve)
+        if (reserve || type.Limits.Shared)
         {
             TryReserve(MaxPages * PageSize);
+        }
+        if (type.Limits.Shared)
+        {
+            AllocateShared();
         }
         Resize(type.Limits.Min * PageSize);
     }
@@ -78,6 +83,20 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     /// instruction does) when the result would exceed the maximum or the host's limit, or allocation fails.
     /// </summary>
     public long Grow(ulong deltaPages)
+    {
+        if (IsShared)
+        {
+            // Threads may grow a shared memory at once: one at a time. It never moves, and the new length is
+            // published after the pages are committed, so a thread that sees it can use them.
+            lock (_sync)
+            {
+                return GrowUnshared(deltaPages);
+            }
+        }
+        return GrowUnshared(deltaPages);
+    }
+
+    private long GrowUnshared(ulong deltaPages)
     {
         var oldPages = Pages;
         if (deltaPages > MaxPages - oldPages)
@@ -175,7 +194,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
                 _capacity = committed;
                 ReportPressure();
             }
-            _length = newLength;
+            Volatile.Write(ref _length, newLength);
             return;
         }
         if (newLength > _capacity)

@@ -6,7 +6,7 @@ namespace WasmHarness.Execution;
 /// <summary>
 /// The <c>spectest</c> host module that the official suite's scripts import (as the reference interpreter's
 /// <c>host/spectest.ml</c> defines it): <c>print*</c> functions that do nothing, globals holding 666, a table of
-/// 10..20 funcrefs (and <c>table64</c>), and a memory of 1..2 pages. Its facts are public so that other engines
+/// 10..20 funcrefs (and <c>table64</c>), and a memory of 1..2 pages (and <c>shared_memory</c>, shared). Its facts are public so that other engines
 /// (wasmtime in the harness) define exactly the same module.
 /// </summary>
 public static class SpecTestModule
@@ -31,6 +31,9 @@ public static class SpecTestModule
 
     /// <summary>Limits of <c>memory</c> (pages).</summary>
     public static readonly Limits MemoryLimits = new(1, 2);
+
+    /// <summary>Limits of <c>shared_memory</c> (pages; the threads proposal's spectest): those of <c>memory</c>, shared.</summary>
+    public static readonly Limits SharedMemoryLimits = MemoryLimits with { Shared = true };
 
     /// <summary>The print functions and their parameter types (they return nothing).</summary>
     public static readonly IReadOnlyList<(string Name, ValueType[] Parameters)> PrintFunctions =
@@ -59,6 +62,7 @@ public static class SpecTestModule
         linker.Define(Name, "table", new TableInstance(new TableType(TableLimits, ValueType.FuncRef), null, maxTableElements));
         linker.Define(Name, "table64", new TableInstance(new TableType(TableLimits with { AddressType = AddressType.I64 }, ValueType.FuncRef), null, maxTableElements));
         linker.Define(Name, "memory", new MemoryInstance(new MemoryType(MemoryLimits)));
+        linker.Define(Name, "shared_memory", new MemoryInstance(new MemoryType(SharedMemoryLimits)));
         return linker;
     }
 }

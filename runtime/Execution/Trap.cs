@@ -47,6 +47,8 @@ public enum TrapKind : byte
     ResourceExhausted,
     /// <summary>The host interrupted execution (<see cref="Store.Interrupt"/>). Not a spec trap.</summary>
     Interrupted,
+    /// <summary><c>memory.atomic.wait32/64</c> on a memory that is not shared (threads). Last so earlier values keep their numbers.</summary>
+    ExpectedSharedMemory,
 }
 
 /// <summary>Messages of <see cref="TrapKind"/>.</summary>
@@ -77,6 +79,7 @@ public static class TrapKinds
         TrapKind.OutOfFuel => "all fuel consumed",
         TrapKind.ResourceExhausted => "resource exhausted",
         TrapKind.Interrupted => "interrupted",
+        TrapKind.ExpectedSharedMemory => "expected shared memory",
         _ => kind.ToString(),
     };
 

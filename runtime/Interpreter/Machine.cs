@@ -946,7 +946,7 @@ internal sealed unsafe partial class Machine
                     sp = top;
                     break;
                 }
-                if (!ExecuteSimd(op, s, ref sp, inst))
+                if (!ExecuteSimd(op, s, ref sp, inst) && !ExecuteAtomic(op, s, ref sp, inst))
                 {
                     throw new NotSupportedException($"the interpreter does not support {op.Code.Name()} yet");
                 }

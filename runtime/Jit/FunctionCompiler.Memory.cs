@@ -23,7 +23,13 @@ internal sealed partial class FunctionCompiler
     private LocalBuilder? _otherMemoryLength;
 
     /// <summary>True for memory 0 with 32-bit addresses: cached base and length, the single-comparison bounds check.</summary>
-    private bool IsFastMemory(uint memory) => memory == 0 && !MemoryIs64(0);
+    private bool IsFastMemory(uint memory) => memory == 0 && !MemoryIs64(0) && !MemoryIsShared(0);
+
+    /// <summary>
+    /// A shared memory may grow on another thread at any time, so its length is read at each access rather than
+    /// cached (its base never moves).
+    /// </summary>
+    private bool MemoryIsShared(uint memory) => _validated.Memories[(int)memory].Limits.Shared;
 
     private bool MemoryIs64(uint memory) => _validated.Memories[(int)memory].Limits.AddressType == AddressType.I64;
 
@@ -63,7 +69,7 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Conv_U8);
         }
         _il.Emit(OpCodes.Stloc, address);
-        var (memoryBase, length) = memArg.Memory == 0 ? (_memoryBase!, _memoryLength!) : LoadOtherMemory((int)memArg.Memory);
+        var (memoryBase, length) = memArg.Memory == 0 && !MemoryIsShared(0) ? (_memoryBase!, _memoryLength!) : LoadOtherMemory((int)memArg.Memory);
         // In bounds when address <= length and offset + width <= length - address; offset + width is a constant,
         // saturated at 2^64 - 1 (which no memory reaches), so neither side can overflow.
         var end = offset > ulong.MaxValue - (ulong)width ? ulong.MaxValue : offset + (ulong)width;
@@ -310,6 +316,45 @@ internal sealed partial class FunctionCompiler
                 return;
             default:
                 throw new NotSupportedException($"the JIT does not compile {opcode.Name()}");
+        }
+    }
+
+    /// <summary>
+    /// An atomic instruction (threads): the widened address and operands (zeros for the missing ones), then the
+    /// context, memory, offset and opcode, for <see cref="JitRuntime.AtomicAt"/>, which runs <see cref="Atomics.Execute"/>:
+    /// the same semantics method as the interpreter's.
+    /// </summary>
+    private void EmitAtomic(Instruction instruction)
+    {
+        if (instruction.Opcode == Opcode.AtomicFence)
+        {
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.AtomicFence)));
+            return;
+        }
+        var info = instruction.Info;
+        var result = info.Results is [var kind] ? kind : (ValueKind?)null;
+        PopWidened(info.Pops);
+        for (var i = info.Pops; i < 3; i++)
+        {
+            _il.Emit(OpCodes.Ldc_I8, 0L);
+        }
+        LoadContext();
+        _il.Emit(OpCodes.Ldc_I4, (int)instruction.MemArg.Memory);
+        _il.Emit(OpCodes.Ldc_I8, (long)instruction.MemArg.Offset);
+        _il.Emit(OpCodes.Ldc_I4, (int)instruction.Opcode);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.AtomicAt)));
+        switch (result)
+        {
+            case null:
+                _il.Emit(OpCodes.Pop);
+                break;
+            case ValueKind.I32:
+                _il.Emit(OpCodes.Conv_I4);
+                Push(ValueKind.I32);
+                break;
+            default:
+                Push(ValueKind.I64);
+                break;
         }
     }
 }

@@ -127,6 +127,7 @@ internal sealed partial class FunctionCompiler
                 _ when IsExceptionInstruction(opcode) => SupportsException(module, instruction),
                 _ when (encoding >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
                 _ when (encoding >> 16) == 0xFB => SupportsGc(opcode),
+                _ when (encoding >> 16) == 0xFE => true, // threads: EmitAtomic
                 _ => encoding is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
                     or (>= 0x28 and <= 0x44) or (>= 0xD0 and <= 0xD6),
             };
@@ -809,6 +810,11 @@ internal sealed partial class FunctionCompiler
                 break;
         }
         var code = (int)opcode;
+        if ((code >> 16) == 0xFE)
+        {
+            EmitAtomic(instruction);
+            return;
+        }
         if ((code >> 16) == 0xFD)
         {
             EmitSimd(instruction);

@@ -45,4 +45,11 @@ internal static partial class JitRuntime
 
     public static void TableInit(long destination, long source, long count, JitContext context, int element, int table) =>
         context.Tables[table].Init((ulong)destination, context.Instance.Elements[element], (ulong)source, (ulong)count);
+
+    /// <summary>An atomic instruction on memory <paramref name="memory"/>: <see cref="Atomics.Execute"/> on 64-bit operands.</summary>
+    public static long AtomicAt(long address, long first, long second, JitContext context, int memory, long offset, int opcode) =>
+        (long)Atomics.Execute((Syntax.Opcode)opcode, context.Memories[memory], (ulong)address, (ulong)offset, (ulong)first, (ulong)second);
+
+    /// <summary><c>atomic.fence</c>.</summary>
+    public static void AtomicFence() => Atomics.Fence();
 }

@@ -66,6 +66,10 @@ public static partial class FeatureDetector
         {
             features |= Wasm3Features.MultiMemory;
         }
+        if (memories.Any(l => l.Shared))
+        {
+            features |= Wasm3Features.Threads;
+        }
         if (memories.Any(l => l.AddressType == AddressType.I64) || tables.Any(t => t.Limits.AddressType == AddressType.I64))
         {
             features |= Wasm3Features.Memory64;

@@ -130,7 +130,7 @@ public sealed class OpcodeInfo(
     /// <summary>A pure instruction: one semantics method shared by every tier, dispatch generated from the table.</summary>
     public bool IsPure { get; } = pure;
 
-    /// <summary>The prefix byte (0xFB, 0xFC, 0xFD) or 0 for single-byte opcodes.</summary>
+    /// <summary>The prefix byte (0xFB, 0xFC, 0xFD, 0xFE) or 0 for single-byte opcodes.</summary>
     public byte Prefix => (byte)((int)Opcode >> 16);
 
     /// <summary>The byte (or, after a prefix, the LEB128 sub-opcode) that identifies the instruction.</summary>

@@ -16,7 +16,7 @@ internal sealed class TokenStream
         "nan:arithmetic", "nan:canonical", "noexn", "noextern", "nofunc", "none", "null", "nullexnref", "nullexternref",
         "nullfuncref", "nullref", "offset", "output", "param", "quote", "rec", "ref", "ref.array", "ref.exn", "ref.extern",
         "ref.host", "ref.struct", "register", "result", "script", "start", "struct", "structref", "sub", "table", "tag", "then",
-        "type", "v128", "do", "ref.any",
+        "type", "v128", "do", "ref.any", "shared", "thread", "wait",
         "pagesize", // custom-page-sizes
     ];
 

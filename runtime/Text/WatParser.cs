@@ -674,8 +674,14 @@ internal sealed partial class ModuleParser
     private MemoryType ParseMemoryType()
     {
         var addressType = ParseAddressType();
+        return new MemoryType(ParseMemoryLimits(addressType), ParsePageSize());
+    }
+
+    /// <summary>A memory's limits and the threads proposal's <c>shared</c> keyword after them.</summary>
+    private Limits ParseMemoryLimits(AddressType addressType)
+    {
         var limits = ParseLimits(addressType);
-        return new MemoryType(limits, ParsePageSize());
+        return _s.TryKeyword("shared") ? limits with { Shared = true } : limits;
     }
 
     /// <summary>
@@ -922,8 +928,7 @@ internal sealed partial class ModuleParser
             _m.Data.Add(new DataSegment(SegmentMode.Active, bytes, field.Index, offset));
             return;
         }
-        var limits = ParseLimits(addressType);
-        _m.Memories.Add(new MemoryType(limits, ParsePageSize()));
+        _m.Memories.Add(new MemoryType(ParseMemoryLimits(addressType), ParsePageSize()));
         _s.ExpectRParen();
     }
 
@@ -1045,6 +1050,14 @@ internal sealed partial class ModuleParser
             mode = SegmentMode.Active;
             offset = ParseOffset();
         }
+        else if (_s.IsKind(TokenKind.Nat) && _s.PeekAt(1).Kind == TokenKind.LParen)
+        {
+            // Wasm 1.0's form with a bare table index, (elem 0 (i32.const 1) $f), as older scripts (the threads
+            // proposal's) and wasm-tools still write it.
+            table = _tables.Resolve(_s.Next(), _s);
+            mode = SegmentMode.Active;
+            offset = ParseOffset();
+        }
         else
         {
             mode = SegmentMode.Passive;
@@ -1115,6 +1128,10 @@ internal sealed partial class ModuleParser
             _s.Position += 2;
             memory = _memories.Resolve(_s.Next(), _s);
             _s.ExpectRParen();
+        }
+        else if (_s.IsKind(TokenKind.Nat))
+        {
+            memory = _memories.Resolve(_s.Next(), _s); // Wasm 1.0's bare memory index, (data 0 (i32.const 0) "..."), as wasm-tools accepts it
         }
         var offset = ParseOffset();
         var bytes = _s.Strings();

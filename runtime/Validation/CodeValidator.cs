@@ -831,6 +831,9 @@ internal sealed class CodeValidator(ValidationContext context)
         }
         switch (info.Immediates)
         {
+            case ImmediateKind.MemArg when info.Prefix == 0xFE:
+                AtomicAccess(instruction, info);
+                return;
             case ImmediateKind.MemArg:
                 MemoryAccess(instruction, info);
                 return;
@@ -974,6 +977,22 @@ internal sealed class CodeValidator(ValidationContext context)
             Pop(address);
             Push(type);
         }
+    }
+
+    /// <summary>An atomic access (threads): its alignment must be exactly natural, its types come from the table.</summary>
+    private void AtomicAccess(Instruction instruction, OpcodeInfo info)
+    {
+        if (!InstructionSignatures.TryGetAddressed(instruction.Opcode, out var signature))
+        {
+            throw _c.Error($"unsupported instruction {info.Name}");
+        }
+        var address = CheckMemArg(instruction.MemArg, info);
+        if (instruction.MemArg.AlignExponent != info.NaturalAlignment)
+        {
+            throw _c.Error("atomic alignment must be natural");
+        }
+        Pop([address, .. signature.Parameters]);
+        Push(signature.Results);
     }
 
     private void LaneAccess(Instruction instruction, OpcodeInfo info)

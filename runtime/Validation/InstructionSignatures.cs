@@ -15,12 +15,21 @@ internal sealed record Signature(ValueType[] Parameters, ValueType[] Results);
 internal static partial class InstructionSignatures
 {
     private static readonly FrozenDictionary<Opcode, Signature> s_fixed = BuildFixed();
-    // Dense views of s_fixed for the hot path: single-byte opcodes, and the 0xFC and 0xFD families.
+    // Dense views of s_fixed for the hot path: single-byte opcodes, and the 0xFC, 0xFD and 0xFE families.
     private static readonly Signature?[] s_plain = Dense(0x00, 0x100);
     private static readonly Signature?[] s_misc = Dense(0xFC_0000, 0x20);
     private static readonly Signature?[] s_vector = Dense(0xFD_0000, 0x120);
+    private static readonly Signature?[] s_atomic = Dense(0xFE_0000, 0x50); // threads: atomic.fence (the others take an address)
     private static readonly FrozenDictionary<Opcode, (ValueType Type, bool Store)> s_memory = BuildMemory();
     private static readonly FrozenDictionary<Opcode, int> s_laneCounts = BuildLaneCounts();
+    private static readonly FrozenDictionary<Opcode, Signature> s_addressed = BuildAddressed();
+
+    /// <summary>
+    /// For an instruction whose operands are an address and fixed types (<c>sig=addr,...</c> in the table): the types
+    /// after the address, and the results.
+    /// </summary>
+    public static bool TryGetAddressed(Opcode opcode, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Signature? signature) =>
+        s_addressed.TryGetValue(opcode, out signature);
 
     /// <summary>The fixed signature of a numeric or vector instruction without context-dependent immediates.</summary>
     public static bool TryGetFixed(Opcode opcode, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Signature? signature)
@@ -31,6 +40,7 @@ internal static partial class InstructionSignatures
             0 => s_plain,
             0xFC => s_misc,
             0xFD => s_vector,
+            0xFE => s_atomic,
             _ => null,
         };
         signature = table is not null && code < table.Length ? table[code] : null;

@@ -384,6 +384,11 @@ public static class ModuleValidator
 
     private static void CheckMemoryType(ValidationContext c, MemoryType memory)
     {
+        // threads: a shared memory is allocated at its maximum up front (it never moves under another thread).
+        if (memory.Limits.Shared && memory.Limits.Max is null)
+        {
+            throw c.Error("shared memory must have maximum");
+        }
         // custom-page-sizes allows a page of 1 byte or the default 64 KiB; the limits count pages of that size.
         if (memory.PageSizeLog2 is not (0 or MemoryType.DefaultPageSizeLog2))
         {

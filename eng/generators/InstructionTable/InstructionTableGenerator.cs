@@ -95,7 +95,7 @@ internal static class Emitters
         var sb = new StringBuilder(Header);
         sb.Append("namespace WasmHarness.Syntax;\n\n");
         sb.Append("/// <summary>\n/// An instruction's operation code. The value is the binary encoding: a single byte, or for the prefixed\n");
-        sb.Append("/// families (0xFB GC, 0xFC misc, 0xFD SIMD) the prefix in bits 16..23 and the LEB128 sub-opcode below.\n/// </summary>\n");
+        sb.Append("/// families (0xFB GC, 0xFC misc, 0xFD SIMD, 0xFE threads) the prefix in bits 16..23 and the LEB128 sub-opcode below.\n/// </summary>\n");
         sb.Append("public enum Opcode\n{\n");
         foreach (var row in rows)
         {
@@ -169,7 +169,8 @@ internal static class Emitters
         sb.Append("        return new Dictionary<Opcode, Signature>\n        {\n").Append(body).Append("        }.ToFrozenDictionary();\n    }\n\n");
 
         sb.Append("    private static FrozenDictionary<Opcode, (ValueType, bool)> BuildMemory() => new Dictionary<Opcode, (ValueType, bool)>\n    {\n");
-        foreach (var row in rows.Where(r => r.Immediates == "MemArg" && !r.IsCustom))
+        // Plain loads and stores; the atomics (0xFE) are typed from BuildAddressed and validated apart (exact alignment).
+        foreach (var row in rows.Where(r => r.Immediates == "MemArg" && !r.IsCustom && r.Prefix != 0xFE))
         {
             var store = row.Results!.Length == 0;
             var type = store ? row.Parameters![row.Parameters.Length - 1] : row.Results[0];
@@ -178,6 +179,18 @@ internal static class Emitters
                 continue;
             }
             sb.Append("        [Opcode.").Append(row.Enum).Append("] = (ValueType.").Append(Member(type)).Append(", ").Append(store ? "true" : "false").Append("),\n");
+        }
+        sb.Append("    }.ToFrozenDictionary();\n\n");
+
+        // Instructions whose only context-dependent operand is the leading address (atomics): the other operand types
+        // and the results, so the validator pops [address type, ...] and pushes the results.
+        sb.Append("    private static FrozenDictionary<Opcode, Signature> BuildAddressed() => new Dictionary<Opcode, Signature>\n    {\n");
+        foreach (var row in rows.Where(r => !r.IsCustom && r.Parameters!.Length > 0 && r.Parameters[0] == "addr"
+            && r.Parameters.Skip(1).All(Table.IsConcrete) && r.Results!.All(Table.IsConcrete)))
+        {
+            sb.Append("        [Opcode.").Append(row.Enum).Append("] = new Signature([")
+                .Append(string.Join(", ", row.Parameters!.Skip(1).Select(t => "ValueType." + Member(t)))).Append("], [")
+                .Append(string.Join(", ", row.Results!.Select(t => "ValueType." + Member(t)))).Append("]),\n");
         }
         sb.Append("    }.ToFrozenDictionary();\n\n");
 
