@@ -1043,7 +1043,14 @@ internal sealed class FunctionBuilder
         var shift = 1 + _u.Int(Math.Max(1, count));
         // memory.init's source is an offset into the data segment: 0, so the segment's length bounds the count.
         var source = move == Move.MemoryInit ? 0 : start;
-        switch (move == Move.MemoryCopy ? _u.Int(5) : _u.Int(3))
+        // Copies overlap their source in four draws of seven (issue 22: a fault there shows only on an overlap).
+        var choice = move == Move.MemoryCopy ? _u.Int(7) : _u.Int(3);
+        if (choice >= 3 && count < 7)
+        {
+            count = 7 + count; // an overlap of 0 or 1 byte copies alike in either direction
+            shift = 1 + _u.Int(count);
+        }
+        switch (choice > 4 ? 4 : choice == 4 ? 3 : choice)
         {
             case 0: // ends exactly at the end of memory
                 EndMinus(count);
