@@ -1,7 +1,6 @@
 using System.Globalization;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Cli;
 
@@ -9,7 +8,7 @@ namespace WasmHarness.Cli;
 internal static class InvokeValues
 {
     /// <summary>Reads <paramref name="text"/> as a value of <paramref name="type"/>, or null when it is not one.</summary>
-    public static Value? Parse(string text, ValueType type)
+    public static Value? Parse(string text, ValType type)
     {
         var invariant = CultureInfo.InvariantCulture;
         switch (type.Kind)
@@ -62,7 +61,7 @@ internal static class InvokeValues
     };
 
     /// <summary>A result as wasmtime prints it: integers in decimal (signed), floats in their shortest form.</summary>
-    public static string Format(Value value, ValueType type) => type.Kind switch
+    public static string Format(Value value, ValType type) => type.Kind switch
     {
         ValueKind.I32 => value.I32.ToString(CultureInfo.InvariantCulture),
         ValueKind.I64 => value.I64.ToString(CultureInfo.InvariantCulture),

@@ -1,6 +1,5 @@
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Engines;
 
@@ -133,7 +132,7 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
         };
 
 
-        private static EngineValue FromValue(Value value, ValueType type) => type.Kind switch
+        private static EngineValue FromValue(Value value, ValType type) => type.Kind switch
         {
             ValueKind.I32 => EngineValue.I32(value.I32),
             ValueKind.I64 => EngineValue.I64(value.I64),

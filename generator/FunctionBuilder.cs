@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Generator;
 
@@ -18,13 +17,13 @@ internal sealed class FunctionBuilder
     private sealed class Frame
     {
         public Opcode Kind;
-        public ValueType[] Params = [];
-        public ValueType[] Results = [];
+        public ValType[] Params = [];
+        public ValType[] Results = [];
         public int Height;
         public bool Unreachable;
         public bool HasElse;
 
-        public ValueType[] LabelTypes => Kind == Opcode.Loop ? Params : Results;
+        public ValType[] LabelTypes => Kind == Opcode.Loop ? Params : Results;
     }
 
     private readonly ModuleGenerator.ModuleBuilder _m;
@@ -32,11 +31,11 @@ internal sealed class FunctionBuilder
     private readonly GeneratorConfig _config;
     private readonly int _index;
     private readonly FunctionType _type;
-    private readonly List<ValueType> _locals = [];
+    private readonly List<ValType> _locals = [];
     private readonly int _userLocals;
     private readonly Dictionary<ValueKind, uint> _scratch = [];
     private readonly List<Instruction> _code = [];
-    private readonly List<ValueType> _stack = [];
+    private readonly List<ValType> _stack = [];
     private readonly List<Frame> _frames = [];
     private readonly List<Move> _moves = [];
     private readonly uint _extraI32;
@@ -66,14 +65,14 @@ internal sealed class FunctionBuilder
         {
             // Second scratch locals, for reordering the operands of bulk memory instructions into 64-bit addresses.
             _extraI32 = (uint)_locals.Count;
-            _locals.Add(ValueType.I32);
+            _locals.Add(ValType.I32);
             _extraI64 = (uint)_locals.Count;
-            _locals.Add(ValueType.I64);
+            _locals.Add(ValType.I64);
         }
         if (_config.Gc)
         {
             _eqScratch = (uint)_locals.Count;
-            _locals.Add(ValueType.EqRef);
+            _locals.Add(ValType.EqRef);
         }
     }
 
@@ -111,9 +110,9 @@ internal sealed class FunctionBuilder
 
     private void Pop(int count) => _stack.RemoveRange(_stack.Count - count, count);
 
-    private void Push(ValueType type) => _stack.Add(type);
+    private void Push(ValType type) => _stack.Add(type);
 
-    private bool Suffix(IReadOnlyList<ValueType> types, int skip = 0)
+    private bool Suffix(IReadOnlyList<ValType> types, int skip = 0)
     {
         var count = types.Count;
         if (Available - skip < count)
@@ -131,7 +130,7 @@ internal sealed class FunctionBuilder
         return true;
     }
 
-    private ValueType? TopType(int depth = 0) => Available > depth ? _stack[_stack.Count - 1 - depth] : null;
+    private ValType? TopType(int depth = 0) => Available > depth ? _stack[_stack.Count - 1 - depth] : null;
 
     private void MarkUnreachable()
     {
@@ -185,7 +184,7 @@ internal sealed class FunctionBuilder
             && Is(end + 4, Opcode.GlobalSet) && body[end + 4].Index == fuel;
     }
 
-    private static Instruction FuelResult(ValueType type) => type.Kind switch
+    private static Instruction FuelResult(ValType type) => type.Kind switch
     {
         ValueKind.I32 => Instruction.I32Const(-7),
         ValueKind.I64 => Instruction.I64Const(-7),
@@ -269,7 +268,7 @@ internal sealed class FunctionBuilder
     }
 
     /// <summary>Pushes a value of <paramref name="type"/>: a local or global of that type when there is one, else a constant.</summary>
-    private void PushOperand(ValueType type)
+    private void PushOperand(ValType type)
     {
         var locals = UserLocalsOf(type).ToList();
         if (locals.Count > 0 && type.Kind != ValueKind.V128 && _u.Int(3) == 0)
@@ -281,14 +280,14 @@ internal sealed class FunctionBuilder
         PushConstant(type);
     }
 
-    private void PushConstant(ValueType type)
+    private void PushConstant(ValType type)
     {
         Emit(_m.Constant(type));
         Push(type);
     }
 
     /// <summary>Converts the value on top of the stack from its type to <paramref name="to"/>, keeping some of its bits.</summary>
-    private void Convert(ValueType to)
+    private void Convert(ValType to)
     {
         var from = _stack[^1];
         if (from == to)
@@ -317,7 +316,7 @@ internal sealed class FunctionBuilder
             case ValueKind.Ref:
                 Emit(Opcode.RefIsNull);
                 Pop(1);
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 break;
             case ValueKind.I64:
                 FoldI64ToI32();
@@ -335,7 +334,7 @@ internal sealed class FunctionBuilder
                 Emit(Instruction.WithIndex(Opcode.LocalTee, scratch));
                 EmitFixed(Opcode.I64x2ExtractLane, 0);
                 Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
-                Push(ValueType.V128);
+                Push(ValType.V128);
                 EmitFixed(Opcode.I64x2ExtractLane, 1);
                 EmitFixed(Opcode.I64Xor);
                 FoldI64ToI32();
@@ -437,24 +436,24 @@ internal sealed class FunctionBuilder
             case ValueKind.F32:
             {
                 // f32.reinterpret(i32.reinterpret(a) ^ b'), with b' = b as i32 kept in a scratch local.
-                Convert(ValueType.I32);
+                Convert(ValType.I32);
                 Emit(Instruction.WithIndex(Opcode.LocalSet, _scratch[ValueKind.I32]));
                 Pop(1);
                 EmitFixed(Opcode.I32ReinterpretF32);
                 Emit(Instruction.WithIndex(Opcode.LocalGet, _scratch[ValueKind.I32]));
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 EmitFixed(Opcode.I32Xor);
                 EmitFixed(Opcode.F32ReinterpretI32);
                 return;
             }
             case ValueKind.F64:
             {
-                Convert(ValueType.I64);
+                Convert(ValType.I64);
                 Emit(Instruction.WithIndex(Opcode.LocalSet, _scratch[ValueKind.I64]));
                 Pop(1);
                 EmitFixed(Opcode.I64ReinterpretF64);
                 Emit(Instruction.WithIndex(Opcode.LocalGet, _scratch[ValueKind.I64]));
-                Push(ValueType.I64);
+                Push(ValType.I64);
                 EmitFixed(Opcode.I64Xor);
                 EmitFixed(Opcode.F64ReinterpretI64);
                 return;
@@ -470,7 +469,7 @@ internal sealed class FunctionBuilder
     }
 
     /// <summary>Makes the values above the current frame's base exactly <paramref name="target"/>, keeping data flow where it can.</summary>
-    private void CoerceTo(IReadOnlyList<ValueType> target)
+    private void CoerceTo(IReadOnlyList<ValType> target)
     {
         var height = Top.Height;
         var n = target.Count;
@@ -551,7 +550,7 @@ internal sealed class FunctionBuilder
     {
         _moves.Clear();
         var top = TopType();
-        var isI32 = top == ValueType.I32;
+        var isI32 = top == ValType.I32;
         Add(Move.Push, 3);
         if (_m.Allowed.Count > 0)
         {
@@ -591,13 +590,13 @@ internal sealed class FunctionBuilder
                 Add(Move.Load, 2);
                 Add(Move.MemoryGrow);
             }
-            if (Available >= 2 && _stack[^2] == ValueType.I32 && !top!.Value.IsReference && (top.Value.Kind != ValueKind.V128 || _config.Simd))
+            if (Available >= 2 && _stack[^2] == ValType.I32 && !top!.Value.IsReference && (top.Value.Kind != ValueKind.V128 || _config.Simd))
             {
                 Add(Move.Store, 3);
             }
             Add(Move.MemorySize);
         }
-        if (_m.HasMemory && Allows(InstructionClass.BulkMemory) && _config.BulkMemory && Traps && Suffix([ValueType.I32, ValueType.I32, ValueType.I32]))
+        if (_m.HasMemory && Allows(InstructionClass.BulkMemory) && _config.BulkMemory && Traps && Suffix([ValType.I32, ValType.I32, ValType.I32]))
         {
             Add(Move.MemoryFill);
             Add(Move.MemoryCopy);
@@ -703,19 +702,19 @@ internal sealed class FunctionBuilder
             {
                 Add(Move.TableGet);
             }
-            if (top == ValueType.FuncRef && Traps && TopType(1) == ValueType.I32)
+            if (top == ValType.FuncRef && Traps && TopType(1) == ValType.I32)
             {
                 Add(Move.TableSet);
             }
-            if (isI32 && TopType(1) == ValueType.FuncRef)
+            if (isI32 && TopType(1) == ValType.FuncRef)
             {
                 Add(Move.TableGrow);
             }
-            if (isI32 && TopType(1) == ValueType.FuncRef && TopType(2) == ValueType.I32 && Traps)
+            if (isI32 && TopType(1) == ValType.FuncRef && TopType(2) == ValType.I32 && Traps)
             {
                 Add(Move.TableFill);
             }
-            if (Traps && Suffix([ValueType.I32, ValueType.I32, ValueType.I32]))
+            if (Traps && Suffix([ValType.I32, ValType.I32, ValType.I32]))
             {
                 Add(Move.TableCopy);
             }
@@ -733,25 +732,25 @@ internal sealed class FunctionBuilder
         {
             AddGcMoves(top, isI32);
         }
-        if (_config.Simd && Allows(InstructionClass.Simd) && Suffix([ValueType.V128, ValueType.V128]))
+        if (_config.Simd && Allows(InstructionClass.Simd) && Suffix([ValType.V128, ValType.V128]))
         {
             Add(Move.Shuffle);
         }
         Do(_u.Choose(_moves));
     }
 
-    private static bool Is(ValueType? type, uint gcType) => type is { Kind: ValueKind.Ref } t && t.Heap == HeapType.Concrete(gcType);
+    private static bool Is(ValType? type, uint gcType) => type is { Kind: ValueKind.Ref } t && t.Heap == HeapType.Concrete(gcType);
 
-    private static bool IsStruct(ValueType? type) => Is(type, ModuleGenerator.ModuleBuilder.Struct) || Is(type, ModuleGenerator.ModuleBuilder.SubStruct);
+    private static bool IsStruct(ValType? type) => Is(type, ModuleGenerator.ModuleBuilder.Struct) || Is(type, ModuleGenerator.ModuleBuilder.SubStruct);
 
-    private static bool IsI31(ValueType? type) => type is { Kind: ValueKind.Ref } t && t.Heap == HeapType.I31;
+    private static bool IsI31(ValType? type) => type is { Kind: ValueKind.Ref } t && t.Heap == HeapType.I31;
 
-    private static bool IsEq(ValueType? type) => IsStruct(type) || Is(type, ModuleGenerator.ModuleBuilder.Array) || IsI31(type);
+    private static bool IsEq(ValType? type) => IsStruct(type) || Is(type, ModuleGenerator.ModuleBuilder.Array) || IsI31(type);
 
     /// <summary>A GC access on a reference of <paramref name="type"/>: a nullable one may trap, so only where traps are allowed.</summary>
-    private bool Accessible(ValueType? type) => type is { } t && (Traps || !t.Nullable);
+    private bool Accessible(ValType? type) => type is { } t && (Traps || !t.Nullable);
 
-    private void AddGcMoves(ValueType? top, bool isI32)
+    private void AddGcMoves(ValType? top, bool isI32)
     {
         // Allocations push whatever operands are missing, so objects are made often enough to be used.
         Add(Move.StructNew, 2);
@@ -809,15 +808,15 @@ internal sealed class FunctionBuilder
         {
             case Move.StructNew:
             {
-                if (!Suffix([ValueType.I32, ValueType.I64]))
+                if (!Suffix([ValType.I32, ValType.I64]))
                 {
-                    PushOperand(ValueType.I32);
-                    PushOperand(ValueType.I64);
+                    PushOperand(ValType.I32);
+                    PushOperand(ValType.I64);
                 }
-                var sub = Suffix([ValueType.I32, ValueType.I64, ValueType.I32]) && _u.Bool();
+                var sub = Suffix([ValType.I32, ValType.I64, ValType.I32]) && _u.Bool();
                 Emit(Instruction.WithIndex(Opcode.StructNew, sub ? subStruct : structType));
                 Pop(sub ? 3 : 2);
-                Push(ValueType.Ref(HeapType.Concrete(sub ? subStruct : structType), nullable: false));
+                Push(ValType.Ref(HeapType.Concrete(sub ? subStruct : structType), nullable: false));
                 return;
             }
             case Move.StructGet:
@@ -826,7 +825,7 @@ internal sealed class FunctionBuilder
                 var field = (uint)_u.Int(type == subStruct ? 3 : 2);
                 Emit(Instruction.WithIndices(Opcode.StructGet, type, field));
                 Pop(1);
-                Push(field == 1 ? ValueType.I64 : ValueType.I32);
+                Push(field == 1 ? ValType.I64 : ValType.I32);
                 return;
             }
             case Move.StructSet:
@@ -834,66 +833,66 @@ internal sealed class FunctionBuilder
                 Pop(2);
                 return;
             case Move.ArrayNew:
-                if (!Suffix([ValueType.I32, ValueType.I32]))
+                if (!Suffix([ValType.I32, ValType.I32]))
                 {
-                    PushOperand(ValueType.I32);
-                    PushOperand(ValueType.I32);
+                    PushOperand(ValType.I32);
+                    PushOperand(ValType.I32);
                 }
                 // A small length (the low 4 bits), so arrays stay cheap; the value fills it.
                 Emit(Instruction.I32Const(15));
                 Emit(Opcode.I32And);
                 Emit(Instruction.WithIndex(Opcode.ArrayNew, array));
                 Pop(2);
-                Push(ValueType.Ref(HeapType.Concrete(array), nullable: false));
+                Push(ValType.Ref(HeapType.Concrete(array), nullable: false));
                 return;
             case Move.ArrayGet:
                 Emit(Instruction.I32Const(ArrayIndex()));
                 Emit(Instruction.WithIndex(Opcode.ArrayGet, array));
                 Pop(1);
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 return;
             case Move.ArraySet:
                 Emit(Instruction.I32Const(ArrayIndex()));
-                Emit(_m.Constant(ValueType.I32));
+                Emit(_m.Constant(ValType.I32));
                 Emit(Instruction.WithIndex(Opcode.ArraySet, array));
                 Pop(1);
                 return;
             case Move.ArrayLen:
                 Emit(Opcode.ArrayLen);
                 Pop(1);
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 return;
             case Move.RefI31:
                 Emit(Opcode.RefI31);
                 Pop(1);
-                Push(ValueType.Ref(HeapType.I31, nullable: false));
+                Push(ValType.Ref(HeapType.I31, nullable: false));
                 return;
             case Move.I31Get:
                 Emit(_u.Bool() ? Opcode.I31GetS : Opcode.I31GetU);
                 Pop(1);
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 return;
             case Move.RefTest:
                 // Is it the subtype? (a null passes only the nullable test)
                 Emit(Instruction.WithHeapType(_u.Bool() ? Opcode.RefTest : Opcode.RefTestNull, HeapType.Concrete(subStruct)));
                 Pop(1);
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 return;
             case Move.RefCast:
             {
                 var nullable = _u.Bool();
                 Emit(Instruction.WithHeapType(nullable ? Opcode.RefCastNull : Opcode.RefCast, HeapType.Concrete(subStruct)));
                 Pop(1);
-                Push(ValueType.Ref(HeapType.Concrete(subStruct), nullable));
+                Push(ValType.Ref(HeapType.Concrete(subStruct), nullable));
                 return;
             }
             case Move.BrOnCast:
             {
                 // block (param R) (result (ref null $sub)) br_on_cast 0 R (ref $sub) drop ref.null $sub end:
                 // the subtype when the cast succeeds (the branch), null when it does not (the fall-through).
-                var target = ValueType.Ref(HeapType.Concrete(subStruct), nullable: true);
+                var target = ValType.Ref(HeapType.Concrete(subStruct), nullable: true);
                 Emit(Instruction.Block(Opcode.Block, BlockType.Indexed(_m.TypeIndex(new FunctionType([top], [target])))));
-                Emit(Instruction.BrOnCast(Opcode.BrOnCast, 0, top, ValueType.Ref(HeapType.Concrete(subStruct), nullable: false)));
+                Emit(Instruction.BrOnCast(Opcode.BrOnCast, 0, top, ValType.Ref(HeapType.Concrete(subStruct), nullable: false)));
                 Emit(Opcode.Drop);
                 Emit(Instruction.WithHeapType(Opcode.RefNull, HeapType.Concrete(subStruct)));
                 Emit(Opcode.End);
@@ -918,7 +917,7 @@ internal sealed class FunctionBuilder
                 }
                 Emit(Opcode.RefEq);
                 Pop(1);
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 return;
         }
     }
@@ -936,7 +935,7 @@ internal sealed class FunctionBuilder
 
     private IEnumerable<OpcodeEntry> Candidates() => _m.Allowed.Where(e => Suffix(e.Parameters));
 
-    private IEnumerable<uint> UserLocalsOf(ValueType type)
+    private IEnumerable<uint> UserLocalsOf(ValType type)
     {
         for (var i = 0; i < _userLocals; i++)
         {
@@ -947,7 +946,7 @@ internal sealed class FunctionBuilder
         }
     }
 
-    private IEnumerable<uint> MutableGlobalsOf(ValueType type)
+    private IEnumerable<uint> MutableGlobalsOf(ValType type)
     {
         for (var i = 0; i < _m.Globals.Count; i++)
         {
@@ -958,7 +957,7 @@ internal sealed class FunctionBuilder
         }
     }
 
-    private BlockType ChooseBlockType(int reserved, out ValueType[] parameters, out ValueType[] results)
+    private BlockType ChooseBlockType(int reserved, out ValType[] parameters, out ValType[] results)
     {
         parameters = [];
         results = [];
@@ -1283,7 +1282,7 @@ internal sealed class FunctionBuilder
                     // An index at the table's edges: first, last, the label count (the default), just past, huge.
                     Discard();
                     Emit(Instruction.I32Const(_u.Choose([0, Math.Max(0, entries.Count - 1), entries.Count, entries.Count + 1, -1, int.MinValue])));
-                    Push(ValueType.I32);
+                    Push(ValType.I32);
                 }
                 Emit(Instruction.BrTable(entries, defaultLabel));
                 MarkUnreachable();
@@ -1298,7 +1297,7 @@ internal sealed class FunctionBuilder
                 var callees = Enumerable.Range(0, _m.FunctionTypes.Count - 1).Where(f => Suffix(_m.FunctionType(f).Parameters)).ToList();
                 if (callees.Count == 0)
                 {
-                    PushConstant(ValueType.I32);
+                    PushConstant(ValType.I32);
                     return;
                 }
                 var callee = _u.Choose(callees);
@@ -1352,21 +1351,21 @@ internal sealed class FunctionBuilder
             {
                 // Operands: destination, source (or value), count; i64 where they address a memory64 memory.
                 Instruction instruction;
-                ValueType[] operands;
+                ValType[] operands;
                 switch (move)
                 {
                     case Move.MemoryFill:
                     {
                         var memory = ChooseMemory();
                         instruction = Instruction.WithIndex(Opcode.MemoryFill, memory);
-                        operands = [AddressType(memory), ValueType.I32, AddressType(memory)];
+                        operands = [AddressType(memory), ValType.I32, AddressType(memory)];
                         break;
                     }
                     case Move.MemoryCopy:
                     {
                         var (destination, source) = (ChooseMemory(), ChooseMemory());
                         instruction = Instruction.WithIndices(Opcode.MemoryCopy, destination, source);
-                        var count = AddressType(destination) == ValueType.I64 && AddressType(source) == ValueType.I64 ? ValueType.I64 : ValueType.I32;
+                        var count = AddressType(destination) == ValType.I64 && AddressType(source) == ValType.I64 ? ValType.I64 : ValType.I32;
                         operands = [AddressType(destination), AddressType(source), count];
                         break;
                     }
@@ -1374,11 +1373,11 @@ internal sealed class FunctionBuilder
                     {
                         var memory = ChooseMemory();
                         instruction = Instruction.WithIndices(Opcode.MemoryInit, 1, memory);
-                        operands = [AddressType(memory), ValueType.I32, ValueType.I32];
+                        operands = [AddressType(memory), ValType.I32, ValType.I32];
                         break;
                     }
                 }
-                if (operands.All(t => t == ValueType.I32) && _u.Bool())
+                if (operands.All(t => t == ValType.I32) && _u.Bool())
                 {
                     // Replace the three operands by a range on an edge: ending exactly at memory's end, one byte past
                     // it, empty at the end, or (copies) overlapping its source from above or below.
@@ -1391,11 +1390,11 @@ internal sealed class FunctionBuilder
                 }
                 Emit(Instruction.I32Const(0xFF));
                 Emit(Opcode.I32And);
-                if (operands.Any(t => t == ValueType.I64))
+                if (operands.Any(t => t == ValType.I64))
                 {
                     // The three i32s on the stack become the operand types: park the top two, widen, restore.
-                    var count = operands[2] == ValueType.I64 ? _scratch[ValueKind.I64] : _scratch[ValueKind.I32];
-                    var middle = operands[1] == ValueType.I64 ? _extraI64 : _extraI32;
+                    var count = operands[2] == ValType.I64 ? _scratch[ValueKind.I64] : _scratch[ValueKind.I32];
+                    var middle = operands[1] == ValType.I64 ? _extraI64 : _extraI32;
                     Widen(operands[2]);
                     Emit(Instruction.WithIndex(Opcode.LocalSet, count));
                     Widen(operands[1]);
@@ -1419,7 +1418,7 @@ internal sealed class FunctionBuilder
                 }
                 Emit(Instruction.WithIndex(Opcode.TableGet, 0));
                 Pop(1);
-                Push(ValueType.FuncRef);
+                Push(ValType.FuncRef);
                 return;
             case Move.TableSet:
                 Emit(Instruction.WithIndex(Opcode.TableSet, 0));
@@ -1427,14 +1426,14 @@ internal sealed class FunctionBuilder
                 return;
             case Move.TableSize:
                 Emit(Instruction.WithIndex(Opcode.TableSize, 0));
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 return;
             case Move.TableGrow:
                 Emit(Instruction.I32Const(3));
                 Emit(Opcode.I32And);
                 Emit(Instruction.WithIndex(Opcode.TableGrow, 0));
                 Pop(2);
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 return;
             case Move.TableFill:
                 Emit(Instruction.I32Const(7));
@@ -1450,14 +1449,14 @@ internal sealed class FunctionBuilder
                 return;
             case Move.RefNull:
             {
-                var type = _u.Bool() ? ValueType.FuncRef : ValueType.ExternRef;
+                var type = _u.Bool() ? ValType.FuncRef : ValType.ExternRef;
                 Emit(Instruction.WithHeapType(Opcode.RefNull, type.Heap));
                 Push(type);
                 return;
             }
             case Move.RefFunc:
                 Emit(Instruction.WithIndex(Opcode.RefFunc, (uint)_u.Int(_m.FunctionTypes.Count - 1)));
-                Push(ValueType.FuncRef);
+                Push(ValType.FuncRef);
                 return;
             case Move.StructNew or Move.StructGet or Move.StructSet or Move.ArrayNew or Move.ArrayGet or Move.ArraySet or Move.ArrayLen
                 or Move.RefI31 or Move.I31Get or Move.RefTest or Move.RefCast or Move.BrOnCast or Move.RefEq:
@@ -1466,7 +1465,7 @@ internal sealed class FunctionBuilder
             case Move.RefIsNull:
                 Emit(Opcode.RefIsNull);
                 Pop(1);
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 return;
             case Move.Shuffle:
             {
@@ -1477,7 +1476,7 @@ internal sealed class FunctionBuilder
                 }
                 Emit(Instruction.Shuffle(V128.FromBytes(lanes)));
                 Pop(2);
-                Push(ValueType.V128);
+                Push(ValType.V128);
                 return;
             }
             case Move.Unreachable:
@@ -1489,7 +1488,7 @@ internal sealed class FunctionBuilder
                 var callees = Callees(tail: true);
                 if (callees.Count == 0)
                 {
-                    PushConstant(ValueType.I32);
+                    PushConstant(ValType.I32);
                     return;
                 }
                 Emit(Instruction.WithIndex(Opcode.ReturnCall, (uint)_u.Choose(callees)));
@@ -1521,7 +1520,7 @@ internal sealed class FunctionBuilder
                 var callees = Callees(tail: tail);
                 if (callees.Count == 0)
                 {
-                    PushConstant(ValueType.I32);
+                    PushConstant(ValType.I32);
                     return;
                 }
                 var callee = _u.Choose(callees);
@@ -1548,7 +1547,7 @@ internal sealed class FunctionBuilder
                 {
                     Emit(Opcode.RefIsNull);
                     Pop(1);
-                    Push(ValueType.I32);
+                    Push(ValType.I32);
                     return;
                 }
                 Emit(Instruction.WithIndex(Opcode.BrOnNull, _u.Choose(labels)));
@@ -1604,14 +1603,14 @@ internal sealed class FunctionBuilder
     /// <summary>Memory 0, or with two memories either (a decision only then, so one-memory modules draw the same bytes).</summary>
     private uint ChooseMemory() => _m.MemoryIs64.Count > 1 ? (uint)_u.Int(_m.MemoryIs64.Count) : 0;
 
-    private ValueType AddressType(uint memory) => _m.MemoryIs64[(int)memory] ? ValueType.I64 : ValueType.I32;
+    private ValType AddressType(uint memory) => _m.MemoryIs64[(int)memory] ? ValType.I64 : ValType.I32;
 
     /// <summary>Turns the i32 address on top of the stack into memory <paramref name="memory"/>'s address type (emission only).</summary>
     private void ToAddress(uint memory) => Widen(AddressType(memory));
 
-    private void Widen(ValueType type)
+    private void Widen(ValType type)
     {
-        if (type == ValueType.I64)
+        if (type == ValType.I64)
         {
             Emit(Opcode.I64ExtendI32U);
         }
@@ -1625,10 +1624,10 @@ internal sealed class FunctionBuilder
     private bool ReturnsLikeThis(FunctionType type) => type.Results.SequenceEqual(_type.Results);
 
     /// <summary>Relative depths of the labels (of frames enclosing the current one, the current included) that take <paramref name="types"/>.</summary>
-    private List<uint> LabelsTaking(IReadOnlyList<ValueType> types) =>
+    private List<uint> LabelsTaking(IReadOnlyList<ValType> types) =>
         [.. Enumerable.Range(0, _frames.Count).Where(d => _frames[_frames.Count - 1 - d].LabelTypes.SequenceEqual(types)).Select(d => (uint)d)];
 
-    private bool TypeAllowed(ValueType type) => type.Kind switch
+    private bool TypeAllowed(ValType type) => type.Kind switch
     {
         ValueKind.F32 or ValueKind.F64 => _config.Floats,
         ValueKind.V128 => _config.Simd,

@@ -1,7 +1,6 @@
 using System.Numerics;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Generator;
 
@@ -22,13 +21,13 @@ public sealed class HostModule
     /// <summary>How many <c>reenter</c> calls may be under way at once; deeper ones return -2 without calling.</summary>
     public const int MaxReentry = 8;
 
-    public static FunctionType CallbackType { get; } = new([ValueType.I32], [ValueType.I32]);
+    public static FunctionType CallbackType { get; } = new([ValType.I32], [ValType.I32]);
 
     /// <summary>The functions, in the order a generated case imports them.</summary>
     public static IReadOnlyList<(string Name, FunctionType Type)> Functions { get; } =
     [
-        ("mix_i32", new FunctionType([ValueType.I32, ValueType.I32], [ValueType.I32])),
-        ("mix_i64", new FunctionType([ValueType.I64, ValueType.I64], [ValueType.I64])),
+        ("mix_i32", new FunctionType([ValType.I32, ValType.I32], [ValType.I32])),
+        ("mix_i64", new FunctionType([ValType.I64, ValType.I64], [ValType.I64])),
         ("reenter", CallbackType),
     ];
 

@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Generator;
 
@@ -43,7 +42,7 @@ public static class ModuleGenerator
         public readonly GeneratorConfig Config = config;
         public readonly List<FunctionType> Types = [];
         public readonly List<uint> FunctionTypes = [];
-        public readonly List<(ValueType Type, bool Mutable)> Globals = [];
+        public readonly List<(ValType Type, bool Mutable)> Globals = [];
         public bool HasMemory;
         public bool HasTable;
         public bool HasPassiveData;
@@ -53,7 +52,7 @@ public static class ModuleGenerator
         /// <summary>The parameter types of each tag (exceptions).</summary>
         public readonly List<FunctionType> Tags = [];
         public List<OpcodeEntry> Allowed = [];
-        public List<ValueType> ValueTypes = [];
+        public List<ValType> ValueTypes = [];
 
         /// <summary>Imported functions and globals come first in their index spaces (<see cref="FunctionTypes"/>, <see cref="Globals"/>).</summary>
         public int ImportedFunctions;
@@ -98,26 +97,26 @@ public static class ModuleGenerator
         public Module Build()
         {
             var module = new Module();
-            ValueTypes = [ValueType.I32, ValueType.I64];
+            ValueTypes = [ValType.I32, ValType.I64];
             if (Config.Floats)
             {
-                ValueTypes.AddRange([ValueType.F32, ValueType.F64]);
+                ValueTypes.AddRange([ValType.F32, ValType.F64]);
             }
             if (Config.Simd)
             {
-                ValueTypes.Add(ValueType.V128);
+                ValueTypes.Add(ValType.V128);
             }
             if (Config.ReferenceTypes)
             {
-                ValueTypes.AddRange([ValueType.FuncRef, ValueType.ExternRef]);
+                ValueTypes.AddRange([ValType.FuncRef, ValType.ExternRef]);
             }
             Allowed = [.. OpcodeCatalog.Fixed.Where(IsAllowed)];
             if (Config.Gc)
             {
-                FieldType Mutable(ValueType type) => new(new StorageType(type), Mutable: true);
-                GcTypes.Add(new SubType(new StructType([Mutable(ValueType.I32), Mutable(ValueType.I64)]), final: false));
-                GcTypes.Add(new SubType(new StructType([Mutable(ValueType.I32), Mutable(ValueType.I64), new FieldType(new StorageType(ValueType.I32), Mutable: false)]), [Struct]));
-                GcTypes.Add(new SubType(new ArrayType(Mutable(ValueType.I32))));
+                FieldType Mutable(ValType type) => new(new StorageType(type), Mutable: true);
+                GcTypes.Add(new SubType(new StructType([Mutable(ValType.I32), Mutable(ValType.I64)]), final: false));
+                GcTypes.Add(new SubType(new StructType([Mutable(ValType.I32), Mutable(ValType.I64), new FieldType(new StorageType(ValType.I32), Mutable: false)]), [Struct]));
+                GcTypes.Add(new SubType(new ArrayType(Mutable(ValType.I32))));
             }
 
             var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, Gc = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
@@ -134,8 +133,8 @@ public static class ModuleGenerator
             var importedMemory = provider is not null && ImportFrom(provider, module);
 
             // Globals (after the imported ones): fuel first, the sink, then a few of any type.
-            Globals.Add((ValueType.I32, true));
-            Globals.Add((ValueType.I64, true));
+            Globals.Add((ValType.I32, true));
+            Globals.Add((ValType.I64, true));
             var globalCount = U.Int(Config.MaxGlobals + 1);
             for (var i = 0; i < globalCount; i++)
             {
@@ -192,7 +191,7 @@ public static class ModuleGenerator
                 if (module.ImportedTableCount == 0)
                 {
                     size = (ulong)U.Range(1, 8);
-                    module.Tables.Add(new Table(new TableType(new Limits(size, size + (ulong)U.Int(5)), ValueType.FuncRef)));
+                    module.Tables.Add(new Table(new TableType(new Limits(size, size + (ulong)U.Int(5)), ValType.FuncRef)));
                 }
                 module.Exports.Add(new Export(TableExport, ExternKind.Table, 0));
                 var items = new List<Expression>();
@@ -203,12 +202,12 @@ public static class ModuleGenerator
                         ? Expression.Of(Instruction.WithHeapType(Opcode.RefNull, HeapType.Func))
                         : Expression.Of(Instruction.WithIndex(Opcode.RefFunc, (uint)U.Int(callable))));
                 }
-                module.Elements.Add(new ElementSegment(SegmentMode.Active, ValueType.FuncRef, items, 0, Expression.Of(Instruction.I32Const(0))));
+                module.Elements.Add(new ElementSegment(SegmentMode.Active, ValType.FuncRef, items, 0, Expression.Of(Instruction.I32Const(0))));
             }
             if (Config.ReferenceTypes || Config.FunctionReferences)
             {
                 // Declares every function so that ref.func may name any of them.
-                module.Elements.Add(new ElementSegment(SegmentMode.Declarative, ValueType.FuncRef,
+                module.Elements.Add(new ElementSegment(SegmentMode.Declarative, ValType.FuncRef,
                     [.. Enumerable.Range(0, callable).Select(f => Expression.Of(Instruction.WithIndex(Opcode.RefFunc, (uint)f)))]));
             }
             if (HasMemory)
@@ -318,10 +317,10 @@ public static class ModuleGenerator
             return bytes;
         }
 
-        private List<ValueType> RandomTypes(int max, bool forInterface)
+        private List<ValType> RandomTypes(int max, bool forInterface)
         {
             var count = U.Int(max + 1);
-            var types = new List<ValueType>(count);
+            var types = new List<ValType>(count);
             for (var i = 0; i < count; i++)
             {
                 types.Add(U.Choose(ValueTypes));
@@ -358,7 +357,7 @@ public static class ModuleGenerator
         }
 
         /// <summary>An interesting constant of <paramref name="type"/>: edge values half the time.</summary>
-        public Instruction Constant(ValueType type)
+        public Instruction Constant(ValType type)
         {
             switch (type.Kind)
             {

@@ -1,6 +1,5 @@
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Generator;
 
@@ -15,7 +14,7 @@ public enum NanShape : byte
 }
 
 /// <summary>One fixed-signature instruction the generator can emit: its operand and result types and what it needs.</summary>
-public sealed record OpcodeEntry(Opcode Opcode, ValueType[] Parameters, ValueType[] Results, InstructionClass Class, NanShape Nan, bool CanTrap, int LaneCount)
+public sealed record OpcodeEntry(Opcode Opcode, ValType[] Parameters, ValType[] Results, InstructionClass Class, NanShape Nan, bool CanTrap, int LaneCount)
 {
     public string Name => OpcodeTable.Get(Opcode).Name;
 }
@@ -34,13 +33,13 @@ public static class OpcodeCatalog
     public static IReadOnlyList<Opcode> FixedOpcodes { get; } = [.. Fixed.Select(e => e.Opcode)];
 
     /// <summary>Loads and stores (not lane accesses): the type loaded or stored, and whether it stores.</summary>
-    public static IReadOnlyList<(Opcode Opcode, ValueType Type, bool Store, int NaturalAlignment)> MemoryAccesses { get; } =
+    public static IReadOnlyList<(Opcode Opcode, ValType Type, bool Store, int NaturalAlignment)> MemoryAccesses { get; } =
     [
         .. OpcodeTable.All
             .Where(info => info.Immediates == ImmediateKind.MemArg && info.Prefix is 0 or 0xFD)
             .Select(info => InstructionSignatures.TryGetMemoryAccess(info.Opcode, out var type, out var store)
                 ? (info.Opcode, type, store, (int)info.NaturalAlignment)
-                : (info.Opcode, ValueType.Bottom, false, 0))
+                : (info.Opcode, ValType.Bottom, false, 0))
             .Where(access => access.Item2.Kind != ValueKind.Bottom),
     ];
 

@@ -2,7 +2,6 @@ using System.Text;
 using WasmHarness.Engines;
 using WasmHarness.Generator;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Oracle;
 
@@ -293,7 +292,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     }
 
     /// <summary>An argument of <paramref name="type"/>: half the time an edge value (0, ±1, MIN, MAX, ±inf, NaN).</summary>
-    public static EngineValue Argument(ValueType type, Random random)
+    public static EngineValue Argument(ValType type, Random random)
     {
         var edge = random.Next(2) == 0;
         return type.Kind switch

@@ -2,7 +2,6 @@ using WasmHarness.Binary;
 using WasmHarness.Engines;
 using WasmHarness.Syntax;
 using WasmHarness.Text;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Oracle;
 
@@ -263,7 +262,7 @@ public static class FaultCatalog
         return copy;
     }
 
-    private static Instruction Zero(ValueType type) => type.Kind switch
+    private static Instruction Zero(ValType type) => type.Kind switch
     {
         ValueKind.I32 => Instruction.I32Const(0),
         ValueKind.I64 => Instruction.I64Const(0),

@@ -193,7 +193,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export)
         {
             var table = ((Instance)instance).Value.GetTable(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no table export \"{export}\"");
-            var type = table.Kind == Wt.TableKind.FuncRef ? Syntax.ValueType.FuncRef : Syntax.ValueType.ExternRef;
+            var type = table.Kind == Wt.TableKind.FuncRef ? Syntax.ValType.FuncRef : Syntax.ValType.ExternRef;
             var size = table.GetSize();
             var elements = new EngineValue[size];
             for (var i = 0u; i < size; i++)
@@ -251,7 +251,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             }
         }
 
-        private static void RequireNumbers(IEnumerable<Syntax.ValueType> types)
+        private static void RequireNumbers(IEnumerable<Syntax.ValType> types)
         {
             if (types.FirstOrDefault(t => t.Kind is not (ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64)) is { Kind: not ValueKind.I32 } other)
             {
@@ -259,17 +259,17 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             }
         }
 
-        private static Syntax.ValueType TypeOf(Wt.ValueKind kind) => kind switch
+        private static Syntax.ValType TypeOf(Wt.ValueKind kind) => kind switch
         {
-            Wt.ValueKind.Int32 => Syntax.ValueType.I32,
-            Wt.ValueKind.Int64 => Syntax.ValueType.I64,
-            Wt.ValueKind.Float32 => Syntax.ValueType.F32,
-            Wt.ValueKind.Float64 => Syntax.ValueType.F64,
-            Wt.ValueKind.V128 => Syntax.ValueType.V128,
+            Wt.ValueKind.Int32 => Syntax.ValType.I32,
+            Wt.ValueKind.Int64 => Syntax.ValType.I64,
+            Wt.ValueKind.Float32 => Syntax.ValType.F32,
+            Wt.ValueKind.Float64 => Syntax.ValType.F64,
+            Wt.ValueKind.V128 => Syntax.ValType.V128,
             _ => throw new EngineFailure(FailureKind.Unsupported, $"a host function cannot call back with {kind} values"),
         };
 
-        private static EngineValue FromBox(Wt.ValueBox box, Syntax.ValueType type) => type.Kind switch
+        private static EngineValue FromBox(Wt.ValueBox box, Syntax.ValType type) => type.Kind switch
         {
             ValueKind.I32 => EngineValue.I32(box.AsInt32()),
             ValueKind.I64 => EngineValue.I64(box.AsInt64()),
@@ -306,7 +306,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _linker.DefineInstance(_store, SpecTestModule.Name, _linker.Instantiate(_store, compiled));
         }
 
-        private static Wt.ValueKind KindOf(Syntax.ValueType type) => type.Kind switch
+        private static Wt.ValueKind KindOf(Syntax.ValType type) => type.Kind switch
         {
             ValueKind.I32 => Wt.ValueKind.Int32,
             ValueKind.I64 => Wt.ValueKind.Int64,
@@ -316,7 +316,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _ => throw new EngineFailure(FailureKind.Unsupported, $"spectest has no {type} parameter"),
         };
 
-        private Wt.ValueBox ToBox(EngineValue value, Syntax.ValueType type) => value.Kind switch
+        private Wt.ValueBox ToBox(EngineValue value, Syntax.ValType type) => value.Kind switch
         {
             ValueKind.I32 => (int)(uint)value.Low,
             ValueKind.I64 => (long)value.Low,
@@ -334,7 +334,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         };
 
 
-        private static EngineValue FromObject(object? value, Syntax.ValueType type) => type.Kind switch
+        private static EngineValue FromObject(object? value, Syntax.ValType type) => type.Kind switch
         {
             ValueKind.I32 => EngineValue.I32((int)value!),
             ValueKind.I64 => EngineValue.I64((long)value!),
@@ -356,7 +356,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         /// across the host boundary: for any other reference type it aborts the whole process. Such calls are refused
         /// up front as unsupported, never attempted.
         /// </summary>
-        private static void RequirePassable(IEnumerable<Syntax.ValueType> types)
+        private static void RequirePassable(IEnumerable<Syntax.ValType> types)
         {
             foreach (var type in types)
             {
@@ -371,10 +371,10 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         /// Every value type in the module's imports and exports: the .NET binding reads them all when it loads a
         /// module, so one it cannot represent must keep the module away from it.
         /// </summary>
-        private static IEnumerable<Syntax.ValueType> InterfaceTypes(Module module)
+        private static IEnumerable<Syntax.ValType> InterfaceTypes(Module module)
         {
             var types = module.TypeDefinitions.ToList();
-            IEnumerable<Syntax.ValueType> OfFunctionType(uint typeIndex) =>
+            IEnumerable<Syntax.ValType> OfFunctionType(uint typeIndex) =>
                 types[(int)typeIndex].Body is FunctionType f ? f.Parameters.Concat(f.Results) : [];
             var functionTypes = module.ImportsOf(ExternKind.Function).Select(i => ((FunctionTypeUse)i.Type).TypeIndex)
                 .Concat(module.Functions.Select(f => f.TypeIndex)).ToList();
@@ -422,7 +422,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             return (FunctionType)module.TypeDefinitions.ElementAt((int)typeIndex).Body;
         }
 
-        private static Syntax.ValueType ExportedGlobalType(Module module, string export)
+        private static Syntax.ValType ExportedGlobalType(Module module, string export)
         {
             var index = ExportIndex(module, export, ExternKind.Global);
             var imported = module.ImportsOf(ExternKind.Global).ToList();

@@ -1,6 +1,5 @@
 using WasmHarness.Text;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Wast;
 

@@ -298,7 +298,7 @@ public class DifferentialTarget : FuzzTarget
         }
     }
 
-    private static EngineValue ToEngineValue(Execution.Value value, Syntax.ValueType type) => type.Kind switch
+    private static EngineValue ToEngineValue(Execution.Value value, Syntax.ValType type) => type.Kind switch
     {
         ValueKind.I32 => EngineValue.I32(value.I32),
         ValueKind.I64 => EngineValue.I64(value.I64),

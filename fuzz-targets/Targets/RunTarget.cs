@@ -1,7 +1,6 @@
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Fuzz.Targets;
 
@@ -146,7 +145,7 @@ public static class Arguments
     }
 
     /// <summary>The <paramref name="pick"/>-th edge value of a type (0 is the zero value).</summary>
-    public static Value Edge(ValueType type, int pick) => type.Kind switch
+    public static Value Edge(ValType type, int pick) => type.Kind switch
     {
         ValueKind.I32 => new Value(s_i32[pick % s_i32.Length]),
         ValueKind.I64 => new Value(s_i64[pick % s_i64.Length]),

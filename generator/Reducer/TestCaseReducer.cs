@@ -153,16 +153,16 @@ public static class TestCaseReducer
         }
     }
 
-    private static Syntax.ValueType ResultOfConst(Opcode opcode) => opcode switch
+    private static Syntax.ValType ResultOfConst(Opcode opcode) => opcode switch
     {
-        Opcode.I32Const => Syntax.ValueType.I32,
-        Opcode.I64Const => Syntax.ValueType.I64,
-        Opcode.F32Const => Syntax.ValueType.F32,
-        Opcode.F64Const => Syntax.ValueType.F64,
-        _ => Syntax.ValueType.V128,
+        Opcode.I32Const => Syntax.ValType.I32,
+        Opcode.I64Const => Syntax.ValType.I64,
+        Opcode.F32Const => Syntax.ValType.F32,
+        Opcode.F64Const => Syntax.ValType.F64,
+        _ => Syntax.ValType.V128,
     };
 
-    private static Instruction Zero(Syntax.ValueType type) => type.Kind switch
+    private static Instruction Zero(Syntax.ValType type) => type.Kind switch
     {
         ValueKind.I32 => Instruction.I32Const(0),
         ValueKind.I64 => Instruction.I64Const(0),

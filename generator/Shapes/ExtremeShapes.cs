@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Generator.Shapes;
 
@@ -71,8 +70,8 @@ public static class ExtremeShapes
     public static ExtremeShape ManyResults(int size)
     {
         var module = new Module();
-        module.Types.Add(Group(new FunctionType([], [ValueType.I32])));
-        module.Types.Add(Group(new FunctionType([], [.. Enumerable.Repeat(ValueType.I32, size)])));
+        module.Types.Add(Group(new FunctionType([], [ValType.I32])));
+        module.Types.Add(Group(new FunctionType([], [.. Enumerable.Repeat(ValType.I32, size)])));
         var callee = new List<Instruction>();
         for (var i = 0; i < size; i++)
         {
@@ -95,8 +94,8 @@ public static class ExtremeShapes
     public static ExtremeShape WideStruct(int size)
     {
         var module = new Module();
-        module.Types.Add(Group(new FunctionType([], [ValueType.I32])));
-        module.Types.Add(Group(new StructType([.. Enumerable.Repeat(new FieldType(new StorageType(ValueType.I32), false), size)])));
+        module.Types.Add(Group(new FunctionType([], [ValType.I32])));
+        module.Types.Add(Group(new StructType([.. Enumerable.Repeat(new FieldType(new StorageType(ValType.I32), false), size)])));
         var body = new List<Instruction>();
         for (var i = 0; i < size; i++)
         {
@@ -114,8 +113,8 @@ public static class ExtremeShapes
     public static ExtremeShape ArrayNewFixed(int size)
     {
         var module = new Module();
-        module.Types.Add(Group(new FunctionType([], [ValueType.I32])));
-        module.Types.Add(Group(new ArrayType(new FieldType(new StorageType(ValueType.I32), true))));
+        module.Types.Add(Group(new FunctionType([], [ValType.I32])));
+        module.Types.Add(Group(new ArrayType(new FieldType(new StorageType(ValType.I32), true))));
         var body = new List<Instruction>();
         for (var i = 0; i < size; i++)
         {
@@ -146,7 +145,7 @@ public static class ExtremeShapes
             body.Add(Instruction.Simple(Opcode.End));
         }
         body.Add(Instruction.WithIndex(Opcode.LocalGet, 0));
-        return Single("sequential-try", size, [new LocalGroup(1, ValueType.I32)], body, ShapeOutcome.Runs, size, null);
+        return Single("sequential-try", size, [new LocalGroup(1, ValType.I32)], body, ShapeOutcome.Runs, size, null);
     }
 
     /// <summary><paramref name="size"/> <c>try_table</c>s with <c>catch_all</c> (to the enclosing one) nested in one another, inside a block.</summary>
@@ -161,7 +160,7 @@ public static class ExtremeShapes
     public static ExtremeShape ManyFunctions(int size)
     {
         var module = new Module();
-        module.Types.Add(Group(new FunctionType([], [ValueType.I32])));
+        module.Types.Add(Group(new FunctionType([], [ValType.I32])));
         var run = new List<Instruction> { Instruction.I32Const(0) };
         for (var i = 1; i <= size; i++)
         {
@@ -186,7 +185,7 @@ public static class ExtremeShapes
     public static ExtremeShape TailCallChain(int size)
     {
         var module = new Module();
-        module.Types.Add(Group(new FunctionType([], [ValueType.I32])));
+        module.Types.Add(Group(new FunctionType([], [ValType.I32])));
         for (var i = 0; i < size - 1; i++)
         {
             module.Functions.Add(new Function(0, [], new Expression([Instruction.WithIndex(Opcode.ReturnCall, (uint)(i + 1)), Instruction.Simple(Opcode.End)])));
@@ -204,7 +203,7 @@ public static class ExtremeShapes
         {
             Instruction.I32Const(42), Instruction.WithIndex(Opcode.LocalSet, last), Instruction.WithIndex(Opcode.LocalGet, last),
         };
-        var shape = Single("many-locals", size, [new LocalGroup((uint)size, ValueType.I32)], body, ShapeOutcome.Runs, 42, null);
+        var shape = Single("many-locals", size, [new LocalGroup((uint)size, ValType.I32)], body, ShapeOutcome.Runs, 42, null);
         return size <= Limits.Locals ? shape : shape with { Outcome = ShapeOutcome.ExceedsLimit, Limit = nameof(Validation.ModuleLimits.Locals) };
     }
 
@@ -212,7 +211,7 @@ public static class ExtremeShapes
     public static ExtremeShape DeepSubtypes(int size)
     {
         var module = new Module();
-        module.Types.Add(Group(new FunctionType([], [ValueType.I32])));
+        module.Types.Add(Group(new FunctionType([], [ValType.I32])));
         var empty = new StructType([]);
         module.Types.Add(new RecursiveType([new SubType(empty, [], final: false)]));
         for (var i = 1; i <= size; i++)
@@ -267,7 +266,7 @@ public static class ExtremeShapes
     private static ExtremeShape Single(string name, int size, IReadOnlyList<LocalGroup> locals, List<Instruction> body, ShapeOutcome outcome, int expected, string? limit)
     {
         var module = new Module();
-        module.Types.Add(Group(new FunctionType([], [ValueType.I32])));
+        module.Types.Add(Group(new FunctionType([], [ValType.I32])));
         body.Add(Instruction.Simple(Opcode.End));
         module.Functions.Add(new Function(0, locals, new Expression(body)));
         module.Exports.Add(new Export("run", ExternKind.Function, 0));

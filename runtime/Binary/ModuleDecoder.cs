@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Binary;
 
@@ -277,9 +276,9 @@ internal ref struct ModuleReader
         }
     }
 
-    private List<ValueType> ReadResultType()
+    private List<ValType> ReadResultType()
     {
-        var types = new List<ValueType>();
+        var types = new List<ValType>();
         ReadVector(types, static (ref ModuleReader m) => m.ReadValueType());
         return types;
     }
@@ -327,44 +326,44 @@ internal ref struct ModuleReader
     }
 
     /// <summary>A value type: number, vector or reference type (short forms included).</summary>
-    private ValueType ReadValueType()
+    private ValType ReadValueType()
     {
         switch (_r.Peek())
         {
             case 0x7F:
                 _r.ReadByte();
-                return ValueType.I32;
+                return ValType.I32;
             case 0x7E:
                 _r.ReadByte();
-                return ValueType.I64;
+                return ValType.I64;
             case 0x7D:
                 _r.ReadByte();
-                return ValueType.F32;
+                return ValType.F32;
             case 0x7C:
                 _r.ReadByte();
-                return ValueType.F64;
+                return ValType.F64;
             case 0x7B:
                 _r.ReadByte();
-                return ValueType.V128;
+                return ValType.V128;
             default:
                 return ReadReferenceType();
         }
     }
 
-    private ValueType ReadReferenceType()
+    private ValType ReadReferenceType()
     {
         var pos = _r.Position;
         var code = _r.ReadS7() & 0x7F;
         switch (code)
         {
             case 0x64:
-                return ValueType.Ref(ReadHeapType(), nullable: false);
+                return ValType.Ref(ReadHeapType(), nullable: false);
             case 0x63:
-                return ValueType.Ref(ReadHeapType(), nullable: true);
+                return ValType.Ref(ReadHeapType(), nullable: true);
             default:
                 if (HeapType.TryFromCode((byte)code, out var heap))
                 {
-                    return ValueType.Ref(heap, nullable: true);
+                    return ValType.Ref(heap, nullable: true);
                 }
                 throw Error("malformed reference type", pos);
         }
@@ -568,10 +567,10 @@ internal ref struct ModuleReader
             offset = ReadExpression(functionBody: false);
         }
         var items = new List<Expression>();
-        ValueType type;
+        ValType type;
         if ((flags & 4) == 0)
         {
-            type = ValueType.Ref(HeapType.Func, nullable: false);
+            type = ValType.Ref(HeapType.Func, nullable: false);
             if ((flags & 3) != 0)
             {
                 var kindPos = _r.Position;
@@ -584,7 +583,7 @@ internal ref struct ModuleReader
         }
         else
         {
-            type = (flags & 3) != 0 ? ReadReferenceType() : ValueType.FuncRef;
+            type = (flags & 3) != 0 ? ReadReferenceType() : ValType.FuncRef;
             ReadVector(items, static (ref ModuleReader m) => m.ReadExpression(functionBody: false));
         }
         return new ElementSegment(mode, type, items, table, offset);
@@ -792,7 +791,7 @@ internal ref struct ModuleReader
                     var from = ReadHeapType();
                     var to = ReadHeapType();
                     return Instruction.BrOnCast(
-                        opcode, label, ValueType.Ref(from, (flags & 1) != 0), ValueType.Ref(to, (flags & 2) != 0));
+                        opcode, label, ValType.Ref(from, (flags & 1) != 0), ValType.Ref(to, (flags & 2) != 0));
                 }
             case ImmediateKind.SelectTypes:
                 return Instruction.SelectTyped(ReadResultType());

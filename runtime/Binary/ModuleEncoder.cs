@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Binary;
 
@@ -184,7 +183,7 @@ public static class ModuleEncoder
         }
     }
 
-    private static void WriteResultType(WasmWriter w, IReadOnlyList<ValueType> types)
+    private static void WriteResultType(WasmWriter w, IReadOnlyList<ValType> types)
     {
         w.WriteLength(types.Count);
         foreach (var type in types)
@@ -210,7 +209,7 @@ public static class ModuleEncoder
         w.WriteByte(field.Mutable ? (byte)1 : (byte)0);
     }
 
-    public static void WriteValueType(WasmWriter w, ValueType type)
+    public static void WriteValueType(WasmWriter w, ValType type)
     {
         ArgumentNullException.ThrowIfNull(w);
         switch (type.Kind)
@@ -378,10 +377,10 @@ public static class ModuleEncoder
     {
         // The function-index forms (flags 0-3) say (ref func) and ref.func items; anything else takes
         // the expression forms (flags 4-7), whose flag 4 says funcref.
-        var nonNullFunc = ValueType.Ref(HeapType.Func, nullable: false);
+        var nonNullFunc = ValType.Ref(HeapType.Func, nullable: false);
         var indices = segment.Type == nonNullFunc && segment.Items.All(IsRefFunc);
         var explicitTable = segment.Mode == SegmentMode.Active &&
-            (segment.Table != 0 || segment.Type != (indices ? nonNullFunc : ValueType.FuncRef));
+            (segment.Table != 0 || segment.Type != (indices ? nonNullFunc : ValType.FuncRef));
         uint flags = segment.Mode switch
         {
             SegmentMode.Active => explicitTable ? 2u : 0u,

@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Execution;
 
@@ -43,16 +42,16 @@ internal sealed class CallerBinding
 internal static class ClrValues
 {
     /// <summary>The Wasm type of a CLR type of the typed API, or null when it has none (a <see cref="Value"/> takes <paramref name="reference"/>).</summary>
-    public static ValueType? TypeOf(Type clr, ValueType reference) =>
-        clr == typeof(int) ? ValueType.I32 :
-        clr == typeof(long) ? ValueType.I64 :
-        clr == typeof(float) ? ValueType.F32 :
-        clr == typeof(double) ? ValueType.F64 :
+    public static ValType? TypeOf(Type clr, ValType reference) =>
+        clr == typeof(int) ? ValType.I32 :
+        clr == typeof(long) ? ValType.I64 :
+        clr == typeof(float) ? ValType.F32 :
+        clr == typeof(double) ? ValType.F64 :
         clr == typeof(Value) ? reference :
         null;
 
     /// <summary>True when a Wasm value of <paramref name="type"/> can be given as or taken from <paramref name="clr"/>.</summary>
-    public static bool Fits(Type clr, ValueType type) =>
+    public static bool Fits(Type clr, ValType type) =>
         clr == typeof(Value) || TypeOf(clr, type) is { } mapped && mapped.Kind == type.Kind;
 
     public static Value From<T>(T value) => value switch

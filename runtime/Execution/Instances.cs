@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Execution;
 
@@ -178,10 +177,10 @@ public sealed class GlobalInstance(GlobalType type, Value value) : ExternalValue
 }
 
 /// <summary>An element segment at run time (spec: <c>eleminst</c>): its references, emptied by <c>elem.drop</c>.</summary>
-public sealed class ElementInstance(ValueType type, object?[] items)
+public sealed class ElementInstance(ValType type, object?[] items)
 {
     /// <summary>The reference type of the items.</summary>
-    public ValueType Type { get; } = type;
+    public ValType Type { get; } = type;
 
     /// <summary>The references; empty once dropped.</summary>
     public object?[] Items { get; private set; } = items;

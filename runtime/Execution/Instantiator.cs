@@ -1,6 +1,5 @@
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Execution;
 

@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Execution;
 
@@ -48,17 +47,17 @@ public sealed class Linker
     /// </summary>
     /// <example><code>linker.DefineFunction("env", "add", (int a, int b) => a + b);
     /// linker.DefineFunction("env", "log", (Caller caller, int address, int length) => Console.WriteLine(caller.GetMemory()!.ReadString((uint)address, length)));</code></example>
-    public Linker DefineFunction(string module, string name, Delegate body, ValueType? valueType = null)
+    public Linker DefineFunction(string module, string name, Delegate body, ValType? valueType = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         var method = body.Method;
         var clrParameters = method.GetParameters().Select(p => p.ParameterType).ToArray();
         var takesCaller = clrParameters.Length > 0 && clrParameters[0] == typeof(Caller);
-        var reference = valueType ?? ValueType.ExternRef;
-        ValueType Map(Type clr) => ClrValues.TypeOf(clr, reference)
+        var reference = valueType ?? ValType.ExternRef;
+        ValType Map(Type clr) => ClrValues.TypeOf(clr, reference)
             ?? throw new ArgumentException($"host function {module}.{name}: {clr.Name} has no Wasm type", nameof(body));
         var parameters = clrParameters.Skip(takesCaller ? 1 : 0).Select(Map).ToArray();
-        ValueType[] results = method.ReturnType == typeof(void) ? [] : [Map(method.ReturnType)];
+        ValType[] results = method.ReturnType == typeof(void) ? [] : [Map(method.ReturnType)];
         var type = new FunctionType(parameters, results);
         void Call(Caller? caller, ReadOnlySpan<Value> args, Span<Value> output)
         {

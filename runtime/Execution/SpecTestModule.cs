@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Execution;
 
@@ -36,15 +35,15 @@ public static class SpecTestModule
     public static readonly Limits SharedMemoryLimits = MemoryLimits with { Shared = true };
 
     /// <summary>The print functions and their parameter types (they return nothing).</summary>
-    public static readonly IReadOnlyList<(string Name, ValueType[] Parameters)> PrintFunctions =
+    public static readonly IReadOnlyList<(string Name, ValType[] Parameters)> PrintFunctions =
     [
         ("print", []),
-        ("print_i32", [ValueType.I32]),
-        ("print_i64", [ValueType.I64]),
-        ("print_f32", [ValueType.F32]),
-        ("print_f64", [ValueType.F64]),
-        ("print_i32_f32", [ValueType.I32, ValueType.F32]),
-        ("print_f64_f64", [ValueType.F64, ValueType.F64]),
+        ("print_i32", [ValType.I32]),
+        ("print_i64", [ValType.I64]),
+        ("print_f32", [ValType.F32]),
+        ("print_f64", [ValType.F64]),
+        ("print_i32_f32", [ValType.I32, ValType.F32]),
+        ("print_f64_f64", [ValType.F64, ValType.F64]),
     ];
 
     /// <summary>Defines the <c>spectest</c> items in <paramref name="linker"/> (fresh instances each call).</summary>
@@ -55,12 +54,12 @@ public static class SpecTestModule
         {
             linker.DefineFunction(Name, name, new FunctionType(parameters, []), static (_, _) => { });
         }
-        linker.Define(Name, "global_i32", new GlobalInstance(new GlobalType(ValueType.I32, false), Value.FromI32(GlobalI32)));
-        linker.Define(Name, "global_i64", new GlobalInstance(new GlobalType(ValueType.I64, false), Value.FromI64(GlobalI64)));
-        linker.Define(Name, "global_f32", new GlobalInstance(new GlobalType(ValueType.F32, false), Value.FromF32(GlobalF32)));
-        linker.Define(Name, "global_f64", new GlobalInstance(new GlobalType(ValueType.F64, false), Value.FromF64(GlobalF64)));
-        linker.Define(Name, "table", new TableInstance(new TableType(TableLimits, ValueType.FuncRef), null, maxTableElements));
-        linker.Define(Name, "table64", new TableInstance(new TableType(TableLimits with { AddressType = AddressType.I64 }, ValueType.FuncRef), null, maxTableElements));
+        linker.Define(Name, "global_i32", new GlobalInstance(new GlobalType(ValType.I32, false), Value.FromI32(GlobalI32)));
+        linker.Define(Name, "global_i64", new GlobalInstance(new GlobalType(ValType.I64, false), Value.FromI64(GlobalI64)));
+        linker.Define(Name, "global_f32", new GlobalInstance(new GlobalType(ValType.F32, false), Value.FromF32(GlobalF32)));
+        linker.Define(Name, "global_f64", new GlobalInstance(new GlobalType(ValType.F64, false), Value.FromF64(GlobalF64)));
+        linker.Define(Name, "table", new TableInstance(new TableType(TableLimits, ValType.FuncRef), null, maxTableElements));
+        linker.Define(Name, "table64", new TableInstance(new TableType(TableLimits with { AddressType = AddressType.I64 }, ValType.FuncRef), null, maxTableElements));
         linker.Define(Name, "memory", new MemoryInstance(new MemoryType(MemoryLimits)));
         linker.Define(Name, "shared_memory", new MemoryInstance(new MemoryType(SharedMemoryLimits)));
         return linker;

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Execution;
 
@@ -84,13 +83,13 @@ public readonly struct Value : IEquatable<Value>
     public bool IsNull => Reference is null;
 
     /// <summary>The default value of a type (spec: <c>default_t</c>): zero bits, or a null reference.</summary>
-    public static Value Default(ValueType type) => default;
+    public static Value Default(ValType type) => default;
 
     /// <summary>
     /// The value with the bits that <paramref name="type"/> does not use cleared (an i32 or f32 keeps its low 32 bits,
     /// a number no reference). The tiers rely on this form; values from the host are normalized on the way in.
     /// </summary>
-    public Value Normalize(ValueType type) => type.Kind switch
+    public Value Normalize(ValType type) => type.Kind switch
     {
         ValueKind.I32 or ValueKind.F32 => new Value((uint)Low),
         ValueKind.I64 or ValueKind.F64 => new Value(Low),
@@ -115,7 +114,7 @@ public readonly struct Value : IEquatable<Value>
     public static bool operator !=(Value left, Value right) => !left.Equals(right);
 
     /// <summary>Formats the value as it reads for <paramref name="type"/>.</summary>
-    public string ToString(ValueType type) => type.Kind switch
+    public string ToString(ValType type) => type.Kind switch
     {
         ValueKind.I32 => $"i32:{I32}",
         ValueKind.I64 => $"i64:{I64}",

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Reflection.Emit;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Jit;
 
@@ -33,7 +32,7 @@ internal sealed partial class FunctionCompiler
     private readonly IlWriter _il;
     private readonly Func<int, bool> _isCompiled;
     private readonly int _contextArg;
-    private readonly List<ValueType> _localTypes = [];
+    private readonly List<ValType> _localTypes = [];
     private readonly LocalBuilder[] _locals;
     private readonly List<ValueKind> _stack = [];
     private readonly List<Control> _controls = [];
@@ -187,7 +186,7 @@ internal sealed partial class FunctionCompiler
 
     private static bool Compilable(FunctionType type) => type.Parameters.All(Compilable) && type.Results.All(Compilable);
 
-    private static bool Compilable(ValueType type) => type.Kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64 or ValueKind.V128 or ValueKind.Ref;
+    private static bool Compilable(ValType type) => type.Kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64 or ValueKind.V128 or ValueKind.Ref;
 
     private static Type ClrType(ValueKind kind) => kind switch
     {
@@ -440,7 +439,7 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Throw);
     }
 
-    private ValueKind[] Kinds(IEnumerable<ValueType> types) => [.. types.Select(t => t.Kind)];
+    private ValueKind[] Kinds(IEnumerable<ValType> types) => [.. types.Select(t => t.Kind)];
 
     private (ValueKind[] Params, ValueKind[] Results) BlockTypes(BlockType type)
     {

@@ -132,10 +132,10 @@ public static partial class FeatureDetector
         return features;
     }
 
-    private static Wasm3Features OfTypes(IEnumerable<ValueType> types) =>
+    private static Wasm3Features OfTypes(IEnumerable<ValType> types) =>
         types.Aggregate(Wasm3Features.None, (features, type) => features | OfType(type));
 
-    private static Wasm3Features OfType(ValueType type) =>
+    private static Wasm3Features OfType(ValType type) =>
         type.IsReference ? OfHeap(type.Heap, type.Nullable) : Wasm3Features.None;
 
     private static Wasm3Features OfHeap(HeapType heap, bool nullable)

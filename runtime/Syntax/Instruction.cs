@@ -8,10 +8,10 @@ namespace WasmHarness.Syntax;
 /// </summary>
 public readonly record struct BlockType
 {
-    private readonly ValueType _result;
+    private readonly ValType _result;
     private readonly int _typeIndex; // -1: empty or single result
 
-    private BlockType(ValueType result, int typeIndex)
+    private BlockType(ValType result, int typeIndex)
     {
         _result = result;
         _typeIndex = typeIndex;
@@ -19,7 +19,7 @@ public readonly record struct BlockType
 
     public static readonly BlockType Empty = new(default, -2);
 
-    public static BlockType Value(ValueType result) => new(result, -1);
+    public static BlockType Value(ValType result) => new(result, -1);
 
     public static BlockType Indexed(uint typeIndex) =>
         typeIndex <= int.MaxValue ? new(default, (int)typeIndex) : throw new ArgumentOutOfRangeException(nameof(typeIndex));
@@ -31,7 +31,7 @@ public readonly record struct BlockType
     public bool IsIndexed => _typeIndex >= 0;
 
     /// <summary>The single result type of a value block type.</summary>
-    public ValueType Result => IsValue ? _result : throw new InvalidOperationException("not a value block type");
+    public ValType Result => IsValue ? _result : throw new InvalidOperationException("not a value block type");
 
     public uint TypeIndex => IsIndexed ? (uint)_typeIndex : throw new InvalidOperationException("not an indexed block type");
 
@@ -157,10 +157,10 @@ public readonly struct Instruction : IEquatable<Instruction>
 
     public static Instruction WithHeapType(Opcode opcode, HeapType type) => new(opcode, payload: type);
 
-    public static Instruction SelectTyped(IReadOnlyList<ValueType> types) => new(Opcode.SelectTyped, payload: types);
+    public static Instruction SelectTyped(IReadOnlyList<ValType> types) => new(Opcode.SelectTyped, payload: types);
 
     /// <summary><c>br_on_cast</c> / <c>br_on_cast_fail</c>: branch target, then the source and target reference types.</summary>
-    public static Instruction BrOnCast(Opcode opcode, uint label, ValueType from, ValueType to) =>
+    public static Instruction BrOnCast(Opcode opcode, uint label, ValType from, ValType to) =>
         new(opcode, label, payload: new CastTypes(from, to));
 
     /// <summary><c>array.new_fixed</c>: type index and operand count.</summary>
@@ -203,13 +203,13 @@ public readonly struct Instruction : IEquatable<Instruction>
 
     public HeapType HeapType => (HeapType)_payload!;
 
-    public IReadOnlyList<ValueType> SelectTypes => (IReadOnlyList<ValueType>)_payload!;
+    public IReadOnlyList<ValType> SelectTypes => (IReadOnlyList<ValType>)_payload!;
 
     /// <summary>The source type of <c>br_on_cast</c>/<c>br_on_cast_fail</c>.</summary>
-    public ValueType CastFrom => ((CastTypes)_payload!).From;
+    public ValType CastFrom => ((CastTypes)_payload!).From;
 
     /// <summary>The target type of <c>br_on_cast</c>/<c>br_on_cast_fail</c>.</summary>
-    public ValueType CastTo => ((CastTypes)_payload!).To;
+    public ValType CastTo => ((CastTypes)_payload!).To;
 
     // ---- Equality: structural, payloads included --------------------------------------------------------
 
@@ -219,7 +219,7 @@ public readonly struct Instruction : IEquatable<Instruction>
     private static bool PayloadEquals(object? x, object? y) => (x, y) switch
     {
         (null, null) => true,
-        (IReadOnlyList<ValueType> xs, IReadOnlyList<ValueType> ys) => xs.SequenceEqual(ys),
+        (IReadOnlyList<ValType> xs, IReadOnlyList<ValType> ys) => xs.SequenceEqual(ys),
         _ => Equals(x, y),
     };
 
@@ -255,5 +255,5 @@ public readonly struct Instruction : IEquatable<Instruction>
         public override int GetHashCode() => HashCode.Combine(Type, Catches.Count);
     }
 
-    private sealed record CastTypes(ValueType From, ValueType To);
+    private sealed record CastTypes(ValType From, ValType To);
 }

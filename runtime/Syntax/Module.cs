@@ -22,7 +22,7 @@ public sealed class Expression(IReadOnlyList<Instruction> instructions) : IEquat
 }
 
 /// <summary>A run of locals of one type, as declared in the binary format (spec: <c>locals</c>).</summary>
-public readonly record struct LocalGroup(uint Count, ValueType Type);
+public readonly record struct LocalGroup(uint Count, ValType Type);
 
 /// <summary>A function defined by the module: its type index, declared locals (parameters excluded) and body.</summary>
 public sealed class Function(uint typeIndex, IReadOnlyList<LocalGroup> locals, Expression body) : IEquatable<Function>
@@ -68,7 +68,7 @@ public enum SegmentMode : byte
 /// <summary>An element segment: reference values given as constant expressions.</summary>
 public sealed class ElementSegment(
     SegmentMode mode,
-    ValueType type,
+    ValType type,
     IReadOnlyList<Expression> items,
     uint table = 0,
     Expression? offset = null) : IEquatable<ElementSegment>
@@ -76,7 +76,7 @@ public sealed class ElementSegment(
     public SegmentMode Mode { get; } = mode;
 
     /// <summary>The reference type of the items.</summary>
-    public ValueType Type { get; } = type;
+    public ValType Type { get; } = type;
 
     /// <summary>One constant expression per element; a function index <c>i</c> in the binary is <c>ref.func i</c> here.</summary>
     public IReadOnlyList<Expression> Items { get; } = items;

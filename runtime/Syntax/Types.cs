@@ -3,22 +3,22 @@ namespace WasmHarness.Syntax;
 /// <summary>Packed storage types of struct and array fields.</summary>
 public enum PackedType : byte
 {
-    /// <summary>Not packed: the field holds a full <see cref="ValueType"/>.</summary>
+    /// <summary>Not packed: the field holds a full <see cref="ValType"/>.</summary>
     None,
     I8,
     I16,
 }
 
 /// <summary>A field's storage type (spec: <c>storagetype</c>): a value type or a packed integer type.</summary>
-public readonly record struct StorageType(ValueType Type, PackedType Packed = PackedType.None)
+public readonly record struct StorageType(ValType Type, PackedType Packed = PackedType.None)
 {
-    public static readonly StorageType I8 = new(ValueType.I32, PackedType.I8);
-    public static readonly StorageType I16 = new(ValueType.I32, PackedType.I16);
+    public static readonly StorageType I8 = new(ValType.I32, PackedType.I8);
+    public static readonly StorageType I16 = new(ValType.I32, PackedType.I16);
 
     public bool IsPacked => Packed != PackedType.None;
 
     /// <summary>The type a value has on the operand stack once read (packed types unpack to i32).</summary>
-    public ValueType Unpacked => IsPacked ? ValueType.I32 : Type;
+    public ValType Unpacked => IsPacked ? ValType.I32 : Type;
 
     public override string ToString() => Packed switch
     {
@@ -40,13 +40,13 @@ public abstract class CompositeType
 }
 
 /// <summary>A function type <c>[params] -> [results]</c>.</summary>
-public sealed class FunctionType(IReadOnlyList<ValueType> parameters, IReadOnlyList<ValueType> results) : CompositeType, IEquatable<FunctionType>
+public sealed class FunctionType(IReadOnlyList<ValType> parameters, IReadOnlyList<ValType> results) : CompositeType, IEquatable<FunctionType>
 {
     public static readonly FunctionType Empty = new([], []);
 
-    public IReadOnlyList<ValueType> Parameters { get; } = parameters;
+    public IReadOnlyList<ValType> Parameters { get; } = parameters;
 
-    public IReadOnlyList<ValueType> Results { get; } = results;
+    public IReadOnlyList<ValType> Results { get; } = results;
 
     public bool Equals(FunctionType? other) =>
         other is not null && Parameters.SequenceEqual(other.Parameters) && Results.SequenceEqual(other.Results);
@@ -133,7 +133,7 @@ public enum AddressType : byte
 /// <summary>Size limits of a memory (in pages) or a table (in elements) (spec: <c>limits</c>).</summary>
 public readonly record struct Limits(ulong Min, ulong? Max = null, AddressType AddressType = AddressType.I32, bool Shared = false)
 {
-    public ValueType AddressValueType => AddressType == AddressType.I64 ? ValueType.I64 : ValueType.I32;
+    public ValType AddressValueType => AddressType == AddressType.I64 ? ValType.I64 : ValType.I32;
 }
 
 /// <summary>The type of an external value (spec: <c>externtype</c>), the descriptor of an import.</summary>
@@ -153,7 +153,7 @@ public sealed record FunctionTypeUse(uint TypeIndex) : ExternType
 }
 
 /// <summary>A table type: limits and element reference type.</summary>
-public sealed record TableType(Limits Limits, ValueType ElementType) : ExternType
+public sealed record TableType(Limits Limits, ValType ElementType) : ExternType
 {
     public override ExternKind Kind => ExternKind.Table;
 }
@@ -194,7 +194,7 @@ public sealed record MemoryType(Limits Limits, int PageSizeLog2 = MemoryType.Def
 }
 
 /// <summary>A global type: value type and mutability.</summary>
-public sealed record GlobalType(ValueType Type, bool Mutable) : ExternType
+public sealed record GlobalType(ValType Type, bool Mutable) : ExternType
 {
     public override ExternKind Kind => ExternKind.Global;
 }

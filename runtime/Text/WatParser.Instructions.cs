@@ -1,6 +1,5 @@
 using System.Numerics;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Text;
 
@@ -450,7 +449,7 @@ internal sealed partial class ModuleParser
                         {
                             return Instruction.Simple(Opcode.Select);
                         }
-                        var types = new List<ValueType>();
+                        var types = new List<ValType>();
                         while (_s.IsParen("result"))
                         {
                             _s.Position += 2;

@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Text;
 
@@ -446,18 +445,18 @@ internal sealed partial class ModuleParser
 
     // ---- Types ---------------------------------------------------------------------------------------------
 
-    public ValueType ParseValueType()
+    public ValType ParseValueType()
     {
         var token = _s.Peek();
         if (token.Kind == TokenKind.Keyword)
         {
-            ValueType? type = token.Text switch
+            ValType? type = token.Text switch
             {
-                "i32" => ValueType.I32,
-                "i64" => ValueType.I64,
-                "f32" => ValueType.F32,
-                "f64" => ValueType.F64,
-                "v128" => ValueType.V128,
+                "i32" => ValType.I32,
+                "i64" => ValType.I64,
+                "f32" => ValType.F32,
+                "f64" => ValType.F64,
+                "v128" => ValType.V128,
                 _ => AbbreviatedRefType(token.Text),
             };
             if (type is { } value)
@@ -473,25 +472,25 @@ internal sealed partial class ModuleParser
         throw _s.Unexpected(token);
     }
 
-    private static ValueType? AbbreviatedRefType(string keyword) => keyword switch
+    private static ValType? AbbreviatedRefType(string keyword) => keyword switch
     {
-        "funcref" => ValueType.FuncRef,
-        "externref" => ValueType.ExternRef,
-        "anyref" => ValueType.AnyRef,
-        "eqref" => ValueType.EqRef,
-        "i31ref" => ValueType.I31Ref,
-        "structref" => ValueType.StructRef,
-        "arrayref" => ValueType.ArrayRef,
-        "exnref" => ValueType.ExnRef,
-        "nullref" => ValueType.NullRef,
-        "nullfuncref" => ValueType.NullFuncRef,
-        "nullexternref" => ValueType.NullExternRef,
-        "nullexnref" => ValueType.NullExnRef,
+        "funcref" => ValType.FuncRef,
+        "externref" => ValType.ExternRef,
+        "anyref" => ValType.AnyRef,
+        "eqref" => ValType.EqRef,
+        "i31ref" => ValType.I31Ref,
+        "structref" => ValType.StructRef,
+        "arrayref" => ValType.ArrayRef,
+        "exnref" => ValType.ExnRef,
+        "nullref" => ValType.NullRef,
+        "nullfuncref" => ValType.NullFuncRef,
+        "nullexternref" => ValType.NullExternRef,
+        "nullexnref" => ValType.NullExnRef,
         _ => null,
     };
 
     /// <summary>A reference type: an abbreviation such as <c>funcref</c> or <c>(ref null? heaptype)</c>.</summary>
-    public ValueType ParseRefType()
+    public ValType ParseRefType()
     {
         var token = _s.Peek();
         if (token.Kind == TokenKind.Keyword && AbbreviatedRefType(token.Text) is { } abbreviated)
@@ -503,7 +502,7 @@ internal sealed partial class ModuleParser
         var nullable = _s.TryKeyword("null");
         var heap = ParseHeapType();
         _s.ExpectRParen();
-        return ValueType.Ref(heap, nullable);
+        return ValType.Ref(heap, nullable);
     }
 
     public HeapType ParseHeapType()
@@ -545,11 +544,11 @@ internal sealed partial class ModuleParser
         index <= int.MaxValue ? HeapType.Concrete(index) : throw _s.Error(token, $"unknown type {index}");
 
     /// <summary><c>(param ...)* (result ...)*</c>; named parameters only where <paramref name="allowNames"/>.</summary>
-    private (List<ValueType> Params, List<Token?> Names, List<ValueType> Results) ParseFunctionSignature(bool allowNames)
+    private (List<ValType> Params, List<Token?> Names, List<ValType> Results) ParseFunctionSignature(bool allowNames)
     {
-        var parameters = new List<ValueType>();
+        var parameters = new List<ValType>();
         var names = new List<Token?>();
-        var results = new List<ValueType>();
+        var results = new List<ValType>();
         while (_s.IsParen("param"))
         {
             _s.Position += 2;
@@ -624,7 +623,7 @@ internal sealed partial class ModuleParser
         index < _typeList.Count ? _typeList[(int)index].Type.Body as FunctionType : null;
 
     /// <summary>The index of the first singleton, final function type equal to [params] -> [results], appending one if there is none.</summary>
-    private uint InlineFunctionType(List<ValueType> parameters, List<ValueType> results)
+    private uint InlineFunctionType(List<ValType> parameters, List<ValType> results)
     {
         var type = new FunctionType(parameters, results);
         for (var i = 0; i < _typeList.Count; i++)
@@ -866,7 +865,7 @@ internal sealed partial class ModuleParser
                 // (so that they also fit a table of a concrete function type).
                 if (_s.TryKeyword("func"))
                 {
-                    elementType = ValueType.Ref(HeapType.Func, nullable: false);
+                    elementType = ValType.Ref(HeapType.Func, nullable: false);
                 }
                 while (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id))
                 {
@@ -1062,12 +1061,12 @@ internal sealed partial class ModuleParser
         {
             mode = SegmentMode.Passive;
         }
-        ValueType type;
+        ValType type;
         var items = new List<Expression>();
         // Without a table use, "func" may be left out before the function indices (backwards compatibility).
         if (_s.TryKeyword("func") || (mode == SegmentMode.Active && !tableUse && (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id) || _s.IsKind(TokenKind.RParen))))
         {
-            type = ValueType.Ref(HeapType.Func, nullable: false);
+            type = ValType.Ref(HeapType.Func, nullable: false);
             while (_s.IsKind(TokenKind.Nat) || _s.IsKind(TokenKind.Id))
             {
                 items.Add(Expression.Of(Instruction.WithIndex(Opcode.RefFunc, _funcs.Resolve(_s.Next(), _s))));

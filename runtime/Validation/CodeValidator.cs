@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Validation;
 
@@ -10,42 +9,42 @@ namespace WasmHarness.Validation;
 /// </summary>
 internal sealed class CodeValidator(ValidationContext context)
 {
-    private static readonly ValueType[] s_none = [];
-    private static readonly ValueType[] s_i32 = [ValueType.I32];
-    private static readonly ValueType[] s_i32x2 = [ValueType.I32, ValueType.I32];
-    private static readonly ValueType[] s_i64 = [ValueType.I64];
-    private static readonly ValueType[] s_f32 = [ValueType.F32];
-    private static readonly ValueType[] s_f64 = [ValueType.F64];
-    private static readonly ValueType[] s_v128 = [ValueType.V128];
-    private static readonly ValueType s_exnRef = ValueType.ExnRef;
-    private static readonly ValueType s_nonNullExnRef = ValueType.Ref(HeapType.Exn, nullable: false);
+    private static readonly ValType[] s_none = [];
+    private static readonly ValType[] s_i32 = [ValType.I32];
+    private static readonly ValType[] s_i32x2 = [ValType.I32, ValType.I32];
+    private static readonly ValType[] s_i64 = [ValType.I64];
+    private static readonly ValType[] s_f32 = [ValType.F32];
+    private static readonly ValType[] s_f64 = [ValType.F64];
+    private static readonly ValType[] s_v128 = [ValType.V128];
+    private static readonly ValType s_exnRef = ValType.ExnRef;
+    private static readonly ValType s_nonNullExnRef = ValType.Ref(HeapType.Exn, nullable: false);
 
     private readonly ValidationContext _c = context;
-    private readonly List<ValueType> _vals = [];
+    private readonly List<ValType> _vals = [];
     private readonly List<Frame> _ctrls = [];
     private readonly Stack<Frame> _freeFrames = new();
     private readonly List<int> _inits = [];
-    private ValueType[] _locals = s_none;
+    private ValType[] _locals = s_none;
     private bool[] _localInit = [];
-    private ValueType[] _results = s_none;
+    private ValType[] _results = s_none;
     private bool _constant;
     private int _maxHeight;
     private int[] _blockEnds = [];
     private Dictionary<int, int> _elses = [];
-    private Dictionary<int, ValueType>? _selectTypes;
+    private Dictionary<int, ValType>? _selectTypes;
     private Dictionary<int, List<int>>? _catches;
 
     private sealed class Frame
     {
         public Opcode Kind { get; set; }
-        public ValueType[] Start { get; private set; } = s_none;
-        public ValueType[] End { get; private set; } = s_none;
+        public ValType[] Start { get; private set; } = s_none;
+        public ValType[] End { get; private set; } = s_none;
         public int Height { get; private set; }
         public int InitHeight { get; private set; }
         public int Pc { get; private set; }
         public bool Unreachable { get; set; }
 
-        public Frame Reset(Opcode kind, ValueType[] start, ValueType[] end, int height, int initHeight, int pc)
+        public Frame Reset(Opcode kind, ValType[] start, ValType[] end, int height, int initHeight, int pc)
         {
             Kind = kind;
             Start = start;
@@ -57,15 +56,15 @@ internal sealed class CodeValidator(ValidationContext context)
             return this;
         }
 
-        public ValueType[] Labels => Kind == Opcode.Loop ? Start : End;
+        public ValType[] Labels => Kind == Opcode.Loop ? Start : End;
     }
 
     /// <summary>What validating one body taught: for the execution tiers.</summary>
-    public sealed record Result(int MaxStackHeight, int[] BlockEnds, Dictionary<int, int> Elses, Dictionary<int, ValueType>? SelectTypes,
+    public sealed record Result(int MaxStackHeight, int[] BlockEnds, Dictionary<int, int> Elses, Dictionary<int, ValType>? SelectTypes,
         Dictionary<int, List<int>>? Catches);
 
     /// <summary>Validates a function body. <paramref name="locals"/> are parameters then declared locals, canonical.</summary>
-    public Result ValidateFunction(IReadOnlyList<Instruction> code, ValueType[] locals, int parameterCount, ValueType[] results)
+    public Result ValidateFunction(IReadOnlyList<Instruction> code, ValType[] locals, int parameterCount, ValType[] results)
     {
         _constant = false;
         _locals = locals;
@@ -79,7 +78,7 @@ internal sealed class CodeValidator(ValidationContext context)
     }
 
     /// <summary>Validates a constant expression of type <paramref name="type"/> (spec: <c>expr : t const</c>).</summary>
-    public void ValidateConstant(Expression expression, ValueType type)
+    public void ValidateConstant(Expression expression, ValType type)
     {
         foreach (var instruction in expression.Instructions)
         {
@@ -114,7 +113,7 @@ internal sealed class CodeValidator(ValidationContext context)
         }
     }
 
-    private Result Run(IReadOnlyList<Instruction> code, ValueType[] results)
+    private Result Run(IReadOnlyList<Instruction> code, ValType[] results)
     {
         _vals.Clear();
         foreach (var frame in _ctrls)
@@ -186,7 +185,7 @@ internal sealed class CodeValidator(ValidationContext context)
 
     private Frame Top => _ctrls[^1];
 
-    private void Push(ValueType type)
+    private void Push(ValType type)
     {
         _vals.Add(type);
         if (_vals.Count > _maxHeight)
@@ -195,7 +194,7 @@ internal sealed class CodeValidator(ValidationContext context)
         }
     }
 
-    private void Push(ReadOnlySpan<ValueType> types)
+    private void Push(ReadOnlySpan<ValType> types)
     {
         foreach (var type in types)
         {
@@ -204,28 +203,28 @@ internal sealed class CodeValidator(ValidationContext context)
     }
 
     /// <summary>The type <paramref name="depth"/> values below the top, or bottom where the frame has none.</summary>
-    private ValueType Peek(int depth)
+    private ValType Peek(int depth)
     {
         var index = _vals.Count - 1 - depth;
-        return index >= Top.Height ? _vals[index] : ValueType.Bottom;
+        return index >= Top.Height ? _vals[index] : ValType.Bottom;
     }
 
     /// <summary>The reference type on top (spec: <c>peek_ref</c>): bottom gives <c>(ref bot)</c>.</summary>
-    private ValueType PeekReference(int depth)
+    private ValType PeekReference(int depth)
     {
         var type = Peek(depth);
         return type.Kind switch
         {
             ValueKind.Ref => type,
-            ValueKind.Bottom => ValueType.Ref(HeapType.Bottom, nullable: false),
+            ValueKind.Bottom => ValType.Ref(HeapType.Bottom, nullable: false),
             _ => throw _c.Error($"type mismatch: instruction requires reference type but stack has {_c.Format(type)}"),
         };
     }
 
-    private void Pop(ValueType expected) => Pop([expected]);
+    private void Pop(ValType expected) => Pop([expected]);
 
     /// <summary>Pops operands of the expected types (bottom-most first), with subtyping and stack polymorphism.</summary>
-    private void Pop(ReadOnlySpan<ValueType> expected)
+    private void Pop(ReadOnlySpan<ValType> expected)
     {
         var frame = Top;
         var available = _vals.Count - frame.Height;
@@ -245,16 +244,16 @@ internal sealed class CodeValidator(ValidationContext context)
     }
 
     /// <summary>The top <paramref name="count"/> operands as the reference interpreter reports them (bottom-padded when polymorphic).</summary>
-    private ValueType[] Actual(int count)
+    private ValType[] Actual(int count)
     {
         var frame = Top;
         var available = _vals.Count - frame.Height;
         var n = Math.Min(count, available);
         var pad = frame.Unreachable ? count - n : 0;
-        var actual = new ValueType[pad + n];
+        var actual = new ValType[pad + n];
         for (var i = 0; i < pad; i++)
         {
-            actual[i] = ValueType.Bottom;
+            actual[i] = ValType.Bottom;
         }
         for (var i = 0; i < n; i++)
         {
@@ -263,7 +262,7 @@ internal sealed class CodeValidator(ValidationContext context)
         return actual;
     }
 
-    private InvalidModuleException Mismatch(string requirer, ReadOnlySpan<ValueType> required, string haver, ReadOnlySpan<ValueType> has) =>
+    private InvalidModuleException Mismatch(string requirer, ReadOnlySpan<ValType> required, string haver, ReadOnlySpan<ValType> has) =>
         _c.Error($"type mismatch: {requirer} requires {_c.Format(required)} but {haver} has {_c.Format(has)}");
 
     private void SetUnreachable()
@@ -275,7 +274,7 @@ internal sealed class CodeValidator(ValidationContext context)
 
     // ---- Control stack ------------------------------------------------------------------------------------
 
-    private void PushFrame(Opcode kind, ValueType[] start, ValueType[] end, int pc)
+    private void PushFrame(Opcode kind, ValType[] start, ValType[] end, int pc)
     {
         // The function's own frame is not a nesting level.
         ModuleLimits.Check("blocks nested too deep", _ctrls.Count, _c.Limits.NestingDepth, nameof(ModuleLimits.NestingDepth), _c.Location);
@@ -296,7 +295,7 @@ internal sealed class CodeValidator(ValidationContext context)
     /// <summary>The end of a block's instruction sequence: results on top and nothing else (spec: <c>check_block</c>).</summary>
     private void CheckBlockEnd(Frame frame)
     {
-        ValueType[]? all = null;
+        ValType[]? all = null;
         if (_vals.Count - frame.Height > frame.End.Length)
         {
             all = _vals.GetRange(frame.Height, _vals.Count - frame.Height).ToArray();
@@ -320,7 +319,7 @@ internal sealed class CodeValidator(ValidationContext context)
         frame.Unreachable = false;
     }
 
-    private (ValueType[] Parameters, ValueType[] Results) BlockSignature(BlockType type)
+    private (ValType[] Parameters, ValType[] Results) BlockSignature(BlockType type)
     {
         if (type.IsEmpty)
         {
@@ -342,7 +341,7 @@ internal sealed class CodeValidator(ValidationContext context)
         return (AsArray(function.Parameters), AsArray(function.Results));
     }
 
-    private static ValueType[] AsArray(IReadOnlyList<ValueType> types) => types as ValueType[] ?? [.. types];
+    private static ValType[] AsArray(IReadOnlyList<ValType> types) => types as ValType[] ?? [.. types];
 
     // ---- Instructions -------------------------------------------------------------------------------------
 
@@ -368,7 +367,7 @@ internal sealed class CodeValidator(ValidationContext context)
             case Opcode.If:
             {
                 var (parameters, results) = BlockSignature(instruction.BlockType);
-                Pop([.. parameters, ValueType.I32]);
+                Pop([.. parameters, ValType.I32]);
                 PushFrame(opcode, parameters, results, pc);
                 return;
             }
@@ -467,7 +466,7 @@ internal sealed class CodeValidator(ValidationContext context)
             case Opcode.BrIf:
             {
                 var labels = Label(instruction.Index).Labels;
-                Pop([.. labels, ValueType.I32]);
+                Pop([.. labels, ValType.I32]);
                 Push(labels);
                 return;
             }
@@ -483,9 +482,9 @@ internal sealed class CodeValidator(ValidationContext context)
             {
                 var reference = PeekReference(0);
                 var labels = Label(instruction.Index).Labels;
-                Pop([.. labels, ValueType.Ref(reference.Heap, nullable: true)]);
+                Pop([.. labels, ValType.Ref(reference.Heap, nullable: true)]);
                 Push(labels);
-                Push(ValueType.Ref(reference.Heap, nullable: false));
+                Push(ValType.Ref(reference.Heap, nullable: false));
                 return;
             }
             case Opcode.BrOnNonNull:
@@ -501,7 +500,7 @@ internal sealed class CodeValidator(ValidationContext context)
                     throw _c.Error($"type mismatch: instruction requires reference type but label has {_c.Format(last)}");
                 }
                 var rest = labels[..^1];
-                Pop([.. rest, ValueType.Ref(last.Heap, nullable: true)]);
+                Pop([.. rest, ValType.Ref(last.Heap, nullable: true)]);
                 Push(rest);
                 return;
             }
@@ -529,7 +528,7 @@ internal sealed class CodeValidator(ValidationContext context)
             {
                 var table = _c.Table(instruction.SecondIndex);
                 var function = _c.FunctionType(instruction.Index);
-                if (!Subtyping.Matches(table.ElementType, ValueType.FuncRef))
+                if (!Subtyping.Matches(table.ElementType, ValType.FuncRef))
                 {
                     throw _c.Error($"type mismatch: instruction requires table of function type but table has element type {_c.Format(table.ElementType)}");
                 }
@@ -556,7 +555,7 @@ internal sealed class CodeValidator(ValidationContext context)
                 {
                     CheckTailCallResults(function);
                 }
-                Pop([.. function.Parameters, ValueType.Ref(_c.Type(instruction.Index).HeapType, nullable: true)]);
+                Pop([.. function.Parameters, ValType.Ref(_c.Type(instruction.Index).HeapType, nullable: true)]);
                 if (opcode == Opcode.ReturnCallRef)
                 {
                     SetUnreachable();
@@ -577,7 +576,7 @@ internal sealed class CodeValidator(ValidationContext context)
                 {
                     throw _c.Error($"type mismatch: instruction requires numeric or vector type but stack has {_c.Format(type)}");
                 }
-                Pop([type, type, ValueType.I32]);
+                Pop([type, type, ValType.I32]);
                 Push(type);
                 (_selectTypes ??= [])[pc] = type;
                 return;
@@ -590,7 +589,7 @@ internal sealed class CodeValidator(ValidationContext context)
                     throw _c.Error("invalid result arity other than 1 is not (yet) allowed");
                 }
                 var type = _c.Canonical(types[0]);
-                Pop([type, type, ValueType.I32]);
+                Pop([type, type, ValType.I32]);
                 Push(type);
                 return;
             }
@@ -682,7 +681,7 @@ internal sealed class CodeValidator(ValidationContext context)
                 {
                     throw _c.Error($"type mismatch: element segment's type {_c.Format(table.ElementType)} does not match table's element type {_c.Format(element)}");
                 }
-                Pop([table.Limits.AddressValueType, ValueType.I32, ValueType.I32]);
+                Pop([table.Limits.AddressValueType, ValType.I32, ValType.I32]);
                 return;
             }
             case Opcode.ElemDrop:
@@ -701,7 +700,7 @@ internal sealed class CodeValidator(ValidationContext context)
             case Opcode.MemoryFill:
             {
                 var address = _c.Memory(instruction.Index).Limits.AddressValueType;
-                Pop([address, ValueType.I32, address]);
+                Pop([address, ValType.I32, address]);
                 return;
             }
             case Opcode.MemoryCopy:
@@ -715,26 +714,26 @@ internal sealed class CodeValidator(ValidationContext context)
             {
                 var address = _c.Memory(instruction.SecondIndex).Limits.AddressValueType;
                 _c.Data(instruction.Index);
-                Pop([address, ValueType.I32, ValueType.I32]);
+                Pop([address, ValType.I32, ValType.I32]);
                 return;
             }
             case Opcode.DataDrop:
                 _c.Data(instruction.Index);
                 return;
             case Opcode.I32Const:
-                Push(ValueType.I32);
+                Push(ValType.I32);
                 return;
             case Opcode.I64Const:
-                Push(ValueType.I64);
+                Push(ValType.I64);
                 return;
             case Opcode.F32Const:
-                Push(ValueType.F32);
+                Push(ValType.F32);
                 return;
             case Opcode.F64Const:
-                Push(ValueType.F64);
+                Push(ValType.F64);
                 return;
             case Opcode.V128Const:
-                Push(ValueType.V128);
+                Push(ValType.V128);
                 return;
             case Opcode.I8x16Shuffle:
             {
@@ -746,12 +745,12 @@ internal sealed class CodeValidator(ValidationContext context)
                         throw _c.Error("invalid lane index");
                     }
                 }
-                Pop([ValueType.V128, ValueType.V128]);
-                Push(ValueType.V128);
+                Pop([ValType.V128, ValType.V128]);
+                Push(ValType.V128);
                 return;
             }
             case Opcode.RefNull:
-                Push(ValueType.Ref(_c.Canonical(instruction.HeapType), nullable: true));
+                Push(ValType.Ref(_c.Canonical(instruction.HeapType), nullable: true));
                 return;
             case Opcode.RefFunc:
             {
@@ -760,26 +759,26 @@ internal sealed class CodeValidator(ValidationContext context)
                 {
                     throw _c.Error($"undeclared function reference {instruction.Index}");
                 }
-                Push(ValueType.Ref(function.HeapType, nullable: false));
+                Push(ValType.Ref(function.HeapType, nullable: false));
                 return;
             }
             case Opcode.RefIsNull:
             {
                 var reference = PeekReference(0);
-                Pop(ValueType.Ref(reference.Heap, nullable: true));
-                Push(ValueType.I32);
+                Pop(ValType.Ref(reference.Heap, nullable: true));
+                Push(ValType.I32);
                 return;
             }
             case Opcode.RefAsNonNull:
             {
                 var reference = PeekReference(0);
-                Pop(ValueType.Ref(reference.Heap, nullable: true));
-                Push(ValueType.Ref(reference.Heap, nullable: false));
+                Pop(ValType.Ref(reference.Heap, nullable: true));
+                Push(ValType.Ref(reference.Heap, nullable: false));
                 return;
             }
             case Opcode.RefEq:
-                Pop([ValueType.EqRef, ValueType.EqRef]);
-                Push(ValueType.I32);
+                Pop([ValType.EqRef, ValType.EqRef]);
+                Push(ValType.I32);
                 return;
             case Opcode.RefTest:
             case Opcode.RefTestNull:
@@ -787,28 +786,28 @@ internal sealed class CodeValidator(ValidationContext context)
             case Opcode.RefCastNull:
             {
                 var heap = _c.Canonical(instruction.HeapType);
-                Pop(ValueType.Ref(Subtyping.TopOf(heap), nullable: true));
+                Pop(ValType.Ref(Subtyping.TopOf(heap), nullable: true));
                 Push(opcode is Opcode.RefTest or Opcode.RefTestNull
-                    ? ValueType.I32
-                    : ValueType.Ref(heap, nullable: opcode == Opcode.RefCastNull));
+                    ? ValType.I32
+                    : ValType.Ref(heap, nullable: opcode == Opcode.RefCastNull));
                 return;
             }
             case Opcode.RefI31:
-                Pop(ValueType.I32);
-                Push(ValueType.Ref(HeapType.I31, nullable: false));
+                Pop(ValType.I32);
+                Push(ValType.Ref(HeapType.I31, nullable: false));
                 return;
             case Opcode.I31GetS:
             case Opcode.I31GetU:
-                Pop(ValueType.I31Ref);
-                Push(ValueType.I32);
+                Pop(ValType.I31Ref);
+                Push(ValType.I32);
                 return;
             case Opcode.AnyConvertExtern:
             case Opcode.ExternConvertAny:
             {
                 var nullable = PeekReference(0).Nullable;
                 var (from, to) = opcode == Opcode.AnyConvertExtern ? (HeapType.Extern, HeapType.Any) : (HeapType.Any, HeapType.Extern);
-                Pop(ValueType.Ref(from, nullable));
-                Push(ValueType.Ref(to, nullable));
+                Pop(ValType.Ref(from, nullable));
+                Push(ValType.Ref(to, nullable));
                 return;
             }
             default:
@@ -881,8 +880,8 @@ internal sealed class CodeValidator(ValidationContext context)
     private int LocalIndex(uint index) =>
         index < (uint)_locals.Length ? (int)index : throw _c.Error($"unknown local {index}");
 
-    private static ValueType MinAddress(Limits a, Limits b) =>
-        a.AddressType == AddressType.I64 && b.AddressType == AddressType.I64 ? ValueType.I64 : ValueType.I32;
+    private static ValType MinAddress(Limits a, Limits b) =>
+        a.AddressType == AddressType.I64 && b.AddressType == AddressType.I64 ? ValType.I64 : ValType.I32;
 
     private void CheckTailCallResults(FunctionType callee)
     {
@@ -894,7 +893,7 @@ internal sealed class CodeValidator(ValidationContext context)
 
     private void CheckCatch(CatchClause clause)
     {
-        ValueType[] types = clause.Kind switch
+        ValType[] types = clause.Kind switch
         {
             CatchKind.Catch => AsArray(((FunctionType)_c.Tag(clause.Tag).Body).Parameters),
             CatchKind.CatchRef => [.. ((FunctionType)_c.Tag(clause.Tag).Body).Parameters, s_nonNullExnRef],
@@ -912,7 +911,7 @@ internal sealed class CodeValidator(ValidationContext context)
     {
         var defaultLabels = Label(table.Default).Labels;
         var arity = defaultLabels.Length;
-        var types = new ValueType[arity];
+        var types = new ValType[arity];
         for (var i = 0; i < arity; i++)
         {
             // The operand below the index, as far as the stack knows it.
@@ -923,11 +922,11 @@ internal sealed class CodeValidator(ValidationContext context)
         {
             CheckStack(types, Label(label).Labels);
         }
-        Pop([.. types, ValueType.I32]);
+        Pop([.. types, ValType.I32]);
         SetUnreachable();
     }
 
-    private void CheckStack(ValueType[] actual, ValueType[] required)
+    private void CheckStack(ValType[] actual, ValType[] required)
     {
         if (!Subtyping.Matches(actual, required))
         {
@@ -948,7 +947,7 @@ internal sealed class CodeValidator(ValidationContext context)
             throw _c.Error($"type mismatch on cast: type {_c.Format(to)} does not match {_c.Format(from)}");
         }
         // Spec: the difference rt1 \ rt2 drops nullability where the target type accepts null.
-        var difference = ValueType.Ref(from.Heap, to.Nullable ? false : from.Nullable);
+        var difference = ValType.Ref(from.Heap, to.Nullable ? false : from.Nullable);
         var branchType = fail ? difference : to;
         var labels = Label(instruction.Index).Labels;
         if (labels.Length == 0 || !Subtyping.Matches(branchType, labels[^1]))
@@ -1002,15 +1001,15 @@ internal sealed class CodeValidator(ValidationContext context)
         {
             throw _c.Error("invalid lane index");
         }
-        Pop([address, ValueType.V128]);
+        Pop([address, ValType.V128]);
         if (instruction.Opcode <= Opcode.V128Load64Lane)
         {
-            Push(ValueType.V128);
+            Push(ValType.V128);
         }
     }
 
     /// <summary>Checks a memory argument (memory, alignment, offset) and returns the memory's address type.</summary>
-    private ValueType CheckMemArg(MemArg arg, OpcodeInfo info)
+    private ValType CheckMemArg(MemArg arg, OpcodeInfo info)
     {
         var memory = _c.Memory(arg.Memory);
         if (arg.AlignExponent > info.NaturalAlignment)
@@ -1026,7 +1025,7 @@ internal sealed class CodeValidator(ValidationContext context)
 
     // ---- GC aggregates ------------------------------------------------------------------------------------
 
-    private ValueType RefTo(uint typeIndex, bool nullable) => ValueType.Ref(_c.Type(typeIndex).HeapType, nullable);
+    private ValType RefTo(uint typeIndex, bool nullable) => ValType.Ref(_c.Type(typeIndex).HeapType, nullable);
 
     private void Aggregate(Instruction instruction)
     {
@@ -1077,7 +1076,7 @@ internal sealed class CodeValidator(ValidationContext context)
             case Opcode.ArrayNew:
             {
                 var element = _c.ArrayType(x).Element;
-                Pop([element.Storage.Unpacked, ValueType.I32]);
+                Pop([element.Storage.Unpacked, ValType.I32]);
                 Push(RefTo(x, false));
                 return;
             }
@@ -1088,7 +1087,7 @@ internal sealed class CodeValidator(ValidationContext context)
                 {
                     throw _c.Error("array type is not defaultable");
                 }
-                Pop(ValueType.I32);
+                Pop(ValType.I32);
                 Push(RefTo(x, false));
                 return;
             }
@@ -1126,24 +1125,24 @@ internal sealed class CodeValidator(ValidationContext context)
                 {
                     throw _c.Error(opcode == Opcode.ArrayGet ? "array is packed" : "array is unpacked");
                 }
-                Pop([RefTo(x, true), ValueType.I32]);
+                Pop([RefTo(x, true), ValType.I32]);
                 Push(element.Storage.Unpacked);
                 return;
             }
             case Opcode.ArraySet:
             {
                 var element = MutableArray(x);
-                Pop([RefTo(x, true), ValueType.I32, element.Storage.Unpacked]);
+                Pop([RefTo(x, true), ValType.I32, element.Storage.Unpacked]);
                 return;
             }
             case Opcode.ArrayLen:
-                Pop(ValueType.ArrayRef);
-                Push(ValueType.I32);
+                Pop(ValType.ArrayRef);
+                Push(ValType.I32);
                 return;
             case Opcode.ArrayFill:
             {
                 var element = MutableArray(x);
-                Pop([RefTo(x, true), ValueType.I32, element.Storage.Unpacked, ValueType.I32]);
+                Pop([RefTo(x, true), ValType.I32, element.Storage.Unpacked, ValType.I32]);
                 return;
             }
             case Opcode.ArrayCopy:
@@ -1154,7 +1153,7 @@ internal sealed class CodeValidator(ValidationContext context)
                 {
                     throw _c.Error("array types do not match");
                 }
-                Pop([RefTo(x, true), ValueType.I32, RefTo(instruction.SecondIndex, true), ValueType.I32, ValueType.I32]);
+                Pop([RefTo(x, true), ValType.I32, RefTo(instruction.SecondIndex, true), ValType.I32, ValType.I32]);
                 return;
             }
             case Opcode.ArrayInitData:
@@ -1162,14 +1161,14 @@ internal sealed class CodeValidator(ValidationContext context)
                 var element = MutableArray(x);
                 _c.Data(instruction.SecondIndex);
                 RequireNumericOrVector(element);
-                Pop([RefTo(x, true), ValueType.I32, ValueType.I32, ValueType.I32]);
+                Pop([RefTo(x, true), ValType.I32, ValType.I32, ValType.I32]);
                 return;
             }
             case Opcode.ArrayInitElem:
             {
                 var element = MutableArray(x);
                 CheckElementForArray(_c.Element(instruction.SecondIndex), element);
-                Pop([RefTo(x, true), ValueType.I32, ValueType.I32, ValueType.I32]);
+                Pop([RefTo(x, true), ValType.I32, ValType.I32, ValType.I32]);
                 return;
             }
             default:
@@ -1198,7 +1197,7 @@ internal sealed class CodeValidator(ValidationContext context)
         }
     }
 
-    private void CheckElementForArray(ValueType segment, FieldType element)
+    private void CheckElementForArray(ValType segment, FieldType element)
     {
         if (!Subtyping.Matches(segment, element.Storage.Unpacked))
         {
@@ -1207,11 +1206,11 @@ internal sealed class CodeValidator(ValidationContext context)
     }
 
     /// <summary>Pops <paramref name="count"/> operands of one type (<c>array.new_fixed</c>) without building a list of them.</summary>
-    private void PopRepeated(ValueType type, uint count)
+    private void PopRepeated(ValType type, uint count)
     {
         if (count <= 4096)
         {
-            var expected = new ValueType[count];
+            var expected = new ValType[count];
             Array.Fill(expected, type);
             Pop(expected);
             return;

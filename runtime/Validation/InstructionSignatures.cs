@@ -1,11 +1,10 @@
 using System.Collections.Frozen;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Validation;
 
 /// <summary>An instruction's fixed operand and result types, for instructions whose type does not depend on the context.</summary>
-internal sealed record Signature(ValueType[] Parameters, ValueType[] Results);
+internal sealed record Signature(ValType[] Parameters, ValType[] Results);
 
 /// <summary>
 /// The fixed types of the numeric, vector and lane instructions (spec: the typing rules of numeric and vector
@@ -20,7 +19,7 @@ internal static partial class InstructionSignatures
     private static readonly Signature?[] s_misc = Dense(0xFC_0000, 0x20);
     private static readonly Signature?[] s_vector = Dense(0xFD_0000, 0x120);
     private static readonly Signature?[] s_atomic = Dense(0xFE_0000, 0x50); // threads: atomic.fence (the others take an address)
-    private static readonly FrozenDictionary<Opcode, (ValueType Type, bool Store)> s_memory = BuildMemory();
+    private static readonly FrozenDictionary<Opcode, (ValType Type, bool Store)> s_memory = BuildMemory();
     private static readonly FrozenDictionary<Opcode, int> s_laneCounts = BuildLaneCounts();
     private static readonly FrozenDictionary<Opcode, Signature> s_addressed = BuildAddressed();
 
@@ -58,7 +57,7 @@ internal static partial class InstructionSignatures
     }
 
     /// <summary>For a load or store (not lane accesses): the value type it loads or stores.</summary>
-    public static bool TryGetMemoryAccess(Opcode opcode, out ValueType type, out bool store)
+    public static bool TryGetMemoryAccess(Opcode opcode, out ValType type, out bool store)
     {
         if (s_memory.TryGetValue(opcode, out var access))
         {

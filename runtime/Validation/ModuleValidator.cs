@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Validation;
 
@@ -320,7 +319,7 @@ public static class ModuleValidator
 
     private static void ForEachHeapType(CompositeType body, Action<HeapType> action)
     {
-        void Value(ValueType t)
+        void Value(ValType t)
         {
             if (t.Kind == ValueKind.Ref && t.Heap.IsConcrete)
             {
@@ -512,8 +511,8 @@ public static class ModuleValidator
         var type = c.FunctionType(function.TypeIndex);
         var count = (ulong)type.Parameters.Count + function.LocalCount;
         ModuleLimits.Check("too many locals", (long)Math.Min(count, long.MaxValue), c.Limits.Locals, nameof(ModuleLimits.Locals), c.Location);
-        var canonicalLocals = new ValueType[count];
-        var moduleLocals = new ValueType[count];
+        var canonicalLocals = new ValType[count];
+        var moduleLocals = new ValType[count];
         var n = 0;
         var definitions = c.Definitions[(int)function.TypeIndex].Body as FunctionType ?? type;
         foreach (var parameter in type.Parameters)
@@ -532,7 +531,7 @@ public static class ModuleValidator
                 n++;
             }
         }
-        var results = type.Results as ValueType[] ?? [.. type.Results];
+        var results = type.Results as ValType[] ?? [.. type.Results];
         var result = code.ValidateFunction(function.Body.Instructions, canonicalLocals, type.Parameters.Count, results);
         return new FunctionInfo(functionIndex, function.TypeIndex, definitions, moduleLocals, result.MaxStackHeight, result.BlockEnds, result.Elses, result.SelectTypes, result.Catches);
     }

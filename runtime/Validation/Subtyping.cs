@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Validation;
 
@@ -90,11 +89,11 @@ public static class Subtyping
     }
 
     /// <summary>Reference type matching: nullability and heap type.</summary>
-    public static bool MatchesReference(ValueType sub, ValueType super) =>
+    public static bool MatchesReference(ValType sub, ValType super) =>
         (!sub.Nullable || super.Nullable) && Matches(sub.Heap, super.Heap);
 
     /// <summary>Value type matching; the validator's <see cref="ValueKind.Bottom"/> matches everything.</summary>
-    public static bool Matches(ValueType sub, ValueType super)
+    public static bool Matches(ValType sub, ValType super)
     {
         if (sub.Kind == ValueKind.Bottom)
         {
@@ -108,7 +107,7 @@ public static class Subtyping
     }
 
     /// <summary>Result type matching: same length, pointwise matching.</summary>
-    public static bool Matches(IReadOnlyList<ValueType> sub, IReadOnlyList<ValueType> super)
+    public static bool Matches(IReadOnlyList<ValType> sub, IReadOnlyList<ValType> super)
     {
         if (sub.Count != super.Count)
         {

@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Validation;
 
@@ -17,9 +16,9 @@ public enum CompositeKind : byte
 /// that is when they have the same <see cref="Id"/>, within a module and across modules.
 /// </summary>
 /// <remarks>
-/// Canonical types use the same <see cref="ValueType"/>/<see cref="HeapType"/> structs as the module model, but
+/// Canonical types use the same <see cref="ValType"/>/<see cref="HeapType"/> structs as the module model, but
 /// a concrete heap type inside <see cref="Body"/> is a canonical id (see <see cref="TypeRegistry.Get(int)"/>),
-/// never a module's type index. <see cref="ValidatedModule.ToCanonical(ValueType)"/> converts from the module's form.
+/// never a module's type index. <see cref="ValidatedModule.ToCanonical(ValType)"/> converts from the module's form.
 /// </remarks>
 public sealed class DefinedType
 {
@@ -204,8 +203,8 @@ public static class TypeRegistry
     }
 
     /// <summary>Rewrites the concrete heap types of a value type with <paramref name="map"/>.</summary>
-    internal static ValueType MapValue(ValueType type, Func<HeapType, HeapType> map) =>
-        type.Kind == ValueKind.Ref && type.Heap.IsConcrete ? ValueType.Ref(map(type.Heap), type.Nullable) : type;
+    internal static ValType MapValue(ValType type, Func<HeapType, HeapType> map) =>
+        type.Kind == ValueKind.Ref && type.Heap.IsConcrete ? ValType.Ref(map(type.Heap), type.Nullable) : type;
 
     internal static CompositeType MapComposite(CompositeType body, Func<HeapType, HeapType> map)
     {
@@ -263,7 +262,7 @@ public static class TypeRegistry
                     data.Add(resolve(index).Id);
                 }
             }
-            void Value(ValueType t)
+            void Value(ValType t)
             {
                 data.Add((long)t.Kind);
                 if (t.Kind == ValueKind.Ref)

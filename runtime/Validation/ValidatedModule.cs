@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Validation;
 
@@ -8,8 +7,8 @@ namespace WasmHarness.Validation;
 /// </summary>
 public sealed class FunctionInfo
 {
-    internal FunctionInfo(uint functionIndex, uint typeIndex, FunctionType type, ValueType[] localTypes, int maxStackHeight,
-        int[] blockEnds, Dictionary<int, int> elses, Dictionary<int, ValueType>? selectTypes, Dictionary<int, List<int>>? catches)
+    internal FunctionInfo(uint functionIndex, uint typeIndex, FunctionType type, ValType[] localTypes, int maxStackHeight,
+        int[] blockEnds, Dictionary<int, int> elses, Dictionary<int, ValType>? selectTypes, Dictionary<int, List<int>>? catches)
     {
         FunctionIndex = functionIndex;
         TypeIndex = typeIndex;
@@ -32,7 +31,7 @@ public sealed class FunctionInfo
     public FunctionType Type { get; }
 
     /// <summary>Parameters then declared locals, as the module states them.</summary>
-    public IReadOnlyList<ValueType> LocalTypes { get; }
+    public IReadOnlyList<ValType> LocalTypes { get; }
 
     /// <summary>The largest number of operands on the stack at any point of the body (all blocks together).</summary>
     public int MaxStackHeight { get; }
@@ -48,9 +47,9 @@ public sealed class FunctionInfo
     /// For each untyped <c>select</c>: instruction index → the operand type (a number or vector type, or
     /// <see cref="ValueKind.Bottom"/> in unreachable code), which the text and binary forms leave implicit.
     /// </summary>
-    public IReadOnlyDictionary<int, ValueType> SelectTypes { get; }
+    public IReadOnlyDictionary<int, ValType> SelectTypes { get; }
 
-    private static readonly Dictionary<int, ValueType> s_noSelects = [];
+    private static readonly Dictionary<int, ValType> s_noSelects = [];
 
     /// <summary>For each legacy <c>try</c> with handlers: instruction index of the <c>try</c> → its <c>catch</c>/<c>catch_all</c> instructions, in order.</summary>
     public IReadOnlyDictionary<int, IReadOnlyList<int>> LegacyCatches { get; }
@@ -76,7 +75,7 @@ public sealed class ValidatedModule
         IReadOnlyList<TableType> tables,
         IReadOnlyList<MemoryType> memories,
         IReadOnlyList<uint> tagTypeIndices,
-        IReadOnlyList<ValueType> elementTypes,
+        IReadOnlyList<ValType> elementTypes,
         IReadOnlyList<FunctionInfo> functions,
         IReadOnlySet<uint> declaredFunctionReferences)
     {
@@ -128,7 +127,7 @@ public sealed class ValidatedModule
     public IReadOnlyList<FunctionType> TagTypes { get; }
 
     /// <summary>Element segment index → the segment's reference type, as the module states it.</summary>
-    public IReadOnlyList<ValueType> ElementTypes { get; }
+    public IReadOnlyList<ValType> ElementTypes { get; }
 
     /// <summary>Defined functions (function index minus the number of imported functions) → what validation learned.</summary>
     public IReadOnlyList<FunctionInfo> Functions { get; }
@@ -145,8 +144,8 @@ public sealed class ValidatedModule
     public DefinedType TagDefinedType(uint tagIndex) => Types[(int)TagTypeIndices[(int)tagIndex]];
 
     /// <summary>Converts a value type of this module (module type indices) to canonical form (canonical ids).</summary>
-    public ValueType ToCanonical(ValueType type) =>
-        type.Kind == ValueKind.Ref && type.Heap.IsConcrete ? ValueType.Ref(ToCanonical(type.Heap), type.Nullable) : type;
+    public ValType ToCanonical(ValType type) =>
+        type.Kind == ValueKind.Ref && type.Heap.IsConcrete ? ValType.Ref(ToCanonical(type.Heap), type.Nullable) : type;
 
     /// <summary>Converts a heap type of this module to canonical form.</summary>
     public HeapType ToCanonical(HeapType heap) => heap.IsConcrete ? Types[(int)heap.TypeIndex].HeapType : heap;

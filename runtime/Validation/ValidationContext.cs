@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Validation;
 
@@ -41,7 +40,7 @@ internal sealed class ValidationContext(Module module)
     public List<uint> TagTypeIndices { get; } = [];
 
     /// <summary>Element segment index → canonical reference type.</summary>
-    public List<ValueType> Elements { get; } = [];
+    public List<ValType> Elements { get; } = [];
 
     public int DataCount { get; set; }
 
@@ -113,7 +112,7 @@ internal sealed class ValidationContext(Module module)
     public DefinedType Tag(uint index) =>
         index < (uint)Tags.Count ? Tags[(int)index] : throw Unknown("tag", index);
 
-    public ValueType Element(uint index) =>
+    public ValType Element(uint index) =>
         index < (uint)Elements.Count ? Elements[(int)index] : throw Unknown("elem segment", index);
 
     public void Data(uint index)
@@ -125,7 +124,7 @@ internal sealed class ValidationContext(Module module)
     }
 
     /// <summary>Checks a value type of the module (spec: <c>valtype ok</c>) and returns it in canonical form.</summary>
-    public ValueType Canonical(ValueType type)
+    public ValType Canonical(ValType type)
     {
         if (type.Kind == ValueKind.Bottom)
         {
@@ -135,7 +134,7 @@ internal sealed class ValidationContext(Module module)
         {
             return type;
         }
-        return ValueType.Ref(Canonical(type.Heap), type.Nullable);
+        return ValType.Ref(Canonical(type.Heap), type.Nullable);
     }
 
     public HeapType Canonical(HeapType heap)
@@ -147,9 +146,9 @@ internal sealed class ValidationContext(Module module)
         return Type(heap.TypeIndex).HeapType;
     }
 
-    public ValueType[] Canonical(IReadOnlyList<ValueType> types)
+    public ValType[] Canonical(IReadOnlyList<ValType> types)
     {
-        var result = new ValueType[types.Count];
+        var result = new ValType[types.Count];
         for (var i = 0; i < result.Length; i++)
         {
             result[i] = Canonical(types[i]);
@@ -182,14 +181,14 @@ internal sealed class ValidationContext(Module module)
             : $"(canonical {id})";
     }
 
-    public string Format(ValueType type) => type.Kind switch
+    public string Format(ValType type) => type.Kind switch
     {
         ValueKind.Ref => type.Nullable ? $"(ref null {Format(type.Heap)})" : $"(ref {Format(type.Heap)})",
         ValueKind.Bottom => "bot",
         _ => type.ToString(),
     };
 
-    public string Format(ReadOnlySpan<ValueType> types)
+    public string Format(ReadOnlySpan<ValType> types)
     {
         var builder = new StringBuilder("[");
         for (var i = 0; i < types.Length; i++)

@@ -1,5 +1,4 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Validation;
 
@@ -125,7 +124,7 @@ public static class FeatureGate
     // the module's types, globals or locals, or a 0xFD-prefixed instruction anywhere in its code.
     private static bool UsesSimd(Module module)
     {
-        static bool IsV128(ValueType type) => type.Kind == ValueKind.V128;
+        static bool IsV128(ValType type) => type.Kind == ValueKind.V128;
         static bool InCode(IEnumerable<Instruction> code) => code.Any(instruction => instruction.Info.Prefix == 0xFD);
 
         var inTypes = module.Types.SelectMany(group => group.Types).Any(type => type.Body switch

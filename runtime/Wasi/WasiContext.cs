@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Wasi;
 
@@ -186,7 +185,7 @@ public sealed partial class WasiContext : IDisposable
         Add(linker, "path_symlink", "iiiii", a => PathSymlink(U(a[0]), U(a[1]), U(a[2]), U(a[3]), U(a[4])));
         Add(linker, "path_unlink_file", "iii", a => PathUnlinkFile(U(a[0]), U(a[1]), U(a[2])));
         Add(linker, "poll_oneoff", "iiii", a => PollOneoff(U(a[0]), U(a[1]), U(a[2]), U(a[3])));
-        linker.DefineFunction(ModuleName, "proc_exit", new FunctionType([ValueType.I32], []), (args, _) =>
+        linker.DefineFunction(ModuleName, "proc_exit", new FunctionType([ValType.I32], []), (args, _) =>
         {
             ExitCode = args[0].I32;
             FlushOutputs();
@@ -210,7 +209,7 @@ public sealed partial class WasiContext : IDisposable
 
     private static void Add(Linker linker, string name, string parameters, Body body)
     {
-        var type = new FunctionType([.. parameters.Select(c => c == 'I' ? ValueType.I64 : ValueType.I32)], [ValueType.I32]);
+        var type = new FunctionType([.. parameters.Select(c => c == 'I' ? ValType.I64 : ValType.I32)], [ValType.I32]);
         linker.DefineFunction(ModuleName, name, type, (args, results) =>
         {
             Errno errno;

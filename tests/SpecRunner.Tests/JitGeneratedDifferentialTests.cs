@@ -3,7 +3,6 @@ using WasmHarness.Generator;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
 using Xunit.Abstractions;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests;
 
@@ -97,7 +96,7 @@ public sealed class JitGeneratedDifferentialTests(ITestOutputHelper output)
         }
     }
 
-    private static string Show(Value value, ValueType type) => type.Kind switch
+    private static string Show(Value value, ValType type) => type.Kind switch
     {
         ValueKind.F32 when float.IsNaN(value.F32) => "f32:nan",
         ValueKind.F64 when double.IsNaN(value.F64) => "f64:nan",

@@ -5,7 +5,6 @@ using WasmHarness.Engines.Wasmtime;
 using WasmHarness.Syntax;
 using WasmHarness.Text;
 using WasmHarness.Validation;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.SpecRunner.Tests;
 
@@ -158,7 +157,7 @@ public sealed class ValidatorDifferentialTests
                 {
                     break;
                 }
-                var type = rng.Next(3) switch { 0 => BlockType.Empty, 1 => BlockType.Value(ValueType.I32), _ => BlockType.Value(ValueType.I64) };
+                var type = rng.Next(3) switch { 0 => BlockType.Empty, 1 => BlockType.Value(ValType.I32), _ => BlockType.Value(ValType.I64) };
                 var opcode = rng.Next(3) switch { 0 => Opcode.Block, 1 => Opcode.Loop, _ => Opcode.If };
                 code.Insert(end, Instruction.Simple(Opcode.End));
                 code.Insert(pos, Instruction.Block(opcode, type));
@@ -189,9 +188,9 @@ public sealed class ValidatorDifferentialTests
     private static HeapType RandomHeap(Random rng) =>
         rng.Next(3) == 0 ? HeapType.Concrete((uint)rng.Next(4)) : HeapType.Abstract(s_abstract[rng.Next(s_abstract.Length)]);
 
-    private static ValueType RandomValue(Random rng) => rng.Next(3) == 0
-        ? ValueType.Ref(RandomHeap(rng), rng.Next(2) == 0)
-        : new[] { ValueType.I32, ValueType.I64, ValueType.F32, ValueType.F64, ValueType.V128 }[rng.Next(5)];
+    private static ValType RandomValue(Random rng) => rng.Next(3) == 0
+        ? ValType.Ref(RandomHeap(rng), rng.Next(2) == 0)
+        : new[] { ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.V128 }[rng.Next(5)];
 
     /// <summary>Any instruction of the opcode table (legacy exceptions and structure aside) with small random immediates.</summary>
     private static Instruction RandomInstruction(Random rng)
@@ -225,7 +224,7 @@ public sealed class ValidatorDifferentialTests
                 ImmediateKind.F64 => Instruction.F64Const(0),
                 ImmediateKind.V128 => Instruction.V128Const(default),
                 ImmediateKind.HeapType => Instruction.WithHeapType(op, RandomHeap(rng)),
-                ImmediateKind.BrOnCast => Instruction.BrOnCast(op, Index(), ValueType.Ref(RandomHeap(rng), rng.Next(2) == 0), ValueType.Ref(RandomHeap(rng), rng.Next(2) == 0)),
+                ImmediateKind.BrOnCast => Instruction.BrOnCast(op, Index(), ValType.Ref(RandomHeap(rng), rng.Next(2) == 0), ValType.Ref(RandomHeap(rng), rng.Next(2) == 0)),
                 ImmediateKind.SelectTypes => Instruction.SelectTyped([RandomValue(rng)]),
                 ImmediateKind.TryTable => Instruction.TryTable(BlockType.Empty, [new CatchClause((CatchKind)rng.Next(4), Index(), Index())]),
                 _ => Instruction.Simple(op),
@@ -279,7 +278,7 @@ public sealed class ValidatorDifferentialTests
             {
                 var i = rng.Next(module.Tables.Count);
                 var table = module.Tables[i];
-                module.Tables[i] = new Table(table.Type with { ElementType = ValueType.Ref(RandomHeap(rng), rng.Next(2) == 0) }, table.Init);
+                module.Tables[i] = new Table(table.Type with { ElementType = ValType.Ref(RandomHeap(rng), rng.Next(2) == 0) }, table.Init);
                 log.Add($"table {i}: {module.Tables[i].Type}");
                 break;
             }
@@ -287,7 +286,7 @@ public sealed class ValidatorDifferentialTests
             {
                 var i = rng.Next(module.Elements.Count);
                 var e = module.Elements[i];
-                module.Elements[i] = new ElementSegment(e.Mode, ValueType.Ref(RandomHeap(rng), rng.Next(2) == 0), e.Items, e.Table, e.Offset);
+                module.Elements[i] = new ElementSegment(e.Mode, ValType.Ref(RandomHeap(rng), rng.Next(2) == 0), e.Items, e.Table, e.Offset);
                 log.Add($"elem {i}: {module.Elements[i].Type}");
                 break;
             }

@@ -148,7 +148,7 @@ internal static class Emitters
     public static string Signatures(List<Row> rows)
     {
         var sb = new StringBuilder(Header);
-        sb.Append("using System.Collections.Frozen;\nusing WasmHarness.Syntax;\nusing ValueType = WasmHarness.Syntax.ValueType;\n\n");
+        sb.Append("using System.Collections.Frozen;\nusing WasmHarness.Syntax;\n\n");
         sb.Append("namespace WasmHarness.Validation;\n\ninternal static partial class InstructionSignatures\n{\n");
         sb.Append("    private static FrozenDictionary<Opcode, Signature> BuildFixed()\n    {\n");
         var shapes = new Dictionary<string, string>();
@@ -161,14 +161,14 @@ internal static class Emitters
                 local = "s" + shapes.Count.ToString(CultureInfo.InvariantCulture);
                 shapes.Add(key, local);
                 sb.Append("        var ").Append(local).Append(" = new Signature([")
-                    .Append(string.Join(", ", row.Parameters!.Select(t => "ValueType." + Member(t)))).Append("], [")
-                    .Append(string.Join(", ", row.Results!.Select(t => "ValueType." + Member(t)))).Append("]);\n");
+                    .Append(string.Join(", ", row.Parameters!.Select(t => "ValType." + Member(t)))).Append("], [")
+                    .Append(string.Join(", ", row.Results!.Select(t => "ValType." + Member(t)))).Append("]);\n");
             }
             body.Append("            [Opcode.").Append(row.Enum).Append("] = ").Append(local).Append(",\n");
         }
         sb.Append("        return new Dictionary<Opcode, Signature>\n        {\n").Append(body).Append("        }.ToFrozenDictionary();\n    }\n\n");
 
-        sb.Append("    private static FrozenDictionary<Opcode, (ValueType, bool)> BuildMemory() => new Dictionary<Opcode, (ValueType, bool)>\n    {\n");
+        sb.Append("    private static FrozenDictionary<Opcode, (ValType, bool)> BuildMemory() => new Dictionary<Opcode, (ValType, bool)>\n    {\n");
         // Plain loads and stores; the atomics (0xFE) are typed from BuildAddressed and validated apart (exact alignment).
         foreach (var row in rows.Where(r => r.Immediates == "MemArg" && !r.IsCustom && r.Prefix != 0xFE))
         {
@@ -178,7 +178,7 @@ internal static class Emitters
             {
                 continue;
             }
-            sb.Append("        [Opcode.").Append(row.Enum).Append("] = (ValueType.").Append(Member(type)).Append(", ").Append(store ? "true" : "false").Append("),\n");
+            sb.Append("        [Opcode.").Append(row.Enum).Append("] = (ValType.").Append(Member(type)).Append(", ").Append(store ? "true" : "false").Append("),\n");
         }
         sb.Append("    }.ToFrozenDictionary();\n\n");
 
@@ -189,8 +189,8 @@ internal static class Emitters
             && r.Parameters.Skip(1).All(Table.IsConcrete) && r.Results!.All(Table.IsConcrete)))
         {
             sb.Append("        [Opcode.").Append(row.Enum).Append("] = new Signature([")
-                .Append(string.Join(", ", row.Parameters!.Skip(1).Select(t => "ValueType." + Member(t)))).Append("], [")
-                .Append(string.Join(", ", row.Results!.Select(t => "ValueType." + Member(t)))).Append("]),\n");
+                .Append(string.Join(", ", row.Parameters!.Skip(1).Select(t => "ValType." + Member(t)))).Append("], [")
+                .Append(string.Join(", ", row.Results!.Select(t => "ValType." + Member(t)))).Append("]),\n");
         }
         sb.Append("    }.ToFrozenDictionary();\n\n");
 

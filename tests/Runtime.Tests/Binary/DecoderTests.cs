@@ -1,7 +1,6 @@
 using WasmHarness.Binary;
 using WasmHarness.Syntax;
 using static WasmHarness.Tests.Binary.Wasm;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Binary;
 
@@ -18,18 +17,18 @@ public class DecoderTests
         var module = ModuleDecoder.Decode(bytes);
 
         Assert.Equal(2, module.Types.Count);
-        Assert.Equal(new FunctionType([ValueType.I32], [ValueType.I64]), module.Types[0].Types.Single().Body);
+        Assert.Equal(new FunctionType([ValType.I32], [ValType.I64]), module.Types[0].Types.Single().Body);
         var group = module.Types[1].Types;
         Assert.False(group[0].Final);
         Assert.Equal(new StructType([new FieldType(StorageType.I8, Mutable: true)]), group[0].Body);
         Assert.True(group[1].Final);
         Assert.Equal([1u], group[1].Supertypes);
-        Assert.Equal(new ArrayType(new FieldType(new StorageType(ValueType.Ref(HeapType.Concrete(1), nullable: true)), Mutable: false)), group[1].Body);
+        Assert.Equal(new ArrayType(new FieldType(new StorageType(ValType.Ref(HeapType.Concrete(1), nullable: true)), Mutable: false)), group[1].Body);
         Assert.Equal(3, module.TypeDefinitions.Count());
 
         var function = module.Functions.Single();
         Assert.Equal(0u, function.TypeIndex);
-        Assert.Equal([new LocalGroup(2, ValueType.F32)], function.Locals);
+        Assert.Equal([new LocalGroup(2, ValType.F32)], function.Locals);
         Assert.Equal(
             [Instruction.WithIndex(Opcode.LocalGet, 0), Instruction.Simple(Opcode.I64ExtendI32S), Instruction.Simple(Opcode.End)],
             function.Body.Instructions);
@@ -69,7 +68,7 @@ public class DecoderTests
         var shortForm = ModuleDecoder.Decode(Module(Section(1, 0x01, 0x60, 0x02, 0x70, 0x6E, 0x00)));
         var longForm = ModuleDecoder.Decode(Module(Section(1, 0x01, 0x60, 0x02, 0x63, 0x70, 0x63, 0x6E, 0x00)));
         ModuleComparer.AssertEqual(shortForm, longForm);
-        Assert.Equal(new FunctionType([ValueType.FuncRef, ValueType.AnyRef], []), shortForm.Types[0].Types[0].Body);
+        Assert.Equal(new FunctionType([ValType.FuncRef, ValType.AnyRef], []), shortForm.Types[0].Types[0].Body);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using WasmHarness.Binary;
 using WasmHarness.Syntax;
 using static WasmHarness.Tests.Binary.SampleModules;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Binary;
 
@@ -55,7 +54,7 @@ public class EncoderRoundTripTests
         Instruction[] body = opcode switch
         {
             Opcode.End => [Instruction.Block(Opcode.Block, BlockType.Empty), End, End],
-            Opcode.Else => [Instruction.Block(Opcode.If, BlockType.Value(ValueType.I32)), I32(1), Instruction.Simple(Opcode.Else), I32(2), End, End],
+            Opcode.Else => [Instruction.Block(Opcode.If, BlockType.Value(ValType.I32)), I32(1), Instruction.Simple(Opcode.Else), I32(2), End, End],
             Opcode.Catch => [Instruction.Block(Opcode.Try, BlockType.Empty), sample, Instruction.Simple(Opcode.CatchAll), End, End],
             Opcode.CatchAll => [Instruction.Block(Opcode.Try, BlockType.Empty), sample, End, End],
             Opcode.Delegate => [Instruction.Block(Opcode.Try, BlockType.Empty), sample, End],
@@ -96,10 +95,10 @@ public class EncoderRoundTripTests
             ImmediateKind.F64 => Instruction.F64Const(0xFFF0000000000001),
             ImmediateKind.V128 => Instruction.V128Const(new V128(ulong.MaxValue, 0x8000000000000001)),
             ImmediateKind.HeapType => Instruction.WithHeapType(op, HeapType.Concrete(70)),
-            ImmediateKind.BrOnCast => Instruction.BrOnCast(op, 2, ValueType.Ref(HeapType.Any, true), ValueType.Ref(HeapType.Concrete(100), false)),
-            ImmediateKind.SelectTypes => Instruction.SelectTyped([ValueType.Ref(HeapType.Concrete(64), true)]),
+            ImmediateKind.BrOnCast => Instruction.BrOnCast(op, 2, ValType.Ref(HeapType.Any, true), ValType.Ref(HeapType.Concrete(100), false)),
+            ImmediateKind.SelectTypes => Instruction.SelectTyped([ValType.Ref(HeapType.Concrete(64), true)]),
             ImmediateKind.TryTable => Instruction.TryTable(
-                BlockType.Value(ValueType.I32),
+                BlockType.Value(ValType.I32),
                 [new(CatchKind.Catch, 1, 0), new(CatchKind.CatchRef, 200, 1), new(CatchKind.CatchAll, 0, 2), new(CatchKind.CatchAllRef, 0, 3)]),
             _ => throw new InvalidOperationException($"no sample for {info.Immediates}"),
         };
@@ -115,9 +114,9 @@ public class EncoderRoundTripTests
         { "f32.const 1", Instruction.F32Const(0x3F800000), [0x43, 0x00, 0x00, 0x80, 0x3F] },
         { "block type index 64", Instruction.Block(Opcode.Block, BlockType.Indexed(64)), [0x02, 0xC0, 0x00] },
         { "block type empty", Instruction.Block(Opcode.Loop, BlockType.Empty), [0x03, 0x40] },
-        { "block type (ref null 5)", Instruction.Block(Opcode.Block, BlockType.Value(ValueType.Ref(HeapType.Concrete(5), true))), [0x02, 0x63, 0x05] },
+        { "block type (ref null 5)", Instruction.Block(Opcode.Block, BlockType.Value(ValType.Ref(HeapType.Concrete(5), true))), [0x02, 0x63, 0x05] },
         { "block type (ref func)", Instruction.Block(Opcode.Block, BlockType.Value(RefFunc)), [0x02, 0x64, 0x70] },
-        { "block type funcref", Instruction.Block(Opcode.Block, BlockType.Value(ValueType.FuncRef)), [0x02, 0x70] },
+        { "block type funcref", Instruction.Block(Opcode.Block, BlockType.Value(ValType.FuncRef)), [0x02, 0x70] },
         { "load memory 0", Instruction.Memory(Opcode.I64Load, new MemArg(3, 0)), [0x29, 0x03, 0x00] },
         { "load memory 1", Instruction.Memory(Opcode.I64Load, new MemArg(3, 128, 1)), [0x29, 0x43, 0x01, 0x80, 0x01] },
         { "memory.size 0", Instruction.WithIndex(Opcode.MemorySize, 0), [0x3F, 0x00] },
@@ -127,8 +126,8 @@ public class EncoderRoundTripTests
         { "f64x2.convert_low_i32x4_u", Instruction.Simple(Opcode.F64x2ConvertLowI32x4U), [0xFD, 0xFF, 0x01] },
         { "ref.null extern", Instruction.WithHeapType(Opcode.RefNull, HeapType.Extern), [0xD0, 0x6F] },
         { "ref.test (ref null 3)", Instruction.WithHeapType(Opcode.RefTestNull, HeapType.Concrete(3)), [0xFB, 0x15, 0x03] },
-        { "br_on_cast_fail", Instruction.BrOnCast(Opcode.BrOnCastFail, 1, ValueType.AnyRef, ValueType.Ref(HeapType.Eq, false)), [0xFB, 0x19, 0x01, 0x01, 0x6E, 0x6D] },
-        { "select (result i32)", Instruction.SelectTyped([ValueType.I32]), [0x1C, 0x01, 0x7F] },
+        { "br_on_cast_fail", Instruction.BrOnCast(Opcode.BrOnCastFail, 1, ValType.AnyRef, ValType.Ref(HeapType.Eq, false)), [0xFB, 0x19, 0x01, 0x01, 0x6E, 0x6D] },
+        { "select (result i32)", Instruction.SelectTyped([ValType.I32]), [0x1C, 0x01, 0x7F] },
         { "br_table", Instruction.BrTable([1, 2], 0), [0x0E, 0x02, 0x01, 0x02, 0x00] },
         { "try_table", Instruction.TryTable(BlockType.Empty, [new(CatchKind.CatchRef, 4, 0), new(CatchKind.CatchAll, 0, 1)]), [0x1F, 0x40, 0x02, 0x01, 0x04, 0x00, 0x02, 0x01] },
     };
@@ -195,8 +194,8 @@ public class EncoderRoundTripTests
     public void Tables_with_an_initializer_use_the_0x40_form()
     {
         var module = new Module();
-        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.FuncRef), Expression.Of(Instruction.WithHeapType(Opcode.RefNull, HeapType.Func))));
-        module.Tables.Add(new Table(new TableType(new Limits(1, 2, AddressType.I64), ValueType.ExternRef)));
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValType.FuncRef), Expression.Of(Instruction.WithHeapType(Opcode.RefNull, HeapType.Func))));
+        module.Tables.Add(new Table(new TableType(new Limits(1, 2, AddressType.I64), ValType.ExternRef)));
         var bytes = ModuleEncoder.Encode(module);
         Assert.Equal(
             Convert.ToHexString(Wasm.Module(Wasm.Section(4, 0x02, 0x40, 0x00, 0x70, 0x00, 0x01, 0xD0, 0x70, 0x0B, 0x6F, 0x05, 0x01, 0x02))),
@@ -276,7 +275,7 @@ public class EncoderRoundTripTests
     {
         var body = new[]
         {
-            Instruction.Block(Opcode.Try, BlockType.Value(ValueType.I32)),
+            Instruction.Block(Opcode.Try, BlockType.Value(ValType.I32)),
             Instruction.Block(Opcode.Try, BlockType.Empty),
             Instruction.WithIndex(Opcode.Throw, 0),
             Instruction.WithIndex(Opcode.Delegate, 0),
@@ -301,7 +300,7 @@ public class EncoderRoundTripTests
         // block (loop (if (else))) with a one-byte value type and a type index block type.
         var body = new[]
         {
-            Instruction.Block(Opcode.Block, BlockType.Value(ValueType.I64)),
+            Instruction.Block(Opcode.Block, BlockType.Value(ValType.I64)),
             Instruction.Block(Opcode.Loop, BlockType.Indexed(0)),
             I32(0),
             Instruction.Block(Opcode.If, BlockType.Empty),
@@ -323,7 +322,7 @@ public class EncoderRoundTripTests
     public void Encoder_rejects_what_no_binary_can_say()
     {
         Assert.Throws<ArgumentException>(() => ModuleEncoder.Encode(WithBody(Instruction.Memory(Opcode.I32Load, new MemArg(64, 0)), End)));
-        Assert.Throws<ArgumentException>(() => ModuleEncoder.Encode(WithBody(Instruction.Block(Opcode.Block, BlockType.Value(ValueType.Bottom)), End, End)));
+        Assert.Throws<ArgumentException>(() => ModuleEncoder.Encode(WithBody(Instruction.Block(Opcode.Block, BlockType.Value(ValType.Bottom)), End, End)));
         Assert.Throws<ArgumentException>(() => ModuleEncoder.Encode(WithBody(Instruction.WithHeapType(Opcode.RefNull, HeapType.Bottom), End)));
     }
 }

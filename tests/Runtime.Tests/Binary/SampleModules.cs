@@ -1,12 +1,11 @@
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Binary;
 
 /// <summary>Hand-built modules in the decoder's canonical form, covering every section and type form.</summary>
 public static class SampleModules
 {
-    public static readonly ValueType RefFunc = ValueType.Ref(HeapType.Func, nullable: false);
+    public static readonly ValType RefFunc = ValType.Ref(HeapType.Func, nullable: false);
 
     public static Instruction I32(int value) => Instruction.I32Const(value);
 
@@ -18,7 +17,7 @@ public static class SampleModules
         var module = new Module();
         // Types: 0 [] -> [], 1 [i32] -> [i32], rec { 2 struct (sub), 3 array (sub final 2?) }, 4 func with refs.
         module.Types.Add(new RecursiveType([new SubType(FunctionType.Empty)]));
-        module.Types.Add(new RecursiveType([new SubType(new FunctionType([ValueType.I32], [ValueType.I32]))]));
+        module.Types.Add(new RecursiveType([new SubType(new FunctionType([ValType.I32], [ValType.I32]))]));
         module.Types.Add(new RecursiveType(
         [
             new SubType(
@@ -26,35 +25,35 @@ public static class SampleModules
                 [
                     new FieldType(StorageType.I8, Mutable: true),
                     new FieldType(StorageType.I16, Mutable: false),
-                    new FieldType(new StorageType(ValueType.Ref(HeapType.Concrete(3), nullable: true)), Mutable: true),
-                    new FieldType(new StorageType(ValueType.V128), Mutable: false),
+                    new FieldType(new StorageType(ValType.Ref(HeapType.Concrete(3), nullable: true)), Mutable: true),
+                    new FieldType(new StorageType(ValType.V128), Mutable: false),
                 ]),
                 supertypes: [],
                 final: false),
-            new SubType(new ArrayType(new FieldType(new StorageType(ValueType.F64), Mutable: true)), supertypes: [], final: true),
+            new SubType(new ArrayType(new FieldType(new StorageType(ValType.F64), Mutable: true)), supertypes: [], final: true),
             new SubType(new ArrayType(new FieldType(StorageType.I8, Mutable: false)), supertypes: [3], final: false),
         ]));
         module.Types.Add(new RecursiveType(
         [
             new SubType(
                 new FunctionType(
-                    [ValueType.FuncRef, ValueType.ExternRef, ValueType.Ref(HeapType.Any, nullable: false), ValueType.NullExnRef],
-                    [ValueType.Ref(HeapType.Concrete(0), nullable: false), ValueType.I64, ValueType.F32]),
+                    [ValType.FuncRef, ValType.ExternRef, ValType.Ref(HeapType.Any, nullable: false), ValType.NullExnRef],
+                    [ValType.Ref(HeapType.Concrete(0), nullable: false), ValType.I64, ValType.F32]),
                 supertypes: [1000],
                 final: true),
         ]));
 
         module.Imports.Add(new Import("env", "f", new FunctionTypeUse(1)));
-        module.Imports.Add(new Import("env", "t", new TableType(new Limits(1, 10, AddressType.I64), ValueType.ExternRef)));
+        module.Imports.Add(new Import("env", "t", new TableType(new Limits(1, 10, AddressType.I64), ValType.ExternRef)));
         module.Imports.Add(new Import("env", "m", new MemoryType(new Limits(1, 2, AddressType.I32, Shared: true))));
-        module.Imports.Add(new Import("env", "g", new GlobalType(ValueType.I64, Mutable: true)));
+        module.Imports.Add(new Import("env", "g", new GlobalType(ValType.I64, Mutable: true)));
         module.Imports.Add(new Import("env", "e", new TagType(0)));
         module.Imports.Add(new Import("ünïcödé", "\U0001F600", new MemoryType(new Limits(0, null, AddressType.I64))));
 
         module.Functions.Add(new Function(0, [], Expression.Of()));
         module.Functions.Add(new Function(
             1,
-            [new LocalGroup(2, ValueType.I32), new LocalGroup(1, ValueType.Ref(HeapType.Concrete(2), nullable: true))],
+            [new LocalGroup(2, ValType.I32), new LocalGroup(1, ValType.Ref(HeapType.Concrete(2), nullable: true))],
             new Expression(
             [
                 Instruction.WithIndex(Opcode.LocalGet, 0),
@@ -78,19 +77,19 @@ public static class SampleModules
                 End,
             ])));
 
-        module.Tables.Add(new Table(new TableType(new Limits(3), ValueType.FuncRef)));
+        module.Tables.Add(new Table(new TableType(new Limits(3), ValType.FuncRef)));
         module.Tables.Add(new Table(
             new TableType(new Limits(2, 5, AddressType.I64), RefFunc),
             Expression.Of(Instruction.WithIndex(Opcode.RefFunc, 1))));
         module.Memories.Add(new MemoryType(new Limits(1)));
         module.Memories.Add(new MemoryType(new Limits(0, 65536, AddressType.I64)));
         module.Tags.Add(new TagType(1));
-        module.Globals.Add(new Global(new GlobalType(ValueType.I32, Mutable: false), Expression.Of(I32(-123456))));
+        module.Globals.Add(new Global(new GlobalType(ValType.I32, Mutable: false), Expression.Of(I32(-123456))));
         module.Globals.Add(new Global(
-            new GlobalType(ValueType.Ref(HeapType.I31, nullable: false), Mutable: true),
+            new GlobalType(ValType.Ref(HeapType.I31, nullable: false), Mutable: true),
             Expression.Of(I32(7), Instruction.Simple(Opcode.RefI31))));
         module.Globals.Add(new Global(
-            new GlobalType(ValueType.V128, Mutable: false),
+            new GlobalType(ValType.V128, Mutable: false),
             Expression.Of(Instruction.V128Const(new V128(0x0123456789ABCDEF, 0xFEDCBA9876543210)))));
 
         module.Exports.Add(new Export("f", ExternKind.Function, 1));
@@ -107,11 +106,11 @@ public static class SampleModules
         module.Elements.Add(new ElementSegment(SegmentMode.Passive, RefFunc, funcs));                                      // 1
         module.Elements.Add(new ElementSegment(SegmentMode.Active, RefFunc, funcs, 1, Expression.Of(Instruction.I64Const(1)))); // 2
         module.Elements.Add(new ElementSegment(SegmentMode.Declarative, RefFunc, funcs));                                  // 3
-        module.Elements.Add(new ElementSegment(SegmentMode.Active, ValueType.FuncRef, exprs, 0, Expression.Of(I32(1))));  // 4
-        module.Elements.Add(new ElementSegment(SegmentMode.Passive, ValueType.FuncRef, exprs));                            // 5
-        module.Elements.Add(new ElementSegment(SegmentMode.Active, ValueType.FuncRef, exprs, 2, Expression.Of(I32(2))));  // 6
-        module.Elements.Add(new ElementSegment(SegmentMode.Declarative, ValueType.Ref(HeapType.Concrete(0), nullable: false), exprs[1..])); // 7
-        module.Elements.Add(new ElementSegment(SegmentMode.Passive, ValueType.ExternRef, []));                             // 5, empty
+        module.Elements.Add(new ElementSegment(SegmentMode.Active, ValType.FuncRef, exprs, 0, Expression.Of(I32(1))));  // 4
+        module.Elements.Add(new ElementSegment(SegmentMode.Passive, ValType.FuncRef, exprs));                            // 5
+        module.Elements.Add(new ElementSegment(SegmentMode.Active, ValType.FuncRef, exprs, 2, Expression.Of(I32(2))));  // 6
+        module.Elements.Add(new ElementSegment(SegmentMode.Declarative, ValType.Ref(HeapType.Concrete(0), nullable: false), exprs[1..])); // 7
+        module.Elements.Add(new ElementSegment(SegmentMode.Passive, ValType.ExternRef, []));                             // 5, empty
 
         module.Data.Add(new DataSegment(SegmentMode.Active, new byte[] { 1, 2, 3 }, 0, Expression.Of(I32(16))));
         module.Data.Add(new DataSegment(SegmentMode.Passive, new byte[] { 0xFF, 0x00 }));

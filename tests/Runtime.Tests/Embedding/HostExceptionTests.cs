@@ -37,7 +37,7 @@ public sealed class HostExceptionTests
         var (engine, fallbacks) = NewEngine(tier);
         var store = new Store(engine);
         ModuleInstance? instance = null;
-        var linker = new Linker().DefineFunction("host", "call", new FunctionType([Syntax.ValueType.I32], [Syntax.ValueType.I32]), (args, results) =>
+        var linker = new Linker().DefineFunction("host", "call", new FunctionType([Syntax.ValType.I32], [Syntax.ValType.I32]), (args, results) =>
         {
             // The host throws a Wasm exception with the module's own tag and a payload of its choosing.
             var tag = (TagInstance)instance!.GetExport("e")!;
@@ -57,7 +57,7 @@ public sealed class HostExceptionTests
         var store = new Store(engine);
         ModuleInstance? instance = null;
         var seenByHost = new List<int>();
-        var linker = new Linker().DefineFunction("host", "call", new FunctionType([Syntax.ValueType.I32], [Syntax.ValueType.I32]), (args, results) =>
+        var linker = new Linker().DefineFunction("host", "call", new FunctionType([Syntax.ValType.I32], [Syntax.ValType.I32]), (args, results) =>
         {
             try
             {
@@ -86,7 +86,7 @@ public sealed class HostExceptionTests
     public void An_exception_nobody_catches_reaches_the_host_with_its_tag_and_payload(ExecutionTier tier)
     {
         var (engine, fallbacks) = NewEngine(tier);
-        var linker = new Linker().DefineFunction("host", "call", new FunctionType([Syntax.ValueType.I32], [Syntax.ValueType.I32]), (args, results) => results[0] = args[0]);
+        var linker = new Linker().DefineFunction("host", "call", new FunctionType([Syntax.ValType.I32], [Syntax.ValType.I32]), (args, results) => results[0] = args[0]);
         var instance = CompiledModule.FromText(engine, Module).Instantiate(new Store(engine), linker);
 
         var thrown = Assert.Throws<UncaughtException>(() => instance.Invoke("throw", Value.FromI32(9)));

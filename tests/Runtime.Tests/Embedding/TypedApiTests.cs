@@ -55,7 +55,7 @@ public sealed class TypedApiTests
 
         // Each instance gets its own binding: the callback sees the instance that made the call.
         ModuleInstance? last = null;
-        var tracking = new Linker().DefineFunction("env", "seen", new Syntax.FunctionType([Syntax.ValueType.I32], []),
+        var tracking = new Linker().DefineFunction("env", "seen", new Syntax.FunctionType([Syntax.ValType.I32], []),
             (Caller caller, ReadOnlySpan<Value> args, Span<Value> results) => last = caller.Instance);
         var third = tracking.Instantiate(store, module);
         Assert.Same(third, last);

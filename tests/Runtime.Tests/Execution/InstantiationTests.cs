@@ -1,6 +1,5 @@
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Execution;
 
@@ -24,8 +23,8 @@ public sealed class InstantiationTests
     [Fact]
     public void ImportsOfTheWrongKindOrTypeAreIncompatible()
     {
-        _linker.DefineFunction("env", "f", new FunctionType([ValueType.I32], []), (_, _) => { });
-        _linker.Define("env", "g", new GlobalInstance(new GlobalType(ValueType.I32, Mutable: false), Value.FromI32(1)));
+        _linker.DefineFunction("env", "f", new FunctionType([ValType.I32], []), (_, _) => { });
+        _linker.Define("env", "g", new GlobalInstance(new GlobalType(ValType.I32, Mutable: false), Value.FromI32(1)));
         _linker.Define("env", "mem", new MemoryInstance(new MemoryType(new Limits(1, 2))));
         Assert.Equal("incompatible import type", Assert.Throws<LinkException>(() => Instantiate("""(module (func (import "env" "f") (param i64)))""")).Reason);
         Assert.Equal("incompatible import type", Assert.Throws<LinkException>(() => Instantiate("""(module (global (import "env" "f") i32))""")).Reason);
@@ -100,7 +99,7 @@ public sealed class InstantiationTests
     [Fact]
     public void GlobalInitializersSeeImportsAndEarlierGlobals()
     {
-        _linker.Define("env", "base", new GlobalInstance(new GlobalType(ValueType.I64, false), Value.FromI64(40)));
+        _linker.Define("env", "base", new GlobalInstance(new GlobalType(ValType.I64, false), Value.FromI64(40)));
         var instance = Instantiate("""
             (module
               (global $base (import "env" "base") i64)
@@ -115,7 +114,7 @@ public sealed class InstantiationTests
     {
         ModuleInstance? instance = null;
         var calls = 0;
-        _linker.DefineFunction("env", "twice", new FunctionType([ValueType.I32], [ValueType.I32]), args =>
+        _linker.DefineFunction("env", "twice", new FunctionType([ValType.I32], [ValType.I32]), args =>
         {
             calls++;
             // Re-enter the interpreter from the host.
@@ -226,7 +225,7 @@ public sealed class InstantiationTests
     [Fact]
     public void ValuesFromTheHostAreNormalizedToTheirType()
     {
-        _linker.DefineFunction("env", "dirty", new FunctionType([], [ValueType.I32]), (_, results) => results[0] = new Value(ulong.MaxValue));
+        _linker.DefineFunction("env", "dirty", new FunctionType([], [ValType.I32]), (_, results) => results[0] = new Value(ulong.MaxValue));
         var instance = Instantiate("""
             (module
               (import "env" "dirty" (func $dirty (result i32)))

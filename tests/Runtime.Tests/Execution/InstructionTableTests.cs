@@ -7,7 +7,6 @@ using WasmHarness.Syntax;
 using WasmHarness.Tests.Support;
 using WasmHarness.Text;
 using WasmHarness.Validation;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Execution;
 
@@ -29,7 +28,7 @@ public sealed class InstructionTableTests
         (0, 0), (ulong.MaxValue, 0x8000_0000_7FC0_0000), (0x7FFF_8000_00FF_FF80, 0x8001_7FFF_0100_FEFF), (0x3F80_0000_FFC1_2345, 0x7FF4_0000_0000_0001),
     ];
 
-    private static IEnumerable<Value> Edges(ValueType type) => type.Kind switch
+    private static IEnumerable<Value> Edges(ValType type) => type.Kind switch
     {
         ValueKind.I32 => IntegerEdges.Select(v => Value.FromI32((int)v)),
         ValueKind.I64 => IntegerEdges.Select(Value.FromI64),
@@ -40,7 +39,7 @@ public sealed class InstructionTableTests
     };
 
     /// <summary>A module exporting <c>f</c>: its parameters, <paramref name="prefix"/>, then the instruction, returning what it pushes.</summary>
-    private static Module Single(Signature signature, Instruction instruction, Instruction[] prefix, ValueType[] parameters)
+    private static Module Single(Signature signature, Instruction instruction, Instruction[] prefix, ValType[] parameters)
     {
         var module = new Module();
         module.Types.Add(new RecursiveType([new SubType(new FunctionType(parameters, signature.Results), null, true)]));
@@ -71,7 +70,7 @@ public sealed class InstructionTableTests
     }
 
     /// <summary>Runs <paramref name="module"/> on both tiers with every combination of edge values; the JIT must compile it (no fallback).</summary>
-    private static int RunOnBothTiers(string name, Module module, ValueType[] parameters)
+    private static int RunOnBothTiers(string name, Module module, ValType[] parameters)
     {
         var fallbacks = new List<string>();
         var jitEngine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitFallback = (_, reason) => fallbacks.Add(reason) });
@@ -121,11 +120,11 @@ public sealed class InstructionTableTests
         var accesses = 0;
         foreach (var info in OpcodeTable.All.Where(info => info.Immediates is ImmediateKind.MemArg or ImmediateKind.MemArgAndLane && info.HasFixedStackEffect))
         {
-            var parameters = new List<ValueType>();
-            var results = new List<ValueType>();
+            var parameters = new List<ValType>();
+            var results = new List<ValType>();
             if (InstructionSignatures.TryGetMemoryAccess(info.Opcode, out var type, out var store))
             {
-                parameters.Add(ValueType.I32);
+                parameters.Add(ValType.I32);
                 if (store)
                 {
                     parameters.Add(type);
@@ -137,8 +136,8 @@ public sealed class InstructionTableTests
             }
             else if (info.Immediates == ImmediateKind.MemArgAndLane)
             {
-                parameters.AddRange([ValueType.I32, ValueType.V128]);
-                results.AddRange(info.Pushes == 1 ? [ValueType.V128] : []);
+                parameters.AddRange([ValType.I32, ValType.V128]);
+                results.AddRange(info.Pushes == 1 ? [ValType.V128] : []);
             }
             else
             {

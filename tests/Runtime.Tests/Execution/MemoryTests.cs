@@ -1,14 +1,13 @@
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
 using static WasmHarness.Tests.Execution.ModuleBuilder;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Execution;
 
 public sealed class MemoryTests
 {
-    private static readonly ValueType[] I32 = [ValueType.I32];
-    private static readonly ValueType[] I64 = [ValueType.I64];
+    private static readonly ValType[] I32 = [ValType.I32];
+    private static readonly ValType[] I64 = [ValType.I64];
 
     private static ModuleInstance LoadStore(bool is64 = false, ulong offset = 0, ulong pages = 1, ulong? max = null, EngineOptions? options = null)
     {
@@ -16,10 +15,10 @@ public sealed class MemoryTests
         var address = is64 ? I64 : I32;
         builder.Memory(pages, max, is64, "mem");
         builder.Func(address, I32, [I(Opcode.LocalGet, 0), Mem(Opcode.I32Load, offset)], "load");
-        builder.Func(address, [ValueType.I64], [I(Opcode.LocalGet, 0), Mem(Opcode.I64Load8s, offset)], "load8s");
-        builder.Func(address, [ValueType.I64], [I(Opcode.LocalGet, 0), Mem(Opcode.I64Load32u, offset)], "load32u");
-        builder.Func([.. address, ValueType.I32], [], [I(Opcode.LocalGet, 0), I(Opcode.LocalGet, 1), Mem(Opcode.I32Store, offset)], "store");
-        builder.Func([.. address, ValueType.I32], [], [I(Opcode.LocalGet, 0), I(Opcode.LocalGet, 1), Mem(Opcode.I32Store8, offset)], "store8");
+        builder.Func(address, [ValType.I64], [I(Opcode.LocalGet, 0), Mem(Opcode.I64Load8s, offset)], "load8s");
+        builder.Func(address, [ValType.I64], [I(Opcode.LocalGet, 0), Mem(Opcode.I64Load32u, offset)], "load32u");
+        builder.Func([.. address, ValType.I32], [], [I(Opcode.LocalGet, 0), I(Opcode.LocalGet, 1), Mem(Opcode.I32Store, offset)], "store");
+        builder.Func([.. address, ValType.I32], [], [I(Opcode.LocalGet, 0), I(Opcode.LocalGet, 1), Mem(Opcode.I32Store8, offset)], "store8");
         builder.Func(address, address, [I(Opcode.LocalGet, 0), I(Opcode.MemoryGrow, 0)], "grow");
         builder.Func([], address, [I(Opcode.MemorySize, 0)], "size");
         return builder.Instantiate(options);
@@ -118,7 +117,7 @@ public sealed class MemoryTests
         builder.Memory(1, export: "mem");
         builder.Module.Data.Add(new DataSegment(SegmentMode.Passive, new byte[] { 1, 2, 3, 4, 5 }));
         builder.Module.DataCount = 1;
-        ValueType[] three = [ValueType.I32, ValueType.I32, ValueType.I32];
+        ValType[] three = [ValType.I32, ValType.I32, ValType.I32];
         builder.Func(three, [], [I(Opcode.LocalGet, 0), I(Opcode.LocalGet, 1), I(Opcode.LocalGet, 2), Instruction.WithIndices(Opcode.MemoryInit, 0, 0)], "init");
         builder.Func([], [], [I(Opcode.DataDrop, 0)], "drop");
         builder.Func(three, [], [I(Opcode.LocalGet, 0), I(Opcode.LocalGet, 1), I(Opcode.LocalGet, 2), Instruction.WithIndices(Opcode.MemoryCopy, 0, 0)], "copy");

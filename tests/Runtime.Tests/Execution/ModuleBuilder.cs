@@ -1,6 +1,5 @@
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Execution;
 
@@ -25,7 +24,7 @@ internal sealed class ModuleBuilder
 
     public static Instruction Block(Opcode opcode, BlockType? type = null) => Instruction.Block(opcode, type ?? BlockType.Empty);
 
-    public uint Type(ValueType[] parameters, ValueType[] results)
+    public uint Type(ValType[] parameters, ValType[] results)
     {
         var type = new FunctionType(parameters, results);
         var index = (uint)Module.TypeDefinitions.Count();
@@ -34,7 +33,7 @@ internal sealed class ModuleBuilder
     }
 
     /// <summary>Adds a function (and exports it when <paramref name="export"/> is given); returns its index.</summary>
-    public uint Func(ValueType[] parameters, ValueType[] results, Instruction[] body, string? export = null, ValueType[]? locals = null)
+    public uint Func(ValType[] parameters, ValType[] results, Instruction[] body, string? export = null, ValType[]? locals = null)
     {
         var type = Type(parameters, results);
         var index = (uint)(Module.ImportedFunctionCount + Module.Functions.Count);
@@ -64,7 +63,7 @@ internal sealed class ModuleBuilder
     }
 
     /// <summary>One function <c>f</c> of the given type and body, instantiated.</summary>
-    public static FunctionInstance Single(ValueType[] parameters, ValueType[] results, params Instruction[] body)
+    public static FunctionInstance Single(ValType[] parameters, ValType[] results, params Instruction[] body)
     {
         var builder = new ModuleBuilder();
         builder.Func(parameters, results, body, "f");

@@ -2,14 +2,13 @@ using WasmHarness.Execution;
 using WasmHarness.Syntax;
 using WasmHarness.Tests.Execution;
 using static WasmHarness.Tests.Execution.ModuleBuilder;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Interpreter;
 
 public sealed class ControlTests
 {
-    private static readonly ValueType[] I32 = [ValueType.I32];
-    private static readonly ValueType[] None = [];
+    private static readonly ValType[] I32 = [ValType.I32];
+    private static readonly ValType[] None = [];
 
     [Fact]
     public void LoopWithBranchSumsToN()
@@ -24,7 +23,7 @@ public sealed class ControlTests
             I(Opcode.BrIf, 0),
             I(Opcode.End),
             I(Opcode.LocalGet, 1),
-        ], "sum", [ValueType.I32]);
+        ], "sum", [ValType.I32]);
         Assert.Equal(5050, builder.Instantiate().Invoke("sum", Value.FromI32(100))[0].I32);
     }
 
@@ -33,7 +32,7 @@ public sealed class ControlTests
     {
         // (block (result i32) (i32.const 1) (i32.const 2) (i32.const 3) (br 0)) leaves 3 on an empty stack.
         var f = Single(None, I32,
-            Block(Opcode.Block, BlockType.Value(ValueType.I32)),
+            Block(Opcode.Block, BlockType.Value(ValType.I32)),
             ModuleBuilder.I32(1), ModuleBuilder.I32(2), ModuleBuilder.I32(3), I(Opcode.Br, 0),
             I(Opcode.End));
         Assert.Equal(3, f.Invoke()[0].I32);
@@ -69,8 +68,8 @@ public sealed class ControlTests
     public void IfElseWithMultiValueBlockType()
     {
         var builder = new ModuleBuilder();
-        var pair = builder.Type([ValueType.I32], [ValueType.I32, ValueType.I32]);
-        builder.Func(I32, [ValueType.I32, ValueType.I32],
+        var pair = builder.Type([ValType.I32], [ValType.I32, ValType.I32]);
+        builder.Func(I32, [ValType.I32, ValType.I32],
         [
             ModuleBuilder.I32(7),
             I(Opcode.LocalGet, 0),
@@ -91,10 +90,10 @@ public sealed class ControlTests
     public void RecursiveFactorial()
     {
         var builder = new ModuleBuilder();
-        builder.Func([ValueType.I64], [ValueType.I64],
+        builder.Func([ValType.I64], [ValType.I64],
         [
             I(Opcode.LocalGet, 0), I(Opcode.I64Eqz),
-            Instruction.Block(Opcode.If, BlockType.Value(ValueType.I64)),
+            Instruction.Block(Opcode.If, BlockType.Value(ValType.I64)),
             ModuleBuilder.I64(1),
             I(Opcode.Else),
             I(Opcode.LocalGet, 0),
@@ -132,7 +131,7 @@ public sealed class ControlTests
         builder.Func(I32, I32,
         [
             I(Opcode.LocalGet, 0), I(Opcode.I32Eqz),
-            Instruction.Block(Opcode.If, BlockType.Value(ValueType.I32)),
+            Instruction.Block(Opcode.If, BlockType.Value(ValType.I32)),
             ModuleBuilder.I32(0),
             I(Opcode.Else),
             I(Opcode.LocalGet, 0), ModuleBuilder.I32(1), I(Opcode.I32Sub), I(Opcode.Call, 0),
@@ -180,10 +179,10 @@ public sealed class ControlTests
     {
         var builder = new ModuleBuilder();
         // loop(n, acc) = n == 0 ? acc : return_call loop(n - 1, acc + 1)
-        builder.Func([ValueType.I32, ValueType.I32], I32,
+        builder.Func([ValType.I32, ValType.I32], I32,
         [
             I(Opcode.LocalGet, 0), I(Opcode.I32Eqz),
-            Instruction.Block(Opcode.If, BlockType.Value(ValueType.I32)),
+            Instruction.Block(Opcode.If, BlockType.Value(ValType.I32)),
             I(Opcode.LocalGet, 1),
             I(Opcode.Else),
             I(Opcode.LocalGet, 0), ModuleBuilder.I32(1), I(Opcode.I32Sub),
@@ -204,7 +203,7 @@ public sealed class HostRecursionTests
         var engine = new Engine(new EngineOptions { MaxCallDepth = 1_000_000 });
         var store = new Store(engine);
         ModuleInstance? instance = null;
-        var linker = new Linker().DefineFunction("env", "bounce", new FunctionType([ValueType.I32], [ValueType.I32]),
+        var linker = new Linker().DefineFunction("env", "bounce", new FunctionType([ValType.I32], [ValType.I32]),
             args => instance!.Invoke("down", args[0]));
         instance = CompiledModule.FromText(engine, """
             (module

@@ -169,7 +169,7 @@ public sealed class JitExceptionTests
     [Fact]
     public void A_trap_is_never_caught_by_a_catch_all()
     {
-        var linker = new Linker().DefineFunction("host", "fail", new Syntax.FunctionType([Syntax.ValueType.I32], []), (args, results) =>
+        var linker = new Linker().DefineFunction("host", "fail", new Syntax.FunctionType([Syntax.ValType.I32], []), (args, results) =>
         {
             if (args[0].I32 == 0)
             {

@@ -5,7 +5,6 @@ using WasmHarness.Syntax;
 using WasmHarness.Tests.Support;
 using WasmHarness.Text;
 using Xunit.Abstractions;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Jit;
 
@@ -94,7 +93,7 @@ public sealed class JitSuiteDifferentialTests(ITestOutputHelper output)
         }
     }
 
-    private static string Show(Value value, ValueType type) => type.Kind switch
+    private static string Show(Value value, ValType type) => type.Kind switch
     {
         ValueKind.F32 when float.IsNaN(value.F32) => "f32:nan",
         ValueKind.F64 when double.IsNaN(value.F64) => "f64:nan",

@@ -67,7 +67,7 @@ public sealed class JitTailCallTests
             JitFilter = f => f.Index != 2,
             JitFallback = (function, reason) => found.Add($"{function}: {reason}"),
         });
-        var linker = new Linker().DefineFunction("host", "add", new Syntax.FunctionType([Syntax.ValueType.I32, Syntax.ValueType.I32], [Syntax.ValueType.I32]),
+        var linker = new Linker().DefineFunction("host", "add", new Syntax.FunctionType([Syntax.ValType.I32, Syntax.ValType.I32], [Syntax.ValType.I32]),
             args => [Value.FromI32(args[0].I32 + args[1].I32)]);
         fallbacks = found;
         return CompiledModule.FromText(engine, Module).Instantiate(new Store(engine), linker);

@@ -1,6 +1,6 @@
 using WasmHarness.Execution;
 using WasmHarness.Jit;
-using ValueType = WasmHarness.Syntax.ValueType;
+using ValType = WasmHarness.Syntax.ValType;
 
 namespace WasmHarness.Tests.Jit;
 
@@ -76,7 +76,7 @@ public sealed class JitTests
         return $"(module {string.Join("\n", funcs)})";
     }
 
-    private static IEnumerable<Value> Edges(ValueType type) => type.Kind switch
+    private static IEnumerable<Value> Edges(ValType type) => type.Kind switch
     {
         Syntax.ValueKind.I32 => IntEdges.Select(v => Value.FromI32((int)v)),
         Syntax.ValueKind.I64 => IntEdges.Select(v => Value.FromI64((long)v)),
@@ -261,7 +261,7 @@ public sealed class JitTests
         // $interp is left to the interpreter (EngineOptions.JitFilter); it tail-calls the compiled $twice and is called by it.
         var linker = new Linker();
         FunctionInstance? callback = null;
-        linker.DefineFunction("host", "call_back", new Syntax.FunctionType([Syntax.ValueType.I32], [Syntax.ValueType.I32]),
+        linker.DefineFunction("host", "call_back", new Syntax.FunctionType([Syntax.ValType.I32], [Syntax.ValType.I32]),
             (args, results) => results[0] = callback!.Invoke(Value.FromI32(args[0].I32 + 1))[0]);
         var instance = Instantiate("""
             (module

@@ -3,7 +3,6 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using WasmHarness.Binary;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Properties;
 
@@ -18,12 +17,12 @@ public sealed class CodecProperties
 
     private static Gen<uint> SmallIndex => Gen.Choose(0, 300).Select(i => (uint)i);
 
-    private static Gen<ValueType> ValueTypes =>
+    private static Gen<ValType> ValueTypes =>
         Gen.OneOf(
-            Gen.Elements(ValueType.I32, ValueType.I64, ValueType.F32, ValueType.F64, ValueType.V128, ValueType.FuncRef, ValueType.ExternRef, ValueType.ExnRef),
+            Gen.Elements(ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.V128, ValType.FuncRef, ValType.ExternRef, ValType.ExnRef),
             from heap in HeapTypes
             from nullable in ArbMap.Default.GeneratorFor<bool>()
-            select ValueType.Ref(heap, nullable));
+            select ValType.Ref(heap, nullable));
 
     private static Gen<HeapType> HeapTypes =>
         Gen.OneOf(
@@ -78,7 +77,7 @@ public sealed class CodecProperties
             from fromHeap in HeapTypes
             from toHeap in HeapTypes
             from nullable in Gen.Two(ArbMap.Default.GeneratorFor<bool>())
-            select Instruction.BrOnCast(info.Opcode, label, ValueType.Ref(fromHeap, nullable.Item1), ValueType.Ref(toHeap, nullable.Item2)),
+            select Instruction.BrOnCast(info.Opcode, label, ValType.Ref(fromHeap, nullable.Item1), ValType.Ref(toHeap, nullable.Item2)),
         _ => SmallIndex.Select(index => Instruction.WithIndex(info.Opcode, index)),
     };
 
@@ -135,7 +134,7 @@ public sealed class CodecProperties
         module.Types.Add(new RecursiveType([new SubType(FunctionType.Empty)]));
         foreach (var body in bodies)
         {
-            module.Functions.Add(new Function(0, [new LocalGroup(2, ValueType.I32)], new Expression([.. body, Instruction.Simple(Opcode.End)])));
+            module.Functions.Add(new Function(0, [new LocalGroup(2, ValType.I32)], new Expression([.. body, Instruction.Simple(Opcode.End)])));
         }
         // memory.init and data.drop need the data count section to be decodable at all.
         module.DataCount = 0;

@@ -1,6 +1,5 @@
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Robustness;
 
@@ -93,7 +92,7 @@ public sealed class CrossStoreTests
     public void A_host_created_table_belongs_to_the_first_store_that_takes_it()
     {
         var (engine, a, b, exporter) = Setup(ExecutionTier.Interpreter);
-        var table = new TableInstance(new TableType(new Limits(1), ValueType.FuncRef));
+        var table = new TableInstance(new TableType(new Limits(1), ValType.FuncRef));
         table.Set(0, exporter.GetFunction("spin")); // ties the table to store a
         Assert.Same(a, table.Owner);
         const string ImportsTable = """(module (import "host" "table" (table 1 funcref)))""";
@@ -107,7 +106,7 @@ public sealed class CrossStoreTests
     public void Host_functions_hold_no_store_state_and_serve_every_store()
     {
         var engine = new Engine();
-        var host = new HostFunction(new FunctionType([], [ValueType.I32]), (_, results) => results[0] = Value.FromI32(7), "seven");
+        var host = new HostFunction(new FunctionType([], [ValType.I32]), (_, results) => results[0] = Value.FromI32(7), "seven");
         var linker = new Linker().Define("a", "spin", host);
         foreach (var store in new[] { new Store(engine), new Store(engine) })
         {

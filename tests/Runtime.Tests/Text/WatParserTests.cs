@@ -1,6 +1,5 @@
 using WasmHarness.Syntax;
 using WasmHarness.Text;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Text;
 
@@ -162,7 +161,7 @@ public sealed class WatParserTests
         var table = instructions.First(i => i.Opcode == Opcode.BrTable).BranchTable;
         Assert.Equal([1u, 0u], table.Labels);
         Assert.Equal(0u, table.Default);
-        Assert.Equal([ValueType.I32], instructions.First(i => i.Opcode == Opcode.SelectTyped).SelectTypes);
+        Assert.Equal([ValType.I32], instructions.First(i => i.Opcode == Opcode.SelectTyped).SelectTypes);
     }
 
     [Fact]
@@ -184,7 +183,7 @@ public sealed class WatParserTests
     public void TablesMemoriesWithAddressTypesAndLimits()
     {
         var module = Parse("(table $t i64 1 10 (ref null func)) (memory i64 2) (memory 0 65536) (table 0 externref (ref.null extern))");
-        Assert.Equal(new TableType(new Limits(1, 10, AddressType.I64), ValueType.FuncRef), module.Tables[0].Type);
+        Assert.Equal(new TableType(new Limits(1, 10, AddressType.I64), ValType.FuncRef), module.Tables[0].Type);
         Assert.Null(module.Tables[0].Init);
         Assert.Equal(new MemoryType(new Limits(2, null, AddressType.I64)), module.Memories[0]);
         Assert.Equal(new MemoryType(new Limits(0, 65536)), module.Memories[1]);
@@ -202,7 +201,7 @@ public sealed class WatParserTests
         Assert.True(b.Final);
         Assert.Equal([0u], b.Supertypes);
         var fields = ((StructType)b.Body).Fields;
-        Assert.Equal(ValueType.Ref(HeapType.Concrete(1), true), fields[0].Storage.Type);
+        Assert.Equal(ValType.Ref(HeapType.Concrete(1), true), fields[0].Storage.Type);
         Assert.Equal(StorageType.I8, fields[1].Storage);
         Assert.Equal(new ArrayType(new FieldType(StorageType.I16, true)), module.Types[1].Types[0].Body);
     }

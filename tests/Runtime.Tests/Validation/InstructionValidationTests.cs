@@ -1,7 +1,6 @@
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
 using static WasmHarness.Tests.Validation.ValidationTestKit;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Validation;
 
@@ -149,12 +148,12 @@ public class InstructionValidationTests
         Valid(Func(VoidToI32, I32Const(), I32Const(), I32Const(), Op(Opcode.Select)));
         Invalid(Func(VoidToI32, I32Const(), I64Const(), I32Const(), Op(Opcode.Select)),
             "type mismatch: instruction requires [i64 i64 i32] but stack has [i32 i64 i32]");
-        var funcref = Func(Sig([], [ValueType.FuncRef]),
+        var funcref = Func(Sig([], [ValType.FuncRef]),
             Instruction.WithHeapType(Opcode.RefNull, HeapType.Func), Instruction.WithHeapType(Opcode.RefNull, HeapType.Func), I32Const(), Op(Opcode.Select));
         Invalid(funcref, "type mismatch: instruction requires numeric or vector type but stack has (ref null func)");
-        Valid(Func(Sig([], [ValueType.FuncRef]),
+        Valid(Func(Sig([], [ValType.FuncRef]),
             Instruction.WithHeapType(Opcode.RefNull, HeapType.Func), Instruction.WithHeapType(Opcode.RefNull, HeapType.Func), I32Const(),
-            Instruction.SelectTyped([ValueType.FuncRef])));
+            Instruction.SelectTyped([ValType.FuncRef])));
         InvalidPrefix(Func(VoidToI32, I32Const(), I32Const(), I32Const(), Instruction.SelectTyped([])), "invalid result arity");
         InvalidPrefix(Func(VoidToI32, I32Const(), I32Const(), I32Const(), Instruction.SelectTyped([I32, I32])), "invalid result arity");
         // Polymorphic: select after unreachable yields the bottom type, usable as anything numeric.
@@ -163,7 +162,7 @@ public class InstructionValidationTests
         var info = Valid(Func(Sig([], [F64]), Instruction.F64Const(0), Instruction.F64Const(0), I32Const(), Op(Opcode.Select))).Functions[0];
         Assert.Equal(F64, Assert.Single(info.SelectTypes).Value);
         Assert.Equal(3, info.SelectTypes.Keys.Single());
-        Assert.Equal(ValueType.Bottom, Valid(Func(VoidToI32, Op(Opcode.Unreachable), Op(Opcode.Select))).Functions[0].SelectTypes[1]);
+        Assert.Equal(ValType.Bottom, Valid(Func(VoidToI32, Op(Opcode.Unreachable), Op(Opcode.Select))).Functions[0].SelectTypes[1]);
     }
 
     [Fact]
@@ -192,7 +191,7 @@ public class InstructionValidationTests
     {
         var module = new Module();
         var t = module.AddType(Sig([], []));
-        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.ExternRef)));
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValType.ExternRef)));
         module.AddFunc(t, [], I32Const(), Op(Opcode.CallIndirect, t, 0));
         Invalid(module, "type mismatch: instruction requires table of function type but table has element type (ref null extern)");
 
@@ -203,7 +202,7 @@ public class InstructionValidationTests
 
         module = new Module();
         t = module.AddType(Sig([], []));
-        module.Tables.Add(new Table(new TableType(new Limits(1, null, AddressType.I64), ValueType.FuncRef)));
+        module.Tables.Add(new Table(new TableType(new Limits(1, null, AddressType.I64), ValType.FuncRef)));
         module.AddFunc(t, [], I32Const(), Op(Opcode.CallIndirect, t, 0));
         Invalid(module, "type mismatch: instruction requires [i64] but stack has [i32]");
     }
@@ -270,9 +269,9 @@ public class InstructionValidationTests
         Module WithTables(params Instruction[] body)
         {
             var module = Func(VoidToVoid, body);
-            module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.FuncRef)));
-            module.Tables.Add(new Table(new TableType(new Limits(1, null, AddressType.I64), ValueType.ExternRef)));
-            module.Elements.Add(new ElementSegment(SegmentMode.Passive, ValueType.FuncRef, []));
+            module.Tables.Add(new Table(new TableType(new Limits(1), ValType.FuncRef)));
+            module.Tables.Add(new Table(new TableType(new Limits(1, null, AddressType.I64), ValType.ExternRef)));
+            module.Elements.Add(new ElementSegment(SegmentMode.Passive, ValType.FuncRef, []));
             return module;
         }
         Valid(WithTables(I32Const(), Op(Opcode.TableGet, 0), Op(Opcode.Drop)));
@@ -307,7 +306,7 @@ public class InstructionValidationTests
         var module = Func(VoidToVoid, Op(Opcode.RefFunc, 0), Op(Opcode.Drop));
         Invalid(module, "undeclared function reference 0");
         module = Func(VoidToVoid, Op(Opcode.RefFunc, 0), Op(Opcode.Drop));
-        module.Elements.Add(new ElementSegment(SegmentMode.Declarative, ValueType.FuncRef, [Expression.Of(Op(Opcode.RefFunc, 0))]));
+        module.Elements.Add(new ElementSegment(SegmentMode.Declarative, ValType.FuncRef, [Expression.Of(Op(Opcode.RefFunc, 0))]));
         Valid(module);
         module = Func(VoidToVoid, Op(Opcode.RefFunc, 0), Op(Opcode.Drop));
         module.Exports.Add(new Export("f", ExternKind.Function, 0));
@@ -378,7 +377,7 @@ public class InstructionValidationTests
             Instruction.TryTable(BlockType.Empty, [new CatchClause(CatchKind.Catch, 0, 0)]), End, Op(Opcode.Unreachable), End);
         Invalid(module, "type mismatch: catch handler requires [i64] but label has [i32]");
 
-        Valid(Func(Sig([], [ValueType.ExnRef]), Block(Opcode.Block, ValueType.Ref(HeapType.Exn, false)),
+        Valid(Func(Sig([], [ValType.ExnRef]), Block(Opcode.Block, ValType.Ref(HeapType.Exn, false)),
             Instruction.TryTable(BlockType.Empty, [new CatchClause(CatchKind.CatchAllRef, 0, 0)]), End, Op(Opcode.Unreachable), End));
         Invalid(Func(VoidToVoid, Instruction.TryTable(BlockType.Empty, [new CatchClause(CatchKind.CatchAll, 0, 1)]), End), "unknown label 1");
     }
@@ -416,7 +415,7 @@ public class InstructionValidationTests
         // catch_ref passes the tag's payload and a non-null exnref.
         var module = new Module();
         var tagType = module.AddType(Sig([I32], []));
-        var f = module.AddType(Sig([], [I32, ValueType.ExnRef]));
+        var f = module.AddType(Sig([], [I32, ValType.ExnRef]));
         module.Tags.Add(new TagType(tagType));
         module.AddFunc(f, [], Block(Opcode.Block, BlockType.Indexed(f)),
             Instruction.TryTable(BlockType.Empty, [new CatchClause(CatchKind.CatchRef, 0, 0)]), End, Op(Opcode.Unreachable), End);
@@ -440,7 +439,7 @@ public class InstructionValidationTests
         module = new Module();
         var callee = module.AddType(Sig([], [I64]));
         var caller = module.AddType(Sig([], [I32]));
-        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.FuncRef)));
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValType.FuncRef)));
         module.AddFunc(caller, [], I32Const(), Op(Opcode.ReturnCallIndirect, callee, 0));
         Invalid(module, "type mismatch: current function requires result type [i32] but callee returns [i64]");
 
@@ -460,10 +459,10 @@ public class InstructionValidationTests
         Invalid(module, "type mismatch: instruction requires [i32 i32] but stack has [i32]");
 
         // Typed select with a reference type; multi-value blocks with indexed types take their parameters from the stack.
-        Valid(Func(Sig([], [ValueType.ExternRef]), Instruction.WithHeapType(Opcode.RefNull, HeapType.NoExtern),
-            Instruction.WithHeapType(Opcode.RefNull, HeapType.Extern), I32Const(), Instruction.SelectTyped([ValueType.ExternRef])));
-        Invalid(Func(Sig([], [ValueType.ExternRef]), Instruction.WithHeapType(Opcode.RefNull, HeapType.Func),
-            Instruction.WithHeapType(Opcode.RefNull, HeapType.Extern), I32Const(), Instruction.SelectTyped([ValueType.ExternRef])),
+        Valid(Func(Sig([], [ValType.ExternRef]), Instruction.WithHeapType(Opcode.RefNull, HeapType.NoExtern),
+            Instruction.WithHeapType(Opcode.RefNull, HeapType.Extern), I32Const(), Instruction.SelectTyped([ValType.ExternRef])));
+        Invalid(Func(Sig([], [ValType.ExternRef]), Instruction.WithHeapType(Opcode.RefNull, HeapType.Func),
+            Instruction.WithHeapType(Opcode.RefNull, HeapType.Extern), I32Const(), Instruction.SelectTyped([ValType.ExternRef])),
             "type mismatch: instruction requires [(ref null extern) (ref null extern) i32] but stack has [(ref null func) (ref null extern) i32]");
     }
 

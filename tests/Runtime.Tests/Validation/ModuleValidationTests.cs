@@ -1,13 +1,12 @@
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
 using static WasmHarness.Tests.Validation.ValidationTestKit;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Validation;
 
 public class ModuleValidationTests
 {
-    private static Global ConstGlobal(ValueType type, Instruction init, bool mutable = false) =>
+    private static Global ConstGlobal(ValType type, Instruction init, bool mutable = false) =>
         new(new GlobalType(type, mutable), Expression.Of(init));
 
     [Fact]
@@ -18,7 +17,7 @@ public class ModuleValidationTests
         var t1 = module.AddType(Sig([], [I64]));
         module.Imports.Add(new Import("env", "f", new FunctionTypeUse(t0)));
         module.Imports.Add(new Import("env", "g", new GlobalType(I32, false)));
-        module.Imports.Add(new Import("env", "t", new TableType(new Limits(1), ValueType.FuncRef)));
+        module.Imports.Add(new Import("env", "t", new TableType(new Limits(1), ValType.FuncRef)));
         module.Imports.Add(new Import("env", "m", new MemoryType(new Limits(1, 2))));
         module.Imports.Add(new Import("env", "e", new TagType(t0)));
         module.AddFunc(t1, [F32], I64Const());
@@ -83,13 +82,13 @@ public class ModuleValidationTests
         module.Memories.Add(new MemoryType(new Limits((1UL << 48) + 1, null, AddressType.I64)));
         InvalidPrefix(module, "memory size");
         module = new Module();
-        module.Tables.Add(new Table(new TableType(new Limits(1UL << 32), ValueType.FuncRef)));
+        module.Tables.Add(new Table(new TableType(new Limits(1UL << 32), ValType.FuncRef)));
         InvalidPrefix(module, "table size");
         module = new Module();
-        module.Tables.Add(new Table(new TableType(new Limits(0xFFFF_FFFF, 0), ValueType.FuncRef)));
+        module.Tables.Add(new Table(new TableType(new Limits(0xFFFF_FFFF, 0), ValType.FuncRef)));
         Invalid(module, "size minimum must not be greater than maximum");
         module = new Module();
-        module.Tables.Add(new Table(new TableType(new Limits(1UL << 32, null, AddressType.I64), ValueType.FuncRef)));
+        module.Tables.Add(new Table(new TableType(new Limits(1UL << 32, null, AddressType.I64), ValType.FuncRef)));
         Valid(module);
     }
 
@@ -140,8 +139,8 @@ public class ModuleValidationTests
         Valid(module);
         // Table initializers see only imported globals.
         module = new Module();
-        module.Globals.Add(ConstGlobal(ValueType.FuncRef, Instruction.WithHeapType(Opcode.RefNull, HeapType.Func)));
-        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.FuncRef), Expression.Of(Op(Opcode.GlobalGet, 0))));
+        module.Globals.Add(ConstGlobal(ValType.FuncRef, Instruction.WithHeapType(Opcode.RefNull, HeapType.Func)));
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValType.FuncRef), Expression.Of(Op(Opcode.GlobalGet, 0))));
         Invalid(module, "unknown global 0");
         // Element and data segment offsets see all globals.
         module = new Module();
@@ -159,8 +158,8 @@ public class ModuleValidationTests
         var a = module.AddType(new ArrayType(new FieldType(new StorageType(I32), false)));
         module.Globals.Add(new Global(new GlobalType(Ref(s), false), Expression.Of(I32Const(), Op(Opcode.StructNew, s))));
         module.Globals.Add(new Global(new GlobalType(Ref(a), false), Expression.Of(I32Const(), I32Const(), Instruction.ArrayNewFixed(a, 2))));
-        module.Globals.Add(new Global(new GlobalType(ValueType.I31Ref, false), Expression.Of(I32Const(), Op(Opcode.RefI31))));
-        module.Globals.Add(new Global(new GlobalType(ValueType.ExternRef, false), Expression.Of(Op(Opcode.GlobalGet, 2), Op(Opcode.ExternConvertAny))));
+        module.Globals.Add(new Global(new GlobalType(ValType.I31Ref, false), Expression.Of(I32Const(), Op(Opcode.RefI31))));
+        module.Globals.Add(new Global(new GlobalType(ValType.ExternRef, false), Expression.Of(Op(Opcode.GlobalGet, 2), Op(Opcode.ExternConvertAny))));
         Valid(module);
         module = new Module();
         a = module.AddType(new ArrayType(new FieldType(new StorageType(I32), false)));
@@ -173,12 +172,12 @@ public class ModuleValidationTests
     public void Tables_of_non_nullable_type_need_an_initializer()
     {
         var module = new Module();
-        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.Ref(HeapType.Func, false))));
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValType.Ref(HeapType.Func, false))));
         InvalidPrefix(module, "type mismatch");
         module = new Module();
         var t = module.AddType(Sig([], []));
         var f = module.AddFunc(t, []);
-        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.Ref(HeapType.Func, false)), Expression.Of(Op(Opcode.RefFunc, f))));
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValType.Ref(HeapType.Func, false)), Expression.Of(Op(Opcode.RefFunc, f))));
         var v = Valid(module);
         Assert.Contains(f, v.DeclaredFunctionReferences);
     }
@@ -186,7 +185,7 @@ public class ModuleValidationTests
     [Fact]
     public void Element_segments_check_types_tables_and_offsets()
     {
-        Module Make(ValueType elementType, ValueType tableType, Expression item, Expression? offset = null, uint table = 0)
+        Module Make(ValType elementType, ValType tableType, Expression item, Expression? offset = null, uint table = 0)
         {
             var module = new Module();
             var t = module.AddType(Sig([], []));
@@ -196,15 +195,15 @@ public class ModuleValidationTests
             return module;
         }
         var refFunc = Expression.Of(Op(Opcode.RefFunc, 0));
-        Valid(Make(ValueType.FuncRef, ValueType.FuncRef, refFunc));
-        Valid(Make(ValueType.Ref(HeapType.Func, false), ValueType.FuncRef, refFunc));
-        Invalid(Make(ValueType.FuncRef, ValueType.ExternRef, refFunc),
+        Valid(Make(ValType.FuncRef, ValType.FuncRef, refFunc));
+        Valid(Make(ValType.Ref(HeapType.Func, false), ValType.FuncRef, refFunc));
+        Invalid(Make(ValType.FuncRef, ValType.ExternRef, refFunc),
             "type mismatch: element segment's type (ref null func) does not match table's element type (ref null extern)");
-        Invalid(Make(ValueType.ExternRef, ValueType.ExternRef, refFunc), "type mismatch: instruction requires [(ref null extern)] but stack has [(ref 0)]");
-        Invalid(Make(ValueType.FuncRef, ValueType.FuncRef, refFunc, Expression.Of(I64Const())), "type mismatch: instruction requires [i32] but stack has [i64]");
-        Invalid(Make(ValueType.FuncRef, ValueType.FuncRef, refFunc, table: 1), "unknown table 1");
-        Invalid(Make(ValueType.FuncRef, ValueType.FuncRef, Expression.Of(Op(Opcode.RefFunc, 7))), "unknown function 7");
-        Invalid(Make(ValueType.FuncRef, ValueType.FuncRef, Expression.Of(Op(Opcode.Nop), Op(Opcode.RefFunc, 0))), "constant expression required");
+        Invalid(Make(ValType.ExternRef, ValType.ExternRef, refFunc), "type mismatch: instruction requires [(ref null extern)] but stack has [(ref 0)]");
+        Invalid(Make(ValType.FuncRef, ValType.FuncRef, refFunc, Expression.Of(I64Const())), "type mismatch: instruction requires [i32] but stack has [i64]");
+        Invalid(Make(ValType.FuncRef, ValType.FuncRef, refFunc, table: 1), "unknown table 1");
+        Invalid(Make(ValType.FuncRef, ValType.FuncRef, Expression.Of(Op(Opcode.RefFunc, 7))), "unknown function 7");
+        Invalid(Make(ValType.FuncRef, ValType.FuncRef, Expression.Of(Op(Opcode.Nop), Op(Opcode.RefFunc, 0))), "constant expression required");
     }
 
     [Fact]
@@ -260,8 +259,8 @@ public class ModuleValidationTests
 
         // After a constant expression, errors about the segment itself name the segment only.
         var module = new Module();
-        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.ExternRef)));
-        module.Elements.Add(new ElementSegment(SegmentMode.Active, ValueType.FuncRef, [Expression.Of(Instruction.WithHeapType(Opcode.RefNull, HeapType.Func))], 0, Expression.Of(I32Const())));
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValType.ExternRef)));
+        module.Elements.Add(new ElementSegment(SegmentMode.Active, ValType.FuncRef, [Expression.Of(Instruction.WithHeapType(Opcode.RefNull, HeapType.Func))], 0, Expression.Of(I32Const())));
         e = InvalidPrefix(module, "type mismatch: element segment's type");
         Assert.Equal("elem 0", e.Context);
     }

@@ -1,7 +1,6 @@
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
 using static WasmHarness.Tests.Validation.ValidationTestKit;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Validation;
 
@@ -17,10 +16,10 @@ public class OpcodeCoverageTests
         module.AddType(new StructType([new FieldType(new StorageType(I32), true)]));
         module.AddType(new ArrayType(new FieldType(new StorageType(I32), true)));
         module.Memories.Add(new MemoryType(new Limits(1)));
-        module.Tables.Add(new Table(new TableType(new Limits(1), ValueType.FuncRef)));
+        module.Tables.Add(new Table(new TableType(new Limits(1), ValType.FuncRef)));
         module.Globals.Add(new Global(new GlobalType(I32, true), Expression.Of(I32Const())));
         module.Tags.Add(new TagType(FuncType));
-        module.Elements.Add(new ElementSegment(SegmentMode.Passive, ValueType.FuncRef, []));
+        module.Elements.Add(new ElementSegment(SegmentMode.Passive, ValType.FuncRef, []));
         module.Data.Add(new DataSegment(SegmentMode.Passive, Array.Empty<byte>()));
         module.DataCount = 1;
         module.Exports.Add(new Export("f", ExternKind.Function, 0));
@@ -65,7 +64,7 @@ public class OpcodeCoverageTests
             ImmediateKind.F64 => [Instruction.F64Const(0)],
             ImmediateKind.V128 => [Instruction.V128Const(default)],
             ImmediateKind.HeapType => [Instruction.WithHeapType(op, HeapType.Func)],
-            ImmediateKind.BrOnCast => [Instruction.BrOnCast(op, 0, ValueType.AnyRef, ValueType.AnyRef)],
+            ImmediateKind.BrOnCast => [Instruction.BrOnCast(op, 0, ValType.AnyRef, ValType.AnyRef)],
             ImmediateKind.SelectTypes => [Instruction.SelectTyped([I32])],
             ImmediateKind.TryTable => [Instruction.TryTable(BlockType.Empty, []), End],
             _ => throw new InvalidOperationException($"no sample for {info.Immediates}"),

@@ -1,7 +1,6 @@
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
 using static WasmHarness.Tests.Validation.ValidationTestKit;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Validation;
 
@@ -21,10 +20,10 @@ public class RobustnessTests
     private static HeapType Heap(Random rng) =>
         rng.Next(3) == 0 ? HeapType.Concrete((uint)rng.Next(6)) : HeapType.Abstract(Abstract[rng.Next(Abstract.Length)]);
 
-    private static ValueType Value(Random rng) => rng.Next(8) switch
+    private static ValType Value(Random rng) => rng.Next(8) switch
     {
-        0 => ValueType.Bottom,
-        < 4 => ValueType.Ref(Heap(rng), rng.Next(2) == 0),
+        0 => ValType.Bottom,
+        < 4 => ValType.Ref(Heap(rng), rng.Next(2) == 0),
         _ => new[] { I32, I64, F32, F64, Vec }[rng.Next(5)],
     };
 
@@ -69,7 +68,7 @@ public class RobustnessTests
                 _ => Sig([.. Enumerable.Range(0, rng.Next(3)).Select(_ => Value(rng))], [.. Enumerable.Range(0, rng.Next(2)).Select(_ => Value(rng))]),
             }, rng.Next(3) == 0 ? [Index(rng)] : null, rng.Next(2) == 0))]));
         }
-        module.Types.Add(new RecursiveType([new SubType(Sig([I32, ValueType.AnyRef], [I32]))]));
+        module.Types.Add(new RecursiveType([new SubType(Sig([I32, ValType.AnyRef], [I32]))]));
         var typeCount = (uint)module.TypeDefinitions.Count();
         if (rng.Next(2) == 0)
         {

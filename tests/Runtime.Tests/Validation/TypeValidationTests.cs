@@ -1,7 +1,6 @@
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
 using static WasmHarness.Tests.Validation.ValidationTestKit;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Validation;
 
@@ -11,7 +10,7 @@ public class TypeValidationTests
 
     private static StructType Struct(params FieldType[] fields) => new(fields);
 
-    private static FieldType Field(ValueType type, bool mutable = false) => new(new StorageType(type), mutable);
+    private static FieldType Field(ValType type, bool mutable = false) => new(new StorageType(type), mutable);
 
     [Fact]
     public void Abstract_heap_type_hierarchies()
@@ -29,10 +28,10 @@ public class TypeValidationTests
         Assert.False(Subtyping.Matches(HeapType.Func, HeapType.Any));
         Assert.False(Subtyping.Matches(HeapType.Extern, HeapType.Any));
         Assert.False(Subtyping.Matches(HeapType.Exn, HeapType.Extern));
-        Assert.True(Subtyping.Matches(ValueType.Ref(HeapType.Func, false), ValueType.FuncRef));
-        Assert.False(Subtyping.Matches(ValueType.FuncRef, ValueType.Ref(HeapType.Func, false)));
-        Assert.True(Subtyping.Matches(ValueType.Bottom, ValueType.I64));
-        Assert.False(Subtyping.Matches(ValueType.I32, ValueType.I64));
+        Assert.True(Subtyping.Matches(ValType.Ref(HeapType.Func, false), ValType.FuncRef));
+        Assert.False(Subtyping.Matches(ValType.FuncRef, ValType.Ref(HeapType.Func, false)));
+        Assert.True(Subtyping.Matches(ValType.Bottom, ValType.I64));
+        Assert.False(Subtyping.Matches(ValType.I32, ValType.I64));
     }
 
     [Fact]
@@ -180,12 +179,12 @@ public class TypeValidationTests
 
         // Immutable fields are covariant, mutable ones invariant.
         module = new Module();
-        module.AddRecGroup(Sub(new ArrayType(Field(ValueType.AnyRef))));
-        module.AddRecGroup(Sub(new ArrayType(Field(ValueType.EqRef)), [0]));
+        module.AddRecGroup(Sub(new ArrayType(Field(ValType.AnyRef))));
+        module.AddRecGroup(Sub(new ArrayType(Field(ValType.EqRef)), [0]));
         Valid(module);
         module = new Module();
-        module.AddRecGroup(Sub(new ArrayType(Field(ValueType.AnyRef, mutable: true))));
-        module.AddRecGroup(Sub(new ArrayType(Field(ValueType.EqRef, mutable: true)), [0]));
+        module.AddRecGroup(Sub(new ArrayType(Field(ValType.AnyRef, mutable: true))));
+        module.AddRecGroup(Sub(new ArrayType(Field(ValType.EqRef, mutable: true)), [0]));
         Invalid(module, "sub type 1 does not match super type 0");
         module = new Module();
         module.AddRecGroup(Sub(new ArrayType(Field(I32))));
@@ -194,12 +193,12 @@ public class TypeValidationTests
 
         // Function subtyping: contravariant parameters, covariant results.
         module = new Module();
-        module.AddRecGroup(Sub(Sig([ValueType.EqRef], [ValueType.AnyRef])));
-        module.AddRecGroup(Sub(Sig([ValueType.AnyRef], [ValueType.EqRef]), [0]));
+        module.AddRecGroup(Sub(Sig([ValType.EqRef], [ValType.AnyRef])));
+        module.AddRecGroup(Sub(Sig([ValType.AnyRef], [ValType.EqRef]), [0]));
         Valid(module);
         module = new Module();
-        module.AddRecGroup(Sub(Sig([ValueType.AnyRef], [])));
-        module.AddRecGroup(Sub(Sig([ValueType.EqRef], []), [0]));
+        module.AddRecGroup(Sub(Sig([ValType.AnyRef], [])));
+        module.AddRecGroup(Sub(Sig([ValType.EqRef], []), [0]));
         Invalid(module, "sub type 1 does not match super type 0");
 
         // Struct width subtyping.
@@ -244,58 +243,58 @@ public class TypeValidationTests
         var module = new Module();
         var s = module.AddRecGroup(Sub(Struct(Field(I32))));
         var t = module.AddRecGroup(Sub(Struct(Field(I32), Field(I32)), [s]));
-        var f = module.AddType(Sig([ValueType.AnyRef], [ValueType.Ref(HeapType.Concrete(t), true)]));
+        var f = module.AddType(Sig([ValType.AnyRef], [ValType.Ref(HeapType.Concrete(t), true)]));
         module.AddFunc(f, [], Op(Opcode.LocalGet, 0), Instruction.WithHeapType(Opcode.RefCastNull, HeapType.Concrete(t)));
-        var g = module.AddType(Sig([ValueType.AnyRef], [I32]));
+        var g = module.AddType(Sig([ValType.AnyRef], [I32]));
         module.AddFunc(g, [], Op(Opcode.LocalGet, 0), Instruction.WithHeapType(Opcode.RefTest, HeapType.Concrete(s)));
         Valid(module);
 
         // ref.cast from a func reference to a struct type: the operand must be in the any hierarchy.
         module = new Module();
         s = module.AddType(Struct());
-        f = module.AddType(Sig([ValueType.FuncRef], []));
+        f = module.AddType(Sig([ValType.FuncRef], []));
         module.AddFunc(f, [], Op(Opcode.LocalGet, 0), Instruction.WithHeapType(Opcode.RefCast, HeapType.Concrete(s)), Op(Opcode.Drop));
         Invalid(module, "type mismatch: instruction requires [(ref null any)] but stack has [(ref null func)]");
 
         // br_on_cast: target must be a subtype of the source; label gets the target, fallthrough the difference.
         module = new Module();
         s = module.AddType(Struct());
-        f = module.AddType(Sig([ValueType.AnyRef], [ValueType.AnyRef]));
+        f = module.AddType(Sig([ValType.AnyRef], [ValType.AnyRef]));
         module.AddFunc(f, [],
-            Block(Opcode.Block, ValueType.Ref(HeapType.Concrete(s), false)),
+            Block(Opcode.Block, ValType.Ref(HeapType.Concrete(s), false)),
             Op(Opcode.LocalGet, 0),
-            Instruction.BrOnCast(Opcode.BrOnCast, 0, ValueType.AnyRef, ValueType.Ref(HeapType.Concrete(s), false)),
+            Instruction.BrOnCast(Opcode.BrOnCast, 0, ValType.AnyRef, ValType.Ref(HeapType.Concrete(s), false)),
             Op(Opcode.Return),
             End);
         Valid(module);
         module = new Module();
         s = module.AddType(Struct());
-        f = module.AddType(Sig([ValueType.AnyRef], [ValueType.AnyRef]));
+        f = module.AddType(Sig([ValType.AnyRef], [ValType.AnyRef]));
         module.AddFunc(f, [],
-            Block(Opcode.Block, ValueType.Ref(HeapType.Concrete(s), false)),
+            Block(Opcode.Block, ValType.Ref(HeapType.Concrete(s), false)),
             Op(Opcode.LocalGet, 0),
-            Instruction.BrOnCast(Opcode.BrOnCast, 0, ValueType.Ref(HeapType.Concrete(s), true), ValueType.AnyRef),
+            Instruction.BrOnCast(Opcode.BrOnCast, 0, ValType.Ref(HeapType.Concrete(s), true), ValType.AnyRef),
             Op(Opcode.Return),
             End);
         Invalid(module, "type mismatch on cast: type (ref null any) does not match (ref null 0)");
         module = new Module();
         s = module.AddType(Struct());
-        f = module.AddType(Sig([ValueType.AnyRef], [ValueType.AnyRef]));
+        f = module.AddType(Sig([ValType.AnyRef], [ValType.AnyRef]));
         module.AddFunc(f, [],
-            Block(Opcode.Block, ValueType.Ref(HeapType.Concrete(s), false)),
+            Block(Opcode.Block, ValType.Ref(HeapType.Concrete(s), false)),
             Op(Opcode.LocalGet, 0),
-            Instruction.BrOnCast(Opcode.BrOnCast, 0, ValueType.AnyRef, ValueType.Ref(HeapType.Concrete(s), true)),
+            Instruction.BrOnCast(Opcode.BrOnCast, 0, ValType.AnyRef, ValType.Ref(HeapType.Concrete(s), true)),
             Op(Opcode.Return),
             End);
         Invalid(module, "type mismatch: instruction requires type (ref null 0) but label has [(ref 0)]");
         // br_on_cast_fail sends the difference (non-null when the target is nullable) to the label.
         module = new Module();
         s = module.AddType(Struct());
-        f = module.AddType(Sig([ValueType.AnyRef], [ValueType.AnyRef]));
+        f = module.AddType(Sig([ValType.AnyRef], [ValType.AnyRef]));
         module.AddFunc(f, [],
-            Block(Opcode.Block, ValueType.Ref(HeapType.Any, false)),
+            Block(Opcode.Block, ValType.Ref(HeapType.Any, false)),
             Op(Opcode.LocalGet, 0),
-            Instruction.BrOnCast(Opcode.BrOnCastFail, 0, ValueType.AnyRef, ValueType.Ref(HeapType.Concrete(s), true)),
+            Instruction.BrOnCast(Opcode.BrOnCastFail, 0, ValType.AnyRef, ValType.Ref(HeapType.Concrete(s), true)),
             Op(Opcode.Return),
             End);
         Valid(module);
@@ -323,7 +322,7 @@ public class TypeValidationTests
             var st = m.AddType(Struct(Field(I32, mutable: true), new FieldType(StorageType.I8, false), Field(Ref(0))));
             m.AddType(new ArrayType(new FieldType(StorageType.I16, true)));
             m.AddType(new ArrayType(Field(I64)));
-            m.AddType(new ArrayType(Field(ValueType.FuncRef, true)));
+            m.AddType(new ArrayType(Field(ValType.FuncRef, true)));
             var ft = m.AddType(Sig([], []));
             m.AddFunc(ft, [], body);
             return m;
@@ -346,10 +345,10 @@ public class TypeValidationTests
         withData.Data.Add(new DataSegment(SegmentMode.Passive, Array.Empty<byte>()));
         Invalid(withData, "array type is not numeric or vector");
         var withElem = One(Op(Opcode.Unreachable), Op(Opcode.ArrayNewElem, 2, 0), Op(Opcode.Drop));
-        withElem.Elements.Add(new ElementSegment(SegmentMode.Passive, ValueType.FuncRef, []));
+        withElem.Elements.Add(new ElementSegment(SegmentMode.Passive, ValType.FuncRef, []));
         Invalid(withElem, "type mismatch: element segment's type (ref null func) does not match array's field type i64");
         withElem = One(Op(Opcode.Unreachable), Op(Opcode.ArrayInitElem, 3, 0));
-        withElem.Elements.Add(new ElementSegment(SegmentMode.Passive, ValueType.FuncRef, []));
+        withElem.Elements.Add(new ElementSegment(SegmentMode.Passive, ValType.FuncRef, []));
         Valid(withElem);
     }
 
@@ -357,15 +356,15 @@ public class TypeValidationTests
     public void I31_and_extern_conversions()
     {
         Valid(Func(Sig([], [I32]), I32Const(), Op(Opcode.RefI31), Op(Opcode.I31GetS)));
-        Valid(Func(Sig([ValueType.ExternRef], [ValueType.AnyRef]), Op(Opcode.LocalGet, 0), Op(Opcode.AnyConvertExtern)));
-        Valid(Func(Sig([ValueType.Ref(HeapType.Extern, false)], [ValueType.Ref(HeapType.Any, false)]), Op(Opcode.LocalGet, 0), Op(Opcode.AnyConvertExtern)));
-        Invalid(Func(Sig([ValueType.ExternRef], [ValueType.Ref(HeapType.Any, false)]), Op(Opcode.LocalGet, 0), Op(Opcode.AnyConvertExtern)),
+        Valid(Func(Sig([ValType.ExternRef], [ValType.AnyRef]), Op(Opcode.LocalGet, 0), Op(Opcode.AnyConvertExtern)));
+        Valid(Func(Sig([ValType.Ref(HeapType.Extern, false)], [ValType.Ref(HeapType.Any, false)]), Op(Opcode.LocalGet, 0), Op(Opcode.AnyConvertExtern)));
+        Invalid(Func(Sig([ValType.ExternRef], [ValType.Ref(HeapType.Any, false)]), Op(Opcode.LocalGet, 0), Op(Opcode.AnyConvertExtern)),
             "type mismatch: instruction requires [(ref any)] but stack has [(ref null any)]");
-        Valid(Func(Sig([ValueType.I31Ref], [ValueType.ExternRef]), Op(Opcode.LocalGet, 0), Op(Opcode.ExternConvertAny)));
-        Invalid(Func(Sig([ValueType.FuncRef], [ValueType.ExternRef]), Op(Opcode.LocalGet, 0), Op(Opcode.ExternConvertAny)),
+        Valid(Func(Sig([ValType.I31Ref], [ValType.ExternRef]), Op(Opcode.LocalGet, 0), Op(Opcode.ExternConvertAny)));
+        Invalid(Func(Sig([ValType.FuncRef], [ValType.ExternRef]), Op(Opcode.LocalGet, 0), Op(Opcode.ExternConvertAny)),
             "type mismatch: instruction requires [(ref null any)] but stack has [(ref null func)]");
-        Valid(Func(Sig([ValueType.I31Ref, ValueType.StructRef], [I32]), Op(Opcode.LocalGet, 0), Op(Opcode.LocalGet, 1), Op(Opcode.RefEq)));
-        Invalid(Func(Sig([ValueType.AnyRef, ValueType.StructRef], [I32]), Op(Opcode.LocalGet, 0), Op(Opcode.LocalGet, 1), Op(Opcode.RefEq)),
+        Valid(Func(Sig([ValType.I31Ref, ValType.StructRef], [I32]), Op(Opcode.LocalGet, 0), Op(Opcode.LocalGet, 1), Op(Opcode.RefEq)));
+        Invalid(Func(Sig([ValType.AnyRef, ValType.StructRef], [I32]), Op(Opcode.LocalGet, 0), Op(Opcode.LocalGet, 1), Op(Opcode.RefEq)),
             "type mismatch: instruction requires [(ref null eq) (ref null eq)] but stack has [(ref null any) (ref null struct)]");
     }
 }

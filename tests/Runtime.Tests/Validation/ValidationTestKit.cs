@@ -1,21 +1,20 @@
 using WasmHarness.Syntax;
 using WasmHarness.Validation;
-using ValueType = WasmHarness.Syntax.ValueType;
 
 namespace WasmHarness.Tests.Validation;
 
 /// <summary>Small helpers to build modules by hand for validator tests.</summary>
 internal static class ValidationTestKit
 {
-    public static readonly ValueType I32 = ValueType.I32;
-    public static readonly ValueType I64 = ValueType.I64;
-    public static readonly ValueType F32 = ValueType.F32;
-    public static readonly ValueType F64 = ValueType.F64;
-    public static readonly ValueType Vec = ValueType.V128;
+    public static readonly ValType I32 = ValType.I32;
+    public static readonly ValType I64 = ValType.I64;
+    public static readonly ValType F32 = ValType.F32;
+    public static readonly ValType F64 = ValType.F64;
+    public static readonly ValType Vec = ValType.V128;
 
-    public static FunctionType Sig(ValueType[] parameters, ValueType[] results) => new(parameters, results);
+    public static FunctionType Sig(ValType[] parameters, ValType[] results) => new(parameters, results);
 
-    public static ValueType Ref(uint typeIndex, bool nullable = false) => ValueType.Ref(HeapType.Concrete(typeIndex), nullable);
+    public static ValType Ref(uint typeIndex, bool nullable = false) => ValType.Ref(HeapType.Concrete(typeIndex), nullable);
 
     public static Instruction Op(Opcode opcode) => Instruction.Simple(opcode);
 
@@ -31,7 +30,7 @@ internal static class ValidationTestKit
 
     public static Instruction Block(Opcode opcode) => Instruction.Block(opcode, BlockType.Empty);
 
-    public static Instruction Block(Opcode opcode, ValueType result) => Instruction.Block(opcode, BlockType.Value(result));
+    public static Instruction Block(Opcode opcode, ValType result) => Instruction.Block(opcode, BlockType.Value(result));
 
     public static Instruction End => Instruction.Simple(Opcode.End);
 
@@ -55,7 +54,7 @@ internal static class ValidationTestKit
     }
 
     /// <summary>Adds a function whose body is <paramref name="body"/> followed by <c>end</c>; returns its function index.</summary>
-    public static uint AddFunc(this Module module, uint typeIndex, ValueType[] locals, params Instruction[] body)
+    public static uint AddFunc(this Module module, uint typeIndex, ValType[] locals, params Instruction[] body)
     {
         var index = (uint)(module.ImportedFunctionCount + module.Functions.Count);
         module.Functions.Add(new Function(typeIndex, locals.Select(t => new LocalGroup(1, t)).ToArray(), new Expression([.. body, End])));
@@ -65,7 +64,7 @@ internal static class ValidationTestKit
     /// <summary>A module with one function of type <paramref name="type"/> and the given body.</summary>
     public static Module Func(FunctionType type, params Instruction[] body) => Func(type, [], body);
 
-    public static Module Func(FunctionType type, ValueType[] locals, params Instruction[] body)
+    public static Module Func(FunctionType type, ValType[] locals, params Instruction[] body)
     {
         var module = new Module();
         var typeIndex = module.AddType(type);

@@ -16,31 +16,31 @@ public enum ValueKind : byte
 /// <summary>
 /// A value type (spec: <c>valtype</c>): a number type, <c>v128</c>, or a reference type <c>(ref null? heaptype)</c>.
 /// </summary>
-public readonly record struct ValueType(ValueKind Kind, HeapType Heap = default, bool Nullable = false)
+public readonly record struct ValType(ValueKind Kind, HeapType Heap = default, bool Nullable = false)
 {
-    public static readonly ValueType I32 = new(ValueKind.I32);
-    public static readonly ValueType I64 = new(ValueKind.I64);
-    public static readonly ValueType F32 = new(ValueKind.F32);
-    public static readonly ValueType F64 = new(ValueKind.F64);
-    public static readonly ValueType V128 = new(ValueKind.V128);
-    public static readonly ValueType Bottom = new(ValueKind.Bottom);
+    public static readonly ValType I32 = new(ValueKind.I32);
+    public static readonly ValType I64 = new(ValueKind.I64);
+    public static readonly ValType F32 = new(ValueKind.F32);
+    public static readonly ValType F64 = new(ValueKind.F64);
+    public static readonly ValType V128 = new(ValueKind.V128);
+    public static readonly ValType Bottom = new(ValueKind.Bottom);
 
     /// <summary><c>funcref</c>, that is <c>(ref null func)</c>.</summary>
-    public static readonly ValueType FuncRef = Ref(HeapType.Func, nullable: true);
+    public static readonly ValType FuncRef = Ref(HeapType.Func, nullable: true);
     /// <summary><c>externref</c>, that is <c>(ref null extern)</c>.</summary>
-    public static readonly ValueType ExternRef = Ref(HeapType.Extern, nullable: true);
-    public static readonly ValueType AnyRef = Ref(HeapType.Any, nullable: true);
-    public static readonly ValueType EqRef = Ref(HeapType.Eq, nullable: true);
-    public static readonly ValueType I31Ref = Ref(HeapType.I31, nullable: true);
-    public static readonly ValueType StructRef = Ref(HeapType.Struct, nullable: true);
-    public static readonly ValueType ArrayRef = Ref(HeapType.Array, nullable: true);
-    public static readonly ValueType ExnRef = Ref(HeapType.Exn, nullable: true);
-    public static readonly ValueType NullRef = Ref(HeapType.None, nullable: true);
-    public static readonly ValueType NullFuncRef = Ref(HeapType.NoFunc, nullable: true);
-    public static readonly ValueType NullExternRef = Ref(HeapType.NoExtern, nullable: true);
-    public static readonly ValueType NullExnRef = Ref(HeapType.NoExn, nullable: true);
+    public static readonly ValType ExternRef = Ref(HeapType.Extern, nullable: true);
+    public static readonly ValType AnyRef = Ref(HeapType.Any, nullable: true);
+    public static readonly ValType EqRef = Ref(HeapType.Eq, nullable: true);
+    public static readonly ValType I31Ref = Ref(HeapType.I31, nullable: true);
+    public static readonly ValType StructRef = Ref(HeapType.Struct, nullable: true);
+    public static readonly ValType ArrayRef = Ref(HeapType.Array, nullable: true);
+    public static readonly ValType ExnRef = Ref(HeapType.Exn, nullable: true);
+    public static readonly ValType NullRef = Ref(HeapType.None, nullable: true);
+    public static readonly ValType NullFuncRef = Ref(HeapType.NoFunc, nullable: true);
+    public static readonly ValType NullExternRef = Ref(HeapType.NoExtern, nullable: true);
+    public static readonly ValType NullExnRef = Ref(HeapType.NoExn, nullable: true);
 
-    public static ValueType Ref(HeapType heap, bool nullable) => new(ValueKind.Ref, heap, nullable);
+    public static ValType Ref(HeapType heap, bool nullable) => new(ValueKind.Ref, heap, nullable);
 
     public bool IsReference => Kind == ValueKind.Ref;
 
