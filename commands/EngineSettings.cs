@@ -32,8 +32,7 @@ internal static class EngineSettings
     /// </summary>
     private static readonly HashSet<string> AbsentFeatures = new(StringComparer.Ordinal)
     {
-        "threads", "shared-everything-threads", "component-model", "component-model-async", "wide-arithmetic",
-        "custom-page-sizes", "stack-switching",
+        "shared-everything-threads", "component-model", "component-model-async", "stack-switching",
     };
 
     /// <summary>wasmtime's Wasm 2.0 switches: always on here, so <c>=y</c> is accepted and <c>=n</c> is "not supported".</summary>

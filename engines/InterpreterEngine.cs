@@ -95,7 +95,9 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
         private sealed class HostCaller(Session session, Caller caller) : IHostCaller
         {
             public IReadOnlyList<EngineValue> Invoke(string export, IReadOnlyList<EngineValue> arguments) =>
-                session.Invoke(new Instance(caller.Instance), export, arguments);
+                caller.GetFunction(export) is null
+                    ? throw new EngineFailure(FailureKind.Link, $"no function export \"{export}\"")
+                    : session.Invoke(new Instance(caller.Instance), export, arguments);
         }
 
         /// <summary>Runs guest code, turning the runtime's traps and link errors into <see cref="EngineFailure"/>.</summary>

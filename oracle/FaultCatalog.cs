@@ -19,8 +19,24 @@ public sealed class Fault(string name, string area, Func<Module, Instruction, bo
     /// <summary>True for an instruction of a module that the fault miscompiles.</summary>
     public Func<Module, Instruction, bool> Triggers { get; } = triggers;
 
-    /// <summary>The faulty copy of a module (the argument is never changed).</summary>
-    public Module Apply(Module module) => apply(module);
+    /// <summary>
+    /// The faulty copy of a module (the argument is never changed). A miscompilation never turns a valid module into
+    /// an invalid one, so where the rewrite would (an i32 replacement for a memory64 instruction, say) the module is
+    /// left as it is.
+    /// </summary>
+    public Module Apply(Module module)
+    {
+        var faulty = apply(module);
+        try
+        {
+            Validation.ModuleValidator.Validate(faulty);
+            return faulty;
+        }
+        catch (InvalidModuleException)
+        {
+            return module;
+        }
+    }
 
     public override string ToString() => Name;
 }

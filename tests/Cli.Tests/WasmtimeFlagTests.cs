@@ -77,8 +77,8 @@ public sealed class WasmtimeFlagTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "-W", "threads=y" }, "not supported: -W threads")]
-    [InlineData(new[] { "-W", "threads" }, "not supported: -W threads")]
+    [InlineData(new[] { "-W", "component-model=y" }, "not supported: -W component-model")]
+    [InlineData(new[] { "-W", "stack-switching" }, "not supported: -W stack-switching")]
     [InlineData(new[] { "-W", "bulk-memory=n" }, "not supported: -W bulk-memory=n")]
     [InlineData(new[] { "-W", "nan-canonicalization=y" }, "not supported: -W nan-canonicalization")]
     [InlineData(new[] { "-O", "opt-level=2" }, "not supported: -O")]
