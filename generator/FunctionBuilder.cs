@@ -1037,7 +1037,7 @@ internal sealed class FunctionBuilder
     /// <summary>
     /// An atomic access to memory 0 (threads), the i32 on top of the stack its address: masked and aligned to the
     /// access's width (atomics trap when misaligned) and with an aligned offset, so that it mostly succeeds; where traps
-    /// are allowed, sometimes unmasked (out of bounds) or misaligned by the offset. A wait's timeout is always 0 (one
+    /// are allowed, sometimes unmasked (out of bounds, still aligned) or misaligned by the offset (in bounds). A wait's timeout is always 0 (one
     /// thread: a longer wait would block, or time out after a delay), and it waits only on a shared memory unless traps
     /// are allowed (a wait on an unshared memory traps); its expected value, and a compare-exchange's, is often 0, what
     /// most of memory holds, so that both outcomes occur.
@@ -1050,16 +1050,28 @@ internal sealed class FunctionBuilder
         var atomic = _u.Choose(atomics);
         var width = 1 << atomic.NaturalAlignment;
         var offset = (ulong)(width * _u.Int(5));
-        if (!Traps || _u.Int(6) != 0)
+        var wait = atomic.Opcode is Opcode.MemoryAtomicWait32 or Opcode.MemoryAtomicWait64;
+        // At most one reason to trap at a time: the threads spec's prose checks alignment before bounds for
+        // read-modify-writes but bounds first for loads, and its rules do not tell traps apart, so engines rightly
+        // name an access that is both misaligned and out of bounds differently (wasmtime: unaligned; ours: bounds).
+        // A wait on an unshared memory (a trap of its own) is aligned and in bounds.
+        var unsharedWait = wait && !_m.MemoryShared;
+        var misaligned = Traps && !unsharedWait && width > 1 && _u.Int(8) == 0;
+        if (misaligned || unsharedWait || !Traps || _u.Int(6) != 0)
         {
-            MaskAddress(width, inBounds: !Traps);
+            MaskAddress(width, inBounds: misaligned || unsharedWait || !Traps);
         }
-        if (Traps && width > 1 && _u.Int(8) == 0)
+        else
         {
-            offset += (ulong)_u.Range(1, width - 1); // the unaligned-atomic trap (after the bounds check)
+            // Anywhere (mostly out of bounds), but aligned.
+            Emit(Instruction.I32Const(~(width - 1)));
+            Emit(Opcode.I32And);
+        }
+        if (misaligned)
+        {
+            offset += (ulong)_u.Range(1, width - 1); // the unaligned-atomic trap, in bounds
         }
         ToAddress(0);
-        var wait = atomic.Opcode is Opcode.MemoryAtomicWait32 or Opcode.MemoryAtomicWait64;
         var compares = wait || atomic.Operands.Length == 2; // cmpxchg: expected, replacement
         for (var i = 0; i < atomic.Operands.Length; i++)
         {
