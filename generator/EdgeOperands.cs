@@ -18,9 +18,15 @@ internal static class EdgeOperands
     public static Instruction[]? Choose(OpcodeEntry entry, Unstructured u)
     {
         var parameters = entry.Parameters;
-        if (parameters.Length is 0 or > 2 || parameters.Any(p => p.Kind is not (ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64)))
+        if (parameters.Length is 0 || parameters.Any(p => p.Kind is not (ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64)))
         {
             return null;
+        }
+        if (parameters.Length > 2)
+        {
+            // Three or more operands (i64.add128's two halves of two 128-bit values): an edge for each, so that
+            // carries and borrows across the halves (all ones plus one, zero minus one) meet often.
+            return [.. parameters.Select(p => Const(p.Kind, p.Kind is ValueKind.I32 or ValueKind.I64 ? IntegerEdge(p.Kind, u) : FloatEdge(p.Kind, u)))];
         }
         if (parameters.Length == 2)
         {

@@ -12,6 +12,7 @@ internal sealed class FunctionBuilder
         TableSize, TableGrow, TableFill, TableCopy, RefNull, RefFunc, RefIsNull, Shuffle, Unreachable, Mask,
         ReturnCall, ReturnCallIndirect, CallRef, ReturnCallRef, BrOnNull, RefAsNonNull, Throw, TryTable,
         StructNew, StructGet, StructSet, ArrayNew, ArrayGet, ArraySet, ArrayLen, RefI31, I31Get, RefTest, RefCast, BrOnCast, RefEq,
+        Atomic, AtomicFence,
     }
 
     private sealed class Frame
@@ -596,6 +597,14 @@ internal sealed class FunctionBuilder
             }
             Add(Move.MemorySize);
         }
+        if (_config.Threads && _m.HasMemory && Allows(InstructionClass.Memory))
+        {
+            if (isI32)
+            {
+                Add(Move.Atomic, 3);
+            }
+            Add(Move.AtomicFence);
+        }
         if (_m.HasMemory && Allows(InstructionClass.BulkMemory) && _config.BulkMemory && Traps && Suffix([ValType.I32, ValType.I32, ValType.I32]))
         {
             Add(Move.MemoryFill);
@@ -1014,11 +1023,77 @@ internal sealed class FunctionBuilder
         return new MemArg((uint)_u.Int(naturalAlignment + 1), offset);
     }
 
-    private void MaskAddress()
+    /// <summary>
+    /// Masks the i32 address on top of the stack, mostly into the first KiB (where the data segment and earlier stores
+    /// are), and aligned to <paramref name="alignTo"/> bytes; only into the first KiB when <paramref name="inBounds"/>.
+    /// </summary>
+    private void MaskAddress(int alignTo = 1, bool inBounds = false)
     {
-        // Mostly into the first KiB, where the data segment and earlier stores are.
-        Emit(Instruction.I32Const(_config.DisallowTraps ? 0x3FF : _u.Int(4) switch { 0 or 1 => 0x3FF, 2 => 0xFF, _ => 0xFFFF }));
+        var mask = _config.DisallowTraps || inBounds ? 0x3FF : _u.Int(4) switch { 0 or 1 => 0x3FF, 2 => 0xFF, _ => 0xFFFF };
+        Emit(Instruction.I32Const(mask & ~(alignTo - 1)));
         Emit(Opcode.I32And);
+    }
+
+    /// <summary>
+    /// An atomic access to memory 0 (threads), the i32 on top of the stack its address: masked and aligned to the
+    /// access's width (atomics trap when misaligned) and with an aligned offset, so that it mostly succeeds; where traps
+    /// are allowed, sometimes unmasked (out of bounds, still aligned) or misaligned by the offset (in bounds). A wait's timeout is always 0 (one
+    /// thread: a longer wait would block, or time out after a delay), and it waits only on a shared memory unless traps
+    /// are allowed (a wait on an unshared memory traps); its expected value, and a compare-exchange's, is often 0, what
+    /// most of memory holds, so that both outcomes occur.
+    /// </summary>
+    private void EmitAtomic()
+    {
+        var atomics = OpcodeCatalog.Atomics
+            .Where(a => _m.MemoryShared || Traps || a.Opcode is not (Opcode.MemoryAtomicWait32 or Opcode.MemoryAtomicWait64))
+            .ToList();
+        var atomic = _u.Choose(atomics);
+        var width = 1 << atomic.NaturalAlignment;
+        var offset = (ulong)(width * _u.Int(5));
+        var wait = atomic.Opcode is Opcode.MemoryAtomicWait32 or Opcode.MemoryAtomicWait64;
+        // At most one reason to trap at a time: the threads spec's prose checks alignment before bounds for
+        // read-modify-writes but bounds first for loads, and its rules do not tell traps apart, so engines rightly
+        // name an access that is both misaligned and out of bounds differently (wasmtime: unaligned; ours: bounds).
+        // A wait on an unshared memory (a trap of its own) is aligned and in bounds.
+        var unsharedWait = wait && !_m.MemoryShared;
+        var misaligned = Traps && !unsharedWait && width > 1 && _u.Int(8) == 0;
+        if (misaligned || unsharedWait || !Traps || _u.Int(6) != 0)
+        {
+            MaskAddress(width, inBounds: misaligned || unsharedWait || !Traps);
+        }
+        else
+        {
+            // Anywhere (mostly out of bounds), but aligned.
+            Emit(Instruction.I32Const(~(width - 1)));
+            Emit(Opcode.I32And);
+        }
+        if (misaligned)
+        {
+            offset += (ulong)_u.Range(1, width - 1); // the unaligned-atomic trap, in bounds
+        }
+        ToAddress(0);
+        var compares = wait || atomic.Operands.Length == 2; // cmpxchg: expected, replacement
+        for (var i = 0; i < atomic.Operands.Length; i++)
+        {
+            var type = atomic.Operands[i];
+            if (wait && i == 1)
+            {
+                Emit(Instruction.I64Const(0)); // the timeout, in nanoseconds
+                Push(type);
+            }
+            else if (compares && i == 0 && _u.Bool())
+            {
+                Emit(type == ValType.I64 ? Instruction.I64Const(0) : Instruction.I32Const(0));
+                Push(type);
+            }
+            else
+            {
+                PushOperand(type);
+            }
+        }
+        Emit(Instruction.Memory(atomic.Opcode, new MemArg((uint)atomic.NaturalAlignment, offset)));
+        Pop(1 + atomic.Operands.Length);
+        _stack.AddRange(atomic.Results);
     }
 
     /// <summary>
@@ -1033,8 +1108,13 @@ internal sealed class FunctionBuilder
         void EndMinus(int back, uint? of = null)
         {
             Emit(Instruction.WithIndex(Opcode.MemorySize, of ?? memory));
-            Emit(Instruction.I32Const(16));
-            Emit(Opcode.I32Shl);
+            // memory.size counts pages of the memory's page size (custom page sizes: 1 byte for memory 0 sometimes).
+            var log2 = (of ?? memory) == 0 ? _m.MemoryPageSizeLog2 : MemoryType.DefaultPageSizeLog2;
+            if (log2 != 0)
+            {
+                Emit(Instruction.I32Const(log2));
+                Emit(Opcode.I32Shl);
+            }
             Emit(Instruction.I32Const(back));
             Emit(Opcode.I32Sub);
         }
@@ -1176,6 +1256,12 @@ internal sealed class FunctionBuilder
             }
             case Move.Mask:
                 MaskAddress();
+                return;
+            case Move.Atomic:
+                EmitAtomic();
+                return;
+            case Move.AtomicFence:
+                Emit(Opcode.AtomicFence);
                 return;
             case Move.Load:
             {

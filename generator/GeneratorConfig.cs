@@ -35,7 +35,8 @@ public enum GeneratorProfile
 /// The generator's knobs. <see cref="Swarm"/> draws one per test case from the input bytes (swarm testing: each case
 /// enables a random subset of features and instruction kinds, so rarely combined instructions meet often).
 /// The Wasm 3.0 features are off unless the swarm draws them (<see cref="GeneratorProfile.Wasm3"/>); GC types are not
-/// generated yet, and relaxed SIMD never is (implementation-defined results).
+/// generated yet, and relaxed SIMD never is (implementation-defined results). The Wasm3 profile also draws three
+/// proposals beyond 3.0 (<see cref="WideArithmetic"/>, <see cref="CustomPageSizes"/>, <see cref="Threads"/>).
 /// </summary>
 public sealed record GeneratorConfig
 {
@@ -95,6 +96,25 @@ public sealed record GeneratorConfig
     /// </summary>
     public bool Gc { get; init; }
 
+    /// <summary>
+    /// Beyond Wasm 3.0 (wide arithmetic): <c>i64.add128</c>, <c>i64.sub128</c>, <c>i64.mul_wide_s/u</c>, fixed-signature
+    /// instructions with two results.
+    /// </summary>
+    public bool WideArithmetic { get; init; }
+
+    /// <summary>
+    /// Beyond Wasm 3.0 (custom page sizes): a defined memory 0 sometimes has a page size of 1 byte, so its limits,
+    /// <c>memory.size</c> and <c>memory.grow</c> count bytes.
+    /// </summary>
+    public bool CustomPageSizes { get; init; }
+
+    /// <summary>
+    /// Beyond Wasm 3.0 (threads): a defined memory 0 is sometimes shared; atomic loads, stores, read-modify-writes,
+    /// compare-exchanges, <c>atomic.fence</c>, <c>memory.atomic.notify</c> and <c>memory.atomic.wait32/64</c> with a
+    /// timeout of 0 on memory 0. One thread only, so every result is deterministic (a wait with a timeout could block).
+    /// </summary>
+    public bool Threads { get; init; }
+
     /// <summary>No instruction that can trap is generated (besides the fuel check); memory accesses are masked into bounds.</summary>
     public bool DisallowTraps { get; init; }
 
@@ -131,6 +151,9 @@ public sealed record GeneratorConfig
         if (Imports) yield return "imports";
         if (HostFunctions) yield return "host-functions";
         if (Gc) yield return "gc";
+        if (WideArithmetic) yield return "wide-arithmetic";
+        if (CustomPageSizes) yield return "custom-page-sizes";
+        if (Threads) yield return "threads";
     }
 
     /// <summary>A swarm configuration drawn from <paramref name="u"/>: features, limits and a random subset of instructions.</summary>
@@ -215,6 +238,12 @@ public sealed record GeneratorConfig
         }
         // Drawn after everything else, so the rest of a configuration stays what the same bytes gave before imports existed.
         config = config with { Imports = u.Int(4) == 0, HostFunctions = u.Int(4) == 0 };
-        return profile == GeneratorProfile.Wasm3 ? config with { Gc = u.Int(3) == 0 } : config;
+        if (profile != GeneratorProfile.Wasm3)
+        {
+            return config;
+        }
+        config = config with { Gc = u.Int(3) == 0 };
+        // The proposals beyond 3.0, drawn after every other draw so that the configurations above stay what they were.
+        return config with { WideArithmetic = u.Int(3) == 0, CustomPageSizes = u.Int(3) == 0, Threads = u.Int(3) == 0 };
     }
 }

@@ -47,6 +47,10 @@ public static class ModuleGenerator
         public bool HasTable;
         public bool HasPassiveData;
         public ulong MemoryMinPages;
+        /// <summary>Memory 0's page size, log2: 16 (64 KiB), or 0 (1 byte, <see cref="GeneratorConfig.CustomPageSizes"/>).</summary>
+        public int MemoryPageSizeLog2 = MemoryType.DefaultPageSizeLog2;
+        /// <summary>Memory 0 is shared (<see cref="GeneratorConfig.Threads"/>).</summary>
+        public bool MemoryShared;
         /// <summary>Per memory: true when it has 64-bit addresses (memory64).</summary>
         public readonly List<bool> MemoryIs64 = [];
         /// <summary>The parameter types of each tag (exceptions).</summary>
@@ -111,6 +115,11 @@ public static class ModuleGenerator
                 ValueTypes.AddRange([ValType.FuncRef, ValType.ExternRef]);
             }
             Allowed = [.. OpcodeCatalog.Fixed.Where(IsAllowed)];
+            if (Config.WideArithmetic)
+            {
+                // Appended, and not subject to the swarm's opcode subset (drawn from the Wasm 3.0 opcodes only).
+                Allowed.AddRange(OpcodeCatalog.WideArithmetic.Where(Fits));
+            }
             if (Config.Gc)
             {
                 FieldType Mutable(ValType type) => new(new StorageType(type), Mutable: true);
@@ -119,7 +128,7 @@ public static class ModuleGenerator
                 GcTypes.Add(new SubType(new ArrayType(Mutable(ValType.I32))));
             }
 
-            var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, Gc = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
+            var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, Gc = false, Threads = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
             if (Config.HostFunctions)
             {
                 foreach (var (name, type) in HostModule.Functions)
@@ -148,7 +157,18 @@ public static class ModuleGenerator
                 {
                     MemoryMinPages = (ulong)U.Range(1, 2);
                     var addressType = Config.Memory64 ? AddressType.I64 : AddressType.I32;
-                    module.Memories.Add(new MemoryType(new Limits(MemoryMinPages, MemoryMinPages + (ulong)U.Int(3), addressType)));
+                    var maxPages = MemoryMinPages + (ulong)U.Int(3);
+                    if (Config.CustomPageSizes && U.Bool())
+                    {
+                        // Pages of one byte: at least 1104, so that a masked address (below 1 KiB) plus an offset (up
+                        // to 32) plus an access (up to 16 bytes) stays in bounds; a maximum a little above, so that
+                        // memory.grow (by 0 to 3 pages) reaches it.
+                        MemoryPageSizeLog2 = 0;
+                        MemoryMinPages = (ulong)U.Range(1104, 70000);
+                        maxPages = MemoryMinPages + (ulong)U.Int(8);
+                    }
+                    MemoryShared = Config.Threads && U.Bool(); // a shared memory needs a maximum, which it has
+                    module.Memories.Add(new MemoryType(new Limits(MemoryMinPages, maxPages, addressType, MemoryShared), MemoryPageSizeLog2));
                 }
                 MemoryIs64.Add(Config.Memory64);
                 module.Exports.Add(new Export(MemoryExport, ExternKind.Memory, 0));
@@ -213,7 +233,7 @@ public static class ModuleGenerator
             if (HasMemory)
             {
                 var active = RandomBytes(U.Range(1, 160));
-                module.Data.Add(new DataSegment(SegmentMode.Active, active, 0, Expression.Of(Address(0, U.Int(8) == 0 ? 65536 - active.Length : U.Int(900)))));
+                module.Data.Add(new DataSegment(SegmentMode.Active, active, 0, Expression.Of(Address(0, U.Int(8) == 0 ? (int)(MemoryMinPages << MemoryPageSizeLog2) - active.Length : U.Int(900)))));
                 if (Config.BulkMemory)
                 {
                     module.Data.Add(new DataSegment(SegmentMode.Passive, RandomBytes(U.Range(1, 32))));
@@ -293,6 +313,8 @@ public static class ModuleGenerator
                         var type = provider.Memories[0];
                         module.Imports.Add(new Import(ProviderModules.Name, export.Name, type));
                         MemoryMinPages = type.Limits.Min;
+                        MemoryPageSizeLog2 = type.PageSizeLog2;
+                        MemoryShared = type.Limits.Shared;
                         importedMemory = true;
                         break;
                     }
@@ -329,12 +351,11 @@ public static class ModuleGenerator
             return types;
         }
 
-        private bool IsAllowed(OpcodeEntry entry)
+        private bool IsAllowed(OpcodeEntry entry) => (Config.Opcodes is null || Config.Opcodes.Contains(entry.Opcode)) && Fits(entry);
+
+        /// <summary>The configuration's classes, traps, floats and proposals allow <paramref name="entry"/>.</summary>
+        private bool Fits(OpcodeEntry entry)
         {
-            if (Config.Opcodes is not null && !Config.Opcodes.Contains(entry.Opcode))
-            {
-                return false;
-            }
             if (!Config.Allows(entry.Class) || entry.CanTrap && (Config.DisallowTraps || !Config.Allows(InstructionClass.Trapping)))
             {
                 return false;
@@ -353,7 +374,7 @@ public static class ModuleGenerator
             {
                 return false;
             }
-            return Config.SaturatingConversions || code >> 16 != 0xFC;
+            return Config.SaturatingConversions || code is < 0xFC_0000 or > 0xFC_0007; // the saturating truncations
         }
 
         /// <summary>An interesting constant of <paramref name="type"/>: edge values half the time.</summary>

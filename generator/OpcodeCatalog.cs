@@ -32,6 +32,29 @@ public static class OpcodeCatalog
 
     public static IReadOnlyList<Opcode> FixedOpcodes { get; } = [.. Fixed.Select(e => e.Opcode)];
 
+    /// <summary>
+    /// The wide-arithmetic instructions (beyond Wasm 3.0, <see cref="GeneratorConfig.WideArithmetic"/>): fixed
+    /// signatures with two results. Kept apart from <see cref="Fixed"/> and <see cref="SwarmOpcodes"/>, so that the
+    /// swarm subsets drawn before the proposal existed stay the same.
+    /// </summary>
+    public static IReadOnlyList<OpcodeEntry> WideArithmetic { get; } = BuildFixed(beyondWasm3: true);
+
+    /// <summary>
+    /// The threads proposal's instructions that take a memory argument (<see cref="GeneratorConfig.Threads"/>):
+    /// atomic loads, stores, read-modify-writes and compare-exchanges, <c>memory.atomic.notify</c> and the waits; the
+    /// types after the address and the results come from the validator's table, the width from the natural alignment.
+    /// </summary>
+    public static IReadOnlyList<(Opcode Opcode, ValType[] Operands, ValType[] Results, int NaturalAlignment)> Atomics { get; } =
+    [
+        .. OpcodeTable.All
+            .Where(info => info.Prefix == 0xFE && info.Immediates == ImmediateKind.MemArg)
+            .Select(info => InstructionSignatures.TryGetAddressed(info.Opcode, out var signature)
+                ? (info.Opcode, signature.Parameters, signature.Results, (int)info.NaturalAlignment)
+                : (info.Opcode, [], [], -1))
+            .Where(atomic => atomic.Item4 >= 0)
+            .OrderBy(atomic => (int)atomic.Item1),
+    ];
+
     /// <summary>Loads and stores (not lane accesses): the type loaded or stored, and whether it stores.</summary>
     public static IReadOnlyList<(Opcode Opcode, ValType Type, bool Store, int NaturalAlignment)> MemoryAccesses { get; } =
     [
@@ -47,8 +70,8 @@ public static class OpcodeCatalog
     public static IReadOnlyList<Opcode> SwarmOpcodes { get; } = [.. FixedOpcodes, .. MemoryAccesses.Select(a => a.Opcode)];
 
     /// <summary>
-    /// True for the instructions of proposals beyond Wasm 3.0 (wide arithmetic), which the generator does not emit yet:
-    /// its profiles are Wasm 2.0 and 3.0, and its moves assume one result per fixed-signature instruction.
+    /// True for the instructions of proposals beyond Wasm 3.0 (threads, wide arithmetic, custom page sizes), which are
+    /// not in <see cref="Fixed"/>: the generator emits them only behind their own swarm flags.
     /// </summary>
     public static bool IsBeyondWasm3(Opcode opcode) =>
         (FeatureDetector.OfOpcode(opcode) & (Wasm3Features.Threads | Wasm3Features.WideArithmetic | Wasm3Features.CustomPageSizes)) != 0;
@@ -56,12 +79,13 @@ public static class OpcodeCatalog
     /// <summary>True for relaxed SIMD opcodes, which the generator never emits.</summary>
     public static bool IsRelaxedSimd(Opcode opcode) => OpcodeTable.Get(opcode).Feature == "relaxed-simd";
 
-    private static List<OpcodeEntry> BuildFixed()
+    private static List<OpcodeEntry> BuildFixed(bool beyondWasm3 = false)
     {
         var entries = new List<OpcodeEntry>();
         foreach (var opcode in InstructionSignatures.FixedOpcodes.OrderBy(o => (int)o))
         {
-            if (IsRelaxedSimd(opcode) || IsBeyondWasm3(opcode) || !InstructionSignatures.TryGetFixed(opcode, out var signature))
+            var wide = (FeatureDetector.OfOpcode(opcode) & Wasm3Features.WideArithmetic) != 0;
+            if (IsRelaxedSimd(opcode) || (beyondWasm3 ? !wide : IsBeyondWasm3(opcode)) || !InstructionSignatures.TryGetFixed(opcode, out var signature))
             {
                 continue;
             }

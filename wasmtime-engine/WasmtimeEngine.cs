@@ -185,7 +185,13 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
 
         public byte[] ReadMemory(IEngineInstance instance, string export)
         {
-            var memory = ((Instance)instance).Value.GetMemory(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no memory export \"{export}\"");
+            var wasmInstance = ((Instance)instance).Value;
+            var memory = wasmInstance.GetMemory(export);
+            if (memory is null)
+            {
+                // A shared memory (threads) is no Memory to the package: read it through the C API.
+                return WasmtimeNative.ReadSharedMemory(wasmInstance, export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no memory export \"{export}\"");
+            }
             var length = memory.GetLength();
             return length <= int.MaxValue ? memory.GetSpan(0, (int)length).ToArray() : throw new EngineFailure(FailureKind.Unsupported, "memory larger than a span");
         }
@@ -475,6 +481,11 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             if (e.Message.Contains("thrown Wasm exception", StringComparison.Ordinal))
             {
                 return new EngineFailure(FailureKind.UncaughtException, "uncaught exception", e);
+            }
+            // Threads: the package's TrapCode has no member for a wait on an unshared memory (the spec's trap).
+            if (e.Message.Contains("atomic wait on non-shared memory", StringComparison.Ordinal))
+            {
+                return new EngineFailure(FailureKind.Trap, "expected shared memory", e);
             }
             (FailureKind Kind, string[] Messages) mapped = e.Type switch
             {

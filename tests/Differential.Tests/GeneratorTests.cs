@@ -67,12 +67,59 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void The_wasm3_profile_draws_threads_wide_arithmetic_and_custom_page_sizes()
+    {
+        var features = new HashSet<string>();
+        var seen = new HashSet<Opcode>();
+        var bytePages = 0;
+        var shared = 0;
+        var waits = 0;
+        for (var seed = 0L; seed < 1500; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(29, seed), out var config, GeneratorProfile.Wasm3);
+            features.UnionWith(config.FeatureNames());
+            foreach (var body in module.Functions.Select(f => f.Body.Instructions))
+            {
+                seen.UnionWith(body.Select(i => i.Opcode));
+                for (var i = 0; i < body.Count; i++)
+                {
+                    if (body[i].Opcode is Opcode.MemoryAtomicWait32 or Opcode.MemoryAtomicWait64)
+                    {
+                        // One thread: a wait with a timeout other than 0 would block (or time out after a delay).
+                        Assert.Equal(Instruction.I64Const(0), body[i - 1]);
+                        waits++;
+                    }
+                }
+            }
+            var opcodes = module.Functions.SelectMany(f => f.Body.Instructions).Select(i => (int)i.Opcode).ToList();
+            Assert.True(config.WideArithmetic || !opcodes.Any(o => o is >= 0xFC_0013 and <= 0xFC_0016), $"case {seed}: wide arithmetic without the flag");
+            Assert.True(config.Threads || !opcodes.Any(o => o >> 16 == 0xFE), $"case {seed}: an atomic without the flag");
+            var memories = module.Memories.Concat(module.ImportsOf(ExternKind.Memory).Select(i => (MemoryType)i.Type)).ToList();
+            bytePages += memories.Count(m => m.PageSizeLog2 == 0);
+            shared += memories.Count(m => m.Limits.Shared);
+            Assert.All(memories, m => Assert.True(!m.Limits.Shared || m.Limits.Max is not null));
+            Assert.True(config.CustomPageSizes || memories.All(m => !m.HasCustomPageSize), $"case {seed}: a 1-byte page without the flag");
+            Assert.True(config.Threads || memories.All(m => !m.Limits.Shared), $"case {seed}: a shared memory without the flag");
+        }
+        Assert.Superset(new HashSet<string> { "wide-arithmetic", "custom-page-sizes", "threads" }, features);
+        Assert.Empty(new HashSet<Opcode>
+        {
+            Opcode.I64Add128, Opcode.I64Sub128, Opcode.I64MulWideS, Opcode.I64MulWideU,
+            Opcode.AtomicFence, Opcode.MemoryAtomicNotify, Opcode.MemoryAtomicWait32, Opcode.MemoryAtomicWait64,
+            Opcode.I32AtomicLoad, Opcode.I64AtomicLoad8u, Opcode.I32AtomicStore, Opcode.I64AtomicStore32,
+            Opcode.I32AtomicRmwAdd, Opcode.I64AtomicRmw16XorU, Opcode.I32AtomicRmwCmpxchg, Opcode.I64AtomicRmw32CmpxchgU,
+        }.Except(seen));
+        Assert.True(bytePages > 50 && shared > 50 && waits > 5, $"1-byte pages {bytePages}, shared {shared}, waits {waits}");
+    }
+
+    [Fact]
     public void The_wasm2_profile_draws_no_3_0_feature()
     {
         for (var seed = 0L; seed < 300; seed++)
         {
             var module = Campaign.GenerateCase(Campaign.CaseSeed(19, seed), out var config, GeneratorProfile.Wasm2);
-            Assert.False(config.TailCalls || config.FunctionReferences || config.Exceptions || config.MultiMemory || config.Memory64 || config.Gc);
+            Assert.False(config.TailCalls || config.FunctionReferences || config.Exceptions || config.MultiMemory || config.Memory64 || config.Gc
+                || config.WideArithmetic || config.CustomPageSizes || config.Threads);
             Assert.True(module.Memories.Count <= 1 && module.Tags.Count == 0 && module.Memories.All(m => m.Limits.AddressType == AddressType.I32));
         }
     }

@@ -53,6 +53,29 @@ public class OracleTests
     }
 
     [Fact]
+    public void Wasmtime_reads_a_shared_memory_export_as_our_tiers_do()
+    {
+        // The Wasmtime package's GetMemory answers null for a shared memory; the engine reads it through the C API.
+        var module = WatParser.ParseModule("""
+            (module
+              (memory (export "mem") 1 2 shared)
+              (func (export "f") (param i32) (result i32)
+                (i32.atomic.store (i32.const 8) (local.get 0))
+                (drop (memory.grow (i32.const 1)))
+                (i32.atomic.rmw.add (i32.const 8) (i32.const 1))))
+            """);
+        Assert.Equal(Verdict.Agree, new DifferentialOracle([new InterpreterEngine(), new WasmtimeEngine()]).Check(module, 1).Verdict);
+
+        using var engine = new WasmtimeEngine();
+        using var session = engine.CreateSession();
+        var instance = session.Instantiate(new ModuleArtifact(module));
+        session.Invoke(instance, "f", [EngineValue.I32(0x01020304)]);
+        var memory = session.ReadMemory(instance, "mem");
+        Assert.Equal(2 * 65536, memory.Length);
+        Assert.Equal([0x05, 0x03, 0x02, 0x01], memory[8..12]);
+    }
+
+    [Fact]
     public void A_memory_difference_is_a_divergence()
     {
         // The faulty interpreter stores one byte where the real one stores two: only memory shows it.
