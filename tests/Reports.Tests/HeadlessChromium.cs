@@ -27,22 +27,11 @@ public static partial class HeadlessChromium
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",
             "--disable-extensions", "--disable-background-networking", $"--user-data-dir={profile}",
             "--enable-logging=stderr", "--v=0", "--window-size=1280,2400", $"--screenshot={png}", new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri,
-        ])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"chromium did not finish within 120 s: {error.Result}");
-        }
-        var log = error.Result + output.Result;
+        ]);
+        var (exitCode, output, error) = Run(start);
+        var log = error + output;
         var console = log.Split('\n').Where(line => ConsoleLine().IsMatch(line)).ToList();
-        return new Result(process.ExitCode, File.Exists(png) ? File.ReadAllBytes(png) : [], console, log);
+        return new Result(exitCode, File.Exists(png) ? File.ReadAllBytes(png) : [], console, log);
     }
 
     /// <summary>
@@ -56,11 +45,15 @@ public static partial class HeadlessChromium
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
             "--disable-extensions", "--disable-background-networking", $"--user-data-dir={Path.Combine(workFolder, "profile-dom")}",
             "--dump-dom", new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri,
-        ])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
+        ]);
+        return Run(start);
+    }
+
+    /// <summary>Runs Chromium to its end (killed after 120 s): exit code, standard output, standard error.</summary>
+    private static (int ExitCode, string Output, string Error) Run(ProcessStartInfo start)
+    {
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
