@@ -47,7 +47,8 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
 
         public IReadOnlyList<EngineValue> Invoke(IEngineInstance instance, string export, IReadOnlyList<EngineValue> arguments)
         {
-            var function = ((Instance)instance).Value.GetFunction(export);
+            var function = ((Instance)instance).Value.GetExport(export) as FunctionInstance
+                ?? throw new EngineFailure(FailureKind.Unsupported, $"no function export \"{export}\""); // as wasmtime's session says
             var args = arguments.Select(ToValue).ToArray();
             var results = Run(() => function.Invoke(args));
             return [.. results.Select((value, i) => FromValue(value, function.Type.Results[i]))];
@@ -95,9 +96,7 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
         private sealed class HostCaller(Session session, Caller caller) : IHostCaller
         {
             public IReadOnlyList<EngineValue> Invoke(string export, IReadOnlyList<EngineValue> arguments) =>
-                caller.GetFunction(export) is null
-                    ? throw new EngineFailure(FailureKind.Link, $"no function export \"{export}\"")
-                    : session.Invoke(new Instance(caller.Instance), export, arguments);
+                session.Invoke(new Instance(caller.Instance), export, arguments);
         }
 
         /// <summary>Runs guest code, turning the runtime's traps and link errors into <see cref="EngineFailure"/>.</summary>

@@ -23,12 +23,19 @@ public sealed class HostModule
 
     public static FunctionType CallbackType { get; } = new([ValType.I32], [ValType.I32]);
 
-    /// <summary>The functions, in the order a generated case imports them.</summary>
-    public static IReadOnlyList<(string Name, FunctionType Type)> Functions { get; } =
+    /// <summary>
+    /// One host function: its import name and type (i32 and i64 only), whether it calls the caller's
+    /// <see cref="CallbackExport"/> back, and its body on one world's host, over the arguments as integers (an i32 as
+    /// its signed value) with a way to call back (null when that call failed), giving its one result.
+    /// </summary>
+    public sealed record Function(string Name, FunctionType Type, bool CallsBack, Func<HostModule, long[], Func<int, int?>, long> Body);
+
+    /// <summary>The functions, in the order a generated case imports them. Every embedding adapter loops over these.</summary>
+    public static IReadOnlyList<Function> Functions { get; } =
     [
-        ("mix_i32", new FunctionType([ValType.I32, ValType.I32], [ValType.I32])),
-        ("mix_i64", new FunctionType([ValType.I64, ValType.I64], [ValType.I64])),
-        ("reenter", CallbackType),
+        new("mix_i32", new FunctionType([ValType.I32, ValType.I32], [ValType.I32]), false, (_, a, _) => MixI32((int)a[0], (int)a[1])),
+        new("mix_i64", new FunctionType([ValType.I64, ValType.I64], [ValType.I64]), false, (_, a, _) => MixI64(a[0], a[1])),
+        new("reenter", CallbackType, true, (host, a, callback) => host.Reenter((int)a[0], callback)),
     ];
 
     private int _reentries;
@@ -65,20 +72,30 @@ public sealed class HostModule
     {
         ArgumentNullException.ThrowIfNull(linker);
         var host = new HostModule();
-        linker.DefineFunction(Name, "mix_i32", Functions[0].Type, (args, results) => results[0] = Value.FromI32(MixI32(args[0].I32, args[1].I32)));
-        linker.DefineFunction(Name, "mix_i64", Functions[1].Type, (args, results) => results[0] = Value.FromI64(MixI64(args[0].I64, args[1].I64)));
-        linker.DefineFunction(Name, "reenter", Functions[2].Type, (Caller caller, ReadOnlySpan<Value> args, Span<Value> results) =>
-            results[0] = Value.FromI32(host.Reenter(args[0].I32, x =>
+        foreach (var function in Functions)
+        {
+            var (parameters, result) = (function.Type.Parameters, function.Type.Results[0]);
+            linker.DefineFunction(Name, function.Name, function.Type, (Caller caller, ReadOnlySpan<Value> args, Span<Value> results) =>
             {
-                try
+                var numbers = new long[args.Length];
+                for (var i = 0; i < numbers.Length; i++)
                 {
-                    return caller.GetFunction(CallbackExport)?.Invoke(Value.FromI32(x))[0].I32;
+                    numbers[i] = parameters[i].Kind == ValueKind.I32 ? args[i].I32 : args[i].I64;
                 }
-                catch (TrapException)
+                var value = function.Body(host, numbers, x =>
                 {
-                    return null;
-                }
-            })));
+                    try
+                    {
+                        return caller.GetFunction(CallbackExport)?.Invoke(Value.FromI32(x))[0].I32;
+                    }
+                    catch (TrapException)
+                    {
+                        return null;
+                    }
+                });
+                results[0] = result.Kind == ValueKind.I32 ? Value.FromI32((int)value) : Value.FromI64(value);
+            });
+        }
         return linker;
     }
 }

@@ -131,12 +131,9 @@ public static class ModuleGenerator
             var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, Gc = false, Threads = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
             if (Config.HostFunctions)
             {
-                foreach (var (name, type) in HostModule.Functions)
+                foreach (var function in HostModule.Functions)
                 {
-                    var index = TypeIndex(type);
-                    module.Imports.Add(new Import(HostModule.Name, name, new FunctionTypeUse(index)));
-                    FunctionTypes.Add(index);
-                    ImportedFunctions++;
+                    ImportFunction(module, HostModule.Name, function.Name, function.Type);
                 }
             }
             var importedMemory = provider is not null && ImportFrom(provider, module);
@@ -294,10 +291,7 @@ public static class ModuleGenerator
                     case ExternKind.Function when export.Name != ResetFuelExport && U.Bool():
                     {
                         var type = (FunctionType)provider.TypeDefinitions.ElementAt((int)provider.Functions[(int)export.Index].TypeIndex).Body;
-                        var index = TypeIndex(type);
-                        module.Imports.Add(new Import(ProviderModules.Name, export.Name, new FunctionTypeUse(index)));
-                        FunctionTypes.Add(index);
-                        ImportedFunctions++;
+                        ImportFunction(module, ProviderModules.Name, export.Name, type);
                         break;
                     }
                     case ExternKind.Global when U.Int(4) != 0:
@@ -324,6 +318,15 @@ public static class ModuleGenerator
                 }
             }
             return importedMemory;
+        }
+
+        /// <summary>Imports a function of <paramref name="type"/>: next in the function index space, before every defined one.</summary>
+        private void ImportFunction(Module module, string from, string name, FunctionType type)
+        {
+            var index = TypeIndex(type);
+            module.Imports.Add(new Import(from, name, new FunctionTypeUse(index)));
+            FunctionTypes.Add(index);
+            ImportedFunctions++;
         }
 
         /// <summary>An address constant for memory <paramref name="memory"/> (i64 for a memory64 memory).</summary>

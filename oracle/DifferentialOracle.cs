@@ -93,8 +93,9 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     {
         // The modules the case imports from are instantiated and registered first, each compared like the case.
         var targets = ProviderModules.Of(module).Select(p => new Target(p.Name, p.Module)).Append(new Target(null, module)).ToList();
-        foreach (var target in targets)
+        for (var slot = 0; slot < targets.Count; slot++)
         {
+            var target = targets[slot];
             var bytes = target.Name is null ? artifact : new ModuleArtifact(target.Module);
             var instantiation = runs.Select(r => Capture(() =>
             {
@@ -110,7 +111,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
             {
                 return failed;
             }
-            if (runs[0].Instances.Count < targets.IndexOf(target) + 1)
+            if (runs[0].Instances.Count == slot)
             {
                 return OracleReport.Agreed(0); // every engine failed alike
             }

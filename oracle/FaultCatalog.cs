@@ -250,7 +250,7 @@ public static class FaultCatalog
         var next = (uint)(imported.Count + module.Globals.Count);
         for (var g = 0u; g < imported.Count; g++)
         {
-            if (IsImportedMutableGlobal(module, g))
+            if (imported[(int)g].Type is GlobalType { Mutable: true })
             {
                 copies[g] = next++;
             }
@@ -264,7 +264,7 @@ public static class FaultCatalog
         foreach (var (global, to) in copies.OrderBy(c => c.Value))
         {
             var type = (GlobalType)imported[(int)global].Type;
-            copy.Globals.Add(new Global(type, Expression.Of(type.Type.IsReference ? Instruction.WithHeapType(Opcode.RefNull, type.Type.Heap) : Zero(type.Type))));
+            copy.Globals.Add(new Global(type, Expression.Of(Zero(type.Type))));
             fill.AddRange([Instruction.WithIndex(Opcode.GlobalGet, global), Instruction.WithIndex(Opcode.GlobalSet, to)]);
         }
         if (copy.Start is { } start)
@@ -278,13 +278,15 @@ public static class FaultCatalog
         return copy;
     }
 
+    /// <summary>The constant a global of <paramref name="type"/> starts with before its start function fills it: zero or null.</summary>
     private static Instruction Zero(ValType type) => type.Kind switch
     {
         ValueKind.I32 => Instruction.I32Const(0),
         ValueKind.I64 => Instruction.I64Const(0),
         ValueKind.F32 => Instruction.F32Const(0),
         ValueKind.F64 => Instruction.F64Const(0),
-        _ => Instruction.V128Const(new V128(0, 0)),
+        ValueKind.V128 => Instruction.V128Const(new V128(0, 0)),
+        _ => Instruction.WithHeapType(Opcode.RefNull, type.Heap),
     };
 
     private static bool UsesMemory(Instruction instruction) =>

@@ -1,5 +1,6 @@
 using WasmHarness.Engines;
 using WasmHarness.Generator;
+using WasmHarness.Syntax;
 
 namespace WasmHarness.Oracle;
 
@@ -15,24 +16,25 @@ public static class OracleHost
     {
         ArgumentNullException.ThrowIfNull(session);
         var host = new HostModule();
-        var (mixI32, mixI64, reenter) = (HostModule.Functions[0], HostModule.Functions[1], HostModule.Functions[2]);
-        session.DefineFunction(HostModule.Name, mixI32.Name, mixI32.Type, [],
-            (_, args) => [EngineValue.I32(HostModule.MixI32(I32(args[0]), I32(args[1])))]);
-        session.DefineFunction(HostModule.Name, mixI64.Name, mixI64.Type, [],
-            (_, args) => [EngineValue.I64(HostModule.MixI64((long)args[0].Low, (long)args[1].Low))]);
-        session.DefineFunction(HostModule.Name, reenter.Name, reenter.Type, [HostModule.CallbackExport],
-            (caller, args) => [EngineValue.I32(host.Reenter(I32(args[0]), x =>
+        foreach (var function in HostModule.Functions)
+        {
+            var (parameters, result) = (function.Type.Parameters, function.Type.Results[0]);
+            session.DefineFunction(HostModule.Name, function.Name, function.Type, function.CallsBack ? [HostModule.CallbackExport] : [], (caller, args) =>
             {
-                try
+                var numbers = args.Select((a, i) => parameters[i].Kind == ValueKind.I32 ? (int)(uint)a.Low : (long)a.Low).ToArray();
+                var value = function.Body(host, numbers, x =>
                 {
-                    return I32(caller.Invoke(HostModule.CallbackExport, [EngineValue.I32(x)])[0]);
-                }
-                catch (EngineFailure)
-                {
-                    return null;
-                }
-            }))]);
+                    try
+                    {
+                        return (int)(uint)caller.Invoke(HostModule.CallbackExport, [EngineValue.I32(x)])[0].Low;
+                    }
+                    catch (EngineFailure)
+                    {
+                        return null;
+                    }
+                });
+                return [result.Kind == ValueKind.I32 ? EngineValue.I32((int)value) : EngineValue.I64(value)];
+            });
+        }
     }
-
-    private static int I32(EngineValue value) => (int)(uint)value.Low;
 }

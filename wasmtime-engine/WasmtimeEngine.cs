@@ -259,9 +259,12 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
 
         private static void RequireNumbers(IEnumerable<Syntax.ValType> types)
         {
-            if (types.FirstOrDefault(t => t.Kind is not (ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64)) is { Kind: not ValueKind.I32 } other)
+            foreach (var type in types)
             {
-                throw new EngineFailure(FailureKind.Unsupported, $"host functions take and return numbers only, not {other}");
+                if (type.Kind is not (ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64))
+                {
+                    throw new EngineFailure(FailureKind.Unsupported, $"host functions take and return numbers only, not {type}");
+                }
             }
         }
 
