@@ -4,20 +4,41 @@ using System.Runtime.InteropServices;
 namespace WasmHarness.Engines.Wasmtime;
 
 /// <summary>
-/// The few settings of the shipped libwasmtime that the Wasmtime package does not expose: creating shared memories
-/// (<c>wasmtime_config_shared_memory_set</c>), which a module defining a <c>shared</c> memory needs beside
-/// <c>WithWasmThreads</c> (without it wasmtime refuses such a module at instantiation).
+/// What the shipped libwasmtime has and the Wasmtime package does not expose: configuration switches
+/// (<c>wasmtime_config_shared_memory_set</c>, which a module defining a <c>shared</c> memory needs beside
+/// <c>WithWasmThreads</c>; <c>wasmtime_config_wasm_custom_page_sizes_set</c>) and reading a shared memory.
 /// </summary>
 internal static partial class WasmtimeNative
 {
     /// <summary>Lets engines made from <paramref name="config"/> create shared memories.</summary>
-    public static void EnableSharedMemory(global::Wasmtime.Config config)
+    public static void EnableSharedMemory(global::Wasmtime.Config config) => Set(config, handle => wasmtime_config_shared_memory_set(handle, true));
+
+    /// <summary>Lets engines made from <paramref name="config"/> accept memories with custom page sizes.</summary>
+    public static void EnableCustomPageSizes(global::Wasmtime.Config config) => Set(config, handle => wasmtime_config_wasm_custom_page_sizes_set(handle, true));
+
+    /// <summary>
+    /// Applies a C API setting to the native configuration, which the package keeps in an internal SafeHandle
+    /// (<c>NativeHandle</c>, read by reflection; a test proves it is found). Without it wasmtime would refuse what the
+    /// setting enables, so a package without that property is an error here.
+    /// </summary>
+    private static void Set(global::Wasmtime.Config config, Action<nint> set)
     {
-        // The package keeps the native config handle internal: read it by reflection (a test proves it is found).
         var property = typeof(global::Wasmtime.Config).GetProperty("NativeHandle", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
             ?? throw new InvalidOperationException("Wasmtime.Config has no NativeHandle: the package changed");
         var handle = (SafeHandle)property.GetValue(config)!;
-        wasmtime_config_shared_memory_set(handle.DangerousGetHandle(), true);
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            set(handle.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
     }
 
     /// <summary>
@@ -90,4 +111,7 @@ internal static partial class WasmtimeNative
 
     [LibraryImport("wasmtime")]
     private static partial void wasmtime_config_shared_memory_set(nint config, [MarshalAs(UnmanagedType.U1)] bool enable);
+
+    [LibraryImport("wasmtime")]
+    private static partial void wasmtime_config_wasm_custom_page_sizes_set(nint config, [MarshalAs(UnmanagedType.U1)] bool enable);
 }
