@@ -162,6 +162,12 @@ root.SetAction(parse =>
     {
         Console.WriteLine($"  JIT: {result.JitCompiled} functions compiled, {result.JitFallenBack} left to the interpreter");
     }
+    if (result.PhaseSeconds.Values.Sum() is var measured and > 0)
+    {
+        // Where a case's time goes (docs/differential.md); summed over the workers of a --jobs campaign.
+        var perCase = result.PhaseSeconds.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {1000 * p.Value / result.Cases:F2} ({100 * p.Value / measured:F0}%)");
+        Console.WriteLine($"  time per case ({1000 * measured / result.Cases:F1} ms measured): {string.Join(", ", perCase)}");
+    }
     if (result.WorkerCrashes > 0)
     {
         Console.WriteLine($"  worker processes that died and were restarted: {result.WorkerCrashes}");

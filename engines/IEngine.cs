@@ -37,6 +37,12 @@ public interface IEngineSession : IDisposable
     byte[] ReadMemory(IEngineInstance instance, string export) =>
         throw new EngineFailure(FailureKind.Unsupported, $"{GetType().Name} cannot read memories");
 
+    /// <summary>
+    /// Reads an exported memory in place: <paramref name="reader"/> sees its bytes (whole current length) without a
+    /// copy where the engine can lend them, and must not keep the span. The default copies through <see cref="ReadMemory(IEngineInstance, string)"/>.
+    /// </summary>
+    T ReadMemory<T>(IEngineInstance instance, string export, MemoryReader<T> reader) => reader(ReadMemory(instance, export));
+
     /// <summary>An exported table's elements, as engine-neutral references, for element-by-element comparison.</summary>
     IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export) =>
         throw new EngineFailure(FailureKind.Unsupported, $"{GetType().Name} cannot read tables");
@@ -51,6 +57,9 @@ public interface IEngineSession : IDisposable
     void DefineFunction(string module, string name, FunctionType type, IReadOnlyList<string> callbacks, HostFunction body) =>
         throw new EngineFailure(FailureKind.Unsupported, $"{GetType().Name} cannot define host functions");
 }
+
+/// <summary>What a caller of <see cref="IEngineSession.ReadMemory{T}"/> does with a memory's bytes while it may see them.</summary>
+public delegate T MemoryReader<out T>(ReadOnlySpan<byte> bytes);
 
 /// <summary>An engine-neutral host function body: what it returns for <paramref name="arguments"/>, calling back through <paramref name="caller"/> if it likes.</summary>
 public delegate IReadOnlyList<EngineValue> HostFunction(IHostCaller caller, IReadOnlyList<EngineValue> arguments);

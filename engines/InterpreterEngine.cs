@@ -60,8 +60,10 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
             return FromValue(global.Value, global.Type.Type);
         }
 
-        public byte[] ReadMemory(IEngineInstance instance, string export) =>
-            ((Instance)instance).Value.GetMemory(export).Span.ToArray();
+        public byte[] ReadMemory(IEngineInstance instance, string export) => ReadMemory(instance, export, static bytes => bytes.ToArray());
+
+        public T ReadMemory<T>(IEngineInstance instance, string export, MemoryReader<T> reader) =>
+            reader(((Instance)instance).Value.GetMemory(export).Span);
 
         public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export)
         {

@@ -31,6 +31,8 @@ public sealed class RoundTripEngine(IEngine inner) : IEngine
 
         public byte[] ReadMemory(IEngineInstance instance, string export) => inner.ReadMemory(instance, export);
 
+        public T ReadMemory<T>(IEngineInstance instance, string export, MemoryReader<T> reader) => inner.ReadMemory(instance, export, reader);
+
         public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export) => inner.ReadTable(instance, export);
 
         public void DefineFunction(string module, string name, FunctionType type, IReadOnlyList<string> callbacks, HostFunction body) =>

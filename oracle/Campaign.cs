@@ -89,6 +89,8 @@ public sealed record CampaignResult
     public double CasesPerSecond => Seconds > 0 ? Cases / Seconds : 0;
     public double InconclusiveRate => Cases > 0 ? (double)Inconclusive / Cases : 0;
     public Dictionary<string, long> FeatureMix { get; } = [];
+    /// <summary>Wall-clock seconds per phase of a case (generate, validate, each engine's session/instantiate/invoke, compares), summed over cases.</summary>
+    public Dictionary<string, double> PhaseSeconds { get; } = [];
     public Dictionary<string, long> InconclusiveReasons { get; } = [];
     /// <summary>Calls that trapped on the reference engine, by trap message.</summary>
     public Dictionary<string, long> Traps { get; } = [];
@@ -173,7 +175,8 @@ public static class Campaign
         {
             options.BeforeCase?.Invoke(index, result);
             var caseSeed = CaseSeed(options.Seed, index);
-            var module = GenerateCase(caseSeed, out var config, options.Profile);
+            GeneratorConfig config = null!;
+            var module = oracle.Times.Time("generate", () => GenerateCase(caseSeed, out config, options.Profile));
             result.Cases++;
             foreach (var feature in config.FeatureNames())
             {
@@ -186,7 +189,7 @@ public static class Campaign
             }
             try
             {
-                ModuleValidator.Validate(module);
+                oracle.Times.Time("validate", () => ModuleValidator.Validate(module));
             }
             catch (WasmException e)
             {
@@ -203,11 +206,12 @@ public static class Campaign
             if (report.Verdict != Verdict.Divergence && ilCheckEvery > 0 && index % ilCheckEvery == 0)
             {
                 result.JitIlChecks++;
-                if (JitDeterminism.Check(module) is { } difference)
+                if (oracle.Times.Time("jit IL check", () => JitDeterminism.Check(module)) is { } difference)
                 {
                     report = new OracleReport(Verdict.Divergence, difference, report.Calls, "jit-il");
                 }
             }
+            oracle.Times.DrainInto(result.PhaseSeconds);
             result.Calls += report.Calls;
             foreach (var (message, count) in report.Traps)
             {
@@ -255,6 +259,7 @@ public static class Campaign
                 Progress(options.Log, result, clock.Elapsed.TotalSeconds);
             }
         }
+        oracle.Times.DrainInto(result.PhaseSeconds);
         result.Seconds = clock.Elapsed.TotalSeconds;
         return result;
     }

@@ -45,15 +45,25 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
 
     public IReadOnlyList<IEngine> Engines => engines;
 
-    private sealed class Run(IEngine engine) : IDisposable
+    /// <summary>Where the checks' time went, per engine and phase; the campaign drains it after every case.</summary>
+    public PhaseTimes Times { get; } = new();
+
+    /// <summary>The reference engine's memory while others are compared with it (<see cref="CompareMemory"/>).</summary>
+    private byte[] _memoryCopy = [];
+
+    private sealed class Run(IEngine engine, PhaseTimes times) : IDisposable
     {
         public IEngine Engine { get; } = engine;
-        public IEngineSession Session { get; } = engine.CreateSession();
+        public IEngineSession Session { get; } = times.Time($"{engine.Name}: session", engine.CreateSession);
+
+        /// <summary>Phase names, made once per run rather than once per call.</summary>
+        public string InstantiatePhase { get; } = $"{engine.Name}: instantiate";
+        public string InvokePhase { get; } = $"{engine.Name}: invoke";
 
         /// <summary>The instance of each <see cref="Target"/>, in the same order: the modules the case imports from, then the case.</summary>
         public List<IEngineInstance> Instances { get; } = [];
 
-        public void Dispose() => Session.Dispose();
+        public void Dispose() => times.Time($"{Engine.Name}: session", Session.Dispose);
     }
 
     /// <summary>A module whose exports are called and whose state is compared: a provider (named as it is registered) or the case itself (no name).</summary>
@@ -71,10 +81,10 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     public OracleReport Check(Module module, ulong seed)
     {
         var artifact = new ModuleArtifact(module);
-        var runs = engines.Select(e => new Run(e)).ToList();
+        var runs = engines.Select(e => new Run(e, Times)).ToList();
         foreach (var run in runs)
         {
-            OracleHost.Define(run.Session);
+            Times.Time($"{run.Engine.Name}: session", () => OracleHost.Define(run.Session));
         }
         try
         {
@@ -99,7 +109,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
             var bytes = target.Name is null ? artifact : new ModuleArtifact(target.Module);
             var instantiation = runs.Select(r => Capture(() =>
             {
-                var instance = r.Session.Instantiate(bytes);
+                var instance = Times.Time(r.InstantiatePhase, () => r.Session.Instantiate(bytes));
                 r.Instances.Add(instance);
                 if (target.Name is { } name)
                 {
@@ -137,10 +147,10 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                 {
                     foreach (var reset in resets)
                     {
-                        run.Session.Invoke(run.Instances[reset], ModuleGenerator.ResetFuelExport, []);
+                        Times.Time(run.InvokePhase, () => run.Session.Invoke(run.Instances[reset], ModuleGenerator.ResetFuelExport, []));
                     }
                 }
-                var outcomes = runs.Select(r => Capture(() => r.Session.Invoke(r.Instances[slot], export, arguments))).ToList();
+                var outcomes = runs.Select(r => Capture(() => Times.Time(r.InvokePhase, () => r.Session.Invoke(r.Instances[slot], export, arguments)))).ToList();
                 calls++;
                 if (outcomes[0].Failure is { } trapped)
                 {
@@ -229,7 +239,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
         return null;
     }
 
-    private static OracleReport? CompareState(Target target, int slot, List<Run> runs, string after)
+    private OracleReport? CompareState(Target target, int slot, List<Run> runs, string after)
     {
         foreach (var export in target.Module.Exports)
         {
@@ -238,7 +248,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
             {
                 case ExternKind.Global:
                 {
-                    var values = runs.Select(r => r.Session.GetGlobal(r.Instances[slot], export.Name)).ToList();
+                    var values = Times.Time("compare globals", () => runs.Select(r => r.Session.GetGlobal(r.Instances[slot], export.Name)).ToList());
                     for (var i = 1; i < runs.Count; i++)
                     {
                         if (!NondeterminismRules.ValuesAgree(values[0], values[i], NanComparison.Exact))
@@ -249,25 +259,14 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                     break;
                 }
                 case ExternKind.Memory:
-                {
-                    var memories = runs.Select(r => r.Session.ReadMemory(r.Instances[slot], export.Name)).ToList();
-                    for (var i = 1; i < runs.Count; i++)
+                    if (Times.Time("compare memories", () => CompareMemory(runs, slot, export.Name, name, after)) is { } differs)
                     {
-                        if (memories[0].Length != memories[i].Length)
-                        {
-                            return new OracleReport(Verdict.Divergence, $"memory {name} size after {after}: {runs[0].Engine.Name} {memories[0].Length}, {runs[i].Engine.Name} {memories[i].Length}", 0, "memory");
-                        }
-                        var at = memories[0].AsSpan().CommonPrefixLength(memories[i]);
-                        if (at < memories[0].Length)
-                        {
-                            return new OracleReport(Verdict.Divergence, $"memory {name} byte {at} after {after}: {runs[0].Engine.Name} 0x{memories[0][at]:x2}, {runs[i].Engine.Name} 0x{memories[i][at]:x2}", 0, "memory");
-                        }
+                        return differs;
                     }
                     break;
-                }
                 case ExternKind.Table:
                 {
-                    var tables = runs.Select(r => r.Session.ReadTable(r.Instances[slot], export.Name)).ToList();
+                    var tables = Times.Time("compare tables", () => runs.Select(r => r.Session.ReadTable(r.Instances[slot], export.Name)).ToList());
                     for (var i = 1; i < runs.Count; i++)
                     {
                         if (!tables[0].SequenceEqual(tables[i]))
@@ -277,6 +276,44 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                     }
                     break;
                 }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Compares an exported memory across engines: one copy of the first engine's bytes, the others compared where
+    /// they lie (<see cref="IEngineSession.ReadMemory{T}"/>), since copying every engine's memory after every call was a
+    /// tenth of a case's time. The copy goes into a buffer kept across calls: a fresh array per call was large-object
+    /// heap traffic.
+    /// </summary>
+    private OracleReport? CompareMemory(List<Run> runs, int slot, string export, string name, string after)
+    {
+        var length = runs[0].Session.ReadMemory(runs[0].Instances[slot], export, bytes =>
+        {
+            if (_memoryCopy.Length < bytes.Length)
+            {
+                _memoryCopy = new byte[bytes.Length];
+            }
+            bytes.CopyTo(_memoryCopy);
+            return bytes.Length;
+        });
+        var reference = _memoryCopy.AsMemory(0, length);
+        for (var i = 1; i < runs.Count; i++)
+        {
+            var (a, b) = (runs[0].Engine.Name, runs[i].Engine.Name);
+            var detail = runs[i].Session.ReadMemory(runs[i].Instances[slot], export, bytes =>
+            {
+                if (bytes.Length != reference.Length)
+                {
+                    return $"memory {name} size after {after}: {a} {reference.Length}, {b} {bytes.Length}";
+                }
+                var at = bytes.CommonPrefixLength(reference.Span);
+                return at < reference.Length ? $"memory {name} byte {at} after {after}: {a} 0x{reference.Span[at]:x2}, {b} 0x{bytes[at]:x2}" : null;
+            });
+            if (detail is not null)
+            {
+                return new OracleReport(Verdict.Divergence, detail, 0, "memory");
             }
         }
         return null;

@@ -275,11 +275,11 @@ public static class ParallelCampaign
             Profile = options.Profile.ToString(),
             Seconds = seconds,
         };
-        static void Add(Dictionary<string, long> into, Dictionary<string, long> from)
+        static void Add<T>(Dictionary<string, T> into, Dictionary<string, T> from) where T : System.Numerics.INumber<T>
         {
             foreach (var (key, count) in from)
             {
-                into[key] = into.GetValueOrDefault(key) + count;
+                into[key] = into.GetValueOrDefault(key, T.Zero) + count;
             }
         }
         foreach (var part in list)
@@ -298,6 +298,7 @@ public static class ParallelCampaign
             Add(merged.FeatureMix, part.FeatureMix);
             Add(merged.InconclusiveReasons, part.InconclusiveReasons);
             Add(merged.Traps, part.Traps);
+            Add(merged.PhaseSeconds, part.PhaseSeconds);
             merged.Found.AddRange(part.Found);
         }
         merged.Found.Sort((a, b) => a.Case.CompareTo(b.Case));

@@ -183,17 +183,19 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             return FromObject(global.GetValue(), type);
         }
 
-        public byte[] ReadMemory(IEngineInstance instance, string export)
+        public byte[] ReadMemory(IEngineInstance instance, string export) => ReadMemory(instance, export, static bytes => bytes.ToArray());
+
+        public T ReadMemory<T>(IEngineInstance instance, string export, MemoryReader<T> reader)
         {
             var wasmInstance = ((Instance)instance).Value;
             var memory = wasmInstance.GetMemory(export);
             if (memory is null)
             {
-                // A shared memory (threads) is no Memory to the package: read it through the C API.
-                return WasmtimeNative.ReadSharedMemory(wasmInstance, export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no memory export \"{export}\"");
+                // A shared memory (threads) is no Memory to the package: read it (a copy) through the C API.
+                return reader(WasmtimeNative.ReadSharedMemory(wasmInstance, export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no memory export \"{export}\""));
             }
             var length = memory.GetLength();
-            return length <= int.MaxValue ? memory.GetSpan(0, (int)length).ToArray() : throw new EngineFailure(FailureKind.Unsupported, "memory larger than a span");
+            return length <= int.MaxValue ? reader(memory.GetSpan(0, (int)length)) : throw new EngineFailure(FailureKind.Unsupported, "memory larger than a span");
         }
 
         public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export)

@@ -50,6 +50,14 @@ public class OracleTests
         Assert.Equal(65536, memory.Length);
         Assert.Equal(0xAB, memory[7]);
         Assert.Equal([EngineValue.Null, EngineValue.Ref(ReferenceClass.Func), EngineValue.Null], session.ReadTable(instance, "table"));
+
+        // The in-place read the oracle compares with sees the same bytes, on our tier and on wasmtime.
+        Assert.Equal((65536, 0xAB), session.ReadMemory(instance, "mem", bytes => (bytes.Length, bytes[7])));
+        using var wasmtime = new WasmtimeEngine();
+        using var other = wasmtime.CreateSession();
+        var otherInstance = other.Instantiate(new ModuleArtifact(module));
+        other.Invoke(otherInstance, "f", [EngineValue.I32(0x1AB)]);
+        Assert.Equal((65536, 0xAB), other.ReadMemory(otherInstance, "mem", bytes => (bytes.Length, bytes[7])));
     }
 
     [Fact]

@@ -23,6 +23,10 @@ public sealed class ParallelCampaignTests : IDisposable
         Assert.Equal(whole.Calls, merged.Calls);
         Assert.Equal(whole.FeatureMix.OrderBy(p => p.Key), merged.FeatureMix.OrderBy(p => p.Key));
         Assert.Equal(whole.Traps.OrderBy(p => p.Key), merged.Traps.OrderBy(p => p.Key));
+        // Phase times are wall-clock, so not equal to the whole run's; they are measured and summed over the parts.
+        Assert.Contains("generate", whole.PhaseSeconds.Keys);
+        Assert.True(whole.PhaseSeconds["interp: invoke"] > 0);
+        Assert.Equal(parts.Sum(p => p.PhaseSeconds["interp: invoke"]), merged.PhaseSeconds["interp: invoke"], 9);
     }
 
     [Fact]
