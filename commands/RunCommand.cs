@@ -177,6 +177,9 @@ internal static partial class RunCommand
         using var wasi = OpenWasi(configuration);
         var linker = wasi.Define(new Linker());
         var store = new Store(engine);
+        // wasi-threads: thread-spawn, and the shared memory such a program imports; a thread's trap or exit ends the run.
+        using var threads = WasiThreads.IsUsedBy(compiled.Module) ? new WasiThreads(compiled, linker, wasi) : null;
+        threads?.Define(store);
         ModuleInstance? instance = null;
         // -W timeout: the store is interrupted when the time is up; running code traps at its next call or loop
         // back-edge, on either tier. It covers preloads and the start function too. A host call that blocks (reading
@@ -202,7 +205,7 @@ internal static partial class RunCommand
             {
                 throw new CliException($"{settings.Module} exports no '_start' function; use --invoke NAME to call an export");
             }
-            return wasi.RunCommand(instance);
+            return threads?.RunCommand(instance) ?? wasi.RunCommand(instance);
         }
         catch (WasiExitException exit)
         {

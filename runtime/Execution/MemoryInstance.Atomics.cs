@@ -13,6 +13,7 @@ public sealed unsafe partial class MemoryInstance
     // Guards _waiters and (for a shared memory) growth. Waiting threads block on it with Monitor.Wait.
     private readonly object _sync = new();
     private readonly List<Waiter> _waiters = [];
+    private bool _abandoned;
 
     /// <summary>True for a shared memory (threads): it may be used by several threads at once and never moves.</summary>
     public bool IsShared { get; }
@@ -56,6 +57,7 @@ public sealed unsafe partial class MemoryInstance
         var deadline = Atomics.Deadline(timeoutNanoseconds);
         lock (_sync)
         {
+            ThrowIfAbandoned();
             // The comparison and the enqueueing happen under the lock that notify takes, so a store followed by a
             // notify on another thread cannot fall between them (no lost wake-up).
             if (Atomics.Load(at, width) != expected)
@@ -66,6 +68,11 @@ public sealed unsafe partial class MemoryInstance
             _waiters.Add(waiter);
             while (!waiter.Woken)
             {
+                if (_abandoned)
+                {
+                    _waiters.Remove(waiter);
+                    ThrowIfAbandoned();
+                }
                 if (deadline == long.MaxValue)
                 {
                     Monitor.Wait(_sync);
@@ -81,6 +88,28 @@ public sealed unsafe partial class MemoryInstance
                 Monitor.Wait(_sync, Math.Max(milliseconds, 1));
             }
             return 0;
+        }
+    }
+
+    /// <summary>
+    /// Ends every wait on this memory, now and later, with an <see cref="TrapKind.Interrupted"/> trap: the program
+    /// that shares it is over (a wasi-threads thread trapped or exited), and a thread blocked for a thread that will
+    /// never notify must not hang its host.
+    /// </summary>
+    internal void AbandonWaiters()
+    {
+        lock (_sync)
+        {
+            _abandoned = true;
+            Monitor.PulseAll(_sync);
+        }
+    }
+
+    private void ThrowIfAbandoned()
+    {
+        if (_abandoned)
+        {
+            TrapException.Throw(TrapKind.Interrupted);
         }
     }
 

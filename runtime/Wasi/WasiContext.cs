@@ -70,11 +70,16 @@ public sealed partial class WasiContext : IDisposable
     /// <summary>The code given to <c>proc_exit</c>, once the program has called it.</summary>
     public int? ExitCode { get; private set; }
 
-    /// <summary>Binds the instance's exported memory (named <c>memory</c>) as the memory WASI functions use.</summary>
+    /// <summary>
+    /// Binds the memory WASI functions use: the instance's export named <c>memory</c>, else its one imported
+    /// memory. wasm-ld before LLVM 16 cannot export an imported memory, so a wasi-threads program it linked
+    /// (memory imported, shared by every thread's instance) has no export; wasmtime would refuse it, we serve it.
+    /// </summary>
     public void Bind(ModuleInstance instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        Memory = instance.GetExport("memory") as MemoryInstance;
+        Memory = instance.GetExport("memory") as MemoryInstance
+            ?? (instance.Module.ImportedMemoryCount == 1 && instance.Memories.Length == 1 ? instance.Memories[0] : null);
     }
 
     /// <summary>
@@ -207,15 +212,33 @@ public sealed partial class WasiContext : IDisposable
 
     private static uint U(Value value) => (uint)value.Low;
 
-    private static void Add(Linker linker, string name, string parameters, Body body)
+    /// <summary>
+    /// Taken by every function that uses the descriptor table: the threads of a wasi-threads program (each in a
+    /// store of its own) call into one context. <c>poll_oneoff</c> and <c>sched_yield</c> run outside it, so a
+    /// thread that sleeps does not hold up the others.
+    /// </summary>
+    private readonly Lock _lock = new();
+
+    private void Add(Linker linker, string name, string parameters, Body body)
     {
         var type = new FunctionType([.. parameters.Select(c => c == 'I' ? ValType.I64 : ValType.I32)], [ValType.I32]);
+        var unlocked = name is "poll_oneoff" or "sched_yield";
         linker.DefineFunction(ModuleName, name, type, (args, results) =>
         {
             Errno errno;
             try
             {
-                errno = body(args);
+                if (unlocked)
+                {
+                    errno = body(args);
+                }
+                else
+                {
+                    lock (_lock)
+                    {
+                        errno = body(args);
+                    }
+                }
             }
             catch (WasiErrorException e)
             {

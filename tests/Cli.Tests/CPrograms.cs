@@ -9,14 +9,15 @@ namespace WasmHarness.Cli.Tests;
 internal static class CPrograms
 {
     public const string MissingToolchain =
-        "needs clang-14 with wasi-libc (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32); .ci/run installs them";
+        "needs clang-14 with wasi-libc, and python3 (apt-get install clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 python3); .ci/run installs them";
 
     private static readonly Lazy<string> BuildDirectory = new(Build);
 
     /// <summary>True when clang, wasm-ld and the wasm32-wasi sysroot are installed.</summary>
     public static bool ToolchainAvailable { get; } = FindCompiler() is not null
         && (File.Exists("/usr/lib/wasm32-wasi/libc.a") || Directory.Exists("/usr/share/wasi-sysroot"))
-        && (OnPath("wasm-ld-14") || OnPath("wasm-ld"));
+        && (OnPath("wasm-ld-14") || OnPath("wasm-ld"))
+        && OnPath("python3"); // build.sh's export_memory.py (threads/psum)
 
     /// <summary>The repository root (the folder with Harness.sln).</summary>
     public static string RepositoryRoot { get; } = FindRoot();
