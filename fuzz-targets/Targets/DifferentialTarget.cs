@@ -32,7 +32,7 @@ public class DifferentialTarget : FuzzTarget
 {
     private protected static readonly Lazy<JitEngine> s_jit = new(() => new JitEngine(RunTarget.Options));
     private protected static readonly Lazy<InterpreterEngine> s_interpreter = new(() => new InterpreterEngine(RunTarget.Options));
-    private protected static readonly Lazy<WasmtimeEngine> s_wasmtime = new(() => new WasmtimeEngine(RunTarget.Options));
+    private protected static readonly Lazy<WasmtimeEngine> s_wasmtime = new(() => new WasmtimeEngine(RunTarget.Options, optimize: false));
     private static readonly Lazy<WasmtimeValidator> s_validator = new(() => new WasmtimeValidator());
 
     public override string Name => "differential";

@@ -255,7 +255,7 @@ internal sealed partial class FunctionCompiler
     public static Action<JitContext, Value[], Value[]> CompileEntry(JitModule module, int index)
     {
         var method = new DynamicMethod($"entry {module.Function(index)}", typeof(void), [typeof(JitContext), typeof(Value[]), typeof(Value[])], typeof(JitContext).Module, skipVisibility: true);
-        EmitEntry(module, index, method.GetILGenerator());
+        EmitEntry(module.Validated.FunctionTypes[index], method.GetILGenerator(), il => il.Emit(OpCodes.Call, module.Method(index)));
         return method.CreateDelegate<Action<JitContext, Value[], Value[]>>();
     }
 
@@ -263,13 +263,39 @@ internal sealed partial class FunctionCompiler
     public static void DeclareEntry(JitModule module, int index, TypeBuilder assembly)
     {
         var method = assembly.DefineMethod(JitAssembly.EntryName(index), MethodAttributes.Public | MethodAttributes.Static, typeof(void), [typeof(JitContext), typeof(Value[]), typeof(Value[])]);
-        EmitEntry(module, index, method.GetILGenerator());
+        EmitEntry(module.Validated.FunctionTypes[index], method.GetILGenerator(), il => il.Emit(OpCodes.Call, module.Method(index)));
     }
 
-    private static void EmitEntry(JitModule module, int index, ILGenerator generator)
+    /// <summary>
+    /// Entry thunks shared by every compiled function whose method has the same signature, in every module: the
+    /// thunk takes the function's code address and calls it with <c>calli</c>. A thunk per function would cost one
+    /// more RyuJIT compilation for each function called from outside compiled code (a differential case calls
+    /// several), while the signatures in use are few. Keyed by the value kinds of the parameters and results,
+    /// which alone decide the method's signature (<see cref="Signature"/>).
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Action<JitContext, Value[], Value[], nint>> s_sharedEntries = new();
+
+    /// <summary>The shared entry thunk of functions of <paramref name="type"/>; its last argument is the code address to call.</summary>
+    public static Action<JitContext, Value[], Value[], nint> SharedEntry(FunctionType type)
+    {
+        var key = string.Concat(type.Parameters.Select(p => (char)('a' + (int)p.Kind))) + ":" + string.Concat(type.Results.Select(r => (char)('a' + (int)r.Kind)));
+        return s_sharedEntries.GetOrAdd(key, _ =>
+        {
+            var method = new DynamicMethod($"entry ({key})", typeof(void), [typeof(JitContext), typeof(Value[]), typeof(Value[]), typeof(nint)], typeof(JitContext).Module, skipVisibility: true);
+            var (returnType, parameters) = Signature(type);
+            EmitEntry(type, method.GetILGenerator(), il =>
+            {
+                il.Emit(OpCodes.Ldarg_3);
+                il.EmitCalli(returnType, parameters);
+            });
+            return method.CreateDelegate<Action<JitContext, Value[], Value[], nint>>();
+        });
+    }
+
+    /// <summary>Unpacks the arguments, calls the function (<paramref name="call"/> emits the call), packs the results.</summary>
+    private static void EmitEntry(FunctionType type, ILGenerator generator, Action<IlWriter> call)
     {
         var il = new IlWriter(generator, listing: false);
-        var type = module.Validated.FunctionTypes[index];
         for (var i = 0; i < type.Parameters.Count; i++)
         {
             il.Emit(OpCodes.Ldarg_1);
@@ -282,7 +308,7 @@ internal sealed partial class FunctionCompiler
             il.Emit(OpCodes.Ldloca, result);
         }
         il.Emit(OpCodes.Ldarg_0);
-        il.Emit(OpCodes.Call, module.Method(index));
+        call(il);
         if (type.Results.Count == 1)
         {
             var value = il.Local(ClrType(type.Results[0].Kind));

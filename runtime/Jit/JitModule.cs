@@ -190,8 +190,16 @@ internal sealed class JitModule
         {
             return entry;
         }
+        // A dynamic method has a code address (Pointer): the thunk shared by its signature calls it. A method of a
+        // loaded .dll has its own entry; one without an address gets a thunk of its own.
+        var pointer = _methods[index] is DynamicMethod ? Pointer(index) : 0;
         lock (_gate)
         {
+            if (pointer != 0)
+            {
+                var shared = FunctionCompiler.SharedEntry(Validated.FunctionTypes[index]);
+                return _entries[index] ??= (context, args, results) => shared(context, args, results, pointer);
+            }
             return _entries[index] ??= FunctionCompiler.CompileEntry(this, index);
         }
     }
