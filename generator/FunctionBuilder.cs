@@ -10,7 +10,7 @@ internal sealed class FunctionBuilder
         Push, Op, LocalSet, LocalTee, GlobalSet, Drop, Select, Load, Store, Block, Loop, If, Else, End, Br, BrIf, BrTable,
         Return, Call, CallIndirect, MemorySize, MemoryGrow, MemoryFill, MemoryCopy, MemoryInit, DataDrop, TableGet, TableSet,
         TableSize, TableGrow, TableFill, TableCopy, RefNull, RefFunc, RefIsNull, Shuffle, Unreachable, Mask,
-        ReturnCall, ReturnCallIndirect, CallRef, ReturnCallRef, BrOnNull, RefAsNonNull, Throw, TryTable,
+        ReturnCall, ReturnCallIndirect, CallRef, ReturnCallRef, BrOnNull, RefAsNonNull, Throw, TryTable, ThrowRef,
         StructNew, StructGet, StructSet, ArrayNew, ArrayGet, ArraySet, ArrayLen, RefI31, I31Get, RefTest, RefCast, BrOnCast, RefEq,
         Atomic, AtomicFence,
     }
@@ -34,6 +34,13 @@ internal sealed class FunctionBuilder
     private readonly FunctionType _type;
     private readonly List<ValType> _locals = [];
     private readonly int _userLocals;
+
+    /// <summary>
+    /// The types of locals and block results: the module's value types, and <c>exnref</c> with exception handling.
+    /// An exnref lives only inside a function (caught by <c>catch_ref</c>, rethrown by <c>throw_ref</c>): it is never a
+    /// parameter, result or global, so the interface stays what every engine can pass.
+    /// </summary>
+    private readonly List<ValType> _innerTypes;
     private readonly Dictionary<ValueKind, uint> _scratch = [];
     private readonly List<Instruction> _code = [];
     private readonly List<ValType> _stack = [];
@@ -51,10 +58,11 @@ internal sealed class FunctionBuilder
         _index = index;
         _type = module.FunctionType(index);
         _locals.AddRange(_type.Parameters);
+        _innerTypes = _config.Exceptions ? [.. _m.ValueTypes, ValType.ExnRef] : _m.ValueTypes;
         var declared = _u.Int(_config.MaxLocals + 1);
         for (var i = 0; i < declared; i++)
         {
-            _locals.Add(_u.Choose(_m.ValueTypes));
+            _locals.Add(_u.Choose(_innerTypes));
         }
         _userLocals = _locals.Count;
         foreach (var type in _m.ValueTypes.Where(t => !t.IsReference))
@@ -703,6 +711,10 @@ internal sealed class FunctionBuilder
             {
                 Add(Move.Throw);
             }
+            if (!_config.DisallowTraps && top is { Kind: ValueKind.Ref } exception && exception.Heap == HeapType.Exn)
+            {
+                Add(Move.ThrowRef, 3); // rethrows what a catch_ref caught (a null one traps)
+            }
         }
         if (_m.HasTable && Allows(InstructionClass.Table) && _config.ReferenceTypes)
         {
@@ -975,14 +987,14 @@ internal sealed class FunctionBuilder
             case 0:
                 return BlockType.Empty;
             case 1:
-                results = [_u.Choose(_m.ValueTypes)];
+                results = [_u.Choose(_innerTypes)];
                 return BlockType.Value(results[0]);
             default:
             {
                 var count = Math.Min(_u.Int(3), Available - reserved);
                 parameters = [.. _stack.Skip(_stack.Count - reserved - count).Take(count)];
                 var resultCount = _u.Int(3);
-                results = [.. Enumerable.Range(0, resultCount).Select(_ => _u.Choose(_m.ValueTypes))];
+                results = [.. Enumerable.Range(0, resultCount).Select(_ => _u.Choose(_innerTypes))];
                 return BlockType.Indexed(_m.TypeIndex(new FunctionType(parameters, results)));
             }
         }
@@ -1535,7 +1547,12 @@ internal sealed class FunctionBuilder
                 return;
             case Move.RefNull:
             {
-                var type = _u.Bool() ? ValType.FuncRef : ValType.ExternRef;
+                var type = _u.Int(_config.Exceptions ? 3 : 2) switch
+                {
+                    0 => ValType.FuncRef,
+                    1 => ValType.ExternRef,
+                    _ => ValType.ExnRef,
+                };
                 Emit(Instruction.WithHeapType(Opcode.RefNull, type.Heap));
                 Push(type);
                 return;
@@ -1644,6 +1661,10 @@ internal sealed class FunctionBuilder
                 Emit(Opcode.RefAsNonNull);
                 _stack[^1] = _stack[^1] with { Nullable = false };
                 return;
+            case Move.ThrowRef:
+                Emit(Opcode.ThrowRef);
+                MarkUnreachable();
+                return;
             case Move.Throw:
             {
                 var tags = Enumerable.Range(0, _m.Tags.Count).Where(t => Suffix(_m.Tags[t].Parameters)).ToList();
@@ -1653,27 +1674,37 @@ internal sealed class FunctionBuilder
             }
             case Move.TryTable:
             {
-                // Catch labels are relative to the try_table's context (its own label is not in scope for them).
+                // Catch labels are relative to the try_table's context (its own label is not in scope for them). A
+                // third of the time a block opens first whose results are what a catch_ref or catch_all_ref clause
+                // passes (a tag's payload and the exnref, or the exnref alone), so that those clauses have a target.
+                if (_frames.Count < _config.MaxNesting && _u.Int(3) == 0)
+                {
+                    var landing = _m.Tags.Count > 0 && _u.Bool() ? [.. _m.Tags[_u.Int(_m.Tags.Count)].Parameters, ValType.ExnRef] : new[] { ValType.ExnRef };
+                    Emit(Instruction.Block(Opcode.Block, landing.Length == 1 ? BlockType.Value(landing[0]) : BlockType.Indexed(_m.TypeIndex(new FunctionType([], landing)))));
+                    _frames.Add(new Frame { Kind = Opcode.Block, Results = landing, Height = _stack.Count });
+                }
                 var catches = new List<CatchClause>();
                 var count = _u.Int(3);
                 for (var i = 0; i < count; i++)
                 {
-                    if (_m.Tags.Count > 0 && _u.Bool())
+                    var tag = _m.Tags.Count > 0 && _u.Bool() ? _u.Int(_m.Tags.Count) : -1;
+                    var passesReference = _u.Int(3) == 0;
+                    IReadOnlyList<ValType> types = tag >= 0 ? _m.Tags[tag].Parameters : [];
+                    if (passesReference)
                     {
-                        var tag = _u.Int(_m.Tags.Count);
-                        var labels = LabelsTaking(_m.Tags[tag].Parameters);
-                        if (labels.Count > 0)
-                        {
-                            catches.Add(new CatchClause(CatchKind.Catch, (uint)tag, _u.Choose(labels)));
-                        }
+                        types = [.. types, ValType.ExnRef];
                     }
-                    else
+                    var labels = LabelsTaking(types);
+                    if (labels.Count > 0)
                     {
-                        var labels = LabelsTaking([]);
-                        if (labels.Count > 0)
+                        var kind = (tag >= 0, passesReference) switch
                         {
-                            catches.Add(new CatchClause(CatchKind.CatchAll, 0, _u.Choose(labels)));
-                        }
+                            (true, false) => CatchKind.Catch,
+                            (true, true) => CatchKind.CatchRef,
+                            (false, false) => CatchKind.CatchAll,
+                            (false, true) => CatchKind.CatchAllRef,
+                        };
+                        catches.Add(new CatchClause(kind, (uint)Math.Max(tag, 0), _u.Choose(labels)));
                     }
                 }
                 var blockType = ChooseBlockType(0, out var parameters, out var results);

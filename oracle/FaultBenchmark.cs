@@ -17,7 +17,7 @@ public static class FaultBenchmark
         var results = new List<FaultResult>();
         foreach (var fault in FaultCatalog.All.Where(f => only is null || f.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
         {
-            var result = Campaign.Run(options with { Fault = fault, Seconds = secondsPerFault, StopOnDivergence = true, RoundTrip = false });
+            var result = Campaign.Run(options with { Fault = fault, Seconds = secondsPerFault, StopOnDivergence = true, RoundTrip = false, Profile = fault.Profile ?? options.Profile });
             var found = result.Found.FirstOrDefault();
             var detected = result.Divergences > 0;
             var entry = new FaultResult(fault.Name, fault.Area, detected, detected ? found!.AtSeconds : result.Seconds, result.Cases, found?.Detail);

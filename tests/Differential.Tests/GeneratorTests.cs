@@ -58,12 +58,29 @@ public class GeneratorTests
         Assert.Empty(new HashSet<Opcode>
         {
             Opcode.ReturnCall, Opcode.ReturnCallIndirect, Opcode.ReturnCallRef, Opcode.CallRef, Opcode.RefFunc, Opcode.BrOnNull,
-            Opcode.RefAsNonNull, Opcode.Throw, Opcode.TryTable,
+            Opcode.RefAsNonNull, Opcode.Throw, Opcode.TryTable, Opcode.ThrowRef,
             Opcode.StructNew, Opcode.StructGet, Opcode.StructSet, Opcode.ArrayNew, Opcode.ArrayGet, Opcode.ArraySet, Opcode.ArrayLen,
             Opcode.RefI31, Opcode.I31GetS, Opcode.I31GetU, Opcode.RefTest, Opcode.RefTestNull, Opcode.RefCast, Opcode.RefCastNull,
             Opcode.BrOnCast, Opcode.RefEq,
         }.Except(seen));
         Assert.True(memory64 > 100 && twoMemories > 100 && tags > 100, $"memory64 {memory64}, two memories {twoMemories}, tags {tags}");
+    }
+
+    [Fact]
+    public void Exnref_stays_inside_functions_and_every_catch_kind_is_drawn()
+    {
+        var kinds = new HashSet<CatchKind>();
+        for (var seed = 0L; seed < 1500; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(31, seed), out _, GeneratorProfile.Wasm3);
+            kinds.UnionWith(module.Functions.SelectMany(f => f.Body.Instructions).Where(i => i.Opcode == Opcode.TryTable).SelectMany(i => i.Catches).Select(c => c.Kind));
+            // Never at the interface: no function parameter or result, no global, holds an exnref (engines pass none).
+            var definitions = module.TypeDefinitions.ToList();
+            var interfaceTypes = module.Functions.Select(f => (FunctionType)definitions[(int)f.TypeIndex].Body).SelectMany(t => t.Parameters.Concat(t.Results))
+                .Concat(module.Globals.Select(g => g.Type.Type));
+            Assert.DoesNotContain(interfaceTypes, t => t.Kind == ValueKind.Ref && t.Heap == HeapType.Exn);
+        }
+        Assert.Equal([CatchKind.Catch, CatchKind.CatchRef, CatchKind.CatchAll, CatchKind.CatchAllRef], kinds.Order());
     }
 
     [Fact]
