@@ -42,6 +42,9 @@ internal sealed class FunctionBuilder
     /// </summary>
     private readonly List<ValType> _innerTypes;
     private readonly Dictionary<ValueKind, uint> _scratch = [];
+
+    /// <summary>Per float kind, two locals that hold an operation's operands while its NaN result is checked (<see cref="FoldNanOriginFlag"/>).</summary>
+    private readonly Dictionary<ValueKind, uint[]> _nanInputs = [];
     private readonly List<Instruction> _code = [];
     private readonly List<ValType> _stack = [];
     private readonly List<Frame> _frames = [];
@@ -69,6 +72,11 @@ internal sealed class FunctionBuilder
         {
             _scratch[type.Kind] = (uint)_locals.Count;
             _locals.Add(type);
+        }
+        foreach (var type in _m.ValueTypes.Where(t => t.Kind is ValueKind.F32 or ValueKind.F64))
+        {
+            _nanInputs[type.Kind] = [(uint)_locals.Count, (uint)_locals.Count + 1];
+            _locals.AddRange([type, type]);
         }
         if (_m.MemoryIs64.Contains(true))
         {
@@ -206,6 +214,12 @@ internal sealed class FunctionBuilder
     /// <summary>Emits a fixed-signature instruction, then (if it may produce a nondeterministic NaN) its canonicalization.</summary>
     private void EmitFixed(OpcodeEntry entry, byte lane = 0)
     {
+        // Half of the scalar float operations that may make a NaN keep their operands in locals, so that the NaN
+        // they make can be checked against them before it is canonicalized (FoldNanOriginFlag).
+        var inputs = _config.CanonicalizeNans && entry.Nan is NanShape.F32 or NanShape.F64 && entry.Parameters.Length <= 2
+            && entry.Parameters.All(p => _nanInputs.ContainsKey(p.Kind)) && _u.Bool()
+            ? SpillOperands(entry.Parameters)
+            : null;
         Emit(entry.LaneCount > 0 ? Instruction.Lane(entry.Opcode, lane) : Instruction.Simple(entry.Opcode));
         Pop(entry.Parameters.Length);
         foreach (var result in entry.Results)
@@ -214,16 +228,35 @@ internal sealed class FunctionBuilder
         }
         if (_config.CanonicalizeNans && entry.Nan != NanShape.None)
         {
-            Canonicalize(entry.Nan);
+            Canonicalize(entry.Nan, inputs);
         }
+    }
+
+    /// <summary>Copies the operands on top of the stack into <see cref="_nanInputs"/> locals, leaving the stack as it was; returns them with their types.</summary>
+    private (uint Local, ValType Type)[] SpillOperands(ValType[] types)
+    {
+        var spilled = new (uint, ValType)[types.Length];
+        for (var i = types.Length - 1; i >= 0; i--)
+        {
+            spilled[i] = (_nanInputs[types[i].Kind][i], types[i]);
+            Emit(Instruction.WithIndex(Opcode.LocalSet, spilled[i].Item1));
+        }
+        foreach (var (local, _) in spilled)
+        {
+            Emit(Instruction.WithIndex(Opcode.LocalGet, local));
+        }
+        return spilled;
     }
 
     private void EmitFixed(Opcode opcode, byte lane = 0) => EmitFixed(s_byOpcode[opcode], lane);
 
     private static readonly Dictionary<Opcode, OpcodeEntry> s_byOpcode = OpcodeCatalog.Fixed.ToDictionary(e => e.Opcode);
 
-    /// <summary>Replaces a NaN on top of the stack by the canonical NaN (lane-wise for vectors): x == x ? x : nan.</summary>
-    private void Canonicalize(NanShape shape)
+    /// <summary>
+    /// Replaces a NaN on top of the stack by the canonical NaN (lane-wise for vectors): x == x ? x : nan. With the
+    /// operation's <paramref name="inputs"/>, first checks where the NaN came from (<see cref="FoldNanOriginFlag"/>).
+    /// </summary>
+    private void Canonicalize(NanShape shape, (uint Local, ValType Type)[]? inputs = null)
     {
         var (kind, nan, eq) = shape switch
         {
@@ -237,6 +270,10 @@ internal sealed class FunctionBuilder
         if (kind != ValueKind.V128)
         {
             FoldSignalingNanFlag(kind, scratch);
+            if (inputs is not null)
+            {
+                FoldNanOriginFlag(kind, scratch, inputs);
+            }
         }
         Emit(nan);
         Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
@@ -274,6 +311,43 @@ internal sealed class FunctionBuilder
         Emit(Opcode.I32And);
         Emit(Opcode.I64ExtendI32U);
         Sink();
+    }
+
+    /// <summary>
+    /// The spec's other NaN rule, which canonicalization would erase: an operation whose NaN operands are all
+    /// canonical (or that has none) must return a canonical NaN (any sign); only a non-canonical NaN operand lets it
+    /// return another arithmetic NaN. Folds into the sink whether the result in <paramref name="scratch"/> is a
+    /// non-canonical NaN although no operand in <paramref name="inputs"/> is one: an engine that invents payload bits
+    /// (a conversion that keeps garbage, a min that returns a NaN it built) diverges.
+    /// </summary>
+    private void FoldNanOriginFlag(ValueKind kind, uint scratch, (uint Local, ValType Type)[] inputs)
+    {
+        NonCanonicalNan(kind, scratch);
+        foreach (var (local, type) in inputs)
+        {
+            NonCanonicalNan(type.Kind, local);
+            Emit(Opcode.I32Eqz);
+            Emit(Opcode.I32And);
+        }
+        Emit(Opcode.I64ExtendI32U);
+        Sink();
+    }
+
+    /// <summary>Pushes whether float local <paramref name="local"/> holds a NaN other than the canonical ones (i32).</summary>
+    private void NonCanonicalNan(ValueKind kind, uint local)
+    {
+        var wide = kind == ValueKind.F64;
+        Emit(Instruction.WithIndex(Opcode.LocalGet, local));
+        Emit(Instruction.WithIndex(Opcode.LocalGet, local));
+        Emit(wide ? Opcode.F64Ne : Opcode.F32Ne); // a NaN ...
+        Emit(Instruction.WithIndex(Opcode.LocalGet, local));
+        Emit(wide ? Opcode.I64ReinterpretF64 : Opcode.I32ReinterpretF32);
+        // ... whose bits, sign aside, are not the canonical NaN's.
+        Emit(wide ? Instruction.I64Const(0x7FFF_FFFF_FFFF_FFFF) : Instruction.I32Const(0x7FFF_FFFF));
+        Emit(wide ? Opcode.I64And : Opcode.I32And);
+        Emit(wide ? Instruction.I64Const(0x7FF8_0000_0000_0000) : Instruction.I32Const(0x7FC0_0000));
+        Emit(wide ? Opcode.I64Ne : Opcode.I32Ne);
+        Emit(Opcode.I32And);
     }
 
     /// <summary>Pushes a value of <paramref name="type"/>: a local or global of that type when there is one, else a constant.</summary>

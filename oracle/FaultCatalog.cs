@@ -143,6 +143,14 @@ public static class FaultCatalog
             (func (param f32 f32) (result f32)
               (if (result f32) (f32.ne (local.get 0) (local.get 0)) (then (local.get 0)) (else (f32.add (local.get 0) (local.get 1)))))
             """),
+        // A NaN made with a payload bit of its own: a canonical NaN in gives a non-canonical (still quiet) NaN out, which
+        // the spec forbids; canonicalizing the result erases it, so only the generator's NaN-origin check sees it.
+        Helper("f64.promote_f32-nan-low-bit-set", "float", Opcode.F64PromoteF32, """
+            (func (param f32) (result f64)
+              (if (result f64) (f32.ne (local.get 0) (local.get 0))
+                (then (f64.reinterpret_i64 (i64.or (i64.reinterpret_f64 (f64.promote_f32 (local.get 0))) (i64.const 1))))
+                (else (f64.promote_f32 (local.get 0)))))
+            """),
         // Memory.
         Swap("memory", Opcode.I32Load8s, Opcode.I32Load8u),
         Swap("memory", Opcode.I32Store16, Opcode.I32Store8),
