@@ -49,6 +49,47 @@ if (args is ["--quick", ..])
     return 0;
 }
 
+// `bench --compare [runs]`: each C program on our JIT and on wasmtime in this process, compiled before timing (one
+// untimed run each), then `runs` runs interleaved (default 5); the median of each and their ratio, and the geomean of
+// the ratios. A quick reading between BenchmarkDotNet runs: same process, no warm-up statistics.
+if (args is ["--compare", ..])
+{
+    if (buildError is not null)
+    {
+        Console.Error.WriteLine($"--compare needs the C programs: {buildError}");
+        return 1;
+    }
+    var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    Console.WriteLine($"{"program",-10} {"jit ms",9} {"wasmtime ms",12} {"jit/wasmtime",13}");
+    var ratios = new List<double>();
+    foreach (var program in CPrograms.Kernels)
+    {
+        using IProgramRunner jit = new OurRunner(program, WasmHarness.ExecutionTier.Jit);
+        using IProgramRunner wasmtime = new WasmtimeRunner(program);
+        IProgramRunner[] runners = [jit, wasmtime];
+        foreach (var runner in runners)
+        {
+            runner.Run(); // compiles (our JIT compiles each function on its first call)
+        }
+        var times = runners.ToDictionary(r => r.Engine, _ => new List<double>());
+        for (var i = 0; i < runs; i++)
+        {
+            foreach (var runner in runners)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                runner.Run();
+                times[runner.Engine].Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        var (ours, theirs) = (Median(times["jit"]), Median(times["wasmtime"]));
+        ratios.Add(ours / theirs);
+        Console.WriteLine($"{program.Name,-10} {ours,9:F1} {theirs,12:F1} {ours / theirs,12:F2}x");
+    }
+    Console.WriteLine($"geomean jit/wasmtime: {Math.Exp(ratios.Average(Math.Log)):F2}x over {ratios.Count} programs, {runs} runs each");
+    return 0;
+}
+
 // Anything else goes to BenchmarkDotNet, e.g. `bench --filter '*'`, `bench --filter '*ProgramBenchmarks*'`.
 // Every benchmark class in this assembly; the C suites only when the C programs are built.
 Type[] programSuites = [typeof(ProgramBenchmarks), typeof(StartupBenchmarks), typeof(ProgramCompileBenchmarks)];

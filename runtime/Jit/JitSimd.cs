@@ -13,10 +13,10 @@ namespace WasmHarness.Jit;
 internal static unsafe class JitSimd
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<T> V<T>(V128 value) => Unsafe.BitCast<V128, Vector128<T>>(value);
+    private static Vector128<T> V<T>(V128 value) => value.Bits.As<ulong, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static V128 R<T>(Vector128<T> value) => Unsafe.BitCast<Vector128<T>, V128>(value);
+    private static V128 R<T>(Vector128<T> value) => new(value.AsUInt64());
 
     // ---- Memory: the address is already bounds-checked and points into the memory -----------------------
 
