@@ -85,7 +85,7 @@ internal sealed partial class FunctionCompiler
             _locals[i] = _il.Local(ClrType(_localTypes[_type.Parameters.Count + i].Kind), $"local {_type.Parameters.Count + i}");
         }
         _state = _il.Local(typeof(JitState), "state");
-        if (_validated.Memories.Count > 0)
+        if (_validated.Memories.Count > 0 && AccessesCachedMemory(_code.Body.Instructions))
         {
             _memoryBase = _il.Local(PointerType, "memory base");
             _memoryLength = _il.Local(typeof(ulong), "memory length");
@@ -94,6 +94,14 @@ internal sealed partial class FunctionCompiler
         _interruptChecks = module.Engine.Options.JitInterruptChecks;
         _coverage = CoverageProbes.For(module.Engine, (uint)index, _il, LoadContext);
     }
+
+    /// <summary>
+    /// Whether a body loads or stores through memory 0's cached base and length (an unshared memory 0, see
+    /// <see cref="EffectiveAddress"/>): only then are they loaded at entry and after every call. A function that
+    /// touches no memory (a recursive <c>fib</c>) pays neither.
+    /// </summary>
+    private bool AccessesCachedMemory(IReadOnlyList<Instruction> body) =>
+        !MemoryIsShared(0) && body.Any(i => i.Info.Immediates is ImmediateKind.MemArg or ImmediateKind.MemArgAndLane && i.MemArg.Memory == 0);
 
     // ---- Entry points ----------------------------------------------------------------------------------
 
