@@ -40,6 +40,7 @@ var faultBenchmarkOption = new Option<bool>("--fault-benchmark") { Description =
 var allCasesOption = new Option<bool>("--all-cases") { Description = "Fault benchmark: run the oracle on every case, not only those containing the faulted instruction." };
 var profileOption = new Option<GeneratorProfile?>("--profile") { Description = "The language generated: Wasm2 or Wasm3 (default; Wasm2 for the fault benchmark)." };
 var ilCheckOption = new Option<int>("--il-check-every") { Description = "With the JIT: compile every Nth case twice and compare the IL (0: never).", DefaultValueFactory = _ => defaults.JitIlCheckEvery };
+var censusOption = new Option<bool>("--census") { Description = "Measure, per instruction class, how often a result that runs reaches the compared state (over --cases cases, default 2000)." };
 var onlyOption = new Option<string?>("--only") { Description = "Fault benchmark: only this fault." };
 var repeatOption = new Option<int>("--repeat") { Description = "--replay: check the module this many times on the same engines.", DefaultValueFactory = _ => 1 };
 var caseOption = new Option<ulong?>("--case") { Description = "Regenerate one campaign case from its case seed and run the oracle on it." };
@@ -54,7 +55,7 @@ var strideOption = new Option<int>("--case-stride") { Hidden = true, DefaultValu
 var root = new RootCommand("Differential execution: generated modules on several engines, everything observable compared (docs/differential.md).")
 {
     secondsOption, jobsOption, casesOption, seedOption, enginesOption, jsonOption, noRoundTripOption, regressionsOption, noReduceOption, keepGoingOption,
-    faultOption, faultBenchmarkOption, allCasesOption, profileOption, ilCheckOption, onlyOption, repeatOption, caseOption, replayOption, perFaultOption,
+    faultOption, faultBenchmarkOption, censusOption, allCasesOption, profileOption, ilCheckOption, onlyOption, repeatOption, caseOption, replayOption, perFaultOption,
     listFaultsOption, workerOption, firstCaseOption, strideOption,
 };
 root.SetAction(parse =>
@@ -132,6 +133,22 @@ root.SetAction(parse =>
         }
         Console.WriteLine(DifferentialOracle.Describe(report));
         return report.Verdict == Verdict.Divergence ? 1 : 0;
+    }
+
+    if (parse.GetValue(censusOption))
+    {
+        // docs/differential.md, "Observability census".
+        var rows = ObservabilityCensus.Run(options.Seed, options.MaxCases ?? 2000, profile ?? options.Profile, Console.Error);
+        Console.WriteLine($"{"class",-12} {"present",8} {"executed",9} {"observed",9} {"observed/executed",18}");
+        foreach (var row in rows.OrderBy(r => r.ObservedRate))
+        {
+            Console.WriteLine($"{row.Class,-12} {row.Present,8} {row.Executed,9} {row.Observed,9} {100 * row.ObservedRate,17:F1}%");
+        }
+        if (json is not null)
+        {
+            File.WriteAllText(json, System.Text.Json.JsonSerializer.Serialize(rows, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        }
+        return 0;
     }
 
     if (parse.GetValue(faultBenchmarkOption))

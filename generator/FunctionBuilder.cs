@@ -230,6 +230,47 @@ internal sealed class FunctionBuilder
         {
             Canonicalize(entry.Nan, inputs);
         }
+        if (entry.Results.Length == 1 && _u.Int(4) == 0)
+        {
+            ObserveTop();
+        }
+    }
+
+    /// <summary>
+    /// Folds a copy of the value on top of the stack (a number or vector, deterministic: NaNs canonicalized already)
+    /// into the sink, leaving the stack as it was. Results the rest of the code would fold away (a low bit shifted
+    /// out, a float compared, a load masked into an address) are then seen: the observability census measured
+    /// memory loads observed in 45% of the cases that ran one, float operations in 55%, vector ones in 58%.
+    /// </summary>
+    private void ObserveTop()
+    {
+        var type = _stack[^1];
+        if (!_scratch.TryGetValue(type.Kind, out var scratch))
+        {
+            return; // a reference: compared by the oracle where it lands, not folded
+        }
+        Emit(Instruction.WithIndex(Opcode.LocalTee, scratch));
+        Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+        switch (type.Kind)
+        {
+            case ValueKind.I32:
+                Emit(Opcode.I64ExtendI32U);
+                break;
+            case ValueKind.F32:
+                Emit(Opcode.I32ReinterpretF32);
+                Emit(Opcode.I64ExtendI32U);
+                break;
+            case ValueKind.F64:
+                Emit(Opcode.I64ReinterpretF64);
+                break;
+            case ValueKind.V128:
+                Emit(Instruction.Lane(Opcode.I64x2ExtractLane, 0));
+                Emit(Instruction.WithIndex(Opcode.LocalGet, scratch));
+                Emit(Instruction.Lane(Opcode.I64x2ExtractLane, 1));
+                Emit(Opcode.I64Xor);
+                break;
+        }
+        Sink();
     }
 
     /// <summary>Copies the operands on top of the stack into <see cref="_nanInputs"/> locals, leaving the stack as it was; returns them with their types.</summary>
@@ -1364,6 +1405,10 @@ internal sealed class FunctionBuilder
                 Emit(Instruction.Memory(access.Opcode, ChooseMemArg(access.NaturalAlignment) with { Memory = memory }));
                 Pop(1);
                 Push(access.Type);
+                if (_u.Int(3) == 0)
+                {
+                    ObserveTop();
+                }
                 return;
             }
             case Move.Store:

@@ -243,6 +243,13 @@ public static class FaultCatalog
         _ => throw new ArgumentException($"faults are injected into interp or jit, not {name}"),
     };
 
+    /// <summary>
+    /// A rewrite that puts <paramref name="appended"/>'s sequence right after each instruction it gives one for (the
+    /// census's perturbations: a trap, or a changed result).
+    /// </summary>
+    internal static Fault After(string name, string area, Func<Instruction, IReadOnlyList<Instruction>?> appended) =>
+        new(name, area, (_, i) => appended(i) is not null, module => Rewrite(module, i => appended(i) is { } tail ? [i, .. tail] : null));
+
     /// <summary>True when <paramref name="module"/> has an instruction <paramref name="fault"/> miscompiles (else the case cannot detect it).</summary>
     public static bool Covers(Fault fault, Module module) =>
         module.Functions.Any(f => f.Body.Instructions.Any(i => fault.Triggers(module, i)));
