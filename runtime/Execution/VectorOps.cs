@@ -16,10 +16,11 @@ namespace WasmHarness.Execution;
 /// <c>Interpreter/RelaxedSimd.cs</c>.
 /// Every method is marked for inlining: RyuJIT inlines only small methods by itself, and a vector instruction left as
 /// a call (say <c>i32x4.trunc_sat_f32x4_s</c>, a few lines) cost compiled code a call, and until tiering caught up an
-/// unoptimized body, in the middle of a vector loop (10% of the <c>simd</c> kernel's time). Except the methods that
-/// apply a scalar lambda lane by lane (<see cref="Map{T}(Vector128{T}, Vector128{T}, Func{T, T, T})"/>): inlined, one
-/// of them computed another result than wasmtime and than its own uninlined code (the differential campaign found it:
-/// corpus/regressions/differential/case-ba9ca228e9887527), so RyuJIT decides for those as before.
+/// unoptimized body, in the middle of a vector loop (10% of the <c>simd</c> kernel's time). Inlined, an operation on
+/// constant operands is folded by RyuJIT at compile time, which holds float constants as doubles and so quiets a
+/// signalling NaN lane: the JIT therefore hides a <c>v128.const</c> with a NaN lane from RyuJIT
+/// (<c>JitRuntime.V128ConstOpaque</c>), as it hides scalar NaN constants (the differential campaign found this on
+/// <c>f32x4.pmax</c>: corpus/regressions/differential/case-ba9ca228e9887527).
 /// </summary>
 public static class VectorOps
 {
@@ -527,18 +528,25 @@ public static class VectorOps
         return R(result);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I8x16Abs(V128 a) => R(Map(V<sbyte>(a), static x => (sbyte)(x < 0 ? -x : x)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I8x16Popcnt(V128 a) => R(Map(V<byte>(a), static x => (byte)BitOperations.PopCount(x)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I8x16AddSatS(V128 a, V128 b) => R(Map(V<sbyte>(a), V<sbyte>(b), static (x, y) => SaturateI8(x + y)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I8x16AddSatU(V128 a, V128 b) => R(Map(V<byte>(a), V<byte>(b), static (x, y) => SaturateU8(x + y)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I8x16SubSatS(V128 a, V128 b) => R(Map(V<sbyte>(a), V<sbyte>(b), static (x, y) => SaturateI8(x - y)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I8x16SubSatU(V128 a, V128 b) => R(Map(V<byte>(a), V<byte>(b), static (x, y) => SaturateU8(x - y)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I8x16AvgrU(V128 a, V128 b) => R(Map(V<byte>(a), V<byte>(b), static (x, y) => (byte)((x + y + 1) >> 1)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -553,8 +561,10 @@ public static class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I32x4ExtAddPairwiseI16x8U(V128 a) => R(PairwiseAdd(V<ushort>(a), static (x, y) => (uint)(x + y)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I16x8Abs(V128 a) => R(Map(V<short>(a), static x => (short)(x < 0 ? -x : x)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I16x8Q15MulrSatS(V128 a, V128 b) => R(Map(V<short>(a), V<short>(b), static (x, y) => SaturateI16(((x * y) + 0x4000) >> 15)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -569,14 +579,19 @@ public static class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I16x8ExtendHighI8x16u(V128 a) => R(Vector128.WidenUpper(V<byte>(a)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I16x8AddSatS(V128 a, V128 b) => R(Map(V<short>(a), V<short>(b), static (x, y) => SaturateI16(x + y)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I16x8AddSatU(V128 a, V128 b) => R(Map(V<ushort>(a), V<ushort>(b), static (x, y) => SaturateU16(x + y)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I16x8SubSatS(V128 a, V128 b) => R(Map(V<short>(a), V<short>(b), static (x, y) => SaturateI16(x - y)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I16x8SubSatU(V128 a, V128 b) => R(Map(V<ushort>(a), V<ushort>(b), static (x, y) => SaturateU16(x - y)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I16x8AvgrU(V128 a, V128 b) => R(Map(V<ushort>(a), V<ushort>(b), static (x, y) => (ushort)((x + y + 1) >> 1)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -591,6 +606,7 @@ public static class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I16x8ExtMulHighI8x16U(V128 a, V128 b) => R(Vector128.WidenUpper(V<byte>(a)) * Vector128.WidenUpper(V<byte>(b)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I32x4Abs(V128 a) => R(Map(V<int>(a), static x => x < 0 ? -x : x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -630,6 +646,7 @@ public static class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I32x4ExtMulHighI16x8U(V128 a, V128 b) => R(Vector128.WidenUpper(V<ushort>(a)) * Vector128.WidenUpper(V<ushort>(b)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I64x2Abs(V128 a) => R(Map(V<long>(a), static x => x < 0 ? -x : x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -656,32 +673,46 @@ public static class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I64x2ExtMulHighI32x4U(V128 a, V128 b) => R(Vector128.WidenUpper(V<uint>(a)) * Vector128.WidenUpper(V<uint>(b)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F32x4Sqrt(V128 a) => R(Map(V<float>(a), Numerics.F32Sqrt));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F32x4Ceil(V128 a) => R(Map(V<float>(a), Numerics.F32Ceil));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F32x4Floor(V128 a) => R(Map(V<float>(a), Numerics.F32Floor));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F32x4Trunc(V128 a) => R(Map(V<float>(a), Numerics.F32Trunc));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F32x4Nearest(V128 a) => R(Map(V<float>(a), Numerics.F32Nearest));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F32x4PMin(V128 a, V128 b) => R(Map(V<float>(a), V<float>(b), static (x, y) => y < x ? y : x));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F32x4PMax(V128 a, V128 b) => R(Map(V<float>(a), V<float>(b), static (x, y) => x < y ? y : x));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F64x2Sqrt(V128 a) => R(Map(V<double>(a), Numerics.F64Sqrt));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F64x2Ceil(V128 a) => R(Map(V<double>(a), Numerics.F64Ceil));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F64x2Floor(V128 a) => R(Map(V<double>(a), Numerics.F64Floor));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F64x2Trunc(V128 a) => R(Map(V<double>(a), Numerics.F64Trunc));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F64x2Nearest(V128 a) => R(Map(V<double>(a), Numerics.F64Nearest));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F64x2PMin(V128 a, V128 b) => R(Map(V<double>(a), V<double>(b), static (x, y) => y < x ? y : x));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F64x2PMax(V128 a, V128 b) => R(Map(V<double>(a), V<double>(b), static (x, y) => x < y ? y : x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -714,6 +745,7 @@ public static class VectorOps
     // ---- The deterministic meaning of the relaxed instructions that have no standard twin -------------------
 
     /// <summary><c>relaxed_madd</c> (and with <paramref name="negate"/> <c>relaxed_nmadd</c>): multiply, round, add, round.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F32x4MulAdd(V128 a, V128 b, V128 c, bool negate)
     {
         var x = V<float>(a);
@@ -722,6 +754,7 @@ public static class VectorOps
     }
 
     /// <summary>The f64x2 <see cref="F32x4MulAdd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F64x2MulAdd(V128 a, V128 b, V128 c, bool negate)
     {
         var x = V<double>(a);

@@ -1032,14 +1032,23 @@ internal sealed partial class FunctionCompiler
     /// <see cref="JitSimd"/>; the relaxed ones and lane accesses through the interpreter's implementation on scratch
     /// slots (operands in, results out), so both tiers agree exactly.
     /// </summary>
+    /// <summary>True when a lane of <paramref name="value"/>, read as f32x4 or as f64x2, is a NaN.</summary>
+    private static bool HasNanLane(V128 value)
+    {
+        static bool Nan32(ulong bits) => (bits & 0x7F80_0000) == 0x7F80_0000 && (bits & 0x007F_FFFF) != 0;
+        static bool Nan64(ulong bits) => double.IsNaN(BitConverter.UInt64BitsToDouble(bits));
+        return Nan32(value.Low) || Nan32(value.Low >> 32) || Nan32(value.High) || Nan32(value.High >> 32) || Nan64(value.Low) || Nan64(value.High);
+    }
+
     private void EmitSimd(Instruction instruction)
     {
         var opcode = instruction.Opcode;
         if (opcode == Opcode.V128Const)
         {
-            _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.Low);
-            _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.High);
-            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.V128Const)));
+            var constant = instruction.V128;
+            _il.Emit(OpCodes.Ldc_I8, (long)constant.Low);
+            _il.Emit(OpCodes.Ldc_I8, (long)constant.High);
+            _il.Emit(OpCodes.Call, Helper(HasNanLane(constant) ? nameof(JitRuntime.V128ConstOpaque) : nameof(JitRuntime.V128Const)));
             Push(ValueKind.V128);
             return;
         }

@@ -449,6 +449,14 @@ internal static partial class JitRuntime
     // ---- Vectors: values are Syntax.V128; instructions run through the interpreter's implementation ---------
     public static V128 V128Const(long low, long high) => new((ulong)low, (ulong)high);
 
+    /// <summary>
+    /// <see cref="V128Const"/> that RyuJIT cannot see through, for a constant with a NaN lane: folded at compile time
+    /// into an inlined vector operation, a signalling NaN lane would come out quieted (RyuJIT keeps float constants as
+    /// doubles), where the instruction at run time keeps it (<c>f32x4.pmax</c> returns a NaN operand as it is).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static V128 V128ConstOpaque(long low, long high) => new((ulong)low, (ulong)high);
+
     public static V128 ArgV128(Value[] values, int i) => values[i].V128;
 
     public static void PutV128(Value[] values, int i, V128 value) => values[i] = Value.FromV128(value);
