@@ -180,10 +180,14 @@ public static class ModuleGenerator
             }
             if (Config.Exceptions)
             {
+                // Defined tags follow the imported ones (ImportFrom) in the tag index space, as in Tags. Each is
+                // exported, so a provider's tags can be imported: an exception thrown in the provider is then caught
+                // by its tag in the case, which needs tag identity across instances to be right.
                 var tags = U.Range(1, 2);
                 for (var i = 0; i < tags; i++)
                 {
                     var tag = new FunctionType(RandomTypes(2, forInterface: true), []);
+                    module.Exports.Add(new Export($"t{i}", ExternKind.Tag, (uint)Tags.Count));
                     Tags.Add(tag);
                     module.Tags.Add(new TagType(TypeIndex(tag)));
                 }
@@ -315,6 +319,14 @@ public static class ModuleGenerator
                     case ExternKind.Table when Config.Table && U.Bool():
                         module.Imports.Add(new Import(ProviderModules.Name, export.Name, provider.Tables[0].Type));
                         break;
+                    case ExternKind.Tag when Config.Exceptions && U.Bool():
+                    {
+                        var definitions = provider.TypeDefinitions.ToList();
+                        var type = (FunctionType)definitions[(int)provider.Tags[(int)export.Index].TypeIndex].Body;
+                        module.Imports.Add(new Import(ProviderModules.Name, export.Name, new TagType(TypeIndex(type))));
+                        Tags.Add(type);
+                        break;
+                    }
                 }
             }
             return importedMemory;

@@ -67,6 +67,26 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void Cases_import_the_providers_tags_and_throw_and_catch_them()
+    {
+        int importing = 0, throwing = 0, catching = 0;
+        for (var seed = 0L; seed < 3000; seed++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(37, seed), out _, GeneratorProfile.Wasm3);
+            var imported = (uint)module.ImportedTagCount;
+            if (imported == 0)
+            {
+                continue;
+            }
+            importing++;
+            var body = module.Functions.SelectMany(f => f.Body.Instructions).ToList();
+            throwing += body.Any(i => i.Opcode == Opcode.Throw && i.Index < imported) ? 1 : 0;
+            catching += body.Any(i => i.Opcode == Opcode.TryTable && i.Catches.Any(c => c.HasTag && c.Tag < imported)) ? 1 : 0;
+        }
+        Assert.True(importing > 100 && throwing > 10 && catching > 5, $"importing {importing}, throwing {throwing}, catching {catching}");
+    }
+
+    [Fact]
     public void Exnref_stays_inside_functions_and_every_catch_kind_is_drawn()
     {
         var kinds = new HashSet<CatchKind>();
