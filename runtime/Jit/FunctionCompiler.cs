@@ -489,6 +489,59 @@ internal sealed partial class FunctionCompiler
         return (Kinds(functionType.Parameters), Kinds(functionType.Results));
     }
 
+    /// <summary>
+    /// The float constants RyuJIT must not see (<see cref="IsOpaque(float)"/>), computed once at entry into a local each
+    /// when the function has a loop: the out-of-line call that hides one then runs once per call of the function,
+    /// not once per iteration (a <c>0.0</c> in a loop nest was a call per iteration). Keyed by kind and bits.
+    /// </summary>
+    private readonly Dictionary<(ValueKind Kind, ulong Bits), LocalBuilder> _opaqueConstants = [];
+
+    private void HoistOpaqueConstants()
+    {
+        var body = _code.Body.Instructions;
+        if (!body.Any(i => i.Opcode == Opcode.Loop))
+        {
+            return;
+        }
+        foreach (var instruction in body)
+        {
+            var (kind, bits, opaque) = instruction.Opcode switch
+            {
+                Opcode.F32Const => (ValueKind.F32, (ulong)instruction.F32Bits, IsOpaque(BitConverter.UInt32BitsToSingle(instruction.F32Bits))),
+                Opcode.F64Const => (ValueKind.F64, instruction.F64Bits, IsOpaque(BitConverter.UInt64BitsToDouble(instruction.F64Bits))),
+                _ => (ValueKind.Bottom, 0UL, false),
+            };
+            if (!opaque || _opaqueConstants.ContainsKey((kind, bits)))
+            {
+                continue;
+            }
+            var local = _il.Local(ClrType(kind), $"constant {bits:x}");
+            EmitOpaqueConstant(kind, bits);
+            _il.Emit(OpCodes.Stloc, local);
+            _opaqueConstants[(kind, bits)] = local;
+        }
+    }
+
+    /// <summary>NaNs (whose payload RyuJIT could quiet) and the identities it would fold (x - 0, x * 1, x / 1) are hidden from it.</summary>
+    private static bool IsOpaque(float value) => float.IsNaN(value) || Math.Abs(value) is 0f or 1f;
+
+    private static bool IsOpaque(double value) => double.IsNaN(value) || Math.Abs(value) is 0d or 1d;
+
+    /// <summary>Pushes a float constant through the out-of-line helper, which RyuJIT cannot see through.</summary>
+    private void EmitOpaqueConstant(ValueKind kind, ulong bits)
+    {
+        if (kind == ValueKind.F32)
+        {
+            _il.Emit(OpCodes.Ldc_I4, (int)(uint)bits);
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F32Bits)));
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)bits);
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F64Bits)));
+        }
+    }
+
     private void EmitBody()
     {
         LoadContext();
@@ -499,6 +552,7 @@ internal sealed partial class FunctionCompiler
         SaveFrameDepth();
         ConsumeFuel();
         ReloadMemory();
+        HoistOpaqueConstants();
         _coverage?.Edge();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
@@ -774,15 +828,17 @@ internal sealed partial class FunctionCompiler
             case Opcode.F32Const:
             {
                 var value = BitConverter.UInt32BitsToSingle(instruction.F32Bits);
-                // NaNs (whose payload RyuJIT could quiet) and the identities it would fold (x - 0, x * 1, x / 1) come out of line.
-                if (float.IsNaN(value) || Math.Abs(value) is 0f or 1f)
+                if (!IsOpaque(value))
                 {
-                    _il.Emit(OpCodes.Ldc_I4, (int)instruction.F32Bits);
-                    _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F32Bits)));
+                    _il.Emit(OpCodes.Ldc_R4, value);
+                }
+                else if (_opaqueConstants.TryGetValue((ValueKind.F32, instruction.F32Bits), out var hoisted))
+                {
+                    _il.Emit(OpCodes.Ldloc, hoisted);
                 }
                 else
                 {
-                    _il.Emit(OpCodes.Ldc_R4, value);
+                    EmitOpaqueConstant(ValueKind.F32, instruction.F32Bits);
                 }
                 Push(ValueKind.F32);
                 return;
@@ -790,14 +846,17 @@ internal sealed partial class FunctionCompiler
             case Opcode.F64Const:
             {
                 var value = BitConverter.UInt64BitsToDouble(instruction.F64Bits);
-                if (double.IsNaN(value) || Math.Abs(value) is 0d or 1d)
+                if (!IsOpaque(value))
                 {
-                    _il.Emit(OpCodes.Ldc_I8, (long)instruction.F64Bits);
-                    _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F64Bits)));
+                    _il.Emit(OpCodes.Ldc_R8, value);
+                }
+                else if (_opaqueConstants.TryGetValue((ValueKind.F64, instruction.F64Bits), out var hoisted))
+                {
+                    _il.Emit(OpCodes.Ldloc, hoisted);
                 }
                 else
                 {
-                    _il.Emit(OpCodes.Ldc_R8, value);
+                    EmitOpaqueConstant(ValueKind.F64, instruction.F64Bits);
                 }
                 Push(ValueKind.F64);
                 return;
