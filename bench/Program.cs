@@ -49,6 +49,13 @@ if (args is ["--quick", ..])
     return 0;
 }
 
+// `bench --tiers [FILE.wasm...]`: how RyuJIT compiled each function of the C programs (or of the given WASI
+// programs): optimized, or MinOpts (unoptimized, for methods it judges too large).
+if (args is ["--tiers", ..])
+{
+    return JitTiers.Run(args[1..]);
+}
+
 // `bench --compare [runs]`: each C program on our JIT and on wasmtime in this process, compiled before timing (one
 // untimed run each), then `runs` runs interleaved (default 5); the median of each and their ratio, and the geomean of
 // the ratios. A quick reading between BenchmarkDotNet runs: same process, no warm-up statistics.
