@@ -43,7 +43,7 @@ internal sealed class FunctionBuilder
     private readonly List<ValType> _innerTypes;
     private readonly Dictionary<ValueKind, uint> _scratch = [];
 
-    /// <summary>Per float kind, two locals that hold an operation's operands while its NaN result is checked (<see cref="FoldNanOriginFlag"/>).</summary>
+    /// <summary>Per float kind, two locals that hold an operation's operands while its NaN result is checked (<see cref="FoldNanOriginFlag"/>), declared on first use.</summary>
     private readonly Dictionary<ValueKind, uint[]> _nanInputs = [];
     private readonly List<Instruction> _code = [];
     private readonly List<ValType> _stack = [];
@@ -72,11 +72,6 @@ internal sealed class FunctionBuilder
         {
             _scratch[type.Kind] = (uint)_locals.Count;
             _locals.Add(type);
-        }
-        foreach (var type in _m.ValueTypes.Where(t => t.Kind is ValueKind.F32 or ValueKind.F64))
-        {
-            _nanInputs[type.Kind] = [(uint)_locals.Count, (uint)_locals.Count + 1];
-            _locals.AddRange([type, type]);
         }
         if (_m.MemoryIs64.Contains(true))
         {
@@ -217,7 +212,7 @@ internal sealed class FunctionBuilder
         // Half of the scalar float operations that may make a NaN keep their operands in locals, so that the NaN
         // they make can be checked against them before it is canonicalized (FoldNanOriginFlag).
         var inputs = _config.CanonicalizeNans && entry.Nan is NanShape.F32 or NanShape.F64 && entry.Parameters.Length <= 2
-            && entry.Parameters.All(p => _nanInputs.ContainsKey(p.Kind)) && _u.Bool()
+            && entry.Parameters.All(p => p.Kind is ValueKind.F32 or ValueKind.F64) && _u.Bool()
             ? SpillOperands(entry.Parameters)
             : null;
         Emit(entry.LaneCount > 0 ? Instruction.Lane(entry.Opcode, lane) : Instruction.Simple(entry.Opcode));
@@ -279,7 +274,13 @@ internal sealed class FunctionBuilder
         var spilled = new (uint, ValType)[types.Length];
         for (var i = types.Length - 1; i >= 0; i--)
         {
-            spilled[i] = (_nanInputs[types[i].Kind][i], types[i]);
+            if (!_nanInputs.TryGetValue(types[i].Kind, out var locals))
+            {
+                // Declared on first use: a function that never checks a NaN's origin keeps its locals (and RyuJIT's work) as before.
+                _nanInputs[types[i].Kind] = locals = [(uint)_locals.Count, (uint)_locals.Count + 1];
+                _locals.AddRange([types[i], types[i]]);
+            }
+            spilled[i] = (locals[i], types[i]);
             Emit(Instruction.WithIndex(Opcode.LocalSet, spilled[i].Item1));
         }
         foreach (var (local, _) in spilled)
