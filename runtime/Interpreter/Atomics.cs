@@ -6,6 +6,9 @@ namespace WasmHarness.Interpreter;
 /// <summary>The threads proposal's atomic instructions: operands off the slots, semantics in <see cref="Atomics"/>.</summary>
 internal sealed partial class Machine
 {
+    /// <summary>An atomic instruction, the stack top by value (see <see cref="CallHostCatching"/>): the new top, or -1 when <paramref name="op"/> is none.</summary>
+    internal static int ExecuteAtomic(in Op op, Slot[] s, int sp, ModuleInstance inst) => ExecuteAtomic(op, s, ref sp, inst) ? sp : -1;
+
     internal static bool ExecuteAtomic(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
     {
         if (op.Code == Opcode.AtomicFence)

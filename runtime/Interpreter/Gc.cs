@@ -11,6 +11,13 @@ internal sealed partial class Machine
     private static StructObject StructOf(in Slot slot) =>
         slot.Reference as StructObject ?? throw new TrapException(TrapKind.NullStructureReference);
 
+    /// <summary>A GC instruction, the stack top by value (see <see cref="CallHostCatching"/>): the new top.</summary>
+    private static int ExecuteGc(in Op op, Slot[] s, int sp, ModuleInstance inst)
+    {
+        ExecuteGc(op, s, ref sp, inst);
+        return sp;
+    }
+
     private static void ExecuteGc(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
     {
         switch (op.Code)

@@ -143,17 +143,21 @@ internal sealed unsafe partial class Machine
         }
     }
 
-    /// <summary>Calls a host function; a Wasm exception escaping it (from Wasm it called) is returned to unwind here.</summary>
-    private ExceptionInstance? CallHostCatching(FunctionInstance host, ref int sp)
+    /// <summary>
+    /// Calls a host function; a Wasm exception escaping it (from Wasm it called) is returned to unwind here. Takes and
+    /// returns the stack top by value: a <c>ref</c> to <see cref="Run"/>'s <c>sp</c> would make RyuJIT keep it in
+    /// memory for the whole loop (an address-taken local), costing a load and a store on almost every instruction.
+    /// </summary>
+    private (ExceptionInstance? Exception, int Sp) CallHostCatching(FunctionInstance host, int sp)
     {
         try
         {
             CallHost(host, ref sp);
-            return null;
+            return (null, sp);
         }
         catch (UncaughtException e)
         {
-            return e.Exception;
+            return (e.Exception, sp);
         }
     }
 
@@ -435,7 +439,7 @@ internal sealed unsafe partial class Machine
                     tail = op.Code == Opcode.ReturnCall;
                     goto Enter;
                 }
-                exception = CallHostCatching(function, ref sp);
+                (exception, sp) = CallHostCatching(function, sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -463,7 +467,7 @@ internal sealed unsafe partial class Machine
                     tail = op.Code == Opcode.ReturnCallIndirect;
                     goto Enter;
                 }
-                exception = CallHostCatching(function, ref sp);
+                (exception, sp) = CallHostCatching(function, sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -495,7 +499,7 @@ internal sealed unsafe partial class Machine
                     tail = op.Code == Opcode.ReturnCallRef;
                     goto Enter;
                 }
-                exception = CallHostCatching(function, ref sp);
+                (exception, sp) = CallHostCatching(function, sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -934,7 +938,7 @@ internal sealed unsafe partial class Machine
             case Opcode.RefI31:
             case Opcode.I31GetS:
             case Opcode.I31GetU:
-                ExecuteGc(op, s, ref sp, inst);
+                sp = ExecuteGc(op, s, sp, inst);
                 break;
             default:
                 // Pure instructions (numeric and vector operators, comparisons, conversions, lanes): their cases are
@@ -946,10 +950,12 @@ internal sealed unsafe partial class Machine
                     sp = top;
                     break;
                 }
-                if (!ExecuteSimd(op, s, ref sp, inst) && !ExecuteAtomic(op, s, ref sp, inst))
+                top = ExecuteSimd(op, s, sp, inst);
+                if (top < 0)
                 {
-                    throw new NotSupportedException($"the interpreter does not support {op.Code.Name()} yet");
+                    top = ExecuteAtomic(op, s, sp, inst);
                 }
+                sp = top >= 0 ? top : throw new NotSupportedException($"the interpreter does not support {op.Code.Name()} yet");
                 break;
             }
         }

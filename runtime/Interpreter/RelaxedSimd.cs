@@ -9,7 +9,7 @@ namespace WasmHarness.Interpreter;
 /// Relaxed SIMD with <see cref="RelaxedSimdMode.Native"/>: the result the host's own vector instruction gives, one of
 /// those the spec allows. Where the host has no single instruction for it (or its instruction gives the
 /// deterministic result anyway, as most ARM64 ones do) this returns false and the deterministic meaning applies.
-/// Both tiers come here (the JIT runs vector instructions through <see cref="ExecuteSimd"/>).
+/// Both tiers come here (the JIT runs vector instructions through <see cref="ExecuteSimd(in Op, Slot[], ref int, Execution.ModuleInstance)"/>).
 /// </summary>
 internal sealed partial class Machine
 {

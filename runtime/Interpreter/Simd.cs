@@ -54,6 +54,9 @@ internal sealed unsafe partial class Machine
         Put(ref s[sp - 1], f(At(s[sp - 1]), At(s[sp]), At(s[sp + 1])));
     }
 
+    /// <summary>A vector instruction, the stack top by value (see <see cref="CallHostCatching"/>): the new top, or -1 when <paramref name="op"/> is none.</summary>
+    internal static int ExecuteSimd(in Op op, Slot[] s, int sp, ModuleInstance inst) => ExecuteSimd(op, s, ref sp, inst) ? sp : -1;
+
     internal static bool ExecuteSimd(in Op op, Slot[] s, ref int sp, ModuleInstance inst)
     {
         if (op.Code is >= Opcode.I8x16RelaxedSwizzle and <= Opcode.I32x4RelaxedDotI8x16I7x16AddS
