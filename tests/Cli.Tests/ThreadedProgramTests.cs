@@ -46,6 +46,32 @@ public sealed class ThreadedProgramTests
         }
     }
 
+    /// <summary>
+    /// `harness run` of a wasi-threads program whose spawned thread traps while the main thread waits for ever (on
+    /// both tiers): the run ends, with the trap's exit code and the thread's trap message, not a hang.
+    /// </summary>
+    [Theory]
+    [InlineData("interp")]
+    [InlineData("jit")]
+    public async Task A_trap_in_a_spawned_thread_ends_the_run_with_the_trap(string tier)
+    {
+        using var temp = new TempDirectory();
+        var program = temp.File("trap.wat", """
+            (module
+              (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+              (import "env" "memory" (memory 1 1 shared))
+              (export "memory" (memory 0))
+              (func (export "wasi_thread_start") (param i32 i32) unreachable)
+              (func (export "_start")
+                (drop (call $spawn (i32.const 0)))
+                (drop (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1)))))
+            """);
+        // WaitAsync throws (and the test fails) if the run hangs.
+        var result = await Task.Run(() => CliRunner.Run("run", "--tier", tier, program)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Harness.TrapExit, result.ExitCode);
+        Assert.Contains("unreachable", result.Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>psum on wasmtime: its WASI for the main thread, wasi-threads from <see cref="WasmtimeWasiThreads"/>.</summary>
     private static string Wasmtime(int threads)
     {
