@@ -28,6 +28,9 @@ public sealed record OracleOptions
     /// <summary>Calls per exported function.</summary>
     public int CallsPerExport { get; init; } = 3;
 
+    /// <summary>One case in this many instantiates the case's module a second time and calls both instances (0: never).</summary>
+    public int SecondInstanceEvery { get; init; } = 4;
+
     public NanComparison Nans { get; init; } = NanComparison.Exact;
 
     /// <summary>Compare exported memories byte for byte and tables element by element after every call.</summary>
@@ -67,9 +70,10 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     }
 
     /// <summary>A module whose exports are called and whose state is compared: a provider (named as it is registered) or the case itself (no name).</summary>
-    private sealed record Target(string? Name, Module Module)
+    /// <summary>A module the case instantiates: a provider (registered under <see cref="Name"/>), the case, or a second instance of the case (<see cref="Copy"/>).</summary>
+    private sealed record Target(string? Name, Module Module, string? Copy = null)
     {
-        public string Qualify(string export) => Name is null ? export : $"{Name}.{export}";
+        public string Qualify(string export) => Copy is { } copy ? $"{copy}.{export}" : Name is null ? export : $"{Name}.{export}";
     }
 
     private readonly record struct Outcome(IReadOnlyList<EngineValue>? Values, EngineFailure? Failure)
@@ -103,6 +107,13 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     {
         // The modules the case imports from are instantiated and registered first, each compared like the case.
         var targets = ProviderModules.Of(module).Select(p => new Target(p.Name, p.Module)).Append(new Target(null, module)).ToList();
+        if (_options.SecondInstanceEvery > 0 && random.Next(_options.SecondInstanceEvery) == 0)
+        {
+            // A quarter of the cases instantiate the case's module twice and call both instances in turn: code compiled
+            // once per module must keep each instance's state (globals, memory, tables, fuel) apart, while state both
+            // import from a provider is shared.
+            targets.Add(new Target(null, module, "instance 2"));
+        }
         for (var slot = 0; slot < targets.Count; slot++)
         {
             var target = targets[slot];

@@ -176,3 +176,58 @@ public class OracleTests
         Assert.True(result.Divergences > 0, $"{name} not detected in {result.Cases} cases");
     }
 }
+
+/// <summary>
+/// Cases with a second instance of the case's module: an engine whose instances of one module share state (as
+/// compiled code that kept a defined global in a per-module place would) is told apart from a correct one.
+/// </summary>
+public class SecondInstanceTests
+{
+    private const string Counter = """
+        (module
+          (global $count (mut i32) (i32.const 0))
+          (func (export "f0") (result i32)
+            (global.set $count (i32.add (global.get $count) (i32.const 1)))
+            (global.get $count)))
+        """;
+
+    [Fact]
+    public void Instances_that_share_state_diverge_from_instances_that_do_not()
+    {
+        var module = WatParser.ParseModule(Counter);
+        var options = new OracleOptions { SecondInstanceEvery = 1 };
+        Assert.Equal(Verdict.Agree, new DifferentialOracle([new InterpreterEngine(), new JitEngine()], options).Check(module, 1).Verdict);
+        var report = new DifferentialOracle([new InterpreterEngine(), new SharingEngine(new InterpreterEngine())], options).Check(module, 1);
+        Assert.Equal(Verdict.Divergence, report.Verdict);
+        Assert.Contains("instance 2.f0", report.Detail, StringComparison.Ordinal);
+        // Without the second instance the sharing cannot show.
+        Assert.Equal(Verdict.Agree, new DifferentialOracle([new InterpreterEngine(), new SharingEngine(new InterpreterEngine())], new OracleOptions { SecondInstanceEvery = 0 }).Check(module, 1).Verdict);
+    }
+
+    /// <summary>An engine whose session hands back the first instance when the same module is instantiated again.</summary>
+    private sealed class SharingEngine(IEngine inner) : IEngine
+    {
+        public string Name => "sharing";
+
+        public IEngineSession CreateSession() => new Session(inner.CreateSession());
+
+        private sealed class Session(IEngineSession inner) : IEngineSession
+        {
+            private readonly Dictionary<ModuleArtifact, IEngineInstance> _instances = [];
+
+            public IEngineInstance Instantiate(ModuleArtifact module) =>
+                _instances.TryGetValue(module, out var first) ? first : _instances[module] = inner.Instantiate(module);
+
+            public void Register(string name, IEngineInstance instance) => inner.Register(name, instance);
+
+            public IReadOnlyList<EngineValue> Invoke(IEngineInstance instance, string export, IReadOnlyList<EngineValue> arguments) => inner.Invoke(instance, export, arguments);
+
+            public EngineValue GetGlobal(IEngineInstance instance, string export) => inner.GetGlobal(instance, export);
+
+            public void DefineFunction(string module, string name, Syntax.FunctionType type, IReadOnlyList<string> callbacks, HostFunction body) =>
+                inner.DefineFunction(module, name, type, callbacks, body);
+
+            public void Dispose() => inner.Dispose();
+        }
+    }
+}
