@@ -231,3 +231,16 @@ public class SecondInstanceTests
         }
     }
 }
+
+public class ObservabilityCensusTests
+{
+    [Fact]
+    public void The_census_counts_classes_that_ran_and_were_observed()
+    {
+        var rows = ObservabilityCensus.Run(seed: 5, cases: 40, GeneratorProfile.Wasm3);
+        var numeric = Assert.Single(rows, r => r.Class == "numeric");
+        Assert.True(numeric.Present > 20 && numeric.Executed > 10 && numeric.Observed > 5, $"{numeric}");
+        Assert.All(rows, r => Assert.True(r.Observed <= r.Executed && r.Executed <= r.Present, $"{r}"));
+        Assert.Contains(rows, r => r.Class == "memory load");
+    }
+}
