@@ -490,7 +490,7 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>
-    /// The float constants RyuJIT must not see (<see cref="IsOpaque(float)"/>), computed once at entry into a local each
+    /// The float constants RyuJIT must not see (<see cref="OpaqueConstant"/>), computed once at entry into a local each
     /// when the function has a loop: the out-of-line call that hides one then runs once per call of the function,
     /// not once per iteration (a <c>0.0</c> in a loop nest was a call per iteration). Keyed by kind and bits.
     /// </summary>
@@ -505,39 +505,45 @@ internal sealed partial class FunctionCompiler
         }
         foreach (var instruction in body)
         {
-            var (kind, bits, opaque) = instruction.Opcode switch
-            {
-                Opcode.F32Const => (ValueKind.F32, (ulong)instruction.F32Bits, IsOpaque(BitConverter.UInt32BitsToSingle(instruction.F32Bits))),
-                Opcode.F64Const => (ValueKind.F64, instruction.F64Bits, IsOpaque(BitConverter.UInt64BitsToDouble(instruction.F64Bits))),
-                _ => (ValueKind.Bottom, 0UL, false),
-            };
-            if (!opaque || _opaqueConstants.ContainsKey((kind, bits)))
+            if (OpaqueConstant(instruction) is not { } constant || _opaqueConstants.ContainsKey(constant))
             {
                 continue;
             }
-            var local = _il.Local(ClrType(kind), $"constant {bits:x}");
-            EmitOpaqueConstant(kind, bits);
+            var local = _il.Local(ClrType(constant.Kind), $"constant {constant.Bits:x}");
+            EmitOpaqueConstant(constant);
             _il.Emit(OpCodes.Stloc, local);
-            _opaqueConstants[(kind, bits)] = local;
+            _opaqueConstants[constant] = local;
         }
     }
 
-    /// <summary>NaNs (whose payload RyuJIT could quiet) and the identities it would fold (x - 0, x * 1, x / 1) are hidden from it.</summary>
-    private static bool IsOpaque(float value) => float.IsNaN(value) || Math.Abs(value) is 0f or 1f;
-
-    private static bool IsOpaque(double value) => double.IsNaN(value) || Math.Abs(value) is 0d or 1d;
-
-    /// <summary>Pushes a float constant through the out-of-line helper, which RyuJIT cannot see through.</summary>
-    private void EmitOpaqueConstant(ValueKind kind, ulong bits)
+    /// <summary>
+    /// The kind and bits of an <c>f32.const</c> or <c>f64.const</c> RyuJIT must not see: NaNs (whose payload it could
+    /// quiet) and the identities it would fold (x - 0, x * 1, x / 1). Null for any other instruction or value.
+    /// </summary>
+    private static (ValueKind Kind, ulong Bits)? OpaqueConstant(Instruction instruction) => instruction.Opcode switch
     {
-        if (kind == ValueKind.F32)
+        Opcode.F32Const when BitConverter.UInt32BitsToSingle(instruction.F32Bits) is var value && (float.IsNaN(value) || Math.Abs(value) is 0f or 1f)
+            => (ValueKind.F32, instruction.F32Bits),
+        Opcode.F64Const when BitConverter.UInt64BitsToDouble(instruction.F64Bits) is var value && (double.IsNaN(value) || Math.Abs(value) is 0d or 1d)
+            => (ValueKind.F64, instruction.F64Bits),
+        _ => null,
+    };
+
+    /// <summary>Pushes a constant RyuJIT must not see: its hoisted local, else a call of the out-of-line helper.</summary>
+    private void EmitOpaqueConstant((ValueKind Kind, ulong Bits) constant)
+    {
+        if (_opaqueConstants.TryGetValue(constant, out var hoisted))
         {
-            _il.Emit(OpCodes.Ldc_I4, (int)(uint)bits);
+            _il.Emit(OpCodes.Ldloc, hoisted);
+        }
+        else if (constant.Kind == ValueKind.F32)
+        {
+            _il.Emit(OpCodes.Ldc_I4, (int)(uint)constant.Bits);
             _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F32Bits)));
         }
         else
         {
-            _il.Emit(OpCodes.Ldc_I8, (long)bits);
+            _il.Emit(OpCodes.Ldc_I8, (long)constant.Bits);
             _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.F64Bits)));
         }
     }
@@ -826,41 +832,27 @@ internal sealed partial class FunctionCompiler
                 Push(ValueKind.I64);
                 return;
             case Opcode.F32Const:
-            {
-                var value = BitConverter.UInt32BitsToSingle(instruction.F32Bits);
-                if (!IsOpaque(value))
+                if (OpaqueConstant(instruction) is { } opaque32)
                 {
-                    _il.Emit(OpCodes.Ldc_R4, value);
-                }
-                else if (_opaqueConstants.TryGetValue((ValueKind.F32, instruction.F32Bits), out var hoisted))
-                {
-                    _il.Emit(OpCodes.Ldloc, hoisted);
+                    EmitOpaqueConstant(opaque32);
                 }
                 else
                 {
-                    EmitOpaqueConstant(ValueKind.F32, instruction.F32Bits);
+                    _il.Emit(OpCodes.Ldc_R4, BitConverter.UInt32BitsToSingle(instruction.F32Bits));
                 }
                 Push(ValueKind.F32);
                 return;
-            }
             case Opcode.F64Const:
-            {
-                var value = BitConverter.UInt64BitsToDouble(instruction.F64Bits);
-                if (!IsOpaque(value))
+                if (OpaqueConstant(instruction) is { } opaque64)
                 {
-                    _il.Emit(OpCodes.Ldc_R8, value);
-                }
-                else if (_opaqueConstants.TryGetValue((ValueKind.F64, instruction.F64Bits), out var hoisted))
-                {
-                    _il.Emit(OpCodes.Ldloc, hoisted);
+                    EmitOpaqueConstant(opaque64);
                 }
                 else
                 {
-                    EmitOpaqueConstant(ValueKind.F64, instruction.F64Bits);
+                    _il.Emit(OpCodes.Ldc_R8, BitConverter.UInt64BitsToDouble(instruction.F64Bits));
                 }
                 Push(ValueKind.F64);
                 return;
-            }
             case Opcode.RefNull:
                 _il.Emit(OpCodes.Ldnull);
                 Push(ValueKind.Ref);
@@ -1085,20 +1077,20 @@ internal sealed partial class FunctionCompiler
 
     private static readonly MethodInfo ShuffleMethod = ((Func<V128, V128, long, long, V128>)VectorOps.I8x16Shuffle).Method;
 
+    /// <summary>True when a lane of <paramref name="value"/>, read as f32x4 or as f64x2, is a NaN.</summary>
+    private static bool HasNanLane(V128 value)
+    {
+        static bool Nan32(ulong bits) => float.IsNaN(BitConverter.UInt32BitsToSingle((uint)bits));
+        static bool Nan64(ulong bits) => double.IsNaN(BitConverter.UInt64BitsToDouble(bits));
+        return Nan32(value.Low) || Nan32(value.Low >> 32) || Nan32(value.High) || Nan32(value.High >> 32) || Nan64(value.Low) || Nan64(value.High);
+    }
+
     /// <summary>
     /// A vector instruction: <c>v128.const</c> and <c>i8x16.shuffle</c> inline, the pure ones as the instruction table
     /// says (<see cref="TryEmitPure"/>: calls of <see cref="VectorOps"/>, which RyuJIT inlines), memory accesses with
     /// <see cref="JitSimd"/>; the relaxed ones and lane accesses through the interpreter's implementation on scratch
     /// slots (operands in, results out), so both tiers agree exactly.
     /// </summary>
-    /// <summary>True when a lane of <paramref name="value"/>, read as f32x4 or as f64x2, is a NaN.</summary>
-    private static bool HasNanLane(V128 value)
-    {
-        static bool Nan32(ulong bits) => (bits & 0x7F80_0000) == 0x7F80_0000 && (bits & 0x007F_FFFF) != 0;
-        static bool Nan64(ulong bits) => double.IsNaN(BitConverter.UInt64BitsToDouble(bits));
-        return Nan32(value.Low) || Nan32(value.Low >> 32) || Nan32(value.High) || Nan32(value.High >> 32) || Nan64(value.Low) || Nan64(value.High);
-    }
-
     private void EmitSimd(Instruction instruction)
     {
         var opcode = instruction.Opcode;
