@@ -69,8 +69,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
         public void Dispose() => times.Time($"{Engine.Name}: session", Session.Dispose);
     }
 
-    /// <summary>A module whose exports are called and whose state is compared: a provider (named as it is registered) or the case itself (no name).</summary>
-    /// <summary>A module the case instantiates: a provider (registered under <see cref="Name"/>), the case, or a second instance of the case (<see cref="Copy"/>).</summary>
+    /// <summary>A module the case instantiates, whose exports are called and whose state is compared: a provider (registered under <see cref="Name"/>), the case, or a second instance of the case (<see cref="Copy"/>).</summary>
     private sealed record Target(string? Name, Module Module, string? Copy = null)
     {
         public string Qualify(string export) => Copy is { } copy ? $"{copy}.{export}" : Name is null ? export : $"{Name}.{export}";

@@ -42,14 +42,7 @@ public sealed class Fault(string name, string area, Func<Module, Instruction, bo
     /// The language a campaign must generate to reach the fault's instructions: <see cref="Generator.GeneratorProfile.Wasm3"/>
     /// for an instruction beyond Wasm 2.0 (exceptions, say), else null (the benchmark's profile, Wasm 2.0 by default).
     /// </summary>
-    public Generator.GeneratorProfile? Profile { get; private set; }
-
-    /// <summary>Marks the fault as one in an instruction beyond Wasm 2.0 (see <see cref="Profile"/>).</summary>
-    internal Fault BeyondWasm2()
-    {
-        Profile = Generator.GeneratorProfile.Wasm3;
-        return this;
-    }
+    public Generator.GeneratorProfile? Profile { get; init; }
 
     public override string ToString() => Name;
 }
@@ -66,9 +59,9 @@ public static class FaultCatalog
 {
     private static Instruction S(Opcode opcode) => Instruction.Simple(opcode);
 
-    /// <summary>A fault that compiles each <paramref name="target"/> instruction as <paramref name="replacement"/>'s sequence.</summary>
-    private static Fault Replace(string name, string area, Opcode target, Func<Instruction, IReadOnlyList<Instruction>> replacement) =>
-        new(name, area, (_, i) => i.Opcode == target, module => Rewrite(module, i => i.Opcode == target ? replacement(i) : null));
+    /// <summary>A fault that compiles each <paramref name="target"/> instruction as <paramref name="replacement"/>'s sequence (<paramref name="profile"/>: see <see cref="Fault.Profile"/>).</summary>
+    private static Fault Replace(string name, string area, Opcode target, Func<Instruction, IReadOnlyList<Instruction>> replacement, Generator.GeneratorProfile? profile = null) =>
+        new(name, area, (_, i) => i.Opcode == target, module => Rewrite(module, i => i.Opcode == target ? replacement(i) : null)) { Profile = profile };
 
     private static Fault Swap(string area, Opcode target, Opcode instead) =>
         Replace($"{OpcodeTable.Get(target).Name}->{OpcodeTable.Get(instead).Name}", area, target, _ => [S(instead)]);
@@ -193,13 +186,13 @@ public static class FaultCatalog
                 ? [Instruction.BrTable([.. i.BranchTable.Labels, i.BranchTable.Labels[^1]], i.BranchTable.Default)]
                 : null)),
         // Exceptions: a rethrow that traps instead of throwing what catch_ref caught (a null exnref traps either way).
-        Replace("throw_ref-traps", "exception", Opcode.ThrowRef, _ => [S(Opcode.Drop), S(Opcode.Unreachable)]).BeyondWasm2(),
+        Replace("throw_ref-traps", "exception", Opcode.ThrowRef, _ => [S(Opcode.Drop), S(Opcode.Unreachable)], Generator.GeneratorProfile.Wasm3),
         // The catch clauses tried last to first: with two clauses that both match, the exception goes to the wrong one.
         new Fault("try_table-clauses-tried-last-first", "exception",
             (_, i) => i.Opcode == Opcode.TryTable && i.Catches.Count > 1,
             module => Rewrite(module, i => i.Opcode == Opcode.TryTable && i.Catches.Count > 1
                 ? [Instruction.TryTable(i.BlockType, [.. i.Catches.Reverse()])]
-                : null)).BeyondWasm2(),
+                : null)) { Profile = Generator.GeneratorProfile.Wasm3 },
         // Variables: compiled code that reads a copy of an imported mutable global taken at instantiation, so it
         // misses every later write (by this module or by the module that owns the global).
         new("imported-global-read-private-copy", "variable", (module, i) => i.Opcode == Opcode.GlobalGet && IsImportedMutableGlobal(module, i.Index), PrivateGlobalCopies),
