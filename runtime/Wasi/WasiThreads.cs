@@ -138,7 +138,7 @@ public sealed class WasiThreads : IDisposable
     /// <summary>Ends every thread of the program (see the remarks on <see cref="WasiThreads"/>); the main one included.</summary>
     public void Dispose() => Stop();
 
-    /// <summary>Remembers a store to interrupt when the program ends.</summary>
+    /// <summary>Remembers a store to interrupt when the program ends (the main one, and each running thread's).</summary>
     private void Watch(Store store)
     {
         lock (_sync)
@@ -207,6 +207,7 @@ public sealed class WasiThreads : IDisposable
         catch (WasmException)
         {
             Interlocked.Decrement(ref _running);
+            store.Dispose();
             return -(int)Errno.Again;
         }
         Watch(store);
@@ -228,6 +229,11 @@ public sealed class WasiThreads : IDisposable
         }
         finally
         {
+            // Only running threads' stores are kept for Stop: a program that starts many short threads keeps none of theirs.
+            lock (_sync)
+            {
+                _stores.Remove(store);
+            }
             Interlocked.Decrement(ref _running);
             store.Dispose();
         }
