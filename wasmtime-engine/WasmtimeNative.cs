@@ -23,9 +23,7 @@ internal static partial class WasmtimeNative
     /// </summary>
     private static void Set(global::Wasmtime.Config config, Action<nint> set)
     {
-        var property = typeof(global::Wasmtime.Config).GetProperty("NativeHandle", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
-            ?? throw new InvalidOperationException("Wasmtime.Config has no NativeHandle: the package changed");
-        var handle = (SafeHandle)property.GetValue(config)!;
+        var handle = NativeHandle(config);
         var added = false;
         try
         {
@@ -42,6 +40,21 @@ internal static partial class WasmtimeNative
     }
 
     /// <summary>
+    /// The native handle behind a package object (config, engine, store, linker), which the package keeps internal:
+    /// its <c>NativeHandle</c> property, else its one <see cref="SafeHandle"/> field (the linker has no property).
+    /// Read by reflection, so a package that changed them is an error here, never a wrong pointer.
+    /// </summary>
+    internal static SafeHandle NativeHandle(object owner)
+    {
+        const BindingFlags Any = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+        var type = owner.GetType();
+        var handle = type.GetProperty("NativeHandle", Any)?.GetValue(owner)
+            ?? type.GetFields(Any).SingleOrDefault(field => typeof(SafeHandle).IsAssignableFrom(field.FieldType))?.GetValue(owner)
+            ?? throw new InvalidOperationException($"Wasmtime.{type.Name} has no native handle: the package changed");
+        return (SafeHandle)handle;
+    }
+
+    /// <summary>
     /// The bytes of the shared memory <paramref name="instance"/> exports as <paramref name="export"/>, or null when
     /// that export is no shared memory. The package's <c>Instance.GetMemory</c> answers null for a shared memory (its
     /// extern kind is <c>WASMTIME_EXTERN_SHAREDMEMORY</c>, not memory), so the differential oracle could not compare
@@ -53,9 +66,7 @@ internal static partial class WasmtimeNative
         var store = typeof(global::Wasmtime.Instance).GetField("_store", Any)?.GetValue(instance)
             ?? throw new InvalidOperationException("Wasmtime.Instance has no _store: the package changed");
         // Store.Context is a ref struct (reflection cannot box it): the context comes from the store's native handle.
-        var storeHandle = (SafeHandle)(store.GetType().GetProperty("NativeHandle", Any)?.GetValue(store)
-            ?? throw new InvalidOperationException("Wasmtime.Store has no NativeHandle: the package changed"));
-        var contextHandle = wasmtime_store_context(storeHandle.DangerousGetHandle());
+        var contextHandle = wasmtime_store_context(NativeHandle(store).DangerousGetHandle());
         var handle = typeof(global::Wasmtime.Instance).GetField("instance", Any)?.GetValue(instance)
             ?? throw new InvalidOperationException("Wasmtime.Instance has no instance handle: the package changed");
         // wasmtime_instance_t (store id, index) as the package lays it out; wasmtime_extern_t is a kind byte and a
@@ -92,7 +103,7 @@ internal static partial class WasmtimeNative
     }
 
     [LibraryImport("wasmtime")]
-    private static partial nint wasmtime_store_context(nint store);
+    internal static partial nint wasmtime_store_context(nint store);
 
     private const byte SharedMemoryKind = 4; // WASMTIME_EXTERN_SHAREDMEMORY
 

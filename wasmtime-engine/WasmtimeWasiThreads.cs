@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using WasmHarness.Syntax;
@@ -136,7 +135,7 @@ public sealed partial class WasmtimeWasiThreads : IDisposable
         *(nint*)(external + 8) = memory;
         var moduleBytes = Encoding.UTF8.GetBytes(module);
         var nameBytes = Encoding.UTF8.GetBytes(name);
-        var context = wasmtime_store_context(Handle(store));
+        var context = WasmtimeNative.wasmtime_store_context(Handle(store));
         fixed (byte* modulePointer = moduleBytes, namePointer = nameBytes)
         {
             Check(wasmtime_linker_define(Handle(linker), context, modulePointer, (nuint)moduleBytes.Length, namePointer, (nuint)nameBytes.Length, external));
@@ -145,19 +144,8 @@ public sealed partial class WasmtimeWasiThreads : IDisposable
         return memory;
     }
 
-    /// <summary>
-    /// The native pointer behind a package object: its internal <c>NativeHandle</c> property (as <see cref="WasmtimeNative"/>
-    /// reads it), else its one field that is a <see cref="SafeHandle"/> (the linker keeps its handle in a field).
-    /// </summary>
-    private static nint Handle(object owner)
-    {
-        const BindingFlags Any = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
-        var type = owner.GetType();
-        var handle = type.GetProperty("NativeHandle", Any)?.GetValue(owner)
-            ?? type.GetFields(Any).SingleOrDefault(field => typeof(SafeHandle).IsAssignableFrom(field.FieldType))?.GetValue(owner)
-            ?? throw new InvalidOperationException($"{type.Name} has no native handle: the package changed");
-        return ((SafeHandle)handle).DangerousGetHandle();
-    }
+    /// <summary>The native pointer behind a package object (see <see cref="WasmtimeNative.NativeHandle"/>).</summary>
+    private static nint Handle(object owner) => WasmtimeNative.NativeHandle(owner).DangerousGetHandle();
 
     private static unsafe void Check(nint error)
     {
@@ -192,9 +180,6 @@ public sealed partial class WasmtimeWasiThreads : IDisposable
 
     [LibraryImport("wasmtime")]
     private static partial void wasmtime_sharedmemory_delete(nint memory);
-
-    [LibraryImport("wasmtime")]
-    private static partial nint wasmtime_store_context(nint store);
 
     [LibraryImport("wasmtime")]
     private static unsafe partial nint wasmtime_linker_define(nint linker, nint context, byte* module, nuint moduleLength, byte* name, nuint nameLength, byte* external);
