@@ -143,12 +143,22 @@ public static class Numerics
     /// <summary><c>f64.copysign</c>.</summary>
     public static ulong F64Copysign(ulong a, ulong b) => (a & ~F64SignBit) | (b & F64SignBit);
 
+    /// <summary>
+    /// The NaN a min or max of <paramref name="a"/> and <paramref name="b"/> returns when either is NaN: their sum,
+    /// which quiets a signalling one as the spec requires, behind <see cref="FoldBarrier"/> (inlined into compiled
+    /// code where the other operand is the constant -0, RyuJIT would drop the addition and return a signalling NaN).
+    /// </summary>
+    private static float NaNOf(float a, float b) => FoldBarrier.Hide(a) + FoldBarrier.Hide(b);
+
+    /// <summary>The f64 <see cref="NaNOf(float, float)"/>.</summary>
+    private static double NaNOf(double a, double b) => FoldBarrier.Hide(a) + FoldBarrier.Hide(b);
+
     /// <summary><c>f32.min</c>: NaN if either is NaN, -0 below +0.</summary>
     public static float F32Min(float a, float b)
     {
         if (float.IsNaN(a) || float.IsNaN(b))
         {
-            return a + b;
+            return NaNOf(a, b);
         }
         if (a == b)
         {
@@ -162,7 +172,7 @@ public static class Numerics
     {
         if (float.IsNaN(a) || float.IsNaN(b))
         {
-            return a + b;
+            return NaNOf(a, b);
         }
         if (a == b)
         {
@@ -176,7 +186,7 @@ public static class Numerics
     {
         if (double.IsNaN(a) || double.IsNaN(b))
         {
-            return a + b;
+            return NaNOf(a, b);
         }
         if (a == b)
         {
@@ -190,7 +200,7 @@ public static class Numerics
     {
         if (double.IsNaN(a) || double.IsNaN(b))
         {
-            return a + b;
+            return NaNOf(a, b);
         }
         if (a == b)
         {

@@ -117,7 +117,7 @@ public static class VectorOps
 
     // ---- Float min/max ---------------------------------------------------------------------------------------
     // Lane-wise Numerics.F32Min & co. without branches: a NaN operand gives a + b (the NaN the scalar operator
-    // returns, since vector and scalar addition propagate NaNs alike), equal operands (±0 among them) combine
+    // returns, since vector and scalar addition propagate NaNs alike; behind FoldBarrier for the same reason), equal operands (±0 among them) combine
     // their bits (or: -0 wins the min; and: +0 wins the max), otherwise the smaller (larger) operand.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -139,7 +139,7 @@ public static class VectorOps
         var equal = Vector128.Equals(x, y);
         var bits = max ? x & y : x | y;
         var pick = Vector128.ConditionalSelect(max ? Vector128.GreaterThan(x, y) : Vector128.LessThan(x, y), x, y);
-        return Vector128.ConditionalSelect(nan, x + y, Vector128.ConditionalSelect(equal, bits, pick));
+        return Vector128.ConditionalSelect(nan, FoldBarrier.Hide(x) + FoldBarrier.Hide(y), Vector128.ConditionalSelect(equal, bits, pick));
     }
 
     // ---- Lane arithmetic, compares, shifts, reductions --------------------------------------------------------

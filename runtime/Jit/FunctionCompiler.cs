@@ -492,7 +492,7 @@ internal sealed partial class FunctionCompiler
     /// <summary>
     /// The float constants RyuJIT must not see (<see cref="OpaqueConstant"/>), computed once at entry into a local each
     /// when the function has a loop: the out-of-line call that hides one then runs once per call of the function,
-    /// not once per iteration (a <c>0.0</c> in a loop nest was a call per iteration). Keyed by kind and bits.
+    /// not once per iteration. Keyed by kind and bits.
     /// </summary>
     private readonly Dictionary<(ValueKind Kind, ulong Bits), LocalBuilder> _opaqueConstants = [];
 
@@ -517,15 +517,14 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>
-    /// The kind and bits of an <c>f32.const</c> or <c>f64.const</c> RyuJIT must not see: NaNs (whose payload it could
-    /// quiet) and the identities it would fold (x - 0, x * 1, x / 1). Null for any other instruction or value.
+    /// The kind and bits of an <c>f32.const</c> or <c>f64.const</c> RyuJIT must not see: NaNs, whose payload it could
+    /// quiet (it keeps float constants as doubles). Null for any other instruction or value. (The identities it would
+    /// fold, x - 0 and the like, need no hiding here: <see cref="JitFloatArithmetic"/> is immune to them.)
     /// </summary>
     private static (ValueKind Kind, ulong Bits)? OpaqueConstant(Instruction instruction) => instruction.Opcode switch
     {
-        Opcode.F32Const when BitConverter.UInt32BitsToSingle(instruction.F32Bits) is var value && (float.IsNaN(value) || Math.Abs(value) is 0f or 1f)
-            => (ValueKind.F32, instruction.F32Bits),
-        Opcode.F64Const when BitConverter.UInt64BitsToDouble(instruction.F64Bits) is var value && (double.IsNaN(value) || Math.Abs(value) is 0d or 1d)
-            => (ValueKind.F64, instruction.F64Bits),
+        Opcode.F32Const when float.IsNaN(BitConverter.UInt32BitsToSingle(instruction.F32Bits)) => (ValueKind.F32, instruction.F32Bits),
+        Opcode.F64Const when double.IsNaN(BitConverter.UInt64BitsToDouble(instruction.F64Bits)) => (ValueKind.F64, instruction.F64Bits),
         _ => null,
     };
 

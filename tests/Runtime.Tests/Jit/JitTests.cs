@@ -176,6 +176,50 @@ public sealed class JitTests
         Assert.Equal(0x7fe00000u, instance.Invoke("sub0", Value.FromF32Bits(0x7fa00000))[0].F32Bits);
     }
 
+    [Fact]
+    public void ArithmeticQuietsSignallingNaNsWhateverRyuJitKnowsOfTheOtherOperand()
+    {
+        // RyuJIT folds x - 0, x + -0, x * 1, x / 1 (and x * -1 to -x) when it knows the constant, returning a
+        // signalling NaN x unquieted. It learns constants from more than f32.const/f64.const: zero-initialised
+        // locals, conversions and reinterpretations of integer constants, splats, v128.xor x x, the -0 that a
+        // min's NaN path adds. Every one of these must still quiet the NaN (found by the differential tester).
+        var text = """
+            (module
+              (func (export "zero-local") (param f64) (result f64) (local f64) (f64.sub (local.get 0) (local.get 1)))
+              (func (export "converted") (param f64) (result f64) (f64.sub (local.get 0) (f64.convert_i32_s (i32.const 0))))
+              (func (export "reinterpreted") (param f64) (result f64) (f64.add (local.get 0) (f64.reinterpret_i64 (i64.const 0x8000000000000000))))
+              (func (export "times-one") (param f64) (result f64) (f64.mul (f64.convert_i32_s (i32.const 1)) (local.get 0)))
+              (func (export "over-minus-one") (param f64) (result f64) (f64.div (local.get 0) (f64.convert_i32_s (i32.const -1))))
+              (func (export "min-minus-zero") (param f64) (result f64) (f64.min (local.get 0) (f64.const -0)))
+              (func (export "v-zero-local") (param f64) (result f64) (local v128)
+                (f64x2.extract_lane 0 (f64x2.sub (f64x2.splat (local.get 0)) (local.get 1))))
+              (func (export "v-splat-one") (param f64) (result f64)
+                (f64x2.extract_lane 1 (f64x2.mul (f64x2.splat (local.get 0)) (f64x2.splat (f64.convert_i32_s (i32.const 1))))))
+              (func (export "v-xor-self") (param f64) (result f64) (local v128)
+                (local.set 1 (f64x2.splat (local.get 0)))
+                (f64x2.extract_lane 0 (f64x2.sub (local.get 1) (v128.xor (local.get 1) (local.get 1)))))
+              (func (export "v-min-minus-zero") (param f64) (result f64)
+                (f64x2.extract_lane 0 (f64x2.min (f64x2.splat (local.get 0)) (v128.const f64x2 -0 -0))))
+              (func (export "f32-zero-local") (param f32) (result f32) (local f32) (f32.sub (local.get 0) (local.get 1)))
+              (func (export "f32x4-plus-minus-zero") (param f32) (result f32)
+                (f32x4.extract_lane 2 (f32x4.add (f32x4.splat (local.get 0)) (i32x4.splat (i32.const 0x80000000))))))
+            """;
+        var jit = Instantiate(text);
+        foreach (var (name, export) in jit.Exports)
+        {
+            var f32 = ((FunctionInstance)export).Type.Parameters[0].Kind == Syntax.ValueKind.F32;
+            var result = jit.GetFunction(name).Invoke(f32 ? Value.FromF32Bits(0x7fa00001) : Value.FromF64Bits(0x7ff4000000000001))[0];
+            if (f32)
+            {
+                Assert.True((result.F32Bits & 0x7fc00000) == 0x7fc00000, $"{name}: 0x{result.F32Bits:x8} is not a quiet NaN");
+            }
+            else
+            {
+                Assert.True((result.F64Bits & 0x7ff8000000000000) == 0x7ff8000000000000, $"{name}: 0x{result.F64Bits:x16} is not a quiet NaN");
+            }
+        }
+    }
+
     private const string MemoryModule = """
         (module (memory 1 4)
           (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
