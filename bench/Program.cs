@@ -56,9 +56,10 @@ if (args is ["--tiers", ..])
     return JitTiers.Run(args[1..]);
 }
 
-// `bench --compare [runs]`: each C program on our JIT and on wasmtime in this process, compiled before timing (one
-// untimed run each), then `runs` runs interleaved (default 5); the median of each and their ratio, and the geomean of
-// the ratios. A quick reading between BenchmarkDotNet runs: same process, no warm-up statistics.
+// `bench --compare [RUNS] [A,B]`: each C program on engines A and B (default jit,wasmtime; any of native, interp, jit,
+// wasmtime, wasm3) in this process, compiled before timing (one untimed run each, which also checks the output against
+// the native build's), then RUNS runs interleaved (default 5); the median of each, their ratio, and the geomean of the
+// ratios. A quick reading between BenchmarkDotNet runs: same process, no warm-up statistics.
 if (args is ["--compare", ..])
 {
     if (buildError is not null)
@@ -67,33 +68,41 @@ if (args is ["--compare", ..])
         return 1;
     }
     var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
-    Console.WriteLine($"{"program",-10} {"jit ms",9} {"wasmtime ms",12} {"jit/wasmtime",13}");
+    var pair = args.Length > 2 ? args[2].Split(',') : ["jit", "wasmtime"];
+    if (pair.Length != 2)
+    {
+        Console.Error.WriteLine("--compare takes two engines, e.g. interp,wasm3");
+        return 1;
+    }
+    var (a, b) = (pair[0], pair[1]);
+    Console.WriteLine($"{"program",-10} {a + " ms",11} {b + " ms",11} {a + "/" + b,16}");
     var ratios = new List<double>();
     foreach (var program in CPrograms.Kernels)
     {
-        using IProgramRunner jit = new OurRunner(program, WasmHarness.ExecutionTier.Jit);
-        using IProgramRunner wasmtime = new WasmtimeRunner(program);
-        IProgramRunner[] runners = [jit, wasmtime];
+        var expected = ProgramCheck.NativeOutput(program);
+        using var first = ProgramCheck.Create(a, program);
+        using var second = ProgramCheck.Create(b, program);
+        IProgramRunner[] runners = [first, second];
         foreach (var runner in runners)
         {
-            runner.Run(); // compiles (our JIT compiles each function on its first call)
+            ProgramCheck.Verify(runner, program, expected); // also compiles (our JIT compiles each function on its first call)
         }
-        var times = runners.ToDictionary(r => r.Engine, _ => new List<double>());
+        var times = runners.Select(_ => new List<double>()).ToArray();
         for (var i = 0; i < runs; i++)
         {
-            foreach (var runner in runners)
+            for (var r = 0; r < runners.Length; r++)
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
-                runner.Run();
-                times[runner.Engine].Add(watch.Elapsed.TotalMilliseconds);
+                runners[r].Run();
+                times[r].Add(watch.Elapsed.TotalMilliseconds);
             }
         }
         static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-        var (ours, theirs) = (Median(times["jit"]), Median(times["wasmtime"]));
+        var (ours, theirs) = (Median(times[0]), Median(times[1]));
         ratios.Add(ours / theirs);
-        Console.WriteLine($"{program.Name,-10} {ours,9:F1} {theirs,12:F1} {ours / theirs,12:F2}x");
+        Console.WriteLine($"{program.Name,-10} {ours,11:F1} {theirs,11:F1} {ours / theirs,15:F2}x");
     }
-    Console.WriteLine($"geomean jit/wasmtime: {Math.Exp(ratios.Average(Math.Log)):F2}x over {ratios.Count} programs, {runs} runs each");
+    Console.WriteLine($"geomean {a}/{b}: {Math.Exp(ratios.Average(Math.Log)):F2}x over {ratios.Count} programs, {runs} runs each");
     return 0;
 }
 

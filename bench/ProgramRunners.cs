@@ -35,6 +35,41 @@ public sealed class NativeRunner(CProgram program) : IProgramRunner
 }
 
 /// <summary>
+/// wasm3 (github.com/wasm3/wasm3, a fast interpreter written in C), one process per run like the native build: its
+/// start-up (a few milliseconds) is included. Not a NuGet package: <see cref="Find"/> looks for a binary built from
+/// its public source (docs/bench.md, "wasm3").
+/// </summary>
+public sealed class Wasm3Runner(CProgram program, string wasm3) : IProgramRunner
+{
+    public string Engine => "wasm3";
+
+    /// <summary>The wasm3 binary: <c>$WASM3</c>, else <c>wasm3</c> on the PATH; null when there is none.</summary>
+    public static string? Find()
+    {
+        if (Environment.GetEnvironmentVariable("WASM3") is { Length: > 0 } named)
+        {
+            return File.Exists(named) ? named : null;
+        }
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(folder => Path.Combine(folder, "wasm3"))
+            .FirstOrDefault(File.Exists);
+    }
+
+    public string Run()
+    {
+        var start = new ProcessStartInfo(wasm3, [program.WasmPath, .. program.Arguments]) { RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{program.Name} exited with {process.ExitCode} on wasm3: {output}");
+    }
+
+    public void Dispose()
+    {
+    }
+}
+
+/// <summary>
 /// Our interpreter or JIT with our WASI host (<c>runtime/Wasi</c>). The module is decoded and validated once;
 /// each run instantiates it in a new store with a new WASI context whose stdout is a memory stream.
 /// </summary>
@@ -148,7 +183,8 @@ public static class ProgramCheck
         "interp" => new OurRunner(program, ExecutionTier.Interpreter),
         "jit" => new OurRunner(program, ExecutionTier.Jit),
         "wasmtime" => new WasmtimeRunner(program),
-        _ => throw new ArgumentException($"unknown engine '{engine}'", nameof(engine)),
+        "wasm3" => new Wasm3Runner(program, Wasm3Runner.Find() ?? throw new InvalidOperationException("no wasm3 binary: set WASM3 or put wasm3 on the PATH (docs/bench.md, \"wasm3\")")),
+        _ => throw new ArgumentException($"unknown engine '{engine}' (native, interp, jit, wasmtime, wasm3)", nameof(engine)),
     };
 
     public static readonly IReadOnlyList<string> Engines = ["native", "interp", "jit", "wasmtime"];

@@ -124,6 +124,8 @@ public static class Numerics
 
     private const uint F32SignBit = 0x8000_0000u;
     private const ulong F64SignBit = 0x8000_0000_0000_0000ul;
+    private const uint F32QuietBit = 0x0040_0000u;
+    private const ulong F64QuietBit = 0x0008_0000_0000_0000ul;
 
     /// <summary><c>f32.abs</c>: clears the sign bit, NaNs included.</summary>
     public static uint F32Abs(uint a) => a & ~F32SignBit;
@@ -144,14 +146,17 @@ public static class Numerics
     public static ulong F64Copysign(ulong a, ulong b) => (a & ~F64SignBit) | (b & F64SignBit);
 
     /// <summary>
-    /// The NaN a min or max of <paramref name="a"/> and <paramref name="b"/> returns when either is NaN: their sum,
-    /// which quiets a signalling one as the spec requires, behind <see cref="FoldBarrier"/> (inlined into compiled
-    /// code where the other operand is the constant -0, RyuJIT would drop the addition and return a signalling NaN).
+    /// The NaN a min or max returns when <paramref name="a"/> or <paramref name="b"/> is NaN: the first NaN operand,
+    /// quieted (spec: an arithmetic NaN, canonical when the inputs are). Chosen with bit operations, not by an
+    /// addition: which payload a hardware addition of two NaNs keeps depends on its operand order, which RyuJIT may
+    /// swap, and an addition of a known -0 it folds away, returning a signalling NaN. Bits make both tiers agree.
     /// </summary>
-    private static float NaNOf(float a, float b) => FoldBarrier.Hide(a) + FoldBarrier.Hide(b);
+    private static float NaNOf(float a, float b) =>
+        BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(float.IsNaN(a) ? a : b) | F32QuietBit);
 
     /// <summary>The f64 <see cref="NaNOf(float, float)"/>.</summary>
-    private static double NaNOf(double a, double b) => FoldBarrier.Hide(a) + FoldBarrier.Hide(b);
+    private static double NaNOf(double a, double b) =>
+        BitConverter.UInt64BitsToDouble(BitConverter.DoubleToUInt64Bits(double.IsNaN(a) ? a : b) | F64QuietBit);
 
     /// <summary><c>f32.min</c>: NaN if either is NaN, -0 below +0.</summary>
     public static float F32Min(float a, float b)

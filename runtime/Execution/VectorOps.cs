@@ -116,8 +116,8 @@ public static class VectorOps
     public static int V128AnyTrue(V128 a) => V<ulong>(a) != Vector128<ulong>.Zero ? 1 : 0;
 
     // ---- Float min/max ---------------------------------------------------------------------------------------
-    // Lane-wise Numerics.F32Min & co. without branches: a NaN operand gives a + b (the NaN the scalar operator
-    // returns, since vector and scalar addition propagate NaNs alike; behind FoldBarrier for the same reason), equal operands (±0 among them) combine
+    // Lane-wise Numerics.F32Min & co. without branches: a NaN operand gives the first NaN operand quieted (the NaN
+    // the scalar operator returns), equal operands (±0 among them) combine
     // their bits (or: -0 wins the min; and: +0 wins the max), otherwise the smaller (larger) operand.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -139,7 +139,10 @@ public static class VectorOps
         var equal = Vector128.Equals(x, y);
         var bits = max ? x & y : x | y;
         var pick = Vector128.ConditionalSelect(max ? Vector128.GreaterThan(x, y) : Vector128.LessThan(x, y), x, y);
-        return Vector128.ConditionalSelect(nan, FoldBarrier.Hide(x) + FoldBarrier.Hide(y), Vector128.ConditionalSelect(equal, bits, pick));
+        // Numerics.NaNOf lane-wise: the first NaN operand, quieted (the top bit of the fraction is the quiet bit).
+        var quietBit = Vector128.Create(typeof(T) == typeof(float) ? 0x0040_0000_0040_0000ul : 0x0008_0000_0000_0000ul).As<ulong, T>();
+        var firstNaN = Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x) | quietBit;
+        return Vector128.ConditionalSelect(nan, firstNaN, Vector128.ConditionalSelect(equal, bits, pick));
     }
 
     // ---- Lane arithmetic, compares, shifts, reductions --------------------------------------------------------

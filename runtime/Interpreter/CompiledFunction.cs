@@ -82,6 +82,29 @@ internal static class InternalOp
     public const Opcode LocalSetBits = (Opcode)0xE7;
     /// <summary><c>local.tee</c> of a number or vector local.</summary>
     public const Opcode LocalTeeBits = (Opcode)0xE8;
+
+    // Superinstructions (Compiler.Fuse): each stands for a sequence of two or three instructions.
+
+    /// <summary><c>i32.const C; i32.add</c> (and <c>i32.const -C; i32.sub</c>).</summary>
+    public const Opcode I32AddImm = (Opcode)0xE9;
+    /// <summary><c>i32.const C; i32.and</c>.</summary>
+    public const Opcode I32AndImm = (Opcode)0xEA;
+    /// <summary><c>i32.const C; i32.shl</c>.</summary>
+    public const Opcode I32ShlImm = (Opcode)0xEB;
+    /// <summary><c>i32.const C; i32.shr_u</c>.</summary>
+    public const Opcode I32ShrUImm = (Opcode)0xEC;
+    /// <summary><c>local.get A; i32.const C; i32.add</c>.</summary>
+    public const Opcode LocalI32AddImm = (Opcode)0xED;
+    /// <summary><c>local.get A; local.get B</c> (number or vector locals).</summary>
+    public const Opcode LocalGet2 = (Opcode)0xEE;
+    /// <summary><c>local.get A; i32.load offset=C</c> from memory B.</summary>
+    public const Opcode LocalI32Load = (Opcode)0xEF;
+    /// <summary><c>i32.eqz; br_if</c> to A with no values to move: pop an i32; if zero jump to A.</summary>
+    public const Opcode BrIfZeroJump = (Opcode)0xF0;
+    /// <summary><c>i32.const C; local.set A</c>.</summary>
+    public const Opcode LocalSetImm = (Opcode)0xF1;
+    /// <summary><c>local.get A; local.get B; i32.store offset=C</c> to memory 0.</summary>
+    public const Opcode LocalI32Store = (Opcode)0xF2;
 }
 
 /// <summary>A function translated once into the interpreter's form (per module: instances share it).</summary>

@@ -570,6 +570,95 @@ internal sealed unsafe partial class Machine
                 break;
             }
 
+            // ---- Superinstructions (Compiler.Fuse): the semantics of the instructions they stand for ------
+            case InternalOp.I32AddImm:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)ScalarOps.I32Add((int)r.Low, (int)op.C);
+                break;
+            }
+            case InternalOp.I32AndImm:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)ScalarOps.I32And((int)r.Low, (int)op.C);
+                break;
+            }
+            case InternalOp.I32ShlImm:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)ScalarOps.I32Shl((int)r.Low, (int)op.C);
+                break;
+            }
+            case InternalOp.I32ShrUImm:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)ScalarOps.I32ShrU((int)r.Low, (int)op.C);
+                break;
+            }
+            case InternalOp.LocalI32AddImm:
+            {
+                ChargeFusedFuel(fuelEnabled, 2);
+                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)op.C);
+                ref var r = ref s[sp++];
+                r.Low = value;
+                r.High = 0;
+                r.Reference = null;
+                break;
+            }
+            case InternalOp.LocalGet2:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                ref var first = ref s[fp + op.A];
+                ref var second = ref s[fp + op.B];
+                ref var r = ref s[sp];
+                r.Low = first.Low;
+                r.High = first.High;
+                r.Reference = null;
+                r = ref s[sp + 1];
+                r.Low = second.Low;
+                r.High = second.High;
+                r.Reference = null;
+                sp += 2;
+                break;
+            }
+            case InternalOp.LocalI32Load:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                var value = (uint)Unsafe.ReadUnaligned<int>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(int)));
+                ref var r = ref s[sp++];
+                r.Low = value;
+                r.High = 0;
+                r.Reference = null;
+                break;
+            }
+            case InternalOp.LocalI32Store:
+                ChargeFusedFuel(fuelEnabled, 2);
+                Unsafe.WriteUnaligned(inst.Memories[0].Address(s[fp + op.A].Low, op.C, sizeof(uint)), (uint)s[fp + op.B].Low);
+                break;
+            case InternalOp.LocalSetImm:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                ref var local = ref s[fp + op.A];
+                local.Low = op.C;
+                local.High = 0;
+                break;
+            }
+            case InternalOp.BrIfZeroJump:
+                ChargeFusedFuel(fuelEnabled, 1);
+                if ((uint)s[--sp].Low == 0)
+                {
+                    if (op.A < pc && _store.Interrupted)
+                    {
+                        TrapException.Throw(TrapKind.Interrupted);
+                    }
+                    pc = op.A;
+                }
+                break;
+
             // ---- Variables --------------------------------------------------------------------------
             case InternalOp.LocalGetBits:
             {
@@ -958,6 +1047,21 @@ internal sealed unsafe partial class Machine
                 sp = top >= 0 ? top : throw new NotSupportedException($"the interpreter does not support {op.Code.Name()} yet");
                 break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Charges the fuel of the instructions a superinstruction stands for beyond the one its dispatch charged, so
+    /// that fuel counts Wasm instructions whatever the interpreter fused. Before the op's effect: the instructions
+    /// fused before the last are pure, so trapping before them is indistinguishable from trapping after.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ChargeFusedFuel(bool fuelEnabled, int extra)
+    {
+        if (fuelEnabled && (_store.Fuel -= extra) < 0)
+        {
+            _store.Fuel = 0;
+            TrapException.Throw(TrapKind.OutOfFuel);
         }
     }
 

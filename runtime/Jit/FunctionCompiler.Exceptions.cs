@@ -207,6 +207,11 @@ internal sealed partial class FunctionCompiler
         if (tags.Length > 0)
         {
             _tries[control] = new TryRegion { Tags = tags, Clauses = clauses, Targets = [.. tags.Select(_ => _il.DefineLabel())] };
+            // A region never begins at a branch target: RyuJIT 10 crashed (SIGSEGV inside the JIT, killing the
+            // process) compiling a conditional branch whose target and fall-through were both a region's first block,
+            // as `if (then) end` right before a nested try_table compiles (found by the differential tester,
+            // JitTests.TryRegionRightAfterAnEmptyIf). The nop gives such branches a block outside the region.
+            _il.Emit(OpCodes.Nop);
             _il.BeginTry();
             _openRegions++;
         }

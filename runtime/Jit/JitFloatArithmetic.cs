@@ -21,24 +21,29 @@ namespace WasmHarness.Jit;
 /// <list type="bullet">
 /// <item>Scalars use the single-lane hardware instructions (<c>addss</c>/<c>addsd</c> on x64, <c>fadd</c> on Arm64),
 /// which RyuJIT emits as written: the same machine code as <c>a + b</c>, without the rewrites. Without hardware
-/// intrinsics (<c>DOTNET_EnableHWIntrinsic=0</c>), the operands pass through <see cref="FoldBarrier"/>.</item>
+/// intrinsics (<c>DOTNET_EnableHWIntrinsic=0</c>), the operands pass through <c>Hide</c>.</item>
 /// <item>Vectors have no such form (RyuJIT folds <c>Vector128</c> arithmetic and the x64 and Arm64 vector
-/// instructions alike), so the operands RyuJIT could take for an identity pass through <see cref="FoldBarrier"/>: an OR
-/// with a zero it must load, one cheap instruction. Both operands of the commutative <c>add</c> and <c>mul</c>, the
+/// instructions alike), so the operands RyuJIT could take for an identity pass through <c>Hide</c>: an OR with a zero
+/// it must load (<see cref="s_zero"/>), one cheap instruction. Both operands of the commutative <c>add</c> and <c>mul</c>, the
 /// right one of <c>sub</c> and <c>div</c> (<c>0 - x</c> and <c>1 / x</c> are not identities).</item>
 /// </list>
 /// The semantics stay <see cref="ScalarOps"/> and <see cref="VectorOps"/>: this class only changes how RyuJIT sees them.
 /// </remarks>
 internal static class JitFloatArithmetic
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static V128 Hide(V128 value) => new(FoldBarrier.Hide(value.Bits));
+    /// <summary>Always zero; not <c>readonly</c>, so RyuJIT must load it and cannot know what a value OR-ed with it is. Never written.</summary>
+#pragma warning disable CS0649 // never assigned: its value is the default on purpose
+    private static ulong s_zero;
+#pragma warning restore CS0649
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Hide(double value) => FoldBarrier.Hide(value);
+    private static V128 Hide(V128 value) => new(value.Bits | Vector128.Create(s_zero));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Hide(float value) => FoldBarrier.Hide(value);
+    private static double Hide(double value) => BitConverter.UInt64BitsToDouble(BitConverter.DoubleToUInt64Bits(value) | s_zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Hide(float value) => BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(value) | (uint)s_zero);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float F32Add(float a, float b) =>

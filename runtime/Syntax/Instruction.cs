@@ -270,8 +270,20 @@ public readonly struct Instruction : IEquatable<Instruction>
         ImmediateKind.MemArg => $"{Info.Name} memory={_a} offset={_c} align={1u << (int)_b}",
         ImmediateKind.I32 => $"i32.const {I32}",
         ImmediateKind.I64 => $"i64.const {I64}",
+        // A NaN's payload is what tells NaNs apart: printed as the text format writes it (nan:0x...).
+        ImmediateKind.F32 when float.IsNaN(BitConverter.Int32BitsToSingle((int)F32Bits)) =>
+            $"f32.const {((F32Bits >> 31) != 0 ? "-" : "")}nan:0x{F32Bits & 0x7FFFFF:x}",
+        ImmediateKind.F64 when double.IsNaN(BitConverter.Int64BitsToDouble((long)F64Bits)) =>
+            $"f64.const {((F64Bits >> 63) != 0 ? "-" : "")}nan:0x{F64Bits & 0xFFFFFFFFFFFFFUL:x}",
         ImmediateKind.F32 => $"f32.const {BitConverter.Int32BitsToSingle((int)F32Bits)}",
         ImmediateKind.F64 => $"f64.const {BitConverter.Int64BitsToDouble((long)F64Bits)}",
+        ImmediateKind.TryTable => $"try_table {BlockType}{string.Concat(Catches.Select(c => c.Kind switch
+        {
+            CatchKind.Catch => $" (catch {c.Tag} {c.Label})",
+            CatchKind.CatchRef => $" (catch_ref {c.Tag} {c.Label})",
+            CatchKind.CatchAll => $" (catch_all {c.Label})",
+            _ => $" (catch_all_ref {c.Label})",
+        }))}".Replace("  ", " ", StringComparison.Ordinal).TrimEnd(),
         ImmediateKind.V128 => $"v128.const {V128}",
         ImmediateKind.HeapType => $"{Info.Name} {HeapType}",
         ImmediateKind.Lane => $"{Info.Name} {LaneIndex}",

@@ -86,7 +86,8 @@ public sealed class InstructionTableTests
         var runs = 0;
         foreach (var args in argumentSets.Take(200))
         {
-            Assert.Equal(Outcome(interp, args), Outcome(jit, args));
+            var (expected, actual) = (Outcome(interp, args), Outcome(jit, args));
+            Assert.True(expected == actual, $"{name}({string.Join(", ", args.Select(a => $"{a.Low:X}"))}): interp {expected}, jit {actual}");
             runs++;
         }
         Assert.True(fallbacks.Count == 0, $"{name}: the JIT fell back ({string.Join(", ", fallbacks)})");

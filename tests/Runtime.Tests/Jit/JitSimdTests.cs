@@ -99,7 +99,8 @@ public sealed class JitSimdTests
                 foreach (var (bLow, bHigh) in vectors)
                 {
                     Value[] args = [Value.FromI64(aLow), Value.FromI64(aHigh), Value.FromI64(bLow), Value.FromI64(bHigh)];
-                    Assert.Equal(Bits(interpreter.Invoke(op, args)), Bits(jit.Invoke(op, args)));
+                    var (expected, actual) = (Bits(interpreter.Invoke(op, args)), Bits(jit.Invoke(op, args)));
+                    Assert.True(expected == actual, $"{op}({aLow:x16} {aHigh:x16}, {bLow:x16} {bHigh:x16}): interp {expected}, jit {actual}");
                     checkedCount++;
                 }
             }

@@ -220,6 +220,33 @@ public sealed class JitTests
         }
     }
 
+    [Fact]
+    public void TryRegionRightAfterAnEmptyIf()
+    {
+        // An empty if compiles to a conditional branch to the next instruction; when that instruction began a CIL
+        // try region (nested try_tables with catch clauses), RyuJIT crashed with SIGSEGV while compiling the
+        // function, taking this process with it. Found by a 10-minute differential campaign (worker crash, exit 139).
+        var instance = Instantiate("""
+            (module (global $g (mut i32) (i32.const 1))
+              (func (export "nested") (result i32)
+                (block
+                  (try_table
+                    (if (global.get $g) (then))
+                    (try_table (catch_all 0)
+                      (try_table (catch_all 1)))))
+                (i32.const 7))
+              (func (export "after-return") (result i32)
+                (block
+                  (if (global.get $g) (then))
+                  (try_table (catch_all 0)
+                    (try_table (catch_all 1))
+                    (return (i32.const 8))))
+                (i32.const 9)))
+            """);
+        Assert.Equal(7, instance.Invoke("nested")[0].I32);
+        Assert.Equal(8, instance.Invoke("after-return")[0].I32);
+    }
+
     private const string MemoryModule = """
         (module (memory 1 4)
           (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
