@@ -57,11 +57,12 @@ public sealed class Wasm3Runner(CProgram program, string wasm3) : IProgramRunner
 
     public string Run()
     {
-        var start = new ProcessStartInfo(wasm3, [program.WasmPath, .. program.Arguments]) { RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(wasm3, [program.WasmPath, .. program.Arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{program.Name} exited with {process.ExitCode} on wasm3: {output}");
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{program.Name} exited with {process.ExitCode} on wasm3: {error.Result.Trim()}");
     }
 
     public void Dispose()

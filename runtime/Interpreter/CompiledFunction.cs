@@ -97,7 +97,7 @@ internal static class InternalOp
     public const Opcode LocalI32AddImm = (Opcode)0xED;
     /// <summary><c>local.get A; local.get B</c> (number or vector locals).</summary>
     public const Opcode LocalGet2 = (Opcode)0xEE;
-    /// <summary><c>local.get A; i32.load offset=C</c> from memory B.</summary>
+    /// <summary><c>local.get A; i32.load offset=C</c> from memory B (also <c>f32.load</c>: the same 32 bits).</summary>
     public const Opcode LocalI32Load = (Opcode)0xEF;
     /// <summary><c>i32.eqz; br_if</c> to A with no values to move: pop an i32; if zero jump to A.</summary>
     public const Opcode BrIfZeroJump = (Opcode)0xF0;
@@ -105,6 +105,12 @@ internal static class InternalOp
     public const Opcode LocalSetImm = (Opcode)0xF1;
     /// <summary><c>local.get A; local.get B; i32.store offset=C</c> to memory 0.</summary>
     public const Opcode LocalI32Store = (Opcode)0xF2;
+    /// <summary><c>local.get A; i64.load offset=C</c> from memory B (also <c>f64.load</c>: the same 64 bits).</summary>
+    public const Opcode LocalI64Load = (Opcode)0xF3;
+    /// <summary><c>local.get A; i32.const C; i32.add; local.set B</c>: the counted loop's step.</summary>
+    public const Opcode LocalAddImmSet = (Opcode)0xF4;
+    /// <summary><c>local.get A; i32.const C; i32.add; local.tee B</c>.</summary>
+    public const Opcode LocalAddImmTee = (Opcode)0xF5;
 }
 
 /// <summary>A function translated once into the interpreter's form (per module: instances share it).</summary>

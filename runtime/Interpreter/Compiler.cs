@@ -154,7 +154,8 @@ internal sealed class Compiler
     /// <summary>Instructions that never record a pc (labels, handler bounds, fixups), so their ops may be fused.</summary>
     private static bool StraightLine(Instruction instruction) =>
         instruction.Info.IsPure
-        || instruction.Opcode is Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee
+        || instruction.Opcode is Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee or Opcode.GlobalGet or Opcode.GlobalSet
+            or Opcode.I32Const or Opcode.I64Const or Opcode.F32Const or Opcode.F64Const or Opcode.Drop
         || instruction.Info.Immediates == ImmediateKind.MemArg;
 
     /// <summary>
@@ -179,6 +180,14 @@ internal sealed class Compiler
             return false;
         }
         var (first, last) = (_code[n - 2], _code[n - 1]);
+        if (first.Code == InternalOp.LocalGet2 && last.Code == InternalOp.I32AddImm)
+        {
+            // local.get a; local.get b; i32.const c; i32.add: the pair was fused too early; the second local.get
+            // belongs with the addition (which may then become a loop step with a following local.set).
+            _code[n - 2] = new Op(InternalOp.LocalGetBits, first.A);
+            _code[n - 1] = new Op(InternalOp.LocalI32AddImm, first.B, C: last.C);
+            return false;
+        }
         Op? fused = (first.Code, last.Code) switch
         {
             (Opcode.I32Const, Opcode.I32Add) => new Op(InternalOp.I32AddImm, C: first.C),
@@ -189,7 +198,10 @@ internal sealed class Compiler
             (Opcode.I32Const, InternalOp.LocalSetBits) => new Op(InternalOp.LocalSetImm, last.A, C: first.C),
             (InternalOp.LocalGetBits, InternalOp.I32AddImm) => new Op(InternalOp.LocalI32AddImm, first.A, C: last.C),
             (InternalOp.LocalGetBits, InternalOp.LocalGetBits) => new Op(InternalOp.LocalGet2, first.A, last.A),
-            (InternalOp.LocalGetBits, Opcode.I32Load) => new Op(InternalOp.LocalI32Load, first.A, last.A, last.C),
+            (InternalOp.LocalGetBits, Opcode.I32Load or Opcode.F32Load) => new Op(InternalOp.LocalI32Load, first.A, last.A, last.C),
+            (InternalOp.LocalGetBits, Opcode.I64Load or Opcode.F64Load) => new Op(InternalOp.LocalI64Load, first.A, last.A, last.C),
+            (InternalOp.LocalI32AddImm, InternalOp.LocalSetBits) => new Op(InternalOp.LocalAddImmSet, first.A, last.A, first.C),
+            (InternalOp.LocalI32AddImm, InternalOp.LocalTeeBits) => new Op(InternalOp.LocalAddImmTee, first.A, last.A, first.C),
             (InternalOp.LocalGet2, Opcode.I32Store) when last.A == 0 => new Op(InternalOp.LocalI32Store, first.A, first.B, last.C),
             _ => null,
         };

@@ -635,6 +635,38 @@ internal sealed unsafe partial class Machine
                 r.Reference = null;
                 break;
             }
+            case InternalOp.LocalI64Load:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                var value = Unsafe.ReadUnaligned<ulong>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(ulong)));
+                ref var r = ref s[sp++];
+                r.Low = value;
+                r.High = 0;
+                r.Reference = null;
+                break;
+            }
+            case InternalOp.LocalAddImmSet:
+            {
+                ChargeFusedFuel(fuelEnabled, 3);
+                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)op.C);
+                ref var local = ref s[fp + op.B];
+                local.Low = value;
+                local.High = 0;
+                break;
+            }
+            case InternalOp.LocalAddImmTee:
+            {
+                ChargeFusedFuel(fuelEnabled, 3);
+                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)op.C);
+                ref var local = ref s[fp + op.B];
+                local.Low = value;
+                local.High = 0;
+                ref var r = ref s[sp++];
+                r.Low = value;
+                r.High = 0;
+                r.Reference = null;
+                break;
+            }
             case InternalOp.LocalI32Store:
                 ChargeFusedFuel(fuelEnabled, 2);
                 Unsafe.WriteUnaligned(inst.Memories[0].Address(s[fp + op.A].Low, op.C, sizeof(uint)), (uint)s[fp + op.B].Low);

@@ -1,0 +1,88 @@
+using WasmHarness.Execution;
+
+namespace WasmHarness.Tests.Interpreter;
+
+/// <summary>
+/// The interpreter fuses frequent instruction sequences into one op (Compiler.Fuse). Fused or not, a function must
+/// compute the same, trap the same, charge the same fuel, and a branch must never land inside a fused op.
+/// </summary>
+public sealed class SuperinstructionTests
+{
+    // Every fused sequence, inside a counted loop whose head and exit are labels the fusion must respect.
+    private const string Kernel = """
+        (module (memory 1)
+          (func (export "kernel") (param $n i32) (result i32) (local $i i32) (local $p i32) (local $acc i32) (local $f f64)
+            (local.set $p (i32.const 64))                                  ;; i32.const; local.set
+            (block $exit
+              (loop $head
+                (br_if $exit (i32.eqz (i32.lt_u (local.get $i) (local.get $n))))   ;; local.get pair; eqz; br_if
+                (i32.store (local.get $p) (local.get $i))                  ;; local.get; local.get; i32.store
+                (local.set $acc (i32.add (local.get $acc) (i32.load (local.get $p))))       ;; local.get; i32.load
+                (local.set $acc (i32.xor (local.get $acc) (i32.and (local.get $i) (i32.const 0xF0))))
+                (local.set $acc (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3))))
+                (local.set $acc (i32.add (local.get $acc) (i32.shr_u (local.get $acc) (i32.const 7))))
+                (local.set $acc (i32.sub (local.get $acc) (i32.const 5)))
+                (f64.store (i32.const 8) (f64.convert_i32_u (local.get $acc)))
+                (local.set $f (f64.add (local.get $f) (f64.load (local.tee $p (i32.add (local.get $p) (i32.const 0)) ))))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))     ;; the loop step, fused whole
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $head)))
+            (i32.add (local.get $acc) (i32.trunc_f64_u (f64.div (local.get $f) (f64.const 1e6))))))
+        """;
+
+    private static ModuleInstance Instantiate(ExecutionTier tier, long? fuel = null)
+    {
+        var engine = new Engine(new EngineOptions { Tier = tier, Fuel = fuel });
+        return CompiledModule.FromText(engine, Kernel).Instantiate(new Store(engine));
+    }
+
+    [Fact]
+    public void FusedCodeComputesWhatTheJitComputes()
+    {
+        var interpreter = Instantiate(ExecutionTier.Interpreter);
+        var jit = Instantiate(ExecutionTier.Jit);
+        foreach (var n in new[] { 0, 1, 2, 17, 1000 })
+        {
+            Assert.Equal(jit.Invoke("kernel", Value.FromI32(n))[0].I32, interpreter.Invoke("kernel", Value.FromI32(n))[0].I32);
+        }
+    }
+
+    [Fact]
+    public void FuelCountsEveryInstructionAFusedOpStandsFor()
+    {
+        // Find the exact fuel a call needs; one unit less must trap, whichever instruction (fused or not) it ends on.
+        var needed = FuelUsed(1000);
+        Assert.True(needed > 1000 * 20, $"a loop iteration is over 20 instructions, {needed} charged for 1000");
+        var instance = Instantiate(ExecutionTier.Interpreter, needed);
+        instance.Invoke("kernel", Value.FromI32(1000));
+        Assert.Equal(0, instance.Store.Fuel);
+        var short1 = Instantiate(ExecutionTier.Interpreter, needed - 1);
+        Assert.Equal(TrapKind.OutOfFuel, Assert.Throws<TrapException>(() => short1.Invoke("kernel", Value.FromI32(1000))).Kind);
+        // One iteration costs one unit per Wasm instruction of the loop body (structure markers are free), fused or not.
+        Assert.Equal(LoopBodyInstructions(), FuelUsed(2) - FuelUsed(1));
+        Assert.Equal(FuelUsed(2) - FuelUsed(1), (FuelUsed(1000) - FuelUsed(1)) / 999);
+    }
+
+    /// <summary>The instructions from the loop's head to its end, without the free ones (block, loop, end, nop).</summary>
+    private static long LoopBodyInstructions()
+    {
+        var body = WasmHarness.Text.WatParser.ParseModule(Kernel).Functions[0].Body.Instructions;
+        var start = body.ToList().FindIndex(i => i.Opcode == Syntax.Opcode.Loop);
+        var count = 0;
+        for (int i = start + 1, depth = 1; depth > 0; i++)
+        {
+            var opcode = body[i].Opcode;
+            depth += Syntax.OpcodeTable.OpensBlock(opcode) ? 1 : opcode == Syntax.Opcode.End ? -1 : 0;
+            count += opcode is Syntax.Opcode.Block or Syntax.Opcode.Loop or Syntax.Opcode.End or Syntax.Opcode.Nop ? 0 : 1;
+        }
+        return count;
+    }
+
+    private static long FuelUsed(int n)
+    {
+        const long plenty = 1_000_000_000;
+        var instance = Instantiate(ExecutionTier.Interpreter, plenty);
+        instance.Invoke("kernel", Value.FromI32(n));
+        return plenty - instance.Store.Fuel;
+    }
+}
