@@ -56,6 +56,12 @@ if (args is ["--tiers", ..])
     return JitTiers.Run(args[1..]);
 }
 
+// `bench --rate [ITERATIONS]`: Wasm instructions per second on a plain counted loop, every engine (wasm3 when found).
+if (args is ["--rate", ..])
+{
+    return InstructionRate.Run(args.Length > 1 ? args[1] : null);
+}
+
 // `bench --compare [RUNS] [A,B]`: each C program on engines A and B (default jit,wasmtime; any of native, interp, jit,
 // wasmtime, wasm3) in this process, compiled before timing (one untimed run each, which also checks the output against
 // the native build's), then RUNS runs interleaved (default 5); the median of each, their ratio, and the geomean of the

@@ -45,6 +45,7 @@ var onlyOption = new Option<string?>("--only") { Description = "Fault benchmark:
 var repeatOption = new Option<int>("--repeat") { Description = "--replay: check the module this many times on the same engines.", DefaultValueFactory = _ => 1 };
 var caseOption = new Option<ulong?>("--case") { Description = "Regenerate one campaign case from its case seed and run the oracle on it." };
 var replayOption = new Option<string?>("--replay") { Description = "Run the oracle on one module file." };
+var traceOption = new Option<bool>("--trace") { Description = "--replay, --case: print every call the oracle makes and each engine's outcome." };
 var perFaultOption = new Option<double>("--seconds-per-fault") { Description = "Fault benchmark: the limit per fault.", DefaultValueFactory = _ => 60 };
 var listFaultsOption = new Option<bool>("--list-faults") { Description = "List the injectable faults." };
 // A worker of a --jobs campaign: started by the campaign (WorkerStartInfo below), never by hand.
@@ -55,7 +56,7 @@ var strideOption = new Option<int>("--case-stride") { Hidden = true, DefaultValu
 var root = new RootCommand("Differential execution: generated modules on several engines, everything observable compared (docs/differential.md).")
 {
     secondsOption, jobsOption, casesOption, seedOption, enginesOption, jsonOption, noRoundTripOption, regressionsOption, noReduceOption, keepGoingOption,
-    faultOption, faultBenchmarkOption, censusOption, allCasesOption, profileOption, ilCheckOption, onlyOption, repeatOption, caseOption, replayOption, perFaultOption,
+    faultOption, faultBenchmarkOption, censusOption, allCasesOption, profileOption, ilCheckOption, onlyOption, repeatOption, caseOption, replayOption, traceOption, perFaultOption,
     listFaultsOption, workerOption, firstCaseOption, strideOption,
 };
 root.SetAction(parse =>
@@ -104,6 +105,7 @@ root.SetAction(parse =>
         Console.Error.WriteLine("--case and --replay cannot be combined");
         return 2;
     }
+    OracleOptions Traced() => new() { Trace = parse.GetValue(traceOption) ? Console.Out : null };
     if (caseSeed is { } seed)
     {
         // Regenerates one campaign case from its case seed and runs the oracle on it.
@@ -111,7 +113,7 @@ root.SetAction(parse =>
         var engines = Campaign.CreateEngines(options with { RoundTrip = false });
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            Console.WriteLine(DifferentialOracle.Describe(new DifferentialOracle(engines).Check(module, seed)));
+            Console.WriteLine(DifferentialOracle.Describe(new DifferentialOracle(engines, Traced()).Check(module, seed)));
         }
         return 0;
     }
@@ -121,7 +123,7 @@ root.SetAction(parse =>
         // the same long-lived engines, as a campaign runs them.
         var module = WasmHarness.Binary.ModuleDecoder.Decode(File.ReadAllBytes(replay));
         var engines = Campaign.CreateEngines(options with { RoundTrip = false });
-        var oracle = new DifferentialOracle(engines);
+        var oracle = new DifferentialOracle(engines, Traced());
         var report = oracle.Check(module, options.Seed);
         for (var n = 1; n < parse.GetValue(repeatOption) && report.Verdict != Verdict.Divergence; n++)
         {

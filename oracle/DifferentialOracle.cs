@@ -35,6 +35,9 @@ public sealed record OracleOptions
 
     /// <summary>Compare exported memories byte for byte and tables element by element after every call.</summary>
     public bool CompareState { get; init; } = true;
+
+    /// <summary>Where to write one line per call (its arguments and every engine's outcome), or null: for replaying a case by hand.</summary>
+    public TextWriter? Trace { get; init; }
 }
 
 /// <summary>
@@ -162,6 +165,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                 }
                 var outcomes = runs.Select(r => Capture(() => Times.Time(r.InvokePhase, () => r.Session.Invoke(r.Instances[slot], export, arguments)))).ToList();
                 calls++;
+                _options.Trace?.WriteLine($"call {calls}: {label} -> {string.Join("; ", runs.Select((r, i) => $"{r.Engine.Name} {outcomes[i]}"))}");
                 if (outcomes[0].Failure is { } trapped)
                 {
                     traps[trapped.Message] = traps.GetValueOrDefault(trapped.Message) + 1;

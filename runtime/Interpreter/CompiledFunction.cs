@@ -111,6 +111,44 @@ internal static class InternalOp
     public const Opcode LocalAddImmSet = (Opcode)0xF4;
     /// <summary><c>local.get A; i32.const C; i32.add; local.tee B</c>.</summary>
     public const Opcode LocalAddImmTee = (Opcode)0xF5;
+    /// <summary><c>local.get A; local.get B; i32.add</c>.</summary>
+    public const Opcode LocalI32Add = (Opcode)0xF6;
+    /// <summary><c>i32.add; local.set A</c>.</summary>
+    public const Opcode I32AddSet = (Opcode)0xF7;
+    /// <summary><c>i32.add; local.tee A</c>.</summary>
+    public const Opcode I32AddTee = (Opcode)0xF8;
+    /// <summary><c>local.get A; local.get B; i32.add; local.set C</c>.</summary>
+    public const Opcode LocalI32AddSet = (Opcode)0xF9;
+
+    // An i32 comparison and the br_if that consumes it (no values to move): pop two i32s; if the comparison holds
+    // jump to A. Codes Wasm leaves unassigned (0xC5..0xCE), so the dispatch keeps them in a dense table.
+
+    public const Opcode BrIfI32Eq = (Opcode)0xC5;
+    public const Opcode BrIfI32Ne = (Opcode)0xC6;
+    public const Opcode BrIfI32LtS = (Opcode)0xC7;
+    public const Opcode BrIfI32LtU = (Opcode)0xC8;
+    public const Opcode BrIfI32GtS = (Opcode)0xC9;
+    public const Opcode BrIfI32GtU = (Opcode)0xCA;
+    public const Opcode BrIfI32LeS = (Opcode)0xCB;
+    public const Opcode BrIfI32LeU = (Opcode)0xCC;
+    public const Opcode BrIfI32GeS = (Opcode)0xCD;
+    public const Opcode BrIfI32GeU = (Opcode)0xCE;
+
+    /// <summary>The fused compare-and-branch op of an i32 comparison, or null.</summary>
+    public static Opcode? BranchOnComparison(Opcode comparison) => comparison switch
+    {
+        Opcode.I32Eq => BrIfI32Eq,
+        Opcode.I32Ne => BrIfI32Ne,
+        Opcode.I32LtS => BrIfI32LtS,
+        Opcode.I32LtU => BrIfI32LtU,
+        Opcode.I32GtS => BrIfI32GtS,
+        Opcode.I32GtU => BrIfI32GtU,
+        Opcode.I32LeS => BrIfI32LeS,
+        Opcode.I32LeU => BrIfI32LeU,
+        Opcode.I32GeS => BrIfI32GeS,
+        Opcode.I32GeU => BrIfI32GeU,
+        _ => null,
+    };
 }
 
 /// <summary>A function translated once into the interpreter's form (per module: instances share it).</summary>

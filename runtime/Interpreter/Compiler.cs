@@ -203,6 +203,10 @@ internal sealed class Compiler
             (InternalOp.LocalI32AddImm, InternalOp.LocalSetBits) => new Op(InternalOp.LocalAddImmSet, first.A, last.A, first.C),
             (InternalOp.LocalI32AddImm, InternalOp.LocalTeeBits) => new Op(InternalOp.LocalAddImmTee, first.A, last.A, first.C),
             (InternalOp.LocalGet2, Opcode.I32Store) when last.A == 0 => new Op(InternalOp.LocalI32Store, first.A, first.B, last.C),
+            (InternalOp.LocalGet2, Opcode.I32Add) => new Op(InternalOp.LocalI32Add, first.A, first.B),
+            (InternalOp.LocalI32Add, InternalOp.LocalSetBits) => new Op(InternalOp.LocalI32AddSet, first.A, first.B, (ulong)last.A),
+            (Opcode.I32Add, InternalOp.LocalSetBits) => new Op(InternalOp.I32AddSet, last.A),
+            (Opcode.I32Add, InternalOp.LocalTeeBits) => new Op(InternalOp.I32AddTee, last.A),
             _ => null,
         };
         if (fused is null)
@@ -542,12 +546,13 @@ internal sealed class Compiler
         var target = Target(label);
         var arity = target.Arity;
         var needsMove = _height - arity != target.Height;
-        if (conditional && !needsMove && _code.Count - 1 >= _fuseBarrier && _code[^1].Code == Opcode.I32Eqz)
+        if (conditional && !needsMove && _code.Count - 1 >= _fuseBarrier
+            && (_code[^1].Code == Opcode.I32Eqz ? InternalOp.BrIfZeroJump : InternalOp.BranchOnComparison(_code[^1].Code)) is { } fused)
         {
-            // i32.eqz; br_if: one op that branches on zero.
+            // i32.eqz or an i32 comparison, then br_if: one op that tests and branches.
             _code.RemoveAt(_code.Count - 1);
             var at = _code.Count;
-            Emit(InternalOp.BrIfZeroJump, target.LoopPc);
+            Emit(fused, target.LoopPc);
             if (!target.IsLoop)
             {
                 target.Fixups.Add(at);

@@ -667,6 +667,82 @@ internal sealed unsafe partial class Machine
                 r.Reference = null;
                 break;
             }
+            case InternalOp.LocalI32Add:
+            {
+                ChargeFusedFuel(fuelEnabled, 2);
+                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low);
+                ref var r = ref s[sp++];
+                r.Low = value;
+                r.High = 0;
+                r.Reference = null;
+                break;
+            }
+            case InternalOp.LocalI32AddSet:
+            {
+                ChargeFusedFuel(fuelEnabled, 3);
+                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low);
+                ref var local = ref s[fp + (int)op.C];
+                local.Low = value;
+                local.High = 0;
+                break;
+            }
+            case InternalOp.I32AddSet:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                sp -= 2;
+                var value = (uint)ScalarOps.I32Add((int)s[sp].Low, (int)s[sp + 1].Low);
+                ref var local = ref s[fp + op.A];
+                local.Low = value;
+                local.High = 0;
+                break;
+            }
+            case InternalOp.I32AddTee:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                ref var r = ref s[--sp - 1];
+                r.Low = (uint)ScalarOps.I32Add((int)r.Low, (int)s[sp].Low);
+                ref var local = ref s[fp + op.A];
+                local.Low = r.Low;
+                local.High = 0;
+                break;
+            }
+            case InternalOp.BrIfI32Eq:
+            case InternalOp.BrIfI32Ne:
+            case InternalOp.BrIfI32LtS:
+            case InternalOp.BrIfI32LtU:
+            case InternalOp.BrIfI32GtS:
+            case InternalOp.BrIfI32GtU:
+            case InternalOp.BrIfI32LeS:
+            case InternalOp.BrIfI32LeU:
+            case InternalOp.BrIfI32GeS:
+            case InternalOp.BrIfI32GeU:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                sp -= 2;
+                var (a, b) = ((int)s[sp].Low, (int)s[sp + 1].Low);
+                var holds = op.Code switch
+                {
+                    InternalOp.BrIfI32Eq => ScalarOps.I32Eq(a, b),
+                    InternalOp.BrIfI32Ne => ScalarOps.I32Ne(a, b),
+                    InternalOp.BrIfI32LtS => ScalarOps.I32LtS(a, b),
+                    InternalOp.BrIfI32LtU => ScalarOps.I32LtU(a, b),
+                    InternalOp.BrIfI32GtS => ScalarOps.I32GtS(a, b),
+                    InternalOp.BrIfI32GtU => ScalarOps.I32GtU(a, b),
+                    InternalOp.BrIfI32LeS => ScalarOps.I32LeS(a, b),
+                    InternalOp.BrIfI32LeU => ScalarOps.I32LeU(a, b),
+                    InternalOp.BrIfI32GeS => ScalarOps.I32GeS(a, b),
+                    _ => ScalarOps.I32GeU(a, b),
+                };
+                if (holds != 0)
+                {
+                    if (op.A < pc && _store.Interrupted)
+                    {
+                        TrapException.Throw(TrapKind.Interrupted);
+                    }
+                    pc = op.A;
+                }
+                break;
+            }
             case InternalOp.LocalI32Store:
                 ChargeFusedFuel(fuelEnabled, 2);
                 Unsafe.WriteUnaligned(inst.Memories[0].Address(s[fp + op.A].Low, op.C, sizeof(uint)), (uint)s[fp + op.B].Low);

@@ -1,0 +1,28 @@
+(module
+  (type 0 [i32 i32] -> [i32])
+  (type 1 [i64 i64] -> [i64])
+  (type 2 [i32] -> [i32])
+  (type 3 [] -> [])
+  (memory 1 1)
+  (memory 1 1)
+  (table 1 1 (ref null func))
+  (global 0 (mut i32) (i32.const 108; end))
+  (global 1 (mut i64) (i64.const 0; end))
+  (func 0 (type 2) ;; [i32] -> [i32]
+    (local i32 i64 f32 f64 v128)
+    i32.const 0
+  )
+  (func 1 (type 3) ;; [] -> []
+  )
+  (export "mem" (memory 0))
+  (export "mem1" (memory 1))
+  (export "t0" (tag 0))
+  (export "table" (table 0))
+  (export "__reset_fuel" (function 4))
+  (export "g1" (global 1))
+  (elem active (offset i32.const 0; end) )
+  (elem declarative (ref.func 0; end) (ref.func 1; end) (ref.func 2; end) (ref.func 3; end))
+  (data active (offset i32.const 65535; end) "\00")
+  (data passive "\00")
+  (data active (offset i32.const 0; end) "\00")
+)
