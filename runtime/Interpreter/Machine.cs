@@ -603,10 +603,7 @@ internal sealed unsafe partial class Machine
             {
                 ChargeFusedFuel(fuelEnabled, 2);
                 var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)op.C);
-                ref var r = ref s[sp++];
-                r.Low = value;
-                r.High = 0;
-                r.Reference = null;
+                SetBits(ref s[sp++], value);
                 break;
             }
             case InternalOp.LocalGet2:
@@ -629,61 +626,43 @@ internal sealed unsafe partial class Machine
             {
                 ChargeFusedFuel(fuelEnabled, 1);
                 var value = (uint)Unsafe.ReadUnaligned<int>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(int)));
-                ref var r = ref s[sp++];
-                r.Low = value;
-                r.High = 0;
-                r.Reference = null;
+                SetBits(ref s[sp++], value);
                 break;
             }
             case InternalOp.LocalI64Load:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
                 var value = Unsafe.ReadUnaligned<ulong>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(ulong)));
-                ref var r = ref s[sp++];
-                r.Low = value;
-                r.High = 0;
-                r.Reference = null;
+                SetBits(ref s[sp++], value);
                 break;
             }
             case InternalOp.LocalAddImmSet:
             {
                 ChargeFusedFuel(fuelEnabled, 3);
                 var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)op.C);
-                ref var local = ref s[fp + op.B];
-                local.Low = value;
-                local.High = 0;
+                SetBits(ref s[fp + op.B], value);
                 break;
             }
             case InternalOp.LocalAddImmTee:
             {
                 ChargeFusedFuel(fuelEnabled, 3);
                 var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)op.C);
-                ref var local = ref s[fp + op.B];
-                local.Low = value;
-                local.High = 0;
-                ref var r = ref s[sp++];
-                r.Low = value;
-                r.High = 0;
-                r.Reference = null;
+                SetBits(ref s[fp + op.B], value);
+                SetBits(ref s[sp++], value);
                 break;
             }
             case InternalOp.LocalI32Add:
             {
                 ChargeFusedFuel(fuelEnabled, 2);
                 var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low);
-                ref var r = ref s[sp++];
-                r.Low = value;
-                r.High = 0;
-                r.Reference = null;
+                SetBits(ref s[sp++], value);
                 break;
             }
             case InternalOp.LocalI32AddSet:
             {
                 ChargeFusedFuel(fuelEnabled, 3);
                 var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low);
-                ref var local = ref s[fp + (int)op.C];
-                local.Low = value;
-                local.High = 0;
+                SetBits(ref s[fp + (int)op.C], value);
                 break;
             }
             case InternalOp.I32AddSet:
@@ -691,9 +670,7 @@ internal sealed unsafe partial class Machine
                 ChargeFusedFuel(fuelEnabled, 1);
                 sp -= 2;
                 var value = (uint)ScalarOps.I32Add((int)s[sp].Low, (int)s[sp + 1].Low);
-                ref var local = ref s[fp + op.A];
-                local.Low = value;
-                local.High = 0;
+                SetBits(ref s[fp + op.A], value);
                 break;
             }
             case InternalOp.I32AddTee:
@@ -701,9 +678,7 @@ internal sealed unsafe partial class Machine
                 ChargeFusedFuel(fuelEnabled, 1);
                 ref var r = ref s[--sp - 1];
                 r.Low = (uint)ScalarOps.I32Add((int)r.Low, (int)s[sp].Low);
-                ref var local = ref s[fp + op.A];
-                local.Low = r.Low;
-                local.High = 0;
+                SetBits(ref s[fp + op.A], r.Low);
                 break;
             }
             case InternalOp.BrIfI32Eq:
@@ -750,9 +725,7 @@ internal sealed unsafe partial class Machine
             case InternalOp.LocalSetImm:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                ref var local = ref s[fp + op.A];
-                local.Low = op.C;
-                local.High = 0;
+                SetBits(ref s[fp + op.A], op.C);
                 break;
             }
             case InternalOp.BrIfZeroJump:
@@ -1156,6 +1129,15 @@ internal sealed unsafe partial class Machine
                 break;
             }
         }
+    }
+
+    /// <summary>Writes a number's bits into a slot: the high half and the reference cleared (a slot holding a number has none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SetBits(ref Slot slot, ulong bits)
+    {
+        slot.Low = bits;
+        slot.High = 0;
+        slot.Reference = null;
     }
 
     /// <summary>
