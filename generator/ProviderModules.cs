@@ -22,6 +22,15 @@ public static class ProviderModules
     public static void Attach(Module module, string name, Module provider) =>
         module.CustomSections.Add(new CustomSection(SectionPrefix + name, ModuleEncoder.Encode(provider)));
 
+    /// <summary>A copy of <paramref name="module"/> carrying <paramref name="provider"/> as <paramref name="name"/> instead of the module it carried.</summary>
+    public static Module Replace(Module module, string name, Module provider) =>
+        Reducer.TestCaseReducer.With(module, customSections:
+        [
+            .. module.CustomSections.Select(section => section.Name == SectionPrefix + name
+                ? new CustomSection(section.Name, ModuleEncoder.Encode(provider))
+                : section),
+        ]);
+
     /// <summary>The modules <paramref name="module"/> carries, in the order they must be instantiated.</summary>
     public static IReadOnlyList<(string Name, Module Module)> Of(Module module) =>
         [.. module.CustomSections

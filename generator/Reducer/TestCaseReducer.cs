@@ -8,7 +8,8 @@ namespace WasmHarness.Generator.Reducer;
 /// <summary>
 /// Shrinks a failing module while the failure persists: drops exports, replaces whole function bodies by constants,
 /// deletes runs of instructions (halving run lengths, ddmin style) and zeroes constants. Every candidate must still
-/// validate; the predicate decides whether it still fails.
+/// validate; the predicate decides whether it still fails. The modules a case carries (<see cref="ProviderModules"/>)
+/// are reduced the same way after the case, each candidate put back into the case before the predicate sees it.
 /// </summary>
 /// <remarks>
 /// Bounded twice: by time (checked before each candidate) and by <c>maxSteps</c> predicate calls. And no candidate
@@ -23,18 +24,38 @@ public static class TestCaseReducer
 
     public static Module Reduce(Module module, Func<Module, bool> stillFails, TimeSpan budget, int maxSteps = DefaultMaxSteps)
     {
-        var clock = Stopwatch.StartNew();
+        var limits = new Limits(Stopwatch.StartNew(), budget, maxSteps);
+        var current = ReduceOne(module, stillFails, limits);
+        // Then the modules the case carries (ProviderModules): a divergence in a provider's function needs the
+        // provider reduced, the case around it stays as it is. Each candidate provider is put back into the case.
+        foreach (var (name, provider) in ProviderModules.Of(current))
+        {
+            var reducedProvider = ReduceOne(provider, candidate => stillFails(ProviderModules.Replace(current, name, candidate)), limits);
+            current = ProviderModules.Replace(current, name, reducedProvider);
+        }
+        return current;
+    }
+
+    /// <summary>The time and predicate calls a reduction may take, shared by the case and the modules it carries.</summary>
+    private sealed class Limits(Stopwatch clock, TimeSpan budget, int maxSteps)
+    {
+        public int Steps { get; set; }
+
+        public bool Exhausted => clock.Elapsed > budget || Steps >= maxSteps;
+    }
+
+    private static Module ReduceOne(Module module, Func<Module, bool> stillFails, Limits limits)
+    {
         var current = module;
         var fueled = IsFueled(module);
-        var steps = 0;
-        bool Exhausted() => clock.Elapsed > budget || steps >= maxSteps;
+        bool Exhausted() => limits.Exhausted;
         bool Try(Module candidate)
         {
             if (Exhausted() || !IsValid(candidate) || (fueled && !IsFueled(candidate)))
             {
                 return false;
             }
-            steps++;
+            limits.Steps++;
             if (!stillFails(candidate))
             {
                 return false;
@@ -181,7 +202,7 @@ public static class TestCaseReducer
     }
 
     /// <summary>A shallow copy of <paramref name="module"/> with some lists replaced.</summary>
-    public static Module With(Module module, List<Function>? functions = null, List<Export>? exports = null)
+    public static Module With(Module module, List<Function>? functions = null, List<Export>? exports = null, List<CustomSection>? customSections = null)
     {
         var copy = new Module { Start = module.Start, DataCount = module.DataCount, Name = module.Name };
         copy.Types.AddRange(module.Types);
@@ -194,7 +215,7 @@ public static class TestCaseReducer
         copy.Exports.AddRange(exports ?? module.Exports);
         copy.Elements.AddRange(module.Elements);
         copy.Data.AddRange(module.Data);
-        copy.CustomSections.AddRange(module.CustomSections);
+        copy.CustomSections.AddRange(customSections ?? module.CustomSections);
         return copy;
     }
 }

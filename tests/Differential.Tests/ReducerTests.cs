@@ -75,6 +75,28 @@ public class BoundedReducerTests
     }
 
     [Fact]
+    public void The_module_a_case_carries_is_reduced_too()
+    {
+        // A divergence inside a provider's function (stop 30's pmin bug was one) needs the provider reduced: the case
+        // that imports from it is only its caller. Here the "failure" is that the provider still holds an instruction.
+        var (module, provider, opcode) = Enumerable.Range(0, 500)
+            .Select(i => Campaign.GenerateCase(Campaign.CaseSeed(3, i), out _))
+            .Select(m => (Module: m, Providers: WasmHarness.Generator.ProviderModules.Of(m)))
+            .Where(c => c.Providers.Count > 0)
+            .Select(c => (c.Module, Provider: c.Providers[0].Module, Opcode: c.Providers[0].Module.Functions
+                .SelectMany(f => f.Body.Instructions).Select(i => i.Opcode).FirstOrDefault(o => WasmHarness.Syntax.OpcodeTable.Get(o).IsPure)))
+            .First(c => c.Opcode != default && c.Provider.Functions.Sum(f => f.Body.Instructions.Count) > 40);
+        bool Holds(WasmHarness.Syntax.Module m) =>
+            WasmHarness.Generator.ProviderModules.Of(m)[0].Module.Functions.Any(f => f.Body.Instructions.Any(i => i.Opcode == opcode));
+        var reduced = TestCaseReducer.Reduce(module, Holds, TimeSpan.FromSeconds(60), maxSteps: 2000);
+        var reducedProvider = WasmHarness.Generator.ProviderModules.Of(reduced)[0].Module;
+        Assert.True(Holds(reduced));
+        Assert.True(TestCaseReducer.IsValid(reducedProvider));
+        var (before, after) = (provider.Functions.Sum(f => f.Body.Instructions.Count), reducedProvider.Functions.Sum(f => f.Body.Instructions.Count));
+        Assert.True(after < before / 2, $"the provider went from {before} to {after} instructions only");
+    }
+
+    [Fact]
     public void A_candidate_that_breaks_a_loops_fuel_check_is_never_run()
     {
         var module = Campaign.GenerateCase(Campaign.CaseSeed(7, 0), out _);
