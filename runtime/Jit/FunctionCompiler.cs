@@ -778,6 +778,14 @@ internal sealed partial class FunctionCompiler
             case Opcode.SelectTyped:
             {
                 var kind = _stack[^2];
+                if (kind is ValueKind.F32 or ValueKind.F64)
+                {
+                    // Operands a, b, c are on the CIL stack in the helper's order: a blend, not a branch.
+                    Pop(3);
+                    _il.Emit(OpCodes.Call, Helper(kind == ValueKind.F64 ? nameof(JitRuntime.SelectF64) : nameof(JitRuntime.SelectF32)));
+                    Push(kind);
+                    return;
+                }
                 Pop(3);
                 _il.Emit(OpCodes.Stloc, Temp(ValueKind.I32, 2));
                 _il.Emit(OpCodes.Stloc, Temp(kind, 1));

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.Intrinsics;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
 
@@ -445,6 +446,27 @@ internal static partial class JitRuntime
 
     /// <summary><c>ref.eq</c>: identity, except that i31 references compare by value (as the interpreter compares them).</summary>
     public static int RefEq(object? a, object? b) => Gc.ReferenceEqual(a, b) ? 1 : 0;
+
+    // ---- select of floats without a branch -----------------------------------------------------------------
+    // RyuJIT turns an integer select into cmov but a float one into a branch, which mispredicts on data-dependent
+    // choices (a running minimum written `x < m ? x : m`, which C compilers emit as select). These blend instead:
+    // the condition becomes a mask of all ones or zeros, and the bits of a or b pass through it.
+
+    /// <summary><c>c != 0 ? a : b</c> for f64, branch-free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SelectF64(double a, double b, int c) =>
+        Vector128.ConditionalSelect(
+            Vector128.Create((long)((c | -c) >> 31)).AsDouble(),
+            Vector128.CreateScalarUnsafe(a),
+            Vector128.CreateScalarUnsafe(b)).ToScalar();
+
+    /// <summary><c>c != 0 ? a : b</c> for f32, branch-free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SelectF32(float a, float b, int c) =>
+        Vector128.ConditionalSelect(
+            Vector128.Create((c | -c) >> 31).AsSingle(),
+            Vector128.CreateScalarUnsafe(a),
+            Vector128.CreateScalarUnsafe(b)).ToScalar();
 
     // ---- Vectors: values are Syntax.V128; instructions run through the interpreter's implementation ---------
     public static V128 V128Const(long low, long high) => new((ulong)low, (ulong)high);

@@ -221,6 +221,27 @@ public sealed class JitTests
     }
 
     [Fact]
+    public void FloatSelectBlendsBitForBit()
+    {
+        // Float selects compile to a blend (no branch): any nonzero condition picks the first operand, and NaNs pass
+        // with their bits, signalling ones included.
+        var instance = Instantiate("""
+            (module
+              (func (export "f64") (param i64 i64 i32) (result i64)
+                (i64.reinterpret_f64 (select (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)) (local.get 2))))
+              (func (export "f32") (param i32 i32 i32) (result i32)
+                (i32.reinterpret_f32 (select (result f32) (f32.reinterpret_i32 (local.get 0)) (f32.reinterpret_i32 (local.get 1)) (local.get 2)))))
+            """);
+        foreach (var condition in new[] { 0, 1, -1, int.MinValue, int.MaxValue, 2 })
+        {
+            const long A = 0x7ff4000000000001, B = unchecked((long)0xfff0000000000002);
+            Assert.Equal(condition != 0 ? A : B, instance.Invoke("f64", Value.FromI64(A), Value.FromI64(B), Value.FromI32(condition))[0].I64);
+            const int C = 0x7fa00001, D = unchecked((int)0x80000000);
+            Assert.Equal(condition != 0 ? C : D, instance.Invoke("f32", Value.FromI32(C), Value.FromI32(D), Value.FromI32(condition))[0].I32);
+        }
+    }
+
+    [Fact]
     public void TryRegionRightAfterAnEmptyIf()
     {
         // An empty if compiles to a conditional branch to the next instruction; when that instruction began a CIL
