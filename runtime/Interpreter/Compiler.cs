@@ -379,7 +379,10 @@ internal sealed class Compiler
                 return;
             case Opcode.BrIf:
                 Pop(1);
-                EmitBranch(instruction.Index, conditional: true);
+                if (!TryEmitTestAndBranch(instruction.Index))
+                {
+                    EmitBranch(instruction.Index, conditional: true);
+                }
                 return;
             case Opcode.BrTable:
             {
@@ -546,19 +549,6 @@ internal sealed class Compiler
         var target = Target(label);
         var arity = target.Arity;
         var needsMove = _height - arity != target.Height;
-        if (conditional && !needsMove && _code.Count - 1 >= _fuseBarrier
-            && (_code[^1].Code == Opcode.I32Eqz ? InternalOp.BrIfZeroJump : InternalOp.BranchOnComparison(_code[^1].Code)) is { } fused)
-        {
-            // i32.eqz or an i32 comparison, then br_if: one op that tests and branches.
-            _code.RemoveAt(_code.Count - 1);
-            var at = _code.Count;
-            Emit(fused, target.LoopPc);
-            if (!target.IsLoop)
-            {
-                target.Fixups.Add(at);
-            }
-            return;
-        }
         var index = _code.Count;
         if (needsMove)
         {
@@ -572,6 +562,27 @@ internal sealed class Compiler
         {
             target.Fixups.Add(index);
         }
+    }
+
+    /// <summary>
+    /// <c>br_if</c> right after <c>i32.eqz</c> or an i32 comparison, to a label that needs no values moved: one op
+    /// that tests and branches replaces the test (a superinstruction, like <see cref="Fuse"/>'s). False (nothing
+    /// emitted) otherwise.
+    /// </summary>
+    private bool TryEmitTestAndBranch(uint label)
+    {
+        var target = Target(label);
+        if (_height - target.Arity != target.Height || _code.Count - 1 < _fuseBarrier
+            || (_code[^1].Code == Opcode.I32Eqz ? InternalOp.BrIfZeroJump : InternalOp.BranchOnComparison(_code[^1].Code)) is not { } fused)
+        {
+            return false;
+        }
+        _code[^1] = new Op(fused, target.LoopPc);
+        if (!target.IsLoop)
+        {
+            target.Fixups.Add(_code.Count - 1);
+        }
+        return true;
     }
 
     private void AddTableTarget(uint label)

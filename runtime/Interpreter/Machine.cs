@@ -336,39 +336,26 @@ internal sealed unsafe partial class Machine
             case Opcode.Unreachable:
                 TrapException.Throw(TrapKind.Unreachable);
                 break;
-            // A branch back (to a loop) checks for an interrupt request, so that loops without calls stop too.
             case InternalOp.Jump:
-                if (op.A < pc && _store.Interrupted)
-                {
-                    TrapException.Throw(TrapKind.Interrupted);
-                }
+                StopIfInterruptedGoingBack(op.A, pc);
                 pc = op.A;
                 break;
             case InternalOp.BrMove:
-                if (op.A < pc && _store.Interrupted)
-                {
-                    TrapException.Throw(TrapKind.Interrupted);
-                }
+                StopIfInterruptedGoingBack(op.A, pc);
                 sp = BranchMove(s, sp, fp + op.B, (int)op.C);
                 pc = op.A;
                 break;
             case InternalOp.BrIfJump:
                 if ((uint)s[--sp].Low != 0)
                 {
-                    if (op.A < pc && _store.Interrupted)
-                    {
-                        TrapException.Throw(TrapKind.Interrupted);
-                    }
+                    StopIfInterruptedGoingBack(op.A, pc);
                     pc = op.A;
                 }
                 break;
             case InternalOp.BrIfMove:
                 if ((uint)s[--sp].Low != 0)
                 {
-                    if (op.A < pc && _store.Interrupted)
-                    {
-                        TrapException.Throw(TrapKind.Interrupted);
-                    }
+                    StopIfInterruptedGoingBack(op.A, pc);
                     sp = BranchMove(s, sp, fp + op.B, (int)op.C);
                     pc = op.A;
                 }
@@ -383,10 +370,7 @@ internal sealed unsafe partial class Machine
             {
                 var index = (uint)s[--sp].Low;
                 var target = compiled.BranchTargets[op.A + (int)Math.Min(index, (uint)op.B)];
-                if (target.Pc < pc && _store.Interrupted)
-                {
-                    TrapException.Throw(TrapKind.Interrupted);
-                }
+                StopIfInterruptedGoingBack(target.Pc, pc);
                 sp = BranchMove(s, sp, fp + target.Height, target.Arity);
                 pc = target.Pc;
                 break;
@@ -609,16 +593,8 @@ internal sealed unsafe partial class Machine
             case InternalOp.LocalGet2:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                ref var first = ref s[fp + op.A];
-                ref var second = ref s[fp + op.B];
-                ref var r = ref s[sp];
-                r.Low = first.Low;
-                r.High = first.High;
-                r.Reference = null;
-                r = ref s[sp + 1];
-                r.Low = second.Low;
-                r.High = second.High;
-                r.Reference = null;
+                CopyBits(ref s[sp], ref s[fp + op.A]);
+                CopyBits(ref s[sp + 1], ref s[fp + op.B]);
                 sp += 2;
                 break;
             }
@@ -710,10 +686,7 @@ internal sealed unsafe partial class Machine
                 };
                 if (holds != 0)
                 {
-                    if (op.A < pc && _store.Interrupted)
-                    {
-                        TrapException.Throw(TrapKind.Interrupted);
-                    }
+                    StopIfInterruptedGoingBack(op.A, pc);
                     pc = op.A;
                 }
                 break;
@@ -732,24 +705,15 @@ internal sealed unsafe partial class Machine
                 ChargeFusedFuel(fuelEnabled, 1);
                 if ((uint)s[--sp].Low == 0)
                 {
-                    if (op.A < pc && _store.Interrupted)
-                    {
-                        TrapException.Throw(TrapKind.Interrupted);
-                    }
+                    StopIfInterruptedGoingBack(op.A, pc);
                     pc = op.A;
                 }
                 break;
 
             // ---- Variables --------------------------------------------------------------------------
             case InternalOp.LocalGetBits:
-            {
-                ref var local = ref s[fp + op.A];
-                ref var r = ref s[sp++];
-                r.Low = local.Low;
-                r.High = local.High;
-                r.Reference = null;
+                CopyBits(ref s[sp++], ref s[fp + op.A]);
                 break;
-            }
             case InternalOp.LocalSetBits:
             {
                 ref var value = ref s[--sp];
@@ -1129,6 +1093,28 @@ internal sealed unsafe partial class Machine
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// A branch back (to a loop) traps with <c>interrupted</c> when the store was asked to stop, so that loops without
+    /// calls stop too; every branch op calls this with its target before jumping.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StopIfInterruptedGoingBack(int target, int pc)
+    {
+        if (target < pc && _store.Interrupted)
+        {
+            TrapException.Throw(TrapKind.Interrupted);
+        }
+    }
+
+    /// <summary>Copies a number or vector slot (bits only; the target's reference cleared, as a number has none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyBits(ref Slot to, ref Slot from)
+    {
+        to.Low = from.Low;
+        to.High = from.High;
+        to.Reference = null;
     }
 
     /// <summary>Writes a number's bits into a slot: the high half and the reference cleared (a slot holding a number has none).</summary>

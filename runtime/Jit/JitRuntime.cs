@@ -473,8 +473,8 @@ internal static partial class JitRuntime
 
     /// <summary>
     /// <see cref="V128Const"/> that RyuJIT cannot see through, for a constant with a NaN lane: folded at compile time
-    /// into an inlined vector operation, a signalling NaN lane would come out quieted (RyuJIT keeps float constants as
-    /// doubles), where the instruction at run time keeps it (<c>f32x4.pmax</c> returns a NaN operand as it is).
+    /// into an inlined vector operation that reads lanes as scalar floats, a signalling NaN lane would come out quieted
+    /// (RyuJIT keeps float constants as doubles), where the instruction at run time keeps it.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static V128 V128ConstOpaque(long low, long high) => new((ulong)low, (ulong)high);
