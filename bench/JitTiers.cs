@@ -98,6 +98,10 @@ public static class JitTiers
             lock (_tiers)
             {
                 _tiers[tier] = _tiers.GetValueOrDefault(tier) + 1;
+                if (tier == "MinOpts")
+                {
+                    Console.WriteLine($"  MinOpts: {payload[names.IndexOf("MethodName")]} ({payload[names.IndexOf("MethodSize")]} bytes of code)");
+                }
             }
         }
     }

@@ -38,32 +38,23 @@ internal sealed partial class FunctionCompiler
     /// <summary>Turns the address on the CIL stack into a pointer, trapping unless the access lies in bounds.</summary>
     private void EffectiveAddress(MemArg memArg, int width)
     {
-        var address = Temp(ValueKind.Bottom);
         var offset = memArg.Offset;
         if (IsFastMemory(memArg.Memory))
         {
-            _il.Emit(OpCodes.Conv_U8);
-            if (offset != 0)
-            {
-                _il.Emit(OpCodes.Ldc_I8, (long)offset);
-                _il.Emit(OpCodes.Add);
-            }
-            _il.Emit(OpCodes.Stloc, address);
-            // address + offset < 2^33, so adding the width cannot overflow: one unsigned comparison is the check.
-            var inBounds = _il.DefineLabel();
-            _il.Emit(OpCodes.Ldloc, address);
-            _il.Emit(OpCodes.Ldc_I8, (long)width);
-            _il.Emit(OpCodes.Add);
-            _il.Emit(OpCodes.Ldloc, _memoryLength!);
-            _il.Emit(OpCodes.Ble_Un, inBounds);
-            Throw(TrapKind.OutOfBoundsMemoryAccess);
-            _il.Mark(inBounds);
+            // One call of an always-inlined helper rather than the comparison and the trap inline: the same machine
+            // code once RyuJIT has inlined it, but a third of the IL and no basic blocks of the caller's own, which
+            // keeps large functions under the sizes at which RyuJIT stops optimizing (docs/jit.md, "Large functions").
+            var address32 = Temp(ValueKind.I32, 9);
+            _il.Emit(OpCodes.Stloc, address32);
+            _il.Emit(OpCodes.Ldloc, address32);
+            _il.Emit(OpCodes.Ldc_I4, unchecked((int)(uint)offset));
+            _il.Emit(OpCodes.Ldc_I4, width);
             _il.Emit(OpCodes.Ldloc, _memoryBase!);
-            _il.Emit(OpCodes.Ldloc, address);
-            _il.Emit(OpCodes.Conv_U);
-            _il.Emit(OpCodes.Add);
+            _il.Emit(OpCodes.Ldloc, _memoryLength!);
+            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Address)));
             return;
         }
+        var address = Temp(ValueKind.Bottom);
         if (!MemoryIs64(memArg.Memory))
         {
             _il.Emit(OpCodes.Conv_U8);

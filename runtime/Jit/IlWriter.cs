@@ -54,8 +54,36 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
     public void Emit(OpCode op, int value)
     {
         Line($"{op.Name} {value}");
+        if (op == OpCodes.Ldc_I4)
+        {
+            // The short forms (as ilasm writes them): IL size is one of the measures by which RyuJIT gives up optimizing.
+            EmitInt32(value);
+            return;
+        }
         Generator.Emit(op, value);
     }
+
+    private void EmitInt32(int value)
+    {
+        switch (value)
+        {
+            case >= -1 and <= 8:
+                Generator.Emit(s_smallConstants[value + 1]);
+                break;
+            case >= sbyte.MinValue and <= sbyte.MaxValue:
+                Generator.Emit(OpCodes.Ldc_I4_S, (sbyte)value);
+                break;
+            default:
+                Generator.Emit(OpCodes.Ldc_I4, value);
+                break;
+        }
+    }
+
+    private static readonly OpCode[] s_smallConstants =
+    [
+        OpCodes.Ldc_I4_M1, OpCodes.Ldc_I4_0, OpCodes.Ldc_I4_1, OpCodes.Ldc_I4_2, OpCodes.Ldc_I4_3,
+        OpCodes.Ldc_I4_4, OpCodes.Ldc_I4_5, OpCodes.Ldc_I4_6, OpCodes.Ldc_I4_7, OpCodes.Ldc_I4_8,
+    ];
 
     public void Emit(OpCode op, long value)
     {

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using WasmHarness.Execution;
 
 namespace WasmHarness.Jit;
@@ -8,6 +10,25 @@ namespace WasmHarness.Jit;
 /// </summary>
 internal static partial class JitRuntime
 {
+    /// <summary>
+    /// The address of an access of <paramref name="width"/> bytes at <paramref name="address"/> + <paramref name="offset"/>
+    /// in memory 0 (32-bit addresses, base and length cached by the caller), or an out-of-bounds trap. The sum fits
+    /// in 33 bits, so one unsigned comparison is the whole check. Written to be inlined without locals of its own
+    /// (RyuJIT stops inlining into a method once it has 512 locals, which a large function's accesses would reach).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe byte* Address(uint address, uint offset, int width, byte* memoryBase, ulong length)
+    {
+        if ((ulong)address + offset + (uint)width > length)
+        {
+            OutOfBounds();
+        }
+        return memoryBase + ((ulong)address + offset);
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void OutOfBounds() => throw Trap((int)TrapKind.OutOfBoundsMemoryAccess);
+
     public static long MemorySizeAt(JitContext context, int memory) => (long)context.Memories[memory].Pages;
 
     public static long MemoryGrowAt(long delta, JitContext context, int memory) => context.Memories[memory].Grow((ulong)delta);
