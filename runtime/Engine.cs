@@ -62,6 +62,13 @@ public sealed record EngineOptions
     public bool JitEager { get; init; }
 
     /// <summary>
+    /// With the JIT tier: the estimated IL instructions one compiled method may have before the JIT moves parts of a
+    /// function into methods of their own, which keeps large functions below the sizes at which RyuJIT stops
+    /// optimizing (docs/jit.md, "Large functions"). Lower values outline more (the tests run the suite with 40).
+    /// </summary>
+    public int JitMethodBudget { get; init; } = Jit.RegionPlanner.DefaultBudget;
+
+    /// <summary>
     /// How the relaxed SIMD instructions choose among the results the spec allows, in both tiers:
     /// <see cref="RelaxedSimdMode.Deterministic"/> (the default) gives the same result on every machine,
     /// <see cref="RelaxedSimdMode.Native"/> the one the host's vector instructions give (docs/execution.md lists both per instruction).

@@ -21,6 +21,7 @@ var jsonOption = new Option<string?>("--json") { Description = "Write the result
 var relaxedSimdOption = new Option<RelaxedSimdMode>("--relaxed-simd") { Description = "Relaxed SIMD results on interp and jit: Deterministic (default) or Native (the host's vector instructions)." };
 var noReservationOption = new Option<bool>("--no-memory-reservation") { Description = "Memories of interp and jit grow by reallocation instead of inside an up-front address-space reservation (for emulators, see docs/arm64.md)." };
 var maxMemoryOption = new Option<ulong?>("--max-memory") { Description = "Largest size in bytes a memory of interp, jit and aot may reach (EngineOptions.MaxMemoryBytes, default 4 GiB); e.g. 4295032832 for a 65,537-page memory64, which wasmtime instantiates by default." };
+var jitMethodBudgetOption = new Option<int?>("--jit-method-budget") { Description = "Estimated IL instructions per method beyond which the JIT outlines parts of a function (EngineOptions.JitMethodBudget); a small value such as 40 makes jit and aot run most of the suite through outlined regions." };
 var maxFailuresOption = new Option<int>("--max-failures") { Description = "How many failures to print per engine.", DefaultValueFactory = _ => 50 };
 var wasiOption = new Option<bool>("--wasi") { Description = "Run the official WASI test suite (preview 1) instead of the core suite: exit code and stdout of every test on each engine (see docs/wasi.md)." };
 var wasiSuiteOption = new Option<string?>("--wasi-suite") { Description = "Folder of the WASI test suite (else WASI_TESTSUITE, corpus/wasi-testsuite, ../shared/wasi-testsuite)." };
@@ -28,7 +29,7 @@ var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the 
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxMemoryOption, maxFailuresOption, noReservationOption, jitStatsOption, wasiOption, wasiSuiteOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxMemoryOption, jitMethodBudgetOption, maxFailuresOption, noReservationOption, jitStatsOption, wasiOption, wasiSuiteOption,
 };
 
 root.SetAction(parse =>
@@ -67,6 +68,10 @@ root.SetAction(parse =>
         RelaxedSimd = parse.GetValue(relaxedSimdOption),
         ReserveMemoryAddressSpace = !parse.GetValue(noReservationOption),
     };
+    if (parse.GetValue(jitMethodBudgetOption) is { } budget)
+    {
+        engineOptions = engineOptions with { JitMethodBudget = budget };
+    }
     if (parse.GetValue(maxMemoryOption) is { } maxMemory)
     {
         engineOptions = engineOptions with { MaxMemoryBytes = maxMemory };
@@ -97,7 +102,7 @@ root.SetAction(parse =>
     {
         // Which functions of the run the JIT compiled and which it left to the interpreter (and why).
         var reasons = string.Join(", ", jitStatistics.FallbackReasons.Select(r => $"{r.Key} {r.Value}"));
-        Console.WriteLine($"jit code: {jitStatistics.Compiled} functions compiled, {jitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}");
+        Console.WriteLine($"jit code: {jitStatistics.Compiled} functions compiled ({jitStatistics.Regions} regions outlined), {jitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}");
     }
     foreach (var engine in engines.OfType<IDisposable>())
     {

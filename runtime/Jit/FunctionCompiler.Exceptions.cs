@@ -83,7 +83,7 @@ internal sealed partial class FunctionCompiler
     /// <summary>In a function with handlers, remembers the JIT call depth of its frame (after entry), which a handler restores.</summary>
     private void SaveFrameDepth()
     {
-        if (!_code.Body.Instructions.Any(i => i.Opcode is Opcode.Try or Opcode.TryTable))
+        if (!Range.Any(i => i.Opcode is Opcode.Try or Opcode.TryTable))
         {
             return;
         }

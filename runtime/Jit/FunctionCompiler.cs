@@ -46,6 +46,18 @@ internal sealed partial class FunctionCompiler
     private readonly CoverageProbes? _coverage;
     private int _cilBase;
     private bool _unreachable;
+
+    // Outlining (RegionPlanner): the function's plan, the region this compiler emits (null: the function itself),
+    // its instruction range, the frame buffer that carries locals and branch values across region calls.
+    private readonly RegionPlan? _plan;
+    private readonly Region? _region;
+    private readonly int _first;
+    private readonly int _end;
+    private readonly Dictionary<int, LocalBuilder> _regionLocals = [];
+    private readonly HashSet<int> _frameLocals = [];
+    private readonly List<MethodInfo> _outlined;
+    private readonly Action<string, string>? _dump;
+    private LocalBuilder? _frame;
     private DeadCode _deadCode;
 
     private sealed class Control
@@ -58,10 +70,14 @@ internal sealed partial class FunctionCompiler
         public Label Else;
         public bool HasElse;
 
+        /// <summary>Some branch targets this label (in a region's method, the labels around the region are its exits).</summary>
+        public bool Used;
+
         public ValueKind[] LabelTypes => Kind == Opcode.Loop ? Params : Results;
     }
 
-    private FunctionCompiler(JitModule module, int index, ILGenerator generator, Func<int, bool> isCompiled, bool listing)
+    private FunctionCompiler(JitModule module, int index, ILGenerator generator, Func<int, bool> isCompiled, Action<string, string>? dump,
+        RegionPlan? plan = null, Region? region = null, List<MethodInfo>? outlined = null)
     {
         _module = module;
         _validated = module.Validated;
@@ -69,8 +85,15 @@ internal sealed partial class FunctionCompiler
         _code = module.Code(index);
         _type = _validated.FunctionTypes[index];
         _isCompiled = isCompiled;
-        _il = new IlWriter(generator, listing);
-        _contextArg = _type.Parameters.Count + (_type.Results.Count > 1 ? _type.Results.Count : 0);
+        _dump = dump;
+        _il = new IlWriter(generator, dump is not null);
+        _plan = plan;
+        _region = region;
+        _outlined = outlined ?? [];
+        (_first, _end) = region is null ? (0, _code.Body.Instructions.Count) : (region.Start, region.End);
+        // A region's method takes the frame buffer and the context; the function's, its Wasm parameters, the
+        // byrefs of results after the first, and the context.
+        _contextArg = region is not null ? 1 : _type.Parameters.Count + (_type.Results.Count > 1 ? _type.Results.Count : 0);
         _localTypes.AddRange(_type.Parameters);
         foreach (var group in _code.Locals)
         {
@@ -79,13 +102,35 @@ internal sealed partial class FunctionCompiler
                 _localTypes.Add(group.Type);
             }
         }
-        _locals = new LocalBuilder[_localTypes.Count - _type.Parameters.Count];
-        for (var i = 0; i < _locals.Length; i++)
+        if (region is null)
         {
-            _locals[i] = _il.Local(ClrType(_localTypes[_type.Parameters.Count + i].Kind), $"local {_type.Parameters.Count + i}");
+            _locals = new LocalBuilder[_localTypes.Count - _type.Parameters.Count];
+            for (var i = 0; i < _locals.Length; i++)
+            {
+                _locals[i] = _il.Local(ClrType(_localTypes[_type.Parameters.Count + i].Kind), $"local {_type.Parameters.Count + i}");
+            }
+        }
+        else
+        {
+            _locals = [];
+        }
+        if (plan is not null)
+        {
+            // Locals the regions called from here also use live in the frame buffer (no copies around the calls).
+            foreach (var child in plan.Children(region))
+            {
+                _frameLocals.UnionWith(child.Used);
+            }
+        }
+        if (region is not null)
+        {
+            foreach (var local in region.Used.Where(l => !_frameLocals.Contains(l)))
+            {
+                _regionLocals[local] = _il.Local(ClrType(_localTypes[local].Kind), $"local {local}");
+            }
         }
         _state = _il.Local(typeof(JitState), "state");
-        if (_validated.Memories.Count > 0 && AccessesCachedMemory(_code.Body.Instructions))
+        if (_validated.Memories.Count > 0 && AccessesCachedMemory(Range))
         {
             _memoryBase = _il.Local(PointerType, "memory base");
             _memoryLength = _il.Local(typeof(ulong), "memory length");
@@ -95,12 +140,15 @@ internal sealed partial class FunctionCompiler
         _coverage = CoverageProbes.For(module.Engine, (uint)index, _il, LoadContext);
     }
 
+    /// <summary>The instructions this compiler emits: the function's body, or its region's part of it.</summary>
+    private IEnumerable<Instruction> Range => _code.Body.Instructions.Take(_end).Skip(_first);
+
     /// <summary>
     /// Whether a body loads or stores through memory 0's cached base and length (an unshared memory 0, see
     /// <see cref="EffectiveAddress"/>): only then are they loaded at entry and after every call. A function that
     /// touches no memory (a recursive <c>fib</c>) pays neither.
     /// </summary>
-    private bool AccessesCachedMemory(IReadOnlyList<Instruction> body) =>
+    private bool AccessesCachedMemory(IEnumerable<Instruction> body) =>
         !MemoryIsShared(0) && body.Any(i => i.Info.Immediates is ImmediateKind.MemArg or ImmediateKind.MemArgAndLane && i.MemArg.Memory == 0);
 
     // ---- Entry points ----------------------------------------------------------------------------------
@@ -244,12 +292,15 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>Emits the IL of function <paramref name="index"/> into its declared method.</summary>
-    public static void Emit(JitModule module, int index, Func<int, bool> isCompiled)
+    /// <summary>Emits the IL of function <paramref name="index"/> into its declared method; returns the methods of its outlined regions.</summary>
+    public static IReadOnlyList<MethodInfo> Emit(JitModule module, int index, Func<int, bool> isCompiled)
     {
         var dump = module.Engine.Options.JitDumpIl;
-        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump is not null);
+        var outlined = new List<MethodInfo>();
+        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump, PlanRegions(module, index), null, outlined);
         compiler.EmitBody();
         dump?.Invoke(module.Function(index).ToString(), compiler._il.Listing);
+        return outlined;
     }
 
     private static ILGenerator Generator(MethodInfo method) => method switch
@@ -498,7 +549,7 @@ internal sealed partial class FunctionCompiler
 
     private void HoistOpaqueConstants()
     {
-        var body = _code.Body.Instructions;
+        var body = Range.ToList();
         if (!body.Any(i => i.Opcode == Opcode.Loop))
         {
             return;
@@ -559,12 +610,10 @@ internal sealed partial class FunctionCompiler
         ReloadMemory();
         HoistOpaqueConstants();
         _coverage?.Edge();
+        AllocateFrame();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
-        for (_position = 0; _position < _code.Body.Instructions.Count; _position++)
-        {
-            Translate(_code.Body.Instructions[_position]);
-        }
+        TranslateRange();
         // The function's end: results are in the slots at the bottom of the stack.
         _il.Emit(OpCodes.Ldloc, _state);
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Leave)));
@@ -578,19 +627,7 @@ internal sealed partial class FunctionCompiler
             {
                 _il.Argument(OpCodes.Ldarg, _type.Parameters.Count + i);
                 _il.Emit(OpCodes.Ldloc, Slot(i, results[i]));
-                if (results[i] == ValueKind.V128)
-                {
-                    _il.Emit(OpCodes.Stobj, typeof(V128));
-                    continue;
-                }
-                _il.Emit(results[i] switch
-                {
-                    ValueKind.I32 => OpCodes.Stind_I4,
-                    ValueKind.I64 => OpCodes.Stind_I8,
-                    ValueKind.F32 => OpCodes.Stind_R4,
-                    ValueKind.F64 => OpCodes.Stind_R8,
-                    _ => OpCodes.Stind_Ref,
-                });
+                StoreIndirect(results[i]);
             }
         }
         _il.Emit(OpCodes.Ret);
@@ -932,7 +969,12 @@ internal sealed partial class FunctionCompiler
         }
     }
 
-    private Control Target(uint depth) => _controls[_controls.Count - 1 - (int)depth];
+    private Control Target(uint depth)
+    {
+        var target = _controls[_controls.Count - 1 - (int)depth];
+        target.Used = true;
+        return target;
+    }
 
     /// <summary>Branches to label <paramref name="depth"/> (the stack is spilled): moves the label's values, then jumps.</summary>
     private void Branch(uint depth)
@@ -944,7 +986,16 @@ internal sealed partial class FunctionCompiler
 
     private void LoadLocal(int index)
     {
-        if (index < _type.Parameters.Count)
+        if (_frameLocals.Contains(index))
+        {
+            FrameAddress(LocalOffset(index));
+            LoadIndirect(_localTypes[index].Kind);
+        }
+        else if (_region is not null)
+        {
+            _il.Emit(OpCodes.Ldloc, _regionLocals[index]);
+        }
+        else if (index < _type.Parameters.Count)
         {
             _il.Argument(OpCodes.Ldarg, index);
         }
@@ -956,7 +1007,20 @@ internal sealed partial class FunctionCompiler
 
     private void StoreLocal(int index)
     {
-        if (index < _type.Parameters.Count)
+        if (_frameLocals.Contains(index))
+        {
+            var kind = _localTypes[index].Kind;
+            var value = Temp(kind, 11);
+            _il.Emit(OpCodes.Stloc, value);
+            FrameAddress(LocalOffset(index));
+            _il.Emit(OpCodes.Ldloc, value);
+            StoreIndirect(kind);
+        }
+        else if (_region is not null)
+        {
+            _il.Emit(OpCodes.Stloc, _regionLocals[index]);
+        }
+        else if (index < _type.Parameters.Count)
         {
             _il.Argument(OpCodes.Starg, index);
         }

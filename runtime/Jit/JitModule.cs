@@ -236,12 +236,13 @@ internal sealed class JitModule
     /// where the group can still fall back to the interpreter, instead of inside running guest code. Returns the
     /// first failure, or null.
     /// </summary>
-    private Exception? Prepare(List<int> functions, Store? requester)
+    private Exception? Prepare(List<int> functions, List<System.Reflection.MethodInfo> regions, Store? requester)
     {
-        foreach (var index in functions)
+        // Regions first: a function's method calls its regions, and preparing it needs theirs compiled or not at all.
+        foreach (var method in regions.Concat(functions.Select(index => _methods[index])))
         {
             StopIfInterrupted(requester, functions);
-            if (_methods[index] is not DynamicMethod dynamic || MethodDescriptor?.Invoke(dynamic, null) is not RuntimeMethodHandle handle)
+            if (method is not DynamicMethod dynamic || MethodDescriptor?.Invoke(dynamic, null) is not RuntimeMethodHandle handle)
             {
                 continue; // no handle to prepare: RyuJIT compiles it on its first call, as before
             }
@@ -336,12 +337,13 @@ internal sealed class JitModule
             }
         }
         var willCompile = new HashSet<int>(compiled);
+        var outlined = new List<System.Reflection.MethodInfo>();
         try
         {
             foreach (var index in compiled)
             {
                 StopIfInterrupted(requester, compiled);
-                FunctionCompiler.Emit(this, index, callee => _status[callee] == Status.Compiled || willCompile.Contains(callee));
+                outlined.AddRange(FunctionCompiler.Emit(this, index, callee => _status[callee] == Status.Compiled || willCompile.Contains(callee)));
             }
         }
         catch (NotSupportedException e)
@@ -350,7 +352,7 @@ internal sealed class JitModule
             FallBack(compiled, "emitter: " + e.Message);
             return;
         }
-        if (_assembly is null && Prepare(compiled, requester) is { } failure)
+        if (_assembly is null && Prepare(compiled, outlined, requester) is { } failure)
         {
             // RyuJIT refused a method (InvalidProgramException and the like). The group's methods call each other
             // directly, so none of them may run: interpret them all.
@@ -361,7 +363,7 @@ internal sealed class JitModule
         {
             _status[index] = Status.Compiled;
         }
-        Engine.JitStatistics.RecordCompiled(compiled.Count);
+        Engine.JitStatistics.RecordCompiled(compiled.Count, outlined.Count);
     }
 }
 
@@ -369,11 +371,15 @@ internal sealed class JitModule
 public sealed class JitStatistics
 {
     private long _compiled;
+    private long _regions;
     private long _fallbackCount;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _reasons = new(StringComparer.Ordinal);
 
     /// <summary>Functions compiled to CIL so far (each once per module, however many instances it has).</summary>
     public long Compiled => Interlocked.Read(ref _compiled);
+
+    /// <summary>Parts of large functions compiled as methods of their own (docs/jit.md, "Large functions").</summary>
+    public long Regions => Interlocked.Read(ref _regions);
 
     /// <summary>Functions left to the interpreter because they use something the JIT does not compile.</summary>
     public long FallenBack => Interlocked.Read(ref _fallbackCount);
@@ -389,6 +395,7 @@ public sealed class JitStatistics
     {
         ArgumentNullException.ThrowIfNull(other);
         Interlocked.Add(ref _compiled, other.Compiled);
+        Interlocked.Add(ref _regions, other.Regions);
         Interlocked.Add(ref _fallbackCount, other.FallenBack);
         foreach (var (reason, count) in other.FallbackReasons)
         {
@@ -396,7 +403,11 @@ public sealed class JitStatistics
         }
     }
 
-    internal void RecordCompiled(int count) => Interlocked.Add(ref _compiled, count);
+    internal void RecordCompiled(int count, int regions)
+    {
+        Interlocked.Add(ref _compiled, count);
+        Interlocked.Add(ref _regions, regions);
+    }
 
     internal void RecordFallback(string reason)
     {

@@ -297,6 +297,17 @@ internal static partial class JitRuntime
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Leave(JitState state) => state.Depth--;
 
+    /// <summary>Entry of an outlined region (a method that is part of its function's frame): the stack check of <see cref="Enter"/> only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void CheckStack(JitState state)
+    {
+        byte marker = 0;
+        if ((nuint)(&marker) < state.StackLimit)
+        {
+            throw Trap((int)TrapKind.CallStackExhausted);
+        }
+    }
+
     /// <summary>Traps with <see cref="TrapKind.Interrupted"/> when the store was asked to stop (<see cref="Store.Interrupt"/>).</summary>
     public static void StopIfInterrupted(JitContext context)
     {

@@ -30,6 +30,7 @@ internal sealed class CodeValidator(ValidationContext context)
     private bool _constant;
     private int _maxHeight;
     private int[] _blockEnds = [];
+    private BlockStack[] _stackBefore = [];
     private Dictionary<int, int> _elses = [];
     private Dictionary<int, ValType>? _selectTypes;
     private Dictionary<int, List<int>>? _catches;
@@ -60,7 +61,7 @@ internal sealed class CodeValidator(ValidationContext context)
     }
 
     /// <summary>What validating one body taught: for the execution tiers.</summary>
-    public sealed record Result(int MaxStackHeight, int[] BlockEnds, Dictionary<int, int> Elses, Dictionary<int, ValType>? SelectTypes,
+    public sealed record Result(int MaxStackHeight, int[] BlockEnds, BlockStack[] StackBefore, Dictionary<int, int> Elses, Dictionary<int, ValType>? SelectTypes,
         Dictionary<int, List<int>>? Catches);
 
     /// <summary>Validates a function body. <paramref name="locals"/> are parameters then declared locals, canonical.</summary>
@@ -124,6 +125,7 @@ internal sealed class CodeValidator(ValidationContext context)
         _inits.Clear();
         _maxHeight = 0;
         _blockEnds = new int[code.Count];
+        _stackBefore = new BlockStack[code.Count];
         _elses = [];
         _selectTypes = null;
         _catches = null;
@@ -138,6 +140,8 @@ internal sealed class CodeValidator(ValidationContext context)
             var instruction = code[pc];
             _c.AtInstruction(pc, instruction.Opcode);
             _blockEnds[pc] = -1;
+            var innermost = _ctrls[^1];
+            _stackBefore[pc] = innermost.Unreachable ? BlockStack.Unreachable : _vals.Count == innermost.Height ? BlockStack.Empty : BlockStack.Values;
             CheckPayload(instruction);
             Step(instruction, pc);
         }
@@ -146,7 +150,7 @@ internal sealed class CodeValidator(ValidationContext context)
             throw _c.Error("unexpected end of section or function");
         }
         _c.LeaveInstructions();
-        return new Result(_maxHeight, _blockEnds, _elses, _selectTypes, _catches);
+        return new Result(_maxHeight, _blockEnds, _stackBefore, _elses, _selectTypes, _catches);
     }
 
     /// <summary>

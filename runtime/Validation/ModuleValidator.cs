@@ -533,7 +533,7 @@ public static class ModuleValidator
         }
         var results = type.Results as ValType[] ?? [.. type.Results];
         var result = code.ValidateFunction(function.Body.Instructions, canonicalLocals, type.Parameters.Count, results);
-        return new FunctionInfo(functionIndex, function.TypeIndex, definitions, moduleLocals, result.MaxStackHeight, result.BlockEnds, result.Elses, result.SelectTypes, result.Catches);
+        return new FunctionInfo(functionIndex, function.TypeIndex, definitions, moduleLocals, result.MaxStackHeight, result.BlockEnds, result.StackBefore, result.Elses, result.SelectTypes, result.Catches);
     }
 
     // ---- The index spaces as the module states them ---------------------------------------------------------

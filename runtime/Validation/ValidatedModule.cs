@@ -8,7 +8,7 @@ namespace WasmHarness.Validation;
 public sealed class FunctionInfo
 {
     internal FunctionInfo(uint functionIndex, uint typeIndex, FunctionType type, ValType[] localTypes, int maxStackHeight,
-        int[] blockEnds, Dictionary<int, int> elses, Dictionary<int, ValType>? selectTypes, Dictionary<int, List<int>>? catches)
+        int[] blockEnds, BlockStack[] stackBefore, Dictionary<int, int> elses, Dictionary<int, ValType>? selectTypes, Dictionary<int, List<int>>? catches)
     {
         FunctionIndex = functionIndex;
         TypeIndex = typeIndex;
@@ -16,6 +16,7 @@ public sealed class FunctionInfo
         LocalTypes = localTypes;
         MaxStackHeight = maxStackHeight;
         BlockEnds = blockEnds;
+        StackBefore = stackBefore;
         Elses = elses;
         SelectTypes = selectTypes ?? s_noSelects;
         LegacyCatches = catches?.ToDictionary(entry => entry.Key, entry => (IReadOnlyList<int>)entry.Value) ?? s_noCatches;
@@ -44,6 +45,13 @@ public sealed class FunctionInfo
     public IReadOnlyList<int> BlockEnds { get; }
 
     /// <summary>
+    /// For each instruction of the body: whether the operand stack of the innermost block holds values before it, is
+    /// empty, or is unreachable (polymorphic). Where it is empty, the block's code can be cut in two without passing
+    /// operands across (the JIT's outlining of large functions, <c>Jit/RegionPlanner</c>).
+    /// </summary>
+    public IReadOnlyList<BlockStack> StackBefore { get; }
+
+    /// <summary>
     /// For each untyped <c>select</c>: instruction index → the operand type (a number or vector type, or
     /// <see cref="ValueKind.Bottom"/> in unreachable code), which the text and binary forms leave implicit.
     /// </summary>
@@ -58,6 +66,17 @@ public sealed class FunctionInfo
 
     /// <summary>For each <c>if</c> that has an <c>else</c>: instruction index of the <c>if</c> → index of its <c>else</c>.</summary>
     public IReadOnlyDictionary<int, int> Elses { get; }
+}
+
+/// <summary>What the innermost block's operand stack holds before an instruction (<see cref="FunctionInfo.StackBefore"/>).</summary>
+public enum BlockStack : byte
+{
+    /// <summary>Operands pushed within the block (or its parameters).</summary>
+    Values,
+    /// <summary>Nothing of the block's own: its code before and after this point share no operand.</summary>
+    Empty,
+    /// <summary>After an unconditional branch, <c>return</c>, <c>unreachable</c> or a throw: no value flows on.</summary>
+    Unreachable,
 }
 
 /// <summary>
