@@ -348,15 +348,29 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Stobj, typeof(V128));
             return;
         }
-        _il.Emit(kind switch
-        {
-            ValueKind.I32 => OpCodes.Stind_I4,
-            ValueKind.I64 => OpCodes.Stind_I8,
-            ValueKind.F32 => OpCodes.Stind_R4,
-            ValueKind.F64 => OpCodes.Stind_R8,
-            _ => OpCodes.Stind_Ref,
-        });
+        _il.Emit(Indirect(kind).Store);
     }
+
+    /// <summary>Loads the value of <paramref name="kind"/> at the address on the CIL stack.</summary>
+    private void LoadIndirect(ValueKind kind)
+    {
+        if (kind == ValueKind.V128)
+        {
+            _il.Emit(OpCodes.Ldobj, typeof(V128));
+            return;
+        }
+        _il.Emit(Indirect(kind).Load);
+    }
+
+    /// <summary>The <c>ldind</c>/<c>stind</c> pair of a value kind other than v128.</summary>
+    private static (OpCode Load, OpCode Store) Indirect(ValueKind kind) => kind switch
+    {
+        ValueKind.I32 => (OpCodes.Ldind_I4, OpCodes.Stind_I4),
+        ValueKind.I64 => (OpCodes.Ldind_I8, OpCodes.Stind_I8),
+        ValueKind.F32 => (OpCodes.Ldind_R4, OpCodes.Stind_R4),
+        ValueKind.F64 => (OpCodes.Ldind_R8, OpCodes.Stind_R8),
+        _ => (OpCodes.Ldind_Ref, OpCodes.Stind_Ref),
+    };
 
     // ---- Typed function references: br_on_null, br_on_non_null ----------------------------------------------
 

@@ -116,24 +116,6 @@ internal sealed partial class FunctionCompiler
 
     private int LocalOffset(int local) => _plan!.FrameSlots[local] * 16;
 
-    /// <summary>Loads the value of <paramref name="kind"/> at the address on the CIL stack.</summary>
-    private void LoadIndirect(ValueKind kind)
-    {
-        if (kind == ValueKind.V128)
-        {
-            _il.Emit(OpCodes.Ldobj, typeof(V128));
-            return;
-        }
-        _il.Emit(kind switch
-        {
-            ValueKind.I32 => OpCodes.Ldind_I4,
-            ValueKind.I64 => OpCodes.Ldind_I8,
-            ValueKind.F32 => OpCodes.Ldind_R4,
-            ValueKind.F64 => OpCodes.Ldind_R8,
-            _ => throw new NotSupportedException($"a region passes no {kind} values"),
-        });
-    }
-
     private void StoreLocalsToFrame(IEnumerable<int> locals)
     {
         foreach (var local in locals)
