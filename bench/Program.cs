@@ -56,6 +56,12 @@ if (args is ["--tiers", ..])
     return JitTiers.Run(args[1..]);
 }
 
+// `bench --startup [RUNS] [FILE.wasm [ARGS...]]`: time to first instruction and compile MB/s per engine, on a large program.
+if (args is ["--startup", ..])
+{
+    return StartupCost.Run(args[1..]);
+}
+
 // `bench --rate [ITERATIONS]`: Wasm instructions per second on a plain counted loop, every engine (wasm3 when found).
 if (args is ["--rate", ..])
 {
