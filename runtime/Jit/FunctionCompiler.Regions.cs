@@ -155,7 +155,10 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Call, method);
         var code = Temp(ValueKind.I32, 10);
         _il.Emit(OpCodes.Stloc, code);
-        ReloadMemory();
+        if (region.MayGrowMemory)
+        {
+            ReloadMemory();
+        }
         if (exits.Count > 0)
         {
             var labels = exits.Select(_ => _il.DefineLabel()).ToArray();
@@ -227,7 +230,7 @@ internal sealed partial class FunctionCompiler
         SaveFrameDepth();
         ReloadMemory();
         HoistOpaqueConstants();
-        LoadLocalsFromFrame(_regionLocals.Keys);
+        LoadLocalsFromFrame(region.ReadFirst.Where(_regionLocals.ContainsKey));
         foreach (var control in outer)
         {
             _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = control.LabelTypes, Label = _il.DefineLabel() });

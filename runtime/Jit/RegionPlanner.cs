@@ -8,7 +8,11 @@ namespace WasmHarness.Jit;
 /// <see cref="End"/>), whole statements of one block, so no operand crosses its edges. Wasm locals it reads
 /// (<see cref="Used"/>) come in through the frame buffer and those it writes (<see cref="Written"/>) go back out.
 /// </summary>
-internal sealed record Region(int Start, int End, int Id, int[] Used, int[] Written);
+/// <remarks>
+/// <see cref="ReadFirst"/>: the locals whose value at entry can matter: read before written on some path, or written
+/// on some ways out of the region but not on all (the others must carry the entry value back out). <see cref="MayGrowMemory"/>: it calls or grows memory, so its caller reloads memory 0's base and length.
+/// </remarks>
+internal sealed record Region(int Start, int End, int Id, int[] Used, int[] Written, int[] ReadFirst, bool MayGrowMemory);
 
 /// <summary>The regions of one function (none for most) and the frame buffer they share: 16 bytes per local passed, then the branch values.</summary>
 internal sealed class RegionPlan(Dictionary<int, Region> byStart, Dictionary<int, int> frameSlots, int valueSlots)
@@ -167,8 +171,15 @@ internal static class RegionPlanner
             // Take the best candidates that do not overlap each other until the estimate fits; then look again
             // (the sizes of enclosing candidates changed).
             var taken = new List<(int Start, int End, int Cost)>();
+            var best = candidates.Max(c => c.Score);
             foreach (var c in candidates.OrderByDescending(c => c.Score))
             {
+                if (c.Score < best / 64)
+                {
+                    // Much hotter code than what was just cut: look again first, since cutting the cold parts may
+                    // have made a whole enclosing statement (a loop entered once) small enough to outline instead.
+                    break;
+                }
                 if (taken.Any(t => t.Start < c.End && c.Start < t.End))
                 {
                     continue;
@@ -198,20 +209,66 @@ internal static class RegionPlanner
         {
             var used = new SortedSet<int>();
             var written = new SortedSet<int>();
+            var readFirst = new SortedSet<int>();
+            // Locals certainly written before this point of the region (inner blocks' writes are forgotten at their end).
+            var assigned = new HashSet<int>();
+            var outer = new Stack<HashSet<int>>();
+            var growsMemory = false;
+            // Locals certainly written on every way out of the region (null: no way out seen yet).
+            HashSet<int>? atExits = null;
+            void Leave() => atExits = atExits is null ? [.. assigned] : [.. atExits.Intersect(assigned)];
             for (var pc = start; pc < end; pc++)
             {
-                if (body[pc].Opcode is Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee)
+                var opcode = body[pc].Opcode;
+                if (opcode is Opcode.Return || (opcode is Opcode.Br or Opcode.BrIf or Opcode.BrOnNull or Opcode.BrOnNonNull or Opcode.BrOnCast or Opcode.BrOnCastFail && body[pc].Index >= outer.Count)
+                    || (opcode == Opcode.BrTable && body[pc].BranchTable.Labels.Append(body[pc].BranchTable.Default).Any(label => label >= outer.Count))
+                    || opcode == Opcode.TryTable)
                 {
-                    var local = (int)body[pc].Index;
-                    used.Add(local);
-                    if (body[pc].Opcode != Opcode.LocalGet)
+                    Leave(); // (a try_table's handlers may branch out from anywhere inside: its start is the conservative point)
+                }
+                switch (opcode)
+                {
+                    case Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee:
                     {
-                        written.Add(local);
+                        var local = (int)body[pc].Index;
+                        used.Add(local);
+                        if (opcode == Opcode.LocalGet)
+                        {
+                            if (!assigned.Contains(local))
+                            {
+                                readFirst.Add(local);
+                            }
+                        }
+                        else
+                        {
+                            written.Add(local);
+                            assigned.Add(local);
+                        }
+                        frameSlots.TryAdd(local, frameSlots.Count);
+                        break;
                     }
-                    frameSlots.TryAdd(local, frameSlots.Count);
+                    case Opcode.Else:
+                        assigned = [.. outer.Peek()];
+                        break;
+                    case Opcode.End:
+                        assigned = outer.Pop();
+                        break;
+                    case Opcode.MemoryGrow or Opcode.Call or Opcode.CallIndirect or Opcode.CallRef:
+                        growsMemory = true;
+                        break;
+                    case var _ when opcode.OpensBlock():
+                        outer.Push([.. assigned]);
+                        break;
                 }
             }
-            byStart[start] = new Region(start, end, byStart.Count, [.. used], [.. written]);
+            if (info.StackBefore[end] != BlockStack.Unreachable)
+            {
+                Leave(); // falling off the end
+            }
+            // Needed at entry: what is read before written, and what is written on some ways out but not all (the
+            // others take the entry value out again).
+            readFirst.UnionWith(written.Where(local => atExits is null || !atExits.Contains(local)));
+            byStart[start] = new Region(start, end, byStart.Count, [.. used], [.. written], [.. readFirst], growsMemory);
         }
         var valueSlots = Math.Max(results.Length, levels.Max(l => l.MaxLabelArity));
         return new RegionPlan(byStart, frameSlots, valueSlots);

@@ -1,0 +1,104 @@
+using System.Text;
+using WasmHarness.Execution;
+
+namespace WasmHarness.Tests.Jit;
+
+/// <summary>
+/// Outlined regions (docs/jit.md, "Large functions") against the interpreter, on a function built to hit each way a
+/// local or a value crosses a region's edge: written on some ways out but not others, read before written, branch
+/// values leaving through an outer block, <c>return</c> from inside, a loop continued from inside, memory grown inside.
+/// The whole core suite also runs cut into regions (SpecRunner.Tests, JitOutliningSuiteTests).
+/// </summary>
+public sealed class JitOutliningTests
+{
+    /// <summary>
+    /// A function of many statements: each keeps an accumulator, some set a local only when a bit of the argument is
+    /// set (so a region that copied back a local it did not always write would lose the old value), some leave an outer
+    /// block with a value, one returns early, one continues a loop.
+    /// </summary>
+    private static string Module(int statements)
+    {
+        var body = new StringBuilder();
+        for (var i = 0; i < statements; i++)
+        {
+            var bit = 1 << (i % 16);
+            body.Append($$"""
+                (block $skip (br_if $skip (i32.eqz (i32.and (local.get $x) (i32.const {{bit}})))) (local.set $flag (i32.const {{i + 1}})))
+                (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $flag)))
+                (local.set $acc (i32.xor (local.get $acc) (block $b (result i32)
+                  (drop (br_if $b (i32.const {{i}}) (i32.eq (i32.and (local.get $acc) (i32.const 7)) (i32.const {{i % 8}}))))
+                  (i32.const {{i * 3}}))))
+                (i32.store (i32.const {{4 * (i % 64)}}) (local.get $acc))
+
+                """);
+            if (i == statements / 2)
+            {
+                body.Append("(if (i32.eq (local.get $x) (i32.const 12345)) (then (return (i32.const -7))))\n");
+                body.Append("(drop (memory.grow (i32.const 0)))\n");
+            }
+        }
+        return $$"""
+            (module
+              (memory 1)
+              (func (export "f") (param $x i32) (result i32) (local $acc i32) (local $flag i32) (local $n i32)
+                (local.set $flag (i32.const 100))
+                (loop $again
+                  {{body}}
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                  (br_if $again (i32.lt_u (local.get $n) (i32.const 3))))
+                (i32.add (local.get $acc) (i32.load (i32.const 8)))))
+            """;
+    }
+
+    [Fact]
+    public void A_function_cut_into_regions_computes_what_the_interpreter_does()
+    {
+        var text = Module(60);
+        var interpreter = new Engine();
+        var expected = CompiledModule.FromText(interpreter, text).Instantiate(new Store(interpreter));
+        // Several budgets: each cuts the statements at other places, so some region ends right after a conditional write.
+        long regions = 0;
+        for (var budget = 150; budget <= 900; budget += 37)
+        {
+            var jit = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitMethodBudget = budget });
+            var actual = CompiledModule.FromText(jit, text).Instantiate(new Store(jit));
+            foreach (var x in new[] { 0, 1, 2, 3, 0x5555, 0xAAAA, 0xFFFF, 12345, -1, 77 })
+            {
+                Assert.True(expected.Invoke("f", Value.FromI32(x))[0].I32 == actual.Invoke("f", Value.FromI32(x))[0].I32, $"budget {budget}, f({x})");
+            }
+            regions += jit.JitStatistics.Regions;
+        }
+        Assert.True(regions >= 20, $"only {regions} regions over all budgets: the test no longer cuts the function");
+    }
+
+    [Fact]
+    public void A_local_a_region_writes_on_one_way_out_keeps_its_value_on_the_others()
+    {
+        // The region is the if and the stores after it (one run of statements); it sets $x only when the if is
+        // taken, and the function reads $x after it. Not taking the if must leave $x as it came in, not as the
+        // region's uninitialized copy of it.
+        var stores = string.Concat(Enumerable.Range(0, 40).Select(i => $"(i32.store (i32.const {4 * i}) (local.get $y))"));
+        var sum = string.Concat(Enumerable.Range(0, 20).Select(i => $"(i32.add (i32.load (i32.const {4 * i})) ")) + "(local.get $x)" + new string(')', 20);
+        var text = $$"""
+            (module
+              (memory 1)
+              (func (export "g") (param $x i32) (param $y i32) (result i32)
+                (if (i32.and (local.get $y) (i32.const 2)) (then (local.set $x (i32.const 42))))
+                {{stores}}
+                {{sum}}))
+            """;
+        var jit = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitMethodBudget = 600 });
+        var instance = CompiledModule.FromText(jit, text).Instantiate(new Store(jit));
+        Assert.Equal(7 + 20, instance.Invoke("g", Value.FromI32(7), Value.FromI32(1))[0].I32);
+        Assert.Equal(42 + 60, instance.Invoke("g", Value.FromI32(7), Value.FromI32(3))[0].I32);
+        Assert.Equal(1, jit.JitStatistics.Regions);
+    }
+
+    [Fact]
+    public void The_default_budget_leaves_an_ordinary_function_whole()
+    {
+        var jit = new Engine(new EngineOptions { Tier = ExecutionTier.Jit });
+        CompiledModule.FromText(jit, Module(4)).Instantiate(new Store(jit)).Invoke("f", Value.FromI32(1));
+        Assert.Equal(0, jit.JitStatistics.Regions);
+    }
+}
