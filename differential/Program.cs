@@ -175,7 +175,7 @@ root.SetAction(parse =>
     var jobs = parse.GetValue(jobsOption);
     Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, {options.Profile}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}, {jobs} job(s)");
     // One job runs in this process (as before --jobs); more run as worker processes of this same program.
-    var result = jobs == 1 ? Campaign.Run(options) : ParallelCampaign.Run(options, jobs, start => WorkerStartInfo(options, start));
+    var result = jobs == 1 ? Campaign.Run(options) : ParallelCampaign.Run(options, jobs, start => WorkerStartInfo(options, start), (file, seed) => ReplayStartInfo(options, file, seed));
     Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
     if (options.Engines.Contains("jit"))
     {
@@ -225,15 +225,32 @@ static int Error(string message)
     return 2;
 }
 
-// A worker is this program again, with the options that shape the cases and its partition of them. Hosted by
-// `dotnet WasmHarness.Differential.dll`, the process is dotnet itself, and the program's dll comes first.
-static ProcessStartInfo WorkerStartInfo(CampaignOptions options, WorkerStart start)
+// A replay of one module file (a candidate while a worker crash is reduced) is this program again with --replay.
+static ProcessStartInfo ReplayStartInfo(CampaignOptions options, string file, ulong seed)
+{
+    var info = ThisProgram();
+    foreach (var argument in new[] { "--replay", file, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--engines", string.Join(",", options.Engines) })
+    {
+        info.ArgumentList.Add(argument);
+    }
+    return info;
+}
+
+static ProcessStartInfo ThisProgram()
 {
     var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet");
     if (Path.GetFileNameWithoutExtension(info.FileName) == "dotnet")
     {
         info.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("cannot find this program's assembly"));
     }
+    return info;
+}
+
+// A worker is this program again, with the options that shape the cases and its partition of them. Hosted by
+// `dotnet WasmHarness.Differential.dll`, the process is dotnet itself, and the program's dll comes first.
+static ProcessStartInfo WorkerStartInfo(CampaignOptions options, WorkerStart start)
+{
+    var info = ThisProgram();
     string[] arguments =
     [
         "--worker", "--first-case", start.FirstCase.ToString(CultureInfo.InvariantCulture), "--case-stride", start.Stride.ToString(CultureInfo.InvariantCulture),

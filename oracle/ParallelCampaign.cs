@@ -56,7 +56,11 @@ public static class ParallelCampaign
     /// and merges what they report. Divergences are not reduced by the workers: the merged result's are reduced here,
     /// once each, when <see cref="CampaignOptions.RegressionDirectory"/> is set.
     /// </summary>
-    public static CampaignResult Run(CampaignOptions options, int jobs, Func<WorkerStart, ProcessStartInfo> startInfo)
+    /// <param name="replay">
+    /// How to start a process that replays one module file (with the seed of its arguments) on the campaign's engines:
+    /// a case whose worker died is then reduced in such processes (<see cref="CrashReducer"/>). Null: recorded only.
+    /// </param>
+    public static CampaignResult Run(CampaignOptions options, int jobs, Func<WorkerStart, ProcessStartInfo> startInfo, Func<string, ulong, ProcessStartInfo>? replay = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
         ArgumentNullException.ThrowIfNull(startInfo);
@@ -246,6 +250,11 @@ public static class ParallelCampaign
                     var written = Campaign.Reduce(options, found);
                     options.Log?.WriteLine($"case {found.Case} seed {found.CaseSeed}: reduced case: {written}");
                     result.Found[i] = found with { Regression = written };
+                }
+                else if (found.Category == "worker-crash" && replay is not null && CrashReducer.Reduce(options, found, replay, options.Log) is { } crash)
+                {
+                    options.Log?.WriteLine($"case {found.Case} seed {found.CaseSeed}: reduced crash: {crash}");
+                    result.Found[i] = found with { Regression = crash };
                 }
             }
         }

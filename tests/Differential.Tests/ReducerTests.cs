@@ -1,3 +1,4 @@
+using WasmHarness.Binary;
 using WasmHarness.Engines;
 using WasmHarness.Oracle;
 using WasmHarness.Generator.Reducer;
@@ -110,5 +111,69 @@ public class BoundedReducerTests
             return true;
         }, TimeSpan.FromSeconds(30), maxSteps: 300);
         Assert.InRange(calls, 1, 300);
+    }
+}
+
+/// <summary>
+/// A case that took its worker down is reduced in child processes (<see cref="CrashReducer"/>). The "engine" here is a
+/// shell that kills itself with SIGSEGV whenever the module file still holds the export name <c>f0</c>: the reducer
+/// must shrink the case while keeping that, and write it under <c>crashes/</c> expecting a crash.
+/// </summary>
+public sealed class CrashReducerTests
+{
+    [Fact]
+    public void A_case_that_kills_its_process_is_reduced_in_child_processes()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the stand-in engine is a POSIX shell
+        }
+        var caseSeed = Campaign.CaseSeed(5, 3);
+        var original = ModuleEncoder.Encode(Campaign.GenerateCase(caseSeed, out _));
+        Assert.True(System.Text.Encoding.ASCII.GetString(original).Contains("f0", StringComparison.Ordinal));
+        var directory = Directory.CreateTempSubdirectory("crash-reducer-");
+        try
+        {
+            var options = new CampaignOptions { RegressionDirectory = directory.FullName, ReduceBudget = TimeSpan.FromSeconds(20), Engines = ["jit"] };
+            var found = new DivergenceRecord(caseSeed, 3, 0, "worker-crash", "worker 0 exited with code 139 during this case", null);
+            var written = CrashReducer.Reduce(options, found, (file, _) =>
+            {
+                var start = new System.Diagnostics.ProcessStartInfo("bash");
+                foreach (var argument in new[] { "-c", "grep -q f0 \"$0\" && kill -SEGV $$; exit 0", file })
+                {
+                    start.ArgumentList.Add(argument);
+                }
+                return start;
+            });
+            Assert.NotNull(written);
+            Assert.Equal(Path.Combine(directory.FullName, "crashes"), Path.GetDirectoryName(written));
+            var reduced = File.ReadAllBytes(written);
+            Assert.True(reduced.Length < original.Length / 2, $"reduced to {reduced.Length} of {original.Length} bytes only");
+            Assert.Contains("f0", System.Text.Encoding.ASCII.GetString(reduced), StringComparison.Ordinal);
+            var info = System.Text.Json.JsonSerializer.Deserialize<RegressionInfo>(File.ReadAllText(Path.ChangeExtension(written, ".json")))!;
+            Assert.Equal("crash", info.Expect);
+            Assert.Contains("139", info.Detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_crash_that_does_not_happen_again_is_not_recorded()
+    {
+        var directory = Directory.CreateTempSubdirectory("crash-reducer-");
+        try
+        {
+            var options = new CampaignOptions { RegressionDirectory = directory.FullName, Engines = ["jit"] };
+            var found = new DivergenceRecord(Campaign.CaseSeed(5, 4), 4, 0, "worker-crash", "worker 1 exited with code 134 during this case", null);
+            Assert.Null(CrashReducer.Reduce(options, found, (_, _) => new System.Diagnostics.ProcessStartInfo("true")));
+            Assert.False(Directory.Exists(Path.Combine(directory.FullName, "crashes")));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 }
