@@ -141,7 +141,17 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>The instructions this compiler emits: the function's body, or its region's part of it.</summary>
-    private IEnumerable<Instruction> Range => _code.Body.Instructions.Take(_end).Skip(_first);
+    private IEnumerable<Instruction> Range
+    {
+        get
+        {
+            var body = _code.Body.Instructions;
+            for (var i = _first; i < _end; i++)
+            {
+                yield return body[i];
+            }
+        }
+    }
 
     /// <summary>
     /// Whether a body loads or stores through memory 0's cached base and length (an unshared memory 0, see
@@ -641,7 +651,10 @@ internal sealed partial class FunctionCompiler
         {
             return;
         }
-        _il.Comment(instruction.ToString());
+        if (_il.IsListing)
+        {
+            _il.Comment(instruction.ToString());
+        }
         switch (opcode)
         {
             case Opcode.Nop:

@@ -28,6 +28,8 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
         return $"L{n}";
     }
 
+    // Callers test _text first: the interpolated text would otherwise be built for every instruction of every
+    // function, listing or not.
     private void Line(string text) => _text?.Append("  ").AppendLine(text);
 
     public Label DefineLabel() => Generator.DefineLabel();
@@ -53,7 +55,10 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
 
     public void Emit(OpCode op, int value)
     {
-        Line($"{op.Name} {value}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {value}");
+        }
         if (op == OpCodes.Ldc_I4)
         {
             // The short forms (as ilasm writes them): IL size is one of the measures by which RyuJIT gives up optimizing.
@@ -87,68 +92,101 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
 
     public void Emit(OpCode op, long value)
     {
-        Line($"{op.Name} {value}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {value}");
+        }
         Generator.Emit(op, value);
     }
 
     public void Emit(OpCode op, float value)
     {
-        Line($"{op.Name} {value}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {value}");
+        }
         Generator.Emit(op, value);
     }
 
     public void Emit(OpCode op, double value)
     {
-        Line($"{op.Name} {value}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {value}");
+        }
         Generator.Emit(op, value);
     }
 
     public void Emit(OpCode op, byte value)
     {
-        Line($"{op.Name} {value}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {value}");
+        }
         Generator.Emit(op, value);
     }
 
     public void Emit(OpCode op, Label label)
     {
-        Line($"{op.Name} {Name(label)}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {Name(label)}");
+        }
         Generator.Emit(op, label);
     }
 
     public void Emit(OpCode op, Label[] labels)
     {
-        Line($"{op.Name} ({string.Join(", ", labels.Select(Name))})");
+        if (_text is not null)
+        {
+            Line($"{op.Name} ({string.Join(", ", labels.Select(Name))})");
+        }
         Generator.Emit(op, labels);
     }
 
     public void Emit(OpCode op, LocalBuilder local)
     {
-        Line($"{op.Name} {local.LocalIndex}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {local.LocalIndex}");
+        }
         Generator.Emit(op, local);
     }
 
     public void Emit(OpCode op, Type type)
     {
-        Line($"{op.Name} {type.Name}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {type.Name}");
+        }
         Generator.Emit(op, type);
     }
 
     public void Emit(OpCode op, FieldInfo field)
     {
-        Line($"{op.Name} {field.DeclaringType?.Name}::{field.Name}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {field.DeclaringType?.Name}::{field.Name}");
+        }
         Generator.Emit(op, field);
     }
 
     public void Emit(OpCode op, MethodInfo method)
     {
-        Line($"{op.Name} {method.DeclaringType?.Name}::{method.Name}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {method.DeclaringType?.Name}::{method.Name}");
+        }
         Generator.Emit(op, method);
     }
 
     /// <summary><c>ldarg</c> or <c>starg</c> of argument <paramref name="index"/>, in the short form when it fits.</summary>
     public void Argument(OpCode op, int index)
     {
-        Line($"{op.Name} {index}");
+        if (_text is not null)
+        {
+            Line($"{op.Name} {index}");
+        }
         if (index < 256)
         {
             Generator.Emit(op == OpCodes.Ldarg ? OpCodes.Ldarg_S : op == OpCodes.Starg ? OpCodes.Starg_S : OpCodes.Ldarga_S, (byte)index);
@@ -162,11 +200,17 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
     /// <summary><c>calli</c> with the managed calling convention.</summary>
     public void EmitCalli(Type returnType, Type[] parameters)
     {
-        Line($"calli {returnType.Name}({string.Join(", ", parameters.Select(p => p.Name))})");
+        if (_text is not null)
+        {
+            Line($"calli {returnType.Name}({string.Join(", ", parameters.Select(p => p.Name))})");
+        }
         Generator.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, returnType, parameters, null);
     }
 
     public void Comment(string text) => _text?.Append("  // ").AppendLine(text);
+
+    /// <summary>Whether a listing is being written (so that callers build comment text only then).</summary>
+    public bool IsListing => _text is not null;
 
     /// <summary>Opens a protected region (<c>.try</c>); the CIL stack must be empty.</summary>
     public void BeginTry()

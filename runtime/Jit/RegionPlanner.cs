@@ -112,17 +112,25 @@ internal static class RegionPlanner
             return 12 + 4 * Math.Min(branches, 16);
         }
 
-        // The residual sizes (what stays in the method once chosen regions are calls) of [start, end).
+        // The residual sizes (what stays in the method once chosen regions are calls) of [start, end). Regions nest or
+        // are disjoint, so in order of their starts the outermost ones inside [start, end) are those past the last end.
         (int Il, int Blocks) Residual(int start, int end)
         {
             int il = weights[end] - weights[start], bb = blocks[end] - blocks[start];
+            var coveredUntil = start;
             foreach (var (s, e) in chosen)
             {
-                if (s >= start && e <= end && (s != start || e != end) && !chosen.Any(o => o.Start <= s && o.End >= e && (o.Start != s || o.End != e) && o.Start >= start && o.End <= end))
+                if (s < coveredUntil || e > end || (s == start && e == end))
                 {
-                    il -= weights[e] - weights[s] - callCosts[s];
-                    bb -= blocks[e] - blocks[s] - 2;
+                    continue;
                 }
+                if (s >= end)
+                {
+                    break;
+                }
+                il -= weights[e] - weights[s] - callCosts[s];
+                bb -= blocks[e] - blocks[s] - 2;
+                coveredUntil = e;
             }
             return (il, bb);
         }
@@ -198,6 +206,8 @@ internal static class RegionPlanner
                 isChosen.Add(t.Start);
                 callCosts[t.Start] = t.Cost;
             }
+            // By start, outer before inner (Residual relies on it).
+            chosen.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
         }
         if (chosen.Count == 0)
         {
