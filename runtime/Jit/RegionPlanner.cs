@@ -94,8 +94,7 @@ internal static class RegionPlanner
         var frequency = Frequencies(body, ends);
         var levels = Levels(body, info, labelKinds, results);
         var chosen = new List<(int Start, int End)>();
-        var isChosen = new HashSet<int>();
-        var callCosts = new Dictionary<int, int>();
+        var callCosts = new Dictionary<int, int>(); // by start: the chosen regions' call costs
 
         // What calling [start, end) costs its caller in IL: the call and the dispatch of its exits (the locals it
         // shares with its caller live in the frame buffer: nothing is copied at the call).
@@ -153,7 +152,7 @@ internal static class RegionPlanner
                 {
                     // Regions nest or are disjoint. One inside a chosen region would shrink that region, not the method
                     // over budget; one overlapping a chosen region's edge would run part of it twice.
-                    if (forbidden[end] - forbidden[start] != 0 || isChosen.Contains(start)
+                    if (forbidden[end] - forbidden[start] != 0 || callCosts.ContainsKey(start)
                         || chosen.Any(c => c.Start < end && start < c.End && !(start <= c.Start && c.End <= end)))
                     {
                         continue;
@@ -203,7 +202,6 @@ internal static class RegionPlanner
             foreach (var t in taken)
             {
                 chosen.Add((t.Start, t.End));
-                isChosen.Add(t.Start);
                 callCosts[t.Start] = t.Cost;
             }
             // By start, outer before inner (Residual relies on it).

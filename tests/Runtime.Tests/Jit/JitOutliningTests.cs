@@ -94,6 +94,54 @@ public sealed class JitOutliningTests
         Assert.Equal(1, jit.JitStatistics.Regions);
     }
 
+    /// <summary>A function whose statements are padded so that each becomes a region of its own at budget 100.</summary>
+    private static string Padded(string statement) => $"(block {statement} {string.Concat(Enumerable.Range(0, 12).Select(i => $"(i32.store (i32.const {4 * i}) (local.get 0))"))})";
+
+    [Fact]
+    public void A_trap_inside_a_region_has_its_function_once_in_the_backtrace()
+    {
+        // outer calls inner; inner traps inside one of its regions. Regions are no frames of their own.
+        var text = $$"""
+            (module
+              (memory 1)
+              (func $inner (param i32) (result i32)
+                {{Padded("(nop)")}}
+                {{Padded("(if (i32.eq (local.get 0) (i32.const 3)) (then unreachable))")}}
+                {{Padded("(nop)")}}
+                (local.get 0))
+              (func $outer (export "outer") (param i32) (result i32)
+                {{Padded("(nop)")}}
+                {{Padded("(local.set 0 (call $inner (local.get 0)))")}}
+                (local.get 0)))
+            """;
+        var jit = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitMethodBudget = 100 });
+        var instance = CompiledModule.FromText(jit, text).Instantiate(new Store(jit));
+        Assert.Equal(2, instance.Invoke("outer", Value.FromI32(2))[0].I32);
+        var trap = Assert.Throws<TrapException>(() => instance.Invoke("outer", Value.FromI32(3)));
+        Assert.Equal(TrapKind.Unreachable, trap.Kind);
+        Assert.Equal(["func inner", "func outer"], trap.WasmBacktrace.Select(f => f.ToString()));
+        Assert.True(jit.JitStatistics.Regions >= 4, $"only {jit.JitStatistics.Regions} regions");
+    }
+
+    [Fact]
+    public void Recursion_through_regions_ends_in_a_trap_not_a_stack_overflow()
+    {
+        // Each level of the recursion runs inside two nested regions of its function: more .NET frames per Wasm call
+        // than the call-depth budget assumes, which the regions' own stack check must catch.
+        var text = $$"""
+            (module
+              (memory 1)
+              (func $down (export "down") (param i32) (result i32)
+                {{Padded(Padded("(local.set 0 (call $down (i32.add (local.get 0) (i32.const 1))))"))}}
+                (local.get 0)))
+            """;
+        var jit = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitMethodBudget = 100, MaxCallDepth = 1_000_000 });
+        var instance = CompiledModule.FromText(jit, text).Instantiate(new Store(jit));
+        var trap = Assert.Throws<TrapException>(() => instance.Invoke("down", Value.FromI32(0)));
+        Assert.Equal(TrapKind.CallStackExhausted, trap.Kind);
+        Assert.True(jit.JitStatistics.Regions >= 1, $"only {jit.JitStatistics.Regions} regions");
+    }
+
     [Fact]
     public void The_default_budget_leaves_an_ordinary_function_whole()
     {
