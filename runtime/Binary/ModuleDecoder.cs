@@ -637,7 +637,10 @@ internal ref struct ModuleReader
         {
             throw Error("too many locals", localsPos);
         }
-        var body = ReadExpression(functionBody: true);
+        // Room for the body's instructions up front (clang's code averages about two bytes an instruction): growing
+        // the list by doubling copied large arrays, most of a big module's decoding time. Capped, so that a huge body
+        // that turns out malformed early costs no more than growing would.
+        var body = ReadExpression(functionBody: true, capacity: Math.Min((start + size - _r.Position) / 2, 1 << 16));
         LeaveSection(start, size);
         return (locals, body);
     }
@@ -648,9 +651,9 @@ internal ref struct ModuleReader
     /// Reads instructions up to and including the <c>end</c> that closes the expression, checking that
     /// <c>else</c>, <c>catch</c>, <c>catch_all</c> and <c>delegate</c> appear only where they may.
     /// </summary>
-    private Expression ReadExpression(bool functionBody)
+    private Expression ReadExpression(bool functionBody, int capacity = 4)
     {
-        var instructions = new List<Instruction>();
+        var instructions = new List<Instruction>(capacity);
         _frames.Clear();
         while (true)
         {
