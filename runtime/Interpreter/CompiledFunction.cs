@@ -134,6 +134,13 @@ internal static class InternalOp
     public const Opcode BrIfI32GeS = (Opcode)0xCD;
     public const Opcode BrIfI32GeU = (Opcode)0xCE;
 
+    // More superinstructions in codes Wasm leaves unassigned (0xCF, 0xD7..).
+
+    /// <summary><c>local.get A; i32.load8_u offset=C</c> from memory B (bytes: strings, parsers, compressors).</summary>
+    public const Opcode LocalI32Load8U = (Opcode)0xCF;
+    /// <summary><c>local.get A; i32.load8_s offset=C</c> from memory B.</summary>
+    public const Opcode LocalI32Load8S = (Opcode)0xD7;
+
     /// <summary>The fused compare-and-branch op of an i32 comparison, or null.</summary>
     public static Opcode? BranchOnComparison(Opcode comparison) => comparison switch
     {

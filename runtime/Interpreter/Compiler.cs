@@ -200,6 +200,8 @@ internal sealed class Compiler
             (InternalOp.LocalGetBits, InternalOp.LocalGetBits) => new Op(InternalOp.LocalGet2, first.A, last.A),
             (InternalOp.LocalGetBits, Opcode.I32Load or Opcode.F32Load) => new Op(InternalOp.LocalI32Load, first.A, last.A, last.C),
             (InternalOp.LocalGetBits, Opcode.I64Load or Opcode.F64Load) => new Op(InternalOp.LocalI64Load, first.A, last.A, last.C),
+            (InternalOp.LocalGetBits, Opcode.I32Load8u) => new Op(InternalOp.LocalI32Load8U, first.A, last.A, last.C),
+            (InternalOp.LocalGetBits, Opcode.I32Load8s) => new Op(InternalOp.LocalI32Load8S, first.A, last.A, last.C),
             (InternalOp.LocalI32AddImm, InternalOp.LocalSetBits) => new Op(InternalOp.LocalAddImmSet, first.A, last.A, first.C),
             (InternalOp.LocalI32AddImm, InternalOp.LocalTeeBits) => new Op(InternalOp.LocalAddImmTee, first.A, last.A, first.C),
             (InternalOp.LocalGet2, Opcode.I32Store) when last.A == 0 => new Op(InternalOp.LocalI32Store, first.A, first.B, last.C),

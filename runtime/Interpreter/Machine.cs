@@ -605,6 +605,18 @@ internal sealed unsafe partial class Machine
                 SetBits(ref s[sp++], value);
                 break;
             }
+            case InternalOp.LocalI32Load8U:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(byte))));
+                break;
+            }
+            case InternalOp.LocalI32Load8S:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<sbyte>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(byte))));
+                break;
+            }
             case InternalOp.LocalI64Load:
             {
                 ChargeFusedFuel(fuelEnabled, 1);

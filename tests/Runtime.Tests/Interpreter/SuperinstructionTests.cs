@@ -18,6 +18,8 @@ public sealed class SuperinstructionTests
                 (br_if $exit (i32.eqz (i32.lt_u (local.get $i) (local.get $n))))   ;; local.get pair; eqz; br_if
                 (i32.store (local.get $p) (local.get $i))                  ;; local.get; local.get; i32.store
                 (local.set $acc (i32.add (local.get $acc) (i32.load (local.get $p))))       ;; local.get; i32.load
+                (local.set $acc (i32.add (local.get $acc) (i32.load8_u offset=1 (local.get $p))))  ;; local.get; i32.load8_u
+                (local.set $acc (i32.xor (local.get $acc) (i32.load8_s offset=2 (local.get $i))))  ;; local.get; i32.load8_s
                 (local.set $acc (i32.xor (local.get $acc) (i32.and (local.get $i) (i32.const 0xF0))))
                 (local.set $acc (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3))))
                 (local.set $acc (i32.add (local.get $acc) (i32.shr_u (local.get $acc) (i32.const 7))))
