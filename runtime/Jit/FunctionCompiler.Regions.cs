@@ -10,9 +10,11 @@ namespace WasmHarness.Jit;
 /// <c>int region(byte* frame, JitContext context)</c>.
 /// <list type="bullet">
 /// <item>The function allocates a frame buffer on its stack (<c>localloc</c>) with a 16-byte slot per local any
-/// region touches and room for branch values. Around a call the caller stores the locals the region reads and
-/// reloads those it writes; the region copies them into CIL locals of its own at entry and back at every exit, so
-/// inside either method locals stay in registers.</item>
+/// region touches and room for branch values. A method that calls regions keeps the locals they use in that buffer
+/// (every access is a load or store there), so nothing is copied at a call; a region copies the locals whose entry
+/// value can matter (<see cref="Region.ReadFirst"/>) into CIL locals of its own at entry and those it writes back at
+/// every exit, so its own code keeps them in registers. (Copying around each call instead, with the caller's locals
+/// in registers, measured slower: docs/jit.md.)</item>
 /// <item>A region starts and ends where its block's operand stack is empty: no operand crosses. Its method sees the
 /// labels of every block around it as exits: a branch to one (or <c>return</c>) stores the label's values in the
 /// frame buffer and returns the exit's code; the caller then branches to that label as the original branch would
