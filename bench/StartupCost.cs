@@ -97,28 +97,19 @@ public static class StartupCost
         return watch.Elapsed.TotalMilliseconds;
     }
 
-    /// <summary>Size of the code section (id 10) of a binary module, or the whole file if it has none.</summary>
+    /// <summary>Size of the code section of a binary module, or the whole file if it has none.</summary>
     private static long CodeSectionBytes(byte[] module)
     {
-        var position = 8;
-        while (position < module.Length)
+        var reader = new Binary.WasmReader(module) { Position = 8 }; // after the magic and the version
+        while (reader.Remaining > 0)
         {
-            var id = module[position++];
-            ulong size = 0;
-            for (var shift = 0; ; shift += 7)
+            var id = reader.ReadByte();
+            var size = reader.ReadU32();
+            if (id == (byte)Binary.SectionId.Code)
             {
-                var b = module[position++];
-                size |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80)
-                {
-                    break;
-                }
+                return size;
             }
-            if (id == 10)
-            {
-                return (long)size;
-            }
-            position += (int)size;
+            reader.Position += (int)size;
         }
         return module.Length;
     }

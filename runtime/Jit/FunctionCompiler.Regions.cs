@@ -149,7 +149,7 @@ internal sealed partial class FunctionCompiler
         var compiler = new FunctionCompiler(_module, _index, Generator(method), _isCompiled, _dump, _plan, region, _outlined);
         var (exits, fallsThrough) = compiler.EmitRegion(_controls);
         _outlined.Add(method);
-        _dump?.Invoke($"{_module.Function(_index)} region {region.Id} ({region.Used.Length} locals in, {region.Written.Length} out, {exits.Count} exits)", compiler._il.Listing);
+        _dump?.Invoke($"{_module.Function(_index)} region {region.Id} ({region.ReadFirst.Length} locals in, {region.Written.Length} out, {exits.Count} exits)", compiler._il.Listing);
 
         // (The locals the region uses live in the frame buffer in this method: nothing to pass.)
         FrameAddress(0);

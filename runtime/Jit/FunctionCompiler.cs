@@ -301,7 +301,6 @@ internal sealed partial class FunctionCompiler
         return method;
     }
 
-    /// <summary>Emits the IL of function <paramref name="index"/> into its declared method.</summary>
     /// <summary>Emits the IL of function <paramref name="index"/> into its declared method; returns the methods of its outlined regions.</summary>
     public static IReadOnlyList<MethodInfo> Emit(JitModule module, int index, Func<int, bool> isCompiled)
     {
@@ -651,10 +650,7 @@ internal sealed partial class FunctionCompiler
         {
             return;
         }
-        if (_il.IsListing)
-        {
-            _il.Comment(instruction.ToString());
-        }
+        _il.Comment($"{instruction}");
         switch (opcode)
         {
             case Opcode.Nop:

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace WasmHarness.Jit;
@@ -28,9 +29,31 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
         return $"L{n}";
     }
 
-    // Callers test _text first: the interpolated text would otherwise be built for every instruction of every
-    // function, listing or not.
-    private void Line(string text) => _text?.Append("  ").AppendLine(text);
+    // The text of a line is built only while a listing is written (ListingText): otherwise formatting it for every
+    // instruction of every function was most of the time spent emitting IL.
+    private void Line([InterpolatedStringHandlerArgument("")] ListingText text) => _text?.Append("  ").AppendLine(text.ToStringAndClear());
+
+    /// <summary>
+    /// An interpolated string that is formatted only when its writer keeps a listing: without one the compiler skips
+    /// every hole, so no argument is even converted to text.
+    /// </summary>
+    [InterpolatedStringHandler]
+    public ref struct ListingText
+    {
+        private DefaultInterpolatedStringHandler _text;
+
+        public ListingText(int literalLength, int formattedCount, IlWriter writer, out bool enabled)
+        {
+            enabled = writer._text is not null;
+            _text = enabled ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+        }
+
+        public void AppendLiteral(string value) => _text.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => _text.AppendFormatted(value);
+
+        public string ToStringAndClear() => _text.ToStringAndClear();
+    }
 
     public Label DefineLabel() => Generator.DefineLabel();
 
@@ -49,16 +72,13 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
 
     public void Emit(OpCode op)
     {
-        Line(op.Name!);
+        Line($"{op.Name}");
         Generator.Emit(op);
     }
 
     public void Emit(OpCode op, int value)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {value}");
-        }
+        Line($"{op.Name} {value}");
         if (op == OpCodes.Ldc_I4)
         {
             // The short forms (as ilasm writes them): IL size is one of the measures by which RyuJIT gives up optimizing.
@@ -92,101 +112,68 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
 
     public void Emit(OpCode op, long value)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {value}");
-        }
+        Line($"{op.Name} {value}");
         Generator.Emit(op, value);
     }
 
     public void Emit(OpCode op, float value)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {value}");
-        }
+        Line($"{op.Name} {value}");
         Generator.Emit(op, value);
     }
 
     public void Emit(OpCode op, double value)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {value}");
-        }
+        Line($"{op.Name} {value}");
         Generator.Emit(op, value);
     }
 
     public void Emit(OpCode op, byte value)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {value}");
-        }
+        Line($"{op.Name} {value}");
         Generator.Emit(op, value);
     }
 
     public void Emit(OpCode op, Label label)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {Name(label)}");
-        }
+        Line($"{op.Name} {Name(label)}");
         Generator.Emit(op, label);
     }
 
     public void Emit(OpCode op, Label[] labels)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} ({string.Join(", ", labels.Select(Name))})");
-        }
+        Line($"{op.Name} ({string.Join(", ", labels.Select(Name))})");
         Generator.Emit(op, labels);
     }
 
     public void Emit(OpCode op, LocalBuilder local)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {local.LocalIndex}");
-        }
+        Line($"{op.Name} {local.LocalIndex}");
         Generator.Emit(op, local);
     }
 
     public void Emit(OpCode op, Type type)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {type.Name}");
-        }
+        Line($"{op.Name} {type.Name}");
         Generator.Emit(op, type);
     }
 
     public void Emit(OpCode op, FieldInfo field)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {field.DeclaringType?.Name}::{field.Name}");
-        }
+        Line($"{op.Name} {field.DeclaringType?.Name}::{field.Name}");
         Generator.Emit(op, field);
     }
 
     public void Emit(OpCode op, MethodInfo method)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {method.DeclaringType?.Name}::{method.Name}");
-        }
+        Line($"{op.Name} {method.DeclaringType?.Name}::{method.Name}");
         Generator.Emit(op, method);
     }
 
     /// <summary><c>ldarg</c> or <c>starg</c> of argument <paramref name="index"/>, in the short form when it fits.</summary>
     public void Argument(OpCode op, int index)
     {
-        if (_text is not null)
-        {
-            Line($"{op.Name} {index}");
-        }
+        Line($"{op.Name} {index}");
         if (index < 256)
         {
             Generator.Emit(op == OpCodes.Ldarg ? OpCodes.Ldarg_S : op == OpCodes.Starg ? OpCodes.Starg_S : OpCodes.Ldarga_S, (byte)index);
@@ -200,17 +187,11 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
     /// <summary><c>calli</c> with the managed calling convention.</summary>
     public void EmitCalli(Type returnType, Type[] parameters)
     {
-        if (_text is not null)
-        {
-            Line($"calli {returnType.Name}({string.Join(", ", parameters.Select(p => p.Name))})");
-        }
+        Line($"calli {returnType.Name}({string.Join(", ", parameters.Select(p => p.Name))})");
         Generator.EmitCalli(OpCodes.Calli, System.Reflection.CallingConventions.Standard, returnType, parameters, null);
     }
 
-    public void Comment(string text) => _text?.Append("  // ").AppendLine(text);
-
-    /// <summary>Whether a listing is being written (so that callers build comment text only then).</summary>
-    public bool IsListing => _text is not null;
+    public void Comment([InterpolatedStringHandlerArgument("")] ListingText text) => _text?.Append("  // ").AppendLine(text.ToStringAndClear());
 
     /// <summary>Opens a protected region (<c>.try</c>); the CIL stack must be empty.</summary>
     public void BeginTry()

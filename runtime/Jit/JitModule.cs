@@ -235,7 +235,7 @@ internal sealed class JitModule
     /// Has RyuJIT compile each new method now rather than on its first call: a method it refuses then throws here,
     /// where the group can still fall back to the interpreter, instead of inside running guest code. Returns the
     /// first failure, or null. A large group is compiled on every core: RyuJIT compiles different methods
-    /// concurrently, and most of a large program's start-up is this (Lua 5.5: 865 methods, 90% of its eager compile).
+    /// concurrently, and most of a large program's start-up is this (Lua 5.5: some 800 methods, 90% of its eager compile).
     /// </summary>
     private Exception? Prepare(List<int> functions, List<System.Reflection.MethodInfo> regions, Store? requester)
     {

@@ -15,26 +15,52 @@ namespace WasmHarness.Jit;
 internal sealed record Region(int Start, int End, int Id, int[] Used, int[] Written, int[] ReadFirst, bool MayGrowMemory);
 
 /// <summary>The regions of one function (none for most) and the frame buffer they share: 16 bytes per local passed, then the branch values.</summary>
-internal sealed class RegionPlan(Dictionary<int, Region> byStart, Dictionary<int, int> frameSlots, int valueSlots)
+internal sealed class RegionPlan
 {
+    private readonly int _valueSlots;
+    private readonly List<Region> _outermost = [];
+    private readonly Dictionary<Region, List<Region>> _children = [];
+
+    public RegionPlan(Dictionary<int, Region> byStart, Dictionary<int, int> frameSlots, int valueSlots)
+    {
+        ByStart = byStart;
+        FrameSlots = frameSlots;
+        _valueSlots = valueSlots;
+        // Regions nest or are disjoint: in order of their starts (outer first at a shared start), each one's caller
+        // is the innermost open region that contains it.
+        var open = new Stack<Region>();
+        foreach (var region in byStart.Values.OrderBy(r => r.Start).ThenByDescending(r => r.End))
+        {
+            while (open.Count > 0 && open.Peek().End <= region.Start)
+            {
+                open.Pop();
+            }
+            if (open.TryPeek(out var parent))
+            {
+                (_children.TryGetValue(parent, out var list) ? list : _children[parent] = []).Add(region);
+            }
+            else
+            {
+                _outermost.Add(region);
+            }
+            open.Push(region);
+        }
+    }
+
     /// <summary>Regions by their first instruction, nested ones included.</summary>
-    public IReadOnlyDictionary<int, Region> ByStart { get; } = byStart;
+    public IReadOnlyDictionary<int, Region> ByStart { get; }
 
     /// <summary>Local index → its 16-byte slot in the frame buffer.</summary>
-    public IReadOnlyDictionary<int, int> FrameSlots { get; } = frameSlots;
+    public IReadOnlyDictionary<int, int> FrameSlots { get; }
 
     /// <summary>Byte offset of the branch values (results of a region leaving through an outer label).</summary>
     public int ValuesOffset => FrameSlots.Count * 16;
 
-    public int FrameBytes => (FrameSlots.Count + valueSlots) * 16;
+    public int FrameBytes => (FrameSlots.Count + _valueSlots) * 16;
 
     /// <summary>The regions called directly from <paramref name="parent"/>'s method (null: the function's own).</summary>
-    public IEnumerable<Region> Children(Region? parent)
-    {
-        var (start, end) = parent is null ? (int.MinValue, int.MaxValue) : (parent.Start, parent.End);
-        var inside = ByStart.Values.Where(r => r != parent && r.Start >= start && r.End <= end).ToList();
-        return inside.Where(r => !inside.Any(o => o != r && o.Start <= r.Start && r.End <= o.End));
-    }
+    public IReadOnlyList<Region> Children(Region? parent) =>
+        parent is null ? _outermost : _children.TryGetValue(parent, out var children) ? children : [];
 }
 
 /// <summary>
@@ -63,7 +89,6 @@ internal static class RegionPlanner
 
     public static RegionPlan? Plan(IReadOnlyList<Instruction> body, FunctionInfo info, Func<int, ValueKind[]> labelKinds, ValueKind[] results, int budget)
     {
-        var ends = info.BlockEnds;
         if (body.Any(i => i.Opcode is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef))
         {
             return null; // a tail call from a region would return to the function, not replace it
@@ -81,17 +106,17 @@ internal static class RegionPlanner
             return null;
         }
         var blockBudget = budget / 8;
-        var localIsNumber = info.LocalTypes.Select(t => t.Kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64 or ValueKind.V128).ToArray();
+        var localInFrame = info.LocalTypes.Select(t => FrameHolds(t.Kind)).ToArray();
         // forbidden[pc]: instructions before pc that a region may not contain.
         var forbidden = new int[body.Count + 1];
         for (var pc = 0; pc < body.Count; pc++)
         {
             var instruction = body[pc];
             var bad = instruction.Opcode is Opcode.Try or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate or Opcode.Rethrow
-                || (instruction.Opcode is Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee && !localIsNumber[(int)instruction.Index]);
+                || (instruction.Opcode is Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee && !localInFrame[(int)instruction.Index]);
             forbidden[pc + 1] = forbidden[pc] + (bad ? 1 : 0);
         }
-        var frequency = Frequencies(body, ends);
+        var frequency = Frequencies(body);
         var levels = Levels(body, info, labelKinds, results);
         var chosen = new List<(int Start, int End)>();
         var callCosts = new Dictionary<int, int>(); // by start: the chosen regions' call costs
@@ -301,7 +326,7 @@ internal static class RegionPlanner
     };
 
     /// <summary>Static execution-frequency estimate of each instruction, per entry into the function.</summary>
-    private static double[] Frequencies(IReadOnlyList<Instruction> body, IReadOnlyList<int> ends)
+    private static double[] Frequencies(IReadOnlyList<Instruction> body)
     {
         const double LoopTrips = 8;
         var result = new double[body.Count];
@@ -391,7 +416,7 @@ internal static class RegionPlanner
     {
         var levels = new List<Level>();
         // Open constructs: whether a region below may exist (no try around, no reference-typed label), and the widest label.
-        var stack = new List<(bool Ok, int Arity)> { (results.All(IsNumber), results.Length) };
+        var stack = new List<(bool Ok, int Arity)> { (results.All(FrameHolds), results.Length) };
         levels.Add(new Level(0, body.Count - 1, stack[0].Ok, results.Length));
         for (var pc = 0; pc < body.Count; pc++)
         {
@@ -399,7 +424,7 @@ internal static class RegionPlanner
             if (opcode.OpensBlock())
             {
                 var kinds = labelKinds(pc);
-                var ok = stack[^1].Ok && opcode is Opcode.Block or Opcode.Loop or Opcode.If && kinds.All(IsNumber);
+                var ok = stack[^1].Ok && opcode is Opcode.Block or Opcode.Loop or Opcode.If && kinds.All(FrameHolds);
                 var arity = Math.Max(stack[^1].Arity, kinds.Length);
                 stack.Add((ok, arity));
                 var end = info.BlockEnds[pc];
@@ -419,9 +444,10 @@ internal static class RegionPlanner
             }
         }
         return levels;
-
-        static bool IsNumber(ValueKind kind) => kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64 or ValueKind.V128;
     }
+
+    /// <summary>Whether the frame buffer can carry a value of <paramref name="kind"/> (numbers and vectors; not references, which the GC must see).</summary>
+    private static bool FrameHolds(ValueKind kind) => kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64 or ValueKind.V128;
 
     private static IEnumerable<int> Items(IReadOnlyList<Instruction> body, FunctionInfo info, Level level)
     {
