@@ -42,6 +42,14 @@ var profileOption = new Option<GeneratorProfile?>("--profile") { Description = "
 var ilCheckOption = new Option<int>("--il-check-every") { Description = "With the JIT: compile every Nth case twice and compare the IL (0: never).", DefaultValueFactory = _ => defaults.JitIlCheckEvery };
 var censusOption = new Option<bool>("--census") { Description = "Measure, per instruction class, how often a result that runs reaches the compared state (over --cases cases, default 2000)." };
 var onlyOption = new Option<string?>("--only") { Description = "Fault benchmark: only this fault." };
+var runsOption = new Option<int>("--runs") { Description = "Runs of each case: the module compiled once per engine, instantiated afresh and called with new arguments each run (--replay, --case: runs of the given seed).", DefaultValueFactory = _ => defaults.RunsPerCase };
+runsOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() < 1)
+    {
+        result.AddError("--runs must be at least 1");
+    }
+});
 var repeatOption = new Option<int>("--repeat") { Description = "--replay: check the module this many times on the same engines.", DefaultValueFactory = _ => 1 };
 var caseOption = new Option<ulong?>("--case") { Description = "Regenerate one campaign case from its case seed and run the oracle on it." };
 var replayOption = new Option<string?>("--replay") { Description = "Run the oracle on one module file." };
@@ -56,7 +64,7 @@ var strideOption = new Option<int>("--case-stride") { Hidden = true, DefaultValu
 var root = new RootCommand("Differential execution: generated modules on several engines, everything observable compared (docs/differential.md).")
 {
     secondsOption, jobsOption, casesOption, seedOption, enginesOption, jsonOption, noRoundTripOption, regressionsOption, noReduceOption, keepGoingOption,
-    faultOption, faultBenchmarkOption, censusOption, allCasesOption, profileOption, ilCheckOption, onlyOption, repeatOption, caseOption, replayOption, traceOption, perFaultOption,
+    faultOption, faultBenchmarkOption, censusOption, allCasesOption, profileOption, ilCheckOption, onlyOption, runsOption, repeatOption, caseOption, replayOption, traceOption, perFaultOption,
     listFaultsOption, workerOption, firstCaseOption, strideOption,
 };
 root.SetAction(parse =>
@@ -87,6 +95,7 @@ root.SetAction(parse =>
         StopOnDivergence = !parse.GetValue(keepGoingOption),
         Fault = injected,
         JitIlCheckEvery = parse.GetValue(ilCheckOption),
+        RunsPerCase = parse.GetValue(runsOption),
         FirstCase = parse.GetValue(firstCaseOption),
         CaseStride = parse.GetValue(strideOption),
     };
@@ -106,6 +115,20 @@ root.SetAction(parse =>
         return 2;
     }
     OracleOptions Traced() => new() { Trace = parse.GetValue(traceOption) ? Console.Out : null };
+    // Each run of a case, as the campaign checks them: the first report that diverges, else the last.
+    OracleReport CheckRuns(DifferentialOracle oracle, WasmHarness.Syntax.Module module, ulong seed)
+    {
+        OracleReport report = null!;
+        for (var run = 0; run < options.RunsPerCase && report?.Verdict != Verdict.Divergence; run++)
+        {
+            report = oracle.Check(module, Campaign.RunSeed(seed, run), Campaign.MemoryComparisonOf(run));
+            if (report.Verdict == Verdict.Divergence && run > 0)
+            {
+                Console.WriteLine($"diverged on run {run} (seed {Campaign.RunSeed(seed, run)})");
+            }
+        }
+        return report;
+    }
     if (caseSeed is { } seed)
     {
         // Regenerates one campaign case from its case seed and runs the oracle on it.
@@ -113,7 +136,7 @@ root.SetAction(parse =>
         var engines = Campaign.CreateEngines(options with { RoundTrip = false });
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            Console.WriteLine(DifferentialOracle.Describe(new DifferentialOracle(engines, Traced()).Check(module, seed)));
+            Console.WriteLine(DifferentialOracle.Describe(CheckRuns(new DifferentialOracle(engines, Traced()), module, seed)));
         }
         return 0;
     }
@@ -124,10 +147,10 @@ root.SetAction(parse =>
         var module = WasmHarness.Binary.ModuleDecoder.Decode(File.ReadAllBytes(replay));
         var engines = Campaign.CreateEngines(options with { RoundTrip = false });
         var oracle = new DifferentialOracle(engines, Traced());
-        var report = oracle.Check(module, options.Seed);
+        var report = CheckRuns(oracle, module, options.Seed);
         for (var n = 1; n < parse.GetValue(repeatOption) && report.Verdict != Verdict.Divergence; n++)
         {
-            report = oracle.Check(module, options.Seed);
+            report = CheckRuns(oracle, module, options.Seed);
             if (report.Verdict == Verdict.Divergence)
             {
                 Console.WriteLine($"diverged on repetition {n}");
@@ -176,7 +199,7 @@ root.SetAction(parse =>
     Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, {options.Profile}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}, {jobs} job(s)");
     // One job runs in this process (as before --jobs); more run as worker processes of this same program.
     var result = jobs == 1 ? Campaign.Run(options) : ParallelCampaign.Run(options, jobs, start => WorkerStartInfo(options, start), (file, seed) => ReplayStartInfo(options, file, seed));
-    Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
+    Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Runs} runs ({result.RunsPerSecond:F1}/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
     if (options.Engines.Contains("jit"))
     {
         Console.WriteLine($"  JIT: {result.JitCompiled} functions compiled, {result.JitFallenBack} left to the interpreter");
@@ -185,7 +208,7 @@ root.SetAction(parse =>
     {
         // Where a case's time goes (docs/differential.md); summed over the workers of a --jobs campaign.
         var perCase = result.PhaseSeconds.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {1000 * p.Value / result.Cases:F2} ({100 * p.Value / measured:F0}%)");
-        Console.WriteLine($"  time per case ({1000 * measured / result.Cases:F1} ms measured): {string.Join(", ", perCase)}");
+        Console.WriteLine($"  time per case ({1000 * measured / result.Cases:F1} ms measured, {(double)result.Runs / Math.Max(1, result.Cases):F1} runs): {string.Join(", ", perCase)}");
     }
     if (result.WorkerCrashes > 0)
     {
@@ -198,7 +221,7 @@ root.SetAction(parse =>
     }
     foreach (var found in result.Found)
     {
-        Console.WriteLine($"  {found.Category} at {found.AtSeconds:F1}s (case seed {found.CaseSeed}): {found.Detail}{(found.Regression is null ? "" : $" -> {found.Regression}")}");
+        Console.WriteLine($"  {found.Category} at {found.AtSeconds:F1}s (case seed {found.CaseSeed}{(found.Run > 0 ? $", run {found.Run}, run seed {found.RunSeed}" : "")}): {found.Detail}{(found.Regression is null ? "" : $" -> {found.Regression}")}");
     }
     if (json is not null)
     {
@@ -217,7 +240,15 @@ if (parsed.Errors.Count > 0)
     }
     return 2;
 }
-return parsed.Invoke();
+// Everything runs on a thread with a large stack: the JIT runs guest code on a calling thread that has one and
+// otherwise hands each call to a guest thread of its own (two thread switches per call, a tenth of a campaign's
+// time). 64 MiB, as the spec runner's script threads: above the JIT's threshold for running inline.
+const int MainStackSize = 64 * 1024 * 1024;
+var exitCode = 0;
+var main = new Thread(() => exitCode = parsed.Invoke(), MainStackSize) { Name = "differential" };
+main.Start();
+main.Join();
+return exitCode;
 
 static int Error(string message)
 {
@@ -229,7 +260,7 @@ static int Error(string message)
 static ProcessStartInfo ReplayStartInfo(CampaignOptions options, string file, ulong seed)
 {
     var info = ThisProgram();
-    foreach (var argument in new[] { "--replay", file, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--engines", string.Join(",", options.Engines) })
+    foreach (var argument in new[] { "--replay", file, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--runs", options.RunsPerCase.ToString(CultureInfo.InvariantCulture), "--engines", string.Join(",", options.Engines) })
     {
         info.ArgumentList.Add(argument);
     }
@@ -256,6 +287,7 @@ static ProcessStartInfo WorkerStartInfo(CampaignOptions options, WorkerStart sta
         "--worker", "--first-case", start.FirstCase.ToString(CultureInfo.InvariantCulture), "--case-stride", start.Stride.ToString(CultureInfo.InvariantCulture),
         "--seconds", start.Seconds.ToString("R", CultureInfo.InvariantCulture), "--seed", options.Seed.ToString(CultureInfo.InvariantCulture),
         "--engines", string.Join(",", options.Engines), "--profile", options.Profile.ToString(), "--il-check-every", options.JitIlCheckEvery.ToString(CultureInfo.InvariantCulture),
+        "--runs", options.RunsPerCase.ToString(CultureInfo.InvariantCulture),
         .. options.MaxCases is { } max ? ["--cases", max.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
         .. options.RoundTrip ? Array.Empty<string>() : ["--no-roundtrip"],
         .. options.StopOnDivergence ? Array.Empty<string>() : ["--keep-going"],

@@ -12,15 +12,20 @@ public sealed class RoundTripEngine(IEngine inner) : IEngine
 {
     public string Name => inner.Name + "+rt";
 
-    public IEngineSession CreateSession() => new Session(inner.CreateSession());
+    /// <summary>
+    /// Each artifact's round trip, kept while the artifact lives, so that instantiating it again reaches the inner
+    /// engine as the same artifact (whose compiled form the inner engine keeps).
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModuleArtifact, ModuleArtifact> _decoded = new();
 
-    private sealed class Session(IEngineSession inner) : IEngineSession
+    public IEngineSession CreateSession() => new Session(inner.CreateSession(), RoundTrip);
+
+    private ModuleArtifact RoundTrip(ModuleArtifact module) =>
+        _decoded.GetValue(module, static m => new ModuleArtifact(ModuleDecoder.Decode(m.Binary), m.Binary));
+
+    private sealed class Session(IEngineSession inner, Func<ModuleArtifact, ModuleArtifact> roundTrip) : IEngineSession
     {
-        public IEngineInstance Instantiate(ModuleArtifact module)
-        {
-            var bytes = module.Binary;
-            return inner.Instantiate(new ModuleArtifact(ModuleDecoder.Decode(bytes), bytes));
-        }
+        public IEngineInstance Instantiate(ModuleArtifact module) => inner.Instantiate(roundTrip(module));
 
         public void Register(string name, IEngineInstance instance) => inner.Register(name, instance);
 

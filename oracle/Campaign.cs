@@ -36,6 +36,13 @@ public sealed record CampaignOptions
     /// (<see cref="JitDeterminism"/>, the metamorphic check "same IL twice"); 0: never.
     /// </summary>
     public int JitIlCheckEvery { get; init; } = 8;
+    /// <summary>
+    /// How many times each case's module is checked: each run instantiates it afresh on every engine and calls its
+    /// exports with arguments drawn from the run's own seed (<see cref="Campaign.RunSeed"/>), while each engine
+    /// compiles the module once (the engines keep what they compiled for a module the oracle checks again). Run 0
+    /// is the case as one run checked it before runs existed, so a campaign with 1 run repeats earlier campaigns.
+    /// </summary>
+    public int RunsPerCase { get; init; } = 1;
     /// <summary>Run cases up to this index, exclusive (every worker of a parallel campaign shares the same bound).</summary>
     public int? MaxCases { get; init; }
     /// <summary>
@@ -60,7 +67,12 @@ public sealed record CampaignOptions
 /// on the campaign's engines, on fresh engines, on fresh engines on a fresh thread. Tells engine state, thread
 /// state and process state apart.
 /// </param>
-public sealed record DivergenceRecord(ulong CaseSeed, long Case, double AtSeconds, string Category, string Detail, string? Regression, string? Replay = null);
+/// <param name="Run">Which run of the case diverged (<see cref="CampaignOptions.RunsPerCase"/>): its arguments come from <see cref="Campaign.RunSeed"/>.</param>
+public sealed record DivergenceRecord(ulong CaseSeed, long Case, double AtSeconds, string Category, string Detail, string? Regression, string? Replay = null, int Run = 0)
+{
+    /// <summary>The seed of the diverging run's arguments.</summary>
+    public ulong RunSeed => Campaign.RunSeed(CaseSeed, Run);
+}
 
 public sealed record CampaignResult
 {
@@ -74,6 +86,8 @@ public sealed record CampaignResult
     public long InvalidModules { get; set; }
     /// <summary>Cases generated but not run (<see cref="CampaignOptions.SelectCoveringCases"/>).</summary>
     public long Skipped { get; set; }
+    /// <summary>Runs of the cases (<see cref="CampaignOptions.RunsPerCase"/> each, fewer when one diverges first).</summary>
+    public long Runs { get; set; }
     public long Calls { get; set; }
     /// <summary>Cases also compiled twice by the JIT to compare the IL (<see cref="CampaignOptions.JitIlCheckEvery"/>).</summary>
     public long JitIlChecks { get; set; }
@@ -87,6 +101,7 @@ public sealed record CampaignResult
     /// <summary>Worker processes of a parallel campaign that died (an engine took the process down) and were restarted.</summary>
     public long WorkerCrashes { get; set; }
     public double CasesPerSecond => Seconds > 0 ? Cases / Seconds : 0;
+    public double RunsPerSecond => Seconds > 0 ? Runs / Seconds : 0;
     public double InconclusiveRate => Cases > 0 ? (double)Inconclusive / Cases : 0;
     public Dictionary<string, long> FeatureMix { get; } = [];
     /// <summary>Wall-clock seconds per phase of a case (generate, validate, each engine's session/instantiate/invoke, compares), summed over cases.</summary>
@@ -128,6 +143,16 @@ public static class Campaign
         x *= 0xBF58476D1CE4E5B9UL;
         return x ^ (x >> 29);
     }
+
+    /// <summary>The seed of run <paramref name="run"/> of a case (its arguments, its draw of a second instance); run 0 is the case seed itself.</summary>
+    public static ulong RunSeed(ulong caseSeed, int run) => run == 0 ? caseSeed : CaseSeed(caseSeed, run);
+
+    /// <summary>
+    /// How much memory the oracle compares after each call of run <paramref name="run"/>: all of it in run 0 (the case
+    /// as it was checked before runs existed), a prefix in the further runs (<see cref="MemoryComparison"/>), which are
+    /// there to be cheap.
+    /// </summary>
+    public static MemoryComparison MemoryComparisonOf(int run) => run == 0 ? MemoryComparison.WholeAfterEveryCall : MemoryComparison.PrefixAfterEveryCall;
 
     /// <summary>The module of one case: a swarm configuration and a body drawn from bytes derived from the case seed.</summary>
     public static Module GenerateCase(ulong caseSeed, out GeneratorConfig config, GeneratorProfile profile = GeneratorProfile.Wasm3)
@@ -202,38 +227,39 @@ public static class Campaign
                 }
                 continue;
             }
-            var report = oracle.Check(module, caseSeed);
-            if (report.Verdict != Verdict.Divergence && ilCheckEvery > 0 && index % ilCheckEvery == 0)
+            var verdict = Verdict.Agree;
+            for (var run = 0; run < Math.Max(1, options.RunsPerCase) && verdict != Verdict.Divergence; run++)
             {
-                result.JitIlChecks++;
-                if (oracle.Times.Time("jit IL check", () => JitDeterminism.Check(module)) is { } difference)
+                var runSeed = RunSeed(caseSeed, run);
+                var report = oracle.Check(module, runSeed, MemoryComparisonOf(run));
+                result.Runs++;
+                if (run == 0 && report.Verdict != Verdict.Divergence && ilCheckEvery > 0 && index % ilCheckEvery == 0)
                 {
-                    report = new OracleReport(Verdict.Divergence, difference, report.Calls, "jit-il");
+                    result.JitIlChecks++;
+                    if (oracle.Times.Time("jit IL check", () => JitDeterminism.Check(module)) is { } difference)
+                    {
+                        report = new OracleReport(Verdict.Divergence, difference, report.Calls, "jit-il");
+                    }
                 }
-            }
-            oracle.Times.DrainInto(result.PhaseSeconds);
-            result.Calls += report.Calls;
-            foreach (var (message, count) in report.Traps)
-            {
-                // By kind: "undefined element 7" and "undefined element 8" count together.
-                var kind = message.TrimEnd("0123456789".ToCharArray()).TrimEnd();
-                result.Traps[kind] = result.Traps.GetValueOrDefault(kind) + count;
-            }
-            switch (report.Verdict)
-            {
-                case Verdict.Agree:
-                    result.Agreed++;
-                    break;
-                case Verdict.Inconclusive:
-                    result.Inconclusive++;
-                    result.InconclusiveReasons[report.Category ?? "?"] = result.InconclusiveReasons.GetValueOrDefault(report.Category ?? "?") + 1;
-                    break;
-                case Verdict.Divergence:
+                oracle.Times.DrainInto(result.PhaseSeconds);
+                result.Calls += report.Calls;
+                foreach (var (message, count) in report.Traps)
                 {
-                    result.Divergences++;
+                    // By kind: "undefined element 7" and "undefined element 8" count together.
+                    var kind = message.TrimEnd("0123456789".ToCharArray()).TrimEnd();
+                    result.Traps[kind] = result.Traps.GetValueOrDefault(kind) + count;
+                }
+                if (report.Verdict == Verdict.Inconclusive && verdict == Verdict.Agree)
+                {
+                    verdict = Verdict.Inconclusive;
+                    result.InconclusiveReasons[report.Category ?? "?"] = result.InconclusiveReasons.GetValueOrDefault(report.Category ?? "?") + 1;
+                }
+                if (report.Verdict == Verdict.Divergence)
+                {
+                    verdict = Verdict.Divergence;
                     var at = clock.Elapsed.TotalSeconds;
-                    options.Log?.WriteLine($"[{at,6:F1}s] case {index} seed {caseSeed}: DIVERGENCE {report.Detail}");
-                    var replay = options.Fault is null ? Replay(oracle, options, module, caseSeed) : null;
+                    options.Log?.WriteLine($"[{at,6:F1}s] case {index} seed {caseSeed}{(run > 0 ? $" run {run} (seed {runSeed})" : "")}: DIVERGENCE {report.Detail}");
+                    var replay = options.Fault is null ? Replay(oracle, options, module, runSeed) : null;
                     if (replay is not null)
                     {
                         options.Log?.WriteLine($"         replayed: {replay}");
@@ -241,17 +267,28 @@ public static class Campaign
                     string? written = null;
                     if (options.RegressionDirectory is { } directory)
                     {
-                        written = Record(directory, oracle, module, caseSeed, report, options, result.Engines);
+                        written = Record(directory, oracle, module, runSeed, report, options, result.Engines);
                         options.Log?.WriteLine($"         reduced case: {written}");
                     }
-                    result.Found.Add(new DivergenceRecord(caseSeed, index, at, report.Category ?? "?", report.Detail, written, replay));
+                    result.Found.Add(new DivergenceRecord(caseSeed, index, at, report.Category ?? "?", report.Detail, written, replay, run));
+                }
+            }
+            switch (verdict)
+            {
+                case Verdict.Agree:
+                    result.Agreed++;
+                    break;
+                case Verdict.Inconclusive:
+                    result.Inconclusive++;
+                    break;
+                case Verdict.Divergence:
+                    result.Divergences++;
                     if (options.StopOnDivergence)
                     {
                         result.Seconds = clock.Elapsed.TotalSeconds;
                         return result;
                     }
                     break;
-                }
             }
             if (options.Log is not null && clock.Elapsed.TotalSeconds >= nextProgress)
             {
@@ -268,13 +305,13 @@ public static class Campaign
     /// Checks a diverging case again: on the campaign's engines, on fresh engines (no state shared with earlier
     /// cases but the process's), and on fresh engines from a new thread (so the JIT's guest thread is new too).
     /// </summary>
-    public static string Replay(DifferentialOracle oracle, CampaignOptions options, Module module, ulong caseSeed)
+    public static string Replay(DifferentialOracle oracle, CampaignOptions options, Module module, ulong runSeed)
     {
         static string Verdict(OracleReport report) => report.Verdict == Oracle.Verdict.Divergence ? "diverges" : report.Verdict.ToString().ToLowerInvariant();
-        var again = Verdict(oracle.Check(module, caseSeed));
-        var fresh = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, caseSeed));
+        var again = Verdict(oracle.Check(module, runSeed));
+        var fresh = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, runSeed));
         var onThread = "";
-        var thread = new Thread(() => onThread = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, caseSeed)));
+        var thread = new Thread(() => onThread = Verdict(new DifferentialOracle(CreateEngines(options)).Check(module, runSeed)));
         thread.Start();
         thread.Join();
         return $"same engines {again}, fresh engines {fresh}, fresh engines on a new thread {onThread}";
@@ -294,7 +331,7 @@ public static class Campaign
         {
             var oracle = new DifferentialOracle(engines);
             var report = new OracleReport(Verdict.Divergence, found.Detail, 0, found.Category);
-            return Record(directory, oracle, module, found.CaseSeed, report, options, string.Join(",", engines.Select(e => e.Name)));
+            return Record(directory, oracle, module, found.RunSeed, report, options, string.Join(",", engines.Select(e => e.Name)));
         }
         finally
         {
@@ -308,22 +345,22 @@ public static class Campaign
     internal static void Progress(TextWriter log, CampaignResult result, double seconds)
     {
         var mix = string.Join(" ", result.FeatureMix.OrderBy(p => p.Key).Select(p => $"{p.Key} {100.0 * p.Value / result.Cases:F0}%"));
-        log.WriteLine($"[{seconds,6:F1}s] {result.Cases} cases ({result.Cases / seconds:F1}/s), {result.Calls} calls, inconclusive {100.0 * result.Inconclusive / result.Cases:F1}%, divergences {result.Divergences} | {mix}");
+        log.WriteLine($"[{seconds,6:F1}s] {result.Cases} cases ({result.Cases / seconds:F1}/s), {result.Runs} runs ({result.Runs / seconds:F1}/s), {result.Calls} calls, inconclusive {100.0 * result.Inconclusive / result.Cases:F1}%, divergences {result.Divergences} | {mix}");
     }
 
-    private static string Record(string directory, DifferentialOracle oracle, Module module, ulong caseSeed, OracleReport report, CampaignOptions options, string engines)
+    private static string Record(string directory, DifferentialOracle oracle, Module module, ulong runSeed, OracleReport report, CampaignOptions options, string engines)
     {
         Func<Module, OracleReport> check = report.Category == "jit-il"
             ? candidate => JitDeterminism.Check(candidate) is { } difference ? new OracleReport(Verdict.Divergence, difference, 0, "jit-il") : OracleReport.Agreed(0)
-            : candidate => oracle.Check(candidate, caseSeed);
+            : candidate => oracle.Check(candidate, runSeed);
         var reduced = TestCaseReducer.Reduce(module, candidate =>
         {
             var again = check(candidate);
             return again.Verdict == Verdict.Divergence && again.Category == report.Category;
         }, options.ReduceBudget);
         var final = check(reduced);
-        var name = $"{(options.Fault is { } f ? "fault-" + Sanitize(f.Name) : "case")}-{caseSeed:x16}";
-        var info = new RegressionInfo(name, engines, caseSeed, final.Detail, final.Category ?? "?", options.Fault is null ? "divergence" : "fault-only", DateTime.UtcNow.ToString("u"));
+        var name = $"{(options.Fault is { } f ? "fault-" + Sanitize(f.Name) : "case")}-{runSeed:x16}";
+        var info = new RegressionInfo(name, engines, runSeed, final.Detail, final.Category ?? "?", options.Fault is null ? "divergence" : "fault-only", DateTime.UtcNow.ToString("u"));
         return RegressionCase.Write(directory, info, reduced);
     }
 

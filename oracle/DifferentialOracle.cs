@@ -14,6 +14,19 @@ public enum Verdict
     Divergence,
 }
 
+/// <summary>How much of each exported memory the oracle compares after a call.</summary>
+public enum MemoryComparison
+{
+    /// <summary>Every byte after every call: a divergent write is seen before a later call can overwrite it.</summary>
+    WholeAfterEveryCall,
+    /// <summary>
+    /// The size and the first <see cref="DifferentialOracle.MemoryPrefix"/> bytes (where generated code writes most:
+    /// its addresses are masked low) after every call, every byte after the last. Comparing whole memories after every
+    /// call was a fifth of a run's time, reading about 6 MB per run; the campaign's further runs of a case use this.
+    /// </summary>
+    PrefixAfterEveryCall,
+}
+
 /// <summary>What the oracle found for one module.</summary>
 public sealed record OracleReport(Verdict Verdict, string Detail, int Calls, string? Category = null)
 {
@@ -54,8 +67,19 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     /// <summary>Where the checks' time went, per engine and phase; the campaign drains it after every case.</summary>
     public PhaseTimes Times { get; } = new();
 
-    /// <summary>The reference engine's memory while others are compared with it (<see cref="CompareMemory"/>).</summary>
-    private byte[] _memoryCopy = [];
+    /// <summary>
+    /// The artifacts of each module checked and of the providers it carries, kept while the module lives: checking a
+    /// module again (the campaign's further runs of one module with other arguments) hands every engine the same
+    /// artifacts, whose compiled forms the engines keep, so a module is compiled once per engine.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Module, CaseArtifacts> _artifacts = new();
+
+    private sealed class CaseArtifacts(Module module)
+    {
+        public ModuleArtifact Case { get; } = new(module);
+        public IReadOnlyList<(string Name, ModuleArtifact Artifact)> Providers { get; } =
+            [.. ProviderModules.Of(module).Select(p => (p.Name, new ModuleArtifact(p.Module)))];
+    }
 
     private sealed class Run(IEngine engine, PhaseTimes times) : IDisposable
     {
@@ -73,8 +97,10 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     }
 
     /// <summary>A module the case instantiates, whose exports are called and whose state is compared: a provider (registered under <see cref="Name"/>), the case, or a second instance of the case (<see cref="Copy"/>).</summary>
-    private sealed record Target(string? Name, Module Module, string? Copy = null)
+    private sealed record Target(string? Name, ModuleArtifact Artifact, string? Copy = null)
     {
+        public Module Module => Artifact.Module;
+
         public string Qualify(string export) => Copy is { } copy ? $"{copy}.{export}" : Name is null ? export : $"{Name}.{export}";
     }
 
@@ -83,10 +109,13 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
         public override string ToString() => Failure is { } f ? $"{f.Kind}: {f.Message}" : $"[{string.Join(", ", Values!)}]";
     }
 
-    /// <summary>Runs <paramref name="module"/> on every engine; arguments are drawn from <paramref name="seed"/>.</summary>
-    public OracleReport Check(Module module, ulong seed)
+    /// <summary>
+    /// Runs <paramref name="module"/> on every engine; arguments are drawn from <paramref name="seed"/>.
+    /// <paramref name="memories"/> says how much of each exported memory is compared after each call.
+    /// </summary>
+    public OracleReport Check(Module module, ulong seed, MemoryComparison memories = MemoryComparison.WholeAfterEveryCall)
     {
-        var artifact = new ModuleArtifact(module);
+        var artifacts = _artifacts.GetValue(module, static m => new CaseArtifacts(m));
         var runs = engines.Select(e => new Run(e, Times)).ToList();
         foreach (var run in runs)
         {
@@ -94,7 +123,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
         }
         try
         {
-            return Check(module, artifact, runs, new Random((int)(seed ^ (seed >> 32))));
+            return Check(artifacts, runs, new Random((int)(seed ^ (seed >> 32))), memories);
         }
         finally
         {
@@ -105,24 +134,23 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
         }
     }
 
-    private OracleReport Check(Module module, ModuleArtifact artifact, List<Run> runs, Random random)
+    private OracleReport Check(CaseArtifacts artifacts, List<Run> runs, Random random, MemoryComparison memories)
     {
         // The modules the case imports from are instantiated and registered first, each compared like the case.
-        var targets = ProviderModules.Of(module).Select(p => new Target(p.Name, p.Module)).Append(new Target(null, module)).ToList();
+        var targets = artifacts.Providers.Select(p => new Target(p.Name, p.Artifact)).Append(new Target(null, artifacts.Case)).ToList();
         if (_options.SecondInstanceEvery > 0 && random.Next(_options.SecondInstanceEvery) == 0)
         {
             // A quarter of the cases instantiate the case's module twice and call both instances in turn: code compiled
             // once per module must keep each instance's state (globals, memory, tables, fuel) apart, while state both
             // import from a provider is shared.
-            targets.Add(new Target(null, module, "instance 2"));
+            targets.Add(new Target(null, artifacts.Case, "instance 2"));
         }
         for (var slot = 0; slot < targets.Count; slot++)
         {
             var target = targets[slot];
-            var bytes = target.Name is null ? artifact : new ModuleArtifact(target.Module);
             var instantiation = runs.Select(r => Capture(() =>
             {
-                var instance = Times.Time(r.InstantiatePhase, () => r.Session.Instantiate(bytes));
+                var instance = Times.Time(r.InstantiatePhase, () => r.Session.Instantiate(target.Artifact));
                 r.Instances.Add(instance);
                 if (target.Name is { } name)
                 {
@@ -176,9 +204,11 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                 }
                 if (_options.CompareState)
                 {
+                    var last = round == _options.CallsPerExport - 1 && calls % callable.Count == 0;
+                    var prefix = memories == MemoryComparison.PrefixAfterEveryCall && !last ? MemoryPrefix : int.MaxValue;
                     for (var t = 0; t < targets.Count; t++)
                     {
-                        if (CompareState(targets[t], t, runs, label) is { } state)
+                        if (CompareState(targets[t], t, runs, label, prefix) is { } state)
                         {
                             return state with { Calls = calls, Traps = traps };
                         }
@@ -253,7 +283,10 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
         return null;
     }
 
-    private OracleReport? CompareState(Target target, int slot, List<Run> runs, string after)
+    /// <summary>The bytes of each memory compared after a call with <see cref="MemoryComparison.PrefixAfterEveryCall"/>.</summary>
+    public const int MemoryPrefix = 4096;
+
+    private OracleReport? CompareState(Target target, int slot, List<Run> runs, string after, int memoryPrefix)
     {
         foreach (var export in target.Module.Exports)
         {
@@ -273,7 +306,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                     break;
                 }
                 case ExternKind.Memory:
-                    if (Times.Time("compare memories", () => CompareMemory(runs, slot, export.Name, name, after)) is { } differs)
+                    if (Times.Time("compare memories", () => CompareMemory(runs, slot, export.Name, name, after, memoryPrefix)) is { } differs)
                     {
                         return differs;
                     }
@@ -296,41 +329,40 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
     }
 
     /// <summary>
-    /// Compares an exported memory across engines: one copy of the first engine's bytes, the others compared where
-    /// they lie (<see cref="IEngineSession.ReadMemory{T}"/>), since copying every engine's memory after every call was a
-    /// tenth of a case's time. The copy goes into a buffer kept across calls: a fresh array per call was large-object
-    /// heap traffic.
+    /// Compares an exported memory's size and its first <paramref name="prefix"/> bytes across engines where each lies
+    /// (<see cref="IEngineSession.ReadMemory{T}"/>): while the first engine lends its bytes (pinned), every other
+    /// engine's are compared with them in place, without a copy.
     /// </summary>
-    private OracleReport? CompareMemory(List<Run> runs, int slot, string export, string name, string after)
+    private static unsafe OracleReport? CompareMemory(List<Run> runs, int slot, string export, string name, string after, int prefix)
     {
-        var length = runs[0].Session.ReadMemory(runs[0].Instances[slot], export, bytes =>
+        var detail = runs[0].Session.ReadMemory(runs[0].Instances[slot], export, reference =>
         {
-            if (_memoryCopy.Length < bytes.Length)
+            fixed (byte* pinned = reference)
             {
-                _memoryCopy = new byte[bytes.Length];
-            }
-            bytes.CopyTo(_memoryCopy);
-            return bytes.Length;
-        });
-        var reference = _memoryCopy.AsMemory(0, length);
-        for (var i = 1; i < runs.Count; i++)
-        {
-            var (a, b) = (runs[0].Engine.Name, runs[i].Engine.Name);
-            var detail = runs[i].Session.ReadMemory(runs[i].Instances[slot], export, bytes =>
-            {
-                if (bytes.Length != reference.Length)
+                var (address, length) = ((nint)pinned, reference.Length);
+                for (var i = 1; i < runs.Count; i++)
                 {
-                    return $"memory {name} size after {after}: {a} {reference.Length}, {b} {bytes.Length}";
+                    var (a, b) = (runs[0].Engine.Name, runs[i].Engine.Name);
+                    var differs = runs[i].Session.ReadMemory(runs[i].Instances[slot], export, bytes =>
+                    {
+                        var expected = new ReadOnlySpan<byte>((byte*)address, length);
+                        if (bytes.Length != expected.Length)
+                        {
+                            return $"memory {name} size after {after}: {a} {expected.Length}, {b} {bytes.Length}";
+                        }
+                        var compared = Math.Min(prefix, expected.Length);
+                        var at = bytes[..compared].CommonPrefixLength(expected[..compared]);
+                        return at < compared ? $"memory {name} byte {at} after {after}: {a} 0x{expected[at]:x2}, {b} 0x{bytes[at]:x2}" : null;
+                    });
+                    if (differs is not null)
+                    {
+                        return differs;
+                    }
                 }
-                var at = bytes.CommonPrefixLength(reference.Span);
-                return at < reference.Length ? $"memory {name} byte {at} after {after}: {a} 0x{reference.Span[at]:x2}, {b} 0x{bytes[at]:x2}" : null;
-            });
-            if (detail is not null)
-            {
-                return new OracleReport(Verdict.Divergence, detail, 0, "memory");
+                return null;
             }
-        }
-        return null;
+        });
+        return detail is null ? null : new OracleReport(Verdict.Divergence, detail, 0, "memory");
     }
 
     private static List<FunctionType> FunctionTypes(Module module)

@@ -299,6 +299,7 @@ public static class ParallelCampaign
             merged.Divergences += part.Divergences;
             merged.InvalidModules += part.InvalidModules;
             merged.Skipped += part.Skipped;
+            merged.Runs += part.Runs;
             merged.Calls += part.Calls;
             merged.JitIlChecks += part.JitIlChecks;
             merged.JitCompiled += part.JitCompiled;

@@ -55,7 +55,44 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
 
     public string Name => "wasmtime";
 
-    public IEngineSession CreateSession() => new Session(_engine, _limits);
+    public IEngineSession CreateSession() => new Session(this);
+
+    /// <summary>
+    /// Each module as Cranelift compiled it, kept while its artifact lives: instantiating an artifact again (the
+    /// oracle runs one generated module several times) instantiates the same compiled module, as a wasmtime embedder
+    /// would. A module wasmtime refuses is not kept. Released by the module's finalizer once the artifact is gone.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModuleArtifact, Wt.Module> _compiled = new();
+
+    /// <summary>The module that exports <c>spectest.shared_memory</c> (see <see cref="Session.DefineSharedMemory"/>), compiled once.</summary>
+    private Wt.Module? _sharedMemoryModule;
+
+    private Wt.Module SharedMemoryModule => LazyInitializer.EnsureInitialized(ref _sharedMemoryModule, () =>
+    {
+        var module = new Syntax.Module();
+        module.Memories.Add(new Syntax.MemoryType(SpecTestModule.SharedMemoryLimits));
+        module.Exports.Add(new Syntax.Export("shared_memory", Syntax.ExternKind.Memory, 0));
+        return Wt.Module.FromBytes(_engine, "spectest", Binary.ModuleEncoder.Encode(module));
+    });
+
+    private Wt.Module Compile(ModuleArtifact module) => _compiled.GetValue(module, m => Compile(m.Binary));
+
+    private Wt.Module Compile(byte[] binary)
+    {
+        try
+        {
+            return Wt.Module.FromBytes(_engine, "module", binary);
+        }
+        catch (Wt.WasmtimeException e)
+        {
+            // A proposal this build of wasmtime cannot enable (the legacy exception instructions) is unsupported;
+            // any other refusal is a disagreement with our validator.
+            throw new EngineFailure(
+                WasmtimeValidator.IsMissingFeatureError(e.Message) ? FailureKind.Unsupported : FailureKind.Rejected,
+                e.Message.Split('\n')[0],
+                e);
+        }
+    }
 
     /// <summary>Runs a WASI command with the package's own WASI (<c>Wasmtime.WasiConfiguration</c>): the WASI suite's reference column.</summary>
     public WasiOutcome RunWasi(WasiProgram program)
@@ -115,15 +152,17 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
 
     private sealed class Session : IEngineSession
     {
-        private readonly Wt.Engine _engine;
         private readonly Wt.Store _store;
         private readonly Wt.Linker _linker;
         private readonly HostReferences _hostReferences = new();
         private readonly HashSet<IEngineInstance> _instances = new(ReferenceEqualityComparer.Instance); // made by this session's store
 
-        public Session(Wt.Engine engine, EngineOptions? limits = null)
+        private readonly WasmtimeEngine _owner;
+
+        public Session(WasmtimeEngine owner)
         {
-            _engine = engine;
+            _owner = owner;
+            var (engine, limits) = (owner._engine, owner._limits);
             _store = new Wt.Store(engine);
             if (limits is not null)
             {
@@ -146,7 +185,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             {
                 throw new EngineFailure(FailureKind.Unsupported, "the wasmtime .NET API cannot create a 64-bit table (spectest.table64)");
             }
-            using var compiled = Compile(module.Binary);
+            var compiled = _owner.Compile(module);
             var instance = new Instance(Run(() => _linker.Instantiate(_store, compiled)), module.Module);
             _instances.Add(instance);
             return instance;
@@ -312,17 +351,10 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
 
         /// <summary>
         /// <c>spectest.shared_memory</c>: the package has no constructor for a shared memory, so a one-line module
-        /// exports one and the linker takes it from that instance.
+        /// (compiled once per engine) exports one and the linker takes it from that instance.
         /// </summary>
-        private void DefineSharedMemory()
-        {
-            var limits = SpecTestModule.SharedMemoryLimits;
-            var module = new Syntax.Module();
-            module.Memories.Add(new Syntax.MemoryType(limits));
-            module.Exports.Add(new Syntax.Export("shared_memory", Syntax.ExternKind.Memory, 0));
-            using var compiled = Wt.Module.FromBytes(_engine, "spectest", Binary.ModuleEncoder.Encode(module));
-            _linker.DefineInstance(_store, SpecTestModule.Name, _linker.Instantiate(_store, compiled));
-        }
+        private void DefineSharedMemory() =>
+            _linker.DefineInstance(_store, SpecTestModule.Name, _linker.Instantiate(_store, _owner.SharedMemoryModule));
 
         private static Wt.ValueKind KindOf(Syntax.ValType type) => type.Kind switch
         {
@@ -452,23 +484,6 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         private static uint ExportIndex(Module module, string export, ExternKind kind) =>
             module.Exports.FirstOrDefault(e => e.Name == export && e.Kind == kind)?.Index
             ?? throw new EngineFailure(FailureKind.Unsupported, $"no {kind} export \"{export}\"");
-
-        private Wt.Module Compile(byte[] binary)
-        {
-            try
-            {
-                return Wt.Module.FromBytes(_engine, "module", binary);
-            }
-            catch (Wt.WasmtimeException e)
-            {
-                // A proposal this build of wasmtime cannot enable (the legacy exception instructions) is unsupported;
-                // any other refusal is a disagreement with our validator.
-                throw new EngineFailure(
-                    WasmtimeValidator.IsMissingFeatureError(e.Message) ? FailureKind.Unsupported : FailureKind.Rejected,
-                    e.Message.Split('\n')[0],
-                    e);
-            }
-        }
 
         /// <summary>Runs a call into wasmtime, turning its traps and errors into <see cref="EngineFailure"/>.</summary>
         private static T Run<T>(Func<T> action)

@@ -21,7 +21,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     private ulong _capacity;
     private ulong _length;
     private ulong _reserved; // > 0: _data is a reservation of this many bytes, committed up to _capacity
-    private long _pressure;  // bytes reported to the GC with AddMemoryPressure, so collections (and finalizers) keep up
+    private long _pressure;  // bytes counted in MemoryPressure, so collections (and finalizers) keep up
 
     /// <summary>
     /// Creates a memory of <paramref name="type"/>'s minimum size, failing if it exceeds <paramref name="maxBytes"/>;
@@ -219,7 +219,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
         var delta = (long)Math.Min(_capacity, long.MaxValue / 2) - _pressure;
         if (delta > 0)
         {
-            GC.AddMemoryPressure(delta);
+            MemoryPressure.Add(delta);
             _pressure += delta;
         }
     }
@@ -254,7 +254,7 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
     {
         if (_pressure > 0)
         {
-            GC.RemoveMemoryPressure(_pressure);
+            MemoryPressure.Add(-_pressure);
             _pressure = 0;
         }
         if (_reserved > 0)
