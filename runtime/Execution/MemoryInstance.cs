@@ -240,6 +240,13 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
         // Whole OS pages, so that committing up to the next OS page (Resize) stays inside the reservation.
         var osPage = (ulong)Environment.SystemPageSize;
         bytes = (bytes + osPage - 1) / osPage * osPage;
+        if (!IsShared && ReservationPool.TryRent(bytes, out var kept, out var committed))
+        {
+            _data = (byte*)kept;
+            _reserved = bytes;
+            _capacity = committed; // committed and zero: Resize commits beyond it only
+            return;
+        }
         var address = Posix.mmap(0, (nuint)bytes, Posix.ProtNone, Posix.MapPrivate | Posix.MapAnonymous | Posix.MapNoReserve, -1, 0);
         if (address == -1 || address == 0)
         {
@@ -259,7 +266,10 @@ public sealed unsafe partial class MemoryInstance : ExternalValue, IDisposable
         }
         if (_reserved > 0)
         {
-            _ = Posix.munmap((nint)_data, (nuint)_reserved);
+            if (IsShared || !ReservationPool.TryReturn((nint)_data, _reserved, _capacity))
+            {
+                _ = Posix.munmap((nint)_data, (nuint)_reserved);
+            }
             _data = null;
             _reserved = 0;
             _length = 0;

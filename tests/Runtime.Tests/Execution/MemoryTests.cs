@@ -196,6 +196,42 @@ public sealed class MemoryTests
     }
 
     [Fact]
+    public unsafe void A_small_memory_reuses_a_disposed_reservation_of_its_size_and_reads_zero_throughout()
+    {
+        // Seven pages at most: a reservation size no other test uses, so the reservation this test returns is the one
+        // it rents next (ReservationPool). Each round fills the whole memory, grown to its maximum, then disposes it.
+        var type = new MemoryType(new Limits(1, 7));
+        var addresses = new HashSet<nint>();
+        for (var round = 0; round < 3; round++)
+        {
+            using var memory = new MemoryInstance(type);
+            if (!memory.GrowsInPlace)
+            {
+                return; // the reservation (and so its pool) is Linux-only
+            }
+            addresses.Add((nint)memory.Data);
+            Assert.True(memory.Span.IndexOfAnyExcept((byte)0) < 0, $"round {round}: a fresh memory is not zero");
+            memory.Span.Fill(0xAB);
+            Assert.Equal(1, memory.Grow(6));
+            Assert.True(memory.Span[(int)MemoryType.DefaultPageSize..].IndexOfAnyExcept((byte)0) < 0, $"round {round}: grown pages are not zero");
+            memory.Span.Fill(0xCD);
+        }
+        Assert.Single(addresses);
+        Assert.True(ReservationPool.PooledBytes <= ReservationPool.MaxPooledBytes);
+    }
+
+    [Fact]
+    public void A_memory_larger_than_the_pool_keeps_is_unmapped_not_kept()
+    {
+        var type = new MemoryType(new Limits(20, 20)); // 1.25 MiB reserved: above ReservationPool.MaxReservation
+        using (var memory = new MemoryInstance(type))
+        {
+            memory.Span.Fill(1);
+        }
+        Assert.False(ReservationPool.TryRent(20 * MemoryType.DefaultPageSize, out _, out _));
+    }
+
+    [Fact]
     public void DisposingTheStoreFreesItsMemoriesAndLaterAccessesTrap()
     {
         var engine = new Engine();
