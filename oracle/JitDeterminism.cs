@@ -19,7 +19,7 @@ public static class JitDeterminism
     public static IReadOnlyList<(string Function, string Il)>? Compile(Module module)
     {
         var listings = new List<(string, string)>();
-        var engine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitEager = true, JitDumpIl = (name, il) => listings.Add((name, il)) });
+        var engine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitEager = true, JitEmitOnly = true, JitDumpIl = (name, il) => listings.Add((name, il)) });
         ModuleInstance instance;
         try
         {

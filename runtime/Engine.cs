@@ -78,6 +78,13 @@ public sealed record EngineOptions
     /// <summary>With the JIT tier: called with each function's name and its emitted IL listing (for inspection and tests).</summary>
     public Action<string, string>? JitDumpIl { get; init; }
 
+    /// <summary>
+    /// With the JIT tier: emit each function's IL (for <see cref="JitDumpIl"/>) but do not have RyuJIT compile it; the
+    /// interpreter runs the functions. For tools that inspect the IL only (the differential campaign's IL determinism
+    /// check compiled every module twice with RyuJIT for nothing: 8% of a case).
+    /// </summary>
+    public bool JitEmitOnly { get; init; }
+
     /// <summary>With the JIT tier: called with each function the JIT leaves to the interpreter and why (for tests and reports).</summary>
     public Action<ModuleFunction, string>? JitFallback { get; init; }
 

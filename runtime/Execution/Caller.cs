@@ -4,8 +4,11 @@ namespace WasmHarness.Execution;
 
 /// <summary>
 /// What a host function defined with a leading <see cref="Caller"/> parameter sees of the Wasm code that called
-/// it (as wasmtime's <c>Caller</c>): the instance whose import the call came through (its memory and other exports)
-/// and its store. A caller belongs to one call: do not keep it after the host function returns.
+/// it, as wasmtime's <c>Caller</c>: the instance of the Wasm function that made the call (its memory and other
+/// exports) and its store. That is the instance that imported the host function unless the function reached the
+/// caller some other way (through a table another instance filled, or re-exported); when the host itself calls
+/// the function, it is the importing instance. A caller belongs to one call: do not keep it after the host
+/// function returns.
 /// </summary>
 public sealed class Caller
 {
@@ -13,8 +16,15 @@ public sealed class Caller
 
     internal Caller(CallerBinding binding) => _binding = binding;
 
-    /// <summary>The instance whose import was called.</summary>
-    public ModuleInstance Instance => _binding.Instance ?? throw new InvalidOperationException("the calling instance is not created yet");
+    /// <summary>
+    /// The instance of the Wasm function whose call into a host function is running on this thread, or null when the
+    /// host made the call (<see cref="HostFunction.Call"/> sets it around each call, so nested calls restore it).
+    /// </summary>
+    [ThreadStatic]
+    internal static ModuleInstance? Calling;
+
+    /// <summary>The instance of the calling Wasm function (the importing instance when the host made the call).</summary>
+    public ModuleInstance Instance => Calling ?? _binding.Instance ?? throw new InvalidOperationException("the calling instance is not created yet");
 
     /// <summary>The store the call runs in.</summary>
     public Store Store => Instance.Store;

@@ -133,8 +133,26 @@ public sealed class HostFunction(FunctionType type, HostFunctionCallback callbac
     public override Value[] Invoke(params ReadOnlySpan<Value> args)
     {
         var results = new Value[Type.Results.Count];
-        Callback(args, results);
+        Call(null, args, results);
         return results;
+    }
+
+    /// <summary>
+    /// Calls the host's implementation on behalf of <paramref name="caller"/>, the instance of the Wasm function that
+    /// calls it (null: the host calls it), which is what a <see cref="Caller"/> names during the call.
+    /// </summary>
+    internal void Call(ModuleInstance? caller, ReadOnlySpan<Value> args, Span<Value> results)
+    {
+        var outer = Caller.Calling;
+        Caller.Calling = caller;
+        try
+        {
+            Callback(args, results);
+        }
+        finally
+        {
+            Caller.Calling = outer;
+        }
     }
 
     /// <inheritdoc/>

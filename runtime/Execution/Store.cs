@@ -105,13 +105,14 @@ public sealed class Store : IDisposable
     /// The one call path every caller uses (the embedder, the interpreter for what it does not run itself, compiled
     /// code for what it cannot call directly): a host function is called; a Wasm function runs in its own store,
     /// under that store's limits, in the tier that has code for it: compiled code when the engine uses the JIT and
-    /// the JIT compiled the function, else the interpreter.
+    /// the JIT compiled the function, else the interpreter. <paramref name="caller"/> is the instance of the Wasm
+    /// function that makes the call (null: the host), which a host function's <see cref="Caller"/> names.
     /// </summary>
-    internal static void Call(FunctionInstance function, ReadOnlySpan<Value> args, Span<Value> results)
+    internal static void Call(FunctionInstance function, ReadOnlySpan<Value> args, Span<Value> results, ModuleInstance? caller = null)
     {
         if (function is HostFunction host)
         {
-            host.Callback(args, results);
+            host.Call(caller, args, results);
             return;
         }
         var wasm = (WasmFunction)function;

@@ -113,7 +113,7 @@ internal sealed unsafe partial class Machine
     private bool RunsHere(WasmFunction function) => function.Instance.Store == _store && !(_store.Jit is { } jit && jit.Runs(function));
 
     /// <summary>Calls a function this interpreter does not run inline (a host function, a function the JIT runs, or one of another store) with arguments from the operand stack.</summary>
-    private void CallHost(FunctionInstance host, ref int sp)
+    private void CallHost(FunctionInstance host, ModuleInstance caller, ref int sp)
     {
         var parameterCount = host.Type.Parameters.Count;
         var resultCount = host.Type.Results.Count;
@@ -127,7 +127,7 @@ internal sealed unsafe partial class Machine
                 args[i] = ToValue(_stack[first + i]);
             }
             _sp = sp;
-            Store.Call(host, args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount));
+            Store.Call(host, args.AsSpan(0, parameterCount), results.AsSpan(0, resultCount), caller);
             EnsureStack(first + resultCount);
             var resultTypes = host.Type.Results;
             for (var i = 0; i < resultCount; i++)
@@ -148,11 +148,11 @@ internal sealed unsafe partial class Machine
     /// returns the stack top by value: a <c>ref</c> to <see cref="Run"/>'s <c>sp</c> would make RyuJIT keep it in
     /// memory for the whole loop (an address-taken local), costing a load and a store on almost every instruction.
     /// </summary>
-    private (ExceptionInstance? Exception, int Sp) CallHostCatching(FunctionInstance host, int sp)
+    private (ExceptionInstance? Exception, int Sp) CallHostCatching(FunctionInstance host, ModuleInstance caller, int sp)
     {
         try
         {
-            CallHost(host, ref sp);
+            CallHost(host, caller, ref sp);
             return (null, sp);
         }
         catch (UncaughtException e)
@@ -423,7 +423,7 @@ internal sealed unsafe partial class Machine
                     tail = op.Code == Opcode.ReturnCall;
                     goto Enter;
                 }
-                (exception, sp) = CallHostCatching(function, sp);
+                (exception, sp) = CallHostCatching(function, inst, sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -451,7 +451,7 @@ internal sealed unsafe partial class Machine
                     tail = op.Code == Opcode.ReturnCallIndirect;
                     goto Enter;
                 }
-                (exception, sp) = CallHostCatching(function, sp);
+                (exception, sp) = CallHostCatching(function, inst, sp);
                 s = _stack;
                 if (exception is not null)
                 {
@@ -483,7 +483,7 @@ internal sealed unsafe partial class Machine
                     tail = op.Code == Opcode.ReturnCallRef;
                     goto Enter;
                 }
-                (exception, sp) = CallHostCatching(function, sp);
+                (exception, sp) = CallHostCatching(function, inst, sp);
                 s = _stack;
                 if (exception is not null)
                 {

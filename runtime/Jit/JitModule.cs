@@ -386,6 +386,16 @@ internal sealed class JitModule
             return;
         }
         var emitted = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (Engine.Options.JitEmitOnly && _assembly is null)
+        {
+            // The IL was wanted (JitDumpIl), not the code: the interpreter runs these functions.
+            foreach (var index in compiled)
+            {
+                _methods[index] = null;
+                _status[index] = Status.Fallback;
+            }
+            return;
+        }
         var failure = _assembly is null ? Prepare(compiled, outlined, requester) : null;
         Engine.JitStatistics.RecordTimes(System.Diagnostics.Stopwatch.GetElapsedTime(started, emitted), System.Diagnostics.Stopwatch.GetElapsedTime(emitted));
         if (failure is not null)

@@ -402,20 +402,20 @@ internal static partial class JitRuntime
     public static void PutRef(Value[] values, int i, object? value) => values[i] = new Value(0, 0, value);
 
     // ---- Calls through the store ---------------------------------------------------------------------------
-    /// <summary>Calls any function (host, compiled or interpreted) with packed arguments.</summary>
-    public static Value[] CallFunction(JitState state, FunctionInstance function, Value[] args)
+    /// <summary>Calls any function (host, compiled or interpreted) with packed arguments, on behalf of a function of <paramref name="caller"/>.</summary>
+    public static Value[] CallFunction(ModuleInstance caller, FunctionInstance function, Value[] args)
     {
         var results = new Value[function.Type.Results.Count];
         switch (function)
         {
             case HostFunction host:
-                host.Callback(args, results);
+                host.Call(caller, args, results);
                 break;
             case WasmFunction wasm when JitModule.ContextOf(wasm.Instance) is var context && context.Module.Runs((int)wasm.Index, wasm.Instance.Store):
                 context.Module.Entry((int)wasm.Index)(context, args, results);
                 break;
             default:
-                Store.Call(function, args, results);
+                Store.Call(function, args, results, caller);
                 break;
         }
         return results;
@@ -423,10 +423,10 @@ internal static partial class JitRuntime
 
     /// <summary><c>call</c> of an imported (or interpreted) function.</summary>
     public static Value[] Call(Value[] args, JitContext context, int functionIndex) =>
-        CallFunction(context.State, context.Functions[functionIndex], args);
+        CallFunction(context.Instance, context.Functions[functionIndex], args);
 
     /// <summary>Calls a function that does not run compiled (host or interpreted) with packed arguments.</summary>
-    public static Value[] CallPacked(Value[] args, FunctionInstance function, JitContext context) => CallFunction(context.State, function, args);
+    public static Value[] CallPacked(Value[] args, FunctionInstance function, JitContext context) => CallFunction(context.Instance, function, args);
 
     // ---- Memory --------------------------------------------------------------------------------------------
     public static int MemorySize(JitContext context) => (int)context.Memory0!.Pages;

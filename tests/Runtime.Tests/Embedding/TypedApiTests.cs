@@ -62,6 +62,39 @@ public sealed class TypedApiTests
         Assert.NotSame(first, second);
     }
 
+    [Theory]
+    [InlineData(ExecutionTier.Interpreter)]
+    [InlineData(ExecutionTier.Jit)]
+    public void A_caller_is_the_instance_of_the_calling_function_even_through_a_table_another_instance_filled(ExecutionTier tier)
+    {
+        // Both instances of the user module put their import of env.who into the provider's table at 0: the second's
+        // element segment replaces the first's. A call through the table from the first still comes from the first
+        // (wasmtime's Caller is the calling function's instance); a call by the host names the importing instance.
+        var engine = new Engine(new EngineOptions { Tier = tier });
+        var store = new Store(engine);
+        ModuleInstance? last = null;
+        var linker = new Linker().DefineFunction("env", "who", new Syntax.FunctionType([], []),
+            (Caller caller, ReadOnlySpan<Value> args, Span<Value> results) => last = caller.Instance);
+        var provider = linker.Instantiate(store, CompiledModule.FromText(engine, """(module (table (export "t") 1 funcref))"""));
+        linker.DefineInstance("p", provider);
+        var user = CompiledModule.FromText(engine, """
+            (module
+              (import "env" "who" (func $who))
+              (import "p" "t" (table 1 funcref))
+              (type $v (func))
+              (elem (i32.const 0) $who)
+              (func (export "call") (call_indirect (type $v) (i32.const 0))))
+            """);
+        var first = linker.Instantiate(store, user);
+        var second = linker.Instantiate(store, user);
+        first.Invoke("call");
+        Assert.Same(first, last);
+        second.Invoke("call");
+        Assert.Same(second, last);
+        ((FunctionInstance)provider.GetTable("t").Get(0)!).Invoke();
+        Assert.Same(second, last);
+    }
+
     [Fact]
     public void Strings_go_in_and_out_of_memory_and_out_of_bounds_traps()
     {
