@@ -945,12 +945,16 @@ internal sealed class FunctionBuilder
         {
             case Move.StructNew:
             {
-                if (!Suffix([ValType.I32, ValType.I64]))
+                // Half the structs are of the subtype, whose packed field struct.get_s and struct.get_u read.
+                var sub = _u.Bool();
+                ValType[] fields = sub ? [ValType.I32, ValType.I64, ValType.I32] : [ValType.I32, ValType.I64];
+                if (!Suffix(fields))
                 {
-                    PushOperand(ValType.I32);
-                    PushOperand(ValType.I64);
+                    foreach (var field in fields)
+                    {
+                        PushOperand(field);
+                    }
                 }
-                var sub = Suffix([ValType.I32, ValType.I64, ValType.I32]) && _u.Bool();
                 Emit(Instruction.WithIndex(Opcode.StructNew, sub ? subStruct : structType));
                 Pop(sub ? 3 : 2);
                 Push(ValType.Ref(HeapType.Concrete(sub ? subStruct : structType), nullable: false));
@@ -960,7 +964,9 @@ internal sealed class FunctionBuilder
             {
                 var type = Is(top, subStruct) ? subStruct : structType;
                 var field = (uint)_u.Int(type == subStruct ? 3 : 2);
-                Emit(Instruction.WithIndices(Opcode.StructGet, type, field));
+                // The subtype's field 2 is packed: read with sign or zero extension.
+                var get = type == subStruct && field == 2 ? _u.Bool() ? Opcode.StructGetS : Opcode.StructGetU : Opcode.StructGet;
+                Emit(Instruction.WithIndices(get, type, field));
                 Pop(1);
                 Push(field == 1 ? ValType.I64 : ValType.I32);
                 return;
@@ -984,7 +990,7 @@ internal sealed class FunctionBuilder
                 return;
             case Move.ArrayGet:
                 Emit(Instruction.I32Const(ArrayIndex()));
-                Emit(Instruction.WithIndex(Opcode.ArrayGet, array));
+                Emit(Instruction.WithIndex(((ArrayType)_m.GcTypes[(int)array].Body).Element.Storage.IsPacked ? _u.Bool() ? Opcode.ArrayGetS : Opcode.ArrayGetU : Opcode.ArrayGet, array));
                 Pop(1);
                 Push(ValType.I32);
                 return;
@@ -1199,7 +1205,7 @@ internal sealed class FunctionBuilder
         {
             offset += (ulong)_u.Range(1, width - 1); // the unaligned-atomic trap, in bounds
         }
-        ToAddress(0);
+        ToAddress(0, mayTrap: !(misaligned || unsharedWait));
         var compares = wait || atomic.Operands.Length == 2; // cmpxchg: expected, replacement
         for (var i = 0; i < atomic.Operands.Length; i++)
         {
@@ -1842,8 +1848,23 @@ internal sealed class FunctionBuilder
 
     private ValType AddressType(uint memory) => _m.MemoryIs64[(int)memory] ? ValType.I64 : ValType.I32;
 
-    /// <summary>Turns the i32 address on top of the stack into memory <paramref name="memory"/>'s address type (emission only).</summary>
-    private void ToAddress(uint memory) => Widen(AddressType(memory));
+    /// <summary>
+    /// Turns the i32 address on top of the stack into memory <paramref name="memory"/>'s address type. A 64-bit address
+    /// gets, one time in eight when traps are allowed, high bits (2^32, the sign bit, or all of the upper half): past
+    /// the end of any memory here, so it must trap, and an engine that computes addresses in 32 bits would not. Not
+    /// when the access must not trap for bounds (<paramref name="mayTrap"/>: it already traps for another reason).
+    /// </summary>
+    private void ToAddress(uint memory, bool mayTrap = true)
+    {
+        Widen(AddressType(memory));
+        if (_m.MemoryIs64[(int)memory] && mayTrap && !_config.DisallowTraps && _u.Int(8) == 0)
+        {
+            Emit(Instruction.I64Const(_u.Choose(HighAddressBits)));
+            Emit(Opcode.I64Or);
+        }
+    }
+
+    private static readonly long[] HighAddressBits = [1L << 32, long.MinValue, unchecked((long)0xFFFF_FFFF_0000_0000UL)];
 
     private void Widen(ValType type)
     {

@@ -124,8 +124,10 @@ public static class ModuleGenerator
             {
                 FieldType Mutable(ValType type) => new(new StorageType(type), Mutable: true);
                 GcTypes.Add(new SubType(new StructType([Mutable(ValType.I32), Mutable(ValType.I64)]), final: false));
-                GcTypes.Add(new SubType(new StructType([Mutable(ValType.I32), Mutable(ValType.I64), new FieldType(new StorageType(ValType.I32), Mutable: false)]), [Struct]));
-                GcTypes.Add(new SubType(new ArrayType(Mutable(ValType.I32))));
+                // The subtype's own field is packed (i8) and so is, in half the modules, the array's element (i16):
+                // they are read with get_s and get_u, whose sign extension is a fault of its own (FaultCatalog).
+                GcTypes.Add(new SubType(new StructType([Mutable(ValType.I32), Mutable(ValType.I64), new FieldType(StorageType.I8, Mutable: false)]), [Struct]));
+                GcTypes.Add(new SubType(new ArrayType(U.Bool() ? new FieldType(StorageType.I16, Mutable: true) : Mutable(ValType.I32))));
             }
 
             var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, Gc = false, Threads = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;

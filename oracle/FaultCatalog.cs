@@ -196,6 +196,23 @@ public static class FaultCatalog
         // Variables: compiled code that reads a copy of an imported mutable global taken at instantiation, so it
         // misses every later write (by this module or by the module that owns the global).
         new("imported-global-read-private-copy", "variable", (module, i) => i.Opcode == Opcode.GlobalGet && IsImportedMutableGlobal(module, i.Index), PrivateGlobalCopies),
+        // References and GC (stop 32: the catalogue had none): packed fields read with the wrong extension, a
+        // test or comparison answered the other way, an array length off by one.
+        Replace("struct.get_s->struct.get_u", "gc", Opcode.StructGetS, i => [Instruction.WithIndices(Opcode.StructGetU, i.Index, i.SecondIndex)], Generator.GeneratorProfile.Wasm3),
+        Replace("array.get_s->array.get_u", "gc", Opcode.ArrayGetS, i => [Instruction.WithIndex(Opcode.ArrayGetU, i.Index)], Generator.GeneratorProfile.Wasm3),
+        Replace("i31.get_s->i31.get_u", "gc", Opcode.I31GetS, _ => [S(Opcode.I31GetU)], Generator.GeneratorProfile.Wasm3),
+        Replace("ref.test-inverted", "gc", Opcode.RefTest, i => [i, S(Opcode.I32Eqz)], Generator.GeneratorProfile.Wasm3),
+        Replace("ref.eq-inverted", "gc", Opcode.RefEq, i => [i, S(Opcode.I32Eqz)], Generator.GeneratorProfile.Wasm3),
+        Replace("array.len-off-by-one", "gc", Opcode.ArrayLen, i => [i, Instruction.I32Const(1), S(Opcode.I32Sub)], Generator.GeneratorProfile.Wasm3),
+        Replace("ref.is_null-inverted", "table", Opcode.RefIsNull, i => [i, S(Opcode.I32Eqz)]),
+        // memory64: the address truncated to 32 bits, so an access at 2^32 or above reads low memory instead of trapping.
+        new("memory64-address-truncated-to-32-bits", "memory", (module, i) => i.Opcode is Opcode.I32Load or Opcode.I64Load && Memory64(module, i.MemArg.Memory),
+            module => Rewrite(module, i => i.Opcode is Opcode.I32Load or Opcode.I64Load && Memory64(module, i.MemArg.Memory)
+                ? [Instruction.I64Const(0xFFFFFFFF), S(Opcode.I64And), i]
+                : null)) { Profile = Generator.GeneratorProfile.Wasm3 },
+        // NaN payloads: negation as a multiplication by -1, right for every number but a NaN, whose bits neg must keep
+        // (only its sign flips); only a comparison of NaN bits sees it.
+        Replace("f32.neg-as-multiply-by-minus-one", "float", Opcode.F32Neg, _ => [Instruction.F32Const(0xBF800000), S(Opcode.F32Mul)]),
         // Table.
         Replace("table.size-off-by-one", "table", Opcode.TableSize, i => [i, Instruction.I32Const(1), S(Opcode.I32Sub)]),
         Replace("table.get-index+1", "table", Opcode.TableGet, i => [Instruction.I32Const(1), S(Opcode.I32Add), i]),
@@ -328,6 +345,12 @@ public static class FaultCatalog
         _ when OpcodeTable.Get(instruction.Opcode).Immediates == ImmediateKind.MemArg => instruction.MemArg.Memory == 0,
         _ => instruction.Index == 0,
     };
+
+    private static bool Memory64(Module module, uint index)
+    {
+        var memories = module.ImportsOf(ExternKind.Memory).Select(i => (MemoryType)i.Type).Concat(module.Memories).ToList();
+        return index < memories.Count && memories[(int)index].Limits.AddressType == AddressType.I64;
+    }
 
     private static bool Memory32(Module module, uint index)
     {

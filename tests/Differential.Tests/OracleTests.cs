@@ -158,7 +158,7 @@ public class OracleTests
     public void The_catalog_has_at_least_twenty_faults_in_every_area()
     {
         Assert.True(FaultCatalog.All.Count >= 20);
-        foreach (var area in new[] { "integer", "float", "memory", "control", "table", "simd" })
+        foreach (var area in new[] { "integer", "float", "memory", "control", "table", "simd", "gc", "exception", "variable" })
         {
             Assert.Contains(FaultCatalog.All, f => f.Area == area);
         }
@@ -169,10 +169,12 @@ public class OracleTests
     [InlineData("i32.store16->i32.store8")]
     [InlineData("memory.grow-always-fails")]
     [InlineData("table.size-off-by-one")]
+    [InlineData("struct.get_s->struct.get_u")]
+    [InlineData("memory64-address-truncated-to-32-bits")]
     public void A_short_campaign_detects_an_injected_fault(string name)
     {
         var fault = FaultCatalog.Find(name)!;
-        var result = Campaign.Run(new CampaignOptions { Engines = ["interp"], Fault = fault, Seconds = 30, Seed = 1 });
+        var result = Campaign.Run(new CampaignOptions { Engines = ["interp"], Fault = fault, Seconds = 30, Seed = 1, Profile = fault.Profile ?? GeneratorProfile.Wasm3, SelectCoveringCases = true });
         Assert.True(result.Divergences > 0, $"{name} not detected in {result.Cases} cases");
     }
 }
