@@ -18,7 +18,10 @@ internal static partial class JitRuntime
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe byte* Address(uint address, uint offset, int width, byte* memoryBase, ulong length)
     {
-        if ((ulong)address + offset + (uint)width > length)
+        // address + offset + width > length, with the constant part moved to the right: length - offset - width is
+        // invariant in a loop that makes no call, so RyuJIT hoists it and each access is one compare of the address.
+        // Every term is below 2^33, so the signed difference cannot overflow (a negative one means: always traps).
+        if ((long)address > (long)length - ((long)offset + width))
         {
             // A throw here, not a call of a throwing helper: RyuJIT then knows the path ends and keeps it out of the
             // way (a call it must assume returns rejoins the loop, and values live across it went to the stack:
