@@ -169,6 +169,33 @@ internal sealed class FunctionBuilder
         Emit(Instruction.WithIndex(Opcode.GlobalSet, _m.FuelGlobal));
     }
 
+    /// <summary>
+    /// True when the instruction at <paramref name="i"/> of <paramref name="body"/>, one that may make a nondeterministic
+    /// NaN (<see cref="OpcodeEntry.Nan"/>), has its canonicalization (<see cref="Canonicalize"/>) intact: its result
+    /// teed into a scratch local, and before the next such instruction, the select of the canonical NaN by that local
+    /// (<c>const; local.get s; local.get s; eq; select</c>) that makes it deterministic. What lies between (the sink
+    /// folds) may be gone.
+    /// </summary>
+    internal static bool IsCanonicalizedAt(IReadOnlyList<Instruction> body, int i)
+    {
+        if (i + 1 >= body.Count || body[i + 1].Opcode != Opcode.LocalTee)
+        {
+            return false;
+        }
+        var scratch = body[i + 1].Index;
+        for (var q = i + 2; q + 4 < body.Count && OpcodeCatalog.NanShapeOf(body[q].Opcode) == NanShape.None; q++)
+        {
+            if (body[q].Info.Immediates is ImmediateKind.F32 or ImmediateKind.F64 or ImmediateKind.V128
+                && body[q + 1] == Instruction.WithIndex(Opcode.LocalGet, scratch) && body[q + 2] == Instruction.WithIndex(Opcode.LocalGet, scratch)
+                && body[q + 3].Opcode is Opcode.F32Eq or Opcode.F64Eq or Opcode.F32x4Eq or Opcode.F64x2Eq
+                && body[q + 4].Opcode is Opcode.Select or Opcode.V128Bitselect)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>True when the fuel check <see cref="EmitFuelCheck"/> emits starts at instruction <paramref name="i"/> of <paramref name="body"/>, intact.</summary>
     internal static bool IsFuelCheckAt(IReadOnlyList<Instruction> body, int i, uint fuel)
     {

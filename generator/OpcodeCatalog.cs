@@ -39,6 +39,11 @@ public static class OpcodeCatalog
     /// </summary>
     public static IReadOnlyList<OpcodeEntry> WideArithmetic { get; } = BuildFixed(beyondWasm3: true);
 
+    private static readonly Dictionary<Opcode, NanShape> NanShapes = Fixed.Concat(WideArithmetic).Where(e => e.Nan != NanShape.None).ToDictionary(e => e.Opcode, e => e.Nan);
+
+    /// <summary>The shape of the nondeterministic NaN <paramref name="opcode"/> may make (<see cref="NanShape.None"/>: none).</summary>
+    public static NanShape NanShapeOf(Opcode opcode) => NanShapes.GetValueOrDefault(opcode);
+
     /// <summary>
     /// The threads proposal's instructions that take a memory argument (<see cref="GeneratorConfig.Threads"/>):
     /// atomic loads, stores, read-modify-writes and compare-exchanges, <c>memory.atomic.notify</c> and the waits; the

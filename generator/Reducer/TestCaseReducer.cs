@@ -15,7 +15,10 @@ namespace WasmHarness.Generator.Reducer;
 /// Bounded twice: by time (checked before each candidate) and by <c>maxSteps</c> predicate calls. And no candidate
 /// may run forever, which no time check between candidates could stop: when every loop and calling function of the input starts with
 /// the generator's fuel check (<see cref="IsFueled"/>), a candidate that breaks one (deletes its decrement,
-/// zeroes its constant, removes its return) is rejected before it runs.
+/// zeroes its constant, removes its return) is rejected before it runs. Likewise, when every instruction that may make
+/// a nondeterministic NaN is canonicalized (<see cref="NansCanonicalized"/>), a candidate that breaks a
+/// canonicalization is rejected: without it two engines may rightly return different NaNs, and the reduction would
+/// end on a difference that is no bug.
 /// </remarks>
 public static class TestCaseReducer
 {
@@ -48,10 +51,11 @@ public static class TestCaseReducer
     {
         var current = module;
         var fueled = IsFueled(module);
+        var canonical = NansCanonicalized(module);
         bool Exhausted() => limits.Exhausted;
         bool Try(Module candidate)
         {
-            if (Exhausted() || !IsValid(candidate) || (fueled && !IsFueled(candidate)))
+            if (Exhausted() || !IsValid(candidate) || (fueled && !IsFueled(candidate)) || (canonical && !NansCanonicalized(candidate)))
             {
                 return false;
             }
@@ -160,6 +164,18 @@ public static class TestCaseReducer
         }
         return true;
     }
+
+    /// <summary>
+    /// True when every instruction of every function that may make a nondeterministic NaN is followed by the
+    /// generator's canonicalization (<see cref="FunctionBuilder.IsCanonicalizedAt"/>), as the generator emits them with
+    /// <see cref="GeneratorConfig.CanonicalizeNans"/>.
+    /// </summary>
+    public static bool NansCanonicalized(Module module) =>
+        module.Functions.All(f =>
+        {
+            var body = f.Body.Instructions;
+            return Enumerable.Range(0, body.Count).All(i => OpcodeCatalog.NanShapeOf(body[i].Opcode) == NanShape.None || FunctionBuilder.IsCanonicalizedAt(body, i));
+        });
 
     public static bool IsValid(Module module)
     {

@@ -112,6 +112,40 @@ public class BoundedReducerTests
         }, TimeSpan.FromSeconds(30), maxSteps: 300);
         Assert.InRange(calls, 1, 300);
     }
+
+    [Fact]
+    public void Generated_cases_canonicalize_every_nondeterministic_nan_as_the_reducer_checks()
+    {
+        var checkedCases = 0;
+        for (var i = 0; i < 300; i++)
+        {
+            var module = Campaign.GenerateCase(Campaign.CaseSeed(11, i), out var config);
+            if (config.CanonicalizeNans)
+            {
+                Assert.True(TestCaseReducer.NansCanonicalized(module), $"case {i}");
+                checkedCases++;
+            }
+        }
+        Assert.True(checkedCases > 100);
+    }
+
+    [Fact]
+    public void A_candidate_that_breaks_a_nan_canonicalization_is_never_run()
+    {
+        // A predicate that "fails" while an f32.div or f64.div is left: the reducer deletes all it can around them, and
+        // no candidate it runs may have one whose NaN is no longer canonicalized (two engines could then rightly differ).
+        var module = Enumerable.Range(0, 200).Select(i => Campaign.GenerateCase(Campaign.CaseSeed(12, i), out _))
+            .First(m => m.Functions.Any(f => f.Body.Instructions.Any(x => x.Opcode is Syntax.Opcode.F32Div or Syntax.Opcode.F64Div)) && TestCaseReducer.NansCanonicalized(m));
+        var calls = 0;
+        var reduced = TestCaseReducer.Reduce(module, m =>
+        {
+            calls++;
+            Assert.True(TestCaseReducer.NansCanonicalized(m));
+            return m.Functions.Any(f => f.Body.Instructions.Any(x => x.Opcode is Syntax.Opcode.F32Div or Syntax.Opcode.F64Div));
+        }, TimeSpan.FromSeconds(30), maxSteps: 400);
+        Assert.InRange(calls, 1, 400);
+        Assert.True(reduced.Functions.Sum(f => f.Body.Instructions.Count) < module.Functions.Sum(f => f.Body.Instructions.Count));
+    }
 }
 
 /// <summary>
