@@ -31,7 +31,7 @@ var casesOption = new Option<int?>("--cases") { Description = "Stop after this m
 var seedOption = new Option<ulong>("--seed") { Description = "The campaign's seed (case i is CaseSeed(seed, i)); with --replay, the arguments' seed.", DefaultValueFactory = _ => defaults.Seed };
 var enginesOption = new Option<string>("--engines") { Description = "Engines, comma-separated; the first is the reference.", DefaultValueFactory = _ => string.Join(",", defaults.Engines) };
 var jsonOption = new Option<string?>("--json") { Description = "Write the result as JSON to this file." };
-var noRoundTripOption = new Option<bool>("--no-roundtrip") { Description = "Do not add the interpreter on each module's encode → decode round trip." };
+var noRoundTripOption = new Option<bool>("--no-roundtrip") { Description = "Do not check that each module's encode → decode round trip equals it." };
 var regressionsOption = new Option<string>("--regressions") { Description = "Where reduced divergences go.", DefaultValueFactory = _ => Path.Combine("corpus", "regressions", "differential") };
 var noReduceOption = new Option<bool>("--no-reduce") { Description = "Neither reduce nor write divergences." };
 var keepGoingOption = new Option<bool>("--keep-going") { Description = "Do not stop at the first divergence." };
@@ -196,7 +196,7 @@ root.SetAction(parse =>
         return 0;
     }
     var jobs = parse.GetValue(jobsOption);
-    Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, {options.Profile}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ interp round trip)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}, {jobs} job(s)");
+    Console.WriteLine($"differential campaign: {options.Seconds}s, seed {options.Seed}, {options.Profile}, engines {string.Join(",", options.Engines)}{(options.RoundTrip && options.Fault is null ? " (+ round-trip check)" : "")}{(options.Fault is { } f ? $", fault {f.Name}" : "")}, {jobs} job(s)");
     // One job runs in this process (as before --jobs); more run as worker processes of this same program.
     var result = jobs == 1 ? Campaign.Run(options) : ParallelCampaign.Run(options, jobs, start => WorkerStartInfo(options, start), (file, seed) => ReplayStartInfo(options, file, seed));
     Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Runs} runs ({result.RunsPerSecond:F1}/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");

@@ -16,7 +16,10 @@ public sealed record CampaignOptions
     public IReadOnlyList<string> Engines { get; init; } = ["interp", "wasmtime"];
     /// <summary>Where <see cref="Engines"/> names are looked up; programs that run wasmtime add it (<c>WithWasmtime()</c>).</summary>
     public EngineRegistry Registry { get; init; } = EngineRegistry.Ours();
-    /// <summary>Also run the interpreter on each module's encode → decode round trip (the metamorphic check).</summary>
+    /// <summary>
+    /// Also check each module's encode → decode round trip (the metamorphic check of the codec): the decoded module must
+    /// equal the generated one (<see cref="RoundTripDifference"/>).
+    /// </summary>
     public bool RoundTrip { get; init; } = true;
     /// <summary>The language generated: Wasm 2.0, or with the 3.0 features the tiers support (the default).</summary>
     public GeneratorProfile Profile { get; init; } = GeneratorProfile.Wasm3;
@@ -128,11 +131,19 @@ public static class Campaign
         {
             engines.Add(new InterpreterEngine());
         }
-        if (options.RoundTrip && options.Fault is null)
-        {
-            engines.Add(new RoundTripEngine(new InterpreterEngine()));
-        }
         return engines;
+    }
+
+    /// <summary>
+    /// Where <paramref name="module"/>'s encode → decode round trip differs from it (names aside), or null. Until stop 32
+    /// the campaign ran the round trip on the interpreter as a fourth engine (<see cref="RoundTripEngine"/>); but a
+    /// module equal to the original runs exactly as the original does, and a codec bug shows as a difference here
+    /// (named precisely) before it could show as behaviour: the same check for a tenth of the time (1.8 of 20 ms a case).
+    /// </summary>
+    public static string? RoundTripDifference(Module module)
+    {
+        var difference = ModuleEquality.FirstDifference(module, Binary.ModuleDecoder.Decode(Binary.ModuleEncoder.Encode(module)));
+        return difference is null ? null : $"round trip: the decoded module differs in {difference}";
     }
 
     /// <summary>The seed of case <paramref name="index"/> of a campaign seeded with <paramref name="seed"/>.</summary>
@@ -233,6 +244,11 @@ public static class Campaign
                 var runSeed = RunSeed(caseSeed, run);
                 var report = oracle.Check(module, runSeed, MemoryComparisonOf(run));
                 result.Runs++;
+                if (run == 0 && report.Verdict != Verdict.Divergence && options.RoundTrip && options.Fault is null
+                    && oracle.Times.Time("round trip", () => RoundTripDifference(module)) is { } codec)
+                {
+                    report = new OracleReport(Verdict.Divergence, codec, report.Calls, "round-trip");
+                }
                 if (run == 0 && report.Verdict != Verdict.Divergence && ilCheckEvery > 0 && index % ilCheckEvery == 0)
                 {
                     result.JitIlChecks++;
@@ -350,9 +366,12 @@ public static class Campaign
 
     private static string Record(string directory, DifferentialOracle oracle, Module module, ulong runSeed, OracleReport report, CampaignOptions options, string engines)
     {
-        Func<Module, OracleReport> check = report.Category == "jit-il"
-            ? candidate => JitDeterminism.Check(candidate) is { } difference ? new OracleReport(Verdict.Divergence, difference, 0, "jit-il") : OracleReport.Agreed(0)
-            : candidate => oracle.Check(candidate, runSeed);
+        Func<Module, OracleReport> check = report.Category switch
+        {
+            "jit-il" => candidate => JitDeterminism.Check(candidate) is { } difference ? new OracleReport(Verdict.Divergence, difference, 0, "jit-il") : OracleReport.Agreed(0),
+            "round-trip" => candidate => RoundTripDifference(candidate) is { } difference ? new OracleReport(Verdict.Divergence, difference, 0, "round-trip") : OracleReport.Agreed(0),
+            _ => candidate => oracle.Check(candidate, runSeed),
+        };
         var reduced = TestCaseReducer.Reduce(module, candidate =>
         {
             var again = check(candidate);

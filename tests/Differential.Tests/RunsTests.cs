@@ -137,3 +137,25 @@ public class RunsTests
         }
     }
 }
+
+/// <summary>The campaign's check of the codec: a module's encode → decode round trip must equal it.</summary>
+public class RoundTripCheckTests
+{
+    [Fact]
+    public void Generated_cases_round_trip_and_the_campaign_checks_each()
+    {
+        var result = Campaign.Run(new CampaignOptions { Engines = ["interp"], Seconds = 60, MaxCases = 30, Seed = 3 });
+        Assert.Equal(0, result.Divergences);
+        Assert.True(result.PhaseSeconds.ContainsKey("round trip"));
+    }
+
+    [Fact]
+    public void A_module_the_codec_changes_is_named_with_its_difference()
+    {
+        // A name UTF-8 cannot hold (a lone surrogate) comes back changed: the check names where.
+        var module = WatParser.ParseModule("""(module (func (export "f")))""");
+        module.Exports[0] = module.Exports[0] with { Name = "f\uD800" };
+        Assert.Contains("exports", Campaign.RoundTripDifference(module), StringComparison.Ordinal);
+        Assert.Null(Campaign.RoundTripDifference(WatParser.ParseModule("""(module (func (export "f")))""")));
+    }
+}
