@@ -31,8 +31,8 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
     /// is not counted as ours is, so running out is exhaustion on either side, never a result to compare), and
     /// <see cref="EngineOptions.MaxMemoryBytes"/> / <see cref="EngineOptions.MaxTableElements"/> as store limits, so
     /// that <c>memory.grow</c> and <c>table.grow</c> fail at the same sizes. Null keeps wasmtime's defaults.
-    /// <paramref name="optimize"/> false compiles with Cranelift's optimizations off: the same semantics, compiled
-    /// faster, for checking correctness (the registry's <c>wasmtime</c>, used by spec runs and differential
+    /// <paramref name="optimize"/> false compiles with Cranelift's optimizations off and on one thread: the same
+    /// semantics, compiled faster, for checking correctness (the registry's <c>wasmtime</c>, used by spec runs and differential
     /// campaigns, whose cases each compile a new module: 3.17 to 2.60 ms of a case's 15 ms). Benchmarks keep them on.
     /// </summary>
     public WasmtimeEngine(EngineOptions? limits, bool optimize = true)
@@ -44,6 +44,9 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         if (!optimize)
         {
             config.WithOptimizationLevel(global::Wasmtime.OptimizationLevel.None);
+            // And on the calling thread: a case's module is small, and a campaign already runs a worker per core
+            // (wasmtime's instantiate phase 4.0-4.5 -> 3.3-3.6 ms a case with --jobs 2).
+            config.WithParallelCompilation(false);
         }
         if (limits?.Fuel is not null)
         {
