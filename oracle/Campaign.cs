@@ -207,6 +207,24 @@ public static class Campaign
         {
             throw new ArgumentException("a campaign's case stride must be at least 1 and its first case not negative");
         }
+        // The checks of a case's module itself, once per case (not per run): the codec's round trip, and on every
+        // ilCheckEvery-th case the JIT's IL determinism. Null when they pass.
+        OracleReport? CheckModule(Module module, long index)
+        {
+            if (options.RoundTrip && options.Fault is null && oracle.Times.Time("round trip", () => RoundTripDifference(module)) is { } codec)
+            {
+                return new OracleReport(Verdict.Divergence, codec, 0, "round-trip");
+            }
+            if (ilCheckEvery > 0 && index % ilCheckEvery == 0)
+            {
+                result.JitIlChecks++;
+                if (oracle.Times.Time("jit IL check", () => JitDeterminism.Check(module)) is { } difference)
+                {
+                    return new OracleReport(Verdict.Divergence, difference, 0, "jit-il");
+                }
+            }
+            return null;
+        }
         for (var index = options.FirstCase; clock.Elapsed.TotalSeconds < options.Seconds && (options.MaxCases is not { } max || index < max); index += options.CaseStride)
         {
             options.BeforeCase?.Invoke(index, result);
@@ -244,18 +262,9 @@ public static class Campaign
                 var runSeed = RunSeed(caseSeed, run);
                 var report = oracle.Check(module, runSeed, MemoryComparisonOf(run));
                 result.Runs++;
-                if (run == 0 && report.Verdict != Verdict.Divergence && options.RoundTrip && options.Fault is null
-                    && oracle.Times.Time("round trip", () => RoundTripDifference(module)) is { } codec)
+                if (run == 0 && report.Verdict != Verdict.Divergence && CheckModule(module, index) is { } moduleReport)
                 {
-                    report = new OracleReport(Verdict.Divergence, codec, report.Calls, "round-trip");
-                }
-                if (run == 0 && report.Verdict != Verdict.Divergence && ilCheckEvery > 0 && index % ilCheckEvery == 0)
-                {
-                    result.JitIlChecks++;
-                    if (oracle.Times.Time("jit IL check", () => JitDeterminism.Check(module)) is { } difference)
-                    {
-                        report = new OracleReport(Verdict.Divergence, difference, report.Calls, "jit-il");
-                    }
+                    report = moduleReport with { Calls = report.Calls };
                 }
                 oracle.Times.DrainInto(result.PhaseSeconds);
                 result.Calls += report.Calls;
@@ -275,7 +284,7 @@ public static class Campaign
                     verdict = Verdict.Divergence;
                     var at = clock.Elapsed.TotalSeconds;
                     options.Log?.WriteLine($"[{at,6:F1}s] case {index} seed {caseSeed}{(run > 0 ? $" run {run} (seed {runSeed})" : "")}: DIVERGENCE {report.Detail}");
-                    var replay = options.Fault is null ? Replay(oracle, options, module, runSeed) : null;
+                    var replay = options.Fault is null && !IsModuleCheck(report.Category) ? Replay(oracle, options, module, runSeed) : null;
                     if (replay is not null)
                     {
                         options.Log?.WriteLine($"         replayed: {replay}");
@@ -363,6 +372,9 @@ public static class Campaign
         var mix = string.Join(" ", result.FeatureMix.OrderBy(p => p.Key).Select(p => $"{p.Key} {100.0 * p.Value / result.Cases:F0}%"));
         log.WriteLine($"[{seconds,6:F1}s] {result.Cases} cases ({result.Cases / seconds:F1}/s), {result.Runs} runs ({result.Runs / seconds:F1}/s), {result.Calls} calls, inconclusive {100.0 * result.Inconclusive / result.Cases:F1}%, divergences {result.Divergences} | {mix}");
     }
+
+    /// <summary>True for the categories of <c>CheckModule</c>'s checks, which judge the module, not a run of it on the engines.</summary>
+    private static bool IsModuleCheck(string? category) => category is "round-trip" or "jit-il";
 
     private static string Record(string directory, DifferentialOracle oracle, Module module, ulong runSeed, OracleReport report, CampaignOptions options, string engines)
     {
