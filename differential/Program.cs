@@ -214,6 +214,7 @@ root.SetAction(parse =>
     {
         Console.WriteLine($"  worker processes that died and were restarted: {result.WorkerCrashes}");
     }
+    Console.WriteLine($"  features (share of cases): {Campaign.FeatureMix(result)}");
     Console.WriteLine($"  calls that trapped: {string.Join(", ", result.Traps.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))}");
     foreach (var (reason, count) in result.InconclusiveReasons)
     {

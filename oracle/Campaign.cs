@@ -367,11 +367,12 @@ public static class Campaign
         }
     }
 
-    internal static void Progress(TextWriter log, CampaignResult result, double seconds)
-    {
-        var mix = string.Join(" ", result.FeatureMix.OrderBy(p => p.Key).Select(p => $"{p.Key} {100.0 * p.Value / result.Cases:F0}%"));
-        log.WriteLine($"[{seconds,6:F1}s] {result.Cases} cases ({result.Cases / seconds:F1}/s), {result.Runs} runs ({result.Runs / seconds:F1}/s), {result.Calls} calls, inconclusive {100.0 * result.Inconclusive / result.Cases:F1}%, divergences {result.Divergences} | {mix}");
-    }
+    internal static void Progress(TextWriter log, CampaignResult result, double seconds) =>
+        log.WriteLine($"[{seconds,6:F1}s] {result.Cases} cases ({result.Cases / seconds:F1}/s), {result.Runs} runs ({result.Runs / seconds:F1}/s), {result.Calls} calls, inconclusive {100.0 * result.Inconclusive / result.Cases:F1}%, divergences {result.Divergences} | {FeatureMix(result)}");
+
+    /// <summary>Each generated feature and the share of cases that had it (<c>gc 34%</c>), in name order.</summary>
+    public static string FeatureMix(CampaignResult result) =>
+        string.Join(" ", result.FeatureMix.OrderBy(p => p.Key).Select(p => $"{p.Key} {100.0 * p.Value / Math.Max(1, result.Cases):F0}%"));
 
     /// <summary>True for the categories of <c>CheckModule</c>'s checks, which judge the module, not a run of it on the engines.</summary>
     private static bool IsModuleCheck(string? category) => category is "round-trip" or "jit-il";
