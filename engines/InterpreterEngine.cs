@@ -11,6 +11,7 @@ namespace WasmHarness.Engines;
 public sealed class InterpreterEngine(EngineOptions? options = null, string name = "interp", Func<Engine, Module, CompiledModule>? compile = null) : IEngine, Wasi.IWasiRunner
 {
     private readonly Engine _engine = new(options ?? new EngineOptions());
+    private readonly Func<Engine, Module, CompiledModule> _compileModule = compile ?? CompiledModule.Compile;
 
     /// <summary>
     /// What each module became, kept while its artifact lives: instantiating an artifact again (the oracle runs one
@@ -27,9 +28,9 @@ public sealed class InterpreterEngine(EngineOptions? options = null, string name
     public IEngineSession CreateSession() => new Session(_engine, Compile);
 
     private CompiledModule Compile(ModuleArtifact artifact) =>
-        _compiled.GetValue(artifact, a => (compile ?? CompiledModule.Compile)(_engine, a.Module));
+        _compiled.GetValue(artifact, a => _compileModule(_engine, a.Module));
 
-    public Wasi.WasiOutcome RunWasi(Wasi.WasiProgram program) => Wasi.OurWasi.Run(_engine, compile ?? CompiledModule.Compile, program);
+    public Wasi.WasiOutcome RunWasi(Wasi.WasiProgram program) => Wasi.OurWasi.Run(_engine, _compileModule, program);
 
 
     private sealed record Instance(ModuleInstance Value) : IEngineInstance;

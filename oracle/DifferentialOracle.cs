@@ -204,7 +204,7 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
                 }
                 if (_options.CompareState)
                 {
-                    var last = round == _options.CallsPerExport - 1 && calls % callable.Count == 0;
+                    var last = calls == _options.CallsPerExport * callable.Count;
                     var prefix = memories == MemoryComparison.PrefixAfterEveryCall && !last ? MemoryPrefix : int.MaxValue;
                     for (var t = 0; t < targets.Count; t++)
                     {

@@ -346,17 +346,13 @@ public static class FaultCatalog
         _ => instruction.Index == 0,
     };
 
-    private static bool Memory64(Module module, uint index)
-    {
-        var memories = module.ImportsOf(ExternKind.Memory).Select(i => (MemoryType)i.Type).Concat(module.Memories).ToList();
-        return index < memories.Count && memories[(int)index].Limits.AddressType == AddressType.I64;
-    }
+    private static bool Memory32(Module module, uint index) => AddressTypeOf(module, index) == AddressType.I32;
 
-    private static bool Memory32(Module module, uint index)
-    {
-        var memories = module.ImportsOf(ExternKind.Memory).Select(i => (MemoryType)i.Type).Concat(module.Memories).ToList();
-        return index < memories.Count && memories[(int)index].Limits.AddressType == AddressType.I32;
-    }
+    private static bool Memory64(Module module, uint index) => AddressTypeOf(module, index) == AddressType.I64;
+
+    /// <summary>The address type of memory <paramref name="index"/> of <paramref name="module"/> (imports first), or null when there is no such memory.</summary>
+    private static AddressType? AddressTypeOf(Module module, uint index) =>
+        module.ImportsOf(ExternKind.Memory).Select(i => (MemoryType)i.Type).Concat(module.Memories).ElementAtOrDefault((int)index)?.Limits.AddressType;
 
     private sealed class NamedEngine(IEngine inner, string name) : IEngine
     {

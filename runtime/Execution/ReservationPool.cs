@@ -42,12 +42,13 @@ internal static unsafe class ReservationPool
     /// <summary>Keeps a reservation whose first <paramref name="committed"/> bytes are committed; false when it is not kept (the caller unmaps it).</summary>
     public static bool TryReturn(nint address, ulong reserved, ulong committed)
     {
-        if (reserved > MaxReservation || Interlocked.Add(ref s_pooledBytes, (long)committed) > MaxPooledBytes)
+        if (reserved > MaxReservation)
         {
-            if (reserved <= MaxReservation)
-            {
-                Interlocked.Add(ref s_pooledBytes, -(long)committed);
-            }
+            return false;
+        }
+        if (Interlocked.Add(ref s_pooledBytes, (long)committed) > MaxPooledBytes)
+        {
+            Interlocked.Add(ref s_pooledBytes, -(long)committed); // full: taken back
             return false;
         }
         NativeMemory.Clear((void*)address, (nuint)committed);

@@ -514,7 +514,7 @@ public static class VectorOps
     /// are zeroed first; the hardware truncation (<c>cvttps2dq</c>; <c>fcvtzs</c> on ARM64, which saturates itself) is
     /// exact inside the i32 range and gives 0x80000000 outside it, right for negative overflow; a lane that was positive
     /// and came out with the sign bit set overflowed upwards and is flipped to 0x7FFFFFFF. (.NET's portable
-    /// <c>ConvertToInt32</c> saturates too, but with a fix-up and three blends per vector: 2.2x this in a loop.)
+    /// <c>ConvertToInt32</c> saturates too, but with a fix-up and three blends per vector.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 I32x4TruncSatF32x4S(V128 a)

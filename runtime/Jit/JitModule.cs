@@ -389,6 +389,7 @@ internal sealed class JitModule
         if (Engine.Options.JitEmitOnly && _assembly is null)
         {
             // The IL was wanted (JitDumpIl), not the code: the interpreter runs these functions.
+            Engine.JitStatistics.RecordTimes(System.Diagnostics.Stopwatch.GetElapsedTime(started, emitted), TimeSpan.Zero);
             foreach (var index in compiled)
             {
                 _methods[index] = null;

@@ -408,9 +408,6 @@ internal static partial class JitRuntime
         var results = new Value[function.Type.Results.Count];
         switch (function)
         {
-            case HostFunction host:
-                host.Call(caller, args, results);
-                break;
             case WasmFunction wasm when JitModule.ContextOf(wasm.Instance) is var context && context.Module.Runs((int)wasm.Index, wasm.Instance.Store):
                 context.Module.Entry((int)wasm.Index)(context, args, results);
                 break;
