@@ -63,38 +63,70 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
     /// <summary>
     /// Each module as Cranelift compiled it, kept while its artifact lives: instantiating an artifact again (the
     /// oracle runs one generated module several times) instantiates the same compiled module, as a wasmtime embedder
-    /// would. A module wasmtime refuses is not kept. Released by the module's finalizer once the artifact is gone.
+    /// would. A module wasmtime refuses is not kept. Deleted by the handle's finalizer once the artifact is gone.
     /// </summary>
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModuleArtifact, Wt.Module> _compiled = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModuleArtifact, NativeModule> _compiled = new();
 
-    /// <summary>The module that exports <c>spectest.shared_memory</c> (see <see cref="Session.DefineSharedMemory"/>), compiled once.</summary>
-    private Wt.Module? _sharedMemoryModule;
+    /// <summary>The module that exports <c>spectest</c>'s shared memory and 64-bit table (see <see cref="Session.DefineSpectest"/>), compiled once.</summary>
+    private NativeModule? _spectestExtrasModule;
 
-    private Wt.Module SharedMemoryModule => LazyInitializer.EnsureInitialized(ref _sharedMemoryModule, () =>
+    /// <summary>The module that turns host references into <c>anyref</c>s and back (see <see cref="ReferenceConversions"/>), compiled once.</summary>
+    private NativeModule? _conversionsModule;
+
+    private NativeModule SpectestExtrasModule => LazyInitializer.EnsureInitialized(ref _spectestExtrasModule, () =>
     {
         var module = new Syntax.Module();
         module.Memories.Add(new Syntax.MemoryType(SpecTestModule.SharedMemoryLimits));
         module.Exports.Add(new Syntax.Export("shared_memory", Syntax.ExternKind.Memory, 0));
-        return Wt.Module.FromBytes(_engine, "spectest", Binary.ModuleEncoder.Encode(module));
+        module.Tables.Add(new Syntax.Table(new Syntax.TableType(SpecTestModule.TableLimits with { AddressType = AddressType.I64 }, Syntax.ValType.FuncRef)));
+        module.Exports.Add(new Syntax.Export("table64", Syntax.ExternKind.Table, 0));
+        return Compile(Binary.ModuleEncoder.Encode(module));
     });
 
-    private Wt.Module Compile(ModuleArtifact module) => _compiled.GetValue(module, m => Compile(m.Binary));
+    private NativeModule ConversionsModule => LazyInitializer.EnsureInitialized(ref _conversionsModule,
+        () => Compile(Binary.ModuleEncoder.Encode(Text.WatParser.ParseModule(ReferenceConversions.Wat))));
 
-    private Wt.Module Compile(byte[] binary)
+    private NativeModule Compile(ModuleArtifact module) => _compiled.GetValue(module, m => Compile(m.Binary));
+
+    private unsafe NativeModule Compile(byte[] binary)
     {
-        try
+        nint error, module;
+        fixed (byte* bytes = binary)
         {
-            return Wt.Module.FromBytes(_engine, "module", binary);
+            error = WasmtimeCApi.wasmtime_module_new(WasmtimeNative.NativeHandle(_engine).DangerousGetHandle(), bytes, (nuint)binary.Length, out module);
         }
-        catch (Wt.WasmtimeException e)
+        GC.KeepAlive(_engine);
+        if (error != 0)
         {
+            var message = WasmtimeCApi.TakeErrorMessage(error);
             // A proposal this build of wasmtime cannot enable (the legacy exception instructions) is unsupported;
             // any other refusal is a disagreement with our validator.
             throw new EngineFailure(
-                WasmtimeValidator.IsMissingFeatureError(e.Message) ? FailureKind.Unsupported : FailureKind.Rejected,
-                e.Message.Split('\n')[0],
-                e);
+                WasmtimeValidator.IsMissingFeatureError(message) ? FailureKind.Unsupported : FailureKind.Rejected,
+                Summary(message));
         }
+        return new NativeModule(module);
+    }
+
+    /// <summary>
+    /// wasmtime's error in one line: its first line (where it failed) and, when it has a cause chain, the innermost
+    /// cause (why: <c>legacy exceptions support is not enabled</c>).
+    /// </summary>
+    private static string Summary(string error)
+    {
+        var lines = error.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length < 2)
+        {
+            return error.Trim();
+        }
+        var cause = lines[^1];
+        var colon = cause.IndexOf(": ", StringComparison.Ordinal);
+        // Causes are numbered ("1: ..."); the number is not part of the message.
+        if (colon > 0 && cause[..colon].All(char.IsDigit))
+        {
+            cause = cause[(colon + 2)..];
+        }
+        return $"{lines[0]}: {cause}";
     }
 
     /// <summary>Runs a WASI command with the package's own WASI (<c>Wasmtime.WasiConfiguration</c>): the WASI suite's reference column.</summary>
@@ -151,16 +183,29 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
     public void Dispose() => _engine.Dispose();
 
 
-    private sealed record Instance(Wt.Instance Value, Module Module) : IEngineInstance;
+    /// <summary>An instance in a session's store, with the exported functions looked up so far.</summary>
+    private sealed class Instance(WasmtimeCApi.Instance handle, Module module) : IEngineInstance
+    {
+        public WasmtimeCApi.Instance Handle { get; } = handle;
 
-    private sealed class Session : IEngineSession
+        public Module Module { get; } = module;
+
+        public Dictionary<string, (WasmtimeCApi.Func Function, FunctionType Type)> Functions { get; } = [];
+    }
+
+    /// <summary>
+    /// One store and linker. Modules, instances, calls, globals, tables and memories go through wasmtime's C API
+    /// (<see cref="WasmtimeCApi"/>), so any value type crosses the boundary; the store's configuration (fuel, limits),
+    /// the linker's host functions and <c>spectest</c> use the package's wrappers, which handle numbers well.
+    /// </summary>
+    private sealed unsafe class Session : IEngineSession
     {
         private readonly Wt.Store _store;
         private readonly Wt.Linker _linker;
-        private readonly HostReferences _hostReferences = new();
+        private readonly nint _context;
         private readonly HashSet<IEngineInstance> _instances = new(ReferenceEqualityComparer.Instance); // made by this session's store
-
         private readonly WasmtimeEngine _owner;
+        private ReferenceConversions? _conversions;
 
         public Session(WasmtimeEngine owner)
         {
@@ -177,20 +222,28 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
                     memorySize: (long)Math.Min(limits.MaxMemoryBytes, long.MaxValue),
                     tableElements: (uint)Math.Min(limits.MaxTableElements, uint.MaxValue));
             }
+            _context = WasmtimeNative.wasmtime_store_context(WasmtimeNative.NativeHandle(_store).DangerousGetHandle());
             _linker = new Wt.Linker(engine);
             DefineSpectest();
         }
 
+        private nint LinkerHandle => WasmtimeNative.NativeHandle(_linker).DangerousGetHandle();
+
+        private ReferenceConversions Conversions => _conversions ??= new ReferenceConversions(_context, InstantiateNative(_owner.ConversionsModule));
+
         public IEngineInstance Instantiate(ModuleArtifact module)
         {
-            RequirePassable(InterfaceTypes(module.Module));
-            if (module.Module.Imports.Any(i => i is { Module: SpecTestModule.Name, Name: "table64" }))
-            {
-                throw new EngineFailure(FailureKind.Unsupported, "the wasmtime .NET API cannot create a 64-bit table (spectest.table64)");
-            }
-            var compiled = _owner.Compile(module);
-            var instance = new Instance(Run(() => _linker.Instantiate(_store, compiled)), module.Module);
+            var instance = new Instance(InstantiateNative(_owner.Compile(module)), module.Module);
             _instances.Add(instance);
+            return instance;
+        }
+
+        private WasmtimeCApi.Instance InstantiateNative(NativeModule module)
+        {
+            WasmtimeCApi.Instance instance;
+            var error = WasmtimeCApi.wasmtime_linker_instantiate(LinkerHandle, _context, module.DangerousGetHandle(), &instance, out var trap);
+            GC.KeepAlive(module);
+            Check(error, trap);
             return instance;
         }
 
@@ -203,61 +256,313 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
                 // store's instance into another, and the package cannot hand a shared memory from store to store.
                 throw new EngineFailure(FailureKind.Unsupported, "wasmtime: an instance of another store (a script thread's shared module) cannot be linked: the Wasmtime package does not share memories between stores");
             }
-            _linker.DefineInstance(_store, name, value.Value);
+            DefineInstance(name, value.Handle);
+        }
+
+        private void DefineInstance(string name, WasmtimeCApi.Instance instance)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(name);
+            nint error;
+            fixed (byte* pointer = bytes)
+            {
+                error = WasmtimeCApi.wasmtime_linker_define_instance(LinkerHandle, _context, pointer, (nuint)bytes.Length, &instance);
+            }
+            Check(error, 0);
         }
 
         public IReadOnlyList<EngineValue> Invoke(IEngineInstance instance, string export, IReadOnlyList<EngineValue> arguments)
         {
-            var (wasmInstance, module) = (Instance)instance;
-            var type = ExportedFunctionType(module, export);
-            RequirePassable(type.Parameters.Concat(type.Results));
-            var function = wasmInstance.GetFunction(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no function export \"{export}\"");
-            var args = arguments.Select((argument, i) => ToBox(argument, type.Parameters[i])).ToArray();
-            var result = Run(() => function.Invoke(args));
-            object?[] results = type.Results.Count switch
+            var target = (Instance)instance;
+            if (!target.Functions.TryGetValue(export, out var function))
             {
-                0 => [],
-                1 => [result],
-                _ => (object?[])result!,
-            };
-            return [.. results.Select((value, i) => FromObject(value, type.Results[i]))];
+                var external = Export(target, export, WasmtimeCApi.ExternKind.Func);
+                target.Functions[export] = function = (external.Func, ExportedFunctionType(target.Module, export));
+            }
+            var type = function.Type;
+            var args = stackalloc WasmtimeCApi.Val[arguments.Count];
+            var results = stackalloc WasmtimeCApi.Val[type.Results.Count];
+            var passed = 0;
+            try
+            {
+                for (; passed < arguments.Count; passed++)
+                {
+                    args[passed] = ToVal(arguments[passed], type.Parameters[passed], target.Module);
+                }
+                var error = WasmtimeCApi.wasmtime_func_call(_context, &function.Function, args, (nuint)arguments.Count, results, (nuint)type.Results.Count, out var trap);
+                Check(error, trap);
+            }
+            finally
+            {
+                for (var i = 0; i < passed; i++)
+                {
+                    WasmtimeCApi.wasmtime_val_unroot(&args[i]);
+                }
+            }
+            var values = new EngineValue[type.Results.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = FromVal(&results[i]);
+            }
+            return values;
         }
 
         public EngineValue GetGlobal(IEngineInstance instance, string export)
         {
-            var (wasmInstance, module) = (Instance)instance;
-            var type = ExportedGlobalType(module, export);
-            RequirePassable([type]);
-            var global = wasmInstance.GetGlobal(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no global export \"{export}\"");
-            return FromObject(global.GetValue(), type);
+            var external = Export((Instance)instance, export, WasmtimeCApi.ExternKind.Global);
+            WasmtimeCApi.Val value;
+            WasmtimeCApi.wasmtime_global_get(_context, WasmtimeCApi.Item(&external), &value);
+            return FromVal(&value);
         }
 
         public byte[] ReadMemory(IEngineInstance instance, string export) => ReadMemory(instance, export, static bytes => bytes.ToArray());
 
         public T ReadMemory<T>(IEngineInstance instance, string export, MemoryReader<T> reader)
         {
-            var wasmInstance = ((Instance)instance).Value;
-            var memory = wasmInstance.GetMemory(export);
-            if (memory is null)
+            var target = (Instance)instance;
+            var name = System.Text.Encoding.UTF8.GetBytes(export);
+            WasmtimeCApi.Extern external;
+            bool found;
+            var handle = target.Handle;
+            fixed (byte* pointer = name)
             {
-                // A shared memory (threads) is no Memory to the package: read it (a copy) through the C API.
-                return reader(WasmtimeNative.ReadSharedMemory(wasmInstance, export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no memory export \"{export}\""));
+                found = WasmtimeCApi.wasmtime_instance_export_get(_context, &handle, pointer, (nuint)name.Length, &external);
             }
-            var length = memory.GetLength();
-            return length <= int.MaxValue ? reader(memory.GetSpan(0, (int)length)) : throw new EngineFailure(FailureKind.Unsupported, "memory larger than a span");
+            if (!found || external.Kind is not (WasmtimeCApi.ExternKind.Memory or WasmtimeCApi.ExternKind.SharedMemory))
+            {
+                if (found)
+                {
+                    WasmtimeCApi.wasmtime_extern_delete(&external);
+                }
+                throw new EngineFailure(FailureKind.Unsupported, $"no memory export \"{export}\"");
+            }
+            try
+            {
+                // A shared memory (threads) is its own kind of export, held by an owned pointer.
+                var isShared = external.Kind == WasmtimeCApi.ExternKind.SharedMemory;
+                var data = isShared ? WasmtimeCApi.wasmtime_sharedmemory_data(external.SharedMemory) : WasmtimeCApi.wasmtime_memory_data(_context, WasmtimeCApi.Item(&external));
+                var size = isShared ? WasmtimeCApi.wasmtime_sharedmemory_data_size(external.SharedMemory) : WasmtimeCApi.wasmtime_memory_data_size(_context, WasmtimeCApi.Item(&external));
+                return size <= int.MaxValue
+                    ? reader(new ReadOnlySpan<byte>(data, (int)size))
+                    : throw new EngineFailure(FailureKind.Unsupported, "memory larger than a span");
+            }
+            finally
+            {
+                WasmtimeCApi.wasmtime_extern_delete(&external);
+            }
         }
 
         public IReadOnlyList<EngineValue> ReadTable(IEngineInstance instance, string export)
         {
-            var table = ((Instance)instance).Value.GetTable(export) ?? throw new EngineFailure(FailureKind.Unsupported, $"no table export \"{export}\"");
-            var type = table.Kind == Wt.TableKind.FuncRef ? Syntax.ValType.FuncRef : Syntax.ValType.ExternRef;
-            var size = table.GetSize();
+            var external = Export((Instance)instance, export, WasmtimeCApi.ExternKind.Table);
+            var table = WasmtimeCApi.Item(&external);
+            var size = WasmtimeCApi.wasmtime_table_size(_context, table);
             var elements = new EngineValue[size];
             for (var i = 0u; i < size; i++)
             {
-                elements[i] = FromObject(table.GetElement(i), type);
+                WasmtimeCApi.Val element;
+                if (!WasmtimeCApi.wasmtime_table_get(_context, table, i, &element))
+                {
+                    throw new EngineFailure(FailureKind.Trap, "out of bounds table access");
+                }
+                elements[i] = FromVal(&element);
             }
             return elements;
+        }
+
+        /// <summary>The export <paramref name="name"/> of <paramref name="instance"/>, which must be of <paramref name="kind"/> (not a shared memory, whose handle would need deleting).</summary>
+        private WasmtimeCApi.Extern Export(Instance instance, string name, WasmtimeCApi.ExternKind kind)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(name);
+            WasmtimeCApi.Extern external;
+            bool found;
+            var handle = instance.Handle;
+            fixed (byte* pointer = bytes)
+            {
+                found = WasmtimeCApi.wasmtime_instance_export_get(_context, &handle, pointer, (nuint)bytes.Length, &external);
+            }
+            if (found && external.Kind == kind)
+            {
+                return external;
+            }
+            if (found)
+            {
+                WasmtimeCApi.wasmtime_extern_delete(&external);
+            }
+            throw new EngineFailure(FailureKind.Unsupported, $"no {kind.ToString().ToLowerInvariant()} export \"{name}\"");
+        }
+
+        /// <summary>
+        /// <paramref name="value"/> as a <c>wasmtime_val_t</c> of the kind <paramref name="type"/>'s hierarchy takes (a
+        /// null is typed by it: wasmtime tells a null <c>funcref</c> from a null <c>anyref</c> by the value's kind). A
+        /// host reference becomes a new <c>externref</c> (its id in the data pointer), internalized for <c>any</c>
+        /// parameters; the caller unroots the result.
+        /// </summary>
+        private WasmtimeCApi.Val ToVal(EngineValue value, Syntax.ValType type, Module module)
+        {
+            var val = default(WasmtimeCApi.Val);
+            switch (value.Kind)
+            {
+                case ValueKind.I32:
+                    (val.Kind, val.I32) = (WasmtimeCApi.ValKind.I32, (int)(uint)value.Low);
+                    return val;
+                case ValueKind.I64:
+                    (val.Kind, val.Low) = (WasmtimeCApi.ValKind.I64, value.Low);
+                    return val;
+                case ValueKind.F32:
+                    (val.Kind, val.Low) = (WasmtimeCApi.ValKind.F32, (uint)value.Low);
+                    return val;
+                case ValueKind.F64:
+                    (val.Kind, val.Low) = (WasmtimeCApi.ValKind.F64, value.Low);
+                    return val;
+                case ValueKind.V128:
+                    (val.Kind, val.Low, val.High) = (WasmtimeCApi.ValKind.V128, value.Low, value.High);
+                    return val;
+            }
+            var top = TopOf(type.Heap, module);
+            val.Kind = top == HeapType.Func ? WasmtimeCApi.ValKind.FuncRef
+                : top == HeapType.Extern ? WasmtimeCApi.ValKind.ExternRef
+                : top == HeapType.Exn ? WasmtimeCApi.ValKind.ExnRef
+                : WasmtimeCApi.ValKind.AnyRef;
+            switch (value.Reference)
+            {
+                case ReferenceClass.Null:
+                    return val; // store id 0
+                case ReferenceClass.Extern when val.Kind == WasmtimeCApi.ValKind.ExternRef:
+                    val.Ref = NewExternRef(value.HostId);
+                    return val;
+                case ReferenceClass.Extern when val.Kind == WasmtimeCApi.ValKind.AnyRef:
+                    var external = NewExternRef(value.HostId);
+                    try
+                    {
+                        val.Ref = Conversions.Internalize(external);
+                    }
+                    finally
+                    {
+                        WasmtimeCApi.Val owned = default;
+                        (owned.Kind, owned.Ref) = (WasmtimeCApi.ValKind.ExternRef, external);
+                        WasmtimeCApi.wasmtime_val_unroot(&owned);
+                    }
+                    return val;
+                default:
+                    throw new EngineFailure(FailureKind.Unsupported, $"cannot pass {value} to wasmtime as {type}");
+            }
+        }
+
+        private WasmtimeCApi.GcRef NewExternRef(uint hostId)
+        {
+            WasmtimeCApi.GcRef reference;
+            // The id travels as the data pointer, plus one: an externref wasmtime made itself (extern.convert_any of an
+            // internal reference) has no data, and reads back as a host reference of no particular id.
+            if (!WasmtimeCApi.wasmtime_externref_new(_context, (nint)hostId + 1, 0, &reference))
+            {
+                throw new EngineFailure(FailureKind.Exhaustion, "wasmtime could not allocate an externref");
+            }
+            return reference;
+        }
+
+        /// <summary>
+        /// A result as an engine-neutral value, classified as precisely as the C API allows (<c>i31</c>, struct,
+        /// array; a host reference by its id, through <c>extern.convert_any</c> when it arrives as an <c>anyref</c>),
+        /// then unrooted: results are the caller's to release.
+        /// </summary>
+        private EngineValue FromVal(WasmtimeCApi.Val* val)
+        {
+            try
+            {
+                return val->Kind switch
+                {
+                    WasmtimeCApi.ValKind.I32 => EngineValue.I32(val->I32),
+                    WasmtimeCApi.ValKind.I64 => EngineValue.I64(val->I64),
+                    WasmtimeCApi.ValKind.F32 => EngineValue.F32((uint)val->Low),
+                    WasmtimeCApi.ValKind.F64 => EngineValue.F64(val->Low),
+                    WasmtimeCApi.ValKind.V128 => EngineValue.V128(new V128(val->Low, val->High)),
+                    WasmtimeCApi.ValKind.FuncRef => val->Func.StoreId == 0 ? EngineValue.Null : EngineValue.Ref(ReferenceClass.Func),
+                    _ when val->Ref.StoreId == 0 => EngineValue.Null,
+                    WasmtimeCApi.ValKind.ExternRef => FromExternRef(&val->Ref),
+                    WasmtimeCApi.ValKind.ExnRef => EngineValue.Ref(ReferenceClass.Exn),
+                    WasmtimeCApi.ValKind.AnyRef => FromAnyRef(&val->Ref),
+                    _ => throw new EngineFailure(FailureKind.Unsupported, $"wasmtime returned a value of kind {val->Kind}"),
+                };
+            }
+            finally
+            {
+                WasmtimeCApi.wasmtime_val_unroot(val);
+            }
+        }
+
+        private EngineValue FromExternRef(WasmtimeCApi.GcRef* reference)
+        {
+            var data = WasmtimeCApi.wasmtime_externref_data(_context, reference);
+            return data == 0 ? EngineValue.Ref(ReferenceClass.Extern) : EngineValue.Host((uint)(data - 1));
+        }
+
+        private EngineValue FromAnyRef(WasmtimeCApi.GcRef* reference)
+        {
+            if (WasmtimeCApi.wasmtime_anyref_is_struct(_context, reference))
+            {
+                return EngineValue.Ref(ReferenceClass.Struct);
+            }
+            if (WasmtimeCApi.wasmtime_anyref_is_array(_context, reference))
+            {
+                return EngineValue.Ref(ReferenceClass.Array);
+            }
+            // Not wasmtime_anyref_is_i31: in the shipped 50.0.1 it answers true for a struct too (seen with a struct.new
+            // result: is_i31 and is_struct both true); reading the i31's value succeeds exactly for i31s.
+            uint bits;
+            if (WasmtimeCApi.wasmtime_anyref_i31_get_u(_context, reference, &bits))
+            {
+                return EngineValue.Ref(ReferenceClass.I31);
+            }
+            // Neither i31 nor struct nor array: an internalized host reference, whose id the externref it came from holds.
+            var external = default(WasmtimeCApi.Val);
+            (external.Kind, external.Ref) = (WasmtimeCApi.ValKind.ExternRef, Conversions.Externalize(*reference));
+            try
+            {
+                return external.Ref.StoreId == 0 ? EngineValue.Ref(ReferenceClass.Any) : FromExternRef(&external.Ref);
+            }
+            finally
+            {
+                WasmtimeCApi.wasmtime_val_unroot(&external);
+            }
+        }
+
+        /// <summary>The top of a heap type's hierarchy, concrete types looked up in the module that names them.</summary>
+        private static HeapType TopOf(HeapType heap, Module module) => heap.IsConcrete
+            ? module.TypeDefinitions.ElementAt((int)heap.TypeIndex).Body is FunctionType ? HeapType.Func : HeapType.Any
+            : Validation.Subtyping.TopOf(heap);
+
+        /// <summary>Throws the failure an error or a trap of the C API stands for (both deleted); nothing when both are null.</summary>
+        private void Check(nint error, nint trap)
+        {
+            // An uncaught Wasm exception leaves the call as an error and stays pending in the store until taken.
+            WasmtimeCApi.GcRef exception;
+            if ((error != 0 || trap != 0) && WasmtimeCApi.wasmtime_context_take_exception(_context, &exception))
+            {
+                WasmtimeCApi.wasmtime_exnref_unroot(&exception);
+                Delete(error, trap);
+                throw new EngineFailure(FailureKind.UncaughtException, "uncaught exception");
+            }
+            if (trap != 0)
+            {
+                var (code, message) = WasmtimeCApi.TakeTrap(trap);
+                throw TrapFailure(code is { } c ? (Wt.TrapCode)c : null, message);
+            }
+            if (error != 0)
+            {
+                throw LinkFailure(WasmtimeCApi.TakeErrorMessage(error));
+            }
+
+            static void Delete(nint error, nint trap)
+            {
+                if (error != 0)
+                {
+                    WasmtimeCApi.TakeErrorMessage(error);
+                }
+                if (trap != 0)
+                {
+                    WasmtimeCApi.TakeTrap(trap);
+                }
+            }
         }
 
         public void DefineFunction(string module, string name, FunctionType type, IReadOnlyList<string> callbacks, HostFunction body)
@@ -275,10 +580,10 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
                 {
                     exports[callback] = caller.GetFunction(callback);
                 }
-                var returned = body(new HostCaller(this, exports), arguments);
+                var returned = body(new HostCaller(exports), arguments);
                 for (var i = 0; i < results.Length; i++)
                 {
-                    results[i] = ToBox(returned[i], type.Results[i]);
+                    results[i] = ToBox(returned[i]);
                 }
             }, [.. type.Parameters.Select(KindOf)], [.. type.Results.Select(KindOf)]);
         }
@@ -289,22 +594,36 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _store.Dispose();
         }
 
-        /// <summary>The caller's callback exports, resolved while its handle was valid.</summary>
-        private sealed class HostCaller(Session session, Dictionary<string, Wt.Function?> exports) : IHostCaller
+        /// <summary>
+        /// The caller's callback exports, resolved while its handle was valid. Host functions and their callbacks
+        /// take and return numbers only (<see cref="RequireNumbers"/>), which the package's wrappers pass well.
+        /// </summary>
+        private sealed class HostCaller(Dictionary<string, Wt.Function?> exports) : IHostCaller
         {
             public IReadOnlyList<EngineValue> Invoke(string export, IReadOnlyList<EngineValue> arguments)
             {
                 var function = exports.GetValueOrDefault(export) ?? throw new EngineFailure(FailureKind.Link, $"no function export \"{export}\"");
-                var parameters = function.Parameters.Select(TypeOf).ToList();
                 var types = function.Results.Select(TypeOf).ToList();
-                var result = Run(() => function.Invoke([.. arguments.Select((argument, i) => session.ToBox(argument, parameters[i]))]));
+                object? result;
+                try
+                {
+                    result = function.Invoke([.. arguments.Select(ToBox)]);
+                }
+                catch (Wt.TrapException e)
+                {
+                    throw TrapFailure(e.Type, e.Message);
+                }
+                catch (Wt.WasmtimeException e)
+                {
+                    throw LinkFailure(e.Message);
+                }
                 object?[] results = types.Count switch
                 {
                     0 => [],
                     1 => [result],
                     _ => (object?[])result!,
                 };
-                return [.. results.Select((value, i) => FromObject(value, types[i]))];
+                return [.. results.Select((value, i) => FromNumber(value!, types[i]))];
             }
         }
 
@@ -325,7 +644,6 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             Wt.ValueKind.Int64 => Syntax.ValType.I64,
             Wt.ValueKind.Float32 => Syntax.ValType.F32,
             Wt.ValueKind.Float64 => Syntax.ValType.F64,
-            Wt.ValueKind.V128 => Syntax.ValType.V128,
             _ => throw new EngineFailure(FailureKind.Unsupported, $"a host function cannot call back with {kind} values"),
         };
 
@@ -337,7 +655,24 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _ => EngineValue.F64(BitConverter.DoubleToUInt64Bits(box.AsDouble())),
         };
 
-        private void DefineSpectest()
+        private static Wt.ValueBox ToBox(EngineValue value) => value.Kind switch
+        {
+            ValueKind.I32 => (int)(uint)value.Low,
+            ValueKind.I64 => (long)value.Low,
+            ValueKind.F32 => BitConverter.UInt32BitsToSingle((uint)value.Low),
+            ValueKind.F64 => BitConverter.UInt64BitsToDouble(value.Low),
+            _ => throw new EngineFailure(FailureKind.Unsupported, $"host functions take and return numbers only, not {value}"),
+        };
+
+        private static EngineValue FromNumber(object value, Syntax.ValType type) => type.Kind switch
+        {
+            ValueKind.I32 => EngineValue.I32((int)value),
+            ValueKind.I64 => EngineValue.I64((long)value),
+            ValueKind.F32 => EngineValue.F32(BitConverter.SingleToUInt32Bits((float)value)),
+            _ => EngineValue.F64(BitConverter.DoubleToUInt64Bits((double)value)),
+        };
+
+        internal void DefineSpectest()
         {
             foreach (var (name, parameters) in SpecTestModule.PrintFunctions)
             {
@@ -349,15 +684,10 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _linker.Define(SpecTestModule.Name, "global_f64", new Wt.Global(_store, Wt.ValueKind.Float64, SpecTestModule.GlobalF64, Wt.Mutability.Immutable));
             _linker.Define(SpecTestModule.Name, "table", new Wt.Table(_store, Wt.TableKind.FuncRef, null, (uint)SpecTestModule.TableLimits.Min, (uint)SpecTestModule.TableLimits.Max!.Value));
             _linker.Define(SpecTestModule.Name, "memory", new Wt.Memory(_store, (long)SpecTestModule.MemoryLimits.Min, (long)SpecTestModule.MemoryLimits.Max!.Value, is64Bit: false));
-            DefineSharedMemory();
+            // The package has no constructor for a shared memory or a 64-bit table: a module (compiled once per engine)
+            // exports spectest's and the linker takes them from its instance.
+            DefineInstance(SpecTestModule.Name, InstantiateNative(_owner.SpectestExtrasModule));
         }
-
-        /// <summary>
-        /// <c>spectest.shared_memory</c>: the package has no constructor for a shared memory, so a one-line module
-        /// (compiled once per engine) exports one and the linker takes it from that instance.
-        /// </summary>
-        private void DefineSharedMemory() =>
-            _linker.DefineInstance(_store, SpecTestModule.Name, _linker.Instantiate(_store, _owner.SharedMemoryModule));
 
         private static Wt.ValueKind KindOf(Syntax.ValType type) => type.Kind switch
         {
@@ -369,105 +699,10 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _ => throw new EngineFailure(FailureKind.Unsupported, $"spectest has no {type} parameter"),
         };
 
-        private Wt.ValueBox ToBox(EngineValue value, Syntax.ValType type) => value.Kind switch
-        {
-            ValueKind.I32 => (int)(uint)value.Low,
-            ValueKind.I64 => (long)value.Low,
-            ValueKind.F32 => BitConverter.UInt32BitsToSingle((uint)value.Low),
-            ValueKind.F64 => BitConverter.UInt64BitsToDouble(value.Low),
-            ValueKind.V128 => new Wt.V128(new V128(value.Low, value.High).ToBytes()),
-            _ => value.Reference switch
-            {
-                // A null must be boxed as the parameter's type: wasmtime tells funcref from externref by the box.
-                ReferenceClass.Null when type.Heap == HeapType.Func => Wt.Function.Null,
-                ReferenceClass.Null => Wt.ValueBox.AsBox<object>(null),
-                ReferenceClass.Extern => Wt.ValueBox.AsBox<object>(_hostReferences.For(value.HostId)),
-                _ => throw new EngineFailure(FailureKind.Unsupported, $"cannot pass {value} to wasmtime"),
-            },
-        };
-
-
-        private static EngineValue FromObject(object? value, Syntax.ValType type) => type.Kind switch
-        {
-            ValueKind.I32 => EngineValue.I32((int)value!),
-            ValueKind.I64 => EngineValue.I64((long)value!),
-            ValueKind.F32 => EngineValue.F32(BitConverter.SingleToUInt32Bits((float)value!)),
-            ValueKind.F64 => EngineValue.F64(BitConverter.DoubleToUInt64Bits((double)value!)),
-            ValueKind.V128 => EngineValue.V128(V128.FromBytes(((Wt.V128)value!).AsSpan())),
-            _ => value switch
-            {
-                null => EngineValue.Null,
-                Wt.Function { IsNull: true } => EngineValue.Null,
-                Wt.Function => EngineValue.Ref(ReferenceClass.Func),
-                HostReference host => EngineValue.Host(host.Id),
-                _ => EngineValue.Ref(ReferenceClass.Any),
-            },
-        };
-
-        /// <summary>
-        /// The wasmtime .NET API (50.0.1) passes only numbers, vectors and nullable <c>funcref</c>/<c>externref</c>
-        /// across the host boundary: for any other reference type it aborts the whole process. Such calls are refused
-        /// up front as unsupported, never attempted.
-        /// </summary>
-        private static void RequirePassable(IEnumerable<Syntax.ValType> types)
-        {
-            foreach (var type in types)
-            {
-                if (type.IsReference && !(type.Nullable && type.Heap.IsAbstract && type.Heap.Kind is AbstractHeapType.Func or AbstractHeapType.Extern))
-                {
-                    throw new EngineFailure(FailureKind.Unsupported, $"the wasmtime .NET API cannot pass {type} values");
-                }
-            }
-        }
-
-        /// <summary>
-        /// Every value type in the module's imports and exports: the .NET binding reads them all when it loads a
-        /// module, so one it cannot represent must keep the module away from it.
-        /// </summary>
-        private static IEnumerable<Syntax.ValType> InterfaceTypes(Module module)
-        {
-            var types = module.TypeDefinitions.ToList();
-            IEnumerable<Syntax.ValType> OfFunctionType(uint typeIndex) =>
-                types[(int)typeIndex].Body is FunctionType f ? f.Parameters.Concat(f.Results) : [];
-            var functionTypes = module.ImportsOf(ExternKind.Function).Select(i => ((FunctionTypeUse)i.Type).TypeIndex)
-                .Concat(module.Functions.Select(f => f.TypeIndex)).ToList();
-            var tables = module.ImportsOf(ExternKind.Table).Select(i => (TableType)i.Type).Concat(module.Tables.Select(t => t.Type)).ToList();
-            var globals = module.ImportsOf(ExternKind.Global).Select(i => ((GlobalType)i.Type).Type).Concat(module.Globals.Select(g => g.Type.Type)).ToList();
-            var tags = module.ImportsOf(ExternKind.Tag).Select(i => ((TagType)i.Type).TypeIndex).Concat(module.Tags.Select(t => t.TypeIndex)).ToList();
-
-            foreach (var import in module.Imports)
-            {
-                foreach (var type in import.Type switch
-                {
-                    FunctionTypeUse f => OfFunctionType(f.TypeIndex),
-                    TableType t => [t.ElementType],
-                    GlobalType g => [g.Type],
-                    TagType t => OfFunctionType(t.TypeIndex),
-                    _ => [],
-                })
-                {
-                    yield return type;
-                }
-            }
-            foreach (var export in module.Exports)
-            {
-                foreach (var type in export.Kind switch
-                {
-                    ExternKind.Function => OfFunctionType(functionTypes[(int)export.Index]),
-                    ExternKind.Table => [tables[(int)export.Index].ElementType],
-                    ExternKind.Global => [globals[(int)export.Index]],
-                    ExternKind.Tag => OfFunctionType(tags[(int)export.Index]),
-                    _ => [],
-                })
-                {
-                    yield return type;
-                }
-            }
-        }
-
         private static FunctionType ExportedFunctionType(Module module, string export)
         {
-            var index = ExportIndex(module, export, ExternKind.Function);
+            var index = module.Exports.FirstOrDefault(e => e.Name == export && e.Kind == ExternKind.Function)?.Index
+                ?? throw new EngineFailure(FailureKind.Unsupported, $"no function export \"{export}\"");
             var imported = module.ImportsOf(ExternKind.Function).ToList();
             var typeIndex = index < imported.Count
                 ? ((FunctionTypeUse)imported[(int)index].Type).TypeIndex
@@ -475,49 +710,19 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             return (FunctionType)module.TypeDefinitions.ElementAt((int)typeIndex).Body;
         }
 
-        private static Syntax.ValType ExportedGlobalType(Module module, string export)
-        {
-            var index = ExportIndex(module, export, ExternKind.Global);
-            var imported = module.ImportsOf(ExternKind.Global).ToList();
-            return index < imported.Count
-                ? ((GlobalType)imported[(int)index].Type).Type
-                : module.Globals[(int)index - imported.Count].Type.Type;
-        }
-
-        private static uint ExportIndex(Module module, string export, ExternKind kind) =>
-            module.Exports.FirstOrDefault(e => e.Name == export && e.Kind == kind)?.Index
-            ?? throw new EngineFailure(FailureKind.Unsupported, $"no {kind} export \"{export}\"");
-
-        /// <summary>Runs a call into wasmtime, turning its traps and errors into <see cref="EngineFailure"/>.</summary>
-        private static T Run<T>(Func<T> action)
-        {
-            try
-            {
-                return action();
-            }
-            catch (Wt.TrapException e)
-            {
-                throw TrapFailure(e);
-            }
-            catch (Wt.WasmtimeException e)
-            {
-                throw LinkFailure(e);
-            }
-        }
-
-        private static EngineFailure TrapFailure(Wt.TrapException e)
+        private static EngineFailure TrapFailure(Wt.TrapCode? code, string message)
         {
             // An uncaught Wasm exception reaches the host as a trap without a code of its own.
-            if (e.Message.Contains("thrown Wasm exception", StringComparison.Ordinal))
+            if (message.Contains("thrown Wasm exception", StringComparison.Ordinal))
             {
-                return new EngineFailure(FailureKind.UncaughtException, "uncaught exception", e);
+                return new EngineFailure(FailureKind.UncaughtException, "uncaught exception");
             }
             // Threads: the package's TrapCode has no member for a wait on an unshared memory (the spec's trap).
-            if (e.Message.Contains("atomic wait on non-shared memory", StringComparison.Ordinal))
+            if (message.Contains("atomic wait on non-shared memory", StringComparison.Ordinal))
             {
-                return new EngineFailure(FailureKind.Trap, "expected shared memory", e);
+                return new EngineFailure(FailureKind.Trap, "expected shared memory");
             }
-            (FailureKind Kind, string[] Messages) mapped = e.Type switch
+            (FailureKind Kind, string[] Messages) mapped = code switch
             {
                 Wt.TrapCode.StackOverflow => (FailureKind.Exhaustion, ["call stack exhausted"]),
                 Wt.TrapCode.OutOfFuel => (FailureKind.Exhaustion, ["all fuel consumed"]),
@@ -535,17 +740,17 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
                 Wt.TrapCode.AllocationTooLarge => (FailureKind.Exhaustion, ["allocation too large"]),
                 Wt.TrapCode.CastFailure => (FailureKind.Trap, ["cast failure"]),
                 Wt.TrapCode.UncaughtException => (FailureKind.UncaughtException, ["uncaught exception"]),
-                _ => (FailureKind.Trap, [e.Message]),
+                _ => (FailureKind.Trap, [message]),
             };
-            return new EngineFailure(mapped.Kind, mapped.Messages[0], e) { Aliases = mapped.Messages };
+            return new EngineFailure(mapped.Kind, mapped.Messages[0]) { Aliases = mapped.Messages };
         }
 
-        private static EngineFailure LinkFailure(Wt.WasmtimeException e)
+        private static EngineFailure LinkFailure(string error)
         {
-            var message = e.Message.Contains("unknown import", StringComparison.Ordinal) ? "unknown import"
-                : e.Message.Contains("incompatible import type", StringComparison.Ordinal) || e.Message.Contains("types incompatible", StringComparison.Ordinal) ? "incompatible import type"
-                : e.Message;
-            return new EngineFailure(FailureKind.Link, message, e);
+            var message = error.Contains("unknown import", StringComparison.Ordinal) ? "unknown import"
+                : error.Contains("incompatible import type", StringComparison.Ordinal) || error.Contains("types incompatible", StringComparison.Ordinal) ? "incompatible import type"
+                : error;
+            return new EngineFailure(FailureKind.Link, message);
         }
     }
 }

@@ -129,16 +129,13 @@ public sealed partial class WasmtimeWasiThreads : IDisposable
         {
             wasm_memorytype_delete(memoryType);
         }
-        // wasmtime_extern_t: the kind byte, then the union at offset 8 (a shared memory is an owned pointer).
-        var external = stackalloc byte[64];
-        external[0] = 4; // WASMTIME_EXTERN_SHAREDMEMORY
-        *(nint*)(external + 8) = memory;
+        var external = new WasmtimeCApi.Extern { Kind = WasmtimeCApi.ExternKind.SharedMemory, SharedMemory = memory };
         var moduleBytes = Encoding.UTF8.GetBytes(module);
         var nameBytes = Encoding.UTF8.GetBytes(name);
         var context = WasmtimeNative.wasmtime_store_context(Handle(store));
         fixed (byte* modulePointer = moduleBytes, namePointer = nameBytes)
         {
-            Check(wasmtime_linker_define(Handle(linker), context, modulePointer, (nuint)moduleBytes.Length, namePointer, (nuint)nameBytes.Length, external));
+            Check(WasmtimeCApi.wasmtime_linker_define(Handle(linker), context, modulePointer, (nuint)moduleBytes.Length, namePointer, (nuint)nameBytes.Length, &external));
         }
         GC.KeepAlive(store);
         return memory;
@@ -147,25 +144,12 @@ public sealed partial class WasmtimeWasiThreads : IDisposable
     /// <summary>The native pointer behind a package object (see <see cref="WasmtimeNative.NativeHandle"/>).</summary>
     private static nint Handle(object owner) => WasmtimeNative.NativeHandle(owner).DangerousGetHandle();
 
-    private static unsafe void Check(nint error)
+    private static void Check(nint error)
     {
-        if (error == 0)
+        if (error != 0)
         {
-            return;
+            throw new global::Wasmtime.WasmtimeException(WasmtimeCApi.TakeErrorMessage(error));
         }
-        ByteVector message;
-        wasmtime_error_message(error, &message);
-        var text = Encoding.UTF8.GetString(message.Data, (int)message.Size);
-        wasm_byte_vec_delete(&message);
-        wasmtime_error_delete(error);
-        throw new global::Wasmtime.WasmtimeException(text);
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct ByteVector
-    {
-        public nuint Size;
-        public byte* Data;
     }
 
     [LibraryImport("wasmtime")]
@@ -180,16 +164,4 @@ public sealed partial class WasmtimeWasiThreads : IDisposable
 
     [LibraryImport("wasmtime")]
     private static partial void wasmtime_sharedmemory_delete(nint memory);
-
-    [LibraryImport("wasmtime")]
-    private static unsafe partial nint wasmtime_linker_define(nint linker, nint context, byte* module, nuint moduleLength, byte* name, nuint nameLength, byte* external);
-
-    [LibraryImport("wasmtime")]
-    private static unsafe partial void wasmtime_error_message(nint error, ByteVector* message);
-
-    [LibraryImport("wasmtime")]
-    private static unsafe partial void wasm_byte_vec_delete(ByteVector* vector);
-
-    [LibraryImport("wasmtime")]
-    private static partial void wasmtime_error_delete(nint error);
 }
