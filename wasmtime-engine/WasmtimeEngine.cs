@@ -655,12 +655,14 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _ => EngineValue.F64(BitConverter.DoubleToUInt64Bits(box.AsDouble())),
         };
 
+        // Each arm converted to ValueBox itself: left to the switch, int, long, float and double have a natural common
+        // type (double), and every number would reach wasmtime as an f64.
         private static Wt.ValueBox ToBox(EngineValue value) => value.Kind switch
         {
-            ValueKind.I32 => (int)(uint)value.Low,
-            ValueKind.I64 => (long)value.Low,
-            ValueKind.F32 => BitConverter.UInt32BitsToSingle((uint)value.Low),
-            ValueKind.F64 => BitConverter.UInt64BitsToDouble(value.Low),
+            ValueKind.I32 => (Wt.ValueBox)(int)(uint)value.Low,
+            ValueKind.I64 => (Wt.ValueBox)(long)value.Low,
+            ValueKind.F32 => (Wt.ValueBox)BitConverter.UInt32BitsToSingle((uint)value.Low),
+            ValueKind.F64 => (Wt.ValueBox)BitConverter.UInt64BitsToDouble(value.Low),
             _ => throw new EngineFailure(FailureKind.Unsupported, $"host functions take and return numbers only, not {value}"),
         };
 

@@ -92,6 +92,30 @@ public sealed class WasmtimeEngineTests
     }
 
     [Fact]
+    public void Host_function_results_reach_wasm_with_every_bit_of_their_type()
+    {
+        // Numbers that a detour through f64 would round (an i64 above 2^53) or reinterpret (an i32, an f32's NaN payload).
+        var module = WatParser.ParseModule("""
+            (module
+              (import "host" "i64" (func $i64 (result i64)))
+              (import "host" "i32" (func $i32 (result i32)))
+              (import "host" "f32" (func $f32 (result f32)))
+              (func (export "i64") (result i64) (call $i64))
+              (func (export "i32") (result i32) (call $i32))
+              (func (export "f32") (result i32) (i32.reinterpret_f32 (call $f32))))
+            """);
+        using var wasmtime = new WasmtimeEngine();
+        using var session = wasmtime.CreateSession();
+        session.DefineFunction("host", "i64", new FunctionType([], [ValType.I64]), [], (_, _) => [EngineValue.I64(0x7FFF_FFFF_FFFF_FFFF)]);
+        session.DefineFunction("host", "i32", new FunctionType([], [ValType.I32]), [], (_, _) => [EngineValue.I32(-7)]);
+        session.DefineFunction("host", "f32", new FunctionType([], [ValType.F32]), [], (_, _) => [EngineValue.F32(0x7FC0_1234)]);
+        var instance = session.Instantiate(new ModuleArtifact(module));
+        Assert.Equal([EngineValue.I64(0x7FFF_FFFF_FFFF_FFFF)], session.Invoke(instance, "i64", []));
+        Assert.Equal([EngineValue.I32(-7)], session.Invoke(instance, "i32", []));
+        Assert.Equal([EngineValue.I32(0x7FC0_1234)], session.Invoke(instance, "f32", []));
+    }
+
+    [Fact]
     public void A_module_importing_spectests_64_bit_table_runs_on_wasmtime()
     {
         var module = WatParser.ParseModule("""
