@@ -67,7 +67,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
     /// </summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModuleArtifact, NativeModule> _compiled = new();
 
-    /// <summary>The module that exports <c>spectest</c>'s shared memory and 64-bit table (see <see cref="Session.DefineSpectest"/>), compiled once.</summary>
+    /// <summary>The module that exports <c>spectest</c>'s shared memory and 64-bit table, compiled once.</summary>
     private NativeModule? _spectestExtrasModule;
 
     /// <summary>The module that turns host references into <c>anyref</c>s and back (see <see cref="ReferenceConversions"/>), compiled once.</summary>
@@ -207,6 +207,12 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         private readonly WasmtimeEngine _owner;
         private ReferenceConversions? _conversions;
 
+        /// <summary>
+        /// Whether <c>spectest</c> is in the linker: defined when the first module that imports from it is instantiated,
+        /// since most modules do not (a generated case never does) and its shared memory costs a reservation per store.
+        /// </summary>
+        private bool _spectestDefined;
+
         public Session(WasmtimeEngine owner)
         {
             _owner = owner;
@@ -224,7 +230,6 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             }
             _context = WasmtimeNative.wasmtime_store_context(WasmtimeNative.NativeHandle(_store).DangerousGetHandle());
             _linker = new Wt.Linker(engine);
-            DefineSpectest();
         }
 
         private nint LinkerHandle => WasmtimeNative.NativeHandle(_linker).DangerousGetHandle();
@@ -233,6 +238,10 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
 
         public IEngineInstance Instantiate(ModuleArtifact module)
         {
+            if (!_spectestDefined && module.Module.Imports.Any(i => i.Module == SpecTestModule.Name))
+            {
+                DefineSpectest();
+            }
             var instance = new Instance(InstantiateNative(_owner.Compile(module)), module.Module);
             _instances.Add(instance);
             return instance;
@@ -674,8 +683,9 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             _ => EngineValue.F64(BitConverter.DoubleToUInt64Bits((double)value)),
         };
 
-        internal void DefineSpectest()
+        private void DefineSpectest()
         {
+            _spectestDefined = true;
             foreach (var (name, parameters) in SpecTestModule.PrintFunctions)
             {
                 _linker.DefineFunction(SpecTestModule.Name, name, (_, _, _) => { }, [.. parameters.Select(KindOf)], []);
