@@ -1,4 +1,5 @@
 using WasmHarness.Syntax;
+using WasmHarness.Validation;
 
 namespace WasmHarness.Generator;
 
@@ -434,23 +435,93 @@ internal sealed class FunctionBuilder
 
     private void PushConstant(ValType type)
     {
+        if (type.IsReference && Subtyping.TopOf(type.Heap.IsConcrete ? HeapType.Any : type.Heap) == HeapType.Any && _u.Int(3) != 0)
+        {
+            PushGcObject(type);
+            return;
+        }
         Emit(_m.Constant(type));
         Push(type);
+    }
+
+    /// <summary>
+    /// A new GC object where a reference of <paramref name="type"/> (of the <c>any</c> hierarchy, concrete types
+    /// being the module's GC types) is wanted: a struct, an array or an i31, whichever the type admits. Tracked as
+    /// <paramref name="type"/> itself (subsumption: the object's own type is a subtype).
+    /// </summary>
+    private void PushGcObject(ValType type)
+    {
+        const uint structType = ModuleGenerator.ModuleBuilder.Struct, array = ModuleGenerator.ModuleBuilder.Array;
+        var heap = type.Heap;
+        var kind = heap == HeapType.Concrete(structType) || heap == HeapType.Struct ? 0
+            : heap == HeapType.Concrete(array) || heap == HeapType.Array ? 1
+            : heap == HeapType.I31 ? 2
+            : heap == HeapType.None ? 3
+            : _u.Int(3); // any, eq: any of the three
+        switch (kind)
+        {
+            case 0:
+                Emit(_m.Constant(ValType.I32));
+                Emit(_m.Constant(ValType.I64));
+                Emit(Instruction.WithIndex(Opcode.StructNew, structType));
+                break;
+            case 1:
+                Emit(Instruction.I32Const(_u.Int(4)));
+                Emit(Instruction.WithIndex(Opcode.ArrayNewDefault, array));
+                break;
+            case 2:
+                Emit(_m.Constant(ValType.I32));
+                Emit(Opcode.RefI31);
+                break;
+            default:
+                Emit(Instruction.WithHeapType(Opcode.RefNull, heap));
+                break;
+        }
+        Push(type);
+    }
+
+    /// <summary>
+    /// Whether a value of type <paramref name="from"/> may stand where <paramref name="to"/> is wanted: the same type,
+    /// or a reference subtype (the module's GC types are a struct, its subtype and an array; function types are
+    /// below <c>func</c>; the abstract hierarchy is the validator's).
+    /// </summary>
+    private bool Fits(ValType from, ValType to)
+    {
+        if (from == to)
+        {
+            return true;
+        }
+        if (!from.IsReference || !to.IsReference || (from.Nullable && !to.Nullable))
+        {
+            return false;
+        }
+        var (sub, super) = (from.Heap, to.Heap);
+        if (sub.IsConcrete)
+        {
+            if (super.IsConcrete)
+            {
+                return sub == super || (sub.TypeIndex == ModuleGenerator.ModuleBuilder.SubStruct && super.TypeIndex == ModuleGenerator.ModuleBuilder.Struct);
+            }
+            sub = sub.TypeIndex >= _m.GcTypes.Count ? HeapType.Func
+                : sub.TypeIndex == ModuleGenerator.ModuleBuilder.Array ? HeapType.Array
+                : HeapType.Struct;
+        }
+        return super.IsAbstract && Subtyping.Matches(sub, super);
     }
 
     /// <summary>Converts the value on top of the stack from its type to <paramref name="to"/>, keeping some of its bits.</summary>
     private void Convert(ValType to)
     {
         var from = _stack[^1];
-        if (from == to)
+        if (Fits(from, to))
         {
+            _stack[^1] = to; // tracked as the wanted supertype from here on
             return;
         }
         if (to.IsReference)
         {
             Discard();
-            Emit(Instruction.WithHeapType(Opcode.RefNull, to.Heap));
-            Push(to);
+            PushConstant(to);
             return;
         }
         switch (from.Kind, to.Kind)
@@ -639,7 +710,7 @@ internal sealed class FunctionBuilder
         var k = _stack.Count - height;
         for (var i = 0; i < k - 1; i++)
         {
-            if (_stack[height + i] != target[i])
+            if (!Fits(_stack[height + i], target[i]))
             {
                 while (_stack.Count - height > 1)
                 {

@@ -128,6 +128,17 @@ public static class ModuleGenerator
                 // they are read with get_s and get_u, whose sign extension is a fault of its own (FaultCatalog).
                 GcTypes.Add(new SubType(new StructType([Mutable(ValType.I32), Mutable(ValType.I64), new FieldType(StorageType.I8, Mutable: false)]), [Struct]));
                 GcTypes.Add(new SubType(new ArrayType(U.Bool() ? new FieldType(StorageType.I16, Mutable: true) : Mutable(ValType.I32))));
+                // Two GC reference types join the value types of signatures, locals, globals, tags and blocks, so GC
+                // objects cross every engine's interface (wasmtime's C API too) and flow through locals and globals.
+                // Two, not all five, so that numbers stay most of what a case computes.
+                List<ValType> gcInterface =
+                [
+                    ValType.Ref(HeapType.Any, nullable: true), ValType.Ref(HeapType.Eq, nullable: true), ValType.Ref(HeapType.I31, nullable: true),
+                    ValType.Ref(HeapType.Concrete(Struct), nullable: true), ValType.Ref(HeapType.Concrete(Array), nullable: true),
+                ];
+                var first = U.Choose(gcInterface);
+                gcInterface.Remove(first);
+                ValueTypes.AddRange([first, U.Choose(gcInterface)]);
             }
 
             var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, Gc = false, Threads = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;

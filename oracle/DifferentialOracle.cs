@@ -388,7 +388,8 @@ public sealed class DifferentialOracle(IReadOnlyList<IEngine> engines, OracleOpt
             ValueKind.V128 => EngineValue.V128(edge
                 ? new V128(EdgeValues.Splat32(EdgeValues.F32[random.Next(EdgeValues.F32.Length)]), (ulong)EdgeValues.I64[random.Next(EdgeValues.I64.Length)])
                 : new V128((ulong)random.NextInt64(), (ulong)random.NextInt64())),
-            _ when type.Heap == HeapType.Extern && !edge => EngineValue.Host((uint)random.Next(1, 4)),
+            // A host reference for externref, and for anyref too (internalized on the way in: any.convert_extern).
+            _ when (type.Heap == HeapType.Extern || type.Heap == HeapType.Any) && !edge => EngineValue.Host((uint)random.Next(1, 4)),
             _ => EngineValue.Null,
         };
     }

@@ -543,36 +543,23 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         /// <summary>Throws the failure an error or a trap of the C API stands for (both deleted); nothing when both are null.</summary>
         private void Check(nint error, nint trap)
         {
-            // An uncaught Wasm exception leaves the call as an error and stays pending in the store until taken.
+            if (error == 0 && trap == 0)
+            {
+                return;
+            }
+            var (code, message) = trap != 0 ? WasmtimeCApi.TakeTrap(trap) : (null, WasmtimeCApi.TakeErrorMessage(error));
+            // A thrown exception that no handler caught stays pending in the store until the host takes it: this
+            // call's, or one a host function's callback left (the package's calls do not take it). Released here, so
+            // that none outlives the failure it caused; the message says whether this failure is one.
             WasmtimeCApi.GcRef exception;
-            if ((error != 0 || trap != 0) && WasmtimeCApi.wasmtime_context_take_exception(_context, &exception))
+            if (WasmtimeCApi.wasmtime_context_take_exception(_context, &exception))
             {
                 WasmtimeCApi.wasmtime_exnref_unroot(&exception);
-                Delete(error, trap);
-                throw new EngineFailure(FailureKind.UncaughtException, "uncaught exception");
             }
-            if (trap != 0)
-            {
-                var (code, message) = WasmtimeCApi.TakeTrap(trap);
-                throw TrapFailure(code is { } c ? (Wt.TrapCode)c : null, message);
-            }
-            if (error != 0)
-            {
-                throw LinkFailure(WasmtimeCApi.TakeErrorMessage(error));
-            }
-
-            static void Delete(nint error, nint trap)
-            {
-                if (error != 0)
-                {
-                    WasmtimeCApi.TakeErrorMessage(error);
-                }
-                if (trap != 0)
-                {
-                    WasmtimeCApi.TakeTrap(trap);
-                }
-            }
+            throw trap != 0 || IsUncaughtException(message) ? TrapFailure(code is { } c ? (Wt.TrapCode)c : null, message) : LinkFailure(message);
         }
+
+        private static bool IsUncaughtException(string message) => message.Contains("thrown Wasm exception", StringComparison.Ordinal);
 
         public void DefineFunction(string module, string name, FunctionType type, IReadOnlyList<string> callbacks, HostFunction body)
         {
@@ -724,8 +711,8 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
 
         private static EngineFailure TrapFailure(Wt.TrapCode? code, string message)
         {
-            // An uncaught Wasm exception reaches the host as a trap without a code of its own.
-            if (message.Contains("thrown Wasm exception", StringComparison.Ordinal))
+            // An uncaught Wasm exception reaches the host as a trap or an error without a code of its own.
+            if (IsUncaughtException(message))
             {
                 return new EngineFailure(FailureKind.UncaughtException, "uncaught exception");
             }
