@@ -13,7 +13,8 @@ namespace WasmHarness.Generator;
 /// identically on every engine. The export <see cref="ResetFuelExport"/> refills it; the oracle calls it before each
 /// call. Everything is exported: functions <c>f0..</c>, globals <c>g1..</c> (numbered among the defined globals, the
 /// sink first), the memory <see cref="MemoryExport"/>, the table <see cref="TableExport"/>. Exported signatures use
-/// only numbers, v128 and nullable funcref/externref (what every engine can pass). With the 3.0 features: tags
+/// numbers, v128, nullable funcref/externref and, with GC, two nullable GC reference types (every engine passes them,
+/// wasmtime through its C API). With the 3.0 features: tags
 /// (exceptions), a second memory <see cref="SecondMemoryExport"/>, 64-bit addresses. With
 /// <see cref="GeneratorConfig.Imports"/>: a second generated module (the provider, <see cref="ProviderModules"/>)
 /// whose functions, globals (mutable ones included), memory and table the module imports.
@@ -90,8 +91,9 @@ public static class ModuleGenerator
         /// <summary>
         /// With <see cref="GeneratorConfig.Gc"/>, the GC types, first in the type index space: a non-final struct
         /// <see cref="Struct"/> (mut i32, mut i64), its final subtype <see cref="SubStruct"/> (adds an immutable i32) and
-        /// an array <see cref="Array"/> of mut i32. References to them live only on the operand stack (never in
-        /// locals, globals or signatures), so every engine can run the case and none has to pass one across its API.
+        /// an array <see cref="Array"/> of mut i32 or i16. Two nullable reference types of the <c>any</c> hierarchy
+        /// (of anyref, eqref, i31ref and references to <see cref="Struct"/> and <see cref="Array"/>) join
+        /// <see cref="ValueTypes"/>, so GC objects reach signatures, locals, globals and tags, and the interface.
         /// </summary>
         public readonly List<SubType> GcTypes = [];
         public const uint Struct = 0;

@@ -20,8 +20,8 @@ namespace WasmHarness.Fuzz.Targets;
 /// lane as <c>f32x4</c> or as <c>f64x2</c> with that rule, since the lane shape of a vector result is unknown.</item>
 /// <item>Exhaustion (fuel, call stack, resource limits) on either side ends the comparison: the engines count fuel
 /// and stack differently, and the state after it may differ.</item>
-/// <item>What an engine cannot do is skipped, not compared: <see cref="FailureKind.Unsupported"/> (values the wasmtime
-/// .NET API cannot pass, features it lacks), instructions our interpreter does not support yet, and modules using
+/// <item>What an engine cannot do is skipped, not compared: <see cref="FailureKind.Unsupported"/> (features it lacks,
+/// values the harness cannot pass in), instructions our interpreter does not support yet, and modules using
 /// relaxed SIMD (whose results are implementation-defined), and modules with shared memories or tables (the threads
 /// proposal: our decoder keeps the flag, wasmtime is not configured for it).</item>
 /// <item>Link errors are compared by kind only (the engines word them differently); traps by the spec message, where
