@@ -68,13 +68,6 @@ internal sealed partial class FunctionCompiler
         }
     }
 
-    /// <summary>Leaves the frame's depth count (before a tail call, whose callee enters it again).</summary>
-    private void EmitLeave()
-    {
-        _il.Emit(OpCodes.Ldloc, _state);
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Leave)));
-    }
-
     /// <summary>Passes this function's own result byrefs on to a tail-called function with the same results.</summary>
     private void PassResultAddresses()
     {
@@ -166,12 +159,12 @@ internal sealed partial class FunctionCompiler
             var method = _module.Method(functionIndex);
             EmitTailPart(() =>
             {
-                EmitLeave();
                 foreach (var (slot, _) in arguments)
                 {
                     _il.Emit(OpCodes.Ldloc, slot);
                 }
                 PassResultAddresses();
+                LoadDepth(); // the callee replaces this frame: same depth
                 LoadContext();
                 EmitTailPrefix();
                 _il.Emit(OpCodes.Call, method);
@@ -206,7 +199,6 @@ internal sealed partial class FunctionCompiler
     private void EmitTailCallThrough(FunctionType type, (LocalBuilder Slot, ValueKind Kind)[] arguments, LocalBuilder function, LocalBuilder context, LocalBuilder pointer)
     {
         var (returnType, parameters) = Signature(type);
-        EmitLeave();
         var viaStore = _il.DefineLabel();
         _il.Emit(OpCodes.Ldloc, pointer);
         _il.Emit(OpCodes.Brfalse, viaStore);
@@ -215,6 +207,7 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Ldloc, slot);
         }
         PassResultAddresses();
+        LoadDepth(); // the callee replaces this frame: same depth
         _il.Emit(OpCodes.Ldloc, context);
         _il.Emit(OpCodes.Ldloc, pointer);
         EmitTailPrefix();
@@ -223,6 +216,7 @@ internal sealed partial class FunctionCompiler
         _il.Mark(viaStore);
         PackSlots(arguments);
         _il.Emit(OpCodes.Ldloc, function);
+        PublishDepth(-1); // this frame has left: the callee's entry counts from its caller's depth
         LoadContext();
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
         ReturnPacked();
@@ -268,6 +262,7 @@ internal sealed partial class FunctionCompiler
         {
             _il.Emit(OpCodes.Ldloca, temp);
         }
+        LoadCalleeDepth();
         _il.Emit(OpCodes.Ldloc, context);
         _il.Emit(OpCodes.Ldloc, pointer);
         _il.EmitCalli(returnType, parameters);
@@ -284,6 +279,7 @@ internal sealed partial class FunctionCompiler
         _il.Mark(slow);
         PackSlots(arguments);
         _il.Emit(OpCodes.Ldloc, function);
+        PublishDepth();
         LoadContext();
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
         _stack.RemoveRange(first, count + 1);

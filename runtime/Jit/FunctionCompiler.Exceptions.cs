@@ -26,7 +26,6 @@ namespace WasmHarness.Jit;
 /// </summary>
 internal sealed partial class FunctionCompiler
 {
-    private static readonly FieldInfo StateDepth = typeof(JitState).GetField(nameof(JitState.Depth))!;
     private static readonly MethodInfo ExceptionOf = typeof(UncaughtException).GetProperty(nameof(UncaughtException.Exception))!.GetMethod!;
     private static readonly MethodInfo PayloadOf = typeof(ExceptionInstance).GetProperty(nameof(ExceptionInstance.Payload))!.GetMethod!;
 
@@ -34,7 +33,6 @@ internal sealed partial class FunctionCompiler
     private readonly Dictionary<Control, TryRegion> _tries = [];
     private int _openRegions;
     private int _position;
-    private LocalBuilder? _frameDepth;
     private LocalBuilder? _clause;
     private LocalBuilder? _thrown;
     private LocalBuilder? _delegated;
@@ -80,19 +78,18 @@ internal sealed partial class FunctionCompiler
     private static MethodInfo ExceptionHelper(string name) =>
         typeof(JitExceptions).GetMethod(name, BindingFlags.Static | BindingFlags.Public) ?? throw new InvalidOperationException($"no JIT helper {name}");
 
-    /// <summary>In a function with handlers, remembers the JIT call depth of its frame (after entry), which a handler restores.</summary>
-    private void SaveFrameDepth()
+    /// <summary>
+    /// In a function with handlers, the locals they use. (A handler restores no call depth: the depth is an argument,
+    /// so a caught exception leaves it as it was.)
+    /// </summary>
+    private void PrepareCatch()
     {
         if (!Range.Any(i => i.Opcode is Opcode.Try or Opcode.TryTable))
         {
             return;
         }
-        _frameDepth = _il.Local(typeof(int), "frame depth");
         _clause = _il.Local(typeof(int), "catch clause");
         _thrown = _il.Local(typeof(ExceptionInstance), "caught exception");
-        _il.Emit(OpCodes.Ldloc, _state);
-        _il.Emit(OpCodes.Ldfld, StateDepth);
-        _il.Emit(OpCodes.Stloc, _frameDepth);
     }
 
     /// <summary>True when a branch to <paramref name="target"/> leaves an open CIL region (so it must be a <c>leave</c>).</summary>
@@ -267,9 +264,6 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Castclass, typeof(UncaughtException));
         _il.Emit(OpCodes.Call, ExceptionOf);
         _il.Emit(OpCodes.Stloc, caught);
-        _il.Emit(OpCodes.Ldloc, _state);
-        _il.Emit(OpCodes.Ldloc, _frameDepth!);
-        _il.Emit(OpCodes.Stfld, StateDepth);
         ReloadMemory();
         if (region.Targets.Length > 1)
         {

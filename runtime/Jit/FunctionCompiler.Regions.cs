@@ -151,8 +151,10 @@ internal sealed partial class FunctionCompiler
         _outlined.Add(method);
         _dump?.Invoke($"{_module.Function(_index)} region {region.Id} ({region.ReadFirst.Length} locals in, {region.Written.Length} out, {exits.Count} exits)", compiler._il.Listing);
 
-        // (The locals the region uses live in the frame buffer in this method: nothing to pass.)
+        // (The locals the region uses live in the frame buffer in this method: nothing to pass.) A region is part of
+        // this frame: same depth.
         FrameAddress(0);
+        LoadDepth();
         LoadContext();
         _il.Emit(OpCodes.Call, method);
         var code = Temp(ValueKind.I32, 10);
@@ -205,7 +207,7 @@ internal sealed partial class FunctionCompiler
     /// <summary>A new method for <paramref name="region"/>, beside the function's own (in memory or in the assembly being written).</summary>
     private MethodInfo DeclareRegion(Region region)
     {
-        Type[] parameters = [PointerType, typeof(JitContext)];
+        Type[] parameters = [PointerType, typeof(int), typeof(JitContext)];
         if (_module.Method(_index) is MethodBuilder { DeclaringType: TypeBuilder type })
         {
             var method = type.DefineMethod($"{JitAssembly.FunctionName(_index)}_region{region.Id}", MethodAttributes.Public | MethodAttributes.Static, typeof(int), parameters);
@@ -229,7 +231,7 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Dup);
         _il.Emit(OpCodes.Stloc, _state);
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CheckStack)));
-        SaveFrameDepth();
+        PrepareCatch();
         ReloadMemory();
         HoistOpaqueConstants();
         LoadLocalsFromFrame(region.ReadFirst.Where(_regionLocals.ContainsKey));

@@ -19,6 +19,7 @@ internal sealed partial class FunctionCompiler
     private static readonly MethodInfo MemoryData = typeof(MemoryInstance).GetProperty("Data", BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
     private static readonly MethodInfo MemoryLength = typeof(MemoryInstance).GetProperty(nameof(MemoryInstance.Length))!.GetMethod!;
     private static readonly FieldInfo ContextState = typeof(JitContext).GetField(nameof(JitContext.State))!;
+    private static readonly FieldInfo StateDepth = typeof(JitState).GetField(nameof(JitState.Depth))!;
     private static readonly FieldInfo ContextMemory = typeof(JitContext).GetField(nameof(JitContext.Memory0))!;
     private static readonly FieldInfo ContextMemories = typeof(JitContext).GetField(nameof(JitContext.Memories))!;
     private static readonly FieldInfo ContextGlobals = typeof(JitContext).GetField(nameof(JitContext.Globals))!;
@@ -32,6 +33,9 @@ internal sealed partial class FunctionCompiler
     private readonly IlWriter _il;
     private readonly Func<int, bool> _isCompiled;
     private readonly int _contextArg;
+
+    /// <summary>The argument holding this frame's call depth (see <see cref="EmitBody"/>).</summary>
+    private readonly int _depthArg;
     private readonly List<ValType> _localTypes = [];
     private readonly LocalBuilder[] _locals;
     private readonly List<ValueKind> _stack = [];
@@ -91,9 +95,10 @@ internal sealed partial class FunctionCompiler
         _region = region;
         _outlined = outlined ?? [];
         (_first, _end) = region is null ? (0, _code.Body.Instructions.Count) : (region.Start, region.End);
-        // A region's method takes the frame buffer and the context; the function's, its Wasm parameters, the
-        // byrefs of results after the first, and the context.
-        _contextArg = region is not null ? 1 : _type.Parameters.Count + (_type.Results.Count > 1 ? _type.Results.Count : 0);
+        // A region's method takes the frame buffer, the depth and the context; the function's, its Wasm parameters,
+        // the byrefs of results after the first, the depth and the context.
+        _depthArg = region is not null ? 1 : _type.Parameters.Count + (_type.Results.Count > 1 ? _type.Results.Count : 0);
+        _contextArg = _depthArg + 1;
         _localTypes.AddRange(_type.Parameters);
         foreach (var group in _code.Locals)
         {
@@ -278,6 +283,8 @@ internal sealed partial class FunctionCompiler
         {
             parameters.AddRange(type.Results.Select(r => ClrType(r.Kind).MakeByRefType()));
         }
+        // The frame's call depth, then the context: see EmitBody.
+        parameters.Add(typeof(int));
         parameters.Add(typeof(JitContext));
         return (returnType, [.. parameters]);
     }
@@ -375,6 +382,13 @@ internal sealed partial class FunctionCompiler
         {
             il.Emit(OpCodes.Ldloca, result);
         }
+        // The first compiled frame of this entry is one deeper than the state says (0 from the host; a caller's own
+        // depth when compiled code called out through the store and came back).
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldfld, ContextState);
+        il.Emit(OpCodes.Ldfld, StateDepth);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Ldarg_0);
         call(il);
         if (type.Results.Count == 1)
@@ -495,6 +509,34 @@ internal sealed partial class FunctionCompiler
 
     private void LoadContext() => _il.Argument(OpCodes.Ldarg, _contextArg);
 
+    /// <summary>Pushes this frame's call depth.</summary>
+    private void LoadDepth() => _il.Argument(OpCodes.Ldarg, _depthArg);
+
+    /// <summary>Pushes the depth of a frame this one calls (one deeper).</summary>
+    private void LoadCalleeDepth()
+    {
+        LoadDepth();
+        _il.Emit(OpCodes.Ldc_I4_1);
+        _il.Emit(OpCodes.Add);
+    }
+
+    /// <summary>
+    /// Before a call that leaves compiled code (a host or interpreted function, through the store): the state's depth
+    /// becomes <paramref name="offset"/> plus this frame's, so that compiled code the call re-enters (whose entry thunk
+    /// starts from the state's depth) keeps counting from here.
+    /// </summary>
+    private void PublishDepth(int offset = 0)
+    {
+        _il.Emit(OpCodes.Ldloc, _state);
+        LoadDepth();
+        if (offset != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I4, offset);
+            _il.Emit(OpCodes.Add);
+        }
+        _il.Emit(OpCodes.Stfld, StateDepth);
+    }
+
     private void ReloadMemory()
     {
         if (_memoryBase is null)
@@ -609,12 +651,15 @@ internal sealed partial class FunctionCompiler
 
     private void EmitBody()
     {
+        // The call depth travels as an argument (callers pass theirs plus one, tail calls their own), so a call costs
+        // no read-modify-write of shared state: the entry checks it against the limit, and the stack.
+        LoadDepth();
         LoadContext();
         _il.Emit(OpCodes.Ldfld, ContextState);
         _il.Emit(OpCodes.Dup);
         _il.Emit(OpCodes.Stloc, _state);
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Enter)));
-        SaveFrameDepth();
+        PrepareCatch();
         ConsumeFuel();
         ReloadMemory();
         HoistOpaqueConstants();
@@ -624,8 +669,6 @@ internal sealed partial class FunctionCompiler
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
         TranslateRange();
         // The function's end: results are in the slots at the bottom of the stack.
-        _il.Emit(OpCodes.Ldloc, _state);
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Leave)));
         if (results.Length == 1)
         {
             _il.Emit(OpCodes.Ldloc, Slot(0, results[0]));
@@ -1099,6 +1142,7 @@ internal sealed partial class FunctionCompiler
             {
                 _il.Emit(OpCodes.Ldloca, result);
             }
+            LoadCalleeDepth();
             LoadContext();
             _il.Emit(OpCodes.Call, _module.Method(functionIndex));
             if (type.Results.Count == 1)
@@ -1114,6 +1158,7 @@ internal sealed partial class FunctionCompiler
         else
         {
             PackArguments(type, 0);
+            PublishDepth();
             LoadContext();
             _il.Emit(OpCodes.Ldc_I4, functionIndex);
             _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Call)));

@@ -17,7 +17,8 @@ namespace WasmHarness.Jit;
 internal static class JitAssembly
 {
     /// <summary>The layout of the file; a reader refuses any other.</summary>
-    public const int FormatVersion = 1;
+    /// 2: compiled functions take their call depth before the context (stop 33).
+    public const int FormatVersion = 2;
 
     /// <summary>The type that holds the compiled functions.</summary>
     public const string CodeTypeName = "WasmHarness.Compiled.Code";

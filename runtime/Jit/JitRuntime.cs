@@ -32,13 +32,17 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
 }
 
 /// <summary>
-/// The JIT tier's state in one store: the call depth of compiled frames (counted as the interpreter counts its
-/// frames, so <c>call stack exhausted</c> comes at the same depth), and the entry from the shared call path.
+/// The JIT tier's state in one store: the depth limit, the call depth where compiled code called out through the
+/// store (compiled frames pass their depth as an argument, counted as the interpreter counts its frames, so
+/// <c>call stack exhausted</c> comes at the same depth; an entry thunk starts from this one), and the entry from the
+/// shared call path.
 /// </summary>
 internal sealed class JitState(Store store)
 {
     public readonly Store Store = store;
     public readonly int MaxDepth = store.Engine.Options.MaxCallDepth;
+
+    /// <summary>The depth of the compiled frame that last called out of compiled code (0 from the host).</summary>
     public int Depth;
 
     /// <summary>Lowest stack address compiled frames may reach on the running thread (<see cref="GuestThread.StackLimit"/>).</summary>
@@ -280,22 +284,20 @@ internal static class GuestThread
 internal static partial class JitRuntime
 {
     /// <summary>
-    /// Frame entry: counts the depth as the interpreter does, and traps before the frame would come within
+    /// Frame entry at call depth <paramref name="depth"/> (the first compiled frame of a call from the host is 1, as
+    /// the interpreter counts its frames): traps beyond the depth limit, and before the frame would come within
     /// <see cref="GuestThread.StackReserve"/> of the end of the thread's stack (so even huge frames never overflow it).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Enter(JitState state)
+    [SkipLocalsInit] // the marker is only an address
+    public static unsafe void Enter(int depth, JitState state)
     {
-        var depth = ++state.Depth;
-        byte marker = 0;
+        byte marker;
         if (depth > state.MaxDepth || (nuint)(&marker) < state.StackLimit)
         {
             throw Trap((int)TrapKind.CallStackExhausted);
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Leave(JitState state) => state.Depth--;
 
     /// <summary>Entry of an outlined region (a method that is part of its function's frame): the stack check of <see cref="Enter"/> only.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

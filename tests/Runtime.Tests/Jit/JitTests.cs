@@ -347,6 +347,34 @@ public sealed class JitTests
         Assert.Equal(0, instance.Store.Fuel);
     }
 
+    [Theory]
+    [InlineData(ExecutionTier.Jit)]
+    [InlineData(ExecutionTier.Interpreter)]
+    public void The_depth_limit_counts_on_through_host_functions_that_call_back(ExecutionTier tier)
+    {
+        // Compiled frames pass their depth as an argument; a call out to the host leaves it in the store's JIT state,
+        // where the entry of the call back starts from. So recursion through a host function still ends at the limit
+        // (host frames are not counted), as in the interpreter, and a later call starts from depth 1 again.
+        var linker = new Linker();
+        FunctionInstance? down = null;
+        linker.DefineFunction("host", "again", new Syntax.FunctionType([Syntax.ValType.I64], [Syntax.ValType.I64]),
+            (args, results) => results[0] = down!.Invoke(args[0])[0]);
+        var engine = new Engine(new EngineOptions { Tier = tier, MaxCallDepth = 100 });
+        var instance = CompiledModule.FromText(engine, """
+            (module
+              (import "host" "again" (func $again (param i64) (result i64)))
+              (global $depth (export "depth") (mut i32) (i32.const 0))
+              (func $down (export "down") (param i64) (result i64)
+                (global.set $depth (i32.add (global.get $depth) (i32.const 1)))
+                (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 0))
+                  (else (i64.add (i64.const 1) (call $again (i64.sub (local.get 0) (i64.const 1))))))))
+            """).Instantiate(new Store(engine), linker);
+        down = instance.GetFunction("down");
+        AssertTrap(TrapKind.CallStackExhausted, () => instance.Invoke("down", Value.FromI64(1_000)));
+        Assert.Equal(100, instance.GetGlobal("depth").Value.I32);
+        Assert.Equal(99L, instance.Invoke("down", Value.FromI64(99))[0].I64);
+    }
+
     [Fact]
     public void CompiledAndInterpretedFunctionsCallEachOther()
     {
