@@ -140,6 +140,11 @@ internal static class InternalOp
     public const Opcode LocalI32Load8U = (Opcode)0xCF;
     /// <summary><c>local.get A; i32.load8_s offset=C</c> from memory B.</summary>
     public const Opcode LocalI32Load8S = (Opcode)0xD7;
+    /// <summary>
+    /// <c>local.get B; local.get (C's low half); i32 comparison; br_if</c> to A with no values to move: a loop's
+    /// closing test in one op. C's high half is the comparison's <c>BrIfI32*</c> code.
+    /// </summary>
+    public const Opcode BrIfLocalsI32 = (Opcode)0xD8;
 
     /// <summary>The fused compare-and-branch op of an i32 comparison, or null.</summary>
     public static Opcode? BranchOnComparison(Opcode comparison) => comparison switch

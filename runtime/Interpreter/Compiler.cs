@@ -579,7 +579,17 @@ internal sealed class Compiler
         {
             return false;
         }
-        _code[^1] = new Op(fused, target.LoopPc);
+        if (fused != InternalOp.BrIfZeroJump && _code.Count - 2 >= _fuseBarrier && _code[^2].Code == InternalOp.LocalGet2)
+        {
+            // Both operands are locals: the test reads them in place (a loop's `i < n`).
+            var locals = _code[^2];
+            _code.RemoveAt(_code.Count - 1);
+            _code[^1] = new Op(InternalOp.BrIfLocalsI32, target.LoopPc, locals.A, (uint)locals.B | ((ulong)fused << 32));
+        }
+        else
+        {
+            _code[^1] = new Op(fused, target.LoopPc);
+        }
         if (!target.IsLoop)
         {
             target.Fixups.Add(_code.Count - 1);

@@ -669,6 +669,16 @@ internal sealed unsafe partial class Machine
                 SetBits(ref s[fp + op.A], r.Low);
                 break;
             }
+            case InternalOp.BrIfLocalsI32:
+            {
+                ChargeFusedFuel(fuelEnabled, 3);
+                if (BranchHolds((Opcode)(op.C >> 32), (int)s[fp + op.B].Low, (int)s[fp + (int)(uint)op.C].Low) != 0)
+                {
+                    StopIfInterruptedGoingBack(op.A, pc);
+                    pc = op.A;
+                }
+                break;
+            }
             case InternalOp.BrIfI32Eq:
             case InternalOp.BrIfI32Ne:
             case InternalOp.BrIfI32LtS:
@@ -683,19 +693,7 @@ internal sealed unsafe partial class Machine
                 ChargeFusedFuel(fuelEnabled, 1);
                 sp -= 2;
                 var (a, b) = ((int)s[sp].Low, (int)s[sp + 1].Low);
-                var holds = op.Code switch
-                {
-                    InternalOp.BrIfI32Eq => ScalarOps.I32Eq(a, b),
-                    InternalOp.BrIfI32Ne => ScalarOps.I32Ne(a, b),
-                    InternalOp.BrIfI32LtS => ScalarOps.I32LtS(a, b),
-                    InternalOp.BrIfI32LtU => ScalarOps.I32LtU(a, b),
-                    InternalOp.BrIfI32GtS => ScalarOps.I32GtS(a, b),
-                    InternalOp.BrIfI32GtU => ScalarOps.I32GtU(a, b),
-                    InternalOp.BrIfI32LeS => ScalarOps.I32LeS(a, b),
-                    InternalOp.BrIfI32LeU => ScalarOps.I32LeU(a, b),
-                    InternalOp.BrIfI32GeS => ScalarOps.I32GeS(a, b),
-                    _ => ScalarOps.I32GeU(a, b),
-                };
+                var holds = BranchHolds(op.Code, a, b);
                 if (holds != 0)
                 {
                     StopIfInterruptedGoingBack(op.A, pc);
@@ -1143,6 +1141,22 @@ internal sealed unsafe partial class Machine
     /// that fuel counts Wasm instructions whatever the interpreter fused. Before the op's effect: the instructions
     /// fused before the last are pure, so trapping before them is indistinguishable from trapping after.
     /// </summary>
+    /// <summary>Whether the comparison of a fused compare-and-branch op (<c>InternalOp.BrIfI32*</c>) holds for <paramref name="a"/>, <paramref name="b"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BranchHolds(Opcode branch, int a, int b) => branch switch
+    {
+        InternalOp.BrIfI32Eq => ScalarOps.I32Eq(a, b),
+        InternalOp.BrIfI32Ne => ScalarOps.I32Ne(a, b),
+        InternalOp.BrIfI32LtS => ScalarOps.I32LtS(a, b),
+        InternalOp.BrIfI32LtU => ScalarOps.I32LtU(a, b),
+        InternalOp.BrIfI32GtS => ScalarOps.I32GtS(a, b),
+        InternalOp.BrIfI32GtU => ScalarOps.I32GtU(a, b),
+        InternalOp.BrIfI32LeS => ScalarOps.I32LeS(a, b),
+        InternalOp.BrIfI32LeU => ScalarOps.I32LeU(a, b),
+        InternalOp.BrIfI32GeS => ScalarOps.I32GeS(a, b),
+        _ => ScalarOps.I32GeU(a, b),
+    };
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ChargeFusedFuel(bool fuelEnabled, int extra)
     {

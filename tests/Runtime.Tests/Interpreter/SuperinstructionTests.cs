@@ -14,8 +14,9 @@ public sealed class SuperinstructionTests
           (func (export "kernel") (param $n i32) (result i32) (local $i i32) (local $p i32) (local $acc i32) (local $f f64)
             (local.set $p (i32.const 64))                                  ;; i32.const; local.set
             (block $exit
+              (br_if $exit (i32.eqz (local.get $n)))                       ;; eqz; br_if
+              (br_if $exit (i32.ge_u (local.get $i) (local.get $n)))       ;; local.get pair; comparison; br_if (forward)
               (loop $head
-                (br_if $exit (i32.eqz (i32.lt_u (local.get $i) (local.get $n))))   ;; local.get pair; eqz; br_if
                 (i32.store (local.get $p) (local.get $i))                  ;; local.get; local.get; i32.store
                 (local.set $acc (i32.add (local.get $acc) (i32.load (local.get $p))))       ;; local.get; i32.load
                 (local.set $acc (i32.add (local.get $acc) (i32.load8_u offset=1 (local.get $p))))  ;; local.get; i32.load8_u
@@ -28,7 +29,7 @@ public sealed class SuperinstructionTests
                 (local.set $f (f64.add (local.get $f) (f64.load (local.tee $p (i32.add (local.get $p) (i32.const 0)) ))))
                 (local.set $p (i32.add (local.get $p) (i32.const 4)))     ;; the loop step, fused whole
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                (br $head)))
+                (br_if $head (i32.lt_u (local.get $i) (local.get $n)))))   ;; local.get pair; comparison; br_if (back)
             (i32.add (local.get $acc) (i32.trunc_f64_u (f64.div (local.get $f) (f64.const 1e6))))))
         """;
 
