@@ -145,6 +145,13 @@ internal static class InternalOp
     /// closing test in one op. C's high half is the comparison's <c>BrIfI32*</c> code.
     /// </summary>
     public const Opcode BrIfLocalsI32 = (Opcode)0xD8;
+    /// <summary><c>local.get A; local.set B</c> of a number or vector local: a register move, frequent in compiled loops.</summary>
+    public const Opcode LocalCopy = (Opcode)0xD9;
+    /// <summary>
+    /// <c>local.get B; i32 comparison; br_if</c> to A with no values to move, the comparison's left operand popped
+    /// (a computed value against a local: <c>v[i] &lt; pivot</c>). C is the comparison's <c>BrIfI32*</c> code.
+    /// </summary>
+    public const Opcode BrIfTopLocalI32 = (Opcode)0xDA;
 
     /// <summary>The fused compare-and-branch op of an i32 comparison, or null.</summary>
     public static Opcode? BranchOnComparison(Opcode comparison) => comparison switch

@@ -198,6 +198,7 @@ internal sealed class Compiler
             (Opcode.I32Const, InternalOp.LocalSetBits) => new Op(InternalOp.LocalSetImm, last.A, C: first.C),
             (InternalOp.LocalGetBits, InternalOp.I32AddImm) => new Op(InternalOp.LocalI32AddImm, first.A, C: last.C),
             (InternalOp.LocalGetBits, InternalOp.LocalGetBits) => new Op(InternalOp.LocalGet2, first.A, last.A),
+            (InternalOp.LocalGetBits, InternalOp.LocalSetBits) => new Op(InternalOp.LocalCopy, first.A, last.A),
             (InternalOp.LocalGetBits, Opcode.I32Load or Opcode.F32Load) => new Op(InternalOp.LocalI32Load, first.A, last.A, last.C),
             (InternalOp.LocalGetBits, Opcode.I64Load or Opcode.F64Load) => new Op(InternalOp.LocalI64Load, first.A, last.A, last.C),
             (InternalOp.LocalGetBits, Opcode.I32Load8u) => new Op(InternalOp.LocalI32Load8U, first.A, last.A, last.C),
@@ -585,6 +586,13 @@ internal sealed class Compiler
             var locals = _code[^2];
             _code.RemoveAt(_code.Count - 1);
             _code[^1] = new Op(InternalOp.BrIfLocalsI32, target.LoopPc, locals.A, (uint)locals.B | ((ulong)fused << 32));
+        }
+        else if (fused != InternalOp.BrIfZeroJump && _code.Count - 2 >= _fuseBarrier && _code[^2].Code == InternalOp.LocalGetBits)
+        {
+            // The right operand is a local, the left one computed (`v[i] < pivot`).
+            var local = _code[^2];
+            _code.RemoveAt(_code.Count - 1);
+            _code[^1] = new Op(InternalOp.BrIfTopLocalI32, target.LoopPc, local.A, (ulong)fused);
         }
         else
         {

@@ -679,6 +679,25 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             }
+            case InternalOp.BrIfTopLocalI32:
+            {
+                ChargeFusedFuel(fuelEnabled, 2);
+                if (BranchHolds((Opcode)op.C, (int)s[--sp].Low, (int)s[fp + op.B].Low) != 0)
+                {
+                    StopIfInterruptedGoingBack(op.A, pc);
+                    pc = op.A;
+                }
+                break;
+            }
+            case InternalOp.LocalCopy:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                ref var from = ref s[fp + op.A];
+                ref var to = ref s[fp + op.B];
+                to.Low = from.Low;
+                to.High = from.High;
+                break;
+            }
             case InternalOp.BrIfI32Eq:
             case InternalOp.BrIfI32Ne:
             case InternalOp.BrIfI32LtS:

@@ -11,7 +11,7 @@ public sealed class SuperinstructionTests
     // Every fused sequence, inside a counted loop whose head and exit are labels the fusion must respect.
     private const string Kernel = """
         (module (memory 1)
-          (func (export "kernel") (param $n i32) (result i32) (local $i i32) (local $p i32) (local $acc i32) (local $f f64)
+          (func (export "kernel") (param $n i32) (result i32) (local $i i32) (local $p i32) (local $acc i32) (local $f f64) (local $t i32)
             (local.set $p (i32.const 64))                                  ;; i32.const; local.set
             (block $exit
               (br_if $exit (i32.eqz (local.get $n)))                       ;; eqz; br_if
@@ -25,12 +25,28 @@ public sealed class SuperinstructionTests
                 (local.set $acc (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 3))))
                 (local.set $acc (i32.add (local.get $acc) (i32.shr_u (local.get $acc) (i32.const 7))))
                 (local.set $acc (i32.sub (local.get $acc) (i32.const 5)))
+                (local.set $t (local.get $acc))                            ;; local.get; local.set: a copy
+                (block $skip                                               ;; computed value; local.get; comparison; br_if
+                  (br_if $skip (i32.lt_u (i32.and (local.get $t) (i32.const 7)) (local.get $i))))  ;; (straight-line: fuel)
                 (f64.store (i32.const 8) (f64.convert_i32_u (local.get $acc)))
                 (local.set $f (f64.add (local.get $f) (f64.load (local.tee $p (i32.add (local.get $p) (i32.const 0)) ))))
                 (local.set $p (i32.add (local.get $p) (i32.const 4)))     ;; the loop step, fused whole
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
                 (br_if $head (i32.lt_u (local.get $i) (local.get $n)))))   ;; local.get pair; comparison; br_if (back)
-            (i32.add (local.get $acc) (i32.trunc_f64_u (f64.div (local.get $f) (f64.const 1e6))))))
+            (i32.add (local.get $acc) (i32.trunc_f64_u (f64.div (local.get $f) (f64.const 1e6)))))
+          ;; The fused compare-and-branch forms with data-dependent directions (the kernel's loop stays straight-line).
+          (func (export "branches") (param $n i32) (result i32) (local $i i32) (local $acc i32) (local $t i32)
+            (loop $head
+              (local.set $t (i32.mul (local.get $i) (i32.const 0x9E3779B1)))
+              (block $skip
+                (br_if $skip (i32.lt_u (i32.shr_u (local.get $t) (i32.const 29)) (local.get $i)))     ;; computed vs local
+                (local.set $acc (i32.add (local.get $acc) (local.get $t))))
+              (block $skip2
+                (br_if $skip2 (i32.gt_s (local.get $t) (local.get $acc)))                             ;; local vs local
+                (local.set $acc (i32.xor (local.get $acc) (i32.const 0x5A5A))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $head (i32.lt_u (local.get $i) (local.get $n))))
+            (local.get $acc)))
         """;
 
     private static ModuleInstance Instantiate(ExecutionTier tier, long? fuel = null)
@@ -47,6 +63,7 @@ public sealed class SuperinstructionTests
         foreach (var n in new[] { 0, 1, 2, 17, 1000 })
         {
             Assert.Equal(jit.Invoke("kernel", Value.FromI32(n))[0].I32, interpreter.Invoke("kernel", Value.FromI32(n))[0].I32);
+            Assert.Equal(jit.Invoke("branches", Value.FromI32(n))[0].I32, interpreter.Invoke("branches", Value.FromI32(n))[0].I32);
         }
     }
 
