@@ -327,15 +327,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
 
         public T ReadMemory<T>(IEngineInstance instance, string export, MemoryReader<T> reader)
         {
-            var target = (Instance)instance;
-            var name = System.Text.Encoding.UTF8.GetBytes(export);
-            WasmtimeCApi.Extern external;
-            bool found;
-            var handle = target.Handle;
-            fixed (byte* pointer = name)
-            {
-                found = WasmtimeCApi.wasmtime_instance_export_get(_context, &handle, pointer, (nuint)name.Length, &external);
-            }
+            var found = TryExport((Instance)instance, export, out var external);
             if (!found || external.Kind is not (WasmtimeCApi.ExternKind.Memory or WasmtimeCApi.ExternKind.SharedMemory))
             {
                 if (found)
@@ -381,14 +373,7 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
         /// <summary>The export <paramref name="name"/> of <paramref name="instance"/>, which must be of <paramref name="kind"/> (not a shared memory, whose handle would need deleting).</summary>
         private WasmtimeCApi.Extern Export(Instance instance, string name, WasmtimeCApi.ExternKind kind)
         {
-            var bytes = System.Text.Encoding.UTF8.GetBytes(name);
-            WasmtimeCApi.Extern external;
-            bool found;
-            var handle = instance.Handle;
-            fixed (byte* pointer = bytes)
-            {
-                found = WasmtimeCApi.wasmtime_instance_export_get(_context, &handle, pointer, (nuint)bytes.Length, &external);
-            }
+            var found = TryExport(instance, name, out var external);
             if (found && external.Kind == kind)
             {
                 return external;
@@ -398,6 +383,18 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
                 WasmtimeCApi.wasmtime_extern_delete(&external);
             }
             throw new EngineFailure(FailureKind.Unsupported, $"no {kind.ToString().ToLowerInvariant()} export \"{name}\"");
+        }
+
+        /// <summary>Looks up the export <paramref name="name"/> of <paramref name="instance"/>, of any kind (a shared memory's handle is the caller's to delete).</summary>
+        private bool TryExport(Instance instance, string name, out WasmtimeCApi.Extern external)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(name);
+            var handle = instance.Handle;
+            fixed (byte* pointer = bytes)
+            fixed (WasmtimeCApi.Extern* item = &external)
+            {
+                return WasmtimeCApi.wasmtime_instance_export_get(_context, &handle, pointer, (nuint)bytes.Length, item);
+            }
         }
 
         /// <summary>
