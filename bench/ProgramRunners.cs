@@ -105,7 +105,9 @@ public sealed class OurRunner : IProgramRunner
             .WithStandardInput(Stream.Null)
             .WithStandardOutput(stdout)
             .WithStandardError(stdout));
-        var instance = _module.Instantiate(new Store(_engine), wasi.Define(new Linker()));
+        // Disposed as wasmtime's store is: the run's memory goes back at once, not when a finalizer gets to it.
+        using var store = new Store(_engine);
+        var instance = _module.Instantiate(store, wasi.Define(new Linker()));
         var code = wasi.RunCommand(instance);
         return code == 0 ? Encoding.UTF8.GetString(stdout.ToArray()) : throw new InvalidOperationException($"{_program.Name} exited with {code} on {Engine}");
     }
