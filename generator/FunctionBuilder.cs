@@ -13,7 +13,7 @@ internal sealed class FunctionBuilder
         TableSize, TableGrow, TableFill, TableCopy, RefNull, RefFunc, RefIsNull, Shuffle, Unreachable, Mask,
         ReturnCall, ReturnCallIndirect, CallRef, ReturnCallRef, BrOnNull, RefAsNonNull, Throw, TryTable, ThrowRef,
         StructNew, StructGet, StructSet, ArrayNew, ArrayGet, ArraySet, ArrayLen, RefI31, I31Get, RefTest, RefCast, BrOnCast, RefEq,
-        Atomic, AtomicFence,
+        Atomic, AtomicFence, GcTableGet, GcTableSet, GcTableSize, GcTableGrow, GcTableFill,
     }
 
     private sealed class Frame
@@ -431,6 +431,13 @@ internal sealed class FunctionBuilder
             return;
         }
         PushConstant(type);
+    }
+
+    /// <summary>Pushes the i32 constant <paramref name="value"/> (an index or a count the move chose).</summary>
+    private void PushI32(int value)
+    {
+        Emit(Instruction.I32Const(value));
+        Push(ValType.I32);
     }
 
     private void PushConstant(ValType type)
@@ -954,6 +961,11 @@ internal sealed class FunctionBuilder
                 Add(Move.TableCopy);
             }
         }
+        // One step in four, so that its five moves do not crowd out the rest of a GC case.
+        if (_m.GcTable >= 0 && Allows(InstructionClass.Table) && _u.Int(4) == 0)
+        {
+            AddGcTableMoves(isI32);
+        }
         if (_config.ReferenceTypes && Allows(InstructionClass.Reference))
         {
             Add(Move.RefNull);
@@ -1031,6 +1043,76 @@ internal sealed class FunctionBuilder
         if (IsEq(top))
         {
             Add(Move.RefEq);
+        }
+    }
+
+    /// <summary>
+    /// The table moves on the table of GC references (<see cref="ModuleGenerator.ModuleBuilder.GcTable"/>): an element
+    /// in or out, its size, growth by 0..3 (up to its maximum, then -1) and fills, with indices on the table's edges
+    /// where traps are allowed. The writes push their own operands (a new object or null for the value): taking the
+    /// computed references on the stack would bury them where only their class is compared (an i31 sign fault took
+    /// 42396 cases to show instead of 7086), while what table.get reads back flows on into the computation.
+    /// </summary>
+    private void AddGcTableMoves(bool isI32)
+    {
+        Add(Move.GcTableSize);
+        Add(Move.GcTableGrow);
+        if (Traps)
+        {
+            if (isI32)
+            {
+                Add(Move.GcTableGet);
+            }
+            Add(Move.GcTableSet);
+            Add(Move.GcTableFill);
+        }
+    }
+
+    /// <summary>Emits one move on the table of GC references (see <see cref="AddGcTableMoves"/>).</summary>
+    private void DoGcTable(Move move)
+    {
+        var table = (uint)_m.GcTable;
+        var element = _m.GcTableType;
+        switch (move)
+        {
+            case Move.GcTableGet:
+                if (_u.Int(3) != 0)
+                {
+                    Emit(Instruction.I32Const(7));
+                    Emit(Opcode.I32And);
+                }
+                Emit(Instruction.WithIndex(Opcode.TableGet, table));
+                Pop(1);
+                Push(element);
+                return;
+            case Move.GcTableSet:
+                PushI32(_u.Int(8)); // an index in the table or just past it
+                PushConstant(element);
+                Emit(Instruction.WithIndex(Opcode.TableSet, table));
+                Pop(2);
+                return;
+            case Move.GcTableSize:
+                Emit(Instruction.WithIndex(Opcode.TableSize, table));
+                Push(ValType.I32);
+                return;
+            case Move.GcTableGrow:
+                PushConstant(element);
+                PushI32(_u.Int(4));
+                Emit(Instruction.I32Const(3));
+                Emit(Opcode.I32And);
+                Emit(Instruction.WithIndex(Opcode.TableGrow, table));
+                Pop(2);
+                Push(ValType.I32);
+                return;
+            default: // GcTableFill
+                PushI32(_u.Int(8));
+                PushConstant(element);
+                PushI32(_u.Int(4));
+                Emit(Instruction.I32Const(7));
+                Emit(Opcode.I32And);
+                Emit(Instruction.WithIndex(Opcode.TableFill, table));
+                Pop(3);
+                return;
         }
     }
 
@@ -1784,6 +1866,9 @@ internal sealed class FunctionBuilder
             case Move.RefFunc:
                 Emit(Instruction.WithIndex(Opcode.RefFunc, (uint)_u.Int(_m.FunctionTypes.Count - 1)));
                 Push(ValType.FuncRef);
+                return;
+            case Move.GcTableGet or Move.GcTableSet or Move.GcTableSize or Move.GcTableGrow or Move.GcTableFill:
+                DoGcTable(move);
                 return;
             case Move.StructNew or Move.StructGet or Move.StructSet or Move.ArrayNew or Move.ArrayGet or Move.ArraySet or Move.ArrayLen
                 or Move.RefI31 or Move.I31Get or Move.RefTest or Move.RefCast or Move.BrOnCast or Move.RefEq:

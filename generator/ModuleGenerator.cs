@@ -12,7 +12,8 @@ namespace WasmHarness.Generator;
 /// every loop header checks it and spends one unit; at zero it returns fixed values at once (so every frame unwinds),
 /// identically on every engine. The export <see cref="ResetFuelExport"/> refills it; the oracle calls it before each
 /// call. Everything is exported: functions <c>f0..</c>, globals <c>g1..</c> (numbered among the defined globals, the
-/// sink first), the memory <see cref="MemoryExport"/>, the table <see cref="TableExport"/>. Exported signatures use
+/// sink first), the memory <see cref="MemoryExport"/>, the table <see cref="TableExport"/> (and with GC a table of GC
+/// references, <see cref="GcTableExport"/>). Exported signatures use
 /// numbers, v128, nullable funcref/externref and, with GC, two nullable GC reference types (every engine passes them,
 /// wasmtime through its C API). With the 3.0 features: tags
 /// (exceptions), a second memory <see cref="SecondMemoryExport"/>, 64-bit addresses. With
@@ -26,6 +27,9 @@ public static class ModuleGenerator
     /// <summary>The second memory's export (<see cref="GeneratorConfig.MultiMemory"/>).</summary>
     public const string SecondMemoryExport = "mem1";
     public const string TableExport = "table";
+
+    /// <summary>The export name of the table of GC references (<see cref="ModuleBuilder.GcTable"/>).</summary>
+    public const string GcTableExport = "gctable";
 
     /// <summary>The fuel global's index in <paramref name="module"/>: the first defined global, after the imported ones.</summary>
     public static uint FuelGlobalOf(Module module) => (uint)module.ImportedGlobalCount;
@@ -46,6 +50,16 @@ public static class ModuleGenerator
         public readonly List<(ValType Type, bool Mutable)> Globals = [];
         public bool HasMemory;
         public bool HasTable;
+        /// <summary>
+        /// With GC and tables: the index of a table whose elements are one of the module's GC reference types
+        /// (<see cref="GcTableType"/>), exported as <see cref="GcTableExport"/>, so <c>table.get/set/grow/fill/size</c>
+        /// run on GC references too and the oracle compares its elements after every call; -1 without one.
+        /// </summary>
+        public int GcTable = -1;
+        public ValType GcTableType;
+
+        /// <summary>With GC: the two GC reference types drawn for this module's value types.</summary>
+        public ValType[] GcInterface = [];
         public bool HasPassiveData;
         public ulong MemoryMinPages;
         /// <summary>Memory 0's page size, log2: 16 (64 KiB), or 0 (1 byte, <see cref="GeneratorConfig.CustomPageSizes"/>).</summary>
@@ -140,7 +154,8 @@ public static class ModuleGenerator
                 ];
                 var first = U.Choose(gcInterface);
                 gcInterface.Remove(first);
-                ValueTypes.AddRange([first, U.Choose(gcInterface)]);
+                GcInterface = [first, U.Choose(gcInterface)];
+                ValueTypes.AddRange(GcInterface);
             }
 
             var provider = Config.Imports ? new ModuleBuilder(U, Config with { Imports = false, HostFunctions = false, Gc = false, Threads = false, MaxFunctions = Math.Min(Config.MaxFunctions, 3) }).Build() : null;
@@ -239,6 +254,14 @@ public static class ModuleGenerator
                         : Expression.Of(Instruction.WithIndex(Opcode.RefFunc, (uint)U.Int(callable))));
                 }
                 module.Elements.Add(new ElementSegment(SegmentMode.Active, ValType.FuncRef, items, 0, Expression.Of(Instruction.I32Const(0))));
+            }
+            if (Config.Gc && Config.Table)
+            {
+                GcTable = module.ImportedTableCount + module.Tables.Count;
+                GcTableType = U.Choose(GcInterface);
+                var size = (ulong)U.Range(1, 6);
+                module.Tables.Add(new Table(new TableType(new Limits(size, size + (ulong)U.Int(5)), GcTableType)));
+                module.Exports.Add(new Export(GcTableExport, ExternKind.Table, (uint)GcTable));
             }
             if (Config.ReferenceTypes || Config.FunctionReferences)
             {
