@@ -1076,44 +1076,74 @@ internal sealed class FunctionBuilder
         switch (move)
         {
             case Move.GcTableGet:
-                if (_u.Int(3) != 0)
-                {
-                    Emit(Instruction.I32Const(7));
-                    Emit(Opcode.I32And);
-                }
-                Emit(Instruction.WithIndex(Opcode.TableGet, table));
-                Pop(1);
-                Push(element);
+                EmitTableGet(table, element);
                 return;
             case Move.GcTableSet:
                 PushI32(_u.Int(8)); // an index in the table or just past it
                 PushConstant(element);
-                Emit(Instruction.WithIndex(Opcode.TableSet, table));
-                Pop(2);
+                EmitTableSet(table);
                 return;
             case Move.GcTableSize:
-                Emit(Instruction.WithIndex(Opcode.TableSize, table));
-                Push(ValType.I32);
+                EmitTableSize(table);
                 return;
             case Move.GcTableGrow:
                 PushConstant(element);
                 PushI32(_u.Int(4));
-                Emit(Instruction.I32Const(3));
-                Emit(Opcode.I32And);
-                Emit(Instruction.WithIndex(Opcode.TableGrow, table));
-                Pop(2);
-                Push(ValType.I32);
+                EmitTableGrow(table);
                 return;
             default: // GcTableFill
                 PushI32(_u.Int(8));
                 PushConstant(element);
                 PushI32(_u.Int(4));
-                Emit(Instruction.I32Const(7));
-                Emit(Opcode.I32And);
-                Emit(Instruction.WithIndex(Opcode.TableFill, table));
-                Pop(3);
+                EmitTableFill(table);
                 return;
         }
+    }
+
+    // The table instructions on their operands (index, value, count as the spec orders them), for either table.
+
+    /// <summary><c>table.get</c>, its index masked into the first eight elements two times in three.</summary>
+    private void EmitTableGet(uint table, ValType element)
+    {
+        if (_u.Int(3) != 0)
+        {
+            Emit(Instruction.I32Const(7));
+            Emit(Opcode.I32And);
+        }
+        Emit(Instruction.WithIndex(Opcode.TableGet, table));
+        Pop(1);
+        Push(element);
+    }
+
+    private void EmitTableSet(uint table)
+    {
+        Emit(Instruction.WithIndex(Opcode.TableSet, table));
+        Pop(2);
+    }
+
+    private void EmitTableSize(uint table)
+    {
+        Emit(Instruction.WithIndex(Opcode.TableSize, table));
+        Push(ValType.I32);
+    }
+
+    /// <summary><c>table.grow</c> by 0..3 elements (the delta masked), so that growth reaches the maximum and fails there.</summary>
+    private void EmitTableGrow(uint table)
+    {
+        Emit(Instruction.I32Const(3));
+        Emit(Opcode.I32And);
+        Emit(Instruction.WithIndex(Opcode.TableGrow, table));
+        Pop(2);
+        Push(ValType.I32);
+    }
+
+    /// <summary><c>table.fill</c> of 0..7 elements (the count masked).</summary>
+    private void EmitTableFill(uint table)
+    {
+        Emit(Instruction.I32Const(7));
+        Emit(Opcode.I32And);
+        Emit(Instruction.WithIndex(Opcode.TableFill, table));
+        Pop(3);
     }
 
     /// <summary>Emits one GC move (see <see cref="AddGcMoves"/> for when each is offered).</summary>
@@ -1815,35 +1845,19 @@ internal sealed class FunctionBuilder
                 Emit(Instruction.WithIndex(Opcode.DataDrop, 1));
                 return;
             case Move.TableGet:
-                if (_u.Int(3) != 0)
-                {
-                    Emit(Instruction.I32Const(7));
-                    Emit(Opcode.I32And);
-                }
-                Emit(Instruction.WithIndex(Opcode.TableGet, 0));
-                Pop(1);
-                Push(ValType.FuncRef);
+                EmitTableGet(0, ValType.FuncRef);
                 return;
             case Move.TableSet:
-                Emit(Instruction.WithIndex(Opcode.TableSet, 0));
-                Pop(2);
+                EmitTableSet(0);
                 return;
             case Move.TableSize:
-                Emit(Instruction.WithIndex(Opcode.TableSize, 0));
-                Push(ValType.I32);
+                EmitTableSize(0);
                 return;
             case Move.TableGrow:
-                Emit(Instruction.I32Const(3));
-                Emit(Opcode.I32And);
-                Emit(Instruction.WithIndex(Opcode.TableGrow, 0));
-                Pop(2);
-                Push(ValType.I32);
+                EmitTableGrow(0);
                 return;
             case Move.TableFill:
-                Emit(Instruction.I32Const(7));
-                Emit(Opcode.I32And);
-                Emit(Instruction.WithIndex(Opcode.TableFill, 0));
-                Pop(3);
+                EmitTableFill(0);
                 return;
             case Move.TableCopy:
                 Emit(Instruction.I32Const(7));
