@@ -509,6 +509,11 @@ internal sealed partial class FunctionCompiler
 
     private void LoadContext() => _il.Argument(OpCodes.Ldarg, _contextArg);
 
+    /// <summary>The function's opaque zero (see <see cref="HoistOpaqueConstants"/>), for the instructions the table marks <c>opaque</c>.</summary>
+    private LocalBuilder? _opaqueZero;
+
+    private void LoadOpaqueZero() => _il.Emit(OpCodes.Ldloc, _opaqueZero ?? throw new InvalidOperationException("no opaque zero was loaded"));
+
     /// <summary>Pushes this frame's call depth.</summary>
     private void LoadDepth() => _il.Argument(OpCodes.Ldarg, _depthArg);
 
@@ -601,6 +606,13 @@ internal sealed partial class FunctionCompiler
     private void HoistOpaqueConstants()
     {
         var body = Range.ToList();
+        if (body.Any(i => TakesOpaqueZero(i.Opcode)))
+        {
+            // Loaded once here, where it dominates every use: vector float arithmetic takes it (LoadOpaqueZero).
+            _opaqueZero = _il.Local(typeof(System.Runtime.Intrinsics.Vector128<ulong>), "opaque zero");
+            _il.Emit(OpCodes.Call, typeof(JitFloatArithmetic).GetMethod(nameof(JitFloatArithmetic.OpaqueZero))!);
+            _il.Emit(OpCodes.Stloc, _opaqueZero);
+        }
         if (!body.Any(i => i.Opcode == Opcode.Loop))
         {
             return;

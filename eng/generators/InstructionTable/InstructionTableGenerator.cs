@@ -408,6 +408,11 @@ internal static class Emitters
                     sb.Append("                _il.Emit(OpCodes.Ldc_I4, (int)instruction.LaneIndex);\n");
                     parameters.Add("int");
                 }
+                if (row.OpaqueZero)
+                {
+                    sb.Append("                LoadOpaqueZero();\n");
+                    parameters.Add("System.Runtime.Intrinsics.Vector128<ulong>");
+                }
                 // A multi-result method returns a value tuple: spilled to a temporary, its items are pushed in order.
                 var returned = results.Length == 1 ? Clr(results[0]) : "(" + string.Join(", ", results.Select(Clr)) + ")";
                 var delegateType = "Func<" + string.Join(", ", parameters.Concat([returned])) + ">";
@@ -438,6 +443,11 @@ internal static class Emitters
             sb.Append("                return true;\n");
         }
         sb.Append("            default:\n                return false;\n        }\n    }\n\n");
+        // The rows whose jit method takes the function's opaque zero (table flag `opaque`).
+        var opaque = rows.Where(r => r.OpaqueZero).Select(r => "Opcode." + r.Enum).ToList();
+        sb.Append("    /// <summary>Whether the JIT's method for <paramref name=\"opcode\"/> takes the function's opaque zero (table flag <c>opaque</c>).</summary>\n");
+        sb.Append("    private static bool TakesOpaqueZero(Opcode opcode) => ")
+            .Append(opaque.Count == 0 ? "false" : "opcode is " + string.Join(" or ", opaque)).Append(";\n\n");
         sb.Append("    /// <summary>The method each called pure instruction compiles to, bound at compile time (no lookup by name).</summary>\n");
         sb.Append("    private static class PureMethods\n    {\n").Append(methods).Append("    }\n}\n");
         return sb.ToString();

@@ -37,6 +37,9 @@ internal sealed class Row
 
     public bool Nan { get; set; }
 
+    /// <summary>The <c>jit</c> method takes the function's opaque zero (a <c>Vector128&lt;ulong&gt;</c> loaded once) as its last argument.</summary>
+    public bool OpaqueZero { get; set; }
+
     public string? Semantics { get; set; }
 
     public string[]? Il { get; set; }
@@ -104,6 +107,7 @@ internal static class Table
                         case "feature": row.Feature = value; break;
                         case "trap": row.Traps = value.Split(','); break;
                         case "nan": row.Nan = true; break;
+                        case "opaque": row.OpaqueZero = true; break;
                         case "sem": row.Semantics = value; break;
                         case "il": row.Il = value.Split(','); break;
                         case "jit": row.Jit = value; break;
