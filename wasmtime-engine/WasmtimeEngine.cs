@@ -230,9 +230,11 @@ public sealed class WasmtimeEngine : IEngine, IWasiRunner, IDisposable
             }
             _context = WasmtimeNative.wasmtime_store_context(WasmtimeNative.NativeHandle(_store).DangerousGetHandle());
             _linker = new Wt.Linker(engine);
+            // Valid while the session holds the package's linker (until Dispose); read once, not by reflection per call.
+            LinkerHandle = WasmtimeNative.NativeHandle(_linker).DangerousGetHandle();
         }
 
-        private nint LinkerHandle => WasmtimeNative.NativeHandle(_linker).DangerousGetHandle();
+        private nint LinkerHandle { get; }
 
         private ReferenceConversions Conversions => _conversions ??= new ReferenceConversions(_context, InstantiateNative(_owner.ConversionsModule));
 
