@@ -580,19 +580,19 @@ internal sealed class Compiler
         {
             return false;
         }
-        if (fused != InternalOp.BrIfZeroJump && _code.Count - 2 >= _fuseBarrier && _code[^2].Code == InternalOp.LocalGet2)
+        // A comparison whose operands were read from locals just before (within the same label) reads them in place:
+        // both (a loop's `i < n`), or the right one (`v[i] < pivot`, the left computed).
+        var before = fused != InternalOp.BrIfZeroJump && _code.Count - 2 >= _fuseBarrier ? _code[^2] : default;
+        Op? fromLocals = before.Code switch
         {
-            // Both operands are locals: the test reads them in place (a loop's `i < n`).
-            var locals = _code[^2];
-            _code.RemoveAt(_code.Count - 1);
-            _code[^1] = new Op(InternalOp.BrIfLocalsI32, target.LoopPc, locals.A, (uint)locals.B | ((ulong)fused << 32));
-        }
-        else if (fused != InternalOp.BrIfZeroJump && _code.Count - 2 >= _fuseBarrier && _code[^2].Code == InternalOp.LocalGetBits)
+            InternalOp.LocalGet2 => new Op(InternalOp.BrIfLocalsI32, target.LoopPc, before.A, (uint)before.B | ((ulong)fused << 32)),
+            InternalOp.LocalGetBits => new Op(InternalOp.BrIfTopLocalI32, target.LoopPc, before.A, (ulong)fused),
+            _ => null,
+        };
+        if (fromLocals is { } op)
         {
-            // The right operand is a local, the left one computed (`v[i] < pivot`).
-            var local = _code[^2];
             _code.RemoveAt(_code.Count - 1);
-            _code[^1] = new Op(InternalOp.BrIfTopLocalI32, target.LoopPc, local.A, (ulong)fused);
+            _code[^1] = op;
         }
         else
         {

@@ -1155,11 +1155,6 @@ internal sealed unsafe partial class Machine
         slot.Reference = null;
     }
 
-    /// <summary>
-    /// Charges the fuel of the instructions a superinstruction stands for beyond the one its dispatch charged, so
-    /// that fuel counts Wasm instructions whatever the interpreter fused. Before the op's effect: the instructions
-    /// fused before the last are pure, so trapping before them is indistinguishable from trapping after.
-    /// </summary>
     /// <summary>Whether the comparison of a fused compare-and-branch op (<c>InternalOp.BrIfI32*</c>) holds for <paramref name="a"/>, <paramref name="b"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int BranchHolds(Opcode branch, int a, int b) => branch switch
@@ -1176,6 +1171,11 @@ internal sealed unsafe partial class Machine
         _ => ScalarOps.I32GeU(a, b),
     };
 
+    /// <summary>
+    /// Charges the fuel of the instructions a superinstruction stands for beyond the one its dispatch charged, so
+    /// that fuel counts Wasm instructions whatever the interpreter fused. Before the op's effect: the instructions
+    /// fused before the last are pure, so trapping before them is indistinguishable from trapping after.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ChargeFusedFuel(bool fuelEnabled, int extra)
     {
