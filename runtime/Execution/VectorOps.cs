@@ -13,8 +13,7 @@ namespace WasmHarness.Execution;
 /// them, and the source generator makes both tiers use them: the interpreter's cases call them on its slots, the JIT
 /// calls them on values of its CIL stack, and RyuJIT inlines the small ones into <see cref="Vector128"/> code
 /// (SSE/AVX on x86-64, AdvSimd on ARM64). One implementation, so both tiers agree bit for bit, NaN payloads included.
-/// The relaxed instructions' deterministic meaning is here too; their host-native results are in
-/// <c>Interpreter/RelaxedSimd.cs</c>.
+/// The relaxed instructions' deterministic meaning is here too; <see cref="RelaxedVectorOps"/> picks it or the host's.
 /// Every method is marked for inlining: RyuJIT inlines only small methods by itself, and a vector instruction left as
 /// a call (say <c>i32x4.trunc_sat_f32x4_s</c>, a few lines) cost compiled code a call, and until tiering caught up an
 /// unoptimized body, in the middle of a vector loop (10% of the <c>simd</c> kernel's time). Inlined, an operation on
@@ -770,23 +769,13 @@ public static class VectorOps
 
     // ---- The deterministic meaning of the relaxed instructions that have no standard twin -------------------
 
-    /// <summary><c>relaxed_madd</c> (and with <paramref name="negate"/> <c>relaxed_nmadd</c>): multiply, round, add, round.</summary>
+    /// <summary><c>relaxed_madd</c>, deterministic: multiply, round, add, round.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 F32x4MulAdd(V128 a, V128 b, V128 c, bool negate)
-    {
-        var x = V<float>(a);
-        var product = (negate ? (x.AsUInt32() ^ Vector128.Create(0x8000_0000u)).AsSingle() : x) * V<float>(b);
-        return R(Map(product, V<float>(c), static (p, z) => p + z));
-    }
+    public static V128 F32x4MulAdd(V128 a, V128 b, V128 c) => R(Map(V<float>(a) * V<float>(b), V<float>(c), static (p, z) => p + z));
 
     /// <summary>The f64x2 <see cref="F32x4MulAdd"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 F64x2MulAdd(V128 a, V128 b, V128 c, bool negate)
-    {
-        var x = V<double>(a);
-        var product = (negate ? (x.AsUInt64() ^ Vector128.Create(0x8000_0000_0000_0000ul)).AsDouble() : x) * V<double>(b);
-        return R(Map(product, V<double>(c), static (p, z) => p + z));
-    }
+    public static V128 F64x2MulAdd(V128 a, V128 b, V128 c) => R(Map(V<double>(a) * V<double>(b), V<double>(c), static (p, z) => p + z));
 
     /// <summary><c>i16x8.relaxed_dot_i8x16_i7x16_s</c>, deterministic: signed × signed, pair sums wrap to 16 bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

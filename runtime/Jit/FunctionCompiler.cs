@@ -19,6 +19,7 @@ internal sealed partial class FunctionCompiler
     private static readonly MethodInfo MemoryData = typeof(MemoryInstance).GetProperty("Data", BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
     private static readonly MethodInfo MemoryLength = typeof(MemoryInstance).GetProperty(nameof(MemoryInstance.Length))!.GetMethod!;
     private static readonly FieldInfo ContextState = typeof(JitContext).GetField(nameof(JitContext.State))!;
+    private static readonly FieldInfo ContextRelaxedSimd = typeof(JitContext).GetField(nameof(JitContext.RelaxedSimd))!;
     private static readonly FieldInfo StateDepth = typeof(JitState).GetField(nameof(JitState.Depth))!;
     private static readonly FieldInfo ContextMemory = typeof(JitContext).GetField(nameof(JitContext.Memory0))!;
     private static readonly FieldInfo ContextMemories = typeof(JitContext).GetField(nameof(JitContext.Memories))!;
@@ -195,7 +196,7 @@ internal sealed partial class FunctionCompiler
                 Opcode.TableGet or Opcode.TableSet or Opcode.TableSize or Opcode.TableGrow or Opcode.TableFill or Opcode.TableCopy or Opcode.TableInit => true,
                 _ when instruction.Info.IsPure => true, // generated from the instruction table (TryEmitPure)
                 _ when IsExceptionInstruction(opcode) => SupportsException(module, instruction),
-                _ when (encoding >> 16) == 0xFD => SimdResults(instruction.Opcode) is not null,
+                _ when (encoding >> 16) == 0xFD => true, // EmitSimd: every vector instruction
                 _ when (encoding >> 16) == 0xFB => SupportsGc(opcode),
                 _ when (encoding >> 16) == 0xFE => true, // threads: EmitAtomic
                 _ => encoding is <= 0x05 or (>= 0x0B and <= 0x0F) or 0x1A or 0x1B or (>= 0x20 and <= 0x22)
@@ -511,6 +512,13 @@ internal sealed partial class FunctionCompiler
 
     /// <summary>The function's opaque zero (see <see cref="HoistOpaqueConstants"/>), for the instructions the table marks <c>opaque</c>.</summary>
     private LocalBuilder? _opaqueZero;
+
+    /// <summary>Pushes the engine's <see cref="RelaxedSimdMode"/>, for the instructions the table marks <c>mode</c> (relaxed SIMD).</summary>
+    private void LoadRelaxedSimdMode()
+    {
+        LoadContext();
+        _il.Emit(OpCodes.Ldfld, ContextRelaxedSimd);
+    }
 
     private void LoadOpaqueZero() => _il.Emit(OpCodes.Ldloc, _opaqueZero ?? throw new InvalidOperationException("no opaque zero was loaded"));
 
@@ -1220,21 +1228,6 @@ internal sealed partial class FunctionCompiler
 
     // ---- Vectors -------------------------------------------------------------------------------------------
 
-    /// <summary>The result types of a vector instruction (the table's <c>sig</c>), or <see langword="null"/> when the JIT cannot tell (then it does not compile it).</summary>
-    private static ValueKind[]? SimdResults(Opcode opcode)
-    {
-        var info = OpcodeTable.Get(opcode);
-        if (info.Pushes == 0)
-        {
-            return [];
-        }
-        if (info.Results is { } results)
-        {
-            return [.. results];
-        }
-        return opcode is Opcode.V128Const or Opcode.I8x16Shuffle ? [ValueKind.V128] : null;
-    }
-
     private static readonly MethodInfo ShuffleMethod = ((Func<V128, V128, long, long, V128>)VectorOps.I8x16Shuffle).Method;
 
     /// <summary>True when a lane of <paramref name="value"/>, read as f32x4 or as f64x2, is a NaN.</summary>
@@ -1246,10 +1239,11 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>
-    /// A vector instruction: <c>v128.const</c> and <c>i8x16.shuffle</c> inline, the pure ones as the instruction table
-    /// says (<see cref="TryEmitPure"/>: calls of <see cref="VectorOps"/>, which RyuJIT inlines), memory accesses with
-    /// <see cref="JitSimd"/>; the relaxed ones and lane accesses through the interpreter's implementation on scratch
-    /// slots (operands in, results out), so both tiers agree exactly.
+    /// A vector instruction, all compiled inline (no call into another tier): <c>v128.const</c> and
+    /// <c>i8x16.shuffle</c> here, the pure and relaxed ones as the instruction table says (<see cref="TryEmitPure"/>:
+    /// calls of <see cref="VectorOps"/> and <see cref="RelaxedVectorOps"/>, which RyuJIT inlines), memory accesses
+    /// with <see cref="VectorMemory"/> (<see cref="TryEmitVectorMemory"/>). The methods are the interpreter's too, so
+    /// both tiers agree exactly.
     /// </summary>
     private void EmitSimd(Instruction instruction)
     {
@@ -1272,42 +1266,9 @@ internal sealed partial class FunctionCompiler
             Push(ValueKind.V128);
             return;
         }
-        if (TryEmitPure(instruction) || TryEmitSimdInline(instruction))
+        if (!TryEmitPure(instruction) && !TryEmitVectorMemory(instruction))
         {
-            return;
-        }
-        var results = SimdResults(opcode) ?? throw new NotSupportedException(opcode.Name());
-        var pops = OpcodeTable.Get(opcode).Pops;
-        SpillAll();
-        var first = _stack.Count - pops;
-        for (var i = 0; i < pops; i++)
-        {
-            LoadContext();
-            _il.Emit(OpCodes.Ldc_I4, i);
-            _il.Emit(OpCodes.Ldloc, Slot(first + i, _stack[first + i]));
-            _il.Emit(OpCodes.Call, Helper("Slot", _stack[first + i]));
-        }
-        var (a, b, c) = OpcodeTable.Get(opcode).Immediates switch
-        {
-            ImmediateKind.MemArg or ImmediateKind.MemArgAndLane => ((int)instruction.MemArg.Memory, (int)instruction.LaneIndex, (long)instruction.MemArg.Offset),
-            ImmediateKind.Lane => ((int)instruction.LaneIndex, 0, 0L),
-            _ => (0, 0, 0L),
-        };
-        LoadContext();
-        _il.Emit(OpCodes.Ldc_I4, (int)opcode);
-        _il.Emit(OpCodes.Ldc_I4, a);
-        _il.Emit(OpCodes.Ldc_I4, b);
-        _il.Emit(OpCodes.Ldc_I8, c);
-        _il.Emit(OpCodes.Ldc_I4, pops);
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Simd)));
-        _stack.RemoveRange(first, pops);
-        _cilBase = _stack.Count;
-        for (var i = 0; i < results.Length; i++)
-        {
-            LoadContext();
-            _il.Emit(OpCodes.Ldc_I4, i);
-            _il.Emit(OpCodes.Call, Helper("Read", results[i]));
-            Push(results[i]);
+            throw new NotSupportedException($"the JIT does not compile {opcode.Name()}");
         }
     }
 

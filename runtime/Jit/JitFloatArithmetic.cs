@@ -121,4 +121,24 @@ internal static class JitFloatArithmetic
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 F64x2Div(V128 a, V128 b, Vector128<ulong> zero) => VectorOps.F64x2Div(a, Hide(b, zero));
+
+    // Relaxed multiply-add: the operands hidden like f32x4.mul's (the deterministic mode multiplies, then adds). The
+    // negative forms negate the first operand before it is hidden: RyuJIT otherwise moves the negation to the other
+    // factor or the product, which changes which NaN a NaN operand gives (found by InstructionTableTests).
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 F32x4RelaxedMadd(V128 a, V128 b, V128 c, RelaxedSimdMode mode, Vector128<ulong> zero) =>
+        RelaxedVectorOps.F32x4RelaxedMadd(Hide(a, zero), Hide(b, zero), Hide(c, zero), mode);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 F32x4RelaxedNmadd(V128 a, V128 b, V128 c, RelaxedSimdMode mode, Vector128<ulong> zero) =>
+        RelaxedVectorOps.F32x4RelaxedMadd(Hide(VectorOps.F32x4Neg(a), zero), Hide(b, zero), Hide(c, zero), mode);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 F64x2RelaxedMadd(V128 a, V128 b, V128 c, RelaxedSimdMode mode, Vector128<ulong> zero) =>
+        RelaxedVectorOps.F64x2RelaxedMadd(Hide(a, zero), Hide(b, zero), Hide(c, zero), mode);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 F64x2RelaxedNmadd(V128 a, V128 b, V128 c, RelaxedSimdMode mode, Vector128<ulong> zero) =>
+        RelaxedVectorOps.F64x2RelaxedMadd(Hide(VectorOps.F64x2Neg(a), zero), Hide(b, zero), Hide(c, zero), mode);
 }

@@ -27,8 +27,8 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
     public readonly Validation.DefinedType[] Types = instance.DefinedTypes;
     public readonly GuestCoverage? Coverage = module.Engine.Options.GuestCoverage;
 
-    /// <summary>Operands and results of a vector instruction run by the interpreter's implementation.</summary>
-    internal readonly Interpreter.Slot[] Scratch = new Interpreter.Slot[4];
+    /// <summary>How relaxed SIMD instructions pick their result (the engine's option; an argument of their <see cref="RelaxedVectorOps"/> method).</summary>
+    public readonly RelaxedSimdMode RelaxedSimd = instance.Store.Engine.Options.RelaxedSimd;
 }
 
 /// <summary>
@@ -496,36 +496,6 @@ internal static partial class JitRuntime
     public static V128 GlobalV128(GlobalInstance global) => global.RawValue.V128;
 
     public static void SetGlobalV128(V128 value, GlobalInstance global) => global.RawValue = Value.FromV128(value);
-
-    public static void SlotI32(JitContext context, int i, int value) => context.Scratch[i] = new Interpreter.Slot { Low = (uint)value };
-
-    public static void SlotI64(JitContext context, int i, long value) => context.Scratch[i] = new Interpreter.Slot { Low = (ulong)value };
-
-    public static void SlotF32(JitContext context, int i, float value) => context.Scratch[i] = new Interpreter.Slot { Low = BitConverter.SingleToUInt32Bits(value) };
-
-    public static void SlotF64(JitContext context, int i, double value) => context.Scratch[i] = new Interpreter.Slot { Low = BitConverter.DoubleToUInt64Bits(value) };
-
-    public static void SlotV128(JitContext context, int i, V128 value) => context.Scratch[i] = new Interpreter.Slot { Low = value.Low, High = value.High };
-
-    public static int ReadI32(JitContext context, int i) => (int)context.Scratch[i].Low;
-
-    public static long ReadI64(JitContext context, int i) => (long)context.Scratch[i].Low;
-
-    public static float ReadF32(JitContext context, int i) => BitConverter.UInt32BitsToSingle((uint)context.Scratch[i].Low);
-
-    public static double ReadF64(JitContext context, int i) => BitConverter.UInt64BitsToDouble(context.Scratch[i].Low);
-
-    public static V128 ReadV128(JitContext context, int i) => new(context.Scratch[i].Low, context.Scratch[i].High);
-
-    /// <summary>Runs vector instruction <paramref name="opcode"/> on the <paramref name="pops"/> operands in the scratch slots; its results replace them.</summary>
-    public static void Simd(JitContext context, int opcode, int a, int b, long c, int pops)
-    {
-        var sp = pops;
-        if (!Interpreter.Machine.ExecuteSimd(new Interpreter.Op((Syntax.Opcode)opcode, a, b, (ulong)c), context.Scratch, ref sp, context.Instance))
-        {
-            throw new NotSupportedException($"no vector implementation of {(Syntax.Opcode)opcode}");
-        }
-    }
 
     public static object RefAsNonNull(object? value) => value ?? throw Trap((int)TrapKind.NullReference);
 }

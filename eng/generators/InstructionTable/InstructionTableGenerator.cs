@@ -290,11 +290,15 @@ internal static class Emitters
         sb.Append("    [MethodImpl(MethodImplOptions.AggressiveInlining)]\n");
         // One ref local for every case: RyuJIT does not inline a method with more than a few dozen locals.
         sb.Append("    private static int ExecutePure(in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
-        AppendCases(sb, rows.Where(r => r.Semantics is not null && !r.Parameters!.Concat(r.Results!).Contains("v128")));
+        AppendCases(sb, rows.Where(r => r.Semantics is not null && !r.Relaxed && !r.Parameters!.Concat(r.Results!).Contains("v128")));
         sb.Append("            default:\n                return ExecutePureVector(op, s, sp);\n        }\n    }\n\n");
         sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n");
         sb.Append("    private static int ExecutePureVector(in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
-        AppendCases(sb, rows.Where(r => r.Semantics is not null && r.Parameters!.Concat(r.Results!).Contains("v128")));
+        AppendCases(sb, rows.Where(r => r.Semantics is not null && !r.Relaxed && r.Parameters!.Concat(r.Results!).Contains("v128")));
+        sb.Append("            default:\n                return -1;\n        }\n    }\n\n");
+        sb.Append("    /// <summary>Runs a relaxed SIMD instruction (table flag <c>mode</c>) with the engine's <paramref name=\"mode\"/>; -1 when <paramref name=\"op\"/> is none.</summary>\n");
+        sb.Append("    private static int ExecuteRelaxed(in Op op, Slot[] s, int sp, RelaxedSimdMode mode)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
+        AppendCases(sb, rows.Where(r => r.Relaxed));
         sb.Append("            default:\n                return -1;\n        }\n    }\n}\n");
         return sb.ToString();
     }
@@ -316,6 +320,10 @@ internal static class Emitters
             if (row.Immediates == "Lane")
             {
                 args.Add("op.A");
+            }
+            if (row.Relaxed)
+            {
+                args.Add("mode");
             }
             var call = row.Semantics + "(" + string.Join(", ", args) + ")";
             if (results.Length > 1)
@@ -407,6 +415,11 @@ internal static class Emitters
                 {
                     sb.Append("                _il.Emit(OpCodes.Ldc_I4, (int)instruction.LaneIndex);\n");
                     parameters.Add("int");
+                }
+                if (row.Relaxed)
+                {
+                    sb.Append("                LoadRelaxedSimdMode();\n");
+                    parameters.Add("RelaxedSimdMode");
                 }
                 if (row.OpaqueZero)
                 {

@@ -40,6 +40,9 @@ internal sealed class Row
     /// <summary>The <c>jit</c> method takes the function's opaque zero (a <c>Vector128&lt;ulong&gt;</c> loaded once) as its last argument.</summary>
     public bool OpaqueZero { get; set; }
 
+    /// <summary>The semantics method takes the engine's <c>RelaxedSimdMode</c> after the operands (relaxed SIMD: the deterministic or the host's result).</summary>
+    public bool Relaxed { get; set; }
+
     public string? Semantics { get; set; }
 
     public string[]? Il { get; set; }
@@ -108,6 +111,7 @@ internal static class Table
                         case "trap": row.Traps = value.Split(','); break;
                         case "nan": row.Nan = true; break;
                         case "opaque": row.OpaqueZero = true; break;
+                        case "mode": row.Relaxed = true; break;
                         case "sem": row.Semantics = value; break;
                         case "il": row.Il = value.Split(','); break;
                         case "jit": row.Jit = value; break;
@@ -117,6 +121,10 @@ internal static class Table
                 if (row.Semantics is not null && !row.IsFixed)
                 {
                     throw new FormatException("sem= needs a fixed signature (concrete types only)");
+                }
+                if (row.Relaxed && (row.Semantics is null || row.Il is not null || row.Immediates != "None"))
+                {
+                    throw new FormatException("mode needs a sem= method and takes neither il= nor an immediate");
                 }
                 if (row.Semantics is not null && row.Results!.Length == 0)
                 {

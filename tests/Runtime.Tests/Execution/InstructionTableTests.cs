@@ -70,11 +70,11 @@ public sealed class InstructionTableTests
     }
 
     /// <summary>Runs <paramref name="module"/> on both tiers with every combination of edge values; the JIT must compile it (no fallback).</summary>
-    private static int RunOnBothTiers(string name, Module module, ValType[] parameters)
+    private static int RunOnBothTiers(string name, Module module, ValType[] parameters, RelaxedSimdMode relaxed = RelaxedSimdMode.Deterministic)
     {
         var fallbacks = new List<string>();
-        var jitEngine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitFallback = (_, reason) => fallbacks.Add(reason) });
-        var interpEngine = new Engine(new EngineOptions { Tier = ExecutionTier.Interpreter });
+        var jitEngine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, RelaxedSimd = relaxed, JitFallback = (_, reason) => fallbacks.Add(reason) });
+        var interpEngine = new Engine(new EngineOptions { Tier = ExecutionTier.Interpreter, RelaxedSimd = relaxed });
         var jit = CompiledModule.Compile(jitEngine, module).Instantiate(new Store(jitEngine));
         var interp = CompiledModule.Compile(interpEngine, module).Instantiate(new Store(interpEngine));
         IEnumerable<Value[]> argumentSets = [[]];
@@ -113,6 +113,23 @@ public sealed class InstructionTableTests
         }
         Assert.True(pure.Count >= 348, $"only {pure.Count} pure instructions");
         Assert.True(runs > 3000, $"only {runs} runs");
+    }
+
+    /// <summary>
+    /// The relaxed instructions with the host's results (<see cref="RelaxedSimdMode.Native"/>) agree across tiers bit
+    /// for bit too: both call the same <see cref="RelaxedVectorOps"/> method, and RyuJIT must not rearrange the
+    /// compiled one (say, move <c>relaxed_nmadd</c>'s negation to another operand, which changes a NaN's sign).
+    /// </summary>
+    [Fact]
+    public void Relaxed_instructions_agree_across_tiers_with_the_hosts_results_too()
+    {
+        var relaxed = OpcodeTable.All.Where(info => info.IsPure && info.Feature == "relaxed-simd").ToList();
+        Assert.Equal(20, relaxed.Count);
+        foreach (var info in relaxed)
+        {
+            Assert.True(InstructionSignatures.TryGetFixed(info.Opcode, out var signature), info.Name);
+            RunOnBothTiers(info.Name, Single(signature, Instruction.Simple(info.Opcode), [], [.. signature.Parameters]), [.. signature.Parameters], RelaxedSimdMode.Native);
+        }
     }
 
     [Fact]
