@@ -173,14 +173,22 @@ internal sealed partial class FunctionCompiler
         }
         else
         {
-            // An import (or a function that falls back): if it runs compiled after all (a function of another
-            // instance), a tail calli through its pointer, else a call through the store.
+            // A function outside the group (through the code table), an import or a function that falls back: if
+            // it runs compiled (an import may be another instance's compiled function), a tail calli through its
+            // pointer, else a call through the store.
             var (function, context, pointer) = CallLocals();
-            LoadContext();
-            _il.Emit(OpCodes.Ldc_I4, functionIndex);
-            _il.Emit(OpCodes.Ldloca, function);
-            _il.Emit(OpCodes.Ldloca, context);
-            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveFunction)));
+            if (functionIndex >= _validated.ImportedFunctionCount)
+            {
+                ResolveDefined(functionIndex, function, context);
+            }
+            else
+            {
+                LoadContext();
+                _il.Emit(OpCodes.Ldc_I4, functionIndex);
+                _il.Emit(OpCodes.Ldloca, function);
+                _il.Emit(OpCodes.Ldloca, context);
+                _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveFunction)));
+            }
             _il.Emit(OpCodes.Stloc, pointer);
             EmitTailPart(() => EmitTailCallThrough(type, arguments, function, context, pointer));
         }
@@ -223,18 +231,49 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>
-    /// A call whose target is known only at run time (<c>call_indirect</c>, <c>call_ref</c> and their tail forms).
+    /// Leaves the code pointer of function <paramref name="functionIndex"/> of this module (defined here, outside the
+    /// group being compiled) on the stack: its code table entry, or while that is zero (not compiled yet, or it runs
+    /// in the interpreter) <see cref="JitRuntime.ResolveFunction"/>, which compiles it on this first call and fills
+    /// <paramref name="function"/> for a call through the store. <paramref name="context"/> is this function's own.
+    /// </summary>
+    private void ResolveDefined(int functionIndex, LocalBuilder function, LocalBuilder context)
+    {
+        var known = _il.DefineLabel();
+        var resolved = _il.DefineLabel();
+        LoadContext();
+        _il.Emit(OpCodes.Ldfld, ContextCode);
+        _il.Emit(OpCodes.Ldc_I4, functionIndex);
+        _il.Emit(OpCodes.Ldelem_I);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Brtrue, known);
+        _il.Emit(OpCodes.Pop);
+        LoadContext();
+        _il.Emit(OpCodes.Ldc_I4, functionIndex);
+        _il.Emit(OpCodes.Ldloca, function);
+        _il.Emit(OpCodes.Ldloca, context);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveFunction)));
+        _il.Emit(OpCodes.Br, resolved);
+        _il.Mark(known);
+        LoadContext();
+        _il.Emit(OpCodes.Stloc, context);
+        _il.Mark(resolved);
+    }
+
+    /// <summary>
+    /// A call whose target is known only at run time (<c>call_indirect</c>, <c>call_ref</c> and their tail forms), or
+    /// whose target's code may not exist yet (a function outside the group: <see cref="ResolveDefined"/>).
     /// <paramref name="resolve"/> emits the checks, given the addresses of the target function and context locals,
     /// with the table index or reference spilled on top of the arguments; it leaves the target's code pointer (zero
     /// when it does not run compiled). A compiled target is called through its pointer (<c>calli</c>) with its own
-    /// context, anything else through the store with packed values. Results land spilled.
+    /// context, anything else through the store with packed values. Results land spilled. <paramref name="above"/>
+    /// operands above the arguments (the table index or reference) are popped with them.
     /// </summary>
-    private void EmitDynamicCall(FunctionType type, bool tail, Action<LocalBuilder, LocalBuilder> resolve)
+    private void EmitDynamicCall(FunctionType type, bool tail, Action<LocalBuilder, LocalBuilder> resolve, int above = 1)
     {
         SpillAll();
         var count = type.Parameters.Count;
-        var first = _stack.Count - 1 - count;
-        var arguments = TopSlots(count, above: 1);
+        var first = _stack.Count - above - count;
+        var arguments = TopSlots(count, above);
         var (function, context, pointer) = CallLocals();
         resolve(function, context);
         _il.Emit(OpCodes.Stloc, pointer);
@@ -243,7 +282,7 @@ internal sealed partial class FunctionCompiler
         {
             // The resolved target stays in its locals until the stub (if any) runs: nothing in between writes them.
             EmitTailPart(() => EmitTailCallThrough(type, arguments, function, context, pointer));
-            _stack.RemoveRange(first, count + 1);
+            _stack.RemoveRange(first, count + above);
             _cilBase = _stack.Count;
             _unreachable = true;
             return;
@@ -282,7 +321,7 @@ internal sealed partial class FunctionCompiler
         PublishDepth();
         LoadContext();
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CallPacked)));
-        _stack.RemoveRange(first, count + 1);
+        _stack.RemoveRange(first, count + above);
         if (results.Length > 0)
         {
             var array = Temp(ValueKind.Bottom, 3);

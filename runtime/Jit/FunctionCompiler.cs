@@ -19,6 +19,7 @@ internal sealed partial class FunctionCompiler
     private static readonly MethodInfo MemoryData = typeof(MemoryInstance).GetProperty("Data", BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
     private static readonly MethodInfo MemoryLength = typeof(MemoryInstance).GetProperty(nameof(MemoryInstance.Length))!.GetMethod!;
     private static readonly FieldInfo ContextState = typeof(JitContext).GetField(nameof(JitContext.State))!;
+    private static readonly FieldInfo ContextCode = typeof(JitContext).GetField(nameof(JitContext.Code))!;
     private static readonly FieldInfo ContextRelaxedSimd = typeof(JitContext).GetField(nameof(JitContext.RelaxedSimd))!;
     private static readonly FieldInfo StateDepth = typeof(JitState).GetField(nameof(JitState.Depth))!;
     private static readonly FieldInfo ContextMemory = typeof(JitContext).GetField(nameof(JitContext.Memory0))!;
@@ -1174,6 +1175,12 @@ internal sealed partial class FunctionCompiler
                 _il.Emit(OpCodes.Ldloc, results[i]);
                 Push(type.Results[i].Kind);
             }
+        }
+        else if (functionIndex >= _validated.ImportedFunctionCount)
+        {
+            // A function of this module outside the group: through the code table (compiled on its first call).
+            EmitDynamicCall(type, tail: false, (function, context) => ResolveDefined(functionIndex, function, context), above: 0);
+            return;
         }
         else
         {

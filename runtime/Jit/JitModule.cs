@@ -8,9 +8,10 @@ namespace WasmHarness.Jit;
 /// The compiled code of one module, made once per <see cref="Engine"/> and shared by every instance of the
 /// module: instance state (memories, tables, globals, functions) reaches the code through its last argument, a
 /// per-instance <see cref="JitContext"/>, so nothing of an instance is baked into the IL. A function is compiled on
-/// its first call together with every function it reaches through direct calls that is not compiled yet (a
-/// <see cref="DynamicMethod"/> can only call methods whose IL is complete), or all at once with
-/// <see cref="EngineOptions.JitEager"/>. A function that uses an instruction the JIT does not compile (see
+/// its first call together with a few of the uncompiled functions it reaches through direct calls (a group, see
+/// <see cref="JitBudget.GroupInstructions"/>; a <see cref="DynamicMethod"/> can only call methods whose IL is
+/// complete, so a group's calls to functions outside it go through the code table, <see cref="CodeTable"/>), or all at
+/// once with <see cref="EngineOptions.JitEager"/>. A function that uses an instruction the JIT does not compile (see
 /// <see cref="FunctionCompiler.Unsupported"/>) falls back, as a whole, to the interpreter; compiled and interpreted
 /// functions call each other through the store. Dynamic methods are collected with the module.
 /// </summary>
@@ -27,6 +28,7 @@ internal sealed class JitModule
     private readonly System.Reflection.MethodInfo?[] _methods;
     private readonly Action<JitContext, Value[], Value[]>?[] _entries;
     private readonly nint[] _pointers;
+    private readonly nint[] _code;
     private readonly Lock _gate = new();
 
     /// <summary>Functions of this module given to the compiler so far (<see cref="JitBudget.ModuleFunctions"/>).</summary>
@@ -45,6 +47,7 @@ internal sealed class JitModule
         _methods = new System.Reflection.MethodInfo?[count];
         _entries = new Action<JitContext, Value[], Value[]>?[count];
         _pointers = new nint[count];
+        _code = new nint[count];
         for (var i = 0; i < validated.ImportedFunctionCount; i++)
         {
             _status[i] = Status.Fallback; // imports run wherever their own module's code is
@@ -88,6 +91,7 @@ internal sealed class JitModule
             module._methods[i] = method;
             module._entries[i] = entry.CreateDelegate<Action<JitContext, Value[], Value[]>>();
             module._status[i] = Status.Compiled;
+            module._code[i] = module.Pointer(i);
         }
         return module;
     }
@@ -145,6 +149,13 @@ internal sealed class JitModule
         }
         return status == Status.Compiled;
     }
+
+    /// <summary>
+    /// The code address of each function that runs compiled, by function index; zero for one not compiled (yet), an
+    /// import, or one that runs in the interpreter. Compiled code calls a function outside its own group through this
+    /// table, and through <see cref="JitRuntime.ResolveFunction"/> (which compiles it) while its entry is zero.
+    /// </summary>
+    internal nint[] CodeTable => _code;
 
     /// <summary>The compiled method of function <paramref name="index"/> (which must run compiled).</summary>
     internal System.Reflection.MethodInfo Method(int index) => _methods[index]!;
@@ -322,24 +333,36 @@ internal sealed class JitModule
     /// <summary>The body of defined function <paramref name="index"/>.</summary>
     internal Function Code(int index) => Validated.Module.Functions[index - Validated.ImportedFunctionCount];
 
-    /// <summary>The uncompiled functions reachable from <paramref name="root"/> through direct calls.</summary>
+    /// <summary>
+    /// The group compiled on <paramref name="root"/>'s first call: it and the uncompiled functions it reaches through
+    /// direct calls, nearest first, within <see cref="JitBudget.GroupInstructions"/> and
+    /// <see cref="JitBudget.GroupFunctions"/>. The rest stay uncompiled for now: the group calls them through the
+    /// code table, and each is compiled (with a group of its own) on its first call.
+    /// </summary>
     private List<int> Reachable(int root)
     {
         var found = new List<int> { root };
         var seen = new HashSet<int> { root };
+        var size = Code(root).Body.Instructions.Count;
         for (var i = 0; i < found.Count; i++)
         {
             foreach (var instruction in Code(found[i]).Body.Instructions)
             {
-                if (instruction.Opcode is Opcode.Call or Opcode.ReturnCall && _status[instruction.Index] == Status.Unknown && seen.Add((int)instruction.Index))
+                if (instruction.Opcode is not (Opcode.Call or Opcode.ReturnCall) || _status[instruction.Index] != Status.Unknown || !seen.Add((int)instruction.Index))
                 {
-                    found.Add((int)instruction.Index);
-                    if (found.Count == JitBudget.GroupFunctions)
-                    {
-                        // The rest stay uncompiled for now: the group calls them through the store, and each is
-                        // compiled (with its own group) on its first call.
-                        return found;
-                    }
+                    continue;
+                }
+                var callee = (int)instruction.Index;
+                var calleeSize = Code(callee).Body.Instructions.Count;
+                if (size + calleeSize > JitBudget.GroupInstructions)
+                {
+                    continue; // too large to join: a smaller one further on may still fit
+                }
+                size += calleeSize;
+                found.Add(callee);
+                if (found.Count == JitBudget.GroupFunctions)
+                {
+                    return found;
                 }
             }
         }
@@ -409,6 +432,10 @@ internal sealed class JitModule
         foreach (var index in compiled)
         {
             _status[index] = Status.Compiled;
+            if (_assembly is null)
+            {
+                _code[index] = Pointer(index); // compiled: calls from other groups may now go straight to it
+            }
         }
         Engine.JitStatistics.RecordCompiled(compiled.Count, outlined.Count);
     }

@@ -23,6 +23,9 @@ internal sealed class JitContext(ModuleInstance instance, JitState state, JitMod
     public readonly MemoryInstance? Memory0 = instance.Memories.Length > 0 ? instance.Memories[0] : null;
     public readonly MemoryInstance[] Memories = instance.Memories;
 
+    /// <summary>The module's code table (<see cref="JitModule.CodeTable"/>): calls to functions outside the caller's group go through it.</summary>
+    public readonly nint[] Code = module.CodeTable;
+
     /// <summary>The canonical types by module type index (GC allocation and casts).</summary>
     public readonly Validation.DefinedType[] Types = instance.DefinedTypes;
     public readonly GuestCoverage? Coverage = module.Engine.Options.GuestCoverage;
