@@ -62,6 +62,16 @@ public sealed record EngineOptions
     public bool JitEager { get; init; }
 
     /// <summary>
+    /// With the lazy JIT (not <see cref="JitEager"/>): once a first call has compiled its group, a background thread
+    /// (below normal priority) compiles the functions that group calls, so they are ready when first called and a
+    /// program's compilation overlaps its run on another core. It stays one call ahead of code that ran: what it
+    /// compiles does not queue more. On by default; off, a
+    /// function is compiled only by its first call (what tests that count compiled functions want).
+    /// <see cref="JitFallback"/> may then be called on that thread.
+    /// </summary>
+    public bool JitBackground { get; init; } = true;
+
+    /// <summary>
     /// With the JIT tier: the estimated IL instructions one compiled method may have before the JIT moves parts of a
     /// function into methods of their own, which keeps large functions below the sizes at which RyuJIT stops
     /// optimizing (docs/jit.md, "Large functions"). Lower values outline more (the tests run the suite with 40).

@@ -22,6 +22,9 @@ internal sealed class JitModule
         Unknown,
         Compiled,
         Fallback,
+
+        /// <summary>Emitted, and RyuJIT compiling it on some thread (see <see cref="Compile"/>).</summary>
+        Compiling,
     }
 
     private readonly Status[] _status;
@@ -29,7 +32,19 @@ internal sealed class JitModule
     private readonly Action<JitContext, Value[], Value[]>?[] _entries;
     private readonly nint[] _pointers;
     private readonly nint[] _code;
+
+    /// <summary>The group each <see cref="Status.Compiling"/> function belongs to (under <see cref="_gate"/>).</summary>
+    private readonly Group?[] _pending;
     private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Functions that compiled code calls but that are not compiled yet, nearest first: the roots of the groups the
+    /// background thread compiles ahead of their first calls (<see cref="EngineOptions.JitBackground"/>).
+    /// </summary>
+    private readonly Queue<int> _ahead = new();
+
+    /// <summary>True while a background thread works through <see cref="_ahead"/> (under <see cref="_gate"/>).</summary>
+    private bool _compilingAhead;
 
     /// <summary>Functions of this module given to the compiler so far (<see cref="JitBudget.ModuleFunctions"/>).</summary>
     private int _compiledFunctions;
@@ -48,13 +63,14 @@ internal sealed class JitModule
         _entries = new Action<JitContext, Value[], Value[]>?[count];
         _pointers = new nint[count];
         _code = new nint[count];
+        _pending = new Group?[count];
         for (var i = 0; i < validated.ImportedFunctionCount; i++)
         {
             _status[i] = Status.Fallback; // imports run wherever their own module's code is
         }
         if (engine.Options.JitEager || assembly is not null)
         {
-            Compile(Enumerable.Range(0, count).Where(i => _status[i] == Status.Unknown).ToList());
+            Compile(() => Enumerable.Range(0, count).Where(i => _status[i] == Status.Unknown).ToList());
         }
     }
 
@@ -135,19 +151,27 @@ internal sealed class JitModule
     /// </summary>
     public bool Runs(int index, Store? requester = null)
     {
-        var status = _status[index];
-        if (status == Status.Unknown)
+        while (true)
         {
-            lock (_gate)
+            switch (_status[index])
             {
-                if (_status[index] == Status.Unknown)
-                {
-                    Compile(Reachable(index), requester);
-                }
+                case Status.Compiled:
+                    return true;
+                case Status.Fallback:
+                    return false;
+                case Status.Compiling:
+                    Group? group;
+                    lock (_gate)
+                    {
+                        group = _pending[index];
+                    }
+                    group?.Done.Wait(); // another thread's group: RyuJIT is at work on it
+                    break;
+                default:
+                    Compile(() => _status[index] == Status.Unknown ? Reachable(index) : null, requester);
+                    break;
             }
-            status = _status[index];
         }
-        return status == Status.Compiled;
     }
 
     /// <summary>
@@ -253,7 +277,7 @@ internal sealed class JitModule
         var handles = new List<RuntimeMethodHandle>();
         foreach (var method in regions.Concat(functions.Select(index => _methods[index])))
         {
-            StopIfInterrupted(requester, functions);
+            StopIfInterrupted(requester);
             if (method is DynamicMethod dynamic && MethodDescriptor?.Invoke(dynamic, null) is RuntimeMethodHandle handle)
             {
                 handles.Add(handle);
@@ -294,29 +318,23 @@ internal sealed class JitModule
         Work();
         threads.ForEach(thread => thread.Join());
         unexpected?.Throw();
-        StopIfInterrupted(requester, functions);
+        StopIfInterrupted(requester);
         return failure;
     }
 
     /// <summary>Groups with fewer methods are compiled on the calling thread (a differential case's few functions gain nothing from more).</summary>
-    private const int ParallelPrepareThreshold = 16;
+    private const int ParallelPrepareThreshold = 8;
 
     /// <summary>
     /// Abandons the group when <paramref name="requester"/> was interrupted: its functions go back to uncompiled (a
     /// later call compiles them afresh) and the requesting call traps as running code would.
     /// </summary>
-    private void StopIfInterrupted(Store? requester, List<int> group)
+    private static void StopIfInterrupted(Store? requester)
     {
-        if (requester is not { Interrupted: true })
+        if (requester is { Interrupted: true })
         {
-            return;
+            TrapException.Throw(TrapKind.Interrupted);
         }
-        foreach (var index in group)
-        {
-            _methods[index] = null;
-        }
-        _compiledFunctions -= group.Count;
-        TrapException.Throw(TrapKind.Interrupted);
     }
 
     private void FallBack(List<int> functions, string reason)
@@ -332,6 +350,72 @@ internal sealed class JitModule
 
     /// <summary>The body of defined function <paramref name="index"/>.</summary>
     internal Function Code(int index) => Validated.Module.Functions[index - Validated.ImportedFunctionCount];
+
+    /// <summary>
+    /// Queues the uncompiled callees of a group a first call just compiled for the background thread, and starts it if it is not
+    /// running (<see cref="EngineOptions.JitBackground"/>; under <see cref="_gate"/>). It compiles one group at a time
+    /// under the gate, so a first call that needs a function meanwhile waits for at most one group and then finds it
+    /// compiled or compiles it itself.
+    /// </summary>
+    private void CompileAhead(List<int> compiled)
+    {
+        var options = Engine.Options;
+        if (!options.JitBackground || options.JitEager || options.JitEmitOnly || _assembly is not null)
+        {
+            return;
+        }
+        foreach (var index in compiled)
+        {
+            foreach (var instruction in Code(index).Body.Instructions)
+            {
+                if (instruction.Opcode is Opcode.Call or Opcode.ReturnCall && _status[instruction.Index] == Status.Unknown)
+                {
+                    _ahead.Enqueue((int)instruction.Index);
+                }
+            }
+        }
+        if (_compilingAhead || _ahead.Count == 0)
+        {
+            return;
+        }
+        _compilingAhead = true;
+        new Thread(CompileAheadLoop, GuestThread.StackSize) { IsBackground = true, Priority = ThreadPriority.BelowNormal, Name = "jit ahead" }.Start();
+    }
+
+    private void CompileAheadLoop()
+    {
+        var more = true;
+        List<int>? Next()
+        {
+            while (_ahead.TryDequeue(out var root))
+            {
+                if (_status[root] == Status.Unknown)
+                {
+                    return Reachable(root);
+                }
+            }
+            more = _compilingAhead = false;
+            return null;
+        }
+        while (more)
+        {
+            try
+            {
+                Compile(Next, ahead: true);
+            }
+            catch (Exception)
+            {
+                // Nothing here may take the process down: a function this failed on is left uncompiled, and its
+                // first call compiles it on the calling thread, where the failure reaches the caller.
+                lock (_gate)
+                {
+                    _compilingAhead = false;
+                    _ahead.Clear();
+                }
+                return;
+            }
+        }
+    }
 
     /// <summary>
     /// The group compiled on <paramref name="root"/>'s first call: it and the uncompiled functions it reaches through
@@ -369,7 +453,69 @@ internal sealed class JitModule
         return found;
     }
 
-    private void Compile(List<int> functions, Store? requester = null)
+    /// <summary>A group between its emission (under <see cref="_gate"/>) and the end of RyuJIT's work on it (outside).</summary>
+    private sealed class Group(List<int> functions, List<System.Reflection.MethodInfo> outlined, TimeSpan emitTime)
+    {
+        public List<int> Functions { get; } = functions;
+
+        public List<System.Reflection.MethodInfo> Outlined { get; } = outlined;
+
+        public TimeSpan EmitTime { get; } = emitTime;
+
+        /// <summary>Set when the group is compiled, fell back or was abandoned: first calls of its functions wait for it.</summary>
+        public ManualResetEventSlim Done { get; } = new();
+    }
+
+    /// <summary>
+    /// Compiles the functions <paramref name="select"/> picks (under <see cref="_gate"/>, so that it sees every
+    /// function's current status; null or empty: nothing to do) as one group: declared and emitted under the gate,
+    /// then compiled by RyuJIT outside it, while the group's functions are <see cref="Status.Compiling"/> (their first
+    /// calls wait), so that another thread (a first call, the background thread) can emit and compile another group
+    /// at the same time. Interrupted (<paramref name="requester"/>), the group goes back to uncompiled.
+    /// </summary>
+    private void Compile(Func<List<int>?> select, Store? requester = null, bool ahead = false)
+    {
+        Group? group;
+        lock (_gate)
+        {
+            var functions = select();
+            if (functions is null || functions.Count == 0)
+            {
+                return;
+            }
+            group = Emit(functions, requester);
+        }
+        if (group is null)
+        {
+            return;
+        }
+        Exception? failure;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            failure = _assembly is null ? Prepare(group.Functions, group.Outlined, requester) : null;
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                Abandon(group);
+            }
+            throw;
+        }
+        lock (_gate)
+        {
+            Engine.JitStatistics.RecordTimes(group.EmitTime, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            Finish(group, failure, ahead);
+        }
+    }
+
+    /// <summary>
+    /// Declares and emits <paramref name="functions"/> (under <see cref="_gate"/>): the group to hand to RyuJIT, its
+    /// functions now <see cref="Status.Compiling"/>; or null when none is left to compile (they fell back, or only
+    /// their IL was wanted).
+    /// </summary>
+    private Group? Emit(List<int> functions, Store? requester)
     {
         var options = Engine.Options;
         var compiled = new List<int>();
@@ -398,7 +544,8 @@ internal sealed class JitModule
         {
             foreach (var index in compiled)
             {
-                StopIfInterrupted(requester, compiled);
+                StopIfInterrupted(requester);
+                // A callee being compiled by another group is called through the code table: that group may still fail.
                 outlined.AddRange(FunctionCompiler.Emit(this, index, callee => _status[callee] == Status.Compiled || willCompile.Contains(callee)));
             }
         }
@@ -406,38 +553,91 @@ internal sealed class JitModule
         {
             // A construct the support check missed: interpret the whole group rather than fail.
             FallBack(compiled, "emitter: " + e.Message);
-            return;
+            return null;
         }
-        var emitted = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (Engine.Options.JitEmitOnly && _assembly is null)
+        catch (TrapException)
+        {
+            Forget(compiled);
+            throw;
+        }
+        var emitTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        if (options.JitEmitOnly && _assembly is null)
         {
             // The IL was wanted (JitDumpIl), not the code: the interpreter runs these functions.
-            Engine.JitStatistics.RecordTimes(System.Diagnostics.Stopwatch.GetElapsedTime(started, emitted), TimeSpan.Zero);
+            Engine.JitStatistics.RecordTimes(emitTime, TimeSpan.Zero);
             foreach (var index in compiled)
             {
                 _methods[index] = null;
                 _status[index] = Status.Fallback;
             }
-            return;
+            return null;
         }
-        var failure = _assembly is null ? Prepare(compiled, outlined, requester) : null;
-        Engine.JitStatistics.RecordTimes(System.Diagnostics.Stopwatch.GetElapsedTime(started, emitted), System.Diagnostics.Stopwatch.GetElapsedTime(emitted));
+        if (compiled.Count == 0)
+        {
+            return null;
+        }
+        var group = new Group(compiled, outlined, emitTime);
+        foreach (var index in compiled)
+        {
+            _status[index] = Status.Compiling;
+            _pending[index] = group;
+        }
+        return group;
+    }
+
+    /// <summary>Ends a group RyuJIT has compiled (or refused: <paramref name="failure"/>), under <see cref="_gate"/>.</summary>
+    private void Finish(Group group, Exception? failure, bool ahead)
+    {
+        var compiled = group.Functions;
+        foreach (var index in compiled)
+        {
+            _pending[index] = null;
+        }
         if (failure is not null)
         {
             // RyuJIT refused a method (InvalidProgramException and the like). The group's methods call each other
             // directly, so none of them may run: interpret them all.
             FallBack(compiled, $"RyuJIT: {failure.GetType().Name}: {failure.Message}");
+            group.Done.Set();
             return;
         }
         foreach (var index in compiled)
         {
-            _status[index] = Status.Compiled;
             if (_assembly is null)
             {
                 _code[index] = Pointer(index); // compiled: calls from other groups may now go straight to it
             }
+            _status[index] = Status.Compiled;
         }
-        Engine.JitStatistics.RecordCompiled(compiled.Count, outlined.Count);
+        Engine.JitStatistics.RecordCompiled(compiled.Count, group.Outlined.Count);
+        group.Done.Set();
+        if (!ahead)
+        {
+            // Only what first calls compiled looks ahead: the background thread stays one call away from code that
+            // ran, instead of compiling everything the program could reach (Lua: some 800 functions, most never called).
+            CompileAhead(compiled);
+        }
+    }
+
+    /// <summary>Puts an interrupted (or failed) group back to uncompiled, under <see cref="_gate"/>: a later call compiles it afresh.</summary>
+    private void Abandon(Group group)
+    {
+        foreach (var index in group.Functions)
+        {
+            _pending[index] = null;
+            _status[index] = Status.Unknown;
+        }
+        Forget(group.Functions);
+        group.Done.Set();
+    }
+
+    private void Forget(List<int> functions)
+    {
+        foreach (var index in functions)
+        {
+            _methods[index] = null;
+        }
+        _compiledFunctions -= functions.Count;
     }
 }
 
