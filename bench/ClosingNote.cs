@@ -6,7 +6,9 @@ namespace WasmHarness.Bench;
 /// <summary>
 /// The line the issue asks for after a run: geometric means over the C kernels of interp/native, jit/native,
 /// wasmtime/native and jit/wasmtime, from the <see cref="ProgramBenchmarks"/> summary of this run only (the
-/// machine's load changes between runs; ratios within one run are what compare). When the run also measured
+/// machine's load changes between runs; ratios within one run are what compare), then jit/wasmtime per kernel.
+/// Each time is a median of the run's iterations, not their mean: on a shared machine one disturbed iteration
+/// moved a 3-iteration mean by up to 40%. When the run also measured
 /// <see cref="StartupBenchmarks"/>, the same ratios follow with the empty native process's time taken off every
 /// native time (the native column is a whole process; the Wasm columns start in a process that already runs).
 /// </summary>
@@ -14,7 +16,7 @@ public static class ClosingNote
 {
     public static string? For(IEnumerable<Summary> summaries)
     {
-        var means = new Dictionary<(string Program, string Engine), double>();
+        var medians = new Dictionary<(string Program, string Engine), double>();
         double? startup = null;
         foreach (var report in summaries.SelectMany(s => s.Reports))
         {
@@ -27,25 +29,25 @@ public static class ClosingNote
             if (type == typeof(ProgramBenchmarks))
             {
                 var program = report.BenchmarkCase.Parameters[nameof(ProgramBenchmarks.ProgramName)]?.ToString() ?? "";
-                means[(program, method)] = statistics.Mean;
+                medians[(program, method)] = statistics.Median;
             }
             else if (type == typeof(StartupBenchmarks) && method == nameof(StartupBenchmarks.Native))
             {
-                startup = statistics.Mean;
+                startup = statistics.Median;
             }
         }
-        return means.Count == 0 ? null : Format(means, startup);
+        return medians.Count == 0 ? null : Format(medians, startup);
     }
 
-    /// <summary>The note for per-(program, method) mean times in ns; programs missing a column are left out of that ratio.</summary>
-    public static string Format(IReadOnlyDictionary<(string Program, string Engine), double> means, double? emptyNativeProcess = null)
+    /// <summary>The note for per-(program, method) times in ns; programs missing a column are left out of that ratio.</summary>
+    public static string Format(IReadOnlyDictionary<(string Program, string Engine), double> times, double? emptyNativeProcess = null)
     {
-        var programs = means.Keys.Select(k => k.Program).Distinct().Order(StringComparer.Ordinal).ToList();
+        var programs = times.Keys.Select(k => k.Program).Distinct().Order(StringComparer.Ordinal).ToList();
         string Geomean(string engine, string baseline, double subtract = 0)
         {
-            double Time(string program, string column) => means[(program, column)] - (column == "Native" ? subtract : 0);
+            double Time(string program, string column) => times[(program, column)] - (column == "Native" ? subtract : 0);
             var ratios = programs
-                .Where(p => means.ContainsKey((p, engine)) && means.ContainsKey((p, baseline)) && Time(p, baseline) > 0)
+                .Where(p => times.ContainsKey((p, engine)) && times.ContainsKey((p, baseline)) && Time(p, baseline) > 0)
                 .Select(p => Time(p, engine) / Time(p, baseline))
                 .ToList();
             return ratios.Count == 0 ? "n/a" : Math.Exp(ratios.Average(Math.Log)).ToString("0.00", CultureInfo.InvariantCulture) + "x";
@@ -58,6 +60,13 @@ public static class ClosingNote
             note += $"\nwith the empty native process ({(empty / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} ms) taken off each native time: "
                 + $"interp/native {Geomean("Interpreter", "Native", empty)}, jit/native {Geomean("Jit", "Native", empty)}, "
                 + $"wasmtime/native {Geomean("Wasmtime", "Native", empty)}";
+        }
+        var perKernel = programs.Where(p => times.ContainsKey((p, "Jit")) && times.ContainsKey((p, "Wasmtime")))
+            .Select(p => $"{p} {(times[(p, "Jit")] / times[(p, "Wasmtime")]).ToString("0.00", CultureInfo.InvariantCulture)}")
+            .ToList();
+        if (perKernel.Count > 0)
+        {
+            note += $"\njit/wasmtime per kernel: {string.Join(", ", perKernel)}";
         }
         return note;
     }
