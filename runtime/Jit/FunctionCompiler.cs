@@ -21,6 +21,7 @@ internal sealed partial class FunctionCompiler
     private static readonly FieldInfo ContextState = typeof(JitContext).GetField(nameof(JitContext.State))!;
     private static readonly FieldInfo ContextCode = typeof(JitContext).GetField(nameof(JitContext.Code))!;
     private static readonly FieldInfo ContextRelaxedSimd = typeof(JitContext).GetField(nameof(JitContext.RelaxedSimd))!;
+    private static readonly FieldInfo GlobalRawValue = typeof(GlobalInstance).GetField(nameof(GlobalInstance.RawValue), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly FieldInfo StateDepth = typeof(JitState).GetField(nameof(JitState.Depth))!;
     private static readonly FieldInfo ContextMemory = typeof(JitContext).GetField(nameof(JitContext.Memory0))!;
     private static readonly FieldInfo ContextMemories = typeof(JitContext).GetField(nameof(JitContext.Memories))!;
@@ -951,7 +952,15 @@ internal sealed partial class FunctionCompiler
             {
                 var kind = _validated.Globals[(int)instruction.Index].Type.Kind;
                 LoadGlobal((int)instruction.Index);
-                _il.Emit(OpCodes.Call, Helper("Global", kind));
+                if (GlobalBits(kind) is var (load, _))
+                {
+                    GlobalBitsAddress();
+                    _il.Emit(load);
+                }
+                else
+                {
+                    _il.Emit(OpCodes.Call, Helper("Global", kind));
+                }
                 Push(kind);
                 return;
             }
@@ -959,8 +968,20 @@ internal sealed partial class FunctionCompiler
             {
                 var kind = _validated.Globals[(int)instruction.Index].Type.Kind;
                 Pop(1);
-                LoadGlobal((int)instruction.Index);
-                _il.Emit(OpCodes.Call, Helper("SetGlobal", kind));
+                if (GlobalBits(kind) is var (_, store))
+                {
+                    var value = Temp(kind, 12);
+                    _il.Emit(OpCodes.Stloc, value);
+                    LoadGlobal((int)instruction.Index);
+                    GlobalBitsAddress();
+                    _il.Emit(OpCodes.Ldloc, value);
+                    _il.Emit(store);
+                }
+                else
+                {
+                    LoadGlobal((int)instruction.Index);
+                    _il.Emit(OpCodes.Call, Helper("SetGlobal", kind));
+                }
                 return;
             }
             case Opcode.I32Const:
@@ -1132,6 +1153,30 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Ldfld, ContextGlobals);
         _il.Emit(OpCodes.Ldc_I4, index);
         _il.Emit(OpCodes.Ldelem_Ref);
+    }
+
+    /// <summary>
+    /// For a number global, the indirect load and store of its type on the address of its bits
+    /// (<see cref="GlobalBitsAddress"/>); null for references and vectors (helper calls). A number
+    /// global holds its value zero-extended in <see cref="Value.Low"/> with <see cref="Value.High"/> zero and no
+    /// reference, whatever was stored before, so a store of the type's own width keeps that true (little-endian: the
+    /// low bytes come first). Plain IL rather than an inlined helper: the generator's modules make their results
+    /// observable through globals, and each inlined call site costs RyuJIT about twice the IL it stands for.
+    /// </summary>
+    private static (OpCode Load, OpCode Store)? GlobalBits(ValueKind kind) => !BitConverter.IsLittleEndian ? null : kind switch
+    {
+        ValueKind.I32 => (OpCodes.Ldind_I4, OpCodes.Stind_I4),
+        ValueKind.I64 => (OpCodes.Ldind_I8, OpCodes.Stind_I8),
+        ValueKind.F32 => (OpCodes.Ldind_R4, OpCodes.Stind_R4),
+        ValueKind.F64 => (OpCodes.Ldind_R8, OpCodes.Stind_R8),
+        _ => null,
+    };
+
+    /// <summary>Turns the <see cref="GlobalInstance"/> on the CIL stack into the address of its value's bits.</summary>
+    private void GlobalBitsAddress()
+    {
+        _il.Emit(OpCodes.Ldflda, GlobalRawValue);
+        _il.Emit(OpCodes.Ldflda, ValueLow);
     }
 
     /// <summary>Calls a <see cref="JitRuntime"/> helper taking <paramref name="pops"/> operands, the context and constant indices.</summary>

@@ -366,31 +366,7 @@ internal static partial class JitRuntime
     public static long I64Rotr(long a, long b) => ScalarOps.I64Rotr(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int GlobalI32(GlobalInstance global) => (int)global.RawValue.Low;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static long GlobalI64(GlobalInstance global) => (long)global.RawValue.Low;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float GlobalF32(GlobalInstance global) => BitConverter.UInt32BitsToSingle((uint)global.RawValue.Low);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double GlobalF64(GlobalInstance global) => BitConverter.UInt64BitsToDouble(global.RawValue.Low);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static object? GlobalRef(GlobalInstance global) => global.RawValue.Reference;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetGlobalI32(int value, GlobalInstance global) => global.RawValue = new Value((uint)value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetGlobalI64(long value, GlobalInstance global) => global.RawValue = new Value((ulong)value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetGlobalF32(float value, GlobalInstance global) => global.RawValue = new Value(BitConverter.SingleToUInt32Bits(value));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetGlobalF64(double value, GlobalInstance global) => global.RawValue = new Value(BitConverter.DoubleToUInt64Bits(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SetGlobalRef(object? value, GlobalInstance global) => global.RawValue = new Value(0, 0, value);
