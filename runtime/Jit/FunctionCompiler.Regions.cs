@@ -233,7 +233,7 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.CheckStack)));
         PrepareCatch();
         ReloadMemory();
-        HoistOpaqueConstants();
+        HoistInvariants();
         LoadLocalsFromFrame(region.ReadFirst.Where(_regionLocals.ContainsKey));
         foreach (var control in outer)
         {

@@ -613,9 +613,20 @@ internal sealed partial class FunctionCompiler
     /// </summary>
     private readonly Dictionary<(ValueKind Kind, ulong Bits), LocalBuilder> _opaqueConstants = [];
 
-    private void HoistOpaqueConstants()
+    /// <summary>Byref locals holding the address of a number global's bits, by global index (<see cref="HoistGlobals"/>).</summary>
+    private readonly Dictionary<int, LocalBuilder> _globalBits = [];
+
+    /// <summary>Prologue: what the code uses often and cannot change during a call, loaded once into locals.</summary>
+    private void HoistInvariants()
     {
         var body = Range.ToList();
+        HoistGlobals(body);
+        HoistOpaqueConstants(body);
+    }
+
+    /// <summary>The opaque zero of vector float arithmetic, and in a function with a loop its opaque float constants.</summary>
+    private void HoistOpaqueConstants(List<Instruction> body)
+    {
         if (body.Any(i => TakesOpaqueZero(i.Opcode)))
         {
             // Loaded once here, where it dominates every use: vector float arithmetic takes it (LoadOpaqueZero).
@@ -684,7 +695,7 @@ internal sealed partial class FunctionCompiler
         PrepareCatch();
         ConsumeFuel();
         ReloadMemory();
-        HoistOpaqueConstants();
+        HoistInvariants();
         _coverage?.Edge();
         AllocateFrame();
         var results = Kinds(_type.Results);
@@ -951,14 +962,14 @@ internal sealed partial class FunctionCompiler
             case Opcode.GlobalGet:
             {
                 var kind = _validated.Globals[(int)instruction.Index].Type.Kind;
-                LoadGlobal((int)instruction.Index);
                 if (GlobalBits(kind) is var (load, _))
                 {
-                    GlobalBitsAddress();
+                    GlobalBitsAddress((int)instruction.Index);
                     _il.Emit(load);
                 }
                 else
                 {
+                    LoadGlobal((int)instruction.Index);
                     _il.Emit(OpCodes.Call, Helper("Global", kind));
                 }
                 Push(kind);
@@ -972,8 +983,7 @@ internal sealed partial class FunctionCompiler
                 {
                     var value = Temp(kind, 12);
                     _il.Emit(OpCodes.Stloc, value);
-                    LoadGlobal((int)instruction.Index);
-                    GlobalBitsAddress();
+                    GlobalBitsAddress((int)instruction.Index);
                     _il.Emit(OpCodes.Ldloc, value);
                     _il.Emit(store);
                 }
@@ -1172,11 +1182,39 @@ internal sealed partial class FunctionCompiler
         _ => null,
     };
 
-    /// <summary>Turns the <see cref="GlobalInstance"/> on the CIL stack into the address of its value's bits.</summary>
-    private void GlobalBitsAddress()
+    /// <summary>
+    /// Pushes the address of number global <paramref name="index"/>'s bits: from the local the prologue loaded it
+    /// into (<see cref="HoistGlobals"/>), or through the context's globals.
+    /// </summary>
+    private void GlobalBitsAddress(int index)
     {
+        if (_globalBits.TryGetValue(index, out var local))
+        {
+            _il.Emit(OpCodes.Ldloc, local);
+            return;
+        }
+        LoadGlobal(index);
         _il.Emit(OpCodes.Ldflda, GlobalRawValue);
         _il.Emit(OpCodes.Ldflda, ValueLow);
+    }
+
+    /// <summary>
+    /// Loads, once at entry, the address of the bits of each number global the code uses more than once or in a
+    /// loop into a byref local (a global's instance is fixed for the instance's life): each access is then a load
+    /// or store through a register instead of a walk from the context through the globals array with its range check.
+    /// </summary>
+    private void HoistGlobals(List<Instruction> body)
+    {
+        var hasLoop = body.Any(i => i.Opcode == Opcode.Loop);
+        var uses = body.Where(i => i.Opcode is Opcode.GlobalGet or Opcode.GlobalSet && GlobalBits(_validated.Globals[(int)i.Index].Type.Kind) is not null)
+            .GroupBy(i => (int)i.Index);
+        foreach (var global in uses.Where(g => hasLoop || g.Count() > 1).Select(g => g.Key).Order())
+        {
+            var local = _il.Local(typeof(ulong).MakeByRefType(), $"global {global} bits");
+            GlobalBitsAddress(global);
+            _il.Emit(OpCodes.Stloc, local);
+            _globalBits[global] = local;
+        }
     }
 
     /// <summary>Calls a <see cref="JitRuntime"/> helper taking <paramref name="pops"/> operands, the context and constant indices.</summary>
