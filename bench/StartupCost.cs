@@ -11,7 +11,8 @@ namespace WasmHarness.Bench;
 /// time to first instruction (decode, validate, instantiate with WASI, and whatever compiling the engine does before
 /// <c>_start</c>'s first instruction: measured as the time until a fuel budget of one instruction traps) and, for the
 /// compilers, compile throughput in MB/s of the code section. In this process, a fresh engine per run, the best of
-/// RUNS (default 5; the first run also pays for RyuJIT compiling our own decoder and compiler). Without a file: the
+/// RUNS (default 5; the first run also pays for RyuJIT compiling our own decoder and compiler), each after a full
+/// garbage collection. Without a file: the
 /// largest C program of the corpus.
 /// </summary>
 public static class StartupCost
@@ -29,7 +30,15 @@ public static class StartupCost
 
         void Row(string engine, Func<(double FirstMs, double? CompileMs)> measure)
         {
-            var results = Enumerable.Range(0, runs).Select(_ => measure()).ToList();
+            var results = Enumerable.Range(0, runs).Select(_ =>
+            {
+                // Each run starts from a clean heap, as a new process would: without this the garbage of the runs
+                // before (a decoded Lua is some 10 MB of objects) was collected inside the next run's timing.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                return measure();
+            }).ToList();
             var first = results.Min(r => r.FirstMs);
             var compile = results.Min(r => r.CompileMs ?? double.MaxValue);
             var compileText = compile == double.MaxValue ? "" : $"{compile,11:F0} {code / 1e6 / (compile / 1000),13:F2}";
