@@ -479,6 +479,15 @@ public static class VectorOps
         return R(Vector128.Shuffle(V<byte>(a), lanes) | Vector128.Shuffle(V<byte>(b), fromB));
     }
 
+    /// <summary>
+    /// The shuffle of one vector: byte i of the result is byte <c>lanes[i]</c> of <paramref name="a"/>, or 0 where that
+    /// index is 16 or more (one <c>pshufb</c>/<c>tbl</c>). The JIT's form of an <c>i8x16.shuffle</c> whose lanes all
+    /// come from one operand, or whose other operand is zero (clang's zero-extension), with the indices rewritten to
+    /// say so; <see cref="I8x16Shuffle"/> stays the instruction's definition.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 I8x16ShuffleOne(V128 a, long low, long high) => R(Vector128.Shuffle(V<byte>(a), Vector128.Create(low, high).AsByte()));
+
     // The narrowing instructions are x86's pack instructions exactly (signed saturation, or signed input to unsigned
     // saturation): one instruction for two vectors where the portable clamp-and-narrow takes seven (RyuJIT does not
     // find them). Elsewhere (ARM64) the portable form.

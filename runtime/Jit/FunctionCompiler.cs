@@ -1319,6 +1319,148 @@ internal sealed partial class FunctionCompiler
     // ---- Vectors -------------------------------------------------------------------------------------------
 
     private static readonly MethodInfo ShuffleMethod = ((Func<V128, V128, long, long, V128>)VectorOps.I8x16Shuffle).Method;
+    private static readonly MethodInfo ShuffleOneMethod = ((Func<V128, long, long, V128>)VectorOps.I8x16ShuffleOne).Method;
+
+    /// <summary>
+    /// <c>i8x16.shuffle</c> of operands a, b (b on top) with lane indices <paramref name="lanes"/>. In general two
+    /// byte shuffles and an OR (<see cref="VectorOps.I8x16Shuffle"/>); one shuffle (<see cref="VectorOps.I8x16ShuffleOne"/>)
+    /// when every lane comes from one operand, when both operands are the same local, or when one operand is a local
+    /// that holds zero there (<see cref="IsZeroAt"/>; clang widens bytes by shuffling with a zero vector kept in a
+    /// local): its lanes then read index 0x80, which gives 0.
+    /// </summary>
+    private void EmitShuffle(V128 lanes)
+    {
+        var indices = new byte[16];
+        BitConverter.TryWriteBytes(indices.AsSpan(0, 8), lanes.Low);
+        BitConverter.TryWriteBytes(indices.AsSpan(8, 8), lanes.High);
+        var (a, b) = (OperandLocal(2), OperandLocal(1));
+        // Which operand the single shuffle reads, and each lane's index into it (0x80: a zero lane).
+        (bool FromB, Func<byte, byte> Index)? one =
+            indices.All(i => i < 16) ? (false, i => i)
+            : indices.All(i => i >= 16) ? (true, i => (byte)(i - 16))
+            : a is not null && a == b ? (false, i => (byte)(i & 15))
+            : b is { } zeroB && IsZeroAt(zeroB, _position) ? (false, i => i < 16 ? i : (byte)0x80)
+            : a is { } zeroA && IsZeroAt(zeroA, _position) ? (true, i => i >= 16 ? (byte)(i - 16) : (byte)0x80)
+            : null;
+        Pop(2);
+        if (one is not var (fromB, index))
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)lanes.Low);
+            _il.Emit(OpCodes.Ldc_I8, (long)lanes.High);
+            _il.Emit(OpCodes.Call, ShuffleMethod);
+            Push(ValueKind.V128);
+            return;
+        }
+        if (fromB)
+        {
+            var top = Temp(ValueKind.V128, 12);
+            _il.Emit(OpCodes.Stloc, top);
+            _il.Emit(OpCodes.Pop);
+            _il.Emit(OpCodes.Ldloc, top);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Pop);
+        }
+        var rewritten = indices.Select(index).ToArray();
+        _il.Emit(OpCodes.Ldc_I8, BitConverter.ToInt64(rewritten, 0));
+        _il.Emit(OpCodes.Ldc_I8, BitConverter.ToInt64(rewritten, 8));
+        _il.Emit(OpCodes.Call, ShuffleOneMethod);
+        Push(ValueKind.V128);
+    }
+
+    /// <summary>
+    /// The local whose <c>local.get</c> pushed the operand <paramref name="depth"/> deep (1: the top) of the current
+    /// instruction, when the instructions just before it are plain pushes of this code (not an outlined region's
+    /// end); otherwise null.
+    /// </summary>
+    private int? OperandLocal(int depth)
+    {
+        var body = _code.Body.Instructions;
+        var at = _position - depth;
+        if (at < _first || (_plan is not null && _plan.ByStart.Values.Any(r => r != _region && r.Start <= at && r.End > at)))
+        {
+            return null;
+        }
+        // Each instruction between it and the current one must push exactly one value and pop none.
+        for (var i = at + 1; i < _position; i++)
+        {
+            if (body[i].Opcode is not (Opcode.LocalGet or Opcode.V128Const))
+            {
+                return null;
+            }
+        }
+        return body[at].Opcode == Opcode.LocalGet ? (int)body[at].Index : null;
+    }
+
+    /// <summary>
+    /// Whether v128 local <paramref name="local"/> certainly holds zero when the instruction at
+    /// <paramref name="position"/> runs: its last write before that point in the code is a <c>v128.const</c> of zero
+    /// (or there is none and the local is declared, so it starts at zero), that write is at the position's own
+    /// nesting level or an enclosing one (so every path from it reaches the position through it), and no loop entered
+    /// after it that encloses the position writes the local (a back edge would bring that value round). Anything
+    /// less certain (a write in a nested block, a legacy <c>catch</c> arm) answers no.
+    /// </summary>
+    private bool IsZeroAt(int local, int position)
+    {
+        if (local < _type.Parameters.Count || _localTypes[local].Kind != ValueKind.V128)
+        {
+            return false;
+        }
+        var body = _code.Body.Instructions;
+        var loops = new List<int>();
+        var depth = 0;
+        var write = -1;
+        for (var i = position - 1; i >= 0 && write < 0; i--)
+        {
+            var instruction = body[i];
+            switch (instruction.Opcode)
+            {
+                case Opcode.End or Opcode.Delegate:
+                    depth++;
+                    break;
+                case var opens when opens.OpensBlock():
+                    if (depth > 0)
+                    {
+                        depth--;
+                    }
+                    else if (opens == Opcode.Loop)
+                    {
+                        loops.Add(i);
+                    }
+                    break;
+                case Opcode.Else when depth == 0:
+                    // The then arm does not run on the way to an else arm: skip it, to its if (which encloses the position).
+                    for (var nesting = 1; nesting > 0;)
+                    {
+                        i--;
+                        nesting += body[i].Opcode is Opcode.End or Opcode.Delegate ? 1 : body[i].Opcode.OpensBlock() ? -1 : 0;
+                    }
+                    break;
+                case Opcode.Catch or Opcode.CatchAll when depth == 0:
+                    return false;
+                case Opcode.LocalSet or Opcode.LocalTee when instruction.Index == local:
+                    if (depth > 0 || !(i > 0 && body[i - 1].Opcode == Opcode.V128Const && body[i - 1].V128.Low == 0 && body[i - 1].V128.High == 0))
+                    {
+                        return false;
+                    }
+                    write = i;
+                    break;
+            }
+        }
+        foreach (var loop in loops)
+        {
+            for (var (i, nesting) = (loop + 1, 1); i < body.Count && nesting > 0; i++)
+            {
+                nesting += body[i].Opcode.OpensBlock() ? 1 : body[i].Opcode is Opcode.End or Opcode.Delegate ? -1 : 0;
+                if (body[i].Opcode is Opcode.LocalSet or Opcode.LocalTee && body[i].Index == local)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
 
     /// <summary>True when a lane of <paramref name="value"/>, read as f32x4 or as f64x2, is a NaN.</summary>
     private static bool HasNanLane(V128 value)
@@ -1349,11 +1491,7 @@ internal sealed partial class FunctionCompiler
         }
         if (opcode == Opcode.I8x16Shuffle)
         {
-            Pop(2);
-            _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.Low);
-            _il.Emit(OpCodes.Ldc_I8, (long)instruction.V128.High);
-            _il.Emit(OpCodes.Call, ShuffleMethod);
-            Push(ValueKind.V128);
+            EmitShuffle(instruction.V128);
             return;
         }
         if (!TryEmitPure(instruction) && !TryEmitVectorMemory(instruction))
