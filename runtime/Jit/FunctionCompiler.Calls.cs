@@ -183,11 +183,7 @@ internal sealed partial class FunctionCompiler
             }
             else
             {
-                LoadContext();
-                _il.Emit(OpCodes.Ldc_I4, functionIndex);
-                _il.Emit(OpCodes.Ldloca, function);
-                _il.Emit(OpCodes.Ldloca, context);
-                _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveFunction)));
+                ResolveFunction(functionIndex, function, context);
             }
             _il.Emit(OpCodes.Stloc, pointer);
             EmitTailPart(() => EmitTailCallThrough(type, arguments, function, context, pointer));
@@ -247,16 +243,22 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Dup);
         _il.Emit(OpCodes.Brtrue, known);
         _il.Emit(OpCodes.Pop);
-        LoadContext();
-        _il.Emit(OpCodes.Ldc_I4, functionIndex);
-        _il.Emit(OpCodes.Ldloca, function);
-        _il.Emit(OpCodes.Ldloca, context);
-        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveFunction)));
+        ResolveFunction(functionIndex, function, context);
         _il.Emit(OpCodes.Br, resolved);
         _il.Mark(known);
         LoadContext();
         _il.Emit(OpCodes.Stloc, context);
         _il.Mark(resolved);
+    }
+
+    /// <summary>Calls <see cref="JitRuntime.ResolveFunction"/> for function <paramref name="functionIndex"/>: pushes its code pointer (zero when it runs elsewhere), fills the two locals.</summary>
+    private void ResolveFunction(int functionIndex, LocalBuilder function, LocalBuilder context)
+    {
+        LoadContext();
+        _il.Emit(OpCodes.Ldc_I4, functionIndex);
+        _il.Emit(OpCodes.Ldloca, function);
+        _il.Emit(OpCodes.Ldloca, context);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.ResolveFunction)));
     }
 
     /// <summary>
