@@ -375,6 +375,55 @@ public sealed class JitTests
         Assert.Equal(99L, instance.Invoke("down", Value.FromI64(99))[0].I64);
     }
 
+    [Theory]
+    [InlineData(ExecutionTier.Jit)]
+    [InlineData(ExecutionTier.Interpreter)]
+    public void Globals_read_in_a_loop_see_every_write_by_the_host_and_by_the_module_that_owns_them(ExecutionTier tier)
+    {
+        // Compiled code keeps the address of a global's bits in a local for a loop (FunctionCompiler.HoistGlobals),
+        // never the value: an imported mutable global written by its owner and by the host inside the loop, and a
+        // global of each number type written through the embedding API between calls, must all be seen.
+        var engine = new Engine(new EngineOptions { Tier = tier });
+        var store = new Store(engine);
+        var owner = CompiledModule.FromText(engine, """
+            (module
+              (global $g (export "g") (mut i64) (i64.const 0))
+              (func (export "bump") (global.set $g (i64.add (global.get $g) (i64.const 10)))))
+            """).Instantiate(store);
+        var linker = new Linker().DefineInstance("owner", owner);
+        var shared = (GlobalInstance)owner.GetExport("g")!;
+        linker.DefineFunction("host", "poke", new Syntax.FunctionType([], []), (_, _) => shared.Value = Value.FromI64(shared.Value.I64 + 1000));
+        var user = CompiledModule.FromText(engine, """
+            (module
+              (import "owner" "g" (global $g (mut i64)))
+              (import "owner" "bump" (func $bump))
+              (import "host" "poke" (func $poke))
+              (global $f (export "f") (mut f64) (f64.const 0))
+              (global $i (export "i") (mut i32) (i32.const 0))
+              (func (export "sum") (param $n i32) (result i64) (local $acc i64)
+                (loop $l
+                  (local.set $acc (i64.add (local.get $acc) (global.get $g)))
+                  (call $bump)
+                  (call $poke)
+                  (global.set $g (i64.add (global.get $g) (i64.const 1)))
+                  (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+                (local.get $acc))
+              (func (export "read") (result f64) (f64.add (global.get $f) (f64.convert_i32_s (global.get $i))))
+              (func (export "read_twice") (result f64) (f64.add (global.get $f) (global.get $f))))
+            """).Instantiate(store, linker);
+
+        // $g before each iteration: 0, 1011, 2022 (each iteration adds 10 + 1000 + 1).
+        Assert.Equal(0L + 1011 + 2022, user.Invoke("sum", Value.FromI32(3))[0].I64);
+        Assert.Equal(3033L, shared.Value.I64);
+        var (f, i) = ((GlobalInstance)user.GetExport("f")!, (GlobalInstance)user.GetExport("i")!);
+        f.Value = Value.FromF64(2.5);
+        i.Value = Value.FromI32(-3);
+        Assert.Equal(-0.5, user.Invoke("read")[0].F64);
+        f.Value = Value.FromF64(-1.25);
+        Assert.Equal(-2.5, user.Invoke("read_twice")[0].F64);
+        Assert.Equal(-4.25, user.Invoke("read")[0].F64);
+    }
+
     [Fact]
     public void CompiledAndInterpretedFunctionsCallEachOther()
     {
