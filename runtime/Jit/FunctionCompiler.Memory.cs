@@ -95,9 +95,9 @@ internal sealed partial class FunctionCompiler
         var length = _otherMemoryLength ??= _il.Local(typeof(ulong), "other memory length");
         LoadMemoryInstance(index);
         _il.Emit(OpCodes.Dup);
-        _il.Emit(OpCodes.Call, MemoryData);
+        _il.Emit(OpCodes.Ldfld, MemoryData);
         _il.Emit(OpCodes.Stloc, memoryBase);
-        _il.Emit(OpCodes.Call, MemoryLength);
+        _il.Emit(OpCodes.Ldfld, MemoryLength);
         _il.Emit(OpCodes.Stloc, length);
         return (memoryBase, length);
     }

@@ -16,8 +16,10 @@ namespace WasmHarness.Jit;
 internal sealed partial class FunctionCompiler
 {
     private static readonly Type PointerType = typeof(byte).MakePointerType();
-    private static readonly MethodInfo MemoryData = typeof(MemoryInstance).GetProperty("Data", BindingFlags.Instance | BindingFlags.NonPublic)!.GetMethod!;
-    private static readonly MethodInfo MemoryLength = typeof(MemoryInstance).GetProperty(nameof(MemoryInstance.Length))!.GetMethod!;
+    // A memory's base and length are read from its fields, not through its properties: the same loads, without an
+    // inlining of RyuJIT's at each of the many reloads after calls.
+    private static readonly FieldInfo MemoryData = typeof(MemoryInstance).GetField("_data", BindingFlags.Instance | BindingFlags.NonPublic) ?? throw new MissingFieldException(nameof(MemoryInstance), "_data");
+    private static readonly FieldInfo MemoryLength = typeof(MemoryInstance).GetField("_length", BindingFlags.Instance | BindingFlags.NonPublic) ?? throw new MissingFieldException(nameof(MemoryInstance), "_length");
     private static readonly FieldInfo ContextState = typeof(JitContext).GetField(nameof(JitContext.State))!;
     private static readonly FieldInfo ContextCode = typeof(JitContext).GetField(nameof(JitContext.Code))!;
     private static readonly FieldInfo ContextRelaxedSimd = typeof(JitContext).GetField(nameof(JitContext.RelaxedSimd))!;
@@ -561,9 +563,9 @@ internal sealed partial class FunctionCompiler
         LoadContext();
         _il.Emit(OpCodes.Ldfld, ContextMemory);
         _il.Emit(OpCodes.Dup);
-        _il.Emit(OpCodes.Call, MemoryData);
+        _il.Emit(OpCodes.Ldfld, MemoryData);
         _il.Emit(OpCodes.Stloc, _memoryBase);
-        _il.Emit(OpCodes.Call, MemoryLength);
+        _il.Emit(OpCodes.Ldfld, MemoryLength);
         _il.Emit(OpCodes.Stloc, _memoryLength!);
     }
 
