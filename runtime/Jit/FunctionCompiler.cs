@@ -622,12 +622,13 @@ internal sealed partial class FunctionCompiler
     private void HoistInvariants()
     {
         var body = Range.ToList();
-        HoistGlobals(body);
-        HoistOpaqueConstants(body);
+        var hasLoop = body.Any(i => i.Opcode == Opcode.Loop);
+        HoistGlobals(body, hasLoop);
+        HoistOpaqueConstants(body, hasLoop);
     }
 
     /// <summary>The opaque zero of vector float arithmetic, and in a function with a loop its opaque float constants.</summary>
-    private void HoistOpaqueConstants(List<Instruction> body)
+    private void HoistOpaqueConstants(List<Instruction> body, bool hasLoop)
     {
         if (body.Any(i => TakesOpaqueZero(i.Opcode)))
         {
@@ -636,7 +637,7 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Call, typeof(JitFloatArithmetic).GetMethod(nameof(JitFloatArithmetic.OpaqueZero))!);
             _il.Emit(OpCodes.Stloc, _opaqueZero);
         }
-        if (!body.Any(i => i.Opcode == Opcode.Loop))
+        if (!hasLoop)
         {
             return;
         }
@@ -1205,9 +1206,8 @@ internal sealed partial class FunctionCompiler
     /// loop into a byref local (a global's instance is fixed for the instance's life): each access is then a load
     /// or store through a register instead of a walk from the context through the globals array with its range check.
     /// </summary>
-    private void HoistGlobals(List<Instruction> body)
+    private void HoistGlobals(List<Instruction> body, bool hasLoop)
     {
-        var hasLoop = body.Any(i => i.Opcode == Opcode.Loop);
         var uses = body.Where(i => i.Opcode is Opcode.GlobalGet or Opcode.GlobalSet && GlobalBits(_validated.Globals[(int)i.Index].Type.Kind) is not null)
             .GroupBy(i => (int)i.Index);
         foreach (var global in uses.Where(g => hasLoop || g.Count() > 1).Select(g => g.Key).Order())
@@ -1332,9 +1332,7 @@ internal sealed partial class FunctionCompiler
     /// </summary>
     private void EmitShuffle(V128 lanes)
     {
-        var indices = new byte[16];
-        BitConverter.TryWriteBytes(indices.AsSpan(0, 8), lanes.Low);
-        BitConverter.TryWriteBytes(indices.AsSpan(8, 8), lanes.High);
+        var indices = lanes.ToBytes();
         var (a, b) = (OperandLocal(2), OperandLocal(1));
         // Which operand the single shuffle reads, and each lane's index into it (0x80: a zero lane).
         (bool FromB, Func<byte, byte> Index)? one =
@@ -1364,9 +1362,9 @@ internal sealed partial class FunctionCompiler
         {
             _il.Emit(OpCodes.Pop);
         }
-        var rewritten = indices.Select(index).ToArray();
-        _il.Emit(OpCodes.Ldc_I8, BitConverter.ToInt64(rewritten, 0));
-        _il.Emit(OpCodes.Ldc_I8, BitConverter.ToInt64(rewritten, 8));
+        var rewritten = V128.FromBytes(indices.Select(index).ToArray());
+        _il.Emit(OpCodes.Ldc_I8, (long)rewritten.Low);
+        _il.Emit(OpCodes.Ldc_I8, (long)rewritten.High);
         _il.Emit(OpCodes.Call, ShuffleOneMethod);
         Push(ValueKind.V128);
     }
@@ -1410,58 +1408,49 @@ internal sealed partial class FunctionCompiler
             return false;
         }
         var body = _code.Body.Instructions;
+        var blocks = _validated.Functions[_index - _validated.ImportedFunctionCount];
+        bool Writes(int from, int to)
+        {
+            for (var i = from + 1; i < to; i++)
+            {
+                if (body[i].Opcode is Opcode.LocalSet or Opcode.LocalTee && body[i].Index == local)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        // Walk back to the last write at the position's level or an enclosing one, noting the loops entered since.
         var loops = new List<int>();
-        var depth = 0;
-        var write = -1;
-        for (var i = position - 1; i >= 0 && write < 0; i--)
+        for (var i = position - 1; i >= 0; i--)
         {
             var instruction = body[i];
             switch (instruction.Opcode)
             {
                 case Opcode.End or Opcode.Delegate:
-                    depth++;
-                    break;
-                case var opens when opens.OpensBlock():
-                    if (depth > 0)
-                    {
-                        depth--;
-                    }
-                    else if (opens == Opcode.Loop)
-                    {
-                        loops.Add(i);
-                    }
-                    break;
-                case Opcode.Else when depth == 0:
-                    // The then arm does not run on the way to an else arm: skip it, to its if (which encloses the position).
-                    for (var nesting = 1; nesting > 0;)
-                    {
-                        i--;
-                        nesting += body[i].Opcode is Opcode.End or Opcode.Delegate ? 1 : body[i].Opcode.OpensBlock() ? -1 : 0;
-                    }
-                    break;
-                case Opcode.Catch or Opcode.CatchAll when depth == 0:
-                    return false;
-                case Opcode.LocalSet or Opcode.LocalTee when instruction.Index == local:
-                    if (depth > 0 || !(i > 0 && body[i - 1].Opcode == Opcode.V128Const && body[i - 1].V128.Low == 0 && body[i - 1].V128.High == 0))
+                    // A block closed before the position: whether its writes ran is not known here.
+                    var opener = blocks.BlockEnds[i];
+                    if (Writes(opener, i))
                     {
                         return false;
                     }
-                    write = i;
+                    i = opener;
                     break;
-            }
-        }
-        foreach (var loop in loops)
-        {
-            for (var (i, nesting) = (loop + 1, 1); i < body.Count && nesting > 0; i++)
-            {
-                nesting += body[i].Opcode.OpensBlock() ? 1 : body[i].Opcode is Opcode.End or Opcode.Delegate ? -1 : 0;
-                if (body[i].Opcode is Opcode.LocalSet or Opcode.LocalTee && body[i].Index == local)
-                {
+                case Opcode.Loop:
+                    loops.Add(i);
+                    break;
+                case Opcode.Else:
+                    // The then arm does not run on the way to an else arm: go on before its if.
+                    i = blocks.Elses.First(e => e.Value == i).Key;
+                    break;
+                case Opcode.Catch or Opcode.CatchAll:
                     return false;
-                }
+                case Opcode.LocalSet or Opcode.LocalTee when instruction.Index == local:
+                    return i > 0 && body[i - 1].Opcode == Opcode.V128Const && body[i - 1].V128 == default && NoLoopWrites();
             }
         }
-        return true;
+        return NoLoopWrites(); // never written before: the zero it starts with
+        bool NoLoopWrites() => loops.TrueForAll(loop => !Writes(loop, blocks.BlockEnds[loop]));
     }
 
     /// <summary>True when a lane of <paramref name="value"/>, read as f32x4 or as f64x2, is a NaN.</summary>

@@ -269,7 +269,7 @@ public readonly struct Instruction : IEquatable<Instruction>
         ImmediateKind.BranchTable => $"br_table {string.Join(' ', BranchTable.Labels)} {BranchTable.Default}",
         ImmediateKind.MemArg => $"{Info.Name} memory={_a} offset={_c} align={1u << (int)_b}",
         ImmediateKind.MemArgAndLane => $"{Info.Name} memory={_a} offset={_c} align={1u << (int)_b} {LaneIndex}",
-        ImmediateKind.Shuffle => $"{Info.Name} {LaneList(_c, _d)}",
+        ImmediateKind.Shuffle => $"{Info.Name} {string.Join(' ', V128.ToBytes())}",
         ImmediateKind.I32 => $"i32.const {I32}",
         ImmediateKind.I64 => $"i64.const {I64}",
         // A NaN's payload is what tells NaNs apart: printed as the text format writes it (nan:0x...).
@@ -292,10 +292,6 @@ public readonly struct Instruction : IEquatable<Instruction>
         _ when _b != 0 => $"{Info.Name} {_a} {_b}",
         _ => $"{Info.Name} {_a}",
     };
-
-    /// <summary>The 16 lane indices of a shuffle, lane 0 first.</summary>
-    private static string LaneList(ulong low, ulong high) =>
-        string.Join(' ', Enumerable.Range(0, 16).Select(i => (byte)((i < 8 ? low : high) >> (8 * (i % 8)))));
 
     private sealed record TryTableImmediate(BlockType Type, IReadOnlyList<CatchClause> Catches)
     {
