@@ -185,18 +185,18 @@ internal sealed class Compiler
             // local.get a; local.get b; i32.const c; i32.add: the pair was fused too early; the second local.get
             // belongs with the addition (which may then become a loop step with a following local.set).
             _code[n - 2] = new Op(InternalOp.LocalGetBits, first.A);
-            _code[n - 1] = new Op(InternalOp.LocalI32AddImm, first.B, C: last.C);
+            _code[n - 1] = new Op(InternalOp.LocalI32AddImm, first.B, c: last.C);
             return false;
         }
         Op? fused = (first.Code, last.Code) switch
         {
-            (Opcode.I32Const, Opcode.I32Add) => new Op(InternalOp.I32AddImm, C: first.C),
-            (Opcode.I32Const, Opcode.I32Sub) => new Op(InternalOp.I32AddImm, C: (uint)-(int)(uint)first.C),
-            (Opcode.I32Const, Opcode.I32And) => new Op(InternalOp.I32AndImm, C: first.C),
-            (Opcode.I32Const, Opcode.I32Shl) => new Op(InternalOp.I32ShlImm, C: first.C),
-            (Opcode.I32Const, Opcode.I32ShrU) => new Op(InternalOp.I32ShrUImm, C: first.C),
-            (Opcode.I32Const, InternalOp.LocalSetBits) => new Op(InternalOp.LocalSetImm, last.A, C: first.C),
-            (InternalOp.LocalGetBits, InternalOp.I32AddImm) => new Op(InternalOp.LocalI32AddImm, first.A, C: last.C),
+            (Opcode.I32Const, Opcode.I32Add) => new Op(InternalOp.I32AddImm, c: first.C),
+            (Opcode.I32Const, Opcode.I32Sub) => new Op(InternalOp.I32AddImm, c: (uint)-(int)(uint)first.C),
+            (Opcode.I32Const, Opcode.I32And) => new Op(InternalOp.I32AndImm, c: first.C),
+            (Opcode.I32Const, Opcode.I32Shl) => new Op(InternalOp.I32ShlImm, c: first.C),
+            (Opcode.I32Const, Opcode.I32ShrU) => new Op(InternalOp.I32ShrUImm, c: first.C),
+            (Opcode.I32Const, InternalOp.LocalSetBits) => new Op(InternalOp.LocalSetImm, last.A, c: first.C),
+            (InternalOp.LocalGetBits, InternalOp.I32AddImm) => new Op(InternalOp.LocalI32AddImm, first.A, c: last.C),
             (InternalOp.LocalGetBits, InternalOp.LocalGetBits) => new Op(InternalOp.LocalGet2, first.A, last.A),
             (InternalOp.LocalGetBits, InternalOp.LocalSetBits) => new Op(InternalOp.LocalCopy, first.A, last.A),
             (InternalOp.LocalGetBits, Opcode.I32Load or Opcode.F32Load) => new Op(InternalOp.LocalI32Load, first.A, last.A, last.C),
@@ -210,6 +210,8 @@ internal sealed class Compiler
             (InternalOp.LocalI32Add, InternalOp.LocalSetBits) => new Op(InternalOp.LocalI32AddSet, first.A, first.B, (ulong)last.A),
             (Opcode.I32Add, InternalOp.LocalSetBits) => new Op(InternalOp.I32AddSet, last.A),
             (Opcode.I32Add, InternalOp.LocalTeeBits) => new Op(InternalOp.I32AddTee, last.A),
+            (InternalOp.LocalGetBits, _) when InternalOp.IsPureScalar(last) => new Op(InternalOp.LocalGetPure, first.A, (int)last.Dispatch, (ulong)last.Code),
+            (InternalOp.LocalGet2, _) when InternalOp.IsPureScalar(last) => new Op(InternalOp.LocalGet2Pure, first.A, first.B, (uint)last.Dispatch | ((ulong)(uint)last.Code << 32)),
             _ => null,
         };
         if (fused is null)
@@ -575,14 +577,33 @@ internal sealed class Compiler
     private bool TryEmitTestAndBranch(uint label)
     {
         var target = Target(label);
-        if (_height - target.Arity != target.Height || _code.Count - 1 < _fuseBarrier
-            || (_code[^1].Code == Opcode.I32Eqz ? InternalOp.BrIfZeroJump : InternalOp.BranchOnComparison(_code[^1].Code)) is not { } fused)
+        if (_height - target.Arity != target.Height || _code.Count - 1 < _fuseBarrier)
         {
             return false;
         }
+        // The test, and the op before it: a test fused with the local.gets before it is taken apart again here.
+        var last = _code[^1];
+        var (test, before) = last.Code switch
+        {
+            InternalOp.LocalGetPure => ((Opcode)last.C, new Op(InternalOp.LocalGetBits, last.A)),
+            InternalOp.LocalGet2Pure => ((Opcode)(last.C >> 32), new Op(InternalOp.LocalGet2, last.A, last.B)),
+            _ => (last.Code, _code.Count - 2 >= _fuseBarrier ? _code[^2] : default),
+        };
+        if ((test == Opcode.I32Eqz ? InternalOp.BrIfZeroJump : InternalOp.BranchOnComparison(test)) is not { } fused)
+        {
+            return false;
+        }
+        if (last.Code is InternalOp.LocalGetPure or InternalOp.LocalGet2Pure)
+        {
+            _code[^1] = before;
+            _code.Add(new Op(test));
+        }
+        if (fused == InternalOp.BrIfZeroJump)
+        {
+            before = default;
+        }
         // A comparison whose operands were read from locals just before (within the same label) reads them in place:
         // both (a loop's `i < n`), or the right one (`v[i] < pivot`, the left computed).
-        var before = fused != InternalOp.BrIfZeroJump && _code.Count - 2 >= _fuseBarrier ? _code[^2] : default;
         Op? fromLocals = before.Code switch
         {
             InternalOp.LocalGet2 => new Op(InternalOp.BrIfLocalsI32, target.LoopPc, before.A, (uint)before.B | ((ulong)fused << 32)),

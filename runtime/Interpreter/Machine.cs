@@ -205,6 +205,7 @@ internal sealed unsafe partial class Machine
         var fp = 0;
         var fuelEnabled = _fuelEnabled;
         ExceptionInstance? exception = null;
+        var pure = default(Opcode); // the dispatch code ExecutePure runs: the op's, or the one a superinstruction ends with
 
     Enter:
         {
@@ -330,10 +331,10 @@ internal sealed unsafe partial class Machine
                 _store.Fuel = 0;
                 TrapException.Throw(TrapKind.OutOfFuel);
             }
-            switch (op.Code)
+            switch (op.Dispatch)
             {
             // ---- Control ----------------------------------------------------------------------------
-            case Opcode.Unreachable:
+            case DispatchCode.Unreachable:
                 TrapException.Throw(TrapKind.Unreachable);
                 break;
             case InternalOp.Jump:
@@ -375,7 +376,7 @@ internal sealed unsafe partial class Machine
                 pc = target.Pc;
                 break;
             }
-            case Opcode.Return:
+            case DispatchCode.Return:
             {
                 var count = compiled.ResultCount;
                 if (compiled.ResultsAreBits)
@@ -412,8 +413,8 @@ internal sealed unsafe partial class Machine
                 fp = caller.Fp;
                 break;
             }
-            case Opcode.Call:
-            case Opcode.ReturnCall:
+            case DispatchCode.Call:
+            case DispatchCode.ReturnCall:
             {
                 var function = inst.Functions[op.A];
                 if (function is WasmFunction wasm && RunsHere(wasm))
@@ -440,8 +441,8 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             }
-            case Opcode.CallIndirect:
-            case Opcode.ReturnCallIndirect:
+            case DispatchCode.CallIndirect:
+            case DispatchCode.ReturnCallIndirect:
             {
                 var function = ResolveIndirect(inst, op.A, op.B, s[--sp].Low);
                 if (function is WasmFunction wasm && RunsHere(wasm))
@@ -468,8 +469,8 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             }
-            case Opcode.CallRef:
-            case Opcode.ReturnCallRef:
+            case DispatchCode.CallRef:
+            case DispatchCode.ReturnCallRef:
             {
                 if (s[--sp].Reference is not FunctionInstance function)
                 {
@@ -501,7 +502,7 @@ internal sealed unsafe partial class Machine
                 break;
             }
 
-            case Opcode.Throw:
+            case DispatchCode.Throw:
             {
                 var tag = inst.Tags[op.A];
                 var count = tag.Type.Parameters.Count;
@@ -514,10 +515,10 @@ internal sealed unsafe partial class Machine
                 exception = new ExceptionInstance(tag, payload);
                 goto Unwind;
             }
-            case Opcode.Rethrow:
+            case DispatchCode.Rethrow:
                 exception = (ExceptionInstance)s[fp + op.A].Reference!;
                 goto Unwind;
-            case Opcode.ThrowRef:
+            case DispatchCode.ThrowRef:
             {
                 if (s[--sp].Reference is not ExceptionInstance thrown)
                 {
@@ -529,10 +530,10 @@ internal sealed unsafe partial class Machine
             }
 
             // ---- Parametric -------------------------------------------------------------------------
-            case Opcode.Drop:
+            case DispatchCode.Drop:
                 sp--;
                 break;
-            case Opcode.Select:
+            case DispatchCode.Select:
             {
                 // Untyped select is for numbers and vectors only: the bits are enough.
                 sp -= 2;
@@ -544,7 +545,7 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             }
-            case Opcode.SelectTyped:
+            case DispatchCode.SelectTyped:
             {
                 sp -= 2;
                 if ((uint)s[sp + 1].Low == 0)
@@ -689,6 +690,17 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             }
+            case InternalOp.LocalGetPure:
+                ChargeFusedFuel(fuelEnabled, 1);
+                CopyBits(ref s[sp++], ref s[fp + op.A]);
+                pure = (Opcode)op.B;
+                goto Pure;
+            case InternalOp.LocalGet2Pure:
+                ChargeFusedFuel(fuelEnabled, 2);
+                CopyBits(ref s[sp++], ref s[fp + op.A]);
+                CopyBits(ref s[sp++], ref s[fp + op.B]);
+                pure = (Opcode)(uint)op.C;
+                goto Pure;
             case InternalOp.LocalCopy:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
@@ -759,27 +771,27 @@ internal sealed unsafe partial class Machine
                 local.High = value.High;
                 break;
             }
-            case Opcode.LocalGet:
+            case DispatchCode.LocalGet:
                 s[sp++] = s[fp + op.A];
                 break;
-            case Opcode.LocalSet:
+            case DispatchCode.LocalSet:
                 s[fp + op.A] = s[--sp];
                 break;
-            case Opcode.LocalTee:
+            case DispatchCode.LocalTee:
                 s[fp + op.A] = s[sp - 1];
                 break;
-            case Opcode.GlobalGet:
+            case DispatchCode.GlobalGet:
                 s[sp++] = ToSlot(inst.Globals[op.A].RawValue);
                 break;
-            case Opcode.GlobalSet:
+            case DispatchCode.GlobalSet:
                 inst.Globals[op.A].RawValue = ToValue(s[--sp]);
                 break;
 
             // ---- Constants --------------------------------------------------------------------------
-            case Opcode.I32Const:
-            case Opcode.I64Const:
-            case Opcode.F32Const:
-            case Opcode.F64Const:
+            case DispatchCode.I32Const:
+            case DispatchCode.I64Const:
+            case DispatchCode.F32Const:
+            case DispatchCode.F64Const:
             {
                 ref var r = ref s[sp++];
                 r.Low = op.C;
@@ -787,7 +799,7 @@ internal sealed unsafe partial class Machine
                 r.Reference = null;
                 break;
             }
-            case Opcode.V128Const:
+            case DispatchCode.V128Const:
             {
                 var constant = compiled.Constants[op.A];
                 ref var r = ref s[sp++];
@@ -798,26 +810,26 @@ internal sealed unsafe partial class Machine
             }
 
             // ---- References -------------------------------------------------------------------------
-            case Opcode.RefNull:
+            case DispatchCode.RefNull:
                 s[sp++] = default;
                 break;
-            case Opcode.RefIsNull:
+            case DispatchCode.RefIsNull:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = r.Reference is null ? 1u : 0u;
                 r.Reference = null;
                 break;
             }
-            case Opcode.RefFunc:
+            case DispatchCode.RefFunc:
                 s[sp++] = new Slot { Reference = inst.Functions[op.A] };
                 break;
-            case Opcode.RefAsNonNull:
+            case DispatchCode.RefAsNonNull:
                 if (s[sp - 1].Reference is null)
                 {
                     TrapException.Throw(TrapKind.NullReference);
                 }
                 break;
-            case Opcode.RefEq:
+            case DispatchCode.RefEq:
             {
                 sp--;
                 ref var r = ref s[sp - 1];
@@ -825,7 +837,7 @@ internal sealed unsafe partial class Machine
                 r.Reference = null;
                 break;
             }
-            case Opcode.BrOnNull:
+            case DispatchCode.BrOnNull:
             {
                 // Leaves a condition for the BrIf that follows: 1 (and the reference popped) on null.
                 ref var r = ref s[sp - 1];
@@ -839,7 +851,7 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             }
-            case Opcode.BrOnNonNull:
+            case DispatchCode.BrOnNonNull:
             {
                 var isNull = s[sp - 1].Reference is null;
                 ref var r = ref s[sp++];
@@ -849,276 +861,166 @@ internal sealed unsafe partial class Machine
             }
 
             // ---- Tables -----------------------------------------------------------------------------
-            case Opcode.TableGet:
+            case DispatchCode.TableGet:
             {
                 ref var r = ref s[sp - 1];
                 r.Reference = inst.Tables[op.A].Get(r.Low);
                 r.Low = 0;
                 break;
             }
-            case Opcode.TableSet:
+            case DispatchCode.TableSet:
                 sp -= 2;
                 inst.Tables[op.A].Write(s[sp].Low, s[sp + 1].Reference);
                 break;
-            case Opcode.TableSize:
-            {
-                ref var r = ref s[sp++];
-                r = default;
-                r.Low = inst.Tables[op.A].Length;
-                break;
-            }
-            case Opcode.TableGrow:
-            {
-                sp--;
-                var table = inst.Tables[op.A];
-                ref var r = ref s[sp - 1];
-                var result = table.Grow(s[sp].Low, r.Reference);
-                r.Reference = null;
-                r.Low = table.Is64 ? (ulong)result : (uint)(int)result;
-                break;
-            }
-            case Opcode.TableFill:
-                sp -= 3;
-                inst.Tables[op.A].Fill(s[sp].Low, s[sp + 1].Reference, s[sp + 2].Low);
-                break;
-            case Opcode.TableCopy:
-                sp -= 3;
-                TableInstance.Copy(inst.Tables[op.A], s[sp].Low, inst.Tables[op.B], s[sp + 1].Low, s[sp + 2].Low);
-                break;
-            case Opcode.TableInit:
-                sp -= 3;
-                inst.Tables[op.B].Init(s[sp].Low, inst.Elements[op.A], s[sp + 1].Low, s[sp + 2].Low);
-                break;
-            case Opcode.ElemDrop:
-                inst.Elements[op.A].Drop();
-                break;
-
-            // ---- Memory -----------------------------------------------------------------------------
-            case Opcode.MemorySize:
-            {
-                ref var r = ref s[sp++];
-                r = default;
-                r.Low = inst.Memories[op.A].Pages;
-                break;
-            }
-            case Opcode.MemoryGrow:
-            {
-                var memory = inst.Memories[op.A];
-                ref var r = ref s[sp - 1];
-                var result = memory.Grow(memory.Is64 ? r.Low : (uint)r.Low);
-                r.Low = memory.Is64 ? (ulong)result : (uint)(int)result;
-                break;
-            }
-            case Opcode.MemoryFill:
-                sp -= 3;
-                inst.Memories[op.A].Fill(s[sp].Low, (byte)s[sp + 1].Low, s[sp + 2].Low);
-                break;
-            case Opcode.MemoryCopy:
-                sp -= 3;
-                MemoryInstance.Copy(inst.Memories[op.A], s[sp].Low, inst.Memories[op.B], s[sp + 1].Low, s[sp + 2].Low);
-                break;
-            case Opcode.MemoryInit:
-                sp -= 3;
-                MemoryInit(inst, op.A, op.B, s[sp].Low, s[sp + 1].Low, s[sp + 2].Low);
-                break;
-            case Opcode.DataDrop:
-                inst.Data[op.A].Drop();
-                break;
 
             // ---- Memory accesses ---------------------------------------------------------------------
-            case Opcode.I32Load:
+            case DispatchCode.I32Load:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = (uint)Unsafe.ReadUnaligned<int>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(int)));
                 break;
             }
-            case Opcode.I64Load:
+            case DispatchCode.I64Load:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = (ulong)Unsafe.ReadUnaligned<long>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(long)));
                 break;
             }
-            case Opcode.F32Load:
+            case DispatchCode.F32Load:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = Unsafe.ReadUnaligned<uint>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(uint)));
                 break;
             }
-            case Opcode.F64Load:
+            case DispatchCode.F64Load:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = Unsafe.ReadUnaligned<ulong>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(ulong)));
                 break;
             }
-            case Opcode.I32Load8s:
+            case DispatchCode.I32Load8s:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = (uint)(int)Unsafe.ReadUnaligned<sbyte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
                 break;
             }
-            case Opcode.I32Load8u:
+            case DispatchCode.I32Load8u:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = Unsafe.ReadUnaligned<byte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(byte)));
                 break;
             }
-            case Opcode.I32Load16s:
+            case DispatchCode.I32Load16s:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = (uint)(int)Unsafe.ReadUnaligned<short>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(short)));
                 break;
             }
-            case Opcode.I32Load16u:
+            case DispatchCode.I32Load16u:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = Unsafe.ReadUnaligned<ushort>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
                 break;
             }
-            case Opcode.I64Load8s:
+            case DispatchCode.I64Load8s:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = (ulong)(long)Unsafe.ReadUnaligned<sbyte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
                 break;
             }
-            case Opcode.I64Load8u:
+            case DispatchCode.I64Load8u:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = Unsafe.ReadUnaligned<byte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(byte)));
                 break;
             }
-            case Opcode.I64Load16s:
+            case DispatchCode.I64Load16s:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = (ulong)(long)Unsafe.ReadUnaligned<short>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(short)));
                 break;
             }
-            case Opcode.I64Load16u:
+            case DispatchCode.I64Load16u:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = Unsafe.ReadUnaligned<ushort>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
                 break;
             }
-            case Opcode.I64Load32s:
+            case DispatchCode.I64Load32s:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = (ulong)(long)Unsafe.ReadUnaligned<int>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(int)));
                 break;
             }
-            case Opcode.I64Load32u:
+            case DispatchCode.I64Load32u:
             {
                 ref var r = ref s[sp - 1];
                 r.Low = Unsafe.ReadUnaligned<uint>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(uint)));
                 break;
             }
-            case Opcode.I32Store:
+            case DispatchCode.I32Store:
             {
                 sp -= 2;
                 Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
                 break;
             }
-            case Opcode.I64Store:
+            case DispatchCode.I64Store:
             {
                 sp -= 2;
                 Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
                 break;
             }
-            case Opcode.F32Store:
+            case DispatchCode.F32Store:
             {
                 sp -= 2;
                 Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
                 break;
             }
-            case Opcode.F64Store:
+            case DispatchCode.F64Store:
             {
                 sp -= 2;
                 Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
                 break;
             }
-            case Opcode.I32Store8:
+            case DispatchCode.I32Store8:
             {
                 sp -= 2;
                 Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
                 break;
             }
-            case Opcode.I32Store16:
+            case DispatchCode.I32Store16:
             {
                 sp -= 2;
                 Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
                 break;
             }
-            case Opcode.I64Store8:
+            case DispatchCode.I64Store8:
             {
                 sp -= 2;
                 Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
                 break;
             }
-            case Opcode.I64Store16:
+            case DispatchCode.I64Store16:
             {
                 sp -= 2;
                 Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
                 break;
             }
-            case Opcode.I64Store32:
+            case DispatchCode.I64Store32:
             {
                 sp -= 2;
                 Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
                 break;
             }
 
-            case Opcode.I8x16Shuffle:
-            {
-                var lanes = compiled.Constants[op.A];
-                sp--;
-                Put(ref s[sp - 1], VectorOps.I8x16Shuffle(At(s[sp - 1]), At(s[sp]), (long)lanes.Low, (long)lanes.High));
-                break;
-            }
-            case Opcode.StructNew:
-            case Opcode.StructNewDefault:
-            case Opcode.StructGet:
-            case Opcode.StructGetS:
-            case Opcode.StructGetU:
-            case Opcode.StructSet:
-            case Opcode.ArrayNew:
-            case Opcode.ArrayNewDefault:
-            case Opcode.ArrayNewFixed:
-            case Opcode.ArrayNewData:
-            case Opcode.ArrayNewElem:
-            case Opcode.ArrayGet:
-            case Opcode.ArrayGetS:
-            case Opcode.ArrayGetU:
-            case Opcode.ArraySet:
-            case Opcode.ArrayLen:
-            case Opcode.ArrayFill:
-            case Opcode.ArrayCopy:
-            case Opcode.ArrayInitData:
-            case Opcode.ArrayInitElem:
-            case Opcode.RefTest:
-            case Opcode.RefTestNull:
-            case Opcode.RefCast:
-            case Opcode.RefCastNull:
-            case Opcode.BrOnCast:
-            case Opcode.BrOnCastFail:
-            case Opcode.RefI31:
-            case Opcode.I31GetS:
-            case Opcode.I31GetU:
-                sp = ExecuteGc(op, s, sp, inst);
-                break;
             default:
                 // Pure instructions (numeric and vector operators, comparisons, conversions, lanes): their cases are
                 // generated from the instruction table (Syntax/Instructions.table) and call its semantics methods
                 // (ScalarOps, VectorOps).
-                var top = ExecutePure(op, s, sp);
-                if (top >= 0)
-                {
-                    sp = top;
-                    break;
-                }
-                top = ExecuteSimd(op, s, sp, inst);
-                if (top < 0)
-                {
-                    top = ExecuteAtomic(op, s, sp, inst);
-                }
-                sp = top >= 0 ? top : throw new NotSupportedException($"the interpreter does not support {op.Code.Name()} yet");
+                pure = op.Dispatch;
+            Pure:
+                var top = ExecutePure(pure, op, s, sp);
+                sp = top >= 0 ? top : ExecuteOutOfLine(op, s, sp, inst, compiled);
                 break;
             }
         }

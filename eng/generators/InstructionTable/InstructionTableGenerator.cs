@@ -53,6 +53,7 @@ public sealed class InstructionTableGenerator : IIncrementalGenerator
             Add(output, "FeatureDetector.g.cs", Emitters.Features(rows));
             Add(output, "InstructionTraps.g.cs", Emitters.Traps(rows));
             Add(output, "Machine.Pure.g.cs", Emitters.Interpreter(rows));
+            Add(output, "DispatchCode.g.cs", Emitters.DispatchCodes(rows));
             Add(output, "FunctionCompiler.Pure.g.cs", Emitters.Jit(rows));
         });
     }
@@ -284,33 +285,92 @@ internal static class Emitters
         sb.Append("using System.Runtime.CompilerServices;\nusing WasmHarness.Execution;\nusing WasmHarness.Syntax;\n\nnamespace WasmHarness.Interpreter;\n\n");
         sb.Append("internal sealed partial class Machine\n{\n");
         sb.Append("    /// <summary>\n    /// Runs a pure instruction (one with a <c>sem</c> method in the table) on the top of the stack: its operands\n");
-        sb.Append("    /// are replaced by its result. Returns the new stack top, or -1 when <paramref name=\"op\"/> is not pure. The scalar\n");
+        sb.Append("    /// are replaced by its result. <paramref name=\"dispatch\"/> is the op's dispatch code, or for a superinstruction that\n");
+        sb.Append("    /// pushes operands first, that of the instruction it ends with. Returns the new stack top, or -1 when <paramref name=\"op\"/> is not pure. The scalar\n");
         sb.Append("    /// cases are inlined into the interpreter loop; the vector ones stay out of line (<see cref=\"ExecutePureVector\"/>),\n");
         sb.Append("    /// so that the loop keeps few enough locals for RyuJIT to enregister them.\n    /// </summary>\n");
         sb.Append("    [MethodImpl(MethodImplOptions.AggressiveInlining)]\n");
         // One ref local for every case: RyuJIT does not inline a method with more than a few dozen locals.
-        sb.Append("    private static int ExecutePure(in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
-        AppendCases(sb, rows.Where(r => r.Semantics is not null && !r.Relaxed && !r.Parameters!.Concat(r.Results!).Contains("v128")));
+        sb.Append("    private static int ExecutePure(Opcode dispatch, in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (dispatch)\n        {\n");
+        AppendCases(sb, rows.Where(IsPureScalar), "DispatchCode.");
         sb.Append("            default:\n                return ExecutePureVector(op, s, sp);\n        }\n    }\n\n");
         sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n");
         sb.Append("    private static int ExecutePureVector(in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
-        AppendCases(sb, rows.Where(r => r.Semantics is not null && !r.Relaxed && r.Parameters!.Concat(r.Results!).Contains("v128")));
+        AppendCases(sb, rows.Where(r => r.Semantics is not null && !r.Relaxed && !IsPureScalar(r)), "Opcode.");
         sb.Append("            default:\n                return -1;\n        }\n    }\n\n");
         sb.Append("    /// <summary>Runs a relaxed SIMD instruction (table flag <c>mode</c>) with the engine's <paramref name=\"mode\"/>; -1 when <paramref name=\"op\"/> is none.</summary>\n");
         sb.Append("    private static int ExecuteRelaxed(in Op op, Slot[] s, int sp, RelaxedSimdMode mode)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
-        AppendCases(sb, rows.Where(r => r.Relaxed));
+        AppendCases(sb, rows.Where(r => r.Relaxed), "Opcode.");
         sb.Append("            default:\n                return -1;\n        }\n    }\n}\n");
         return sb.ToString();
     }
 
-    private static void AppendCases(StringBuilder sb, IEnumerable<Row> rows)
+    /// <summary>A pure instruction on numbers only: its interpreter case is inlined into the dispatch loop.</summary>
+    private static bool IsPureScalar(Row row) =>
+        row.Semantics is not null && !row.Relaxed && !row.Parameters!.Concat(row.Results!).Contains("v128");
+
+    /// <summary>
+    /// The interpreter's dispatch codes (<c>Op.Dispatch</c>): every instruction renumbered so that each of the
+    /// interpreter's switches covers one dense range and compiles to one bounds check and one jump table (over the
+    /// encodings, whose prefixed families lie far apart, Roslyn split the loop's switch into a chain of range
+    /// tests: five compares before a numeric instruction's case). From 0: the instructions the loop's own switch
+    /// handles (those without <c>sem</c>, the threads family aside), then the interpreter's internal ops, which are
+    /// their own dispatch codes (0xC5..0xFA, <c>InternalOp</c>), then from 0x100 the pure scalar instructions
+    /// (<c>ExecutePure</c>), then the rest (vector and atomic instructions, dispatched on their encoding).
+    /// </summary>
+    public static string DispatchCodes(List<Row> rows)
+    {
+        var loop = rows.Where(r => r.Semantics is null && r.Prefix != 0xFE).ToList();
+        var scalar = rows.Where(IsPureScalar).ToList();
+        var rest = rows.Except(loop).Except(scalar).ToList();
+        if (loop.Count > InternalFirst)
+        {
+            throw new InvalidOperationException($"{loop.Count} instructions do not fit below the internal ops at 0x{InternalFirst:X}");
+        }
+        var codes = new List<(Row Row, int Code)>();
+        codes.AddRange(loop.Select((r, i) => (r, i)));
+        codes.AddRange(scalar.Select((r, i) => (r, PureFirst + i)));
+        codes.AddRange(rest.Select((r, i) => (r, PureFirst + scalar.Count + i)));
+        var sb = new StringBuilder(Header);
+        sb.Append("using WasmHarness.Syntax;\n\nnamespace WasmHarness.Interpreter;\n\n");
+        sb.Append("/// <summary>\n/// The interpreter's dispatch code of each instruction (<see cref=\"Op.Dispatch\"/>), typed as an <see cref=\"Opcode\"/>\n");
+        sb.Append("/// so that the internal ops (<see cref=\"InternalOp\"/>, their own dispatch codes) share one switch with them.\n");
+        sb.Append("/// Numbered so that each switch over them is dense: the dispatch loop's instructions from 0, the internal ops from\n");
+        sb.Append("/// 0xC5, the pure scalar instructions from 0x100 (<see cref=\"PureFirst\"/>), then the others.\n/// </summary>\n");
+        sb.Append("internal static class DispatchCode\n{\n");
+        sb.Append("    /// <summary>The first internal op's code: no instruction of the dispatch loop is numbered from here.</summary>\n");
+        sb.Append("    public const int InternalFirst = 0x").Append(InternalFirst.ToString("X", CultureInfo.InvariantCulture)).Append(";\n\n");
+        sb.Append("    /// <summary>The first pure scalar instruction's code.</summary>\n");
+        sb.Append("    public const int PureFirst = 0x").Append(PureFirst.ToString("X", CultureInfo.InvariantCulture)).Append(";\n\n");
+        sb.Append("    /// <summary>The code after the last pure scalar instruction's.</summary>\n");
+        sb.Append("    public const int PureEnd = 0x").Append((PureFirst + scalar.Count).ToString("X", CultureInfo.InvariantCulture)).Append(";\n\n");
+        foreach (var (row, code) in codes)
+        {
+            sb.Append("    /// <summary><c>").Append(row.Name).Append("</c></summary>\n");
+            sb.Append("    public const Opcode ").Append(row.Enum).Append(" = (Opcode)0x").Append(code.ToString("X", CultureInfo.InvariantCulture)).Append(";\n");
+        }
+        sb.Append("\n    /// <summary>The dispatch code of <paramref name=\"code\"/>; an internal op is its own.</summary>\n");
+        sb.Append("    public static Opcode Of(Opcode code) => code switch\n    {\n");
+        foreach (var (row, _) in codes)
+        {
+            sb.Append("        Opcode.").Append(row.Enum).Append(" => ").Append(row.Enum).Append(",\n");
+        }
+        sb.Append("        _ => code,\n    };\n}\n");
+        return sb.ToString();
+    }
+
+    private const int InternalFirst = 0xC5;
+
+    private const int PureFirst = 0x100;
+
+    private static void AppendCases(StringBuilder sb, IEnumerable<Row> rows, string labels)
     {
         foreach (var row in rows)
         {
             var ps = row.Parameters!;
             var results = row.Results!;
             var result = results[0];
-            sb.Append("            case Opcode.").Append(row.Enum).Append(":\n            {\n");
+            sb.Append("            case ").Append(labels).Append(row.Enum).Append(":\n            {\n");
             sb.Append("                r = ref s[sp - ").Append(ps.Length).Append("];\n");
             var args = new List<string>();
             for (var i = 0; i < ps.Length; i++)

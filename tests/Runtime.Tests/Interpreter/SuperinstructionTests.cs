@@ -26,6 +26,8 @@ public sealed class SuperinstructionTests
                 (local.set $acc (i32.add (local.get $acc) (i32.shr_u (local.get $acc) (i32.const 7))))
                 (local.set $acc (i32.sub (local.get $acc) (i32.const 5)))
                 (local.set $t (local.get $acc))                            ;; local.get; local.set: a copy
+                (local.set $acc (i32.add (local.get $acc) (i32.div_u (local.get $acc) (local.get $n))))  ;; local.get; any pure op
+                (local.set $t (i32.rotl (local.get $t) (local.get $i)))    ;; local.get pair; any pure op
                 (block $skip                                               ;; computed value; local.get; comparison; br_if
                   (br_if $skip (i32.lt_u (i32.and (local.get $t) (i32.const 7)) (local.get $i))))  ;; (straight-line: fuel)
                 (f64.store (i32.const 8) (f64.convert_i32_u (local.get $acc)))
@@ -46,7 +48,10 @@ public sealed class SuperinstructionTests
                 (local.set $acc (i32.xor (local.get $acc) (i32.const 0x5A5A))))
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br_if $head (i32.lt_u (local.get $i) (local.get $n))))
-            (local.get $acc)))
+            (local.get $acc))
+          ;; A fused pure op that traps: local.get pair; i32.div_s.
+          (func (export "divide") (param $a i32) (param $b i32) (result i32)
+            (i32.div_s (local.get $a) (local.get $b))))
         """;
 
     private static ModuleInstance Instantiate(ExecutionTier tier, long? fuel = null)
@@ -65,6 +70,9 @@ public sealed class SuperinstructionTests
             Assert.Equal(jit.Invoke("kernel", Value.FromI32(n))[0].I32, interpreter.Invoke("kernel", Value.FromI32(n))[0].I32);
             Assert.Equal(jit.Invoke("branches", Value.FromI32(n))[0].I32, interpreter.Invoke("branches", Value.FromI32(n))[0].I32);
         }
+        Assert.Equal(-3, interpreter.Invoke("divide", Value.FromI32(7), Value.FromI32(-2))[0].I32);
+        Assert.Equal(TrapKind.IntegerDivideByZero, Assert.Throws<TrapException>(() => interpreter.Invoke("divide", Value.FromI32(7), Value.FromI32(0))).Kind);
+        Assert.Equal(TrapKind.IntegerOverflow, Assert.Throws<TrapException>(() => interpreter.Invoke("divide", Value.FromI32(int.MinValue), Value.FromI32(-1))).Kind);
     }
 
     [Fact]
