@@ -188,6 +188,30 @@ internal static class InternalOp
     /// </summary>
     public const Opcode LocalGet2Pure = (Opcode)0xDC;
 
+    // An address computed from locals, then a load from memory 0 (clang's `p->field` and `a[i]`): one op for all four
+    // instructions. The `i32.add` wraps at 32 bits, as the unfused one does, before the load adds its offset C.
+
+    /// <summary><c>local.get A; i32.const B; i32.add; i32.load offset=C</c> (or <c>f32.load</c>) from memory 0.</summary>
+    public const Opcode LocalImmLoad32 = (Opcode)0xDD;
+    /// <summary><c>local.get A; i32.const B; i32.add; i64.load offset=C</c> (or <c>f64.load</c>) from memory 0.</summary>
+    public const Opcode LocalImmLoad64 = (Opcode)0xDE;
+    /// <summary><c>local.get A; i32.const B; i32.add; i32.load8_u offset=C</c> (or <c>i64.load8_u</c>: the same bits) from memory 0.</summary>
+    public const Opcode LocalImmLoad8U = (Opcode)0xDF;
+    /// <summary><c>local.get A; local.get B; i32.add; i32.load8_u offset=C</c> (or <c>i64.load8_u</c>) from memory 0.</summary>
+    public const Opcode LocalsLoad8U = (Opcode)0xFA;
+    /// <summary><c>local.get A; local.get B; i32.add; i32.load offset=C</c> (or <c>f32.load</c>) from memory 0.</summary>
+    public const Opcode LocalsLoad32 = (Opcode)0xFB;
+    /// <summary><c>local.get A; local.get B; i32.add; i64.load offset=C</c> (or <c>f64.load</c>) from memory 0.</summary>
+    public const Opcode LocalsLoad64 = (Opcode)0xFC;
+
+    /// <summary>
+    /// <c>local.get A; i32.load offset=C</c> (or <c>f32.load</c>) from memory 0, then a pure scalar instruction of
+    /// dispatch code B that is no i32 test (those go with a following <c>br_if</c>): the loaded value is an operand.
+    /// </summary>
+    public const Opcode LocalLoad32Pure = (Opcode)0xFD;
+    /// <summary><c>local.get A; i64.load offset=C</c> (or <c>f64.load</c>) from memory 0, then a pure scalar instruction of dispatch code B.</summary>
+    public const Opcode LocalLoad64Pure = (Opcode)0xFE;
+
     /// <summary>Whether <paramref name="op"/> is a pure instruction on numbers only, whose case <c>Machine.ExecutePure</c> has.</summary>
     public static bool IsPureScalar(in Op op) => op.Dispatch >= (Opcode)DispatchCode.PureFirst && op.Dispatch < (Opcode)DispatchCode.PureEnd;
 

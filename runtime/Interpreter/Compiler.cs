@@ -210,6 +210,14 @@ internal sealed class Compiler
             (InternalOp.LocalI32Add, InternalOp.LocalSetBits) => new Op(InternalOp.LocalI32AddSet, first.A, first.B, (ulong)last.A),
             (Opcode.I32Add, InternalOp.LocalSetBits) => new Op(InternalOp.I32AddSet, last.A),
             (Opcode.I32Add, InternalOp.LocalTeeBits) => new Op(InternalOp.I32AddTee, last.A),
+            (InternalOp.LocalI32AddImm, Opcode.I32Load or Opcode.F32Load) when last.A == 0 => new Op(InternalOp.LocalImmLoad32, first.A, (int)(uint)first.C, last.C),
+            (InternalOp.LocalI32AddImm, Opcode.I64Load or Opcode.F64Load) when last.A == 0 => new Op(InternalOp.LocalImmLoad64, first.A, (int)(uint)first.C, last.C),
+            (InternalOp.LocalI32AddImm, Opcode.I32Load8u or Opcode.I64Load8u) when last.A == 0 => new Op(InternalOp.LocalImmLoad8U, first.A, (int)(uint)first.C, last.C),
+            (InternalOp.LocalI32Add, Opcode.I32Load8u or Opcode.I64Load8u) when last.A == 0 => new Op(InternalOp.LocalsLoad8U, first.A, first.B, last.C),
+            (InternalOp.LocalI32Add, Opcode.I32Load or Opcode.F32Load) when last.A == 0 => new Op(InternalOp.LocalsLoad32, first.A, first.B, last.C),
+            (InternalOp.LocalI32Add, Opcode.I64Load or Opcode.F64Load) when last.A == 0 => new Op(InternalOp.LocalsLoad64, first.A, first.B, last.C),
+            (InternalOp.LocalI32Load, _) when first.B == 0 && InternalOp.IsPureScalar(last) && !IsTest(last.Code) => new Op(InternalOp.LocalLoad32Pure, first.A, (int)last.Dispatch, first.C),
+            (InternalOp.LocalI64Load, _) when first.B == 0 && InternalOp.IsPureScalar(last) && !IsTest(last.Code) => new Op(InternalOp.LocalLoad64Pure, first.A, (int)last.Dispatch, first.C),
             (InternalOp.LocalGetBits, _) when InternalOp.IsPureScalar(last) => new Op(InternalOp.LocalGetPure, first.A, (int)last.Dispatch, (ulong)last.Code),
             (InternalOp.LocalGet2, _) when InternalOp.IsPureScalar(last) => new Op(InternalOp.LocalGet2Pure, first.A, first.B, (uint)last.Dispatch | ((ulong)(uint)last.Code << 32)),
             _ => null,
@@ -222,6 +230,9 @@ internal sealed class Compiler
         _code.Add(fused.Value);
         return true;
     }
+
+    /// <summary>An i32 test that a following <c>br_if</c> fuses with (<see cref="TryEmitTestAndBranch"/>).</summary>
+    private static bool IsTest(Opcode code) => code == Opcode.I32Eqz || InternalOp.BranchOnComparison(code) is not null;
 
     private void TranslateOne(Instruction instruction)
     {

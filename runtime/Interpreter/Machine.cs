@@ -690,6 +690,43 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             }
+            case InternalOp.LocalImmLoad32:
+                ChargeFusedFuel(fuelEnabled, 3);
+                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(int))));
+                break;
+            case InternalOp.LocalImmLoad64:
+                ChargeFusedFuel(fuelEnabled, 3);
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(ulong))));
+                break;
+            case InternalOp.LocalImmLoad8U:
+                ChargeFusedFuel(fuelEnabled, 3);
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(byte))));
+                break;
+            case InternalOp.LocalsLoad8U:
+                ChargeFusedFuel(fuelEnabled, 3);
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(byte))));
+                break;
+            case InternalOp.LocalsLoad32:
+                ChargeFusedFuel(fuelEnabled, 3);
+                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(int))));
+                break;
+            case InternalOp.LocalsLoad64:
+                ChargeFusedFuel(fuelEnabled, 3);
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(ulong))));
+                break;
+            case InternalOp.LocalLoad32Pure:
+                // The load may trap: the pure instruction's fuel is charged after it, as unfused.
+                ChargeFusedFuel(fuelEnabled, 1);
+                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(inst.Memories[0].Address(s[fp + op.A].Low, op.C, sizeof(int))));
+                ChargeFusedFuel(fuelEnabled, 1);
+                pure = (Opcode)op.B;
+                goto Pure;
+            case InternalOp.LocalLoad64Pure:
+                ChargeFusedFuel(fuelEnabled, 1);
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(inst.Memories[0].Address(s[fp + op.A].Low, op.C, sizeof(ulong))));
+                ChargeFusedFuel(fuelEnabled, 1);
+                pure = (Opcode)op.B;
+                goto Pure;
             case InternalOp.LocalGetPure:
                 ChargeFusedFuel(fuelEnabled, 1);
                 CopyBits(ref s[sp++], ref s[fp + op.A]);

@@ -28,6 +28,14 @@ public sealed class SuperinstructionTests
                 (local.set $t (local.get $acc))                            ;; local.get; local.set: a copy
                 (local.set $acc (i32.add (local.get $acc) (i32.div_u (local.get $acc) (local.get $n))))  ;; local.get; any pure op
                 (local.set $t (i32.rotl (local.get $t) (local.get $i)))    ;; local.get pair; any pure op
+                (local.set $acc (i32.add (local.get $acc) (i32.load offset=4 (i32.add (local.get $p) (i32.const 8)))))    ;; local + const; load
+                (local.set $f (f64.add (local.get $f) (f64.load (i32.add (local.get $p) (i32.const 16)))))
+                (local.set $acc (i32.add (local.get $acc) (i32.load8_u (i32.add (local.get $p) (i32.const 3)))))
+                (local.set $acc (i32.xor (local.get $acc) (i32.load8_u offset=1 (i32.add (local.get $p) (local.get $i)))))  ;; local + local; load
+                (local.set $acc (i32.xor (local.get $acc) (i32.load (i32.add (local.get $p) (local.get $i)))))
+                (local.set $f (f64.sub (local.get $f) (f64.load offset=8 (i32.add (local.get $i) (local.get $p)))))
+                (local.set $acc (i32.mul (local.get $acc) (i32.load (local.get $p))))        ;; local.get; load; any pure op
+                (local.set $f (f64.mul (local.get $f) (f64.load offset=16 (local.get $p))))
                 (block $skip                                               ;; computed value; local.get; comparison; br_if
                   (br_if $skip (i32.lt_u (i32.and (local.get $t) (i32.const 7)) (local.get $i))))  ;; (straight-line: fuel)
                 (f64.store (i32.const 8) (f64.convert_i32_u (local.get $acc)))
@@ -49,6 +57,12 @@ public sealed class SuperinstructionTests
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br_if $head (i32.lt_u (local.get $i) (local.get $n))))
             (local.get $acc))
+          ;; Fused loads whose address wraps at 2^32 before the offset is added, and that trap past the end.
+          (func (export "wrap") (param $p i32) (param $q i32) (result i32)
+            (i32.add (i32.load8_u offset=2 (i32.add (local.get $p) (i32.const 32)))
+                     (i32.load8_u (i32.add (local.get $p) (local.get $q)))))
+          (func (export "peek") (param $p i32) (result f64)
+            (f64.mul (f64.const 2) (f64.load (local.get $p))))
           ;; A fused pure op that traps: local.get pair; i32.div_s.
           (func (export "divide") (param $a i32) (param $b i32) (result i32)
             (i32.div_s (local.get $a) (local.get $b))))
@@ -70,6 +84,13 @@ public sealed class SuperinstructionTests
             Assert.Equal(jit.Invoke("kernel", Value.FromI32(n))[0].I32, interpreter.Invoke("kernel", Value.FromI32(n))[0].I32);
             Assert.Equal(jit.Invoke("branches", Value.FromI32(n))[0].I32, interpreter.Invoke("branches", Value.FromI32(n))[0].I32);
         }
+        foreach (var (p, q) in new[] { (-16, 40), (-32, 40), (100, -50), (-1, 2) })
+        {
+            Assert.Equal(jit.Invoke("wrap", Value.FromI32(p), Value.FromI32(q))[0].I32, interpreter.Invoke("wrap", Value.FromI32(p), Value.FromI32(q))[0].I32);
+        }
+        Assert.Equal(TrapKind.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => interpreter.Invoke("wrap", Value.FromI32(65536 - 34), Value.FromI32(0))).Kind);
+        Assert.Equal(TrapKind.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => interpreter.Invoke("peek", Value.FromI32(65536 - 7))).Kind);
+        Assert.Equal(jit.Invoke("peek", Value.FromI32(65536 - 8))[0].F64, interpreter.Invoke("peek", Value.FromI32(65536 - 8))[0].F64);
         Assert.Equal(-3, interpreter.Invoke("divide", Value.FromI32(7), Value.FromI32(-2))[0].I32);
         Assert.Equal(TrapKind.IntegerDivideByZero, Assert.Throws<TrapException>(() => interpreter.Invoke("divide", Value.FromI32(7), Value.FromI32(0))).Kind);
         Assert.Equal(TrapKind.IntegerOverflow, Assert.Throws<TrapException>(() => interpreter.Invoke("divide", Value.FromI32(int.MinValue), Value.FromI32(-1))).Kind);
