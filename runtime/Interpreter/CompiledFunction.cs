@@ -142,19 +142,11 @@ internal static class InternalOp
     /// <summary><c>local.get A; local.get B; i32.add; local.set C</c>.</summary>
     public const Opcode LocalI32AddSet = (Opcode)0xF9;
 
-    // An i32 comparison and the br_if that consumes it (no values to move): pop two i32s; if the comparison holds
-    // jump to A. Codes Wasm leaves unassigned (0xC5..0xCE), so the dispatch keeps them in a dense table.
-
-    public const Opcode BrIfI32Eq = (Opcode)0xC5;
-    public const Opcode BrIfI32Ne = (Opcode)0xC6;
-    public const Opcode BrIfI32LtS = (Opcode)0xC7;
-    public const Opcode BrIfI32LtU = (Opcode)0xC8;
-    public const Opcode BrIfI32GtS = (Opcode)0xC9;
-    public const Opcode BrIfI32GtU = (Opcode)0xCA;
-    public const Opcode BrIfI32LeS = (Opcode)0xCB;
-    public const Opcode BrIfI32LeU = (Opcode)0xCC;
-    public const Opcode BrIfI32GeS = (Opcode)0xCD;
-    public const Opcode BrIfI32GeU = (Opcode)0xCE;
+    /// <summary>
+    /// An i32 comparison and the <c>br_if</c> that consumes it (no values to move): pop two i32s; if the comparison
+    /// (B: its <see cref="Opcode"/>, <c>i32.eq</c> to <c>i32.ge_u</c>) holds, jump to A.
+    /// </summary>
+    public const Opcode BrIfI32 = (Opcode)0xC5;
 
     // More superinstructions in codes Wasm leaves unassigned (0xCF, 0xD7..).
 
@@ -164,14 +156,14 @@ internal static class InternalOp
     public const Opcode LocalI32Load8S = (Opcode)0xD7;
     /// <summary>
     /// <c>local.get B; local.get (C's low half); i32 comparison; br_if</c> to A with no values to move: a loop's
-    /// closing test in one op. C's high half is the comparison's <c>BrIfI32*</c> code.
+    /// closing test in one op. C's high half is the comparison's <see cref="Opcode"/>.
     /// </summary>
     public const Opcode BrIfLocalsI32 = (Opcode)0xD8;
     /// <summary><c>local.get A; local.set B</c> of a number or vector local: a register move, frequent in compiled loops.</summary>
     public const Opcode LocalCopy = (Opcode)0xD9;
     /// <summary>
     /// <c>local.get B; i32 comparison; br_if</c> to A with no values to move, the comparison's left operand popped
-    /// (a computed value against a local: <c>v[i] &lt; pivot</c>). C is the comparison's <c>BrIfI32*</c> code.
+    /// (a computed value against a local: <c>v[i] &lt; pivot</c>). C is the comparison's <see cref="Opcode"/>.
     /// </summary>
     public const Opcode BrIfTopLocalI32 = (Opcode)0xDA;
 
@@ -215,21 +207,8 @@ internal static class InternalOp
     /// <summary>Whether <paramref name="op"/> is a pure instruction on numbers only, whose case <c>Machine.ExecutePure</c> has.</summary>
     public static bool IsPureScalar(in Op op) => op.Dispatch >= (Opcode)DispatchCode.PureFirst && op.Dispatch < (Opcode)DispatchCode.PureEnd;
 
-    /// <summary>The fused compare-and-branch op of an i32 comparison, or null.</summary>
-    public static Opcode? BranchOnComparison(Opcode comparison) => comparison switch
-    {
-        Opcode.I32Eq => BrIfI32Eq,
-        Opcode.I32Ne => BrIfI32Ne,
-        Opcode.I32LtS => BrIfI32LtS,
-        Opcode.I32LtU => BrIfI32LtU,
-        Opcode.I32GtS => BrIfI32GtS,
-        Opcode.I32GtU => BrIfI32GtU,
-        Opcode.I32LeS => BrIfI32LeS,
-        Opcode.I32LeU => BrIfI32LeU,
-        Opcode.I32GeS => BrIfI32GeS,
-        Opcode.I32GeU => BrIfI32GeU,
-        _ => null,
-    };
+    /// <summary>Whether <paramref name="code"/> is an i32 comparison, which a following <c>br_if</c> fuses with (<see cref="BrIfI32"/>).</summary>
+    public static bool IsI32Comparison(Opcode code) => code is >= Opcode.I32Eq and <= Opcode.I32GeU;
 }
 
 /// <summary>A function translated once into the interpreter's form (per module: instances share it).</summary>

@@ -232,7 +232,7 @@ internal sealed class Compiler
     }
 
     /// <summary>An i32 test that a following <c>br_if</c> fuses with (<see cref="TryEmitTestAndBranch"/>).</summary>
-    private static bool IsTest(Opcode code) => code == Opcode.I32Eqz || InternalOp.BranchOnComparison(code) is not null;
+    private static bool IsTest(Opcode code) => code == Opcode.I32Eqz || InternalOp.IsI32Comparison(code);
 
     private void TranslateOne(Instruction instruction)
     {
@@ -600,10 +600,11 @@ internal sealed class Compiler
             InternalOp.LocalGet2Pure => ((Opcode)(last.C >> 32), new Op(InternalOp.LocalGet2, last.A, last.B)),
             _ => (last.Code, _code.Count - 2 >= _fuseBarrier ? _code[^2] : default),
         };
-        if ((test == Opcode.I32Eqz ? InternalOp.BrIfZeroJump : InternalOp.BranchOnComparison(test)) is not { } fused)
+        if (!IsTest(test))
         {
             return false;
         }
+        var fused = test == Opcode.I32Eqz ? InternalOp.BrIfZeroJump : InternalOp.BrIfI32;
         if (last.Code is InternalOp.LocalGetPure or InternalOp.LocalGet2Pure)
         {
             _code[^1] = before;
@@ -617,8 +618,8 @@ internal sealed class Compiler
         // both (a loop's `i < n`), or the right one (`v[i] < pivot`, the left computed).
         Op? fromLocals = before.Code switch
         {
-            InternalOp.LocalGet2 => new Op(InternalOp.BrIfLocalsI32, target.LoopPc, before.A, (uint)before.B | ((ulong)fused << 32)),
-            InternalOp.LocalGetBits => new Op(InternalOp.BrIfTopLocalI32, target.LoopPc, before.A, (ulong)fused),
+            InternalOp.LocalGet2 => new Op(InternalOp.BrIfLocalsI32, target.LoopPc, before.A, (uint)before.B | ((ulong)(uint)test << 32)),
+            InternalOp.LocalGetBits => new Op(InternalOp.BrIfTopLocalI32, target.LoopPc, before.A, (uint)test),
             _ => null,
         };
         if (fromLocals is { } op)
@@ -628,7 +629,7 @@ internal sealed class Compiler
         }
         else
         {
-            _code[^1] = new Op(fused, target.LoopPc);
+            _code[^1] = new Op(fused, target.LoopPc, (int)test);
         }
         if (!target.IsLoop)
         {

@@ -747,21 +747,12 @@ internal sealed unsafe partial class Machine
                 to.High = from.High;
                 break;
             }
-            case InternalOp.BrIfI32Eq:
-            case InternalOp.BrIfI32Ne:
-            case InternalOp.BrIfI32LtS:
-            case InternalOp.BrIfI32LtU:
-            case InternalOp.BrIfI32GtS:
-            case InternalOp.BrIfI32GtU:
-            case InternalOp.BrIfI32LeS:
-            case InternalOp.BrIfI32LeU:
-            case InternalOp.BrIfI32GeS:
-            case InternalOp.BrIfI32GeU:
+            case InternalOp.BrIfI32:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
                 sp -= 2;
                 var (a, b) = ((int)s[sp].Low, (int)s[sp + 1].Low);
-                var holds = BranchHolds(op.Code, a, b);
+                var holds = BranchHolds((Opcode)op.B, a, b);
                 if (holds != 0)
                 {
                     StopIfInterruptedGoingBack(op.A, pc);
@@ -1094,19 +1085,19 @@ internal sealed unsafe partial class Machine
         slot.Reference = null;
     }
 
-    /// <summary>Whether the comparison of a fused compare-and-branch op (<c>InternalOp.BrIfI32*</c>) holds for <paramref name="a"/>, <paramref name="b"/>.</summary>
+    /// <summary>Whether the i32 comparison <paramref name="comparison"/> of a fused compare-and-branch op holds for <paramref name="a"/>, <paramref name="b"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int BranchHolds(Opcode branch, int a, int b) => branch switch
+    private static int BranchHolds(Opcode comparison, int a, int b) => comparison switch
     {
-        InternalOp.BrIfI32Eq => ScalarOps.I32Eq(a, b),
-        InternalOp.BrIfI32Ne => ScalarOps.I32Ne(a, b),
-        InternalOp.BrIfI32LtS => ScalarOps.I32LtS(a, b),
-        InternalOp.BrIfI32LtU => ScalarOps.I32LtU(a, b),
-        InternalOp.BrIfI32GtS => ScalarOps.I32GtS(a, b),
-        InternalOp.BrIfI32GtU => ScalarOps.I32GtU(a, b),
-        InternalOp.BrIfI32LeS => ScalarOps.I32LeS(a, b),
-        InternalOp.BrIfI32LeU => ScalarOps.I32LeU(a, b),
-        InternalOp.BrIfI32GeS => ScalarOps.I32GeS(a, b),
+        Opcode.I32Eq => ScalarOps.I32Eq(a, b),
+        Opcode.I32Ne => ScalarOps.I32Ne(a, b),
+        Opcode.I32LtS => ScalarOps.I32LtS(a, b),
+        Opcode.I32LtU => ScalarOps.I32LtU(a, b),
+        Opcode.I32GtS => ScalarOps.I32GtS(a, b),
+        Opcode.I32GtU => ScalarOps.I32GtU(a, b),
+        Opcode.I32LeS => ScalarOps.I32LeS(a, b),
+        Opcode.I32LeU => ScalarOps.I32LeU(a, b),
+        Opcode.I32GeS => ScalarOps.I32GeS(a, b),
         _ => ScalarOps.I32GeU(a, b),
     };
 
