@@ -27,8 +27,16 @@ internal struct Slot
 /// everything else reads <see cref="Code"/>. 24 bytes, as before the dispatch code (it fills the padding).
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
-internal readonly record struct Op
+internal readonly struct Op
 {
+    // Fields, not properties: the dispatch loop reads them thousands of times, and every property read is an inline
+    // that counts against RyuJIT's inlining budget for the loop (over it, calls stay calls; docs/execution.md).
+    public readonly Opcode Code;
+    public readonly Opcode Dispatch;
+    public readonly int A;
+    public readonly int B;
+    public readonly ulong C;
+
     public Op(Opcode code, int a = 0, int b = 0, ulong c = 0)
     {
         Code = code;
@@ -38,15 +46,8 @@ internal readonly record struct Op
         C = c;
     }
 
-    public Opcode Code { get; }
-
-    public Opcode Dispatch { get; }
-
-    public int A { get; init; }
-
-    public int B { get; init; }
-
-    public ulong C { get; init; }
+    /// <summary>The same op with <see cref="A"/> (a branch target) set.</summary>
+    public Op WithA(int a) => new(Code, a, B, C);
 }
 
 /// <summary>A <c>br_table</c> target: pc, the label's stack height and arity.</summary>
@@ -147,6 +148,27 @@ internal static class InternalOp
     /// (B: its <see cref="Opcode"/>, <c>i32.eq</c> to <c>i32.ge_u</c>) holds, jump to A.
     /// </summary>
     public const Opcode BrIfI32 = (Opcode)0xC5;
+
+    /// <summary>
+    /// <c>i32.const C; i32 comparison; br_if</c> to A with no values to move: the popped value against a constant
+    /// (B: the comparison's <see cref="Opcode"/>). C code tests characters, tags and bounds this way.
+    /// </summary>
+    public const Opcode BrIfImmI32 = (Opcode)0xC6;
+
+    /// <summary>
+    /// <c>local.get B; i32.const; i32 comparison; br_if</c> to A with no values to move: C's low half is the constant,
+    /// its high half the comparison's <see cref="Opcode"/>.
+    /// </summary>
+    public const Opcode BrIfLocalImmI32 = (Opcode)0xC7;
+
+    /// <summary><c>local.get A; i32.load offset=C</c> (or <c>f32.load</c>) from memory 0; <c>local.set B</c>.</summary>
+    public const Opcode LocalLoad32Set = (Opcode)0xC8;
+
+    /// <summary><c>local.get A; i32.load offset=C</c> (or <c>f32.load</c>) from memory 0; <c>local.tee B</c>.</summary>
+    public const Opcode LocalLoad32Tee = (Opcode)0xC9;
+
+    /// <summary><c>i32.const B; i32.shr_u; i32.const C; i32.and</c>: a bit field (an instruction's operand in a VM, say).</summary>
+    public const Opcode I32ShrUAndImm = (Opcode)0xCA;
 
     // More superinstructions in codes Wasm leaves unassigned (0xCF, 0xD7..).
 

@@ -218,6 +218,9 @@ internal sealed class Compiler
             (InternalOp.LocalI32Add, Opcode.I64Load or Opcode.F64Load) when last.A == 0 => new Op(InternalOp.LocalsLoad64, first.A, first.B, last.C),
             (InternalOp.LocalI32Load, _) when first.B == 0 && InternalOp.IsPureScalar(last) && !IsTest(last.Code) => new Op(InternalOp.LocalLoad32Pure, first.A, (int)last.Dispatch, first.C),
             (InternalOp.LocalI64Load, _) when first.B == 0 && InternalOp.IsPureScalar(last) && !IsTest(last.Code) => new Op(InternalOp.LocalLoad64Pure, first.A, (int)last.Dispatch, first.C),
+            (InternalOp.LocalI32Load, InternalOp.LocalSetBits) when first.B == 0 => new Op(InternalOp.LocalLoad32Set, first.A, last.A, first.C),
+            (InternalOp.LocalI32Load, InternalOp.LocalTeeBits) when first.B == 0 => new Op(InternalOp.LocalLoad32Tee, first.A, last.A, first.C),
+            (InternalOp.I32ShrUImm, InternalOp.I32AndImm) => new Op(InternalOp.I32ShrUAndImm, 0, (int)(uint)first.C, last.C),
             (InternalOp.LocalGetBits, _) when InternalOp.IsPureScalar(last) => new Op(InternalOp.LocalGetPure, first.A, (int)last.Dispatch, (ulong)last.Code),
             (InternalOp.LocalGet2, _) when InternalOp.IsPureScalar(last) => new Op(InternalOp.LocalGet2Pure, first.A, first.B, (uint)last.Dispatch | ((ulong)(uint)last.Code << 32)),
             _ => null,
@@ -614,6 +617,27 @@ internal sealed class Compiler
         {
             before = default;
         }
+        // A comparison with a constant reads it from the op, and the other operand in place when a local.get read it
+        // just before (`c == 'a'`, a switch's cases).
+        if (before.Code == Opcode.I32Const)
+        {
+            var prior = _code.Count - 3 >= _fuseBarrier ? _code[^3] : default;
+            if (prior.Code == InternalOp.LocalGetBits)
+            {
+                _code.RemoveRange(_code.Count - 2, 2);
+                _code[^1] = new Op(InternalOp.BrIfLocalImmI32, target.LoopPc, prior.A, (uint)before.C | ((ulong)(uint)test << 32));
+            }
+            else
+            {
+                _code.RemoveAt(_code.Count - 1);
+                _code[^1] = new Op(InternalOp.BrIfImmI32, target.LoopPc, (int)test, (uint)before.C);
+            }
+            if (!target.IsLoop)
+            {
+                target.Fixups.Add(_code.Count - 1);
+            }
+            return true;
+        }
         // A comparison whose operands were read from locals just before (within the same label) reads them in place:
         // both (a loop's `i < n`), or the right one (`v[i] < pivot`, the left computed).
         Op? fromLocals = before.Code switch
@@ -653,7 +677,7 @@ internal sealed class Compiler
     {
         if (fixup >= 0)
         {
-            _code[fixup] = _code[fixup] with { A = pc };
+            _code[fixup] = _code[fixup].WithA(pc);
         }
         else
         {

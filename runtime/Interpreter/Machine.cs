@@ -201,6 +201,7 @@ internal sealed unsafe partial class Machine
         Op[] code = null!;
         CompiledFunction compiled = null!;
         ModuleInstance inst = null!;
+        MemoryInstance[] memories = null!; // inst.Memories: a local, not a property read at each access (RyuJIT inline budget)
         var pc = 0;
         var fp = 0;
         var fuelEnabled = _fuelEnabled;
@@ -250,6 +251,7 @@ internal sealed unsafe partial class Machine
             compiled = target;
             code = target.Code;
             inst = callee.Instance;
+            memories = inst.Memories;
             pc = 0;
             fp = newFp;
             goto Dispatch;
@@ -317,6 +319,7 @@ internal sealed unsafe partial class Machine
                 compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
+                memories = inst.Memories;
                 pc = caller.Pc;
                 fp = caller.Fp;
             }
@@ -333,6 +336,17 @@ internal sealed unsafe partial class Machine
             }
             switch (op.Dispatch)
             {
+            default:
+                // Pure instructions (numeric and vector operators, comparisons, conversions, lanes): their cases are
+                // generated from the instruction table (Syntax/Instructions.table) and call its semantics methods
+                // (ScalarOps, VectorOps). First in the switch: RyuJIT spends its inlining budget for this method in
+                // the order of the code, and these cases are the ones to inline (last, they were calls; docs/execution.md).
+                pure = op.Dispatch;
+            Pure:
+                var top = ExecutePure(pure, op, s, sp);
+                sp = top >= 0 ? top : ExecuteOutOfLine(op, s, sp, inst, compiled);
+                break;
+
             // ---- Control ----------------------------------------------------------------------------
             case DispatchCode.Unreachable:
                 TrapException.Throw(TrapKind.Unreachable);
@@ -409,6 +423,7 @@ internal sealed unsafe partial class Machine
                 compiled = caller.Function.Compiled!;
                 code = compiled.Code;
                 inst = caller.Function.Instance;
+                memories = inst.Memories;
                 pc = caller.Pc;
                 fp = caller.Fp;
                 break;
@@ -602,26 +617,26 @@ internal sealed unsafe partial class Machine
             case InternalOp.LocalI32Load:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                var value = (uint)Unsafe.ReadUnaligned<int>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(int)));
+                var value = (uint)Unsafe.ReadUnaligned<int>(memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(int)));
                 SetBits(ref s[sp++], value);
                 break;
             }
             case InternalOp.LocalI32Load8U:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(byte))));
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(byte))));
                 break;
             }
             case InternalOp.LocalI32Load8S:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<sbyte>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(byte))));
+                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<sbyte>(memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(byte))));
                 break;
             }
             case InternalOp.LocalI64Load:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                var value = Unsafe.ReadUnaligned<ulong>(inst.Memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(ulong)));
+                var value = Unsafe.ReadUnaligned<ulong>(memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(ulong)));
                 SetBits(ref s[sp++], value);
                 break;
             }
@@ -690,40 +705,81 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             }
+            case InternalOp.BrIfImmI32:
+                ChargeFusedFuel(fuelEnabled, 2);
+                if (BranchHolds((Opcode)op.B, (int)s[--sp].Low, (int)op.C) != 0)
+                {
+                    StopIfInterruptedGoingBack(op.A, pc);
+                    pc = op.A;
+                }
+                break;
+            case InternalOp.BrIfLocalImmI32:
+                ChargeFusedFuel(fuelEnabled, 3);
+                if (BranchHolds((Opcode)(op.C >> 32), (int)s[fp + op.B].Low, (int)(uint)op.C) != 0)
+                {
+                    StopIfInterruptedGoingBack(op.A, pc);
+                    pc = op.A;
+                }
+                break;
+            case InternalOp.LocalLoad32Set:
+            {
+                // The load may trap: local.set's fuel is charged after it, as unfused.
+                ChargeFusedFuel(fuelEnabled, 1);
+                var value = (uint)Unsafe.ReadUnaligned<int>(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(int)));
+                ChargeFusedFuel(fuelEnabled, 1);
+                SetBits(ref s[fp + op.B], value);
+                break;
+            }
+            case InternalOp.LocalLoad32Tee:
+            {
+                ChargeFusedFuel(fuelEnabled, 1);
+                var value = (uint)Unsafe.ReadUnaligned<int>(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(int)));
+                ChargeFusedFuel(fuelEnabled, 1);
+                SetBits(ref s[fp + op.B], value);
+                SetBits(ref s[sp++], value);
+                break;
+            }
+            case InternalOp.I32ShrUAndImm:
+            {
+                ChargeFusedFuel(fuelEnabled, 3);
+                ref var r = ref s[sp - 1];
+                r.Low = (uint)ScalarOps.I32And(ScalarOps.I32ShrU((int)r.Low, op.B), (int)op.C);
+                break;
+            }
             case InternalOp.LocalImmLoad32:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(int))));
+                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(int))));
                 break;
             case InternalOp.LocalImmLoad64:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(ulong))));
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(ulong))));
                 break;
             case InternalOp.LocalImmLoad8U:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(byte))));
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(byte))));
                 break;
             case InternalOp.LocalsLoad8U:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(byte))));
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(byte))));
                 break;
             case InternalOp.LocalsLoad32:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(int))));
+                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(int))));
                 break;
             case InternalOp.LocalsLoad64:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(inst.Memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(ulong))));
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(ulong))));
                 break;
             case InternalOp.LocalLoad32Pure:
                 // The load may trap: the pure instruction's fuel is charged after it, as unfused.
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(inst.Memories[0].Address(s[fp + op.A].Low, op.C, sizeof(int))));
+                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(int))));
                 ChargeFusedFuel(fuelEnabled, 1);
                 pure = (Opcode)op.B;
                 goto Pure;
             case InternalOp.LocalLoad64Pure:
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(inst.Memories[0].Address(s[fp + op.A].Low, op.C, sizeof(ulong))));
+                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(ulong))));
                 ChargeFusedFuel(fuelEnabled, 1);
                 pure = (Opcode)op.B;
                 goto Pure;
@@ -762,7 +818,7 @@ internal sealed unsafe partial class Machine
             }
             case InternalOp.LocalI32Store:
                 ChargeFusedFuel(fuelEnabled, 2);
-                Unsafe.WriteUnaligned(inst.Memories[0].Address(s[fp + op.A].Low, op.C, sizeof(uint)), (uint)s[fp + op.B].Low);
+                Unsafe.WriteUnaligned(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(uint)), (uint)s[fp + op.B].Low);
                 break;
             case InternalOp.LocalSetImm:
             {
@@ -905,151 +961,141 @@ internal sealed unsafe partial class Machine
             case DispatchCode.I32Load:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = (uint)Unsafe.ReadUnaligned<int>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(int)));
+                r.Low = (uint)Unsafe.ReadUnaligned<int>(memories[op.A].Address(r.Low, op.C, sizeof(int)));
                 break;
             }
             case DispatchCode.I64Load:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = (ulong)Unsafe.ReadUnaligned<long>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(long)));
+                r.Low = (ulong)Unsafe.ReadUnaligned<long>(memories[op.A].Address(r.Low, op.C, sizeof(long)));
                 break;
             }
             case DispatchCode.F32Load:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = Unsafe.ReadUnaligned<uint>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(uint)));
+                r.Low = Unsafe.ReadUnaligned<uint>(memories[op.A].Address(r.Low, op.C, sizeof(uint)));
                 break;
             }
             case DispatchCode.F64Load:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = Unsafe.ReadUnaligned<ulong>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(ulong)));
+                r.Low = Unsafe.ReadUnaligned<ulong>(memories[op.A].Address(r.Low, op.C, sizeof(ulong)));
                 break;
             }
             case DispatchCode.I32Load8s:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = (uint)(int)Unsafe.ReadUnaligned<sbyte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
+                r.Low = (uint)(int)Unsafe.ReadUnaligned<sbyte>(memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
                 break;
             }
             case DispatchCode.I32Load8u:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = Unsafe.ReadUnaligned<byte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(byte)));
+                r.Low = Unsafe.ReadUnaligned<byte>(memories[op.A].Address(r.Low, op.C, sizeof(byte)));
                 break;
             }
             case DispatchCode.I32Load16s:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = (uint)(int)Unsafe.ReadUnaligned<short>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(short)));
+                r.Low = (uint)(int)Unsafe.ReadUnaligned<short>(memories[op.A].Address(r.Low, op.C, sizeof(short)));
                 break;
             }
             case DispatchCode.I32Load16u:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = Unsafe.ReadUnaligned<ushort>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
+                r.Low = Unsafe.ReadUnaligned<ushort>(memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
                 break;
             }
             case DispatchCode.I64Load8s:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = (ulong)(long)Unsafe.ReadUnaligned<sbyte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
+                r.Low = (ulong)(long)Unsafe.ReadUnaligned<sbyte>(memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
                 break;
             }
             case DispatchCode.I64Load8u:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = Unsafe.ReadUnaligned<byte>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(byte)));
+                r.Low = Unsafe.ReadUnaligned<byte>(memories[op.A].Address(r.Low, op.C, sizeof(byte)));
                 break;
             }
             case DispatchCode.I64Load16s:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = (ulong)(long)Unsafe.ReadUnaligned<short>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(short)));
+                r.Low = (ulong)(long)Unsafe.ReadUnaligned<short>(memories[op.A].Address(r.Low, op.C, sizeof(short)));
                 break;
             }
             case DispatchCode.I64Load16u:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = Unsafe.ReadUnaligned<ushort>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
+                r.Low = Unsafe.ReadUnaligned<ushort>(memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
                 break;
             }
             case DispatchCode.I64Load32s:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = (ulong)(long)Unsafe.ReadUnaligned<int>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(int)));
+                r.Low = (ulong)(long)Unsafe.ReadUnaligned<int>(memories[op.A].Address(r.Low, op.C, sizeof(int)));
                 break;
             }
             case DispatchCode.I64Load32u:
             {
                 ref var r = ref s[sp - 1];
-                r.Low = Unsafe.ReadUnaligned<uint>(inst.Memories[op.A].Address(r.Low, op.C, sizeof(uint)));
+                r.Low = Unsafe.ReadUnaligned<uint>(memories[op.A].Address(r.Low, op.C, sizeof(uint)));
                 break;
             }
             case DispatchCode.I32Store:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
                 break;
             }
             case DispatchCode.I64Store:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
                 break;
             }
             case DispatchCode.F32Store:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
                 break;
             }
             case DispatchCode.F64Store:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
                 break;
             }
             case DispatchCode.I32Store8:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
                 break;
             }
             case DispatchCode.I32Store16:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
                 break;
             }
             case DispatchCode.I64Store8:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
                 break;
             }
             case DispatchCode.I64Store16:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
                 break;
             }
             case DispatchCode.I64Store32:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(inst.Memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
                 break;
             }
-
-            default:
-                // Pure instructions (numeric and vector operators, comparisons, conversions, lanes): their cases are
-                // generated from the instruction table (Syntax/Instructions.table) and call its semantics methods
-                // (ScalarOps, VectorOps).
-                pure = op.Dispatch;
-            Pure:
-                var top = ExecutePure(pure, op, s, sp);
-                sp = top >= 0 ? top : ExecuteOutOfLine(op, s, sp, inst, compiled);
-                break;
             }
         }
     }

@@ -292,7 +292,12 @@ internal static class Emitters
         sb.Append("    [MethodImpl(MethodImplOptions.AggressiveInlining)]\n");
         // One ref local for every case: RyuJIT does not inline a method with more than a few dozen locals.
         sb.Append("    private static int ExecutePure(Opcode dispatch, in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (dispatch)\n        {\n");
-        AppendCases(sb, rows.Where(IsPureScalar), "DispatchCode.");
+        AppendCases(sb, rows.Where(r => IsPureScalar(r) && !r.Cold), "DispatchCode.");
+        sb.Append("            default:\n                return ExecutePureCold(dispatch, op, s, sp);\n        }\n    }\n\n");
+        sb.Append("    /// <summary>The pure scalar instructions the table marks <c>cold</c>, out of the dispatch loop; then the vector ones.</summary>\n");
+        sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n");
+        sb.Append("    private static int ExecutePureCold(Opcode dispatch, in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (dispatch)\n        {\n");
+        AppendCases(sb, rows.Where(r => IsPureScalar(r) && r.Cold), "DispatchCode.");
         sb.Append("            default:\n                return ExecutePureVector(op, s, sp);\n        }\n    }\n\n");
         sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n");
         sb.Append("    private static int ExecutePureVector(in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
@@ -321,8 +326,8 @@ internal static class Emitters
     public static string DispatchCodes(List<Row> rows)
     {
         var loop = rows.Where(r => r.Semantics is null && r.Prefix != 0xFE).ToList();
-        var scalar = rows.Where(IsPureScalar).ToList();
-        var rest = rows.Except(loop).Except(scalar).ToList();
+        var scalar = rows.Where(r => IsPureScalar(r) && !r.Cold).ToList();
+        var rest = rows.Except(loop).Except(scalar).OrderBy(r => IsPureScalar(r) ? 0 : 1).ToList();
         if (loop.Count > InternalFirst)
         {
             throw new InvalidOperationException($"{loop.Count} instructions do not fit below the internal ops at 0x{InternalFirst:X}");
@@ -342,7 +347,7 @@ internal static class Emitters
         sb.Append("    public const int InternalFirst = 0x").Append(InternalFirst.ToString("X", CultureInfo.InvariantCulture)).Append(";\n\n");
         sb.Append("    /// <summary>The first pure scalar instruction's code.</summary>\n");
         sb.Append("    public const int PureFirst = 0x").Append(PureFirst.ToString("X", CultureInfo.InvariantCulture)).Append(";\n\n");
-        sb.Append("    /// <summary>The code after the last pure scalar instruction's.</summary>\n");
+        sb.Append("    /// <summary>The code after the last pure scalar instruction's that the loop runs (the <c>cold</c> ones follow).</summary>\n");
         sb.Append("    public const int PureEnd = 0x").Append((PureFirst + scalar.Count).ToString("X", CultureInfo.InvariantCulture)).Append(";\n\n");
         foreach (var (row, code) in codes)
         {

@@ -37,6 +37,9 @@ internal sealed class Row
 
     public bool Nan { get; set; }
 
+    /// <summary>The interpreter runs this pure scalar instruction out of its dispatch loop (<c>Machine.ExecutePureCold</c>).</summary>
+    public bool Cold { get; set; }
+
     /// <summary>The <c>jit</c> method takes the function's opaque zero (a <c>Vector128&lt;ulong&gt;</c> loaded once) as its last argument.</summary>
     public bool OpaqueZero { get; set; }
 
@@ -110,6 +113,7 @@ internal static class Table
                         case "feature": row.Feature = value; break;
                         case "trap": row.Traps = value.Split(','); break;
                         case "nan": row.Nan = true; break;
+                        case "cold": row.Cold = true; break;
                         case "opaque": row.OpaqueZero = true; break;
                         case "mode": row.Relaxed = true; break;
                         case "sem": row.Semantics = value; break;

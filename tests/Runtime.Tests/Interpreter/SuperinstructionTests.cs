@@ -36,6 +36,13 @@ public sealed class SuperinstructionTests
                 (local.set $f (f64.sub (local.get $f) (f64.load offset=8 (i32.add (local.get $i) (local.get $p)))))
                 (local.set $acc (i32.mul (local.get $acc) (i32.load (local.get $p))))        ;; local.get; load; any pure op
                 (local.set $f (f64.mul (local.get $f) (f64.load offset=16 (local.get $p))))
+                (local.set $t (i32.load offset=4 (local.get $p)))             ;; local.get; load; local.set / local.tee
+                (local.set $acc (i32.add (local.get $acc) (local.tee $t (i32.load (local.get $p)))))
+                (local.set $acc (i32.xor (local.get $acc) (i32.and (i32.shr_u (local.get $t) (i32.const 5)) (i32.const 0x3F))))  ;; a bit field
+                (block $never                                                  ;; comparisons with a constant; br_if
+                  (br_if $never (i32.eq (i32.and (local.get $acc) (i32.const 3)) (i32.const 7)))     ;; (never taken:
+                  (br_if $never (i32.gt_u (local.get $t) (i32.const -1)))                            ;; straight-line)
+                  (local.set $acc (i32.add (local.get $acc) (i32.const 1))))
                 (block $skip                                               ;; computed value; local.get; comparison; br_if
                   (br_if $skip (i32.lt_u (i32.and (local.get $t) (i32.const 7)) (local.get $i))))  ;; (straight-line: fuel)
                 (f64.store (i32.const 8) (f64.convert_i32_u (local.get $acc)))
@@ -54,6 +61,10 @@ public sealed class SuperinstructionTests
               (block $skip2
                 (br_if $skip2 (i32.gt_s (local.get $t) (local.get $acc)))                             ;; local vs local
                 (local.set $acc (i32.xor (local.get $acc) (i32.const 0x5A5A))))
+              (block $skip3
+                (br_if $skip3 (i32.eq (i32.and (local.get $t) (i32.const 3)) (i32.const 1)))        ;; computed vs constant
+                (br_if $skip3 (i32.gt_u (local.get $t) (i32.const 0x7FFFFFFF)))                     ;; local vs constant
+                (local.set $acc (i32.sub (local.get $acc) (i32.const 0x1234))))
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br_if $head (i32.lt_u (local.get $i) (local.get $n))))
             (local.get $acc))
