@@ -11,7 +11,8 @@ namespace WasmHarness.InstructionTable;
 /// <summary>
 /// Generates, from the additional file <c>Instructions.table</c>: the <c>Opcode</c> enum, <c>OpcodeTable</c>'s rows,
 /// the validator's fixed signatures, memory accesses and lane counts, the feature detector's per-opcode features,
-/// the trap kinds of each instruction, the interpreter's cases for pure instructions and the JIT's emission map for them.
+/// the trap kinds of each instruction, the interpreter's cases for pure instructions and its dispatch codes, and the JIT's
+/// emission map for them.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class InstructionTableGenerator : IIncrementalGenerator
