@@ -264,31 +264,10 @@ internal sealed unsafe partial class Machine
             exception = null;
             while (true)
             {
-                var handlers = compiled.Handlers;
-                var at = pc - 1;
-                var found = -1;
-                var maxDepth = int.MaxValue; // lowered by a delegate: only blocks at or outside its target may catch
-                for (var i = handlers.Length - 1; i >= 0; i--)
-                {
-                    var candidate = handlers[i];
-                    if (at < candidate.Start || at >= candidate.End || candidate.Depth > maxDepth)
-                    {
-                        continue;
-                    }
-                    if (candidate.Kind == HandlerKind.Delegate)
-                    {
-                        maxDepth = candidate.Slot;
-                        continue;
-                    }
-                    if (candidate.Tag < 0 || ReferenceEquals(inst.Tags[candidate.Tag], thrown.Tag))
-                    {
-                        found = i;
-                        break;
-                    }
-                }
+                var found = FindHandler(compiled.Handlers, pc - 1, inst, thrown);
                 if (found >= 0)
                 {
-                    var handler = handlers[found];
+                    var handler = compiled.Handlers[found];
                     var target = compiled.BranchTargets[handler.Target];
                     sp = fp + target.Height;
                     if (handler.Kind is HandlerKind.LegacyCatch or HandlerKind.LegacyCatchAll)
@@ -519,15 +498,8 @@ internal sealed unsafe partial class Machine
 
             case DispatchCode.Throw:
             {
-                var tag = inst.Tags[op.A];
-                var count = tag.Type.Parameters.Count;
-                var payload = new Value[count];
-                for (var i = 0; i < count; i++)
-                {
-                    payload[i] = ToValue(s[sp - count + i]);
-                }
-                sp -= count;
-                exception = new ExceptionInstance(tag, payload);
+                exception = NewException(inst.Tags[op.A], s, sp);
+                sp -= exception.Payload.Length;
                 goto Unwind;
             }
             case DispatchCode.Rethrow:
@@ -1098,6 +1070,48 @@ internal sealed unsafe partial class Machine
             }
             }
         }
+    }
+
+    /// <summary>
+    /// The index in <paramref name="handlers"/> of the innermost handler at <paramref name="at"/> that catches
+    /// <paramref name="thrown"/>, or -1. Out of <see cref="Run"/>: cold, and its inlines would count against the loop's
+    /// RyuJIT budget.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int FindHandler(Handler[] handlers, int at, ModuleInstance inst, ExceptionInstance thrown)
+    {
+        var maxDepth = int.MaxValue; // lowered by a delegate: only blocks at or outside its target may catch
+        for (var i = handlers.Length - 1; i >= 0; i--)
+        {
+            var candidate = handlers[i];
+            if (at < candidate.Start || at >= candidate.End || candidate.Depth > maxDepth)
+            {
+                continue;
+            }
+            if (candidate.Kind == HandlerKind.Delegate)
+            {
+                maxDepth = candidate.Slot;
+                continue;
+            }
+            if (candidate.Tag < 0 || ReferenceEquals(inst.Tags[candidate.Tag], thrown.Tag))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary><c>throw</c>: the exception of <paramref name="tag"/> whose payload is the top of the stack (the caller pops it).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ExceptionInstance NewException(TagInstance tag, Slot[] s, int sp)
+    {
+        var count = tag.Type.Parameters.Count;
+        var payload = new Value[count];
+        for (var i = 0; i < count; i++)
+        {
+            payload[i] = ToValue(s[sp - count + i]);
+        }
+        return new ExceptionInstance(tag, payload);
     }
 
     /// <summary>
