@@ -26,8 +26,11 @@ namespace WasmHarness.Jit;
 /// </summary>
 internal sealed partial class FunctionCompiler
 {
-    /// <summary>The regions of function <paramref name="index"/>, or null when it is small enough (or cannot be cut).</summary>
-    private static RegionPlan? PlanRegions(JitModule module, int index)
+    /// <summary>
+    /// The regions of function <paramref name="index"/>, or null when it is small enough (or cannot be cut);
+    /// <paramref name="isCompiled"/> says which callees it calls directly (compiled with it or before).
+    /// </summary>
+    private static RegionPlan? PlanRegions(JitModule module, int index, Func<int, bool> isCompiled)
     {
         var options = module.Engine.Options;
         if (options.GuestCoverage is not null)
@@ -38,7 +41,7 @@ internal sealed partial class FunctionCompiler
         var info = validated.Functions[index - validated.ImportedFunctionCount];
         var body = module.Code(index).Body.Instructions;
         var results = validated.FunctionTypes[index].Results.Select(r => r.Kind).ToArray();
-        var plan = RegionPlanner.Plan(body, info, pc => LabelKinds(validated, body[pc]), results, options.JitMethodBudget);
+        var plan = RegionPlanner.Plan(body, info, pc => LabelKinds(validated, body[pc]), results, options.JitMethodBudget, isCompiled);
         // The frame buffer lives on the stack: a function whose regions pass thousands of locals is left whole.
         return plan is { FrameBytes: <= 64 * 1024 } ? plan : null;
     }

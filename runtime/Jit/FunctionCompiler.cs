@@ -318,7 +318,7 @@ internal sealed partial class FunctionCompiler
     {
         var dump = module.Engine.Options.JitDumpIl;
         var outlined = new List<MethodInfo>();
-        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump, PlanRegions(module, index), null, outlined);
+        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump, PlanRegions(module, index, isCompiled), null, outlined);
         compiler.EmitBody();
         dump?.Invoke(module.Function(index).ToString(), compiler._il.Listing);
         return outlined;

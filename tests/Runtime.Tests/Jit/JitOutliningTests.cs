@@ -1,5 +1,6 @@
 using System.Text;
 using WasmHarness.Execution;
+using WasmHarness.Jit;
 
 namespace WasmHarness.Tests.Jit;
 
@@ -140,6 +141,31 @@ public sealed class JitOutliningTests
         var trap = Assert.Throws<TrapException>(() => instance.Invoke("down", Value.FromI32(0)));
         Assert.Equal(TrapKind.CallStackExhausted, trap.Kind);
         Assert.True(jit.JitStatistics.Regions >= 1, $"only {jit.JitStatistics.Regions} regions");
+    }
+
+    [Fact]
+    public void Calls_of_functions_compiled_later_count_as_calls_through_the_code_table()
+    {
+        // g is too big to join f's group (JitBudget.GroupInstructions), so f calls it through the code table: some
+        // 40 IL instructions a call, not 10. Planned as direct calls, 30 of them fit a budget of 600; they do not.
+        // (g ends in a tail call, which keeps it whole: the regions counted are f's.)
+        var g = new StringBuilder();
+        for (var i = 0; i < JitBudget.GroupInstructions / 4 + 50; i++)
+        {
+            g.Append("(local.set $a (i32.add (local.get $a) (i32.const 3)))\n");
+        }
+        var calls = string.Concat(Enumerable.Range(0, 30).Select(i => $"(local.set $s (i32.add (local.get $s) (call $g (i32.const {i}))))\n"));
+        var text = $$"""
+            (module
+              (func $g (param $a i32) (result i32) {{g}} (return_call $h (local.get $a)))
+              (func $h (param $a i32) (result i32) (i32.mul (local.get $a) (i32.const 7)))
+              (func (export "f") (result i32) (local $s i32) {{calls}} (local.get $s)))
+            """;
+        var jit = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitMethodBudget = 600, JitBackground = false });
+        var interpreter = new Engine(new EngineOptions { Tier = ExecutionTier.Interpreter });
+        var expected = CompiledModule.FromText(interpreter, text).Instantiate(new Store(interpreter)).Invoke("f")[0].I32;
+        Assert.Equal(expected, CompiledModule.FromText(jit, text).Instantiate(new Store(jit)).Invoke("f")[0].I32);
+        Assert.True(jit.JitStatistics.Regions >= 1, $"f was left whole ({jit.JitStatistics.Regions} regions)");
     }
 
     [Fact]
