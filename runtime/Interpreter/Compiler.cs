@@ -617,44 +617,22 @@ internal sealed class Compiler
         {
             before = default;
         }
-        // A comparison with a constant reads it from the op, and the other operand in place when a local.get read it
-        // just before (`c == 'a'`, a switch's cases).
-        if (before.Code == Opcode.I32Const)
+        // The ops the branch replaces (counted back from the test) and what replaces them. A comparison with a
+        // constant reads it from the op, and the other operand in place when a local.get read it just before
+        // (`c == 'a'`, a switch's cases); a comparison whose operands were read from locals just before (within the
+        // same label) reads them in place: both (a loop's `i < n`), or the right one (`v[i] < pivot`, the left computed).
+        var prior = before.Code == Opcode.I32Const && _code.Count - 3 >= _fuseBarrier ? _code[^3] : default;
+        var (replaced, op) = before.Code switch
         {
-            var prior = _code.Count - 3 >= _fuseBarrier ? _code[^3] : default;
-            if (prior.Code == InternalOp.LocalGetBits)
-            {
-                _code.RemoveRange(_code.Count - 2, 2);
-                _code[^1] = new Op(InternalOp.BrIfLocalImmI32, target.LoopPc, prior.A, (uint)before.C | ((ulong)(uint)test << 32));
-            }
-            else
-            {
-                _code.RemoveAt(_code.Count - 1);
-                _code[^1] = new Op(InternalOp.BrIfImmI32, target.LoopPc, (int)test, (uint)before.C);
-            }
-            if (!target.IsLoop)
-            {
-                target.Fixups.Add(_code.Count - 1);
-            }
-            return true;
-        }
-        // A comparison whose operands were read from locals just before (within the same label) reads them in place:
-        // both (a loop's `i < n`), or the right one (`v[i] < pivot`, the left computed).
-        Op? fromLocals = before.Code switch
-        {
-            InternalOp.LocalGet2 => new Op(InternalOp.BrIfLocalsI32, target.LoopPc, before.A, (uint)before.B | ((ulong)(uint)test << 32)),
-            InternalOp.LocalGetBits => new Op(InternalOp.BrIfTopLocalI32, target.LoopPc, before.A, (uint)test),
-            _ => null,
+            Opcode.I32Const when prior.Code == InternalOp.LocalGetBits =>
+                (3, new Op(InternalOp.BrIfLocalImmI32, target.LoopPc, prior.A, (uint)before.C | ((ulong)(uint)test << 32))),
+            Opcode.I32Const => (2, new Op(InternalOp.BrIfImmI32, target.LoopPc, (int)test, (uint)before.C)),
+            InternalOp.LocalGet2 => (2, new Op(InternalOp.BrIfLocalsI32, target.LoopPc, before.A, (uint)before.B | ((ulong)(uint)test << 32))),
+            InternalOp.LocalGetBits => (2, new Op(InternalOp.BrIfTopLocalI32, target.LoopPc, before.A, (uint)test)),
+            _ => (1, new Op(fused, target.LoopPc, (int)test)),
         };
-        if (fromLocals is { } op)
-        {
-            _code.RemoveAt(_code.Count - 1);
-            _code[^1] = op;
-        }
-        else
-        {
-            _code[^1] = new Op(fused, target.LoopPc, (int)test);
-        }
+        _code.RemoveRange(_code.Count - replaced, replaced);
+        _code.Add(op);
         if (!target.IsLoop)
         {
             target.Fixups.Add(_code.Count - 1);

@@ -321,7 +321,7 @@ internal static class Emitters
     /// encodings, whose prefixed families lie far apart, Roslyn split the loop's switch into a chain of range
     /// tests: five compares before a numeric instruction's case). From 0: the instructions the loop's own switch
     /// handles (those without <c>sem</c>, the threads family aside), then the interpreter's internal ops, which are
-    /// their own dispatch codes (0xC5..0xFA, <c>InternalOp</c>), then from 0x100 the pure scalar instructions
+    /// their own dispatch codes (0xC5..0xFF, <c>InternalOp</c>), then from 0x100 the pure scalar instructions
     /// (<c>ExecutePure</c>), then the rest (vector and atomic instructions, dispatched on their encoding).
     /// </summary>
     public static string DispatchCodes(List<Row> rows)
