@@ -6,7 +6,7 @@ namespace WasmHarness.Cli.Tests;
 /// The interpreter's loop (<c>Machine.Run</c>) is one large method, and RyuJIT inlines into a method only up to a
 /// budget proportional to its size: past it, even <c>AggressiveInlining</c> methods stay calls. A new case in the loop
 /// can silently push the semantics of <c>f64.mul</c> or every memory access's bounds check out of it (stop 36 found 71
-/// such calls, nbody 10% slower; docs/execution.md, "RyuJIT's inlining budget"). This runs the built command line on
+/// such calls, nbody 10% slower; docs/execution.md, "RyuJIT's inlining budget"). This runs the command line (a child process) on
 /// a hot loop with RyuJIT's disassembly on and checks that the optimized code of <c>Run</c> calls none of the helpers
 /// every instruction relies on.
 /// </summary>
@@ -36,9 +36,8 @@ public sealed class InterpreterInliningTests
         using var directory = new TempDirectory();
         var module = directory.File("kernel.wat", Kernel);
         var listing = System.IO.Path.Join(directory.Path, "run.asm");
-        var cli = System.IO.Path.Join(CPrograms.RepositoryRoot, "cli", "bin", "Release", "net10.0", "harness.dll");
-        Assert.True(File.Exists(cli), $"{cli} is not built (dotnet build Harness.sln -c Release)");
-        var start = new ProcessStartInfo("dotnet", [cli, "run", "--tier", "interp", "--invoke", "kernel", module, "3000000"])
+        // This assembly as the command line (ChildProcessEntry): the same Runtime assembly the harness executable loads.
+        var start = new ProcessStartInfo("dotnet", ["exec", ChildProcessEntry.AssemblyPath, "run", "--tier", "interp", "--invoke", "kernel", module, "3000000"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
