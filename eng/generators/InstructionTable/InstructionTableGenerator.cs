@@ -296,19 +296,51 @@ internal static class Emitters
         AppendCases(sb, rows.Where(r => IsPureScalar(r) && !r.Cold), "DispatchCode.");
         sb.Append("            default:\n                return ExecutePureCold(dispatch, op, s, sp);\n        }\n    }\n\n");
         sb.Append("    /// <summary>The pure scalar instructions the table marks <c>cold</c>, out of the dispatch loop; then the vector ones.</summary>\n");
-        sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n");
+        // SkipLocalsInit: a switch over many cases gives RyuJIT a stack temporary per case (vectors, tuples), and with
+        // C#'s default .locals init the prolog zeroed them all on every call (9.5 KB for the vector one).
+        sb.Append("    [MethodImpl(MethodImplOptions.NoInlining), SkipLocalsInit]\n");
         sb.Append("    private static int ExecutePureCold(Opcode dispatch, in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (dispatch)\n        {\n");
         AppendCases(sb, rows.Where(r => IsPureScalar(r) && r.Cold), "DispatchCode.");
         sb.Append("            default:\n                return ExecutePureVector(op, s, sp);\n        }\n    }\n\n");
-        sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n");
-        sb.Append("    private static int ExecutePureVector(in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
-        AppendCases(sb, rows.Where(r => r.Semantics is not null && !r.Relaxed && !IsPureScalar(r)), "Opcode.");
-        sb.Append("            default:\n                return -1;\n        }\n    }\n\n");
+        AppendVectorChunks(sb, rows.Where(r => r.Semantics is not null && !r.Relaxed && !IsPureScalar(r)).ToList());
         sb.Append("    /// <summary>Runs a relaxed SIMD instruction (table flag <c>mode</c>) with the engine's <paramref name=\"mode\"/>; -1 when <paramref name=\"op\"/> is none.</summary>\n");
+        sb.Append("    [SkipLocalsInit]\n");
         sb.Append("    private static int ExecuteRelaxed(in Op op, Slot[] s, int sp, RelaxedSimdMode mode)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Code)\n        {\n");
         AppendCases(sb, rows.Where(r => r.Relaxed), "Opcode.");
         sb.Append("            default:\n                return -1;\n        }\n    }\n}\n");
         return sb.ToString();
+    }
+
+    /// <summary>How many vector instructions one method of <c>ExecutePureVector</c>'s chunks runs.</summary>
+    private const int VectorChunk = 24;
+
+    /// <summary>
+    /// The pure vector instructions: <c>ExecutePureVector</c> picks a chunk of <see cref="VectorChunk"/> of them by the
+    /// op's dispatch code, and the chunk's own method runs it. In one method of some 240 cases RyuJIT ran out of its
+    /// inlining budget (every <c>V128</c> constructor and <c>VectorOps</c> method was a call) and gave every case its own
+    /// stack temporaries (a 9.5 KB frame); a chunk is small enough to be compiled as well as a method of its own.
+    /// </summary>
+    private static void AppendVectorChunks(StringBuilder sb, List<Row> vector)
+    {
+        var chunks = vector.Select((row, i) => (row, i)).GroupBy(x => x.i / VectorChunk, x => x.row).ToList();
+        sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n");
+        sb.Append("    private static int ExecutePureVector(in Op op, Slot[] s, int sp)\n    {\n        switch (op.Dispatch)\n        {\n");
+        foreach (var chunk in chunks)
+        {
+            foreach (var row in chunk)
+            {
+                sb.Append("            case DispatchCode.").Append(row.Enum).Append(":\n");
+            }
+            sb.Append("                return ExecutePureVector").Append(chunk.Key).Append("(op, s, sp);\n");
+        }
+        sb.Append("            default:\n                return -1;\n        }\n    }\n\n");
+        foreach (var chunk in chunks)
+        {
+            sb.Append("    [MethodImpl(MethodImplOptions.NoInlining), SkipLocalsInit]\n");
+            sb.Append("    private static int ExecutePureVector").Append(chunk.Key).Append("(in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (op.Dispatch)\n        {\n");
+            AppendCases(sb, chunk, "DispatchCode.");
+            sb.Append("            default:\n                return -1;\n        }\n    }\n\n");
+        }
     }
 
     /// <summary>A pure instruction on numbers only: its interpreter case is inlined into the dispatch loop.</summary>
