@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using WasmHarness.Execution;
 using WasmHarness.Syntax;
 
@@ -195,6 +196,10 @@ internal sealed unsafe partial class Machine
     {
         var entryDepth = _depth;
         var s = _stack;
+        // The slots without bounds checks: every access stays below fp + MaxHeight of the running function (the
+        // interpreter's compiler counts the operand stack's height, superinstructions never push more than the
+        // sequences they replace, and Enter makes room for MaxHeight). Reset wherever s is (EnsureStack resizes it).
+        ref var s0 = ref MemoryMarshal.GetArrayDataReference(s);
         var sp = _sp;
         var callee = entry;
         var tail = false;
@@ -235,10 +240,11 @@ internal sealed unsafe partial class Machine
                 _sp = sp;
                 EnsureStack(newFp + target.MaxHeight);
                 s = _stack;
+                s0 = ref MemoryMarshal.GetArrayDataReference(s);
             }
             for (var i = newFp + target.ParamCount; i < newFp + target.LocalCount; i++)
             {
-                s[i] = default;
+                Unsafe.Add(ref s0, i) = default;
             }
             sp = newFp + target.LocalCount;
             if (_depth == _frames.Length)
@@ -272,18 +278,18 @@ internal sealed unsafe partial class Machine
                     sp = fp + target.Height;
                     if (handler.Kind is HandlerKind.LegacyCatch or HandlerKind.LegacyCatchAll)
                     {
-                        s[fp + handler.Slot] = new Slot { Reference = thrown };
+                        Unsafe.Add(ref s0, fp + handler.Slot) = new Slot { Reference = thrown };
                     }
                     if (handler.Kind is HandlerKind.Catch or HandlerKind.CatchRef or HandlerKind.LegacyCatch)
                     {
                         foreach (var value in thrown.Payload)
                         {
-                            s[sp++] = ToSlot(value);
+                            Unsafe.Add(ref s0, sp++) = ToSlot(value);
                         }
                     }
                     if (handler.Kind is HandlerKind.CatchRef or HandlerKind.CatchAllRef)
                     {
-                        s[sp++] = new Slot { Reference = thrown };
+                        Unsafe.Add(ref s0, sp++) = new Slot { Reference = thrown };
                     }
                     pc = target.Pc;
                     break;
@@ -322,7 +328,7 @@ internal sealed unsafe partial class Machine
                 // the order of the code, and these cases are the ones to inline (last, they were calls; docs/execution.md).
                 pure = op.Dispatch;
             Pure:
-                var top = ExecutePure(pure, op, s, sp);
+                var top = ExecutePure(pure, op, ref s0, s, sp);
                 sp = top >= 0 ? top : ExecuteOutOfLine(op, s, sp, inst, compiled);
                 break;
 
@@ -340,14 +346,14 @@ internal sealed unsafe partial class Machine
                 pc = op.A;
                 break;
             case InternalOp.BrIfJump:
-                if ((uint)s[--sp].Low != 0)
+                if ((uint)Unsafe.Add(ref s0, --sp).Low != 0)
                 {
                     StopIfInterruptedGoingBack(op.A, pc);
                     pc = op.A;
                 }
                 break;
             case InternalOp.BrIfMove:
-                if ((uint)s[--sp].Low != 0)
+                if ((uint)Unsafe.Add(ref s0, --sp).Low != 0)
                 {
                     StopIfInterruptedGoingBack(op.A, pc);
                     sp = BranchMove(s, sp, fp + op.B, (int)op.C);
@@ -355,14 +361,14 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             case InternalOp.BrUnless:
-                if ((uint)s[--sp].Low == 0)
+                if ((uint)Unsafe.Add(ref s0, --sp).Low == 0)
                 {
                     pc = op.A;
                 }
                 break;
             case InternalOp.BrTableJump:
             {
-                var index = (uint)s[--sp].Low;
+                var index = (uint)Unsafe.Add(ref s0, --sp).Low;
                 var target = compiled.BranchTargets[op.A + (int)Math.Min(index, (uint)op.B)];
                 StopIfInterruptedGoingBack(target.Pc, pc);
                 sp = BranchMove(s, sp, fp + target.Height, target.Arity);
@@ -376,8 +382,8 @@ internal sealed unsafe partial class Machine
                 {
                     for (var i = 0; i < count; i++)
                     {
-                        ref var from = ref s[sp - count + i];
-                        ref var to = ref s[fp + i];
+                        ref var from = ref Unsafe.Add(ref s0, sp - count + i);
+                        ref var to = ref Unsafe.Add(ref s0, fp + i);
                         to.Low = from.Low;
                         to.High = from.High;
                         to.Reference = null;
@@ -387,7 +393,7 @@ internal sealed unsafe partial class Machine
                 {
                     for (var i = 0; i < count; i++)
                     {
-                        s[fp + i] = s[sp - count + i];
+                        Unsafe.Add(ref s0, fp + i) = Unsafe.Add(ref s0, sp - count + i);
                     }
                 }
                 sp = fp + count;
@@ -420,6 +426,7 @@ internal sealed unsafe partial class Machine
                 }
                 (exception, sp) = CallHostCatching(function, inst, sp);
                 s = _stack;
+                s0 = ref MemoryMarshal.GetArrayDataReference(s);
                 if (exception is not null)
                 {
                     if (op.Code is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef)
@@ -438,7 +445,7 @@ internal sealed unsafe partial class Machine
             case DispatchCode.CallIndirect:
             case DispatchCode.ReturnCallIndirect:
             {
-                var function = ResolveIndirect(inst, op.A, op.B, s[--sp].Low);
+                var function = ResolveIndirect(inst, op.A, op.B, Unsafe.Add(ref s0, --sp).Low);
                 if (function is WasmFunction wasm && RunsHere(wasm))
                 {
                     _frames[_depth - 1].Pc = pc;
@@ -448,6 +455,7 @@ internal sealed unsafe partial class Machine
                 }
                 (exception, sp) = CallHostCatching(function, inst, sp);
                 s = _stack;
+                s0 = ref MemoryMarshal.GetArrayDataReference(s);
                 if (exception is not null)
                 {
                     if (op.Code is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef)
@@ -466,7 +474,7 @@ internal sealed unsafe partial class Machine
             case DispatchCode.CallRef:
             case DispatchCode.ReturnCallRef:
             {
-                if (s[--sp].Reference is not FunctionInstance function)
+                if (Unsafe.Add(ref s0, --sp).Reference is not FunctionInstance function)
                 {
                     TrapException.Throw(TrapKind.NullFunctionReference);
                     break;
@@ -480,6 +488,7 @@ internal sealed unsafe partial class Machine
                 }
                 (exception, sp) = CallHostCatching(function, inst, sp);
                 s = _stack;
+                s0 = ref MemoryMarshal.GetArrayDataReference(s);
                 if (exception is not null)
                 {
                     if (op.Code is Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef)
@@ -503,11 +512,11 @@ internal sealed unsafe partial class Machine
                 goto Unwind;
             }
             case DispatchCode.Rethrow:
-                exception = (ExceptionInstance)s[fp + op.A].Reference!;
+                exception = (ExceptionInstance)Unsafe.Add(ref s0, fp + op.A).Reference!;
                 goto Unwind;
             case DispatchCode.ThrowRef:
             {
-                if (s[--sp].Reference is not ExceptionInstance thrown)
+                if (Unsafe.Add(ref s0, --sp).Reference is not ExceptionInstance thrown)
                 {
                     TrapException.Throw(TrapKind.NullExceptionReference);
                     break;
@@ -524,20 +533,20 @@ internal sealed unsafe partial class Machine
             {
                 // Untyped select is for numbers and vectors only: the bits are enough.
                 sp -= 2;
-                if ((uint)s[sp + 1].Low == 0)
+                if ((uint)Unsafe.Add(ref s0, sp + 1).Low == 0)
                 {
-                    ref var r = ref s[sp - 1];
-                    r.Low = s[sp].Low;
-                    r.High = s[sp].High;
+                    ref var r = ref Unsafe.Add(ref s0, sp - 1);
+                    r.Low = Unsafe.Add(ref s0, sp).Low;
+                    r.High = Unsafe.Add(ref s0, sp).High;
                 }
                 break;
             }
             case DispatchCode.SelectTyped:
             {
                 sp -= 2;
-                if ((uint)s[sp + 1].Low == 0)
+                if ((uint)Unsafe.Add(ref s0, sp + 1).Low == 0)
                 {
-                    s[sp - 1] = s[sp];
+                    Unsafe.Add(ref s0, sp - 1) = Unsafe.Add(ref s0, sp);
                 }
                 break;
             }
@@ -546,121 +555,121 @@ internal sealed unsafe partial class Machine
             case InternalOp.I32AddImm:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (uint)ScalarOps.I32Add((int)r.Low, (int)op.C);
                 break;
             }
             case InternalOp.I32AndImm:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (uint)ScalarOps.I32And((int)r.Low, (int)op.C);
                 break;
             }
             case InternalOp.I32ShlImm:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (uint)ScalarOps.I32Shl((int)r.Low, (int)op.C);
                 break;
             }
             case InternalOp.I32ShrUImm:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (uint)ScalarOps.I32ShrU((int)r.Low, (int)op.C);
                 break;
             }
             case InternalOp.LocalI32AddImm:
             {
                 ChargeFusedFuel(fuelEnabled, 2);
-                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)op.C);
-                SetBits(ref s[sp++], value);
+                var value = (uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, (int)op.C);
+                SetBits(ref Unsafe.Add(ref s0, sp++), value);
                 break;
             }
             case InternalOp.LocalGet2:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                CopyBits(ref s[sp], ref s[fp + op.A]);
-                CopyBits(ref s[sp + 1], ref s[fp + op.B]);
+                CopyBits(ref Unsafe.Add(ref s0, sp), ref Unsafe.Add(ref s0, fp + op.A));
+                CopyBits(ref Unsafe.Add(ref s0, sp + 1), ref Unsafe.Add(ref s0, fp + op.B));
                 sp += 2;
                 break;
             }
             case InternalOp.LocalI32Load:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                var value = (uint)Unsafe.ReadUnaligned<int>(memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(int)));
-                SetBits(ref s[sp++], value);
+                var value = (uint)Unsafe.ReadUnaligned<int>(memories[op.B].Address(Unsafe.Add(ref s0, fp + op.A).Low, op.C, sizeof(int)));
+                SetBits(ref Unsafe.Add(ref s0, sp++), value);
                 break;
             }
             case InternalOp.LocalI32Load8U:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(byte))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), Unsafe.ReadUnaligned<byte>(memories[op.B].Address(Unsafe.Add(ref s0, fp + op.A).Low, op.C, sizeof(byte))));
                 break;
             }
             case InternalOp.LocalI32Load8S:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<sbyte>(memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(byte))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), (uint)Unsafe.ReadUnaligned<sbyte>(memories[op.B].Address(Unsafe.Add(ref s0, fp + op.A).Low, op.C, sizeof(byte))));
                 break;
             }
             case InternalOp.LocalI64Load:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                var value = Unsafe.ReadUnaligned<ulong>(memories[op.B].Address(s[fp + op.A].Low, op.C, sizeof(ulong)));
-                SetBits(ref s[sp++], value);
+                var value = Unsafe.ReadUnaligned<ulong>(memories[op.B].Address(Unsafe.Add(ref s0, fp + op.A).Low, op.C, sizeof(ulong)));
+                SetBits(ref Unsafe.Add(ref s0, sp++), value);
                 break;
             }
             case InternalOp.LocalAddImmSet:
             {
                 ChargeFusedFuel(fuelEnabled, 3);
-                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)op.C);
-                SetBits(ref s[fp + op.B], value);
+                var value = (uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, (int)op.C);
+                SetBits(ref Unsafe.Add(ref s0, fp + op.B), value);
                 break;
             }
             case InternalOp.LocalAddImmTee:
             {
                 ChargeFusedFuel(fuelEnabled, 3);
-                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)op.C);
-                SetBits(ref s[fp + op.B], value);
-                SetBits(ref s[sp++], value);
+                var value = (uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, (int)op.C);
+                SetBits(ref Unsafe.Add(ref s0, fp + op.B), value);
+                SetBits(ref Unsafe.Add(ref s0, sp++), value);
                 break;
             }
             case InternalOp.LocalI32Add:
             {
                 ChargeFusedFuel(fuelEnabled, 2);
-                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low);
-                SetBits(ref s[sp++], value);
+                var value = (uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, (int)Unsafe.Add(ref s0, fp + op.B).Low);
+                SetBits(ref Unsafe.Add(ref s0, sp++), value);
                 break;
             }
             case InternalOp.LocalI32AddSet:
             {
                 ChargeFusedFuel(fuelEnabled, 3);
-                var value = (uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low);
-                SetBits(ref s[fp + (int)op.C], value);
+                var value = (uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, (int)Unsafe.Add(ref s0, fp + op.B).Low);
+                SetBits(ref Unsafe.Add(ref s0, fp + (int)op.C), value);
                 break;
             }
             case InternalOp.I32AddSet:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
                 sp -= 2;
-                var value = (uint)ScalarOps.I32Add((int)s[sp].Low, (int)s[sp + 1].Low);
-                SetBits(ref s[fp + op.A], value);
+                var value = (uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, sp).Low, (int)Unsafe.Add(ref s0, sp + 1).Low);
+                SetBits(ref Unsafe.Add(ref s0, fp + op.A), value);
                 break;
             }
             case InternalOp.I32AddTee:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                ref var r = ref s[--sp - 1];
-                r.Low = (uint)ScalarOps.I32Add((int)r.Low, (int)s[sp].Low);
-                SetBits(ref s[fp + op.A], r.Low);
+                ref var r = ref Unsafe.Add(ref s0, --sp - 1);
+                r.Low = (uint)ScalarOps.I32Add((int)r.Low, (int)Unsafe.Add(ref s0, sp).Low);
+                SetBits(ref Unsafe.Add(ref s0, fp + op.A), r.Low);
                 break;
             }
             case InternalOp.BrIfLocalsI32:
             {
                 ChargeFusedFuel(fuelEnabled, 3);
-                if (BranchHolds((Opcode)(op.C >> 32), (int)s[fp + op.B].Low, (int)s[fp + (int)(uint)op.C].Low) != 0)
+                if (BranchHolds((Opcode)(op.C >> 32), (int)Unsafe.Add(ref s0, fp + op.B).Low, (int)Unsafe.Add(ref s0, fp + (int)(uint)op.C).Low) != 0)
                 {
                     StopIfInterruptedGoingBack(op.A, pc);
                     pc = op.A;
@@ -670,7 +679,7 @@ internal sealed unsafe partial class Machine
             case InternalOp.BrIfTopLocalI32:
             {
                 ChargeFusedFuel(fuelEnabled, 2);
-                if (BranchHolds((Opcode)op.C, (int)s[--sp].Low, (int)s[fp + op.B].Low) != 0)
+                if (BranchHolds((Opcode)op.C, (int)Unsafe.Add(ref s0, --sp).Low, (int)Unsafe.Add(ref s0, fp + op.B).Low) != 0)
                 {
                     StopIfInterruptedGoingBack(op.A, pc);
                     pc = op.A;
@@ -679,7 +688,7 @@ internal sealed unsafe partial class Machine
             }
             case InternalOp.BrIfImmI32:
                 ChargeFusedFuel(fuelEnabled, 2);
-                if (BranchHolds((Opcode)op.B, (int)s[--sp].Low, (int)op.C) != 0)
+                if (BranchHolds((Opcode)op.B, (int)Unsafe.Add(ref s0, --sp).Low, (int)op.C) != 0)
                 {
                     StopIfInterruptedGoingBack(op.A, pc);
                     pc = op.A;
@@ -687,7 +696,7 @@ internal sealed unsafe partial class Machine
                 break;
             case InternalOp.BrIfLocalImmI32:
                 ChargeFusedFuel(fuelEnabled, 3);
-                if (BranchHolds((Opcode)(op.C >> 32), (int)s[fp + op.B].Low, (int)(uint)op.C) != 0)
+                if (BranchHolds((Opcode)(op.C >> 32), (int)Unsafe.Add(ref s0, fp + op.B).Low, (int)(uint)op.C) != 0)
                 {
                     StopIfInterruptedGoingBack(op.A, pc);
                     pc = op.A;
@@ -697,80 +706,80 @@ internal sealed unsafe partial class Machine
             {
                 // The load may trap: local.set's fuel is charged after it, as unfused.
                 ChargeFusedFuel(fuelEnabled, 1);
-                var value = (uint)Unsafe.ReadUnaligned<int>(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(int)));
+                var value = (uint)Unsafe.ReadUnaligned<int>(memories[0].Address(Unsafe.Add(ref s0, fp + op.A).Low, op.C, sizeof(int)));
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[fp + op.B], value);
+                SetBits(ref Unsafe.Add(ref s0, fp + op.B), value);
                 break;
             }
             case InternalOp.LocalLoad32Tee:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                var value = (uint)Unsafe.ReadUnaligned<int>(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(int)));
+                var value = (uint)Unsafe.ReadUnaligned<int>(memories[0].Address(Unsafe.Add(ref s0, fp + op.A).Low, op.C, sizeof(int)));
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[fp + op.B], value);
-                SetBits(ref s[sp++], value);
+                SetBits(ref Unsafe.Add(ref s0, fp + op.B), value);
+                SetBits(ref Unsafe.Add(ref s0, sp++), value);
                 break;
             }
             case InternalOp.I32ShrUAndImm:
             {
                 ChargeFusedFuel(fuelEnabled, 3);
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (uint)ScalarOps.I32And(ScalarOps.I32ShrU((int)r.Low, op.B), (int)op.C);
                 break;
             }
             case InternalOp.LocalImmLoad32:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(int))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), (uint)Unsafe.ReadUnaligned<int>(memories[0].Address((uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, op.B), op.C, sizeof(int))));
                 break;
             case InternalOp.LocalImmLoad64:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(ulong))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), Unsafe.ReadUnaligned<ulong>(memories[0].Address((uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, op.B), op.C, sizeof(ulong))));
                 break;
             case InternalOp.LocalImmLoad8U:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, op.B), op.C, sizeof(byte))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), Unsafe.ReadUnaligned<byte>(memories[0].Address((uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, op.B), op.C, sizeof(byte))));
                 break;
             case InternalOp.LocalsLoad8U:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<byte>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(byte))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), Unsafe.ReadUnaligned<byte>(memories[0].Address((uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, (int)Unsafe.Add(ref s0, fp + op.B).Low), op.C, sizeof(byte))));
                 break;
             case InternalOp.LocalsLoad32:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(int))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), (uint)Unsafe.ReadUnaligned<int>(memories[0].Address((uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, (int)Unsafe.Add(ref s0, fp + op.B).Low), op.C, sizeof(int))));
                 break;
             case InternalOp.LocalsLoad64:
                 ChargeFusedFuel(fuelEnabled, 3);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(memories[0].Address((uint)ScalarOps.I32Add((int)s[fp + op.A].Low, (int)s[fp + op.B].Low), op.C, sizeof(ulong))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), Unsafe.ReadUnaligned<ulong>(memories[0].Address((uint)ScalarOps.I32Add((int)Unsafe.Add(ref s0, fp + op.A).Low, (int)Unsafe.Add(ref s0, fp + op.B).Low), op.C, sizeof(ulong))));
                 break;
             case InternalOp.LocalLoad32Pure:
                 // The load may trap: the pure instruction's fuel is charged after it, as unfused.
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[sp++], (uint)Unsafe.ReadUnaligned<int>(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(int))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), (uint)Unsafe.ReadUnaligned<int>(memories[0].Address(Unsafe.Add(ref s0, fp + op.A).Low, op.C, sizeof(int))));
                 ChargeFusedFuel(fuelEnabled, 1);
                 pure = (Opcode)op.B;
                 goto Pure;
             case InternalOp.LocalLoad64Pure:
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[sp++], Unsafe.ReadUnaligned<ulong>(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(ulong))));
+                SetBits(ref Unsafe.Add(ref s0, sp++), Unsafe.ReadUnaligned<ulong>(memories[0].Address(Unsafe.Add(ref s0, fp + op.A).Low, op.C, sizeof(ulong))));
                 ChargeFusedFuel(fuelEnabled, 1);
                 pure = (Opcode)op.B;
                 goto Pure;
             case InternalOp.LocalGetPure:
                 ChargeFusedFuel(fuelEnabled, 1);
-                CopyBits(ref s[sp++], ref s[fp + op.A]);
+                CopyBits(ref Unsafe.Add(ref s0, sp++), ref Unsafe.Add(ref s0, fp + op.A));
                 pure = (Opcode)op.B;
                 goto Pure;
             case InternalOp.LocalGet2Pure:
                 ChargeFusedFuel(fuelEnabled, 2);
-                CopyBits(ref s[sp++], ref s[fp + op.A]);
-                CopyBits(ref s[sp++], ref s[fp + op.B]);
+                CopyBits(ref Unsafe.Add(ref s0, sp++), ref Unsafe.Add(ref s0, fp + op.A));
+                CopyBits(ref Unsafe.Add(ref s0, sp++), ref Unsafe.Add(ref s0, fp + op.B));
                 pure = (Opcode)(uint)op.C;
                 goto Pure;
             case InternalOp.LocalCopy:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                ref var from = ref s[fp + op.A];
-                ref var to = ref s[fp + op.B];
+                ref var from = ref Unsafe.Add(ref s0, fp + op.A);
+                ref var to = ref Unsafe.Add(ref s0, fp + op.B);
                 to.Low = from.Low;
                 to.High = from.High;
                 break;
@@ -779,7 +788,7 @@ internal sealed unsafe partial class Machine
             {
                 ChargeFusedFuel(fuelEnabled, 1);
                 sp -= 2;
-                var (a, b) = ((int)s[sp].Low, (int)s[sp + 1].Low);
+                var (a, b) = ((int)Unsafe.Add(ref s0, sp).Low, (int)Unsafe.Add(ref s0, sp + 1).Low);
                 var holds = BranchHolds((Opcode)op.B, a, b);
                 if (holds != 0)
                 {
@@ -790,17 +799,17 @@ internal sealed unsafe partial class Machine
             }
             case InternalOp.LocalI32Store:
                 ChargeFusedFuel(fuelEnabled, 2);
-                Unsafe.WriteUnaligned(memories[0].Address(s[fp + op.A].Low, op.C, sizeof(uint)), (uint)s[fp + op.B].Low);
+                Unsafe.WriteUnaligned(memories[0].Address(Unsafe.Add(ref s0, fp + op.A).Low, op.C, sizeof(uint)), (uint)Unsafe.Add(ref s0, fp + op.B).Low);
                 break;
             case InternalOp.LocalSetImm:
             {
                 ChargeFusedFuel(fuelEnabled, 1);
-                SetBits(ref s[fp + op.A], op.C);
+                SetBits(ref Unsafe.Add(ref s0, fp + op.A), op.C);
                 break;
             }
             case InternalOp.BrIfZeroJump:
                 ChargeFusedFuel(fuelEnabled, 1);
-                if ((uint)s[--sp].Low == 0)
+                if ((uint)Unsafe.Add(ref s0, --sp).Low == 0)
                 {
                     StopIfInterruptedGoingBack(op.A, pc);
                     pc = op.A;
@@ -809,38 +818,38 @@ internal sealed unsafe partial class Machine
 
             // ---- Variables --------------------------------------------------------------------------
             case InternalOp.LocalGetBits:
-                CopyBits(ref s[sp++], ref s[fp + op.A]);
+                CopyBits(ref Unsafe.Add(ref s0, sp++), ref Unsafe.Add(ref s0, fp + op.A));
                 break;
             case InternalOp.LocalSetBits:
             {
-                ref var value = ref s[--sp];
-                ref var local = ref s[fp + op.A];
+                ref var value = ref Unsafe.Add(ref s0, --sp);
+                ref var local = ref Unsafe.Add(ref s0, fp + op.A);
                 local.Low = value.Low;
                 local.High = value.High;
                 break;
             }
             case InternalOp.LocalTeeBits:
             {
-                ref var value = ref s[sp - 1];
-                ref var local = ref s[fp + op.A];
+                ref var value = ref Unsafe.Add(ref s0, sp - 1);
+                ref var local = ref Unsafe.Add(ref s0, fp + op.A);
                 local.Low = value.Low;
                 local.High = value.High;
                 break;
             }
             case DispatchCode.LocalGet:
-                s[sp++] = s[fp + op.A];
+                Unsafe.Add(ref s0, sp++) = Unsafe.Add(ref s0, fp + op.A);
                 break;
             case DispatchCode.LocalSet:
-                s[fp + op.A] = s[--sp];
+                Unsafe.Add(ref s0, fp + op.A) = Unsafe.Add(ref s0, --sp);
                 break;
             case DispatchCode.LocalTee:
-                s[fp + op.A] = s[sp - 1];
+                Unsafe.Add(ref s0, fp + op.A) = Unsafe.Add(ref s0, sp - 1);
                 break;
             case DispatchCode.GlobalGet:
-                s[sp++] = ToSlot(inst.Globals[op.A].RawValue);
+                Unsafe.Add(ref s0, sp++) = ToSlot(inst.Globals[op.A].RawValue);
                 break;
             case DispatchCode.GlobalSet:
-                inst.Globals[op.A].RawValue = ToValue(s[--sp]);
+                inst.Globals[op.A].RawValue = ToValue(Unsafe.Add(ref s0, --sp));
                 break;
 
             // ---- Constants --------------------------------------------------------------------------
@@ -849,7 +858,7 @@ internal sealed unsafe partial class Machine
             case DispatchCode.F32Const:
             case DispatchCode.F64Const:
             {
-                ref var r = ref s[sp++];
+                ref var r = ref Unsafe.Add(ref s0, sp++);
                 r.Low = op.C;
                 r.High = 0;
                 r.Reference = null;
@@ -858,7 +867,7 @@ internal sealed unsafe partial class Machine
             case DispatchCode.V128Const:
             {
                 var constant = compiled.Constants[op.A];
-                ref var r = ref s[sp++];
+                ref var r = ref Unsafe.Add(ref s0, sp++);
                 r.Low = constant.Low;
                 r.High = constant.High;
                 r.Reference = null;
@@ -867,20 +876,20 @@ internal sealed unsafe partial class Machine
 
             // ---- References -------------------------------------------------------------------------
             case DispatchCode.RefNull:
-                s[sp++] = default;
+                Unsafe.Add(ref s0, sp++) = default;
                 break;
             case DispatchCode.RefIsNull:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = r.Reference is null ? 1u : 0u;
                 r.Reference = null;
                 break;
             }
             case DispatchCode.RefFunc:
-                s[sp++] = new Slot { Reference = inst.Functions[op.A] };
+                Unsafe.Add(ref s0, sp++) = new Slot { Reference = inst.Functions[op.A] };
                 break;
             case DispatchCode.RefAsNonNull:
-                if (s[sp - 1].Reference is null)
+                if (Unsafe.Add(ref s0, sp - 1).Reference is null)
                 {
                     TrapException.Throw(TrapKind.NullReference);
                 }
@@ -888,29 +897,29 @@ internal sealed unsafe partial class Machine
             case DispatchCode.RefEq:
             {
                 sp--;
-                ref var r = ref s[sp - 1];
-                r.Low = Gc.ReferenceEqual(r.Reference, s[sp].Reference) ? 1u : 0u;
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
+                r.Low = Gc.ReferenceEqual(r.Reference, Unsafe.Add(ref s0, sp).Reference) ? 1u : 0u;
                 r.Reference = null;
                 break;
             }
             case DispatchCode.BrOnNull:
             {
                 // Leaves a condition for the BrIf that follows: 1 (and the reference popped) on null.
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 if (r.Reference is null)
                 {
                     r.Low = 1;
                 }
                 else
                 {
-                    s[sp++] = default;
+                    Unsafe.Add(ref s0, sp++) = default;
                 }
                 break;
             }
             case DispatchCode.BrOnNonNull:
             {
-                var isNull = s[sp - 1].Reference is null;
-                ref var r = ref s[sp++];
+                var isNull = Unsafe.Add(ref s0, sp - 1).Reference is null;
+                ref var r = ref Unsafe.Add(ref s0, sp++);
                 r = default;
                 r.Low = isNull ? 0u : 1u;
                 break;
@@ -919,153 +928,153 @@ internal sealed unsafe partial class Machine
             // ---- Tables -----------------------------------------------------------------------------
             case DispatchCode.TableGet:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Reference = inst.Tables[op.A].Get(r.Low);
                 r.Low = 0;
                 break;
             }
             case DispatchCode.TableSet:
                 sp -= 2;
-                inst.Tables[op.A].Write(s[sp].Low, s[sp + 1].Reference);
+                inst.Tables[op.A].Write(Unsafe.Add(ref s0, sp).Low, Unsafe.Add(ref s0, sp + 1).Reference);
                 break;
 
             // ---- Memory accesses ---------------------------------------------------------------------
             case DispatchCode.I32Load:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (uint)Unsafe.ReadUnaligned<int>(memories[op.A].Address(r.Low, op.C, sizeof(int)));
                 break;
             }
             case DispatchCode.I64Load:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (ulong)Unsafe.ReadUnaligned<long>(memories[op.A].Address(r.Low, op.C, sizeof(long)));
                 break;
             }
             case DispatchCode.F32Load:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = Unsafe.ReadUnaligned<uint>(memories[op.A].Address(r.Low, op.C, sizeof(uint)));
                 break;
             }
             case DispatchCode.F64Load:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = Unsafe.ReadUnaligned<ulong>(memories[op.A].Address(r.Low, op.C, sizeof(ulong)));
                 break;
             }
             case DispatchCode.I32Load8s:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (uint)(int)Unsafe.ReadUnaligned<sbyte>(memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
                 break;
             }
             case DispatchCode.I32Load8u:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = Unsafe.ReadUnaligned<byte>(memories[op.A].Address(r.Low, op.C, sizeof(byte)));
                 break;
             }
             case DispatchCode.I32Load16s:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (uint)(int)Unsafe.ReadUnaligned<short>(memories[op.A].Address(r.Low, op.C, sizeof(short)));
                 break;
             }
             case DispatchCode.I32Load16u:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = Unsafe.ReadUnaligned<ushort>(memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
                 break;
             }
             case DispatchCode.I64Load8s:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (ulong)(long)Unsafe.ReadUnaligned<sbyte>(memories[op.A].Address(r.Low, op.C, sizeof(sbyte)));
                 break;
             }
             case DispatchCode.I64Load8u:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = Unsafe.ReadUnaligned<byte>(memories[op.A].Address(r.Low, op.C, sizeof(byte)));
                 break;
             }
             case DispatchCode.I64Load16s:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (ulong)(long)Unsafe.ReadUnaligned<short>(memories[op.A].Address(r.Low, op.C, sizeof(short)));
                 break;
             }
             case DispatchCode.I64Load16u:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = Unsafe.ReadUnaligned<ushort>(memories[op.A].Address(r.Low, op.C, sizeof(ushort)));
                 break;
             }
             case DispatchCode.I64Load32s:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = (ulong)(long)Unsafe.ReadUnaligned<int>(memories[op.A].Address(r.Low, op.C, sizeof(int)));
                 break;
             }
             case DispatchCode.I64Load32u:
             {
-                ref var r = ref s[sp - 1];
+                ref var r = ref Unsafe.Add(ref s0, sp - 1);
                 r.Low = Unsafe.ReadUnaligned<uint>(memories[op.A].Address(r.Low, op.C, sizeof(uint)));
                 break;
             }
             case DispatchCode.I32Store:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(Unsafe.Add(ref s0, sp).Low, op.C, sizeof(uint)), (uint)Unsafe.Add(ref s0, sp + 1).Low);
                 break;
             }
             case DispatchCode.I64Store:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(Unsafe.Add(ref s0, sp).Low, op.C, sizeof(ulong)), (ulong)Unsafe.Add(ref s0, sp + 1).Low);
                 break;
             }
             case DispatchCode.F32Store:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(Unsafe.Add(ref s0, sp).Low, op.C, sizeof(uint)), (uint)Unsafe.Add(ref s0, sp + 1).Low);
                 break;
             }
             case DispatchCode.F64Store:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(ulong)), (ulong)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(Unsafe.Add(ref s0, sp).Low, op.C, sizeof(ulong)), (ulong)Unsafe.Add(ref s0, sp + 1).Low);
                 break;
             }
             case DispatchCode.I32Store8:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(Unsafe.Add(ref s0, sp).Low, op.C, sizeof(byte)), (byte)Unsafe.Add(ref s0, sp + 1).Low);
                 break;
             }
             case DispatchCode.I32Store16:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(Unsafe.Add(ref s0, sp).Low, op.C, sizeof(ushort)), (ushort)Unsafe.Add(ref s0, sp + 1).Low);
                 break;
             }
             case DispatchCode.I64Store8:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(byte)), (byte)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(Unsafe.Add(ref s0, sp).Low, op.C, sizeof(byte)), (byte)Unsafe.Add(ref s0, sp + 1).Low);
                 break;
             }
             case DispatchCode.I64Store16:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(ushort)), (ushort)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(Unsafe.Add(ref s0, sp).Low, op.C, sizeof(ushort)), (ushort)Unsafe.Add(ref s0, sp + 1).Low);
                 break;
             }
             case DispatchCode.I64Store32:
             {
                 sp -= 2;
-                Unsafe.WriteUnaligned(memories[op.A].Address(s[sp].Low, op.C, sizeof(uint)), (uint)s[sp + 1].Low);
+                Unsafe.WriteUnaligned(memories[op.A].Address(Unsafe.Add(ref s0, sp).Low, op.C, sizeof(uint)), (uint)Unsafe.Add(ref s0, sp + 1).Low);
                 break;
             }
             }

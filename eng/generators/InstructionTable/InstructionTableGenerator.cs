@@ -292,8 +292,9 @@ internal static class Emitters
         sb.Append("    /// so that the loop keeps few enough locals for RyuJIT to enregister them.\n    /// </summary>\n");
         sb.Append("    [MethodImpl(MethodImplOptions.AggressiveInlining)]\n");
         // One ref local for every case: RyuJIT does not inline a method with more than a few dozen locals.
-        sb.Append("    private static int ExecutePure(Opcode dispatch, in Op op, Slot[] s, int sp)\n    {\n        ref var r = ref Unsafe.NullRef<Slot>();\n        switch (dispatch)\n        {\n");
-        AppendCases(sb, rows.Where(r => IsPureScalar(r) && !r.Cold), "DispatchCode.");
+        // s0 is the first slot of s: inside the loop the operands are read without bounds checks (see Machine.Run).
+        sb.Append("    private static int ExecutePure(Opcode dispatch, in Op op, ref Slot s0, Slot[] s, int sp)\n    {\n        scoped ref var r = ref Unsafe.NullRef<Slot>();\n        switch (dispatch)\n        {\n");
+        AppendCases(sb, rows.Where(r => IsPureScalar(r) && !r.Cold), "DispatchCode.", uncheckedSlots: true);
         sb.Append("            default:\n                return ExecutePureCold(dispatch, op, s, sp);\n        }\n    }\n\n");
         sb.Append("    /// <summary>The pure scalar instructions the table marks <c>cold</c>, out of the dispatch loop; then the vector ones.</summary>\n");
         // SkipLocalsInit: a switch over many cases gives RyuJIT a stack temporary per case (vectors, tuples), and with
@@ -401,7 +402,7 @@ internal static class Emitters
 
     private const int PureFirst = 0x100;
 
-    private static void AppendCases(StringBuilder sb, IEnumerable<Row> rows, string labels)
+    private static void AppendCases(StringBuilder sb, IEnumerable<Row> rows, string labels, bool uncheckedSlots = false)
     {
         foreach (var row in rows)
         {
@@ -409,7 +410,7 @@ internal static class Emitters
             var results = row.Results!;
             var result = results[0];
             sb.Append("            case ").Append(labels).Append(row.Enum).Append(":\n            {\n");
-            sb.Append("                r = ref s[sp - ").Append(ps.Length).Append("];\n");
+            sb.Append(uncheckedSlots ? "                r = ref Unsafe.Add(ref s0, sp - " : "                r = ref s[sp - ").Append(ps.Length).Append(uncheckedSlots ? ");\n" : "];\n");
             var args = new List<string>();
             for (var i = 0; i < ps.Length; i++)
             {
