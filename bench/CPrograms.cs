@@ -11,6 +11,12 @@ public sealed record CProgram(string Name, string WasmPath, string NativePath)
     /// <summary>The guest's and the native process's arguments after argv[0]: none means the benchmark size.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
+    /// <summary>
+    /// Built with Wasm's vector instructions (<c>-msimd128</c> on the source's <c>// wasm-flags:</c> line, which
+    /// <c>build.sh</c> passes to clang): engines without SIMD, such as wasm3, cannot run it.
+    /// </summary>
+    public bool UsesSimd { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -40,9 +46,16 @@ public static class CPrograms
             ? Directory.EnumerateFiles(SourceFolder, "*.c")
                 .Select(source => Path.GetFileNameWithoutExtension(source))
                 .Order(StringComparer.Ordinal)
-                .Select(name => new CProgram(name, Path.Combine(BuildFolder, "wasm", name + ".wasm"), Path.Combine(BuildFolder, "native", name)))
+                .Select(name => new CProgram(name, Path.Combine(BuildFolder, "wasm", name + ".wasm"), Path.Combine(BuildFolder, "native", name))
+                {
+                    UsesSimd = WasmFlags(Path.Combine(SourceFolder, name + ".c")).Contains("-msimd128", StringComparison.Ordinal),
+                })
                 .Where(p => File.Exists(p.WasmPath) && File.Exists(p.NativePath))
             : [];
+
+    /// <summary>The extra clang flags a source asks for on its <c>// wasm-flags:</c> line (as <c>build.sh</c> reads them).</summary>
+    private static string WasmFlags(string source) =>
+        File.ReadLines(source).FirstOrDefault(line => line.StartsWith("// wasm-flags: ", StringComparison.Ordinal))?["// wasm-flags: ".Length..] ?? "";
 
     /// <summary>
     /// Runs <c>build.sh</c> (which rebuilds only what changed). Returns an explanation when the toolchain is

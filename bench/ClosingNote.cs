@@ -11,12 +11,14 @@ namespace WasmHarness.Bench;
 /// moved a 3-iteration mean by up to 40%. When the run also measured
 /// <see cref="StartupBenchmarks"/>, the same ratios follow with the empty native process's time taken off every
 /// native time (the native column is a whole process; the Wasm columns start in a process that already runs).
+/// When it measured <see cref="Wasm3Benchmarks"/>, interp/wasm3 follows.
 /// </summary>
 public static class ClosingNote
 {
     public static string? For(IEnumerable<Summary> summaries)
     {
         var medians = new Dictionary<(string Program, string Engine), double>();
+        var againstWasm3 = new Dictionary<string, (double? Interpreter, double? Wasm3)>();
         double? startup = null;
         foreach (var report in summaries.SelectMany(s => s.Reports))
         {
@@ -35,8 +37,39 @@ public static class ClosingNote
             {
                 startup = statistics.Median;
             }
+            else if (type == typeof(Wasm3Benchmarks))
+            {
+                var program = report.BenchmarkCase.Parameters[nameof(Wasm3Benchmarks.ProgramName)]?.ToString() ?? "";
+                var times = againstWasm3.GetValueOrDefault(program);
+                againstWasm3[program] = method == nameof(Wasm3Benchmarks.Wasm3) ? times with { Wasm3 = statistics.Median } : times with { Interpreter = statistics.Median };
+            }
         }
-        return medians.Count == 0 ? null : Format(medians, startup);
+        var notes = new List<string>();
+        if (medians.Count > 0)
+        {
+            notes.Add(Format(medians, startup));
+        }
+        if (FormatAgainstWasm3(againstWasm3) is { } wasm3)
+        {
+            notes.Add(wasm3);
+        }
+        return notes.Count == 0 ? null : string.Join('\n', notes);
+    }
+
+    /// <summary>interp/wasm3 over the kernels both ran in this run (issue 20's mark is a geomean of at most 1.0), then per kernel.</summary>
+    public static string? FormatAgainstWasm3(IReadOnlyDictionary<string, (double? Interpreter, double? Wasm3)> times)
+    {
+        var ratios = times.Where(t => t.Value is { Interpreter: > 0, Wasm3: > 0 })
+            .OrderBy(t => t.Key, StringComparer.Ordinal)
+            .Select(t => (Program: t.Key, Ratio: t.Value.Interpreter!.Value / t.Value.Wasm3!.Value))
+            .ToList();
+        if (ratios.Count == 0)
+        {
+            return null;
+        }
+        var geomean = Math.Exp(ratios.Average(r => Math.Log(r.Ratio)));
+        return $"interp/wasm3 geomean over {ratios.Count} C kernels (this run): {geomean.ToString("0.00", CultureInfo.InvariantCulture)}x; per kernel: "
+            + string.Join(", ", ratios.Select(r => $"{r.Program} {r.Ratio.ToString("0.00", CultureInfo.InvariantCulture)}"));
     }
 
     /// <summary>The note for per-(program, method) times in ns; programs missing a column are left out of that ratio.</summary>

@@ -129,12 +129,14 @@ if (args is ["--compare", ..])
 
 // Anything else goes to BenchmarkDotNet, e.g. `bench --filter '*'`, `bench --filter '*ProgramBenchmarks*'`.
 // Every benchmark class in this assembly; the C suites only when the C programs are built.
-Type[] programSuites = [typeof(ProgramBenchmarks), typeof(StartupBenchmarks), typeof(ProgramCompileBenchmarks)];
+Type[] programSuites = [typeof(ProgramBenchmarks), typeof(StartupBenchmarks), typeof(ProgramCompileBenchmarks), typeof(Wasm3Benchmarks)];
 var programsBuilt = buildError is null && CPrograms.Kernels.Count > 0;
+var wasm3Found = Wasm3Runner.Find() is not null;
 Type[] suites = [.. typeof(KernelBenchmarks).Assembly.GetTypes()
     .Where(type => type is { IsPublic: true, IsAbstract: false }
         && type.GetMethods().Any(method => method.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), inherit: true)))
-    .Where(type => programsBuilt || !programSuites.Contains(type))];
+    .Where(type => programsBuilt || !programSuites.Contains(type))
+    .Where(type => wasm3Found || type != typeof(Wasm3Benchmarks))];
 // BenchmarkDotNet builds a copy of this project (and the runtime) for its child processes; on a loaded machine that
 // takes longer than its default two minutes.
 var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(20));

@@ -48,12 +48,7 @@ public abstract class WasiProgramBenchmarks
     [Benchmark]
     public string Wasmtime() => _runner!.Run();
 
-    private void Prepare(string engine)
-    {
-        var program = CPrograms.Named(ProgramName);
-        _runner = ProgramCheck.Create(engine, program);
-        ProgramCheck.Verify(_runner, program, ProgramCheck.NativeOutput(program));
-    }
+    private void Prepare(string engine) => _runner = ProgramCheck.CreateVerified(engine, ProgramName);
 }
 
 /// <summary>Every C kernel of <c>corpus/bench/c</c> on the four columns.</summary>
@@ -129,4 +124,39 @@ public class ProgramCompileBenchmarks
         using var runner = new OurRunner(_program, _jit);
         return runner.Run();
     }
+}
+
+/// <summary>
+/// Our interpreter against wasm3, the fast C interpreter it is measured by (issue 20's interp/wasm3 mark), on every
+/// C kernel wasm3 can run (not those built with SIMD). BenchmarkDotNet runs each case in a process of its own, so
+/// the interpreter loop's optimized code is compiled from the profile of the program measured, as in a
+/// <c>harness run</c>; wasm3 is a process per run, its start-up (a few milliseconds) included. Needs a wasm3 binary
+/// (<c>$WASM3</c> or <c>wasm3</c> on the PATH; docs/bench.md, "wasm3"); without one, <c>bench</c> leaves this
+/// suite out.
+/// </summary>
+[JsonExporterAttribute.Full]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
+public class Wasm3Benchmarks
+{
+    private IProgramRunner? _runner;
+
+    [ParamsSource(nameof(Programs))]
+    public string ProgramName { get; set; } = "";
+
+    public static IEnumerable<string> Programs => CPrograms.Kernels.Where(p => !p.UsesSimd).Select(p => p.Name);
+
+    [GlobalSetup(Target = nameof(Wasm3))]
+    public void SetupWasm3() => _runner = ProgramCheck.CreateVerified("wasm3", ProgramName);
+
+    [GlobalSetup(Target = nameof(Interpreter))]
+    public void SetupInterpreter() => _runner = ProgramCheck.CreateVerified("interp", ProgramName);
+
+    [GlobalCleanup]
+    public void Cleanup() => _runner?.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public string Wasm3() => _runner!.Run();
+
+    [Benchmark]
+    public string Interpreter() => _runner!.Run();
 }

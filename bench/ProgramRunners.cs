@@ -190,6 +190,15 @@ public static class ProgramCheck
         _ => throw new ArgumentException($"unknown engine '{engine}' (native, interp, jit, wasmtime, wasm3)", nameof(engine)),
     };
 
+    /// <summary>A runner of <paramref name="engine"/> for the named program whose output matched the native build's.</summary>
+    public static IProgramRunner CreateVerified(string engine, string programName)
+    {
+        var program = CPrograms.Named(programName);
+        var runner = Create(engine, program);
+        Verify(runner, program, NativeOutput(program));
+        return runner;
+    }
+
     public static readonly IReadOnlyList<string> Engines = ["native", "interp", "jit", "wasmtime"];
 
     /// <summary>The native output, computed once per process and program.</summary>
