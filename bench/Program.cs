@@ -49,8 +49,9 @@ if (args is ["--quick", ..])
     return 0;
 }
 
-// `bench --tiers [FILE.wasm...]`: how RyuJIT compiled each function of the C programs (or of the given WASI
-// programs): optimized, or MinOpts (unoptimized, for methods it judges too large).
+// `bench --tiers [FILE.wasm [ARGS...]]`: how RyuJIT compiled each function of the C programs (or of the given WASI
+// program, run with ARGS and the working directory preopened), compiled eagerly and lazily: optimized, or MinOpts
+// (unoptimized, for methods it judges too large).
 if (args is ["--tiers", ..])
 {
     return JitTiers.Run(args[1..]);
