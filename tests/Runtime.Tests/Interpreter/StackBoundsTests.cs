@@ -3,7 +3,6 @@ using WasmHarness.Interpreter;
 using WasmHarness.Tests.Shared;
 using WasmHarness.Tests.Support;
 using WasmHarness.Syntax;
-using WasmHarness.Wast;
 
 namespace WasmHarness.Tests.Interpreter;
 
@@ -25,28 +24,19 @@ public sealed class StackBoundsTests
         var functions = 0;
         Opcode[] endingCode = [Opcode.Unreachable, Opcode.Br, Opcode.BrTable, Opcode.Return, Opcode.ReturnCall, Opcode.ReturnCallIndirect,
             Opcode.ReturnCallRef, Opcode.Throw, Opcode.ThrowRef, Opcode.Rethrow];
-        foreach (var script in TestSuite.CoreScripts())
+        foreach (var (where, instance, function) in SuiteInstances.DefinedFunctions())
         {
-            var parsed = WastParser.ParseFile(Path.Combine(TestSuite.Root, script));
-            foreach (var command in parsed.Commands)
+            if (function.Code.Body.Instructions.Any(i => endingCode.Contains(i.Opcode)))
             {
-                if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } }
-                    || SuiteInstances.TryInstantiate(module, new EngineOptions()) is not { } instance)
-                {
-                    continue;
-                }
-                var validated = instance.Validated;
-                foreach (var function in instance.Functions.OfType<WasmFunction>()
-                    .Where(f => f.Instance == instance && !f.Code.Body.Instructions.Any(i => endingCode.Contains(i.Opcode))))
-                {
-                    functions++;
-                    var compiled = Compiler.For(function);
-                    var deepest = validated.Functions[(int)function.Index - validated.ImportedFunctionCount].MaxStackHeight;
-                    if (compiled.MaxHeight < compiled.LocalCount + deepest)
-                    {
-                        problems.Add($"{script}:{command.Location} func {function.Index}: MaxHeight {compiled.MaxHeight} < {compiled.LocalCount} locals + {deepest} operands");
-                    }
-                }
+                continue;
+            }
+            functions++;
+            var compiled = Compiler.For(function);
+            var validated = instance.Validated;
+            var deepest = validated.Functions[(int)function.Index - validated.ImportedFunctionCount].MaxStackHeight;
+            if (compiled.MaxHeight < compiled.LocalCount + deepest)
+            {
+                problems.Add($"{where} func {function.Index}: MaxHeight {compiled.MaxHeight} < {compiled.LocalCount} locals + {deepest} operands");
             }
         }
         Assert.True(functions > 1000, $"only {functions} functions checked: is the suite there?");

@@ -1,5 +1,4 @@
 using WasmHarness.Tests.Shared;
-using WasmHarness.Wast;
 using WasmHarness.Execution;
 using WasmHarness.Jit;
 using WasmHarness.Syntax;
@@ -16,27 +15,17 @@ public sealed class JitCoverageTests
     {
         var problems = new List<string>();
         int functions = 0, tailCalls = 0, typedReferences = 0, wideOrSeveralMemories = 0, wideTables = 0;
-        foreach (var script in TestSuite.CoreScripts())
+        foreach (var (where, instance, function) in SuiteInstances.DefinedFunctions())
         {
-            foreach (var command in WastParser.ParseFile(Path.Combine(TestSuite.Root, script)).Commands)
+            functions++;
+            var opcodes = function.Code.Body.Instructions.Select(i => i.Opcode).ToHashSet();
+            tailCalls += opcodes.Overlaps([Opcode.ReturnCall, Opcode.ReturnCallIndirect, Opcode.ReturnCallRef]) ? 1 : 0;
+            typedReferences += opcodes.Overlaps([Opcode.CallRef, Opcode.BrOnNull, Opcode.BrOnNonNull, Opcode.RefAsNonNull]) ? 1 : 0;
+            wideOrSeveralMemories += instance.Memories.Length > 1 || instance.Memories.Any(m => m.Is64) ? 1 : 0;
+            wideTables += instance.Tables.Any(t => t.Is64) ? 1 : 0;
+            if (FunctionCompiler.Unsupported(instance.Validated, (int)function.Index) is { } reason)
             {
-                if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } } || SuiteInstances.TryInstantiate(module) is not { } instance)
-                {
-                    continue;
-                }
-                foreach (var function in instance.Functions.OfType<WasmFunction>().Where(f => f.Instance == instance))
-                {
-                    functions++;
-                    var opcodes = function.Code.Body.Instructions.Select(i => i.Opcode).ToHashSet();
-                    tailCalls += opcodes.Overlaps([Opcode.ReturnCall, Opcode.ReturnCallIndirect, Opcode.ReturnCallRef]) ? 1 : 0;
-                    typedReferences += opcodes.Overlaps([Opcode.CallRef, Opcode.BrOnNull, Opcode.BrOnNonNull, Opcode.RefAsNonNull]) ? 1 : 0;
-                    wideOrSeveralMemories += instance.Memories.Length > 1 || instance.Memories.Any(m => m.Is64) ? 1 : 0;
-                    wideTables += instance.Tables.Any(t => t.Is64) ? 1 : 0;
-                    if (FunctionCompiler.Unsupported(instance.Validated, (int)function.Index) is { } reason)
-                    {
-                        problems.Add($"{script}:{command.Location} {function}: {reason}");
-                    }
-                }
+                problems.Add($"{where} {function}: {reason}");
             }
         }
         Assert.Empty(problems);

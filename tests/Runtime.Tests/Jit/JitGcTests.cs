@@ -1,5 +1,4 @@
 using WasmHarness.Tests.Shared;
-using WasmHarness.Wast;
 using WasmHarness.Execution;
 using WasmHarness.Jit;
 using WasmHarness.Syntax;
@@ -318,23 +317,13 @@ public sealed class JitGcTests
         var functions = 0;
         var withGc = 0;
         var problems = new List<string>();
-        foreach (var script in TestSuite.CoreScripts())
+        foreach (var (where, instance, function) in SuiteInstances.DefinedFunctions())
         {
-            foreach (var command in WastParser.ParseFile(Path.Combine(TestSuite.Root, script)).Commands)
+            functions++;
+            withGc += function.Code.Body.Instructions.Any(i => ((int)i.Opcode >> 16) == 0xFB) ? 1 : 0;
+            if (FunctionCompiler.Unsupported(instance.Validated, (int)function.Index) is { } reason && gcNames.Contains(reason))
             {
-                if (command is not ModuleCommand { Module: TextScriptModule { Module: { } module } } || SuiteInstances.TryInstantiate(module) is not { } instance)
-                {
-                    continue;
-                }
-                foreach (var function in instance.Functions.OfType<WasmFunction>().Where(f => f.Instance == instance))
-                {
-                    functions++;
-                    withGc += function.Code.Body.Instructions.Any(i => ((int)i.Opcode >> 16) == 0xFB) ? 1 : 0;
-                    if (FunctionCompiler.Unsupported(instance.Validated, (int)function.Index) is { } reason && gcNames.Contains(reason))
-                    {
-                        problems.Add($"{script}:{command.Location} {function}: {reason}");
-                    }
-                }
+                problems.Add($"{where} {function}: {reason}");
             }
         }
         Assert.Empty(problems);
