@@ -55,7 +55,9 @@ public static class CPrograms
 
     /// <summary>The extra clang flags a source asks for on its <c>// wasm-flags:</c> line (as <c>build.sh</c> reads them).</summary>
     private static string WasmFlags(string source) =>
-        File.ReadLines(source).FirstOrDefault(line => line.StartsWith("// wasm-flags: ", StringComparison.Ordinal))?["// wasm-flags: ".Length..] ?? "";
+        File.ReadLines(source).FirstOrDefault(line => line.StartsWith(WasmFlagsPrefix, StringComparison.Ordinal))?[WasmFlagsPrefix.Length..] ?? "";
+
+    private const string WasmFlagsPrefix = "// wasm-flags: ";
 
     /// <summary>
     /// Runs <c>build.sh</c> (which rebuilds only what changed). Returns an explanation when the toolchain is
