@@ -23,6 +23,7 @@ internal static class EngineSettings
         ["max-call-depth"] = ("nested Wasm calls before 'call stack exhausted' (EngineOptions.MaxCallDepth)", (o, v) => Int(v) is { } n and > 0 ? o with { MaxCallDepth = n } : null),
         ["max-stack-slots"] = ("operand stack slots of all frames (EngineOptions.MaxStackSlots)", (o, v) => Int(v) is { } n and > 0 ? o with { MaxStackSlots = n } : null),
         ["memory-reservation"] = ("y/n: reserve each memory's address space up front (EngineOptions.ReserveMemoryAddressSpace)", (o, v) => Bool(v) is { } b ? o with { ReserveMemoryAddressSpace = b } : null),
+        ["threaded-interpreter"] = ("y/n: the interpreter runs functions of numbers as threaded code (EngineOptions.ThreadedInterpreter, default y)", (o, v) => Bool(v) is { } b ? o with { ThreadedInterpreter = b } : null),
         ["relaxed-simd-deterministic"] = ("y/n: relaxed SIMD gives the same result on every host (default y)", (o, v) => Bool(v) is { } b ? o with { RelaxedSimd = b ? RelaxedSimdMode.Deterministic : RelaxedSimdMode.Native } : null),
     };
 

@@ -15,9 +15,10 @@ public sealed class EngineRegistry
 
     private sealed record Entry(string Name, string Description, Func<EngineOptions, IEngine> Create, bool InAll);
 
-    /// <summary>A registry that knows our own tiers: <c>interp</c>, <c>jit</c> and <c>aot</c> (the last not part of <see cref="All"/>).</summary>
+    /// <summary>A registry that knows our own tiers: <c>interp</c>, <c>interp-loop</c>, <c>jit</c> and <c>aot</c> (<c>interp-loop</c> and <c>aot</c> not part of <see cref="All"/>).</summary>
     public static EngineRegistry Ours() => new EngineRegistry()
         .Add("interp", "our interpreter (tier 0)", options => new InterpreterEngine(options))
+        .Add("interp-loop", "our interpreter with its threaded code off: every function in the dispatch loop, as with fuel", options => new InterpreterEngine(options with { ThreadedInterpreter = false }, "interp-loop"), inAll: false)
         .Add("jit", "our JIT: Wasm → CIL → RyuJIT (tier 1)", options => new JitEngine(options))
         .Add("aot", "our JIT ahead of time: each module saved as a .dll, loaded and run from it", options => new AotEngine(options), inAll: false);
 

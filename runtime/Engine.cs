@@ -48,6 +48,13 @@ public sealed record EngineOptions
     /// <summary>Largest number of elements any one table may reach; <c>table.grow</c> beyond it returns -1.</summary>
     public ulong MaxTableElements { get; init; } = 10_000_000;
 
+    /// <summary>
+    /// With the interpreter tier and no <see cref="Fuel"/>: functions whose values are all numbers run as threaded code
+    /// (handlers chained by tail calls, docs/execution.md "Threaded code"); the others, and all functions when this is
+    /// off, in the interpreter's dispatch loop. On by default; the two give the same results.
+    /// </summary>
+    public bool ThreadedInterpreter { get; init; } = true;
+
     /// <summary>Which tier runs Wasm functions: the interpreter (the default) or the JIT (Wasm → CIL → RyuJIT).</summary>
     public ExecutionTier Tier { get; init; } = ExecutionTier.Interpreter;
 

@@ -110,6 +110,9 @@ public sealed class WasmFunction : FunctionInstance
     /// <summary>The interpreter's compiled form, made on first call.</summary>
     internal Interpreter.CompiledFunction? Compiled;
 
+    /// <summary>The threaded interpreter's code (per module, like <see cref="Compiled"/>), made on first call; <c>ThreadedCode.None</c> when it has none.</summary>
+    internal Interpreter.Threaded.ThreadedCode? Threaded;
+
     /// <inheritdoc/>
     public override string ToString() =>
         Instance.Module.FunctionNames.TryGetValue(Index, out var name) ? $"func {name}" : $"func {Index}";

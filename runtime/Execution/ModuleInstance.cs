@@ -58,6 +58,9 @@ public sealed partial class ModuleInstance
     /// <summary>What the JIT's code of this instance's module reaches this instance through, made on first use.</summary>
     internal Jit.JitContext? JitContext;
 
+    /// <summary>The threaded interpreter's context for this instance, made on its first threaded call.</summary>
+    internal Interpreter.Threaded.ThreadedContext? ThreadedContext;
+
     /// <summary>Exports by name.</summary>
     public IReadOnlyDictionary<string, ExternalValue> Exports => _exports;
 

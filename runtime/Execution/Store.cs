@@ -75,6 +75,7 @@ public sealed class Store : IDisposable
             }
         }
         _memories.Clear();
+        Machine.Dispose();
     }
 
     /// <summary>Calls a function with arguments, returning its results; traps surface as <see cref="TrapException"/>.</summary>

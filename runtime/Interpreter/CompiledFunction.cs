@@ -261,4 +261,7 @@ internal sealed class CompiledFunction(
 
     /// <summary>Exception handlers, innermost last among those that cover a pc (search from the end).</summary>
     public Handler[] Handlers { get; } = handlers;
+
+    /// <summary>The threaded form of this code, made on first call (<c>Threaded.ThreadedCode.None</c> when it has none).</summary>
+    public Threaded.ThreadedCode? Threaded;
 }

@@ -19,6 +19,12 @@ internal sealed unsafe partial class Machine
     private readonly int _maxDepth;
     private readonly int _maxSlots;
     private readonly bool _fuelEnabled;
+    /// <summary>
+    /// The threaded machine that runs the functions it can (all values numbers; docs/execution.md, "Threaded code"),
+    /// or null: with fuel (it counts every instruction, which only this loop does), with the JIT tier, when
+    /// <see cref="EngineOptions.ThreadedInterpreter"/> is off, or when this process makes no tail calls.
+    /// </summary>
+    private readonly Threaded.ThreadedMachine? _threaded;
     private Slot[] _stack = new Slot[1024];
     private Frame[] _frames = new Frame[64];
     private int _sp;
@@ -37,7 +43,15 @@ internal sealed unsafe partial class Machine
         _maxDepth = store.Engine.Options.MaxCallDepth;
         _maxSlots = store.Engine.Options.MaxStackSlots;
         _fuelEnabled = store.Engine.Options.Fuel is not null;
+        var options = store.Engine.Options;
+        if (options.ThreadedInterpreter && options.Fuel is null && options.Tier == ExecutionTier.Interpreter && Threaded.ThreadedMachine.TailCallsWork)
+        {
+            _threaded = new Threaded.ThreadedMachine(store);
+        }
     }
+
+    /// <summary>Frees the threaded machine's native stack (<see cref="Store.Dispose"/>: no code runs in the store).</summary>
+    public void Dispose() => _threaded?.Dispose();
 
     /// <summary>Interprets <paramref name="function"/> (a function of this store); on return <paramref name="results"/> holds its results.</summary>
     public void Invoke(WasmFunction function, ReadOnlySpan<Value> args, Span<Value> results)
@@ -46,6 +60,11 @@ internal sealed unsafe partial class Machine
         {
             // Host functions calling back in nest .NET frames; stop before the process would.
             throw new TrapException(TrapKind.CallStackExhausted, "host stack");
+        }
+        if (_threaded?.CodeFor(function) is { Entry: not null } threaded)
+        {
+            _threaded.Invoke(function, threaded, args, results);
+            return;
         }
         var wasm = function;
         var baseSp = _sp;
@@ -163,7 +182,7 @@ internal sealed unsafe partial class Machine
     }
 
     /// <summary>The function an indirect call names, after the checks of <c>call_indirect</c>.</summary>
-    private static FunctionInstance ResolveIndirect(ModuleInstance instance, int typeIndex, int tableIndex, ulong index)
+    internal static FunctionInstance ResolveIndirect(ModuleInstance instance, int typeIndex, int tableIndex, ulong index)
     {
         if (!instance.Tables[tableIndex].TryGet(index, out var element))
         {

@@ -7,8 +7,8 @@ using WasmHarness.Syntax;
 namespace WasmHarness.SpecRunner.Tests;
 
 /// <summary>
-/// The spec suite executed through the engines: every command of every core script passes on our interpreter and
-/// our JIT; on wasmtime every command passes, which proves the harness itself (a wasmtime failure is a harness bug),
+/// The spec suite executed through the engines: every command of every core script passes on our interpreter (with
+/// its threaded code and without) and our JIT; on wasmtime every command passes, which proves the harness itself (a wasmtime failure is a harness bug),
 /// except the legacy exception instructions, which wasmtime cannot compile (its only skips, each with wasmtime's reason).
 /// </summary>
 public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
@@ -23,6 +23,9 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
     public sealed class Engines : IDisposable
     {
         public InterpreterEngine Interpreter { get; } = new();
+
+        /// <summary>The interpreter's dispatch loop alone (what runs with fuel), which the threaded code otherwise takes most functions from.</summary>
+        public InterpreterEngine InterpreterLoop { get; } = new(new EngineOptions { ThreadedInterpreter = false }, "interp-loop");
 
         public JitEngine Jit { get; } = new();
 
@@ -39,7 +42,7 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
     [MemberData(nameof(CoreScripts))]
     public void Every_command_passes_on_both_tiers_and_on_wasmtime_where_it_can_run(string script)
     {
-        IEngine[] engines = [_engines.Interpreter, _engines.Jit, _engines.Wasmtime];
+        IEngine[] engines = [_engines.Interpreter, _engines.InterpreterLoop, _engines.Jit, _engines.Wasmtime];
         var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWith: null, Engines: engines);
         var results = SpecRun.RunScript(options, script);
         var failures = results

@@ -55,6 +55,7 @@ public sealed class InstructionTableGenerator : IIncrementalGenerator
             Add(output, "InstructionTraps.g.cs", Emitters.Traps(rows));
             Add(output, "Machine.Pure.g.cs", Emitters.Interpreter(rows));
             Add(output, "DispatchCode.g.cs", Emitters.DispatchCodes(rows));
+            Add(output, "Handlers.Pure.g.cs", Emitters.ThreadedHandlers(rows));
             Add(output, "FunctionCompiler.Pure.g.cs", Emitters.Jit(rows));
         });
     }
@@ -397,6 +398,74 @@ internal static class Emitters
         sb.Append("        _ => code,\n    };\n}\n");
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The threaded interpreter's handler for every pure scalar instruction (runtime/Interpreter/Threaded): its operands
+    /// are the top slots of an unmanaged stack of 64-bit slots, its result replaces them, and it ends in a tail call of
+    /// the next op's handler. <c>Handlers.Pure</c> maps a dispatch code to its handler.
+    /// </summary>
+    public static string ThreadedHandlers(List<Row> rows)
+    {
+        var sb = new StringBuilder(Header);
+        sb.Append("using System.Runtime.CompilerServices;\nusing WasmHarness.Execution;\nusing WasmHarness.Syntax;\n\n");
+        sb.Append("using unsafe OpHandler = delegate*<WasmHarness.Interpreter.Threaded.ThreadedOp*, ulong*, ulong*, WasmHarness.Interpreter.Threaded.ThreadedContext, ulong*>;\n\n");
+        sb.Append("namespace WasmHarness.Interpreter.Threaded;\n\ninternal static unsafe partial class Handlers\n{\n");
+        var pure = rows.Where(IsPureScalar).ToList();
+        foreach (var row in pure)
+        {
+            var ps = row.Parameters!;
+            var results = row.Results!;
+            var args = ps.Select((type, i) => ReadBits(type, $"sp[{i - ps.Length}]"));
+            var call = row.Semantics + "(" + string.Join(", ", args) + ")";
+            if (results.Length > 1)
+            {
+                // A tuple local would be address-exposed, which rules out the handler's tail call: the results are
+                // written by a helper of their own.
+                sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n    private static void ").Append(row.Enum).Append("Results(ulong* sp)\n    {\n");
+                sb.Append("        var t = ").Append(call).Append(";\n");
+                for (var i = 0; i < results.Length; i++)
+                {
+                    sb.Append("        sp[").Append(i - ps.Length).Append("] = ").Append(Write(results[i], $"t.Item{i + 1}")).Append(";\n");
+                }
+                sb.Append("    }\n\n");
+            }
+            sb.Append("    [MethodImpl(Hot)]\n    internal static ulong* ").Append(row.Enum)
+                .Append("(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)\n    {\n");
+            if (results.Length == 1)
+            {
+                sb.Append("        sp[").Append(-ps.Length).Append("] = ").Append(Write(results[0], call)).Append(";\n");
+            }
+            else
+            {
+                sb.Append("        ").Append(row.Enum).Append("Results(sp);\n");
+            }
+            sb.Append("        ip++;\n        return ip->Handler(ip, sp");
+            var effect = results.Length - ps.Length;
+            if (effect != 0)
+            {
+                sb.Append(effect > 0 ? " + " : " - ").Append(Math.Abs(effect));
+            }
+            sb.Append(", fp, c);\n    }\n\n");
+        }
+        sb.Append("    /// <summary>The handler of the pure scalar instruction of dispatch code <paramref name=\"dispatch\"/>, or null.</summary>\n");
+        sb.Append("    internal static OpHandler Pure(Opcode dispatch) => dispatch switch\n    {\n");
+        foreach (var row in pure)
+        {
+            sb.Append("        DispatchCode.").Append(row.Enum).Append(" => &").Append(row.Enum).Append(",\n");
+        }
+        sb.Append("        _ => null,\n    };\n}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Reads a 64-bit slot as the CLR type of a Wasm type.</summary>
+    private static string ReadBits(string type, string slot) => type switch
+    {
+        "i32" => $"(int){slot}",
+        "i64" => $"(long){slot}",
+        "f32" => $"BitConverter.UInt32BitsToSingle((uint){slot})",
+        "f64" => $"BitConverter.UInt64BitsToDouble({slot})",
+        _ => throw new InvalidOperationException(type),
+    };
 
     private const int InternalFirst = 0xC5;
 

@@ -1,0 +1,231 @@
+using WasmHarness.Execution;
+using WasmHarness.Syntax;
+
+using unsafe OpHandler = delegate*<WasmHarness.Interpreter.Threaded.ThreadedOp*, ulong*, ulong*, WasmHarness.Interpreter.Threaded.ThreadedContext, ulong*>;
+
+namespace WasmHarness.Interpreter.Threaded;
+
+/// <summary>
+/// Translates a function's op form (<see cref="CompiledFunction"/>: branch targets, stack heights and
+/// superinstructions already resolved by <see cref="Compiler"/>) into threaded code: each op becomes a
+/// <see cref="ThreadedOp"/> naming its handler, branch targets become pointers. A superinstruction that ends in a
+/// pure instruction (<see cref="InternalOp.LocalGetPure"/> and its kin) becomes two ops, its first part and the pure
+/// instruction's own handler.
+/// </summary>
+/// <remarks>
+/// The threaded machine runs a function only when every value it can see is a number (i32, i64, f32, f64: one 64-bit
+/// slot each, no object reference, so the stack is plain native memory) and every op has a handler; anything else
+/// (references, vectors, exceptions, tail calls, multiple memories, tables, GC) returns null and the function runs
+/// in <see cref="Machine.Run"/>. The check is on what produces values (locals, globals, calls, constants, loads,
+/// pure instructions): with only numbers produced, only numbers are consumed.
+/// </remarks>
+internal static unsafe class Threader
+{
+    public static ThreadedCode? Translate(WasmFunction function, CompiledFunction compiled)
+    {
+        var module = function.Instance.Validated;
+        if (compiled.Handlers.Length != 0
+            || !AllNumbers(function.Type.Parameters) || !AllNumbers(function.Type.Results)
+            || function.Code.Locals.Any(group => !IsNumber(group.Type)))
+        {
+            return null;
+        }
+        var code = compiled.Code;
+        // Where each op starts in the threaded code (ops ending in a pure instruction take two).
+        var start = new int[code.Length + 1];
+        for (var pc = 0; pc < code.Length; pc++)
+        {
+            var width = Width(code[pc], module);
+            if (width == 0)
+            {
+                return null;
+            }
+            start[pc + 1] = start[pc] + width;
+        }
+        var ops = GC.AllocateArray<ThreadedOp>(start[^1], pinned: true);
+        var targets = GC.AllocateArray<ThreadedTarget>(compiled.BranchTargets.Length, pinned: true);
+        fixed (ThreadedOp* first = ops)
+        fixed (ThreadedTarget* firstTarget = targets)
+        {
+            // Pinned arrays never move: the pointers stay valid after the fixed blocks.
+            for (var i = 0; i < targets.Length; i++)
+            {
+                var target = compiled.BranchTargets[i];
+                targets[i] = new ThreadedTarget { Op = first + start[target.Pc], Height = target.Height, Arity = target.Arity };
+            }
+            for (var pc = 0; pc < code.Length; pc++)
+            {
+                Emit(code[pc], first + start[pc], first, start, firstTarget, function.Type.Results.Count, pc);
+            }
+        }
+        return new ThreadedCode(ops, targets, compiled.ParamCount, compiled.LocalCount, compiled.MaxHeight);
+    }
+
+    private static bool IsNumber(ValType type) => type.Kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64;
+
+    private static bool AllNumbers(IReadOnlyList<ValType> types) => types.All(IsNumber);
+
+    private static bool Numeric(FunctionType? type) => type is not null && AllNumbers(type.Parameters) && AllNumbers(type.Results);
+
+    /// <summary>How many threaded ops <paramref name="op"/> becomes: 0 when the threaded machine cannot run it.</summary>
+    private static int Width(in Op op, Validation.ValidatedModule module)
+    {
+        if (Handlers.Pure(op.Dispatch) != null)
+        {
+            return 1; // a pure scalar instruction, cold ones included
+        }
+        return op.Code switch
+        {
+            InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure => 2,
+            InternalOp.LocalI32Load or InternalOp.LocalI64Load or InternalOp.LocalI32Load8U or InternalOp.LocalI32Load8S => op.B == 0 ? 1 : 0,
+            InternalOp.Jump or InternalOp.BrMove or InternalOp.BrIfJump or InternalOp.BrIfMove or InternalOp.BrUnless
+                or InternalOp.BrTableJump or InternalOp.BrIfZeroJump or InternalOp.BrIfI32 or InternalOp.BrIfImmI32
+                or InternalOp.BrIfLocalImmI32 or InternalOp.BrIfLocalsI32 or InternalOp.BrIfTopLocalI32
+                or InternalOp.LocalGetBits or InternalOp.LocalSetBits or InternalOp.LocalTeeBits or InternalOp.LocalGet2
+                or InternalOp.LocalCopy or InternalOp.LocalSetImm or InternalOp.LocalAddImmSet or InternalOp.LocalAddImmTee
+                or InternalOp.LocalI32Add or InternalOp.LocalI32AddSet or InternalOp.LocalI32AddImm
+                or InternalOp.I32AddImm or InternalOp.I32AndImm or InternalOp.I32ShlImm or InternalOp.I32ShrUImm
+                or InternalOp.I32ShrUAndImm or InternalOp.I32AddSet or InternalOp.I32AddTee
+                // Memory 0's superinstructions (the compiler fuses only accesses to memory 0 into these).
+                or InternalOp.LocalLoad32Set or InternalOp.LocalLoad32Tee or InternalOp.LocalImmLoad32 or InternalOp.LocalImmLoad64
+                or InternalOp.LocalImmLoad8U or InternalOp.LocalsLoad8U or InternalOp.LocalsLoad32 or InternalOp.LocalsLoad64
+                or InternalOp.LocalI32Store => 1,
+            Opcode.Unreachable or Opcode.Return or Opcode.Drop or Opcode.Select
+                or Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee
+                or Opcode.I32Const or Opcode.I64Const or Opcode.F32Const or Opcode.F64Const => 1,
+            Opcode.GlobalGet or Opcode.GlobalSet => IsNumber(module.Globals[op.A].Type) ? 1 : 0,
+            Opcode.Call => Numeric(module.FunctionTypes[op.A]) ? 1 : 0,
+            Opcode.CallIndirect => module.Types[op.A].Body is FunctionType type && Numeric(type) ? 1 : 0,
+            Opcode.I32Load or Opcode.I64Load or Opcode.F32Load or Opcode.F64Load
+                or Opcode.I32Load8s or Opcode.I32Load8u or Opcode.I32Load16s or Opcode.I32Load16u
+                or Opcode.I64Load8s or Opcode.I64Load8u or Opcode.I64Load16s or Opcode.I64Load16u
+                or Opcode.I64Load32s or Opcode.I64Load32u
+                or Opcode.I32Store or Opcode.I64Store or Opcode.F32Store or Opcode.F64Store
+                or Opcode.I32Store8 or Opcode.I32Store16 or Opcode.I64Store8 or Opcode.I64Store16 or Opcode.I64Store32
+                or Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill => op.A == 0 ? 1 : 0,
+            Opcode.MemoryCopy => op.A == 0 && op.B == 0 ? 1 : 0,
+            _ => 0,
+        };
+    }
+
+    private static void Emit(in Op op, ThreadedOp* at, ThreadedOp* first, int[] start, ThreadedTarget* targets, int resultCount, int pc)
+    {
+        var target = op.Code is InternalOp.BrTableJump ? targets + op.A : (void*)(first + start[Math.Min(op.A, start.Length - 1)]);
+        *at = new ThreadedOp { Handler = HandlerOf(op, resultCount, pc), A = op.A, B = op.B, C = op.C, Target = target };
+        switch (op.Code)
+        {
+            case InternalOp.LocalGetPure:
+                *at = new ThreadedOp { Handler = &Handlers.LocalGet, A = op.A };
+                at[1] = new ThreadedOp { Handler = Handlers.Pure((Opcode)op.B) };
+                break;
+            case InternalOp.LocalGet2Pure:
+                *at = new ThreadedOp { Handler = &Handlers.LocalGet2, A = op.A, B = op.B };
+                at[1] = new ThreadedOp { Handler = Handlers.Pure((Opcode)(uint)op.C) };
+                break;
+            case InternalOp.LocalLoad32Pure:
+                *at = new ThreadedOp { Handler = &Handlers.LocalI32Load, A = op.A, C = op.C };
+                at[1] = new ThreadedOp { Handler = Handlers.Pure((Opcode)op.B) };
+                break;
+            case InternalOp.LocalLoad64Pure:
+                *at = new ThreadedOp { Handler = &Handlers.LocalI64Load, A = op.A, C = op.C };
+                at[1] = new ThreadedOp { Handler = Handlers.Pure((Opcode)op.B) };
+                break;
+            case Opcode.Return:
+                at->A = resultCount;
+                break;
+        }
+    }
+
+    /// <summary>The handler of a one-op translation (the two-op ones are written by <see cref="Emit"/>).</summary>
+    private static OpHandler HandlerOf(in Op op, int resultCount, int pc)
+    {
+        if (Handlers.Pure(op.Dispatch) is var pure && pure != null)
+        {
+            return pure;
+        }
+        return op.Code switch
+        {
+            Opcode.Unreachable => &Handlers.Unreachable,
+            InternalOp.Jump => op.A <= pc ? &Handlers.JumpBack : &Handlers.Jump,
+            InternalOp.BrMove => &Handlers.BrMove,
+            InternalOp.BrIfJump => &Handlers.BrIfJump,
+            InternalOp.BrIfMove => &Handlers.BrIfMove,
+            InternalOp.BrUnless => &Handlers.BrUnless,
+            InternalOp.BrTableJump => &Handlers.BrTable,
+            InternalOp.BrIfZeroJump => &Handlers.BrIfZeroJump,
+            InternalOp.BrIfI32 => Handlers.CompareAndBranch(op.Code, (Opcode)op.B),
+            InternalOp.BrIfImmI32 => Handlers.CompareAndBranch(op.Code, (Opcode)op.B),
+            InternalOp.BrIfLocalImmI32 or InternalOp.BrIfLocalsI32 => Handlers.CompareAndBranch(op.Code, (Opcode)(op.C >> 32)),
+            InternalOp.BrIfTopLocalI32 => Handlers.CompareAndBranch(op.Code, (Opcode)op.C),
+            Opcode.Return => resultCount switch { 0 => &Handlers.Return0, 1 => &Handlers.Return1, _ => &Handlers.Return },
+            Opcode.Call => &Handlers.Call,
+            Opcode.CallIndirect => &Handlers.CallIndirect,
+            Opcode.Drop => &Handlers.Drop,
+            Opcode.Select => &Handlers.Select,
+            Opcode.LocalGet or InternalOp.LocalGetBits => &Handlers.LocalGet,
+            Opcode.LocalSet or InternalOp.LocalSetBits => &Handlers.LocalSet,
+            Opcode.LocalTee or InternalOp.LocalTeeBits => &Handlers.LocalTee,
+            Opcode.GlobalGet => &Handlers.GlobalGet,
+            Opcode.GlobalSet => &Handlers.GlobalSet,
+            Opcode.I32Const or Opcode.I64Const or Opcode.F32Const or Opcode.F64Const => &Handlers.Const,
+            Opcode.I32Load => &Handlers.I32Load,
+            Opcode.I64Load => &Handlers.I64Load,
+            Opcode.F32Load => &Handlers.F32Load,
+            Opcode.F64Load => &Handlers.F64Load,
+            Opcode.I32Load8s => &Handlers.I32Load8S,
+            Opcode.I32Load8u => &Handlers.I32Load8U,
+            Opcode.I32Load16s => &Handlers.I32Load16S,
+            Opcode.I32Load16u => &Handlers.I32Load16U,
+            Opcode.I64Load8s => &Handlers.I64Load8S,
+            Opcode.I64Load8u => &Handlers.I64Load8U,
+            Opcode.I64Load16s => &Handlers.I64Load16S,
+            Opcode.I64Load16u => &Handlers.I64Load16U,
+            Opcode.I64Load32s => &Handlers.I64Load32S,
+            Opcode.I64Load32u => &Handlers.I64Load32U,
+            Opcode.I32Store => &Handlers.I32Store,
+            Opcode.I64Store => &Handlers.I64Store,
+            Opcode.F32Store => &Handlers.F32Store,
+            Opcode.F64Store => &Handlers.F64Store,
+            Opcode.I32Store8 => &Handlers.I32Store8,
+            Opcode.I32Store16 => &Handlers.I32Store16,
+            Opcode.I64Store8 => &Handlers.I64Store8,
+            Opcode.I64Store16 => &Handlers.I64Store16,
+            Opcode.I64Store32 => &Handlers.I64Store32,
+            Opcode.MemorySize => &Handlers.MemorySize,
+            Opcode.MemoryGrow => &Handlers.MemoryGrow,
+            Opcode.MemoryFill => &Handlers.MemoryFill,
+            Opcode.MemoryCopy => &Handlers.MemoryCopy,
+            InternalOp.I32AddImm => &Handlers.I32AddImm,
+            InternalOp.I32AndImm => &Handlers.I32AndImm,
+            InternalOp.I32ShlImm => &Handlers.I32ShlImm,
+            InternalOp.I32ShrUImm => &Handlers.I32ShrUImm,
+            InternalOp.I32ShrUAndImm => &Handlers.I32ShrUAndImm,
+            InternalOp.LocalI32AddImm => &Handlers.LocalI32AddImm,
+            InternalOp.LocalGet2 => &Handlers.LocalGet2,
+            InternalOp.LocalCopy => &Handlers.LocalCopy,
+            InternalOp.LocalSetImm => &Handlers.LocalSetImm,
+            InternalOp.LocalAddImmSet => &Handlers.LocalAddImmSet,
+            InternalOp.LocalAddImmTee => &Handlers.LocalAddImmTee,
+            InternalOp.LocalI32Add => &Handlers.LocalI32Add,
+            InternalOp.LocalI32AddSet => &Handlers.LocalI32AddSet,
+            InternalOp.I32AddSet => &Handlers.I32AddSet,
+            InternalOp.I32AddTee => &Handlers.I32AddTee,
+            InternalOp.LocalI32Load => &Handlers.LocalI32Load,
+            InternalOp.LocalI64Load => &Handlers.LocalI64Load,
+            InternalOp.LocalI32Load8U => &Handlers.LocalI32Load8U,
+            InternalOp.LocalI32Load8S => &Handlers.LocalI32Load8S,
+            InternalOp.LocalLoad32Set => &Handlers.LocalLoad32Set,
+            InternalOp.LocalLoad32Tee => &Handlers.LocalLoad32Tee,
+            InternalOp.LocalImmLoad32 => &Handlers.LocalImmLoad32,
+            InternalOp.LocalImmLoad64 => &Handlers.LocalImmLoad64,
+            InternalOp.LocalImmLoad8U => &Handlers.LocalImmLoad8U,
+            InternalOp.LocalsLoad8U => &Handlers.LocalsLoad8U,
+            InternalOp.LocalsLoad32 => &Handlers.LocalsLoad32,
+            InternalOp.LocalsLoad64 => &Handlers.LocalsLoad64,
+            InternalOp.LocalI32Store => &Handlers.LocalI32Store,
+            // The two-op translations: Emit writes both ops.
+            InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure => null,
+            _ => throw new InvalidOperationException($"no threaded handler for {op.Code} (Width should have refused it)"),
+        };
+    }
+}
