@@ -400,9 +400,12 @@ internal static class Emitters
     }
 
     /// <summary>
-    /// The threaded interpreter's handler for every pure scalar instruction (runtime/Interpreter/Threaded): its operands
-    /// are the top slots of an unmanaged stack of 64-bit slots, its result replaces them, and it ends in a tail call of
-    /// the next op's handler. <c>Handlers.Pure</c> maps a dispatch code to its handler.
+    /// The threaded interpreter's handlers for the pure scalar instructions (runtime/Interpreter/Threaded): operands are
+    /// the top slots of an unmanaged stack of 64-bit slots, the result replaces them, and each handler ends in a tail
+    /// call of the next op's handler. Besides the plain handler, each instruction has one per superinstruction of the
+    /// op form that ends in it (<c>InternalOp.LocalGetPure</c>, <c>LocalGet2Pure</c>, <c>LocalLoad32Pure</c>,
+    /// <c>LocalLoad64Pure</c>): its last operands come from locals or a load instead of the stack, in one handler.
+    /// <c>Handlers.Pure</c> and <c>Handlers.PureAfter</c> map a dispatch code to them.
     /// </summary>
     public static string ThreadedHandlers(List<Row> rows)
     {
@@ -411,41 +414,24 @@ internal static class Emitters
         sb.Append("using unsafe OpHandler = delegate*<WasmHarness.Interpreter.Threaded.ThreadedOp*, ulong*, ulong*, WasmHarness.Interpreter.Threaded.ThreadedContext, ulong*>;\n\n");
         sb.Append("namespace WasmHarness.Interpreter.Threaded;\n\ninternal static unsafe partial class Handlers\n{\n");
         var pure = rows.Where(IsPureScalar).ToList();
+        var fused = new Dictionary<string, List<Row>>();
         foreach (var row in pure)
         {
+            AppendThreadedHandler(sb, row, "", []);
+            if (row.Results!.Length != 1)
+            {
+                continue; // several results: the superinstruction runs as two ops
+            }
             var ps = row.Parameters!;
-            var results = row.Results!;
-            var args = ps.Select((type, i) => ReadBits(type, $"sp[{i - ps.Length}]"));
-            var call = row.Semantics + "(" + string.Join(", ", args) + ")";
-            if (results.Length > 1)
+            foreach (var (fusion, sources) in ThreadedFusions)
             {
-                // A tuple local would be address-exposed, which rules out the handler's tail call: the results are
-                // written by a helper of their own.
-                sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n    private static void ").Append(row.Enum).Append("Results(ulong* sp)\n    {\n");
-                sb.Append("        var t = ").Append(call).Append(";\n");
-                for (var i = 0; i < results.Length; i++)
+                if (sources.Length > ps.Length || (fusion.StartsWith("Load", StringComparison.Ordinal) && LoadWidth(ps[ps.Length - 1]) != fusion.Substring(4)))
                 {
-                    sb.Append("        sp[").Append(i - ps.Length).Append("] = ").Append(Write(results[i], $"t.Item{i + 1}")).Append(";\n");
+                    continue;
                 }
-                sb.Append("    }\n\n");
+                AppendThreadedHandler(sb, row, "After" + fusion, sources);
+                (fused.TryGetValue(fusion, out var list) ? list : fused[fusion] = []).Add(row);
             }
-            sb.Append("    [MethodImpl(Hot)]\n    internal static ulong* ").Append(row.Enum)
-                .Append("(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)\n    {\n");
-            if (results.Length == 1)
-            {
-                sb.Append("        sp[").Append(-ps.Length).Append("] = ").Append(Write(results[0], call)).Append(";\n");
-            }
-            else
-            {
-                sb.Append("        ").Append(row.Enum).Append("Results(sp);\n");
-            }
-            sb.Append("        ip++;\n        return ip->Handler(ip, sp");
-            var effect = results.Length - ps.Length;
-            if (effect != 0)
-            {
-                sb.Append(effect > 0 ? " + " : " - ").Append(Math.Abs(effect));
-            }
-            sb.Append(", fp, c);\n    }\n\n");
         }
         sb.Append("    /// <summary>The handler of the pure scalar instruction of dispatch code <paramref name=\"dispatch\"/>, or null.</summary>\n");
         sb.Append("    internal static OpHandler Pure(Opcode dispatch) => dispatch switch\n    {\n");
@@ -453,8 +439,83 @@ internal static class Emitters
         {
             sb.Append("        DispatchCode.").Append(row.Enum).Append(" => &").Append(row.Enum).Append(",\n");
         }
+        sb.Append("        _ => null,\n    };\n\n");
+        sb.Append("    /// <summary>\n    /// The handler that runs superinstruction <paramref name=\"fusion\"/> (<c>InternalOp.LocalGetPure</c> and its kin) ending\n");
+        sb.Append("    /// in the pure instruction of dispatch code <paramref name=\"dispatch\"/>, or null (then it runs as two ops).\n    /// </summary>\n");
+        sb.Append("    internal static OpHandler PureAfter(Opcode fusion, Opcode dispatch) => fusion switch\n    {\n");
+        foreach (var (fusion, _) in ThreadedFusions)
+        {
+            sb.Append("        InternalOp.").Append(FusionOp(fusion)).Append(" => dispatch switch\n        {\n");
+            foreach (var row in fused.TryGetValue(fusion, out var list) ? list : [])
+            {
+                sb.Append("            DispatchCode.").Append(row.Enum).Append(" => &").Append(row.Enum).Append("After").Append(fusion).Append(",\n");
+            }
+            sb.Append("            _ => null,\n        },\n");
+        }
         sb.Append("        _ => null,\n    };\n}\n");
         return sb.ToString();
+    }
+
+    /// <summary>The superinstructions that end in a pure instruction, by the operands they supply (as 64-bit slot expressions).</summary>
+    private static readonly (string Fusion, string[] Sources)[] ThreadedFusions =
+    [
+        ("Local", ["fp[ip->A]"]),
+        ("Locals", ["fp[ip->A]", "fp[ip->B]"]),
+        ("Load32", ["(ulong)Unsafe.ReadUnaligned<uint>(c.Memory!.Address(fp[ip->A], ip->C, sizeof(uint)))"]),
+        ("Load64", ["Unsafe.ReadUnaligned<ulong>(c.Memory!.Address(fp[ip->A], ip->C, sizeof(ulong)))"]),
+    ];
+
+    private static string FusionOp(string fusion) => fusion switch
+    {
+        "Local" => "LocalGetPure",
+        "Locals" => "LocalGet2Pure",
+        "Load32" => "LocalLoad32Pure",
+        _ => "LocalLoad64Pure",
+    };
+
+    private static string LoadWidth(string type) => type is "i32" or "f32" ? "32" : "64";
+
+    /// <summary>
+    /// One handler of a pure instruction whose last operands are <paramref name="sources"/> (none: all from the stack).
+    /// The result replaces the first stack operand, or is pushed when every operand comes from a source. Operands are
+    /// read in order, so a load that traps does so before the instruction runs, as unfused.
+    /// </summary>
+    private static void AppendThreadedHandler(StringBuilder sb, Row row, string suffix, string[] sources)
+    {
+        var ps = row.Parameters!;
+        var results = row.Results!;
+        var fromStack = ps.Length - sources.Length;
+        var args = ps.Select((type, i) => ReadBits(type, i < fromStack ? $"sp[{i - fromStack}]" : sources[i - fromStack]));
+        var call = row.Semantics + "(" + string.Join(", ", args) + ")";
+        if (results.Length > 1)
+        {
+            // A tuple local would be address-exposed, which rules out the handler's tail call: the results are
+            // written by a helper of their own.
+            sb.Append("    [MethodImpl(MethodImplOptions.NoInlining)]\n    private static void ").Append(row.Enum).Append("Results(ulong* sp)\n    {\n");
+            sb.Append("        var t = ").Append(call).Append(";\n");
+            for (var i = 0; i < results.Length; i++)
+            {
+                sb.Append("        sp[").Append(i - ps.Length).Append("] = ").Append(Write(results[i], $"t.Item{i + 1}")).Append(";\n");
+            }
+            sb.Append("    }\n\n");
+        }
+        sb.Append("    [MethodImpl(Hot)]\n    internal static ulong* ").Append(row.Enum).Append(suffix)
+            .Append("(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)\n    {\n");
+        if (results.Length == 1)
+        {
+            sb.Append("        sp[").Append(-fromStack).Append("] = ").Append(Write(results[0], call)).Append(";\n");
+        }
+        else
+        {
+            sb.Append("        ").Append(row.Enum).Append("Results(sp);\n");
+        }
+        sb.Append("        ip++;\n        return ip->Handler(ip, sp");
+        var effect = results.Length - fromStack;
+        if (effect != 0)
+        {
+            sb.Append(effect > 0 ? " + " : " - ").Append(Math.Abs(effect));
+        }
+        sb.Append(", fp, c);\n    }\n\n");
     }
 
     /// <summary>Reads a 64-bit slot as the CLR type of a Wasm type.</summary>

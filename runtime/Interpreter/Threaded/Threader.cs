@@ -9,8 +9,9 @@ namespace WasmHarness.Interpreter.Threaded;
 /// Translates a function's op form (<see cref="CompiledFunction"/>: branch targets, stack heights and
 /// superinstructions already resolved by <see cref="Compiler"/>) into threaded code: each op becomes a
 /// <see cref="ThreadedOp"/> naming its handler, branch targets become pointers. A superinstruction that ends in a
-/// pure instruction (<see cref="InternalOp.LocalGetPure"/> and its kin) becomes two ops, its first part and the pure
-/// instruction's own handler.
+/// pure instruction (<see cref="InternalOp.LocalGetPure"/> and its kin) has a generated handler of its own
+/// (<c>Handlers.PureAfter</c>), or, for the instructions with several results, becomes two ops: its first part and the
+/// pure instruction's own handler.
 /// </summary>
 /// <remarks>
 /// The threaded machine runs a function only when every value it can see is a number (i32, i64, f32, f64: one 64-bit
@@ -76,7 +77,8 @@ internal static unsafe class Threader
         }
         return op.Code switch
         {
-            InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure => 2,
+            InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure =>
+                Handlers.PureAfter(op.Code, FusedPure(op)) != null ? 1 : 2,
             InternalOp.LocalI32Load or InternalOp.LocalI64Load or InternalOp.LocalI32Load8U or InternalOp.LocalI32Load8S => op.B == 0 ? 1 : 0,
             InternalOp.Jump or InternalOp.BrMove or InternalOp.BrIfJump or InternalOp.BrIfMove or InternalOp.BrUnless
                 or InternalOp.BrTableJump or InternalOp.BrIfZeroJump or InternalOp.BrIfI32 or InternalOp.BrIfImmI32
@@ -112,6 +114,12 @@ internal static unsafe class Threader
     {
         var target = op.Code is InternalOp.BrTableJump ? targets + op.A : (void*)(first + start[Math.Min(op.A, start.Length - 1)]);
         *at = new ThreadedOp { Handler = HandlerOf(op, resultCount, pc), A = op.A, B = op.B, C = op.C, Target = target };
+        if (op.Code is InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure
+            && Handlers.PureAfter(op.Code, FusedPure(op)) is var fused && fused != null)
+        {
+            at->Handler = fused;
+            return;
+        }
         switch (op.Code)
         {
             case InternalOp.LocalGetPure:
@@ -135,6 +143,9 @@ internal static unsafe class Threader
                 break;
         }
     }
+
+    /// <summary>The dispatch code of the pure instruction a superinstruction ending in one ends with.</summary>
+    private static Opcode FusedPure(in Op op) => op.Code == InternalOp.LocalGet2Pure ? (Opcode)(uint)op.C : (Opcode)op.B;
 
     /// <summary>The handler of a one-op translation (the two-op ones are written by <see cref="Emit"/>).</summary>
     private static OpHandler HandlerOf(in Op op, int resultCount, int pc)
