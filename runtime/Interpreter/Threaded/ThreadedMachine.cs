@@ -57,8 +57,45 @@ internal sealed unsafe class ThreadedMachine : IDisposable
     {
         if (_stack != null)
         {
-            NativeMemory.Free(_stack);
+            StackPool.Return(_stack, _slots);
             _stack = _stackLimit = _top = null;
+        }
+    }
+
+    /// <summary>
+    /// Native stacks of machines that are gone, for the next machines: a store's stack is <see cref="EngineOptions.MaxStackSlots"/>
+    /// slots of address space (32 MiB by default) of which a run touches little, and a harness that makes a store per
+    /// test case would otherwise map and unmap one, and fault its first pages in, for every case. A stack needs no
+    /// clearing between owners: a call zeroes its locals, and operands are written before they are read.
+    /// </summary>
+    private static class StackPool
+    {
+        private const int Capacity = 8;
+        private static readonly Stack<(nint Stack, nuint Slots)> s_free = new();
+
+        public static ulong* Rent(nuint slots)
+        {
+            lock (s_free)
+            {
+                if (s_free.TryPeek(out var top) && top.Slots == slots)
+                {
+                    return (ulong*)s_free.Pop().Stack;
+                }
+            }
+            return (ulong*)NativeMemory.Alloc(slots, sizeof(ulong));
+        }
+
+        public static void Return(ulong* stack, nuint slots)
+        {
+            lock (s_free)
+            {
+                if (s_free.Count < Capacity)
+                {
+                    s_free.Push(((nint)stack, slots));
+                    return;
+                }
+            }
+            NativeMemory.Free(stack);
         }
     }
 
@@ -190,7 +227,7 @@ internal sealed unsafe class ThreadedMachine : IDisposable
         }
         if (_stack == null)
         {
-            _stack = _top = (ulong*)NativeMemory.Alloc(_slots, sizeof(ulong));
+            _stack = _top = StackPool.Rent(_slots);
             _stackLimit = _stack + _slots;
         }
         var top = _top;
