@@ -402,10 +402,11 @@ internal static class Emitters
     /// <summary>
     /// The threaded interpreter's handlers for the pure scalar instructions (runtime/Interpreter/Threaded): operands are
     /// the top slots of an unmanaged stack of 64-bit slots, the result replaces them, and each handler ends in a tail
-    /// call of the next op's handler. Besides the plain handler, each instruction has one per superinstruction of the
-    /// op form that ends in it (<c>InternalOp.LocalGetPure</c>, <c>LocalGet2Pure</c>, <c>LocalLoad32Pure</c>,
-    /// <c>LocalLoad64Pure</c>): its last operands come from locals or a load instead of the stack, in one handler.
-    /// <c>Handlers.Pure</c> and <c>Handlers.PureAfter</c> map a dispatch code to them.
+    /// call of the next op's handler. Besides the plain handler, each instruction with one result has a handler per
+    /// superinstruction of the op form that ends in it (<c>InternalOp.LocalGetPure</c>, <c>LocalGet2Pure</c>,
+    /// <c>LocalLoad32Pure</c>, <c>LocalLoad64Pure</c>: its last operands come from locals or a load instead of the stack),
+    /// and each of those forms once more followed by a <c>local.set</c> or <c>local.tee</c> of the result. One handler
+    /// instead of two or three. <c>Handlers.PureHandler</c> maps a form and a dispatch code to its handler.
     /// </summary>
     public static string ThreadedHandlers(List<Row> rows)
     {
@@ -414,14 +415,9 @@ internal static class Emitters
         sb.Append("using unsafe OpHandler = delegate*<WasmHarness.Interpreter.Threaded.ThreadedOp*, ulong*, ulong*, WasmHarness.Interpreter.Threaded.ThreadedContext, ulong*>;\n\n");
         sb.Append("namespace WasmHarness.Interpreter.Threaded;\n\ninternal static unsafe partial class Handlers\n{\n");
         var pure = rows.Where(IsPureScalar).ToList();
-        var fused = new Dictionary<string, List<Row>>();
+        var forms = new Dictionary<(string Fusion, string Then), List<Row>>();
         foreach (var row in pure)
         {
-            AppendThreadedHandler(sb, row, "", []);
-            if (row.Results!.Length != 1)
-            {
-                continue; // several results: the superinstruction runs as two ops
-            }
             var ps = row.Parameters!;
             foreach (var (fusion, sources) in ThreadedFusions)
             {
@@ -429,26 +425,29 @@ internal static class Emitters
                 {
                     continue;
                 }
-                AppendThreadedHandler(sb, row, "After" + fusion, sources);
-                (fused.TryGetValue(fusion, out var list) ? list : fused[fusion] = []).Add(row);
+                foreach (var then in new[] { "", "Set", "Tee" })
+                {
+                    if ((fusion != "" || then != "") && row.Results!.Length != 1)
+                    {
+                        continue; // several results: only the plain handler; a superinstruction runs as two ops
+                    }
+                    AppendThreadedHandler(sb, row, fusion, sources, then);
+                    (forms.TryGetValue((fusion, then), out var list) ? list : forms[(fusion, then)] = []).Add(row);
+                }
             }
         }
-        sb.Append("    /// <summary>The handler of the pure scalar instruction of dispatch code <paramref name=\"dispatch\"/>, or null.</summary>\n");
-        sb.Append("    internal static OpHandler Pure(Opcode dispatch) => dispatch switch\n    {\n");
-        foreach (var row in pure)
+        sb.Append("    /// <summary>\n    /// The handler of the pure scalar instruction of dispatch code <paramref name=\"dispatch\"/> after superinstruction\n");
+        sb.Append("    /// <paramref name=\"fusion\"/> (<c>InternalOp.LocalGetPure</c> and its kin; 0: none) and followed by <paramref name=\"then\"/>,\n");
+        sb.Append("    /// or null when there is none (then the sequence runs as several ops).\n    /// </summary>\n");
+        sb.Append("    internal static OpHandler PureHandler(Opcode fusion, PureThen then, Opcode dispatch) => (fusion, then) switch\n    {\n");
+        foreach (var form in forms)
         {
-            sb.Append("        DispatchCode.").Append(row.Enum).Append(" => &").Append(row.Enum).Append(",\n");
-        }
-        sb.Append("        _ => null,\n    };\n\n");
-        sb.Append("    /// <summary>\n    /// The handler that runs superinstruction <paramref name=\"fusion\"/> (<c>InternalOp.LocalGetPure</c> and its kin) ending\n");
-        sb.Append("    /// in the pure instruction of dispatch code <paramref name=\"dispatch\"/>, or null (then it runs as two ops).\n    /// </summary>\n");
-        sb.Append("    internal static OpHandler PureAfter(Opcode fusion, Opcode dispatch) => fusion switch\n    {\n");
-        foreach (var (fusion, _) in ThreadedFusions)
-        {
-            sb.Append("        InternalOp.").Append(FusionOp(fusion)).Append(" => dispatch switch\n        {\n");
-            foreach (var row in fused.TryGetValue(fusion, out var list) ? list : [])
+            var (fusion, then) = form.Key;
+            var list = form.Value;
+            sb.Append("        (").Append(fusion == "" ? "(Opcode)0" : "InternalOp." + FusionOp(fusion)).Append(", PureThen.").Append(then == "" ? "None" : then).Append(") => dispatch switch\n        {\n");
+            foreach (var row in list)
             {
-                sb.Append("            DispatchCode.").Append(row.Enum).Append(" => &").Append(row.Enum).Append("After").Append(fusion).Append(",\n");
+                sb.Append("            DispatchCode.").Append(row.Enum).Append(" => &").Append(ThreadedName(row, fusion, then)).Append(",\n");
             }
             sb.Append("            _ => null,\n        },\n");
         }
@@ -456,9 +455,13 @@ internal static class Emitters
         return sb.ToString();
     }
 
-    /// <summary>The superinstructions that end in a pure instruction, by the operands they supply (as 64-bit slot expressions).</summary>
+    /// <summary>
+    /// The forms of a pure instruction's threaded handler: on its own (""), or after a superinstruction that supplies its
+    /// last operands (as 64-bit slot expressions) from locals or a load from a local.
+    /// </summary>
     private static readonly (string Fusion, string[] Sources)[] ThreadedFusions =
     [
+        ("", []),
         ("Local", ["fp[ip->A]"]),
         ("Locals", ["fp[ip->A]", "fp[ip->B]"]),
         ("Load32", ["(ulong)Unsafe.ReadUnaligned<uint>(c.Memory!.Address(fp[ip->A], ip->C, sizeof(uint)))"]),
@@ -473,14 +476,24 @@ internal static class Emitters
         _ => "LocalLoad64Pure",
     };
 
+    private static string ThreadedName(Row row, string fusion, string then) =>
+        row.Enum + (fusion == "" ? "" : "After" + fusion) + (then == "" ? "" : "Then" + then);
+
+    /// <summary>
+    /// The immediate that names the local a <c>Then</c> form writes: B, which none of the forms reads otherwise, but for
+    /// the two-locals form, whose B is its second local: there, C (the op form kept the fused instruction's codes in C,
+    /// which run time does not need).
+    /// </summary>
+    private static string ThenLocal(string fusion) => fusion == "Locals" ? "(int)ip->C" : "ip->B";
     private static string LoadWidth(string type) => type is "i32" or "f32" ? "32" : "64";
 
     /// <summary>
     /// One handler of a pure instruction whose last operands are <paramref name="sources"/> (none: all from the stack).
-    /// The result replaces the first stack operand, or is pushed when every operand comes from a source. Operands are
-    /// read in order, so a load that traps does so before the instruction runs, as unfused.
+    /// The result replaces the first stack operand, or is pushed when every operand comes from a source; with
+    /// <paramref name="then"/> <c>Set</c> it goes to a local instead, with <c>Tee</c> to both. Operands are read in
+    /// order, so a load that traps does so before the instruction runs, as unfused.
     /// </summary>
-    private static void AppendThreadedHandler(StringBuilder sb, Row row, string suffix, string[] sources)
+    private static void AppendThreadedHandler(StringBuilder sb, Row row, string fusion, string[] sources, string then)
     {
         var ps = row.Parameters!;
         var results = row.Results!;
@@ -499,18 +512,29 @@ internal static class Emitters
             }
             sb.Append("    }\n\n");
         }
-        sb.Append("    [MethodImpl(Hot)]\n    internal static ulong* ").Append(row.Enum).Append(suffix)
+        sb.Append("    [MethodImpl(Hot)]\n    internal static ulong* ").Append(ThreadedName(row, fusion, then))
             .Append("(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)\n    {\n");
-        if (results.Length == 1)
-        {
-            sb.Append("        sp[").Append(-fromStack).Append("] = ").Append(Write(results[0], call)).Append(";\n");
-        }
-        else
+        var effect = results.Length - fromStack;
+        if (results.Length > 1)
         {
             sb.Append("        ").Append(row.Enum).Append("Results(sp);\n");
         }
+        else if (then == "Set")
+        {
+            sb.Append("        fp[").Append(ThenLocal(fusion)).Append("] = ").Append(Write(results[0], call)).Append(";\n");
+            effect = -fromStack;
+        }
+        else if (then == "Tee")
+        {
+            sb.Append("        ulong result = ").Append(Write(results[0], call)).Append(";\n");
+            sb.Append("        sp[").Append(-fromStack).Append("] = result;\n");
+            sb.Append("        fp[").Append(ThenLocal(fusion)).Append("] = result;\n");
+        }
+        else
+        {
+            sb.Append("        sp[").Append(-fromStack).Append("] = ").Append(Write(results[0], call)).Append(";\n");
+        }
         sb.Append("        ip++;\n        return ip->Handler(ip, sp");
-        var effect = results.Length - fromStack;
         if (effect != 0)
         {
             sb.Append(effect > 0 ? " + " : " - ").Append(Math.Abs(effect));

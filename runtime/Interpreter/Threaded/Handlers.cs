@@ -3,6 +3,17 @@ using WasmHarness.Execution;
 
 namespace WasmHarness.Interpreter.Threaded;
 
+/// <summary>What a pure instruction's handler does with its result besides leaving it on the stack (generated handlers' forms).</summary>
+internal enum PureThen : byte
+{
+    /// <summary>Leaves it on the stack.</summary>
+    None,
+    /// <summary>Writes it to a local instead (<c>local.set</c>).</summary>
+    Set,
+    /// <summary>Writes it to a local as well (<c>local.tee</c>).</summary>
+    Tee,
+}
+
 /// <summary>
 /// The threaded machine's handlers (<see cref="ThreadedOp"/>): control, calls and variables here; memory accesses,
 /// superinstructions and the pure instructions (generated from the instruction table) in the other parts.

@@ -10,8 +10,9 @@ namespace WasmHarness.Interpreter.Threaded;
 /// superinstructions already resolved by <see cref="Compiler"/>) into threaded code: each op becomes a
 /// <see cref="ThreadedOp"/> naming its handler, branch targets become pointers. A superinstruction that ends in a
 /// pure instruction (<see cref="InternalOp.LocalGetPure"/> and its kin) has a generated handler of its own
-/// (<c>Handlers.PureAfter</c>), or, for the instructions with several results, becomes two ops: its first part and the
-/// pure instruction's own handler.
+/// (<c>Handlers.PureHandler</c>), or, for the instructions with several results, becomes two ops: its first part and
+/// the pure instruction's own handler. A pure instruction (or such a superinstruction) followed by a <c>local.set</c>
+/// or <c>local.tee</c> of its result is one op, unless a branch lands on the local op.
 /// </summary>
 /// <remarks>
 /// The threaded machine runs a function only when every value it can see is a number (i32, i64, f32, f64: one 64-bit
@@ -32,8 +33,11 @@ internal static unsafe class Threader
             return null;
         }
         var code = compiled.Code;
-        // Where each op starts in the threaded code (ops ending in a pure instruction take two).
+        var isTarget = BranchTargetPcs(compiled);
+        // Where each op starts in the threaded code. A pure instruction followed by a local.set or local.tee of its
+        // result (not a branch target) is one op: then[pc] says which, and the local op takes no room.
         var start = new int[code.Length + 1];
+        var then = new PureThen[code.Length];
         for (var pc = 0; pc < code.Length; pc++)
         {
             var width = Width(code[pc], module);
@@ -42,6 +46,13 @@ internal static unsafe class Threader
                 return null;
             }
             start[pc + 1] = start[pc] + width;
+            if (width == 1 && pc + 1 < code.Length && !isTarget[pc + 1] && ThenOf(code[pc + 1]) is var next and not PureThen.None
+                && PureForm(code[pc]) is var (fusion, dispatch) && Handlers.PureHandler(fusion, next, dispatch) != null)
+            {
+                then[pc] = next;
+                start[pc + 2] = start[pc + 1];
+                pc++;
+            }
         }
         var ops = GC.AllocateArray<ThreadedOp>(start[^1], pinned: true);
         var targets = GC.AllocateArray<ThreadedTarget>(compiled.BranchTargets.Length, pinned: true);
@@ -57,6 +68,11 @@ internal static unsafe class Threader
             for (var pc = 0; pc < code.Length; pc++)
             {
                 Emit(code[pc], first + start[pc], first, start, firstTarget, function.Type.Results.Count, pc);
+                if (then[pc] != PureThen.None)
+                {
+                    EmitThen(code[pc], then[pc], code[pc + 1].A, first + start[pc]);
+                    pc++;
+                }
             }
         }
         return new ThreadedCode(ops, targets, compiled.ParamCount, compiled.LocalCount, compiled.MaxHeight);
@@ -71,14 +87,14 @@ internal static unsafe class Threader
     /// <summary>How many threaded ops <paramref name="op"/> becomes: 0 when the threaded machine cannot run it.</summary>
     private static int Width(in Op op, Validation.ValidatedModule module)
     {
-        if (Handlers.Pure(op.Dispatch) != null)
+        if (Handlers.PureHandler(0, PureThen.None, op.Dispatch) != null)
         {
             return 1; // a pure scalar instruction, cold ones included
         }
         return op.Code switch
         {
             InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure =>
-                Handlers.PureAfter(op.Code, FusedPure(op)) != null ? 1 : 2,
+                Handlers.PureHandler(op.Code, PureThen.None, FusedPure(op)) != null ? 1 : 2,
             InternalOp.LocalI32Load or InternalOp.LocalI64Load or InternalOp.LocalI32Load8U or InternalOp.LocalI32Load8S => op.B == 0 ? 1 : 0,
             InternalOp.Jump or InternalOp.BrMove or InternalOp.BrIfJump or InternalOp.BrIfMove or InternalOp.BrUnless
                 or InternalOp.BrTableJump or InternalOp.BrIfZeroJump or InternalOp.BrIfI32 or InternalOp.BrIfImmI32
@@ -115,7 +131,7 @@ internal static unsafe class Threader
         var target = op.Code is InternalOp.BrTableJump ? targets + op.A : (void*)(first + start[Math.Min(op.A, start.Length - 1)]);
         *at = new ThreadedOp { Handler = HandlerOf(op, resultCount, pc), A = op.A, B = op.B, C = op.C, Target = target };
         if (op.Code is InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure
-            && Handlers.PureAfter(op.Code, FusedPure(op)) is var fused && fused != null)
+            && Handlers.PureHandler(op.Code, PureThen.None, FusedPure(op)) is var fused && fused != null)
         {
             at->Handler = fused;
             return;
@@ -124,24 +140,79 @@ internal static unsafe class Threader
         {
             case InternalOp.LocalGetPure:
                 *at = new ThreadedOp { Handler = &Handlers.LocalGet, A = op.A };
-                at[1] = new ThreadedOp { Handler = Handlers.Pure((Opcode)op.B) };
+                at[1] = new ThreadedOp { Handler = Handlers.PureHandler(0, PureThen.None, (Opcode)op.B) };
                 break;
             case InternalOp.LocalGet2Pure:
                 *at = new ThreadedOp { Handler = &Handlers.LocalGet2, A = op.A, B = op.B };
-                at[1] = new ThreadedOp { Handler = Handlers.Pure((Opcode)(uint)op.C) };
+                at[1] = new ThreadedOp { Handler = Handlers.PureHandler(0, PureThen.None, (Opcode)(uint)op.C) };
                 break;
             case InternalOp.LocalLoad32Pure:
                 *at = new ThreadedOp { Handler = &Handlers.LocalI32Load, A = op.A, C = op.C };
-                at[1] = new ThreadedOp { Handler = Handlers.Pure((Opcode)op.B) };
+                at[1] = new ThreadedOp { Handler = Handlers.PureHandler(0, PureThen.None, (Opcode)op.B) };
                 break;
             case InternalOp.LocalLoad64Pure:
                 *at = new ThreadedOp { Handler = &Handlers.LocalI64Load, A = op.A, C = op.C };
-                at[1] = new ThreadedOp { Handler = Handlers.Pure((Opcode)op.B) };
+                at[1] = new ThreadedOp { Handler = Handlers.PureHandler(0, PureThen.None, (Opcode)op.B) };
                 break;
             case Opcode.Return:
                 at->A = resultCount;
                 break;
         }
+    }
+
+    /// <summary>
+    /// Rewrites the op at <paramref name="at"/> (a pure instruction, or a superinstruction ending in one) into its form
+    /// that also writes the result to <paramref name="local"/>: in B, or in C for the two-locals form, whose B is its
+    /// second local (generated handlers read it there).
+    /// </summary>
+    private static void EmitThen(in Op op, PureThen then, int local, ThreadedOp* at)
+    {
+        var (fusion, dispatch) = PureForm(op)!.Value;
+        at->Handler = Handlers.PureHandler(fusion, then, dispatch);
+        if (fusion == InternalOp.LocalGet2Pure)
+        {
+            at->C = (ulong)local;
+        }
+        else
+        {
+            at->B = local;
+        }
+    }
+
+    /// <summary>The superinstruction (0: none) and pure instruction's dispatch code of an op that ends in a pure instruction, or null.</summary>
+    private static (Opcode Fusion, Opcode Dispatch)? PureForm(in Op op) => op.Code switch
+    {
+        InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure => (op.Code, FusedPure(op)),
+        _ when Handlers.PureHandler(0, PureThen.None, op.Dispatch) != null => (0, op.Dispatch),
+        _ => null,
+    };
+
+    /// <summary>Which write of the top value <paramref name="op"/> is, if it is a <c>local.set</c> or <c>local.tee</c>.</summary>
+    private static PureThen ThenOf(in Op op) => op.Code switch
+    {
+        Opcode.LocalSet or InternalOp.LocalSetBits => PureThen.Set,
+        Opcode.LocalTee or InternalOp.LocalTeeBits => PureThen.Tee,
+        _ => PureThen.None,
+    };
+
+    /// <summary>The pcs a branch may land on (ops that start a label): they stay ops of their own.</summary>
+    private static bool[] BranchTargetPcs(CompiledFunction compiled)
+    {
+        var isTarget = new bool[compiled.Code.Length + 1];
+        foreach (var op in compiled.Code)
+        {
+            if (op.Code is InternalOp.Jump or InternalOp.BrMove or InternalOp.BrIfJump or InternalOp.BrIfMove or InternalOp.BrUnless
+                or InternalOp.BrIfZeroJump or InternalOp.BrIfI32 or InternalOp.BrIfImmI32 or InternalOp.BrIfLocalImmI32
+                or InternalOp.BrIfLocalsI32 or InternalOp.BrIfTopLocalI32)
+            {
+                isTarget[op.A] = true;
+            }
+        }
+        foreach (var target in compiled.BranchTargets)
+        {
+            isTarget[target.Pc] = true;
+        }
+        return isTarget;
     }
 
     /// <summary>The dispatch code of the pure instruction a superinstruction ending in one ends with.</summary>
@@ -150,7 +221,7 @@ internal static unsafe class Threader
     /// <summary>The handler of a one-op translation (the two-op ones are written by <see cref="Emit"/>).</summary>
     private static OpHandler HandlerOf(in Op op, int resultCount, int pc)
     {
-        if (Handlers.Pure(op.Dispatch) is var pure && pure != null)
+        if (Handlers.PureHandler(0, PureThen.None, op.Dispatch) is var pure && pure != null)
         {
             return pure;
         }
