@@ -152,6 +152,14 @@ public sealed class Engine(EngineOptions? options = null)
     public Jit.JitStatistics JitStatistics { get; } = new();
 
     /// <summary>
+    /// Whether this process can run the interpreter's threaded code (<see cref="EngineOptions.ThreadedInterpreter"/>):
+    /// its handlers need RyuJIT to compile calls in tail position as jumps, which a probe checks once per process (a
+    /// debugger, <c>DOTNET_JITMinOpts</c> or a Debug build of the runtime turn them off). When false, every function
+    /// the interpreter runs goes through its dispatch loop.
+    /// </summary>
+    public static bool ThreadedInterpreterAvailable => Interpreter.Threaded.ThreadedMachine.TailCallsWork;
+
+    /// <summary>
     /// TEST-ONLY seam of the differential fault benchmark: every module compiled with this engine is replaced by
     /// <paramref name="rewrite"/>'s result before validation (a copy with some instructions miscompiled, and helper
     /// functions appended), so both tiers run the faulty module and the oracle can prove it detects real

@@ -53,7 +53,7 @@ public static class ConsoleReport
             }
         }
 
-        plain.WriteLine($"suite: {run.Suite}{(run.SuiteProvenance is null ? "" : $" ({run.SuiteProvenance})")}; profile: {run.Profile}; platform: {run.Platform}");
+        plain.WriteLine($"suite: {run.Suite}{(run.SuiteProvenance is null ? "" : $" ({run.SuiteProvenance})")}; profile: {run.Profile}; platform: {run.Platform}; interpreter: {(Engine.ThreadedInterpreterAvailable ? "threaded code and dispatch loop" : "dispatch loop only (no tail calls in this process)")}");
         foreach (var engine in run.Engines)
         {
             if (engine.Proposals is { } proposals)
