@@ -209,6 +209,38 @@ internal static unsafe partial class Handlers
         return ip->Handler(ip, sp, fp, c);
     }
 
+    /// <summary><c>return_call</c>: the callee replaces this function's frame; Target is the function's final return.</summary>
+    [MethodImpl(Hot)]
+    internal static ulong* ReturnCall(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c) =>
+        TailCall(c.Instance.Functions[ip->A], ip, sp, fp, c);
+
+    /// <summary><c>return_call_indirect</c>: A is the type index, B the table; Target is the function's final return.</summary>
+    [MethodImpl(Hot)]
+    internal static ulong* ReturnCallIndirect(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        var function = Resolve(c, ip, *--sp);
+        return TailCall(function, ip, sp, fp, c);
+    }
+
+    /// <summary>
+    /// A tail call of <paramref name="function"/>: threaded, it takes over the frame (<see cref="ThreadedMachine.EnterInPlace"/>);
+    /// otherwise it is called out and this function returns its results (the function's final return, Target).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong* TailCall(FunctionInstance function, ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        if (function is WasmFunction wasm && c.Machine.CodeFor(wasm) is { Entry: not null } code)
+        {
+            var callee = ReferenceEquals(wasm.Instance, c.Instance) ? c : c.Machine.ContextOf(wasm.Instance);
+            c.Machine.EnterInPlace(sp, fp, wasm, code);
+            ip = code.Entry;
+            return ip->Handler(ip, fp + code.LocalCount, fp, callee);
+        }
+        sp = c.Machine.CallOut(function, sp, c);
+        ip = (ThreadedOp*)ip->Target;
+        return ip->Handler(ip, sp, fp, c);
+    }
+
     /// <summary>The function a <c>call_indirect</c> names, after its checks; out of the handler (it has locals whose address is taken).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static FunctionInstance Resolve(ThreadedContext c, ThreadedOp* ip, ulong index) =>

@@ -166,6 +166,35 @@ internal sealed unsafe class ThreadedMachine : IDisposable
         return newFp;
     }
 
+    /// <summary>
+    /// A tail call (<c>return_call</c>): <paramref name="function"/> replaces the running function in its frame, whose
+    /// caller it returns to. Its arguments, the top slots below <paramref name="sp"/>, move down to
+    /// <paramref name="fp"/>; its declared locals are zeroed. The frame stack does not grow, so a tail-recursive loop
+    /// runs in constant space.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void EnterInPlace(ulong* sp, ulong* fp, WasmFunction function, ThreadedCode code)
+    {
+        if (fp + code.MaxHeight > _stackLimit)
+        {
+            TrapException.Throw(TrapKind.CallStackExhausted);
+        }
+        if (_store.Interrupted)
+        {
+            TrapException.Throw(TrapKind.Interrupted);
+        }
+        var args = sp - code.ParamCount;
+        for (var i = 0; i < code.ParamCount; i++)
+        {
+            fp[i] = args[i];
+        }
+        for (var local = fp + code.ParamCount; local < fp + code.LocalCount; local++)
+        {
+            *local = 0;
+        }
+        Frames[Depth - 1].Function = function;
+    }
+
     /// <summary>Grows the frame stack, or traps when a limit is reached.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void MakeRoom(ulong* end)

@@ -17,7 +17,7 @@ namespace WasmHarness.Interpreter.Threaded;
 /// <remarks>
 /// The threaded machine runs a function only when every value it can see is a number (i32, i64, f32, f64: one 64-bit
 /// slot each, no object reference, so the stack is plain native memory) and every op has a handler; anything else
-/// (references, vectors, exceptions, tail calls, multiple memories, tables, GC) returns null and the function runs
+/// (references, vectors, exceptions, <c>return_call_ref</c>, multiple memories, tables, GC) returns null and the function runs
 /// in <see cref="Machine.Run"/>. The check is on what produces values (locals, globals, calls, constants, loads,
 /// pure instructions): with only numbers produced, only numbers are consumed.
 /// </remarks>
@@ -112,8 +112,8 @@ internal static unsafe class Threader
                 or Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee
                 or Opcode.I32Const or Opcode.I64Const or Opcode.F32Const or Opcode.F64Const => 1,
             Opcode.GlobalGet or Opcode.GlobalSet => IsNumber(module.Globals[op.A].Type) ? 1 : 0,
-            Opcode.Call => Numeric(module.FunctionTypes[op.A]) ? 1 : 0,
-            Opcode.CallIndirect => module.Types[op.A].Body is FunctionType type && Numeric(type) ? 1 : 0,
+            Opcode.Call or Opcode.ReturnCall => Numeric(module.FunctionTypes[op.A]) ? 1 : 0,
+            Opcode.CallIndirect or Opcode.ReturnCallIndirect => module.Types[op.A].Body is FunctionType type && Numeric(type) ? 1 : 0,
             Opcode.I32Load or Opcode.I64Load or Opcode.F32Load or Opcode.F64Load
                 or Opcode.I32Load8s or Opcode.I32Load8u or Opcode.I32Load16s or Opcode.I32Load16u
                 or Opcode.I64Load8s or Opcode.I64Load8u or Opcode.I64Load16s or Opcode.I64Load16u
@@ -128,7 +128,13 @@ internal static unsafe class Threader
 
     private static void Emit(in Op op, ThreadedOp* at, ThreadedOp* first, int[] start, ThreadedTarget* targets, int resultCount, int pc)
     {
-        var target = op.Code is InternalOp.BrTableJump ? targets + op.A : (void*)(first + start[Math.Min(op.A, start.Length - 1)]);
+        var target = op.Code switch
+        {
+            InternalOp.BrTableJump => targets + op.A,
+            // A tail call that calls out returns the callee's results through the function's final return.
+            Opcode.ReturnCall or Opcode.ReturnCallIndirect => first + start[^1] - 1,
+            _ => (void*)(first + start[Math.Min(op.A, start.Length - 1)]),
+        };
         *at = new ThreadedOp { Handler = HandlerOf(op, resultCount, pc), A = op.A, B = op.B, C = op.C, Target = target };
         if (op.Code is InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure
             && Handlers.PureHandler(op.Code, PureThen.None, FusedPure(op)) is var fused && fused != null)
@@ -242,6 +248,8 @@ internal static unsafe class Threader
             Opcode.Return => resultCount switch { 0 => &Handlers.Return0, 1 => &Handlers.Return1, _ => &Handlers.Return },
             Opcode.Call => &Handlers.Call,
             Opcode.CallIndirect => &Handlers.CallIndirect,
+            Opcode.ReturnCall => &Handlers.ReturnCall,
+            Opcode.ReturnCallIndirect => &Handlers.ReturnCallIndirect,
             Opcode.Drop => &Handlers.Drop,
             Opcode.Select => &Handlers.Select,
             Opcode.LocalGet or InternalOp.LocalGetBits => &Handlers.LocalGet,

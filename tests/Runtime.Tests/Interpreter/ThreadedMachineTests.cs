@@ -45,7 +45,7 @@ public sealed class ThreadedMachineTests
         Assert.True(CodeOf(instance, "numbers") is { Entry: not null });
         Assert.Same(ThreadedCode.None, CodeOf(instance, "reference"));
         Assert.Same(ThreadedCode.None, CodeOf(instance, "vector"));
-        Assert.Same(ThreadedCode.None, CodeOf(instance, "tail"));
+        Assert.True(CodeOf(instance, "tail") is { Entry: not null });
         Assert.Same(ThreadedCode.None, CodeOf(instance, "null-test"));
         Assert.Equal(1, instance.Invoke("null-test")[0].I32);
         Assert.Equal(7L, instance.Invoke("numbers", Value.FromI32(0), Value.FromF64(7.9))[0].I64);
@@ -63,6 +63,31 @@ public sealed class ThreadedMachineTests
         var trap = Assert.Throws<TrapException>(() => instance.Invoke("down", Value.FromI32(10_000_000)));
         Assert.Equal(TrapKind.CallStackExhausted, trap.Kind);
         Assert.Equal(1000, instance.Invoke("down", Value.FromI32(1000))[0].I32);
+    }
+
+    [Fact]
+    public void Tail_calls_run_in_constant_space_and_may_call_out()
+    {
+        var linker = new Linker().DefineFunction("env", "host", (int x) => x + 1000);
+        var (_, instance) = Instantiate("""
+            (module
+              (import "env" "host" (func $host (param i32) (result i32)))
+              (type $t (func (param i32 i64) (result i64)))
+              (table 1 funcref) (elem (i32.const 0) $count)
+              (func $count (export "count") (type $t) (local f64)
+                (if (result i64) (i32.eqz (local.get 0)) (then (local.get 1))
+                  (else (return_call_indirect (type $t) (i32.sub (local.get 0) (i32.const 1)) (i64.add (local.get 1) (i64.const 2)) (i32.const 0)))))
+              (func $even (export "even") (param i32) (result i32)
+                (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1)) (else (return_call $odd (i32.sub (local.get 0) (i32.const 1))))))
+              (func $odd (param i32) (result i32)
+                (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0)) (else (return_call $even (i32.sub (local.get 0) (i32.const 1))))))
+              (func (export "out") (param i32) (result i32) (return_call $host (i32.add (local.get 0) (i32.const 1)))))
+            """, linker: linker);
+        Assert.True(CodeOf(instance, "count") is { Entry: not null });
+        Assert.Equal(20_000_000L, instance.Invoke("count", Value.FromI32(10_000_000), Value.FromI64(0))[0].I64);
+        Assert.Equal(1, instance.Invoke("even", Value.FromI32(1_000_001 - 1))[0].I32);
+        Assert.Equal(0, instance.Invoke("even", Value.FromI32(1_000_001))[0].I32);
+        Assert.Equal(1042, instance.Invoke("out", Value.FromI32(41))[0].I32);
     }
 
     [Fact]
