@@ -142,7 +142,7 @@ internal static unsafe partial class Handlers
         {
             return fp;
         }
-        return ip->Handler(ip, fp, frame.CallerFp, frame.Caller);
+        return ip->Handler(ip, fp, frame.CallerFp, c.Machine.Context(frame.CallerContext));
     }
 
     /// <summary>Return with one result.</summary>
@@ -156,7 +156,7 @@ internal static unsafe partial class Handlers
         {
             return fp + 1;
         }
-        return ip->Handler(ip, fp + 1, frame.CallerFp, frame.Caller);
+        return ip->Handler(ip, fp + 1, frame.CallerFp, c.Machine.Context(frame.CallerContext));
     }
 
     /// <summary>Return with A results.</summary>
@@ -171,7 +171,7 @@ internal static unsafe partial class Handlers
         {
             return sp;
         }
-        return ip->Handler(ip, sp, frame.CallerFp, frame.Caller);
+        return ip->Handler(ip, sp, frame.CallerFp, c.Machine.Context(frame.CallerContext));
     }
 
     // ---- Calls --------------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ internal static unsafe partial class Handlers
         if (function is WasmFunction wasm && c.Machine.CodeFor(wasm) is { Entry: not null } code)
         {
             var callee = ReferenceEquals(wasm.Instance, c.Instance) ? c : c.Machine.ContextOf(wasm.Instance);
-            var newFp = c.Machine.Enter(ip + 1, sp, fp, c, wasm, code);
+            var newFp = c.Machine.Enter(ip + 1, sp, fp, c, callee, wasm, code);
             ip = code.Entry;
             return ip->Handler(ip, newFp + code.LocalCount, newFp, callee);
         }
@@ -200,7 +200,7 @@ internal static unsafe partial class Handlers
         if (function is WasmFunction wasm && c.Machine.CodeFor(wasm) is { Entry: not null } code)
         {
             var callee = ReferenceEquals(wasm.Instance, c.Instance) ? c : c.Machine.ContextOf(wasm.Instance);
-            var newFp = c.Machine.Enter(ip + 1, sp, fp, c, wasm, code);
+            var newFp = c.Machine.Enter(ip + 1, sp, fp, c, callee, wasm, code);
             ip = code.Entry;
             return ip->Handler(ip, newFp + code.LocalCount, newFp, callee);
         }
@@ -232,7 +232,7 @@ internal static unsafe partial class Handlers
         if (function is WasmFunction wasm && c.Machine.CodeFor(wasm) is { Entry: not null } code)
         {
             var callee = ReferenceEquals(wasm.Instance, c.Instance) ? c : c.Machine.ContextOf(wasm.Instance);
-            c.Machine.EnterInPlace(sp, fp, wasm, code);
+            c.Machine.EnterInPlace(sp, fp, callee, wasm, code);
             ip = code.Entry;
             return ip->Handler(ip, fp + code.LocalCount, fp, callee);
         }

@@ -28,12 +28,22 @@ internal sealed unsafe class ThreadedMachine : IDisposable
     internal Frame[] Frames;
     internal int Depth;
 
+    /// <summary>Every context this machine made, by <see cref="ThreadedContext.Id"/> (frames name contexts by number).</summary>
+    internal ThreadedContext[] Contexts = new ThreadedContext[4];
+    private int _contextCount;
+
+    /// <summary>
+    /// A call's frame: where to return, the caller's frame pointer and context, and the callee (its context and its
+    /// index in its instance, for backtraces). Numbers and pointers only: pushing a frame stores no object reference,
+    /// so a call pays no GC write barrier.
+    /// </summary>
     internal struct Frame
     {
         public ThreadedOp* ReturnIp;
         public ulong* CallerFp;
-        public ThreadedContext Caller;
-        public WasmFunction Function;
+        public int CallerContext;
+        public int CalleeContext;
+        public uint CalleeIndex;
     }
 
     public ThreadedMachine(Store store)
@@ -136,14 +146,31 @@ internal sealed unsafe class ThreadedMachine : IDisposable
 
     /// <summary>The context of <paramref name="instance"/>, one per instance (its store has this machine only).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal ThreadedContext ContextOf(ModuleInstance instance) => instance.ThreadedContext ??= new ThreadedContext(this, instance);
+    internal ThreadedContext ContextOf(ModuleInstance instance)
+    {
+        if (instance.ThreadedContext is { } known)
+        {
+            return known;
+        }
+        if (_contextCount == Contexts.Length)
+        {
+            Array.Resize(ref Contexts, Contexts.Length * 2);
+        }
+        var context = new ThreadedContext(this, instance, _contextCount);
+        Contexts[_contextCount++] = context;
+        return instance.ThreadedContext = context;
+    }
+
+    /// <summary>The context a frame names.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ThreadedContext Context(int id) => Contexts[id];
 
     /// <summary>
-    /// Pushes the frame of a call to <paramref name="function"/> whose arguments are the top slots below
+    /// Pushes the frame of a call to <paramref name="function"/> (of <paramref name="callee"/>'s instance) whose arguments are the top slots below
     /// <paramref name="sp"/>; returns its frame pointer (its first argument), with the declared locals zeroed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ulong* Enter(ThreadedOp* returnIp, ulong* sp, ulong* fp, ThreadedContext caller, WasmFunction function, ThreadedCode code)
+    internal ulong* Enter(ThreadedOp* returnIp, ulong* sp, ulong* fp, ThreadedContext caller, ThreadedContext callee, WasmFunction function, ThreadedCode code)
     {
         var newFp = sp - code.ParamCount;
         if (newFp + code.MaxHeight > _stackLimit || Depth >= Frames.Length)
@@ -161,8 +188,9 @@ internal sealed unsafe class ThreadedMachine : IDisposable
         ref var frame = ref Frames[Depth++];
         frame.ReturnIp = returnIp;
         frame.CallerFp = fp;
-        frame.Caller = caller;
-        frame.Function = function;
+        frame.CallerContext = caller.Id;
+        frame.CalleeContext = callee.Id;
+        frame.CalleeIndex = function.Index;
         return newFp;
     }
 
@@ -173,7 +201,7 @@ internal sealed unsafe class ThreadedMachine : IDisposable
     /// runs in constant space.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void EnterInPlace(ulong* sp, ulong* fp, WasmFunction function, ThreadedCode code)
+    internal void EnterInPlace(ulong* sp, ulong* fp, ThreadedContext callee, WasmFunction function, ThreadedCode code)
     {
         if (fp + code.MaxHeight > _stackLimit)
         {
@@ -192,7 +220,9 @@ internal sealed unsafe class ThreadedMachine : IDisposable
         {
             *local = 0;
         }
-        Frames[Depth - 1].Function = function;
+        ref var frame = ref Frames[Depth - 1];
+        frame.CalleeContext = callee.Id;
+        frame.CalleeIndex = function.Index;
     }
 
     /// <summary>Grows the frame stack, or traps when a limit is reached.</summary>
@@ -274,7 +304,7 @@ internal sealed unsafe class ThreadedMachine : IDisposable
                 fp[i] = args[i].Normalize(parameters[i]).Low;
             }
             var c = ContextOf(function.Instance);
-            fp = Enter(null, fp + args.Length, null, c, function, code);
+            fp = Enter(null, fp + args.Length, null, c, c, function, code);
             var entry = code.Entry;
             entry->Handler(entry, fp + code.LocalCount, fp, c);
             for (var i = 0; i < results.Length; i++)
@@ -301,7 +331,8 @@ internal sealed unsafe class ThreadedMachine : IDisposable
             var frames = new WasmFunction[Depth];
             for (var i = 0; i < Depth; i++)
             {
-                frames[i] = Frames[Depth - 1 - i].Function;
+                ref var frame = ref Frames[Depth - 1 - i];
+                frames[i] = (WasmFunction)Contexts[frame.CalleeContext].Instance.Functions[frame.CalleeIndex];
             }
             trap.WasmBacktrace = frames;
         }
