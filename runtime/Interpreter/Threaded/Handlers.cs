@@ -176,8 +176,26 @@ internal static unsafe partial class Handlers
 
     // ---- Calls --------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// <c>call</c>. The common case, a threaded function of the same instance with room for its frame, makes no call
+    /// of its own (so RyuJIT saves no registers around one); every other case is <see cref="CallAny"/>.
+    /// </summary>
     [MethodImpl(Hot)]
     internal static ulong* Call(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        if (c.Instance.Functions[ip->A] is WasmFunction { Threaded: { Entry: not null } code } wasm
+            && ReferenceEquals(wasm.Instance, c.Instance)
+            && c.Machine.TryEnterHere(ip + 1, sp, fp, c, wasm, code) is var newFp && newFp != null)
+        {
+            ip = code.Entry;
+            return ip->Handler(ip, newFp + code.LocalCount, newFp, c);
+        }
+        return CallAny(ip, sp, fp, c);
+    }
+
+    /// <summary><c>call</c> of anything: code made on first call, another instance, a function called out, a trap.</summary>
+    [MethodImpl(Hot)]
+    internal static ulong* CallAny(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
     {
         var function = c.Instance.Functions[ip->A];
         if (function is WasmFunction wasm && c.Machine.CodeFor(wasm) is { Entry: not null } code)

@@ -195,6 +195,32 @@ internal sealed unsafe class ThreadedMachine : IDisposable
     }
 
     /// <summary>
+    /// <see cref="Enter"/> for a callee of the caller's instance when nothing needs doing but the push: room on both
+    /// stacks and no interrupt; null otherwise (the caller then takes the general path, which traps or grows). Makes no
+    /// call, so the handler it is inlined into saves no registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ulong* TryEnterHere(ThreadedOp* returnIp, ulong* sp, ulong* fp, ThreadedContext c, WasmFunction function, ThreadedCode code)
+    {
+        var newFp = sp - code.ParamCount;
+        if (newFp + code.MaxHeight > _stackLimit || Depth >= Frames.Length || _store.Interrupted)
+        {
+            return null;
+        }
+        for (var local = sp; local < newFp + code.LocalCount; local++)
+        {
+            *local = 0;
+        }
+        ref var frame = ref Frames[Depth++];
+        frame.ReturnIp = returnIp;
+        frame.CallerFp = fp;
+        frame.CallerContext = c.Id;
+        frame.CalleeContext = c.Id;
+        frame.CalleeIndex = function.Index;
+        return newFp;
+    }
+
+    /// <summary>
     /// A tail call (<c>return_call</c>): <paramref name="function"/> replaces the running function in its frame, whose
     /// caller it returns to. Its arguments, the top slots below <paramref name="sp"/>, move down to
     /// <paramref name="fp"/>; its declared locals are zeroed. The frame stack does not grow, so a tail-recursive loop
