@@ -436,6 +436,20 @@ internal static class Emitters
                 }
             }
         }
+        // Memory accesses: a handler per scalar load and store (width and extension from the row: align=, _s), on memory 0.
+        var accesses = rows.Where(r => r.Immediates == "MemArg" && r.Prefix == 0 && !r.IsCustom
+            && r.Parameters!.Length > 0 && r.Parameters[0] == "addr" && r.Parameters.Skip(1).Concat(r.Results!).All(t => t is "i32" or "i64" or "f32" or "f64")).ToList();
+        foreach (var row in accesses)
+        {
+            AppendThreadedAccess(sb, row);
+        }
+        sb.Append("    /// <summary>The handler of scalar load or store <paramref name=\"opcode\"/> (memory 0), or null.</summary>\n");
+        sb.Append("    internal static OpHandler MemoryAccess(Opcode opcode) => opcode switch\n    {\n");
+        foreach (var row in accesses)
+        {
+            sb.Append("        Opcode.").Append(row.Enum).Append(" => &").Append(row.Enum).Append(",\n");
+        }
+        sb.Append("        _ => null,\n    };\n\n");
         sb.Append("    /// <summary>\n    /// The handler of the pure scalar instruction of dispatch code <paramref name=\"dispatch\"/> after superinstruction\n");
         sb.Append("    /// <paramref name=\"fusion\"/> (<c>InternalOp.LocalGetPure</c> and its kin; 0: none) and followed by <paramref name=\"then\"/>,\n");
         sb.Append("    /// or null when there is none (then the sequence runs as several ops).\n    /// </summary>\n");
@@ -540,6 +554,32 @@ internal static class Emitters
             sb.Append(effect > 0 ? " + " : " - ").Append(Math.Abs(effect));
         }
         sb.Append(", fp, c);\n    }\n\n");
+    }
+
+    /// <summary>
+    /// One threaded load or store on memory 0 (C is the offset; <c>MemoryInstance.Address</c> checks the bounds): the
+    /// access's width is the row's natural alignment, a load ending in <c>_s</c> sign-extends, and an i32 result is kept
+    /// zero-extended in its slot.
+    /// </summary>
+    private static void AppendThreadedAccess(StringBuilder sb, Row row)
+    {
+        var width = 1 << row.Alignment;
+        var unsigned = width switch { 1 => "byte", 2 => "ushort", 4 => "uint", _ => "ulong" };
+        var signed = width switch { 1 => "sbyte", 2 => "short", 4 => "int", _ => "long" };
+        sb.Append("    [MethodImpl(Hot)]\n    internal static ulong* ").Append(row.Enum).Append("(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)\n    {\n");
+        if (row.Results!.Length == 1)
+        {
+            var address = "c.Memory!.Address(sp[-1], ip->C, " + width + ")";
+            var value = !row.Name.EndsWith("_s", StringComparison.Ordinal)
+                ? $"Unsafe.ReadUnaligned<{unsigned}>({address})"
+                : row.Results[0] == "i32" ? $"(uint)(int)Unsafe.ReadUnaligned<{signed}>({address})" : $"(ulong)(long)Unsafe.ReadUnaligned<{signed}>({address})";
+            sb.Append("        sp[-1] = ").Append(value).Append(";\n        ip++;\n        return ip->Handler(ip, sp, fp, c);\n    }\n\n");
+        }
+        else
+        {
+            sb.Append("        sp -= 2;\n        Unsafe.WriteUnaligned(c.Memory!.Address(sp[0], ip->C, ").Append(width).Append("), (").Append(unsigned).Append(")sp[1]);\n");
+            sb.Append("        ip++;\n        return ip->Handler(ip, sp, fp, c);\n    }\n\n");
+        }
     }
 
     /// <summary>Reads a 64-bit slot as the CLR type of a Wasm type.</summary>

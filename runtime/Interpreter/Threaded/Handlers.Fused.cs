@@ -255,9 +255,7 @@ internal static unsafe partial class Handlers
     {
         if ((uint)*--sp == 0)
         {
-            StopIfInterruptedGoingBack(ip, c);
-            ip = (ThreadedOp*)ip->Target;
-            return ip->Handler(ip, sp, fp, c);
+            return Taken(ip, sp, fp, c);
         }
         ip++;
         return ip->Handler(ip, sp, fp, c);
@@ -271,9 +269,7 @@ internal static unsafe partial class Handlers
         sp -= 2;
         if (T.Holds((int)sp[0], (int)sp[1]))
         {
-            StopIfInterruptedGoingBack(ip, c);
-            ip = (ThreadedOp*)ip->Target;
-            return ip->Handler(ip, sp, fp, c);
+            return Taken(ip, sp, fp, c);
         }
         ip++;
         return ip->Handler(ip, sp, fp, c);
@@ -286,9 +282,7 @@ internal static unsafe partial class Handlers
     {
         if (T.Holds((int)*--sp, (int)ip->C))
         {
-            StopIfInterruptedGoingBack(ip, c);
-            ip = (ThreadedOp*)ip->Target;
-            return ip->Handler(ip, sp, fp, c);
+            return Taken(ip, sp, fp, c);
         }
         ip++;
         return ip->Handler(ip, sp, fp, c);
@@ -301,9 +295,7 @@ internal static unsafe partial class Handlers
     {
         if (T.Holds((int)fp[ip->B], (int)ip->C))
         {
-            StopIfInterruptedGoingBack(ip, c);
-            ip = (ThreadedOp*)ip->Target;
-            return ip->Handler(ip, sp, fp, c);
+            return Taken(ip, sp, fp, c);
         }
         ip++;
         return ip->Handler(ip, sp, fp, c);
@@ -316,9 +308,7 @@ internal static unsafe partial class Handlers
     {
         if (T.Holds((int)fp[ip->B], (int)fp[(int)ip->C]))
         {
-            StopIfInterruptedGoingBack(ip, c);
-            ip = (ThreadedOp*)ip->Target;
-            return ip->Handler(ip, sp, fp, c);
+            return Taken(ip, sp, fp, c);
         }
         ip++;
         return ip->Handler(ip, sp, fp, c);
@@ -331,9 +321,7 @@ internal static unsafe partial class Handlers
     {
         if (T.Holds((int)*--sp, (int)fp[ip->B]))
         {
-            StopIfInterruptedGoingBack(ip, c);
-            ip = (ThreadedOp*)ip->Target;
-            return ip->Handler(ip, sp, fp, c);
+            return Taken(ip, sp, fp, c);
         }
         ip++;
         return ip->Handler(ip, sp, fp, c);

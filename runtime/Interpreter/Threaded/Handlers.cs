@@ -87,9 +87,7 @@ internal static unsafe partial class Handlers
     {
         if ((uint)*--sp != 0)
         {
-            StopIfInterruptedGoingBack(ip, c);
-            ip = (ThreadedOp*)ip->Target;
-            return ip->Handler(ip, sp, fp, c);
+            return Taken(ip, sp, fp, c);
         }
         ip++;
         return ip->Handler(ip, sp, fp, c);
@@ -185,7 +183,7 @@ internal static unsafe partial class Handlers
     {
         if (c.Instance.Functions[ip->A] is WasmFunction { Threaded: { Entry: not null } code } wasm
             && ReferenceEquals(wasm.Instance, c.Instance)
-            && c.Machine.TryEnterHere(ip + 1, sp, fp, c, wasm, code) is var newFp && newFp != null)
+            && c.Machine.TryEnter(ip + 1, sp, fp, c, c, wasm, code) is var newFp && newFp != null)
         {
             ip = code.Entry;
             return ip->Handler(ip, newFp + code.LocalCount, newFp, c);
@@ -195,26 +193,24 @@ internal static unsafe partial class Handlers
 
     /// <summary><c>call</c> of anything: code made on first call, another instance, a function called out, a trap.</summary>
     [MethodImpl(Hot)]
-    internal static ulong* CallAny(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
-    {
-        var function = c.Instance.Functions[ip->A];
-        if (function is WasmFunction wasm && c.Machine.CodeFor(wasm) is { Entry: not null } code)
-        {
-            var callee = ReferenceEquals(wasm.Instance, c.Instance) ? c : c.Machine.ContextOf(wasm.Instance);
-            var newFp = c.Machine.Enter(ip + 1, sp, fp, c, callee, wasm, code);
-            ip = code.Entry;
-            return ip->Handler(ip, newFp + code.LocalCount, newFp, callee);
-        }
-        sp = c.Machine.CallOut(function, sp, c);
-        ip++;
-        return ip->Handler(ip, sp, fp, c);
-    }
+    internal static ulong* CallAny(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c) =>
+        CallFunction(c.Instance.Functions[ip->A], ip, sp, fp, c);
 
     /// <summary><c>call_indirect</c>: A is the type index, B the table.</summary>
     [MethodImpl(Hot)]
     internal static ulong* CallIndirect(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
     {
         var function = Resolve(c, ip, *--sp);
+        return CallFunction(function, ip, sp, fp, c);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="function"/> with the arguments on top of the stack: threaded, a frame is pushed and its code
+    /// runs next; otherwise it is called out and the op after the call runs next.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong* CallFunction(FunctionInstance function, ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
         if (function is WasmFunction wasm && c.Machine.CodeFor(wasm) is { Entry: not null } code)
         {
             var callee = ReferenceEquals(wasm.Instance, c.Instance) ? c : c.Machine.ContextOf(wasm.Instance);
@@ -336,6 +332,15 @@ internal static unsafe partial class Handlers
     }
 
     // ---- Helpers --------------------------------------------------------------------------------------
+
+    /// <summary>A conditional branch taken: to Target, noticing an interrupt when it goes back.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong* Taken(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        StopIfInterruptedGoingBack(ip, c);
+        ip = (ThreadedOp*)ip->Target;
+        return ip->Handler(ip, sp, fp, c);
+    }
 
     /// <summary>A taken branch back traps with <c>interrupted</c> when the store was asked to stop.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -166,20 +166,18 @@ internal sealed unsafe class ThreadedMachine : IDisposable
     internal ThreadedContext Context(int id) => Contexts[id];
 
     /// <summary>
-    /// Pushes the frame of a call to <paramref name="function"/> (of <paramref name="callee"/>'s instance) whose arguments are the top slots below
-    /// <paramref name="sp"/>; returns its frame pointer (its first argument), with the declared locals zeroed.
+    /// Pushes the frame of a call to <paramref name="function"/> (of <paramref name="callee"/>'s instance) whose
+    /// arguments are the top slots below <paramref name="sp"/>; returns its frame pointer (its first argument), with
+    /// the declared locals zeroed. Null when there is more to do than the push (no room on a stack, an interrupt):
+    /// then <see cref="Enter"/>. Makes no call, so the handler it is inlined into saves no registers around one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ulong* Enter(ThreadedOp* returnIp, ulong* sp, ulong* fp, ThreadedContext caller, ThreadedContext callee, WasmFunction function, ThreadedCode code)
+    internal ulong* TryEnter(ThreadedOp* returnIp, ulong* sp, ulong* fp, ThreadedContext caller, ThreadedContext callee, WasmFunction function, ThreadedCode code)
     {
         var newFp = sp - code.ParamCount;
-        if (newFp + code.MaxHeight > _stackLimit || Depth >= Frames.Length)
+        if (newFp + code.MaxHeight > _stackLimit || Depth >= Frames.Length || _store.Interrupted)
         {
-            MakeRoom(newFp + code.MaxHeight);
-        }
-        if (_store.Interrupted)
-        {
-            TrapException.Throw(TrapKind.Interrupted);
+            return null;
         }
         for (var local = sp; local < newFp + code.LocalCount; local++)
         {
@@ -194,30 +192,21 @@ internal sealed unsafe class ThreadedMachine : IDisposable
         return newFp;
     }
 
-    /// <summary>
-    /// <see cref="Enter"/> for a callee of the caller's instance when nothing needs doing but the push: room on both
-    /// stacks and no interrupt; null otherwise (the caller then takes the general path, which traps or grows). Makes no
-    /// call, so the handler it is inlined into saves no registers.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ulong* TryEnterHere(ThreadedOp* returnIp, ulong* sp, ulong* fp, ThreadedContext c, WasmFunction function, ThreadedCode code)
+    /// <summary><see cref="TryEnter"/> that grows the frame stack when it must, or traps (exhaustion, an interrupt).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal ulong* Enter(ThreadedOp* returnIp, ulong* sp, ulong* fp, ThreadedContext caller, ThreadedContext callee, WasmFunction function, ThreadedCode code)
     {
-        var newFp = sp - code.ParamCount;
-        if (newFp + code.MaxHeight > _stackLimit || Depth >= Frames.Length || _store.Interrupted)
+        if (TryEnter(returnIp, sp, fp, caller, callee, function, code) is var newFp && newFp != null)
         {
-            return null;
+            return newFp;
         }
-        for (var local = sp; local < newFp + code.LocalCount; local++)
+        MakeRoom(sp - code.ParamCount + code.MaxHeight);
+        var entered = TryEnter(returnIp, sp, fp, caller, callee, function, code);
+        if (entered == null)
         {
-            *local = 0;
+            TrapException.Throw(TrapKind.Interrupted); // with room made, only an interrupt refuses the push
         }
-        ref var frame = ref Frames[Depth++];
-        frame.ReturnIp = returnIp;
-        frame.CallerFp = fp;
-        frame.CallerContext = c.Id;
-        frame.CalleeContext = c.Id;
-        frame.CalleeIndex = function.Index;
-        return newFp;
+        return entered;
     }
 
     /// <summary>

@@ -114,13 +114,8 @@ internal static unsafe class Threader
             Opcode.GlobalGet or Opcode.GlobalSet => IsNumber(module.Globals[op.A].Type) ? 1 : 0,
             Opcode.Call or Opcode.ReturnCall => Numeric(module.FunctionTypes[op.A]) ? 1 : 0,
             Opcode.CallIndirect or Opcode.ReturnCallIndirect => module.Types[op.A].Body is FunctionType type && Numeric(type) ? 1 : 0,
-            Opcode.I32Load or Opcode.I64Load or Opcode.F32Load or Opcode.F64Load
-                or Opcode.I32Load8s or Opcode.I32Load8u or Opcode.I32Load16s or Opcode.I32Load16u
-                or Opcode.I64Load8s or Opcode.I64Load8u or Opcode.I64Load16s or Opcode.I64Load16u
-                or Opcode.I64Load32s or Opcode.I64Load32u
-                or Opcode.I32Store or Opcode.I64Store or Opcode.F32Store or Opcode.F64Store
-                or Opcode.I32Store8 or Opcode.I32Store16 or Opcode.I64Store8 or Opcode.I64Store16 or Opcode.I64Store32
-                or Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill => op.A == 0 ? 1 : 0,
+            _ when Handlers.MemoryAccess(op.Code) != null => op.A == 0 ? 1 : 0,
+            Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill => op.A == 0 ? 1 : 0,
             Opcode.MemoryCopy => op.A == 0 && op.B == 0 ? 1 : 0,
             _ => 0,
         };
@@ -231,6 +226,10 @@ internal static unsafe class Threader
         {
             return pure;
         }
+        if (Handlers.MemoryAccess(op.Code) is var access && access != null)
+        {
+            return access;
+        }
         return op.Code switch
         {
             Opcode.Unreachable => &Handlers.Unreachable,
@@ -258,29 +257,6 @@ internal static unsafe class Threader
             Opcode.GlobalGet => &Handlers.GlobalGet,
             Opcode.GlobalSet => &Handlers.GlobalSet,
             Opcode.I32Const or Opcode.I64Const or Opcode.F32Const or Opcode.F64Const => &Handlers.Const,
-            Opcode.I32Load => &Handlers.I32Load,
-            Opcode.I64Load => &Handlers.I64Load,
-            Opcode.F32Load => &Handlers.F32Load,
-            Opcode.F64Load => &Handlers.F64Load,
-            Opcode.I32Load8s => &Handlers.I32Load8S,
-            Opcode.I32Load8u => &Handlers.I32Load8U,
-            Opcode.I32Load16s => &Handlers.I32Load16S,
-            Opcode.I32Load16u => &Handlers.I32Load16U,
-            Opcode.I64Load8s => &Handlers.I64Load8S,
-            Opcode.I64Load8u => &Handlers.I64Load8U,
-            Opcode.I64Load16s => &Handlers.I64Load16S,
-            Opcode.I64Load16u => &Handlers.I64Load16U,
-            Opcode.I64Load32s => &Handlers.I64Load32S,
-            Opcode.I64Load32u => &Handlers.I64Load32U,
-            Opcode.I32Store => &Handlers.I32Store,
-            Opcode.I64Store => &Handlers.I64Store,
-            Opcode.F32Store => &Handlers.F32Store,
-            Opcode.F64Store => &Handlers.F64Store,
-            Opcode.I32Store8 => &Handlers.I32Store8,
-            Opcode.I32Store16 => &Handlers.I32Store16,
-            Opcode.I64Store8 => &Handlers.I64Store8,
-            Opcode.I64Store16 => &Handlers.I64Store16,
-            Opcode.I64Store32 => &Handlers.I64Store32,
             Opcode.MemorySize => &Handlers.MemorySize,
             Opcode.MemoryGrow => &Handlers.MemoryGrow,
             Opcode.MemoryFill => &Handlers.MemoryFill,
