@@ -151,6 +151,9 @@ public sealed class Engine(EngineOptions? options = null)
     /// <summary>What the JIT of this engine compiled and what it left to the interpreter.</summary>
     public Jit.JitStatistics JitStatistics { get; } = new();
 
+    /// <summary>Which functions the interpreter of this engine ran as threaded code, and why the others run in its dispatch loop.</summary>
+    public Interpreter.InterpreterStatistics InterpreterStatistics { get; } = new();
+
     /// <summary>
     /// Whether this process can run the interpreter's threaded code (<see cref="EngineOptions.ThreadedInterpreter"/>):
     /// its handlers need RyuJIT to compile calls in tail position as jumps, which a probe checks once per process (a

@@ -4,6 +4,7 @@ using Spectre.Console;
 using WasmHarness;
 using WasmHarness.Engines;
 using WasmHarness.Engines.Wasmtime;
+using WasmHarness.Interpreter;
 using WasmHarness.Jit;
 using WasmHarness.SpecRunner;
 using WasmHarness.Wast;
@@ -26,10 +27,11 @@ var maxFailuresOption = new Option<int>("--max-failures") { Description = "How m
 var wasiOption = new Option<bool>("--wasi") { Description = "Run the official WASI test suite (preview 1) instead of the core suite: exit code and stdout of every test on each engine (see docs/wasi.md)." };
 var wasiSuiteOption = new Option<string?>("--wasi-suite") { Description = "Folder of the WASI test suite (else WASI_TESTSUITE, corpus/wasi-testsuite, ../shared/wasi-testsuite)." };
 var jitStatsOption = new Option<bool>("--jit-stats") { Description = "After the run, list every reason the JIT left functions to the interpreter, with counts." };
+var interpStatsOption = new Option<bool>("--interp-stats") { Description = "After the run, list every reason the interpreter ran functions in its dispatch loop instead of as threaded code, with counts." };
 
 var root = new RootCommand("Runs the official WebAssembly spec tests (.wast scripts) on our engines and wasmtime, and prints a conformance matrix.")
 {
-    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxMemoryOption, jitMethodBudgetOption, maxFailuresOption, noReservationOption, jitStatsOption, wasiOption, wasiSuiteOption,
+    suiteOption, filterOption, engineOption, profileOption, validateOnlyOption, proposalsOption, crossCheckOption, featuresOption, jsonOption, relaxedSimdOption, maxMemoryOption, jitMethodBudgetOption, maxFailuresOption, noReservationOption, jitStatsOption, interpStatsOption, wasiOption, wasiSuiteOption,
 };
 
 root.SetAction(parse =>
@@ -104,6 +106,17 @@ root.SetAction(parse =>
         var reasons = string.Join(", ", jitStatistics.FallbackReasons.Select(r => $"{r.Key} {r.Value}"));
         Console.WriteLine($"jit code: {jitStatistics.Compiled} functions compiled ({jitStatistics.Regions} regions outlined), {jitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}; IL emitted in {jitStatistics.EmitTime.TotalSeconds:F2} s, compiled by RyuJIT in {jitStatistics.PrepareTime.TotalSeconds:F2} s");
     }
+    var interpreterStatistics = new InterpreterStatistics();
+    foreach (var interpreter in engines.OfType<InterpreterEngine>())
+    {
+        interpreterStatistics.Add(interpreter.RuntimeEngine.InterpreterStatistics);
+    }
+    if (interpreterStatistics.Threaded + interpreterStatistics.InLoop > 0)
+    {
+        // Of the functions the interpreter was asked to run, which became threaded code (docs/execution.md).
+        var reasons = string.Join(", ", interpreterStatistics.LoopReasons.OrderByDescending(r => r.Value).Take(5).Select(r => $"{r.Key} {r.Value}"));
+        Console.WriteLine($"interp code: {interpreterStatistics.Threaded} functions threaded, {interpreterStatistics.InLoop} in the dispatch loop{(reasons.Length > 0 ? $" (most frequent reasons: {reasons})" : "")}");
+    }
     foreach (var engine in engines.OfType<IDisposable>())
     {
         engine.Dispose();
@@ -113,6 +126,15 @@ root.SetAction(parse =>
     {
         // The same counts as the "jit code" line, one reason per line, most frequent first.
         foreach (var (reason, count) in jitStatistics.FallbackReasons.OrderByDescending(r => r.Value))
+        {
+            Console.WriteLine($"  {count,7}  {reason}");
+        }
+    }
+
+    if (parse.GetValue(interpStatsOption))
+    {
+        // The same counts as the "interp code" line, every reason, most frequent first.
+        foreach (var (reason, count) in interpreterStatistics.LoopReasons.OrderByDescending(r => r.Value))
         {
             Console.WriteLine($"  {count,7}  {reason}");
         }

@@ -200,7 +200,7 @@ internal sealed unsafe partial class Machine
         return function;
     }
 
-    private static void MemoryInit(ModuleInstance instance, int dataIndex, int memoryIndex, ulong destination, ulong source, ulong count)
+    internal static void MemoryInit(ModuleInstance instance, int dataIndex, int memoryIndex, ulong destination, ulong source, ulong count)
     {
         var memory = instance.Memories[memoryIndex];
         var bytes = instance.Data[dataIndex].Bytes.Span;

@@ -4,8 +4,8 @@ using WasmHarness.Execution;
 namespace WasmHarness.Interpreter.Threaded;
 
 /// <summary>
-/// Memory 0's instructions. Its loads and stores are generated from the instruction table (<c>Handlers.MemoryAccess</c>:
-/// the width and extension of each come from its row).
+/// Memory 0's instructions, data segments and the table instructions whose operands are all numbers. Memory 0's loads
+/// and stores are generated from the instruction table (<c>Handlers.MemoryAccess</c>: width and extension from each row).
 /// </summary>
 internal static unsafe partial class Handlers
 {
@@ -39,6 +39,62 @@ internal static unsafe partial class Handlers
     {
         sp -= 3;
         MemoryInstance.Copy(c.Memory!, sp[0], c.Memory!, sp[1], sp[2]);
+        ip++;
+        return ip->Handler(ip, sp, fp, c);
+    }
+
+    /// <summary><c>memory.init</c>: A is the data segment, B the memory.</summary>
+    [MethodImpl(Hot)]
+    internal static ulong* MemoryInit(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        sp -= 3;
+        Machine.MemoryInit(c.Instance, ip->A, ip->B, sp[0], sp[1], sp[2]);
+        ip++;
+        return ip->Handler(ip, sp, fp, c);
+    }
+
+    [MethodImpl(Hot)]
+    internal static ulong* DataDrop(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        c.Instance.Data[ip->A].Drop();
+        ip++;
+        return ip->Handler(ip, sp, fp, c);
+    }
+
+    // Table instructions whose operands and results are all numbers (indices, counts, sizes).
+
+    [MethodImpl(Hot)]
+    internal static ulong* TableSize(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        *sp = c.Instance.Tables[ip->A].Length;
+        ip++;
+        return ip->Handler(ip, sp + 1, fp, c);
+    }
+
+    /// <summary><c>table.copy</c>: A is the destination table, B the source.</summary>
+    [MethodImpl(Hot)]
+    internal static ulong* TableCopy(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        sp -= 3;
+        TableInstance.Copy(c.Instance.Tables[ip->A], sp[0], c.Instance.Tables[ip->B], sp[1], sp[2]);
+        ip++;
+        return ip->Handler(ip, sp, fp, c);
+    }
+
+    /// <summary><c>table.init</c>: A is the element segment, B the table.</summary>
+    [MethodImpl(Hot)]
+    internal static ulong* TableInit(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        sp -= 3;
+        c.Instance.Tables[ip->B].Init(sp[0], c.Instance.Elements[ip->A], sp[1], sp[2]);
+        ip++;
+        return ip->Handler(ip, sp, fp, c);
+    }
+
+    [MethodImpl(Hot)]
+    internal static ulong* ElemDrop(ThreadedOp* ip, ulong* sp, ulong* fp, ThreadedContext c)
+    {
+        c.Instance.Elements[ip->A].Drop();
         ip++;
         return ip->Handler(ip, sp, fp, c);
     }

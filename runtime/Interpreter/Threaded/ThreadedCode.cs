@@ -51,6 +51,12 @@ internal sealed unsafe class ThreadedCode
             return known;
         }
         var compiled = function.Compiled ??= Compiler.For(function);
-        return function.Threaded = compiled.Threaded ??= Threader.Translate(function, compiled) ?? None;
+        if (compiled.Threaded is null)
+        {
+            var code = Threader.Translate(function, compiled, out var refused);
+            function.Instance.Store.Engine.InterpreterStatistics.Record(refused);
+            compiled.Threaded = code ?? None;
+        }
+        return function.Threaded = compiled.Threaded;
     }
 }

@@ -17,18 +17,24 @@ namespace WasmHarness.Interpreter.Threaded;
 /// <remarks>
 /// The threaded machine runs a function only when every value it can see is a number (i32, i64, f32, f64: one 64-bit
 /// slot each, no object reference, so the stack is plain native memory) and every op has a handler; anything else
-/// (references, vectors, exceptions, <c>return_call_ref</c>, multiple memories, tables, GC) returns null and the function runs
+/// (references, vectors, exceptions, <c>return_call_ref</c>, memories other than 0, tables' reference instructions, GC) returns null and the function runs
 /// in <see cref="Machine.Run"/>. The check is on what produces values (locals, globals, calls, constants, loads,
 /// pure instructions): with only numbers produced, only numbers are consumed.
 /// </remarks>
 internal static unsafe class Threader
 {
-    public static ThreadedCode? Translate(WasmFunction function, CompiledFunction compiled)
+    /// <summary>
+    /// The threaded code of <paramref name="function"/>, or null with <paramref name="refused"/> saying why not: an
+    /// instruction's name (the first one without a handler), <c>value type</c> (a reference or vector parameter, result,
+    /// local, global or callee signature), <c>exception handlers</c> or <c>multiple memories</c>.
+    /// </summary>
+    public static ThreadedCode? Translate(WasmFunction function, CompiledFunction compiled, out string? refused)
     {
         var module = function.Instance.Validated;
-        if (compiled.Handlers.Length != 0
-            || !AllNumbers(function.Type.Parameters) || !AllNumbers(function.Type.Results)
-            || function.Code.Locals.Any(group => !IsNumber(group.Type)))
+        refused = compiled.Handlers.Length != 0 ? "exception handlers"
+            : !AllNumbers(function.Type.Parameters) || !AllNumbers(function.Type.Results) || function.Code.Locals.Any(group => !IsNumber(group.Type)) ? "value type"
+            : null;
+        if (refused is not null)
         {
             return null;
         }
@@ -43,6 +49,7 @@ internal static unsafe class Threader
             var width = Width(code[pc], module);
             if (width == 0)
             {
+                refused = Refusal(code[pc]);
                 return null;
             }
             start[pc + 1] = start[pc] + width;
@@ -77,6 +84,15 @@ internal static unsafe class Threader
         }
         return new ThreadedCode(ops, targets, compiled.ParamCount, compiled.LocalCount, compiled.MaxHeight);
     }
+
+    /// <summary>Why an op has no threaded form (<see cref="Width"/> gave 0).</summary>
+    private static string Refusal(in Op op) => op.Code switch
+    {
+        Opcode.GlobalGet or Opcode.GlobalSet or Opcode.Call or Opcode.CallIndirect or Opcode.ReturnCall or Opcode.ReturnCallIndirect => "value type",
+        _ when op.Code.Name() == op.Code.ToString() => "multiple memories", // an internal op: a fused access to another memory
+        _ when Handlers.MemoryAccess(op.Code) != null || op.Code is Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill or Opcode.MemoryCopy => "multiple memories",
+        _ => op.Code.Name(),
+    };
 
     private static bool IsNumber(ValType type) => type.Kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64;
 
@@ -117,6 +133,7 @@ internal static unsafe class Threader
             _ when Handlers.MemoryAccess(op.Code) != null => op.A == 0 ? 1 : 0,
             Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill => op.A == 0 ? 1 : 0,
             Opcode.MemoryCopy => op.A == 0 && op.B == 0 ? 1 : 0,
+            Opcode.MemoryInit or Opcode.DataDrop or Opcode.TableSize or Opcode.TableCopy or Opcode.TableInit or Opcode.ElemDrop => 1,
             _ => 0,
         };
     }
@@ -261,6 +278,12 @@ internal static unsafe class Threader
             Opcode.MemoryGrow => &Handlers.MemoryGrow,
             Opcode.MemoryFill => &Handlers.MemoryFill,
             Opcode.MemoryCopy => &Handlers.MemoryCopy,
+            Opcode.MemoryInit => &Handlers.MemoryInit,
+            Opcode.DataDrop => &Handlers.DataDrop,
+            Opcode.TableSize => &Handlers.TableSize,
+            Opcode.TableCopy => &Handlers.TableCopy,
+            Opcode.TableInit => &Handlers.TableInit,
+            Opcode.ElemDrop => &Handlers.ElemDrop,
             InternalOp.I32AddImm => &Handlers.I32AddImm,
             InternalOp.I32AndImm => &Handlers.I32AndImm,
             InternalOp.I32ShlImm => &Handlers.I32ShlImm,

@@ -30,7 +30,7 @@ public sealed class ThreadedMachineTests
     [Fact]
     public void Functions_whose_values_are_all_numbers_run_threaded_and_the_others_in_the_loop()
     {
-        var (_, instance) = Instantiate("""
+        var (store, instance) = Instantiate("""
             (module
               (memory 1)
               (global $g (mut i64) (i64.const 0))
@@ -49,6 +49,11 @@ public sealed class ThreadedMachineTests
         Assert.Same(ThreadedCode.None, CodeOf(instance, "null-test"));
         Assert.Equal(1, instance.Invoke("null-test")[0].I32);
         Assert.Equal(7L, instance.Invoke("numbers", Value.FromI32(0), Value.FromF64(7.9))[0].I64);
+        // Each function counted once, the others with the reason they stay in the loop.
+        var statistics = store.Engine.InterpreterStatistics;
+        Assert.Equal(2, statistics.Threaded);
+        Assert.Equal(3, statistics.InLoop);
+        Assert.Equal(new Dictionary<string, long> { ["ref.null"] = 1, ["v128.const"] = 1, ["value type"] = 1 }, statistics.LoopReasons);
     }
 
     [Fact]
@@ -202,6 +207,28 @@ public sealed class ThreadedMachineTests
         Assert.Equal(TrapKind.IndirectCallTypeMismatch, Assert.Throws<TrapException>(() => instance.Invoke("call", Value.FromI32(1), Value.FromI32(0))).Kind);
         Assert.Equal(TrapKind.UninitializedElement, Assert.Throws<TrapException>(() => instance.Invoke("call", Value.FromI32(2), Value.FromI32(0))).Kind);
         Assert.Equal(TrapKind.UndefinedElement, Assert.Throws<TrapException>(() => instance.Invoke("call", Value.FromI32(3), Value.FromI32(0))).Kind);
+    }
+
+    [Fact]
+    public void Segments_and_numeric_table_instructions_run_threaded()
+    {
+        var (_, instance) = Instantiate("""
+            (module
+              (memory 1) (data $d "\01\02\03\04")
+              (table $t 4 funcref) (elem $e func $f $f)
+              (func $f (result i32) (i32.const 7))
+              (func (export "f") (result i32)
+                (memory.init $d (i32.const 100) (i32.const 1) (i32.const 3))
+                (data.drop $d)
+                (table.init $t $e (i32.const 2) (i32.const 0) (i32.const 2))
+                (elem.drop $e)
+                (table.copy $t $t (i32.const 0) (i32.const 2) (i32.const 2))
+                (i32.add (i32.load (i32.const 100)) (i32.add (table.size $t) (call_indirect (result i32) (i32.const 1)))))
+              (func (export "again") (memory.init $d (i32.const 0) (i32.const 0) (i32.const 1))))
+            """);
+        Assert.True(CodeOf(instance, "f") is { Entry: not null });
+        Assert.Equal(0x040302 + 4 + 7, instance.Invoke("f")[0].I32);
+        Assert.Equal(TrapKind.OutOfBoundsMemoryAccess, Assert.Throws<TrapException>(() => instance.Invoke("again")).Kind);
     }
 
     [Fact]
