@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace WasmHarness.Interpreter;
 
 /// <summary>
@@ -10,31 +8,26 @@ namespace WasmHarness.Interpreter;
 public sealed class InterpreterStatistics
 {
     private long _threaded;
-    private long _inLoop;
-    private readonly ConcurrentDictionary<string, long> _reasons = new(StringComparer.Ordinal);
+    private readonly ReasonCounts _inLoop = new();
 
     /// <summary>Functions translated to threaded code.</summary>
     public long Threaded => Interlocked.Read(ref _threaded);
 
     /// <summary>Functions left to the dispatch loop.</summary>
-    public long InLoop => Interlocked.Read(ref _inLoop);
+    public long InLoop => _inLoop.Total;
 
     /// <summary>
     /// Functions left to the dispatch loop by reason: the first instruction without a threaded handler, <c>value type</c>
     /// (a reference or vector parameter, result, local, global or callee), <c>exception handlers</c>, <c>multiple memories</c>.
     /// </summary>
-    public IReadOnlyDictionary<string, long> LoopReasons => new SortedDictionary<string, long>(_reasons, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> LoopReasons => _inLoop.ByReason;
 
     /// <summary>Adds another engine's counts to these (for a report over several engines).</summary>
     public void Add(InterpreterStatistics other)
     {
         ArgumentNullException.ThrowIfNull(other);
         Interlocked.Add(ref _threaded, other.Threaded);
-        Interlocked.Add(ref _inLoop, other.InLoop);
-        foreach (var (reason, count) in other.LoopReasons)
-        {
-            _reasons.AddOrUpdate(reason, count, (_, n) => n + count);
-        }
+        _inLoop.Add(other.LoopReasons);
     }
 
     /// <summary>Counts one function: threaded when <paramref name="refused"/> is null, else left to the loop for that reason.</summary>
@@ -45,7 +38,6 @@ public sealed class InterpreterStatistics
             Interlocked.Increment(ref _threaded);
             return;
         }
-        Interlocked.Increment(ref _inLoop);
-        _reasons.AddOrUpdate(refused, 1, (_, n) => n + 1);
+        _inLoop.Record(refused);
     }
 }

@@ -648,8 +648,7 @@ public sealed class JitStatistics
     private long _regions;
     private long _emitTicks;
     private long _prepareTicks;
-    private long _fallbackCount;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _reasons = new(StringComparer.Ordinal);
+    private readonly ReasonCounts _fallbacks = new();
 
     /// <summary>Functions compiled to CIL so far (each once per module, however many instances it has).</summary>
     public long Compiled => Interlocked.Read(ref _compiled);
@@ -658,13 +657,13 @@ public sealed class JitStatistics
     public long Regions => Interlocked.Read(ref _regions);
 
     /// <summary>Functions left to the interpreter because they use something the JIT does not compile.</summary>
-    public long FallenBack => Interlocked.Read(ref _fallbackCount);
+    public long FallenBack => _fallbacks.Total;
 
     /// <summary>
     /// Fallen-back functions by reason: the name of the first instruction the JIT does not compile in each,
     /// <c>value type</c> for a signature or local it cannot represent, <c>emitter</c> for a group the emitter gave up on.
     /// </summary>
-    public IReadOnlyDictionary<string, long> FallbackReasons => new SortedDictionary<string, long>(_reasons, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> FallbackReasons => _fallbacks.ByReason;
 
     /// <summary>Adds another engine's counts to these (for a report over several engines).</summary>
     public void Add(JitStatistics other)
@@ -674,11 +673,7 @@ public sealed class JitStatistics
         Interlocked.Add(ref _regions, other.Regions);
         Interlocked.Add(ref _emitTicks, other.EmitTime.Ticks);
         Interlocked.Add(ref _prepareTicks, other.PrepareTime.Ticks);
-        Interlocked.Add(ref _fallbackCount, other.FallenBack);
-        foreach (var (reason, count) in other.FallbackReasons)
-        {
-            _reasons.AddOrUpdate(reason, count, (_, n) => n + count);
-        }
+        _fallbacks.Add(other.FallbackReasons);
     }
 
     /// <summary>Time spent translating Wasm to IL (outlining plans included), all groups together.</summary>
@@ -699,9 +694,5 @@ public sealed class JitStatistics
         Interlocked.Add(ref _regions, regions);
     }
 
-    internal void RecordFallback(string reason)
-    {
-        Interlocked.Increment(ref _fallbackCount);
-        _reasons.AddOrUpdate(reason, 1, (_, n) => n + 1);
-    }
+    internal void RecordFallback(string reason) => _fallbacks.Record(reason);
 }
