@@ -261,15 +261,8 @@ internal static class Emitters
     }
 
     /// <summary>Reads a slot as the CLR type of a Wasm type.</summary>
-    private static string Read(string type, string slot) => type switch
-    {
-        "i32" => $"(int){slot}.Low",
-        "i64" => $"(long){slot}.Low",
-        "f32" => $"BitConverter.UInt32BitsToSingle((uint){slot}.Low)",
-        "f64" => $"BitConverter.UInt64BitsToDouble({slot}.Low)",
-        "v128" => $"new V128({slot}.Low, {slot}.High)",
-        _ => throw new InvalidOperationException(type),
-    };
+    private static string Read(string type, string slot) =>
+        type == "v128" ? $"new V128({slot}.Low, {slot}.High)" : ReadBits(type, $"{slot}.Low");
 
     /// <summary>The low bits of a slot holding a scalar CLR value of a Wasm type.</summary>
     private static string Write(string type, string value) => type switch

@@ -98,10 +98,7 @@ internal static unsafe partial class Handlers
     {
         if ((uint)*--sp != 0)
         {
-            StopIfInterruptedGoingBack(ip, c);
-            sp = Move(sp, fp + ip->B, (int)ip->C);
-            ip = (ThreadedOp*)ip->Target;
-            return ip->Handler(ip, sp, fp, c);
+            return BrMove(ip, sp, fp, c);
         }
         ip++;
         return ip->Handler(ip, sp, fp, c);

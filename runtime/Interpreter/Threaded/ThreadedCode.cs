@@ -44,6 +44,8 @@ internal sealed unsafe class ThreadedCode
     public ReadOnlySpan<ThreadedOp> Ops => _ops;
 
     /// <summary>The threaded code of <paramref name="function"/>, made on first use; <see cref="None"/> when it has none.</summary>
+    /// <remarks>Not inlined: handlers reach it only on a first call, and its body would cost them registers.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static ThreadedCode Of(WasmFunction function)
     {
         if (function.Threaded is { } known)

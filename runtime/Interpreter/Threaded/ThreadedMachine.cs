@@ -139,10 +139,7 @@ internal sealed unsafe class ThreadedMachine : IDisposable
     /// <summary>The threaded code of <paramref name="function"/>, or <see cref="ThreadedCode.None"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ThreadedCode CodeFor(WasmFunction function) =>
-        ReferenceEquals(function.Instance.Store, _store) ? function.Threaded ?? Resolve(function) : ThreadedCode.None;
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ThreadedCode Resolve(WasmFunction function) => ThreadedCode.Of(function);
+        ReferenceEquals(function.Instance.Store, _store) ? function.Threaded ?? ThreadedCode.Of(function) : ThreadedCode.None;
 
     /// <summary>The context of <paramref name="instance"/>, one per instance (its store has this machine only).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -39,22 +39,28 @@ internal static unsafe class Threader
             return null;
         }
         var code = compiled.Code;
+        var resultCount = function.Type.Results.Count;
         var isTarget = BranchTargetPcs(compiled);
-        // Where each op starts in the threaded code. A pure instruction followed by a local.set or local.tee of its
-        // result (not a branch target) is one op: then[pc] says which, and the local op takes no room.
+        // Each op's handler (null: a superinstruction without one of its own, which runs as its two parts) and where it
+        // starts in the threaded code. A pure instruction followed by a local.set or local.tee of its result (not a
+        // branch target) is one op: then[pc] says which, and the local op takes no room.
+        var handlers = new nint[code.Length];
         var start = new int[code.Length + 1];
         var then = new PureThen[code.Length];
         for (var pc = 0; pc < code.Length; pc++)
         {
-            var width = Width(code[pc], module);
-            if (width == 0)
+            var op = code[pc];
+            refused = Refusal(op, module);
+            var handler = refused is null ? HandlerOf(op, resultCount, pc) : null;
+            if (handler == null && (refused is not null || !EndsInPure(op.Code)))
             {
-                refused = Refusal(code[pc]);
+                refused ??= op.Code.Name();
                 return null;
             }
-            start[pc + 1] = start[pc] + width;
-            if (width == 1 && pc + 1 < code.Length && !isTarget[pc + 1] && ThenOf(code[pc + 1]) is var next and not PureThen.None
-                && PureForm(code[pc]) is var (fusion, dispatch) && Handlers.PureHandler(fusion, next, dispatch) != null)
+            handlers[pc] = (nint)handler;
+            start[pc + 1] = start[pc] + (handler != null ? 1 : 2);
+            if (handler != null && pc + 1 < code.Length && !isTarget[pc + 1] && ThenOf(code[pc + 1]) is var next and not PureThen.None
+                && PureForm(op) is var (fusion, dispatch) && Handlers.PureHandler(fusion, next, dispatch) != null)
             {
                 then[pc] = next;
                 start[pc + 2] = start[pc + 1];
@@ -74,7 +80,7 @@ internal static unsafe class Threader
             }
             for (var pc = 0; pc < code.Length; pc++)
             {
-                Emit(code[pc], first + start[pc], first, start, firstTarget, function.Type.Results.Count, pc);
+                Emit(code[pc], (OpHandler)handlers[pc], first + start[pc], first, start, firstTarget, resultCount);
                 if (then[pc] != PureThen.None)
                 {
                     EmitThen(code[pc], then[pc], code[pc + 1].A, first + start[pc]);
@@ -85,14 +91,27 @@ internal static unsafe class Threader
         return new ThreadedCode(ops, targets, compiled.ParamCount, compiled.LocalCount, compiled.MaxHeight);
     }
 
-    /// <summary>Why an op has no threaded form (<see cref="Width"/> gave 0).</summary>
-    private static string Refusal(in Op op) => op.Code switch
+    /// <summary>
+    /// Why an op the threaded machine has a handler for cannot run threaded in this module, or null: a global or callee
+    /// whose type is not all numbers (<c>value type</c>), or an access to a memory other than 0 (<c>multiple memories</c>:
+    /// handlers reach memory 0 only, <see cref="ThreadedContext.Memory"/>; the compiler fuses only memory 0's accesses
+    /// into its other superinstructions).
+    /// </summary>
+    private static string? Refusal(in Op op, Validation.ValidatedModule module) => op.Code switch
     {
-        Opcode.GlobalGet or Opcode.GlobalSet or Opcode.Call or Opcode.CallIndirect or Opcode.ReturnCall or Opcode.ReturnCallIndirect => "value type",
-        _ when op.Code.Name() == op.Code.ToString() => "multiple memories", // an internal op: a fused access to another memory
-        _ when Handlers.MemoryAccess(op.Code) != null || op.Code is Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill or Opcode.MemoryCopy => "multiple memories",
-        _ => op.Code.Name(),
+        Opcode.GlobalGet or Opcode.GlobalSet when !IsNumber(module.Globals[op.A].Type) => "value type",
+        Opcode.Call or Opcode.ReturnCall when !Numeric(module.FunctionTypes[op.A]) => "value type",
+        Opcode.CallIndirect or Opcode.ReturnCallIndirect when !(module.Types[op.A].Body is FunctionType type && Numeric(type)) => "value type",
+        InternalOp.LocalI32Load or InternalOp.LocalI64Load or InternalOp.LocalI32Load8U or InternalOp.LocalI32Load8S when op.B != 0 => "multiple memories",
+        Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill when op.A != 0 => "multiple memories",
+        Opcode.MemoryCopy when op.A != 0 || op.B != 0 => "multiple memories",
+        _ when op.A != 0 && Handlers.MemoryAccess(op.Code) != null => "multiple memories",
+        _ => null,
     };
+
+    /// <summary>Whether <paramref name="code"/> is a superinstruction that ends in a pure instruction (<see cref="InternalOp.LocalGetPure"/> and its kin).</summary>
+    private static bool EndsInPure(Opcode code) =>
+        code is InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure;
 
     private static bool IsNumber(ValType type) => type.Kind is ValueKind.I32 or ValueKind.I64 or ValueKind.F32 or ValueKind.F64;
 
@@ -100,45 +119,11 @@ internal static unsafe class Threader
 
     private static bool Numeric(FunctionType? type) => type is not null && AllNumbers(type.Parameters) && AllNumbers(type.Results);
 
-    /// <summary>How many threaded ops <paramref name="op"/> becomes: 0 when the threaded machine cannot run it.</summary>
-    private static int Width(in Op op, Validation.ValidatedModule module)
-    {
-        if (Handlers.PureHandler(0, PureThen.None, op.Dispatch) != null)
-        {
-            return 1; // a pure scalar instruction, cold ones included
-        }
-        return op.Code switch
-        {
-            InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure =>
-                Handlers.PureHandler(op.Code, PureThen.None, FusedPure(op)) != null ? 1 : 2,
-            InternalOp.LocalI32Load or InternalOp.LocalI64Load or InternalOp.LocalI32Load8U or InternalOp.LocalI32Load8S => op.B == 0 ? 1 : 0,
-            InternalOp.Jump or InternalOp.BrMove or InternalOp.BrIfJump or InternalOp.BrIfMove or InternalOp.BrUnless
-                or InternalOp.BrTableJump or InternalOp.BrIfZeroJump or InternalOp.BrIfI32 or InternalOp.BrIfImmI32
-                or InternalOp.BrIfLocalImmI32 or InternalOp.BrIfLocalsI32 or InternalOp.BrIfTopLocalI32
-                or InternalOp.LocalGetBits or InternalOp.LocalSetBits or InternalOp.LocalTeeBits or InternalOp.LocalGet2
-                or InternalOp.LocalCopy or InternalOp.LocalSetImm or InternalOp.LocalAddImmSet or InternalOp.LocalAddImmTee
-                or InternalOp.LocalI32Add or InternalOp.LocalI32AddSet or InternalOp.LocalI32AddImm
-                or InternalOp.I32AddImm or InternalOp.I32AndImm or InternalOp.I32ShlImm or InternalOp.I32ShrUImm
-                or InternalOp.I32ShrUAndImm or InternalOp.I32AddSet or InternalOp.I32AddTee
-                // Memory 0's superinstructions (the compiler fuses only accesses to memory 0 into these).
-                or InternalOp.LocalLoad32Set or InternalOp.LocalLoad32Tee or InternalOp.LocalImmLoad32 or InternalOp.LocalImmLoad64
-                or InternalOp.LocalImmLoad8U or InternalOp.LocalsLoad8U or InternalOp.LocalsLoad32 or InternalOp.LocalsLoad64
-                or InternalOp.LocalI32Store => 1,
-            Opcode.Unreachable or Opcode.Return or Opcode.Drop or Opcode.Select
-                or Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee
-                or Opcode.I32Const or Opcode.I64Const or Opcode.F32Const or Opcode.F64Const => 1,
-            Opcode.GlobalGet or Opcode.GlobalSet => IsNumber(module.Globals[op.A].Type) ? 1 : 0,
-            Opcode.Call or Opcode.ReturnCall => Numeric(module.FunctionTypes[op.A]) ? 1 : 0,
-            Opcode.CallIndirect or Opcode.ReturnCallIndirect => module.Types[op.A].Body is FunctionType type && Numeric(type) ? 1 : 0,
-            _ when Handlers.MemoryAccess(op.Code) != null => op.A == 0 ? 1 : 0,
-            Opcode.MemorySize or Opcode.MemoryGrow or Opcode.MemoryFill => op.A == 0 ? 1 : 0,
-            Opcode.MemoryCopy => op.A == 0 && op.B == 0 ? 1 : 0,
-            Opcode.MemoryInit or Opcode.DataDrop or Opcode.TableSize or Opcode.TableCopy or Opcode.TableInit or Opcode.ElemDrop => 1,
-            _ => 0,
-        };
-    }
-
-    private static void Emit(in Op op, ThreadedOp* at, ThreadedOp* first, int[] start, ThreadedTarget* targets, int resultCount, int pc)
+    /// <summary>
+    /// Writes the op at <paramref name="at"/>, run by <paramref name="handler"/>; a superinstruction ending in a pure
+    /// instruction without a handler of its own (null) is written as its two parts.
+    /// </summary>
+    private static void Emit(in Op op, OpHandler handler, ThreadedOp* at, ThreadedOp* first, int[] start, ThreadedTarget* targets, int resultCount)
     {
         var target = op.Code switch
         {
@@ -147,35 +132,23 @@ internal static unsafe class Threader
             Opcode.ReturnCall or Opcode.ReturnCallIndirect => first + start[^1] - 1,
             _ => (void*)(first + start[Math.Min(op.A, start.Length - 1)]),
         };
-        *at = new ThreadedOp { Handler = HandlerOf(op, resultCount, pc), A = op.A, B = op.B, C = op.C, Target = target };
-        if (op.Code is InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure
-            && Handlers.PureHandler(op.Code, PureThen.None, FusedPure(op)) is var fused && fused != null)
+        *at = new ThreadedOp { Handler = handler, A = op.A, B = op.B, C = op.C, Target = target };
+        if (handler != null)
         {
-            at->Handler = fused;
+            if (op.Code == Opcode.Return)
+            {
+                at->A = resultCount;
+            }
             return;
         }
-        switch (op.Code)
+        *at = op.Code switch
         {
-            case InternalOp.LocalGetPure:
-                *at = new ThreadedOp { Handler = &Handlers.LocalGet, A = op.A };
-                at[1] = new ThreadedOp { Handler = Handlers.PureHandler(0, PureThen.None, (Opcode)op.B) };
-                break;
-            case InternalOp.LocalGet2Pure:
-                *at = new ThreadedOp { Handler = &Handlers.LocalGet2, A = op.A, B = op.B };
-                at[1] = new ThreadedOp { Handler = Handlers.PureHandler(0, PureThen.None, (Opcode)(uint)op.C) };
-                break;
-            case InternalOp.LocalLoad32Pure:
-                *at = new ThreadedOp { Handler = &Handlers.LocalI32Load, A = op.A, C = op.C };
-                at[1] = new ThreadedOp { Handler = Handlers.PureHandler(0, PureThen.None, (Opcode)op.B) };
-                break;
-            case InternalOp.LocalLoad64Pure:
-                *at = new ThreadedOp { Handler = &Handlers.LocalI64Load, A = op.A, C = op.C };
-                at[1] = new ThreadedOp { Handler = Handlers.PureHandler(0, PureThen.None, (Opcode)op.B) };
-                break;
-            case Opcode.Return:
-                at->A = resultCount;
-                break;
-        }
+            InternalOp.LocalGetPure => new ThreadedOp { Handler = &Handlers.LocalGet, A = op.A },
+            InternalOp.LocalGet2Pure => new ThreadedOp { Handler = &Handlers.LocalGet2, A = op.A, B = op.B },
+            InternalOp.LocalLoad32Pure => new ThreadedOp { Handler = &Handlers.LocalI32Load, A = op.A, C = op.C },
+            _ => new ThreadedOp { Handler = &Handlers.LocalI64Load, A = op.A, C = op.C },
+        };
+        at[1] = new ThreadedOp { Handler = Handlers.PureHandler(0, PureThen.None, FusedPure(op)) };
     }
 
     /// <summary>
@@ -200,7 +173,7 @@ internal static unsafe class Threader
     /// <summary>The superinstruction (0: none) and pure instruction's dispatch code of an op that ends in a pure instruction, or null.</summary>
     private static (Opcode Fusion, Opcode Dispatch)? PureForm(in Op op) => op.Code switch
     {
-        InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure => (op.Code, FusedPure(op)),
+        _ when EndsInPure(op.Code) => (op.Code, FusedPure(op)),
         _ when Handlers.PureHandler(0, PureThen.None, op.Dispatch) != null => (0, op.Dispatch),
         _ => null,
     };
@@ -236,7 +209,10 @@ internal static unsafe class Threader
     /// <summary>The dispatch code of the pure instruction a superinstruction ending in one ends with.</summary>
     private static Opcode FusedPure(in Op op) => op.Code == InternalOp.LocalGet2Pure ? (Opcode)(uint)op.C : (Opcode)op.B;
 
-    /// <summary>The handler of a one-op translation (the two-op ones are written by <see cref="Emit"/>).</summary>
+    /// <summary>
+    /// The handler that runs <paramref name="op"/>, or null: an op with no threaded form, or a superinstruction ending in
+    /// a pure instruction that has no handler of its own (<see cref="Emit"/> writes its two parts).
+    /// </summary>
     private static OpHandler HandlerOf(in Op op, int resultCount, int pc)
     {
         if (Handlers.PureHandler(0, PureThen.None, op.Dispatch) is var pure && pure != null)
@@ -312,9 +288,8 @@ internal static unsafe class Threader
             InternalOp.LocalsLoad32 => &Handlers.LocalsLoad32,
             InternalOp.LocalsLoad64 => &Handlers.LocalsLoad64,
             InternalOp.LocalI32Store => &Handlers.LocalI32Store,
-            // The two-op translations: Emit writes both ops.
-            InternalOp.LocalGetPure or InternalOp.LocalGet2Pure or InternalOp.LocalLoad32Pure or InternalOp.LocalLoad64Pure => null,
-            _ => throw new InvalidOperationException($"no threaded handler for {op.Code} (Width should have refused it)"),
+            _ when EndsInPure(op.Code) => Handlers.PureHandler(op.Code, PureThen.None, FusedPure(op)),
+            _ => null,
         };
     }
 }
