@@ -10,7 +10,7 @@ namespace WasmHarness.Jit;
 /// </summary>
 /// <remarks>
 /// Memory 0 of 32-bit addresses keeps the fast path: base and length cached in locals (reloaded at entry, after
-/// calls and after <c>memory.grow</c>), one unsigned comparison per access, bulk operations through helpers with
+/// calls and after <c>memory.grow</c>), one comparison per access (<see cref="AccessOperands"/>), bulk operations through helpers with
 /// 32-bit operands. Memory 0 with 64-bit addresses uses the same cached base and length with a check that cannot
 /// overflow. Any other memory is read from the context at each access (nothing to invalidate). Bulk operations on
 /// other memories, and every table instruction, call helpers with 64-bit operands: i32 addresses, indices and counts
@@ -35,50 +35,131 @@ internal sealed partial class FunctionCompiler
 
     private bool TableIs64(uint table) => _validated.Tables[(int)table].Limits.AddressType == AddressType.I64;
 
-    /// <summary>Turns the address on the CIL stack into a pointer, trapping unless the access lies in bounds.</summary>
-    private void EffectiveAddress(MemArg memArg, int width)
+    /// <summary>
+    /// Whether this method spells out the bounds check of each memory-0 access (a compare and a branch to the
+    /// method's one out-of-bounds trap) rather than calling <see cref="JitRuntime.Address"/>, decided per method by
+    /// <see cref="RegionPlanner.RoomForInlineChecks"/>.
+    /// </summary>
+    /// <remarks>
+    /// Both give the same machine code; what differs is RyuJIT's time and its limits. The helper, inlined at every
+    /// access, brings a throw block of its own each time: on Lua 5.5 that was half of RyuJIT's time (23,231 sites;
+    /// the whole module compiled 1.3-1.5x faster with branches to one shared trap instead). But branches count
+    /// against RyuJIT's 2,000 basic blocks per optimized method, which an inlinee's blocks do not: a method near that
+    /// limit keeps the helper, and one that outlines regions (too large already) does too.
+    /// </remarks>
+    private readonly bool _inlineBoundsChecks;
+
+    /// <summary>
+    /// Pops a memory access's operands, the address and then <paramref name="values"/> more (0 or 1: a value to store,
+    /// a vector whose lane is replaced), and leaves on the CIL stack the pointer to the accessed bytes followed by the
+    /// value; traps unless all <paramref name="width"/> bytes lie in bounds.
+    /// </summary>
+    private void AccessOperands(MemArg memArg, int width, int values)
     {
-        var offset = memArg.Offset;
-        if (IsFastMemory(memArg.Memory))
+        if (IsFastMemory(memArg.Memory) && !_inlineBoundsChecks)
         {
-            // One call of an always-inlined helper rather than the comparison and the trap inline: the same machine
-            // code once RyuJIT has inlined it, but a third of the IL and no basic blocks of the caller's own, which
-            // keeps large functions under the sizes at which RyuJIT stops optimizing (docs/jit.md, "Large functions").
-            var address32 = Temp(ValueKind.I32, 9);
-            _il.Emit(OpCodes.Stloc, address32);
-            _il.Emit(OpCodes.Ldloc, address32);
-            _il.Emit(OpCodes.Ldc_I4, unchecked((int)(uint)offset));
-            _il.Emit(OpCodes.Ldc_I4, width);
-            _il.Emit(OpCodes.Ldloc, _memoryBase!);
-            _il.Emit(OpCodes.Ldloc, _memoryLength!);
-            _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Address)));
+            var kind = Top;
+            Pop(1 + values);
+            var value = values == 1 ? Temp(kind) : null;
+            if (value is not null)
+            {
+                _il.Emit(OpCodes.Stloc, value);
+            }
+            CallAddress(memArg.Offset, width);
+            if (value is not null)
+            {
+                _il.Emit(OpCodes.Ldloc, value);
+            }
             return;
         }
-        var address = Temp(ValueKind.Bottom);
-        if (!MemoryIs64(memArg.Memory))
+        // Operands go to their slots: the trap branch needs an empty CIL stack (it may leave for the method's end).
+        SpillAll();
+        var first = _stack.Count - 1 - values;
+        var address = Slot(first, _stack[first]);
+        var operand = values == 1 ? Slot(first + 1, _stack[first + 1]) : null;
+        _stack.RemoveRange(first, values + 1);
+        _cilBase = _stack.Count;
+        if (IsFastMemory(memArg.Memory))
         {
-            _il.Emit(OpCodes.Conv_U8);
+            CheckedPointer(address, memArg.Offset, width);
         }
-        _il.Emit(OpCodes.Stloc, address);
+        else
+        {
+            CheckedPointer64(address, memArg, width);
+        }
+        if (operand is not null)
+        {
+            _il.Emit(OpCodes.Ldloc, operand);
+        }
+    }
+
+    /// <summary>The access through <see cref="JitRuntime.Address"/>, the address on the CIL stack: memory 0, 32-bit addresses.</summary>
+    private void CallAddress(ulong offset, int width)
+    {
+        var address32 = Temp(ValueKind.I32, 9);
+        _il.Emit(OpCodes.Stloc, address32);
+        _il.Emit(OpCodes.Ldloc, address32);
+        _il.Emit(OpCodes.Ldc_I4, unchecked((int)(uint)offset));
+        _il.Emit(OpCodes.Ldc_I4, width);
+        _il.Emit(OpCodes.Ldloc, _memoryBase!);
+        _il.Emit(OpCodes.Ldloc, _memoryLength!);
+        _il.Emit(OpCodes.Call, Helper(nameof(JitRuntime.Address)));
+    }
+
+    /// <summary>
+    /// <see cref="JitRuntime.Address"/>'s check and pointer written out (memory 0, 32-bit addresses): the same test,
+    /// <c>address &gt; length - (offset + width)</c> in signed 64-bit arithmetic, whose right side RyuJIT hoists
+    /// out of a loop without calls.
+    /// </summary>
+    private void CheckedPointer(LocalBuilder address, ulong offset, int width)
+    {
+        _il.Emit(OpCodes.Ldloc, address);
+        _il.Emit(OpCodes.Conv_U8);
+        _il.Emit(OpCodes.Ldloc, _memoryLength!);
+        _il.Emit(OpCodes.Ldc_I8, (long)offset + width);
+        _il.Emit(OpCodes.Sub);
+        TrapIf(OpCodes.Bgt, OpCodes.Ble, TrapKind.OutOfBoundsMemoryAccess);
+        _il.Emit(OpCodes.Ldloc, _memoryBase!);
+        _il.Emit(OpCodes.Ldloc, address);
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Add);
+        if (offset != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)offset);
+            _il.Emit(OpCodes.Conv_U);
+            _il.Emit(OpCodes.Add);
+        }
+    }
+
+    /// <summary>
+    /// The check and pointer of any other access: 64-bit addresses, a shared memory 0 (its length read now), or
+    /// another memory (read from the context). In bounds when address &lt;= length and offset + width &lt;= length -
+    /// address; offset + width is a constant, saturated at 2^64 - 1 (which no memory reaches), so neither side can overflow.
+    /// </summary>
+    private void CheckedPointer64(LocalBuilder address, MemArg memArg, int width)
+    {
+        var offset = memArg.Offset;
         var (memoryBase, length) = memArg.Memory == 0 && !MemoryIsShared(0) ? (_memoryBase!, _memoryLength!) : LoadOtherMemory((int)memArg.Memory);
-        // In bounds when address <= length and offset + width <= length - address; offset + width is a constant,
-        // saturated at 2^64 - 1 (which no memory reaches), so neither side can overflow.
+        var widen = !MemoryIs64(memArg.Memory);
+        void LoadAddress()
+        {
+            _il.Emit(OpCodes.Ldloc, address);
+            if (widen)
+            {
+                _il.Emit(OpCodes.Conv_U8);
+            }
+        }
         var end = offset > ulong.MaxValue - (ulong)width ? ulong.MaxValue : offset + (ulong)width;
-        var fail = _il.DefineLabel();
-        var ok = _il.DefineLabel();
-        _il.Emit(OpCodes.Ldloc, address);
+        LoadAddress();
         _il.Emit(OpCodes.Ldloc, length);
-        _il.Emit(OpCodes.Bgt_Un, fail);
+        TrapIf(OpCodes.Bgt_Un, OpCodes.Ble_Un, TrapKind.OutOfBoundsMemoryAccess);
         _il.Emit(OpCodes.Ldloc, length);
-        _il.Emit(OpCodes.Ldloc, address);
+        LoadAddress();
         _il.Emit(OpCodes.Sub);
         _il.Emit(OpCodes.Ldc_I8, (long)end);
-        _il.Emit(OpCodes.Bge_Un, ok);
-        _il.Mark(fail);
-        Throw(TrapKind.OutOfBoundsMemoryAccess);
-        _il.Mark(ok);
+        TrapIf(OpCodes.Blt_Un, OpCodes.Bge_Un, TrapKind.OutOfBoundsMemoryAccess);
         _il.Emit(OpCodes.Ldloc, memoryBase);
-        _il.Emit(OpCodes.Ldloc, address);
+        LoadAddress();
         if (offset != 0)
         {
             _il.Emit(OpCodes.Ldc_I8, (long)offset);
@@ -130,8 +211,7 @@ internal sealed partial class FunctionCompiler
             Opcode.I64Load32u => (4, OpCodes.Ldind_U4, OpCodes.Conv_U8, ValueKind.I64),
             _ => throw new NotSupportedException(opcode.ToString()),
         };
-        Pop(1);
-        EffectiveAddress(memArg, width);
+        AccessOperands(memArg, width, 0);
         if (width > 1)
         {
             _il.Emit(OpCodes.Unaligned, (byte)1);
@@ -159,12 +239,7 @@ internal sealed partial class FunctionCompiler
             Opcode.I64Store32 => (4, OpCodes.Stind_I4, OpCodes.Conv_I4),
             _ => throw new NotSupportedException(opcode.ToString()),
         };
-        var kind = Top;
-        Pop(2);
-        var value = Temp(kind);
-        _il.Emit(OpCodes.Stloc, value);
-        EffectiveAddress(memArg, width);
-        _il.Emit(OpCodes.Ldloc, value);
+        AccessOperands(memArg, width, 1);
         if (narrow is { } conversion)
         {
             _il.Emit(conversion);

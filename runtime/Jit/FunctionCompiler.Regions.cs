@@ -272,6 +272,7 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Ldc_I4, exits.Count);
             _il.Emit(OpCodes.Ret);
         }
+        EmitSharedTraps();
         return (exits, fallsThrough);
     }
 }

@@ -34,19 +34,7 @@ internal sealed partial class FunctionCompiler
         }
         var info = OpcodeTable.Get(opcode);
         var width = 1 << info.NaturalAlignment; // the access width: its natural alignment
-        if (info.Pops == 2)
-        {
-            Pop(2);
-            var vector = Temp(ValueKind.V128);
-            _il.Emit(OpCodes.Stloc, vector);
-            EffectiveAddress(instruction.MemArg, width);
-            _il.Emit(OpCodes.Ldloc, vector);
-        }
-        else
-        {
-            Pop(1);
-            EffectiveAddress(instruction.MemArg, width);
-        }
+        AccessOperands(instruction.MemArg, width, info.Pops - 1);
         if (info.Immediates == ImmediateKind.MemArgAndLane)
         {
             _il.Emit(OpCodes.Ldc_I4, (int)instruction.LaneIndex);

@@ -145,6 +145,9 @@ internal sealed partial class FunctionCompiler
             _memoryBase = _il.Local(PointerType, "memory base");
             _memoryLength = _il.Local(typeof(ulong), "memory length");
         }
+        // A method that outlines regions is one that was too large already: it keeps the helper's form of the check.
+        _inlineBoundsChecks = (plan is null || !plan.Children(region).Any())
+            && RegionPlanner.RoomForInlineChecks(Range, module.Engine.Options.JitMethodBudget, isCompiled);
         _fuel = module.Engine.Options.Fuel is not null;
         _interruptChecks = module.Engine.Options.JitInterruptChecks;
         _coverage = CoverageProbes.For(module.Engine, (uint)index, _il, LoadContext);
@@ -165,7 +168,7 @@ internal sealed partial class FunctionCompiler
 
     /// <summary>
     /// Whether a body loads or stores through memory 0's cached base and length (an unshared memory 0, see
-    /// <see cref="EffectiveAddress"/>): only then are they loaded at entry and after every call. A function that
+    /// <see cref="AccessOperands"/>): only then are they loaded at entry and after every call. A function that
     /// touches no memory (a recursive <c>fib</c>) pays neither.
     /// </summary>
     private bool AccessesCachedMemory(IEnumerable<Instruction> body) =>
@@ -592,6 +595,44 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Throw);
     }
 
+    /// <summary>
+    /// Ends a check whose comparison operands are on the CIL stack, with nothing below them: <paramref name="fails"/>
+    /// branches to a trap of <paramref name="kind"/>, <paramref name="passes"/> is its inverse. Outside exception
+    /// blocks every check of a kind shares one trap at the method's end (<see cref="EmitSharedTraps"/>): RyuJIT
+    /// spends far more on a throw block per check than on a branch; inside one (which a branch may not leave) the
+    /// trap is written in place.
+    /// </summary>
+    private void TrapIf(OpCode fails, OpCode passes, TrapKind kind)
+    {
+        if (_il.OpenRegions == 0)
+        {
+            if (!_sharedTraps.TryGetValue(kind, out var trap))
+            {
+                trap = _il.DefineLabel();
+                _sharedTraps.Add(kind, trap);
+            }
+            _il.Emit(fails, trap);
+            return;
+        }
+        var ok = _il.DefineLabel();
+        _il.Emit(passes, ok);
+        Throw(kind);
+        _il.Mark(ok);
+    }
+
+    /// <summary>The traps checks branch to (<see cref="TrapIf"/>), in the order first used.</summary>
+    private readonly Dictionary<TrapKind, Label> _sharedTraps = [];
+
+    /// <summary>Writes the shared traps, after the method's last return.</summary>
+    private void EmitSharedTraps()
+    {
+        foreach (var (kind, label) in _sharedTraps)
+        {
+            _il.Mark(label);
+            Throw(kind);
+        }
+    }
+
     private ValueKind[] Kinds(IEnumerable<ValType> types) => [.. types.Select(t => t.Kind)];
 
     private (ValueKind[] Params, ValueKind[] Results) BlockTypes(BlockType type)
@@ -720,6 +761,7 @@ internal sealed partial class FunctionCompiler
         }
         _il.Emit(OpCodes.Ret);
         EmitTailCallStubs();
+        EmitSharedTraps();
     }
 
     private void Translate(Instruction instruction)

@@ -113,6 +113,13 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
     public void Emit(OpCode op, long value)
     {
         Line($"{op.Name} {value}");
+        if (op == OpCodes.Ldc_I8 && value is >= int.MinValue and <= int.MaxValue)
+        {
+            // ldc.i4 (short forms) and conv.i8: 2-6 bytes instead of 9, folded back into one constant by RyuJIT.
+            EmitInt32((int)value);
+            Generator.Emit(OpCodes.Conv_I8);
+            return;
+        }
         Generator.Emit(op, value);
     }
 
@@ -193,9 +200,13 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
 
     public void Comment([InterpolatedStringHandlerArgument("")] ListingText text) => _text?.Append("  // ").AppendLine(text.ToStringAndClear());
 
+    /// <summary>Exception blocks open at this point (a branch may not leave one: see <see cref="BeginTry"/>).</summary>
+    public int OpenRegions { get; private set; }
+
     /// <summary>Opens a protected region (<c>.try</c>); the CIL stack must be empty.</summary>
     public void BeginTry()
     {
+        OpenRegions++;
         _text?.AppendLine(".try {");
         Generator.BeginExceptionBlock();
     }
@@ -219,5 +230,6 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
     {
         _text?.AppendLine("}");
         Generator.EndExceptionBlock();
+        OpenRegions--;
     }
 }

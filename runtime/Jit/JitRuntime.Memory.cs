@@ -14,6 +14,8 @@ internal static partial class JitRuntime
     /// in memory 0 (32-bit addresses, base and length cached by the caller), or an out-of-bounds trap. The sum fits
     /// in 33 bits, so one unsigned comparison is the whole check. Written to be inlined without locals of its own
     /// (RyuJIT stops inlining into a method once it has 512 locals, which a large function's accesses would reach).
+    /// Only methods near RyuJIT's limits call it: the others write the same test out and branch to one shared trap,
+    /// which RyuJIT compiles faster (<c>FunctionCompiler.CheckedPointer</c>; docs/jit.md, "Memory").
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe byte* Address(uint address, uint offset, int width, byte* memoryBase, ulong length)

@@ -308,6 +308,24 @@ internal static class RegionPlanner
     }
 
     /// <summary>
+    /// Whether <paramref name="range"/> stays within <paramref name="budget"/> with the bounds check of each memory
+    /// access written out in the method (FunctionCompiler's inline checks: about 6 IL instructions and one basic block
+    /// more than the helper <see cref="Weight"/> counts), with the margin of a quarter of the budget that the estimate needs.
+    /// </summary>
+    public static bool RoomForInlineChecks(IEnumerable<Instruction> range, int budget, Func<int, bool> callsDirectly)
+    {
+        var (il, blocks) = (0, 0);
+        foreach (var instruction in range)
+        {
+            var (i, b) = Weight(instruction, callsDirectly);
+            var access = instruction.Info.Immediates is ImmediateKind.MemArg or ImmediateKind.MemArgAndLane;
+            il += i + (access ? 6 : 0);
+            blocks += b + (access ? 1 : 0);
+        }
+        return il <= budget * 3 / 4 && blocks <= budget / 8 * 3 / 4;
+    }
+
+    /// <summary>
     /// Estimated IL instructions and basic blocks the JIT emits for one instruction. A <c>call</c> of a function
     /// compiled in the same group is a direct call; any other (a function compiled later, through the code table, or
     /// an import) resolves its target and branches to a call through the store as well: four blocks more (weighing

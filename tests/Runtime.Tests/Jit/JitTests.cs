@@ -274,6 +274,11 @@ public sealed class JitTests
           (func (export "load_far") (param i32) (result i32) (i32.load offset=4294967295 (local.get 0)))
           (func (export "load8") (param i32) (result i32) (i32.load8_u offset=1 (local.get 0)))
           (func (export "store") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+          (func (export "load_in_try") (param i32) (result i32)
+            (block $caught
+              (try_table (catch_all $caught)
+                (return (i32.add (i32.const 1) (i32.load (local.get 0))))))
+            (i32.const -7))
           (func $grow (param i32) (result i32) (memory.grow (local.get 0)))
           (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
           (func (export "grow_then_load") (param i32) (result i32)
@@ -281,10 +286,23 @@ public sealed class JitTests
             (i32.load (local.get 0))))
         """;
 
-    [Fact]
-    public void MemoryAccessesAreBoundsCheckedExactly()
+    /// <summary>
+    /// Both forms of the bounds check (FunctionCompiler's inline checks, branching to one trap per method, and the
+    /// <c>JitRuntime.Address</c> helper, which a method keeps when it is near RyuJIT's limits: a tiny method budget
+    /// makes every method such a one), outside and inside an exception block (where the trap is written in place).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MemoryAccessesAreBoundsCheckedExactly(bool helper)
     {
-        var instance = Instantiate(MemoryModule);
+        var listings = new System.Text.StringBuilder();
+        var instance = Instantiate(MemoryModule, new EngineOptions
+        {
+            JitEager = true,
+            JitMethodBudget = helper ? 16 : RegionPlanner.DefaultBudget,
+            JitDumpIl = (_, il) => listings.Append(il),
+        });
         Assert.Equal(0, instance.Invoke("load", Value.FromI32(65532))[0].I32);
         AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("load", Value.FromI32(65533)));
         AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("load", Value.FromI32(-1)));
@@ -295,6 +313,10 @@ public sealed class JitTests
         AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("store", Value.FromI32(65529), Value.FromI64(1)));
         instance.Invoke("store", Value.FromI32(65528), Value.FromI64(-1));
         Assert.Equal(-1, instance.Invoke("load", Value.FromI32(65532))[0].I32);
+        // A trap is not an exception a catch_all can catch, whichever way it is thrown.
+        Assert.Equal(0, instance.Invoke("load_in_try", Value.FromI32(65528))[0].I32);
+        AssertTrap(TrapKind.OutOfBoundsMemoryAccess, () => instance.Invoke("load_in_try", Value.FromI32(65533)));
+        Assert.Equal(helper, listings.ToString().Contains("JitRuntime::Address"));
     }
 
     [Fact]
@@ -551,7 +573,7 @@ public sealed class JitTests
         listings.Remove("func 1");
         var il = Assert.Single(listings).Value;
         Assert.Contains("ldind.i4", il);
-        Assert.Contains("JitRuntime::Address", il); // the bounds check: an always-inlined helper
+        Assert.Contains("JitRuntime::Trap", il); // the bounds check branches to the method's one out-of-bounds trap
         Assert.Contains("i32.load", il);
     }
 
