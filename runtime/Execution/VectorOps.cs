@@ -25,10 +25,10 @@ namespace WasmHarness.Execution;
 public static class VectorOps
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<T> V<T>(V128 value) => value.Bits.As<ulong, T>();
+    private static Vector128<T> V<T>(V128 value) => Unsafe.BitCast<V128, Vector128<T>>(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static V128 R<T>(Vector128<T> value) => new(value.AsUInt64());
+    private static V128 R<T>(Vector128<T> value) => Unsafe.BitCast<Vector128<T>, V128>(value);
 
     // ---- Splats and lanes ----------------------------------------------------------------------------------
 
