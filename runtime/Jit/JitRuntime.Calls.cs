@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using WasmHarness.Execution;
 
 namespace WasmHarness.Jit;
@@ -10,6 +11,7 @@ internal static partial class JitRuntime
     /// context when it runs compiled, or zero (then <paramref name="function"/> is called through the store).
     /// The index is zero-extended from i32 for a 32-bit table.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // RyuJIT finds inlining it unprofitable at every site: saying so spares it the evaluation (docs/jit.md)
     public static nint ResolveIndirect(long index, JitContext context, int typeIndex, int tableIndex, out FunctionInstance function, out JitContext? target)
     {
         if (!context.Tables[tableIndex].TryGet((ulong)index, out var element))
@@ -30,6 +32,7 @@ internal static partial class JitRuntime
     }
 
     /// <summary><c>call_ref</c>'s null check (its type was checked by validation); then as <see cref="ResolveIndirect"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // RyuJIT finds inlining it unprofitable at every site: saying so spares it the evaluation (docs/jit.md)
     public static nint ResolveReference(object? reference, JitContext context, out FunctionInstance function, out JitContext? target)
     {
         if (reference is not FunctionInstance resolved)

@@ -394,6 +394,7 @@ internal static partial class JitRuntime
 
     // ---- Calls through the store ---------------------------------------------------------------------------
     /// <summary>Calls any function (host, compiled or interpreted) with packed arguments, on behalf of a function of <paramref name="caller"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // RyuJIT finds inlining it unprofitable at every site: saying so spares it the evaluation (docs/jit.md)
     public static Value[] CallFunction(ModuleInstance caller, FunctionInstance function, Value[] args)
     {
         var results = new Value[function.Type.Results.Count];
