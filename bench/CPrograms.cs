@@ -17,6 +17,26 @@ public sealed record CProgram(string Name, string WasmPath, string NativePath)
     /// </summary>
     public bool UsesSimd { get; init; }
 
+    /// <summary>
+    /// A folder the guest sees as <c>.</c> (read-only), as <c>harness run --dir .</c> would give it: a script an
+    /// interpreter built to Wasm reads. None for the kernels.
+    /// </summary>
+    public string? Directory { get; init; }
+
+    /// <summary>True for a program of the C corpus: it has a native build whose output is the reference.</summary>
+    public bool HasNativeBuild => NativePath.Length > 0;
+
+    /// <summary>
+    /// Any WASI program with its arguments (e.g. <c>lua.wasm bench.lua 1</c>), run with the working directory
+    /// preopened: no native build, so engines are checked against each other.
+    /// </summary>
+    public static CProgram External(string wasmPath, IReadOnlyList<string> arguments) =>
+        new(Path.GetFileNameWithoutExtension(wasmPath), Path.GetFullPath(wasmPath), "")
+        {
+            Arguments = arguments,
+            Directory = System.IO.Directory.GetCurrentDirectory(),
+        };
+
     public override string ToString() => Name;
 }
 

@@ -69,13 +69,16 @@ if (args is ["--rate", ..])
     return InstructionRate.Run(args.Length > 1 ? args[1] : null);
 }
 
-// `bench --compare [RUNS] [A,B]`: each C program on engines A and B (default jit,wasmtime; any of native, interp, jit,
+// `bench --compare [RUNS] [A,B] [FILE.wasm [ARGS...]]`: each C program (or the given WASI program, with its arguments
+// and the working directory preopened) on engines A and B (default jit,wasmtime; any of native, interp, jit,
 // wasmtime, wasm3) in this process, compiled before timing (one untimed run each, which also checks the output against
-// the native build's), then RUNS runs interleaved (default 5); the median of each, their ratio, and the geomean of the
-// ratios. A quick reading between BenchmarkDotNet runs: same process, no warm-up statistics.
+// the native build's, or for a given program the two engines' outputs against each other), then RUNS runs
+// interleaved (default 5); the median of each, their ratio, and the geomean of the ratios. A quick reading between
+// BenchmarkDotNet runs: same process, no warm-up statistics.
 if (args is ["--compare", ..])
 {
-    if (buildError is not null)
+    var external = args.Length > 3 ? CProgram.External(args[3], args[4..]) : null;
+    if (buildError is not null && external is null)
     {
         Console.Error.WriteLine($"--compare needs the C programs: {buildError}");
         return 1;
@@ -90,17 +93,18 @@ if (args is ["--compare", ..])
     var (a, b) = (pair[0], pair[1]);
     Console.WriteLine($"{"program",-10} {a + " ms",11} {b + " ms",11} {a + "/" + b,16}");
     var ratios = new List<double>();
-    foreach (var program in CPrograms.Kernels)
+    foreach (var program in external is null ? CPrograms.Kernels : [external])
     {
-        var expected = ProgramCheck.NativeOutput(program);
         using var first = ProgramCheck.Create(a, program);
         using var second = ProgramCheck.Create(b, program);
         IProgramRunner[] runners = [first, second];
         try
         {
+            // Each runner's first run also compiles (our JIT compiles each function on its first call).
+            var expected = program.HasNativeBuild ? ProgramCheck.NativeOutput(program) : first.Run();
             foreach (var runner in runners)
             {
-                ProgramCheck.Verify(runner, program, expected); // also compiles (our JIT compiles each function on its first call)
+                ProgramCheck.Verify(runner, program, expected);
             }
         }
         catch (InvalidOperationException e)

@@ -99,12 +99,17 @@ public sealed class OurRunner : IProgramRunner
     public string Run()
     {
         using var stdout = new MemoryStream();
-        using var wasi = new WasiContext(new WasiConfiguration()
+        var configuration = new WasiConfiguration()
             .WithArg(_program.Name)
             .WithArgs(_program.Arguments)
             .WithStandardInput(Stream.Null)
             .WithStandardOutput(stdout)
-            .WithStandardError(stdout));
+            .WithStandardError(stdout);
+        if (_program.Directory is { } directory)
+        {
+            configuration = configuration.WithPreopenedDirectory(directory, ".", readOnly: true);
+        }
+        using var wasi = new WasiContext(configuration);
         // Disposed as wasmtime's store is: the run's memory goes back at once, not when a finalizer gets to it.
         using var store = new Store(_engine);
         var instance = _module.Instantiate(store, wasi.Define(new Linker()));
@@ -146,10 +151,15 @@ public sealed class WasmtimeRunner : IProgramRunner
     public string Run()
     {
         using var store = new Wt.Store(_engine);
-        store.SetWasiConfiguration(new Wt.WasiConfiguration()
+        var configuration = new Wt.WasiConfiguration()
             .WithArgs([_program.Name, .. _program.Arguments])
             .WithStandardOutput(_stdout)
-            .WithStandardError(_stdout));
+            .WithStandardError(_stdout);
+        if (_program.Directory is { } directory)
+        {
+            configuration = configuration.WithPreopenedDirectory(directory, ".", mutable: false);
+        }
+        store.SetWasiConfiguration(configuration);
         var instance = _linker.Instantiate(store, _module);
         try
         {
