@@ -30,7 +30,7 @@ internal sealed partial class FunctionCompiler
     /// The regions of function <paramref name="index"/>, or null when it is small enough (or cannot be cut);
     /// <paramref name="isCompiled"/> says which callees it calls directly (compiled with it or before).
     /// </summary>
-    private static RegionPlan? PlanRegions(JitModule module, int index, Func<int, bool> isCompiled)
+    private static RegionPlan? PlanRegions(JitModule module, int index, Func<int, bool> isCompiled, int budget)
     {
         var options = module.Engine.Options;
         if (options.GuestCoverage is not null)
@@ -41,7 +41,7 @@ internal sealed partial class FunctionCompiler
         var info = validated.Functions[index - validated.ImportedFunctionCount];
         var body = module.Code(index).Body.Instructions;
         var results = validated.FunctionTypes[index].Results.Select(r => r.Kind).ToArray();
-        var plan = RegionPlanner.Plan(body, info, pc => LabelKinds(validated, body[pc]), results, options.JitMethodBudget, isCompiled);
+        var plan = RegionPlanner.Plan(body, info, pc => LabelKinds(validated, body[pc]), results, budget, isCompiled);
         // The frame buffer lives on the stack: a function whose regions pass thousands of locals is left whole.
         return plan is { FrameBytes: <= 64 * 1024 } ? plan : null;
     }
@@ -149,7 +149,7 @@ internal sealed partial class FunctionCompiler
     {
         SpillAll();
         var method = DeclareRegion(region);
-        var compiler = new FunctionCompiler(_module, _index, Generator(method), _isCompiled, _dump, _plan, region, _outlined);
+        var compiler = new FunctionCompiler(_module, _index, Generator(method), _isCompiled, _dump, _plan, region, _outlined) { _measuring = _measuring };
         var (exits, fallsThrough) = compiler.EmitRegion(_controls);
         _outlined.Add(method);
         _dump?.Invoke($"{_module.Function(_index)} region {region.Id} ({region.ReadFirst.Length} locals in, {region.Written.Length} out, {exits.Count} exits)", compiler._il.Listing);
@@ -211,7 +211,7 @@ internal sealed partial class FunctionCompiler
     private MethodInfo DeclareRegion(Region region)
     {
         Type[] parameters = [PointerType, typeof(int), typeof(JitContext)];
-        if (_module.Method(_index) is MethodBuilder { DeclaringType: TypeBuilder type })
+        if (!_measuring && _module.Method(_index) is MethodBuilder { DeclaringType: TypeBuilder type })
         {
             var method = type.DefineMethod($"{JitAssembly.FunctionName(_index)}_region{region.Id}", MethodAttributes.Public | MethodAttributes.Static, typeof(int), parameters);
             method.SetImplementationFlags(MethodImplAttributes.NoInlining);

@@ -321,11 +321,58 @@ internal sealed partial class FunctionCompiler
     {
         var dump = module.Engine.Options.JitDumpIl;
         var outlined = new List<MethodInfo>();
-        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump, PlanRegions(module, index, isCompiled), null, outlined);
+        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump, PlanWithinLimits(module, index, isCompiled), null, outlined);
         compiler.EmitBody();
         dump?.Invoke(module.Function(index).ToString(), compiler._il.Listing);
         return outlined;
     }
+
+    /// <summary>
+    /// The region plan of function <paramref name="index"/>, checked against the IL it makes. The planner works from
+    /// estimated sizes (good to about 25%); a large function is emitted once into a scratch method first and measured,
+    /// and while what it wrote comes near one of RyuJIT's limits for an optimized method it is planned again with a
+    /// budget smaller in proportion (docs/jit.md, "Large functions"). So the method RyuJIT gets is optimized whatever
+    /// the estimate got wrong.
+    /// </summary>
+    private static RegionPlan? PlanWithinLimits(JitModule module, int index, Func<int, bool> isCompiled)
+    {
+        var budget = module.Engine.Options.JitMethodBudget;
+        var plan = PlanRegions(module, index, isCompiled, budget);
+        var estimate = RegionPlanner.Size(module.Code(index).Body.Instructions, isCompiled);
+        // Not measured: a function far from every limit, one kept whole for coverage's edge numbering, and code written
+        // to a file (a dynamic method's IL cannot call the methods of an assembly being built; that code is compiled as
+        // one group, so its estimate does not move with which calls are direct).
+        if (module.Engine.Options.GuestCoverage is not null || module.Method(index) is MethodBuilder || (plan is null && estimate <= SafeInstructions / 2))
+        {
+            return plan;
+        }
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var (returnType, parameters) = Signature(module.Validated.FunctionTypes[index]);
+            var scratch = new DynamicMethod("measure", returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
+            var measured = new FunctionCompiler(module, index, scratch.GetILGenerator(), isCompiled, null, plan, null, []) { _measuring = true };
+            measured.EmitBody();
+            var il = measured._il;
+            var use = Math.Max(Math.Max((double)il.Instructions / SafeInstructions, (double)il.Generator.ILOffset / SafeIlBytes), (double)il.LocalReferences / SafeLocalReferences);
+            if (use <= 1)
+            {
+                break;
+            }
+            // What RyuJIT gets is the whole function (no plan) or what its plan left (about the budget): shrink that.
+            budget = (int)(Math.Min(budget, estimate) / use * 0.9);
+            plan = PlanRegions(module, index, isCompiled, budget);
+        }
+        return plan;
+    }
+
+    // RyuJIT compiles a method unoptimized (MinOpts) above 20,000 IL instructions, 60,000 bytes of IL or 8,000 local
+    // references (fixed in release runtimes); these leave a margin.
+    private const int SafeInstructions = 18_000;
+    private const int SafeIlBytes = 54_000;
+    private const int SafeLocalReferences = 7_200;
+
+    /// <summary>True while this compiler only measures what it writes (<see cref="PlanWithinLimits"/>): its regions go to scratch methods too.</summary>
+    private bool _measuring;
 
     private static ILGenerator Generator(MethodInfo method) => method switch
     {

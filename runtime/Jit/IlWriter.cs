@@ -31,7 +31,17 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
 
     // The text of a line is built only while a listing is written (ListingText): otherwise formatting it for every
     // instruction of every function was most of the time spent emitting IL.
-    private void Line([InterpolatedStringHandlerArgument("")] ListingText text) => _text?.Append("  ").AppendLine(text.ToStringAndClear());
+    private void Line([InterpolatedStringHandlerArgument("")] ListingText text)
+    {
+        Instructions++;
+        _text?.Append("  ").AppendLine(text.ToStringAndClear());
+    }
+
+    /// <summary>IL instructions written so far (RyuJIT stops optimizing a method above 20,000).</summary>
+    public int Instructions { get; private set; }
+
+    /// <summary>Loads and stores of locals and arguments written so far (RyuJIT stops optimizing above 8,000).</summary>
+    public int LocalReferences { get; private set; }
 
     /// <summary>
     /// An interpolated string that is formatted only when its writer keeps a listing: without one the compiler skips
@@ -155,6 +165,7 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
 
     public void Emit(OpCode op, LocalBuilder local)
     {
+        LocalReferences++;
         Line($"{op.Name} {local.LocalIndex}");
         Generator.Emit(op, local);
     }
@@ -180,6 +191,7 @@ internal sealed class IlWriter(ILGenerator il, bool listing)
     /// <summary><c>ldarg</c> or <c>starg</c> of argument <paramref name="index"/>, in the short form when it fits.</summary>
     public void Argument(OpCode op, int index)
     {
+        LocalReferences++;
         Line($"{op.Name} {index}");
         if (index < 256)
         {

@@ -342,6 +342,10 @@ internal static class RegionPlanner
         return new RegionPlan(byStart, frameSlots, valueSlots);
     }
 
+    /// <summary>The estimated IL instructions of <paramref name="range"/> (<see cref="Weight"/>).</summary>
+    public static int Size(IEnumerable<Instruction> range, Func<int, bool> callsDirectly) =>
+        range.Sum(instruction => Weight(instruction, callsDirectly).Il);
+
     /// <summary>
     /// Whether <paramref name="range"/> stays within <paramref name="budget"/> with the bounds check of each memory
     /// access written out in the method (FunctionCompiler's inline checks: about 6 IL instructions and one basic block

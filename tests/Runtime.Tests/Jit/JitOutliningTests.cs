@@ -192,6 +192,24 @@ public sealed class JitOutliningTests
         }
     }
 
+    /// <summary>
+    /// Whatever the budget and whatever the estimate gets wrong, the method RyuJIT gets stays within its limits for an
+    /// optimized method: a large function is measured in IL actually written and planned again when it comes near
+    /// them. Here the budget is set above RyuJIT's limit (20,000 IL instructions), so only the measurement can cut it.
+    /// </summary>
+    [Fact]
+    public void A_function_the_plan_leaves_over_RyuJITs_limits_is_cut_anyway()
+    {
+        var listings = new Dictionary<string, string>();
+        var jit = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitMethodBudget = 40_000, JitDumpIl = (name, il) => listings[name] = il });
+        var interpreter = new Engine();
+        var text = Module(420);
+        var expected = CompiledModule.FromText(interpreter, text).Instantiate(new Store(interpreter)).Invoke("f", Value.FromI32(0x5555))[0].I32;
+        Assert.Equal(expected, CompiledModule.FromText(jit, text).Instantiate(new Store(jit)).Invoke("f", Value.FromI32(0x5555))[0].I32);
+        var instructions = listings["func 0"].Split('\n').Count(line => line.StartsWith("  ", StringComparison.Ordinal) && !line.StartsWith("  .local", StringComparison.Ordinal) && !line.StartsWith("  //", StringComparison.Ordinal));
+        Assert.True(jit.JitStatistics.Regions > 0 && instructions <= 18_000, $"{jit.JitStatistics.Regions} regions, {instructions} IL instructions in the function's own method");
+    }
+
     [Fact]
     public void The_default_budget_leaves_an_ordinary_function_whole()
     {
