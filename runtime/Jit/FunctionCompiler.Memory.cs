@@ -42,8 +42,8 @@ internal sealed partial class FunctionCompiler
     /// </summary>
     /// <remarks>
     /// Both give the same machine code; what differs is RyuJIT's time and its limits. The helper, inlined at every
-    /// access, brings a throw block of its own each time: on Lua 5.5 that was half of RyuJIT's time (23,231 sites;
-    /// the whole module compiled 1.3-1.5x faster with branches to one shared trap instead). But branches count
+    /// access, brings a throw block of its own each time: on Lua 5.5 (23,231 sites) RyuJIT took 2,186 ms of CPU with
+    /// the helper everywhere and 1,576 ms with every check branching to one shared trap instead. But branches count
     /// against RyuJIT's 2,000 basic blocks per optimized method, which an inlinee's blocks do not: a method near that
     /// limit keeps the helper, and one that outlines regions (too large already) does too.
     /// </remarks>
