@@ -149,8 +149,9 @@ internal sealed partial class FunctionCompiler
     {
         SpillAll();
         var method = DeclareRegion(region);
-        var compiler = new FunctionCompiler(_module, _index, Generator(method), _isCompiled, _dump, _plan, region, _outlined) { _measuring = _measuring };
+        var compiler = new FunctionCompiler(_module, _index, Generator(method), _isCompiled, _dump, _plan, region, _outlined) { _measurement = _measurement };
         var (exits, fallsThrough) = compiler.EmitRegion(_controls);
+        _measurement?.Add(compiler._il);
         _outlined.Add(method);
         _dump?.Invoke($"{_module.Function(_index)} region {region.Id} ({region.ReadFirst.Length} locals in, {region.Written.Length} out, {exits.Count} exits)", compiler._il.Listing);
 
@@ -211,7 +212,7 @@ internal sealed partial class FunctionCompiler
     private MethodInfo DeclareRegion(Region region)
     {
         Type[] parameters = [PointerType, typeof(int), typeof(JitContext)];
-        if (!_measuring && _module.Method(_index) is MethodBuilder { DeclaringType: TypeBuilder type })
+        if (_measurement is null && _module.Method(_index) is MethodBuilder { DeclaringType: TypeBuilder type })
         {
             var method = type.DefineMethod($"{JitAssembly.FunctionName(_index)}_region{region.Id}", MethodAttributes.Public | MethodAttributes.Static, typeof(int), parameters);
             method.SetImplementationFlags(MethodImplAttributes.NoInlining);

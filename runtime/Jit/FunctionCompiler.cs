@@ -342,7 +342,7 @@ internal sealed partial class FunctionCompiler
         // Not measured: a function far from every limit, one kept whole for coverage's edge numbering, and code written
         // to a file (a dynamic method's IL cannot call the methods of an assembly being built; that code is compiled as
         // one group, so its estimate does not move with which calls are direct).
-        if (module.Engine.Options.GuestCoverage is not null || module.Method(index) is MethodBuilder || (plan is null && estimate <= SafeInstructions / 2))
+        if (module.Engine.Options.GuestCoverage is not null || module.Method(index) is MethodBuilder || (plan is null && estimate <= 9_000))
         {
             return plan;
         }
@@ -350,29 +350,37 @@ internal sealed partial class FunctionCompiler
         {
             var (returnType, parameters) = Signature(module.Validated.FunctionTypes[index]);
             var scratch = new DynamicMethod("measure", returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
-            var measured = new FunctionCompiler(module, index, scratch.GetILGenerator(), isCompiled, null, plan, null, []) { _measuring = true };
+            var measurement = new Measurement();
+            var measured = new FunctionCompiler(module, index, scratch.GetILGenerator(), isCompiled, null, plan, null, []) { _measurement = measurement };
             measured.EmitBody();
-            var il = measured._il;
-            var use = Math.Max(Math.Max((double)il.Instructions / SafeInstructions, (double)il.Generator.ILOffset / SafeIlBytes), (double)il.LocalReferences / SafeLocalReferences);
-            if (use <= 1)
+            measurement.Add(measured._il);
+            if (measurement.Use <= 1)
             {
                 break;
             }
-            // What RyuJIT gets is the whole function (no plan) or what its plan left (about the budget): shrink that.
-            budget = (int)(Math.Min(budget, estimate) / use * 0.9);
+            // What RyuJIT gets is the whole function (no plan), or what its plan left and its regions (each about the
+            // budget): shrink that.
+            budget = (int)(Math.Min(budget, estimate) / measurement.Use * 0.9);
             plan = PlanRegions(module, index, isCompiled, budget);
         }
         return plan;
     }
 
-    // RyuJIT compiles a method unoptimized (MinOpts) above 20,000 IL instructions, 60,000 bytes of IL or 8,000 local
-    // references (fixed in release runtimes); these leave a margin.
-    private const int SafeInstructions = 18_000;
-    private const int SafeIlBytes = 54_000;
-    private const int SafeLocalReferences = 7_200;
+    /// <summary>
+    /// The largest share of a RyuJIT limit that a measured function's methods (its own and its regions') reached:
+    /// above 1 means within 90% of a limit. RyuJIT compiles a method unoptimized (MinOpts) above 20,000 IL
+    /// instructions, 60,000 bytes of IL or 8,000 local references (fixed in release runtimes).
+    /// </summary>
+    private sealed class Measurement
+    {
+        public double Use { get; private set; }
 
-    /// <summary>True while this compiler only measures what it writes (<see cref="PlanWithinLimits"/>): its regions go to scratch methods too.</summary>
-    private bool _measuring;
+        public void Add(IlWriter il) => Use = Math.Max(Use, Math.Max(
+            Math.Max(il.Instructions / 18_000.0, il.Generator.ILOffset / 54_000.0), il.LocalReferences / 7_200.0));
+    }
+
+    /// <summary>Set while this compiler only measures what it writes (<see cref="PlanWithinLimits"/>): its regions go to scratch methods too, and are measured.</summary>
+    private Measurement? _measurement;
 
     private static ILGenerator Generator(MethodInfo method) => method switch
     {

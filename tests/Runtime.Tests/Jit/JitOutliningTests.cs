@@ -193,21 +193,29 @@ public sealed class JitOutliningTests
     }
 
     /// <summary>
-    /// Whatever the budget and whatever the estimate gets wrong, the method RyuJIT gets stays within its limits for an
-    /// optimized method: a large function is measured in IL actually written and planned again when it comes near
-    /// them. Here the budget is set above RyuJIT's limit (20,000 IL instructions), so only the measurement can cut it.
+    /// Whatever the budget and whatever the estimate gets wrong, every method RyuJIT gets (the function's own and each
+    /// region's) stays within its limits for an optimized method: a large function is measured in IL actually written
+    /// and planned again when one of its methods comes near them. Here the budget is set above RyuJIT's limit (20,000
+    /// IL instructions), so only the measurement can cut this function (without it, it stays whole at 20,640 IL
+    /// instructions). (Regions are measured too: Lua 5.5 at a budget of 22,000 had luaV_execute's first region in
+    /// MinOpts, 52-61 KB of IL, before they were; this module's shape cannot make a region that large.)
     /// </summary>
     [Fact]
-    public void A_function_the_plan_leaves_over_RyuJITs_limits_is_cut_anyway()
+    public void No_method_the_plan_makes_is_over_RyuJITs_limits()
     {
+        const int statements = 420;
         var listings = new Dictionary<string, string>();
         var jit = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitMethodBudget = 40_000, JitDumpIl = (name, il) => listings[name] = il });
         var interpreter = new Engine();
-        var text = Module(420);
+        var text = Module(statements);
         var expected = CompiledModule.FromText(interpreter, text).Instantiate(new Store(interpreter)).Invoke("f", Value.FromI32(0x5555))[0].I32;
         Assert.Equal(expected, CompiledModule.FromText(jit, text).Instantiate(new Store(jit)).Invoke("f", Value.FromI32(0x5555))[0].I32);
-        var instructions = listings["func 0"].Split('\n').Count(line => line.StartsWith("  ", StringComparison.Ordinal) && !line.StartsWith("  .local", StringComparison.Ordinal) && !line.StartsWith("  //", StringComparison.Ordinal));
-        Assert.True(jit.JitStatistics.Regions > 0 && instructions <= 18_000, $"{jit.JitStatistics.Regions} regions, {instructions} IL instructions in the function's own method");
+        Assert.True(jit.JitStatistics.Regions > 0, "the function was left whole");
+        foreach (var (name, listing) in listings)
+        {
+            var instructions = listing.Split('\n').Count(line => line.StartsWith("  ", StringComparison.Ordinal) && !line.StartsWith("  .local", StringComparison.Ordinal) && !line.StartsWith("  //", StringComparison.Ordinal));
+            Assert.True(instructions <= 18_000, $"{name}: {instructions} IL instructions");
+        }
     }
 
     [Fact]
