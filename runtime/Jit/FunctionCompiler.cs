@@ -342,13 +342,13 @@ internal sealed partial class FunctionCompiler
         // Not measured: a function far from every limit, one kept whole for coverage's edge numbering, and code written
         // to a file (a dynamic method's IL cannot call the methods of an assembly being built; that code is compiled as
         // one group, so its estimate does not move with which calls are direct).
-        if (module.Engine.Options.GuestCoverage is not null || module.Method(index) is MethodBuilder || (plan is null && estimate <= 9_000))
+        if (module.Engine.Options.GuestCoverage is not null || module.Method(index) is MethodBuilder || (plan is null && estimate <= Measurement.SafeInstructions / 2))
         {
             return plan;
         }
+        var (returnType, parameters) = Signature(module.Validated.FunctionTypes[index]);
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var (returnType, parameters) = Signature(module.Validated.FunctionTypes[index]);
             var scratch = new DynamicMethod("measure", returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
             var measurement = new Measurement();
             var measured = new FunctionCompiler(module, index, scratch.GetILGenerator(), isCompiled, null, plan, null, []) { _measurement = measurement };
@@ -373,10 +373,15 @@ internal sealed partial class FunctionCompiler
     /// </summary>
     private sealed class Measurement
     {
+        // 90% of RyuJIT's limits.
+        public const double SafeInstructions = 18_000;
+        private const double SafeIlBytes = 54_000;
+        private const double SafeLocalReferences = 7_200;
+
         public double Use { get; private set; }
 
         public void Add(IlWriter il) => Use = Math.Max(Use, Math.Max(
-            Math.Max(il.Instructions / 18_000.0, il.Generator.ILOffset / 54_000.0), il.LocalReferences / 7_200.0));
+            Math.Max(il.Instructions / SafeInstructions, il.Generator.ILOffset / SafeIlBytes), il.LocalReferences / SafeLocalReferences));
     }
 
     /// <summary>Set while this compiler only measures what it writes (<see cref="PlanWithinLimits"/>): its regions go to scratch methods too, and are measured.</summary>

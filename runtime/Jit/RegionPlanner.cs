@@ -185,9 +185,10 @@ internal static class RegionPlanner
             var surcharge = 0;
             for (var pc = 0; pc < body.Count; pc++)
             {
-                if (!inRegion[pc] && shared.Contains(body[pc].Index))
+                var extra = body[pc].Opcode switch { Opcode.LocalGet => 3, Opcode.LocalSet => 5, Opcode.LocalTee => 6, _ => 0 };
+                if (extra > 0 && !inRegion[pc] && shared.Contains(body[pc].Index))
                 {
-                    surcharge += body[pc].Opcode switch { Opcode.LocalGet => 3, Opcode.LocalSet => 5, Opcode.LocalTee => 6, _ => 0 };
+                    surcharge += extra;
                 }
             }
             return surcharge;
@@ -343,8 +344,7 @@ internal static class RegionPlanner
     }
 
     /// <summary>The estimated IL instructions of <paramref name="range"/> (<see cref="Weight"/>).</summary>
-    public static int Size(IEnumerable<Instruction> range, Func<int, bool> callsDirectly) =>
-        range.Sum(instruction => Weight(instruction, callsDirectly).Il);
+    public static int Size(IEnumerable<Instruction> range, Func<int, bool> callsDirectly) => Totals(range, callsDirectly).Il;
 
     /// <summary>
     /// Whether <paramref name="range"/> stays within <paramref name="budget"/> with the bounds check of each memory
@@ -353,15 +353,22 @@ internal static class RegionPlanner
     /// </summary>
     public static bool RoomForInlineChecks(IEnumerable<Instruction> range, int budget, Func<int, bool> callsDirectly)
     {
-        var (il, blocks) = (0, 0);
+        var (il, blocks, accesses) = Totals(range, callsDirectly);
+        return il + 6 * accesses <= budget * 3 / 4 && blocks + accesses <= budget / 8 * 3 / 4;
+    }
+
+    /// <summary>The estimated IL instructions and basic blocks of <paramref name="range"/>, and its memory accesses.</summary>
+    private static (int Il, int Blocks, int Accesses) Totals(IEnumerable<Instruction> range, Func<int, bool> callsDirectly)
+    {
+        var (il, blocks, accesses) = (0, 0, 0);
         foreach (var instruction in range)
         {
             var (i, b) = Weight(instruction, callsDirectly);
-            var access = instruction.Info.Immediates is ImmediateKind.MemArg or ImmediateKind.MemArgAndLane;
-            il += i + (access ? 6 : 0);
-            blocks += b + (access ? 1 : 0);
+            il += i;
+            blocks += b;
+            accesses += instruction.Info.Immediates is ImmediateKind.MemArg or ImmediateKind.MemArgAndLane ? 1 : 0;
         }
-        return il <= budget * 3 / 4 && blocks <= budget / 8 * 3 / 4;
+        return (il, blocks, accesses);
     }
 
     /// <summary>
