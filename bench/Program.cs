@@ -128,6 +128,12 @@ if (args is ["--compare", ..])
         ratios.Add(ours / theirs);
         Console.WriteLine($"{program.Name,-10} {ours,11:F1} {theirs,11:F1} {ours / theirs,15:F2}x");
     }
+    if (ratios.Count == 0)
+    {
+        // Every program was left out (a WASI program whose files are not in the working directory, for one).
+        Console.Error.WriteLine($"bench: no program ran on both {a} and {b}: nothing to compare");
+        return 1;
+    }
     Console.WriteLine($"geomean {a}/{b}: {Math.Exp(ratios.Average(Math.Log)):F2}x over {ratios.Count} programs, {runs} runs each");
     return 0;
 }
