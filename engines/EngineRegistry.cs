@@ -20,7 +20,15 @@ public sealed class EngineRegistry
         .Add("interp", "our interpreter (tier 0)", options => new InterpreterEngine(options))
         .Add("interp-loop", "our interpreter with its threaded code off: every function in the dispatch loop, as with fuel", options => new InterpreterEngine(options with { ThreadedInterpreter = false }, "interp-loop"), inAll: false)
         .Add("jit", "our JIT: Wasm → CIL → RyuJIT (tier 1)", options => new JitEngine(options))
-        .Add("aot", "our JIT ahead of time: each module saved as a .dll, loaded and run from it", options => new AotEngine(options), inAll: false);
+        .Add("aot", "our JIT ahead of time: each module saved as a .dll, loaded and run from it", options => new AotEngine(options), inAll: false)
+        .Add("jit-tierup", "our interpreter tiering up to the JIT at once: each function compiled on its second call, each call moved into compiled code at its first loop head", options => new JitEngine(TierUpAtOnce(options), "jit-tierup"), inAll: false);
+
+    /// <summary>
+    /// Tier-up with the lowest threshold and no background thread (<see cref="EngineOptions.JitTierUp"/>): every
+    /// function's first call starts in the interpreter and moves into compiled code at its first loop head, so a spec
+    /// run checks the move on every loop it has.
+    /// </summary>
+    public static EngineOptions TierUpAtOnce(EngineOptions options) => options with { JitTierUp = 1, JitBackground = false };
 
     /// <summary>
     /// Registers an engine under <paramref name="name"/>; the options are those of our runtime (an outside engine may

@@ -79,6 +79,20 @@ public sealed record EngineOptions
     public bool JitBackground { get; init; } = true;
 
     /// <summary>
+    /// With the lazy JIT: 0 (the default) compiles each function on its first call. N &gt; 0 tiers up instead: every
+    /// function starts in the interpreter, is compiled once it has been called more than N times or one of its loops
+    /// has run N iterations (on the background thread when <see cref="JitBackground"/> is on, else at once), and a
+    /// running loop moves into the compiled code at its head (on-stack replacement). A large program then compiles
+    /// only what runs hot, and its cold start-up code never waits for RyuJIT (docs/jit.md, "Tier-up"). Not with
+    /// <see cref="Fuel"/> or <see cref="GuestCoverage"/>, whose counts the two tiers keep differently.
+    /// </summary>
+    public int JitTierUp { get; init; }
+
+    /// <summary>The tier-up threshold in effect (<see cref="JitTierUp"/>), or 0 where these options do not tier up.</summary>
+    internal int TierUpThreshold =>
+        Tier == ExecutionTier.Jit && JitTierUp > 0 && Fuel is null && GuestCoverage is null && !JitEager && !JitEmitOnly ? JitTierUp : 0;
+
+    /// <summary>
     /// With the JIT tier: the estimated IL instructions one compiled method may have before the JIT moves parts of a
     /// function into methods of their own, which keeps large functions below the sizes at which RyuJIT stops
     /// optimizing (docs/jit.md, "Large functions"). Lower values outline more (the tests run the suite with 40).

@@ -104,7 +104,7 @@ root.SetAction(parse =>
     {
         // Which functions of the run the JIT compiled and which it left to the interpreter (and why).
         var reasons = string.Join(", ", jitStatistics.FallbackReasons.Select(r => $"{r.Key} {r.Value}"));
-        Console.WriteLine($"jit code: {jitStatistics.Compiled} functions compiled ({jitStatistics.Regions} regions outlined), {jitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}; IL emitted in {jitStatistics.EmitTime.TotalSeconds:F2} s, compiled by RyuJIT in {jitStatistics.PrepareTime.TotalSeconds:F2} s");
+        Console.WriteLine($"jit code: {jitStatistics.Compiled} functions compiled ({jitStatistics.Regions} regions outlined), {jitStatistics.FallenBack} fell back to the interpreter{(reasons.Length > 0 ? $" (first unsupported instruction: {reasons})" : "")}; IL emitted in {jitStatistics.EmitTime.TotalSeconds:F2} s, compiled by RyuJIT in {jitStatistics.PrepareTime.TotalSeconds:F2} s{(jitStatistics.LoopVariants > 0 ? $"; tier-up: {jitStatistics.LoopVariants} loop variants, {jitStatistics.LoopEntries} calls moved into compiled code at a loop head" : "")}");
     }
     var interpreterStatistics = new InterpreterStatistics();
     foreach (var interpreter in engines.OfType<InterpreterEngine>())

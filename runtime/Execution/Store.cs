@@ -118,9 +118,17 @@ public sealed class Store : IDisposable
         }
         var wasm = (WasmFunction)function;
         var store = wasm.Instance.Store;
-        if (store.Jit is { } jit && jit.TryInvoke(wasm, args, results))
+        if (store.Jit is { } jit)
         {
-            return;
+            if (jit.TryInvoke(wasm, args, results))
+            {
+                return;
+            }
+            if (jit.TiersUp)
+            {
+                jit.Interpret(wasm, args, results);
+                return;
+            }
         }
         store.Machine.Invoke(wasm, args, results);
     }

@@ -170,6 +170,12 @@ internal static class InternalOp
     /// <summary><c>i32.const B; i32.shr_u; i32.const C; i32.and</c>: a bit field (an instruction's operand in a VM, say).</summary>
     public const Opcode I32ShrUAndImm = (Opcode)0xCA;
 
+    /// <summary>
+    /// A loop's head when the engine tiers up (<see cref="EngineOptions.JitTierUp"/>): counts an iteration; once the
+    /// function is hot, asks the JIT to go on in compiled code from this loop (A: its ordinal among the function's loops).
+    /// </summary>
+    public const Opcode LoopHeader = (Opcode)0xCB;
+
     // More superinstructions in codes Wasm leaves unassigned (0xCF, 0xD7..).
 
     /// <summary><c>local.get A; i32.load8_u offset=C</c> from memory B (bytes: strings, parsers, compressors).</summary>
@@ -235,7 +241,7 @@ internal static class InternalOp
 
 /// <summary>A function translated once into the interpreter's form (per module: instances share it).</summary>
 internal sealed class CompiledFunction(
-    FunctionType type, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
+    FunctionType type, int declaredLocalCount, int localCount, int maxHeight, Op[] code, BranchTarget[] branchTargets, V128[] constants, Handler[] handlers)
 {
     /// <summary>True when no result is a reference: returning copies bits only.</summary>
     public bool ResultsAreBits { get; } = type.Results.All(t => !t.IsReference);
@@ -247,7 +253,22 @@ internal sealed class CompiledFunction(
     public int ResultCount { get; } = type.Results.Count;
 
     /// <summary>Parameters plus declared locals.</summary>
+    public int DeclaredLocalCount { get; } = declaredLocalCount;
+
+    /// <summary>Slots below the operand stack: the declared locals, then one per legacy <c>try</c> (its caught exception).</summary>
     public int LocalCount { get; } = localCount;
+
+    /// <summary>Tier-up: loop iterations run in this code since its last look at the JIT (<see cref="InternalOp.LoopHeader"/>; racy, as a hint).</summary>
+    public int LoopHeat;
+
+    /// <summary>
+    /// Tier-up: once the JIT has compiled the function, which of its loops (by ordinal) a running call may move into
+    /// the compiled code at (<see cref="InternalOp.LoopHeader"/> then does so at once); null before.
+    /// </summary>
+    public bool[]? LoopEntries;
+
+    /// <summary>The function's <c>loop</c> instructions.</summary>
+    public int LoopCount { get; init; }
 
     /// <summary>Most slots the frame uses (locals and operands).</summary>
     public int MaxHeight { get; } = maxHeight;

@@ -22,6 +22,8 @@ internal sealed class Compiler
     private int _maxHeight;
     /// <summary>The first op <see cref="Fuse"/> may fuse: the pc of the last label (or later).</summary>
     private int _fuseBarrier;
+    /// <summary>The <c>loop</c> instructions seen so far (the last one's ordinal plus one).</summary>
+    private int _loops;
     private bool _unreachable;
     private DeadCode _deadCode;
 
@@ -82,7 +84,10 @@ internal sealed class Compiler
         {
             compiler.Translate(instruction);
         }
-        return new CompiledFunction(type, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers());
+        return new CompiledFunction(type, declared, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers())
+        {
+            LoopCount = compiler._loops,
+        };
     }
 
     /// <summary>
@@ -138,6 +143,10 @@ internal sealed class Compiler
 
     private void Translate(Instruction instruction)
     {
+        if (instruction.Opcode == Opcode.Loop)
+        {
+            _loops++; // every loop counts, dead or not: the JIT numbers them the same way
+        }
         TranslateOne(instruction);
         if (StraightLine(instruction))
         {
@@ -257,6 +266,10 @@ internal sealed class Compiler
             {
                 var (parameters, results) = BlockArity(instruction.BlockType);
                 _controls.Add(new Control { IsLoop = opcode == Opcode.Loop, Height = _height - parameters, Params = parameters, Results = results, LoopPc = _code.Count });
+                if (opcode == Opcode.Loop && _module.TierUp)
+                {
+                    Emit(InternalOp.LoopHeader, _loops - 1); // where every iteration starts: the branches back come here
+                }
                 return;
             }
             case Opcode.TryTable:
@@ -680,9 +693,10 @@ internal sealed class Compiler
 /// </summary>
 internal sealed class ModuleCode
 {
-    private ModuleCode(Validation.ValidatedModule validated)
+    private ModuleCode(Validation.ValidatedModule validated, bool tierUp)
     {
         Validated = validated;
+        TierUp = tierUp;
         Types = [.. validated.Module.TypeDefinitions.Select(t => t.Body as FunctionType)];
         ImportedFunctions = validated.ImportedFunctionCount;
         Compiled = new CompiledFunction?[validated.Module.Functions.Count];
@@ -698,5 +712,12 @@ internal sealed class ModuleCode
     /// <summary>Compiled functions by defined-function index (function index minus imports).</summary>
     public CompiledFunction?[] Compiled { get; }
 
-    public static ModuleCode Of(Engine engine, Validation.ValidatedModule validated) => engine.InterpreterCode.GetValue(validated, static v => new ModuleCode(v));
+    /// <summary>
+    /// The engine tiers up (<see cref="EngineOptions.JitTierUp"/>): each loop's head is an
+    /// <see cref="InternalOp.LoopHeader"/>, which counts its iterations and may move the call into compiled code.
+    /// </summary>
+    public bool TierUp { get; }
+
+    public static ModuleCode Of(Engine engine, Validation.ValidatedModule validated) =>
+        engine.InterpreterCode.GetValue(validated, v => new ModuleCode(v, engine.Options.TierUpThreshold > 0));
 }

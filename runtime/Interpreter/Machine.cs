@@ -19,6 +19,8 @@ internal sealed unsafe partial class Machine
     private readonly int _maxDepth;
     private readonly int _maxSlots;
     private readonly bool _fuelEnabled;
+    /// <summary>The engine's tier-up threshold (<see cref="EngineOptions.JitTierUp"/>): loop iterations between two looks at the JIT.</summary>
+    private readonly int _tierUp;
     /// <summary>
     /// The threaded machine that runs the functions it can (all values numbers; docs/execution.md, "Threaded code"),
     /// or null: with fuel (it counts every instruction, which only this loop does), with the JIT tier, when
@@ -43,6 +45,7 @@ internal sealed unsafe partial class Machine
         _maxDepth = store.Engine.Options.MaxCallDepth;
         _maxSlots = store.Engine.Options.MaxStackSlots;
         _fuelEnabled = store.Engine.Options.Fuel is not null;
+        _tierUp = store.Engine.Options.TierUpThreshold;
         var options = store.Engine.Options;
         if (options.ThreadedInterpreter && options.Fuel is null && options.Tier == ExecutionTier.Interpreter && Threaded.ThreadedMachine.TailCallsWork)
         {
@@ -179,6 +182,69 @@ internal sealed unsafe partial class Machine
         {
             return (e.Exception, sp);
         }
+    }
+
+    /// <summary>
+    /// Tier-up, at the head of loop <paramref name="loop"/> of the running call (the innermost frame), hot: once the
+    /// JIT has compiled the function, learns where its code can be entered (<see cref="CompiledFunction.LoopEntries"/>;
+    /// before, asking has it compiled) and, if here, moves the call into it. The compiled code runs the call to its
+    /// end; its results are pushed at <paramref name="sp"/> and the new top returned, or -1 when the call goes on here.
+    /// A Wasm exception the code lets escape is returned to unwind from this frame (the loop is in no <c>try</c> of it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private (ExceptionInstance? Exception, int Sp) EnterCompiledLoop(int loop, int fp, int sp, CompiledFunction compiled)
+    {
+        var function = _frames[_depth - 1].Function;
+        if (_store.Jit is not { } jit)
+        {
+            return (null, -1);
+        }
+        if (compiled.LoopEntries is null)
+        {
+            if (jit.LoopEntries(function) is not { } loops)
+            {
+                return (null, -1); // not compiled yet
+            }
+            var entries = new bool[compiled.LoopCount];
+            foreach (var entry in loops)
+            {
+                entries[entry] = true;
+            }
+            compiled.LoopEntries = entries;
+        }
+        if (!compiled.LoopEntries[loop])
+        {
+            return (null, -1); // an inner loop: the call moves at its outer loop's next head
+        }
+        // The compiled code's view of the frame: the declared locals, then the operand stack (no hidden slots).
+        var declared = compiled.DeclaredLocalCount;
+        var stackBase = fp + compiled.LocalCount;
+        var state = new Value[declared + sp - stackBase];
+        for (var i = 0; i < declared; i++)
+        {
+            state[i] = ToValue(_stack[fp + i]);
+        }
+        for (var i = stackBase; i < sp; i++)
+        {
+            state[declared + i - stackBase] = ToValue(_stack[i]);
+        }
+        var results = new Value[compiled.ResultCount];
+        _sp = sp;
+        try
+        {
+            jit.EnterLoop(function, loop, state, results);
+        }
+        catch (UncaughtException e)
+        {
+            return (e.Exception, sp);
+        }
+        EnsureStack(sp + results.Length);
+        var types = compiled.Type.Results;
+        for (var i = 0; i < results.Length; i++)
+        {
+            _stack[sp + i] = ToSlot(results[i].Normalize(types[i]));
+        }
+        return (null, sp + results.Length);
     }
 
     /// <summary>The function an indirect call names, after the checks of <c>call_indirect</c>.</summary>
@@ -377,6 +443,26 @@ internal sealed unsafe partial class Machine
                     StopIfInterruptedGoingBack(op.A, pc);
                     sp = BranchMove(s, sp, fp + op.B, (int)op.C);
                     pc = op.A;
+                }
+                break;
+            case InternalOp.LoopHeader:
+                if (compiled.LoopEntries is { } entries ? entries[op.A] : ++compiled.LoopHeat >= _tierUp)
+                {
+                    compiled.LoopHeat = 0;
+                    int entered;
+                    (exception, entered) = EnterCompiledLoop(op.A, fp, sp, compiled);
+                    if (exception is not null)
+                    {
+                        goto Unwind;
+                    }
+                    if (entered >= 0)
+                    {
+                        // The compiled code ran the call to its end: its results are on top, as before a return.
+                        s = _stack;
+                        s0 = ref MemoryMarshal.GetArrayDataReference(s);
+                        sp = entered;
+                        goto case DispatchCode.Return;
+                    }
                 }
                 break;
             case InternalOp.BrUnless:

@@ -148,12 +148,17 @@ internal sealed partial class FunctionCompiler
     private void CallRegion(Region region)
     {
         SpillAll();
-        var method = DeclareRegion(region);
-        var compiler = new FunctionCompiler(_module, _index, Generator(method), _isCompiled, _dump, _plan, region, _outlined) { _measurement = _measurement };
-        var (exits, fallsThrough) = compiler.EmitRegion(_controls);
-        _measurement?.Add(compiler._il);
-        _outlined.Add(method);
-        _dump?.Invoke($"{_module.Function(_index)} region {region.Id} ({region.ReadFirst.Length} locals in, {region.Written.Length} out, {exits.Count} exits)", compiler._il.Listing);
+        if (!_regions.TryGetValue(region.Id, out var emitted))
+        {
+            var declared = DeclareRegion(region);
+            var compiler = new FunctionCompiler(_module, _index, Generator(declared), _isCompiled, _dump, _plan, region, _outlined) { _measurement = _measurement };
+            var (regionExits, regionFallsThrough) = compiler.EmitRegion(_controls);
+            _measurement?.Add(compiler._il);
+            _outlined.Add(declared);
+            _regions[region.Id] = emitted = (declared, regionExits, regionFallsThrough);
+            _dump?.Invoke($"{_module.Function(_index)} region {region.Id} ({region.ReadFirst.Length} locals in, {region.Written.Length} out, {regionExits.Count} exits)", compiler._il.Listing);
+        }
+        var (method, exits, fallsThrough) = emitted;
 
         // (The locals the region uses live in the frame buffer in this method: nothing to pass.) A region is part of
         // this frame: same depth.

@@ -317,14 +317,48 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>Emits the IL of function <paramref name="index"/> into its declared method; returns the methods of its outlined regions.</summary>
-    public static IReadOnlyList<MethodInfo> Emit(JitModule module, int index, Func<int, bool> isCompiled)
+    public static IReadOnlyList<MethodInfo> Emit(JitModule module, int index, Func<int, bool> isCompiled) => Emit(module, index, isCompiled, out _);
+
+    /// <summary>As <see cref="Emit(JitModule, int, Func{int, bool})"/>; <paramref name="outline"/> is what a loop variant of the function may reuse.</summary>
+    public static IReadOnlyList<MethodInfo> Emit(JitModule module, int index, Func<int, bool> isCompiled, out Outline outline)
     {
         var dump = module.Engine.Options.JitDumpIl;
         var outlined = new List<MethodInfo>();
-        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump, PlanWithinLimits(module, index, isCompiled), null, outlined);
+        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump, PlanWithinLimits(module, index, isCompiled, loopVariant: false), null, outlined);
         compiler.EmitBody();
         dump?.Invoke(module.Function(index).ToString(), compiler._il.Listing);
+        outline = new Outline(compiler._plan, compiler._regions);
         return outlined;
+    }
+
+    /// <summary>A function's region plan and the methods of its regions, as its ordinary method calls them (for its loop variant).</summary>
+    internal sealed record Outline(RegionPlan? Plan, Dictionary<int, (MethodInfo Method, List<int> Exits, bool FallsThrough)> Regions);
+
+    /// <summary>A method for function <paramref name="index"/>'s loop variant (tier-up's on-stack replacement: FunctionCompiler.TierUp.cs).</summary>
+    public static DynamicMethod DeclareLoopVariant(JitModule module, int index)
+    {
+        var (returnType, parameters) = Signature(module.Validated.FunctionTypes[index]);
+        return new DynamicMethod(module.Function(index).ToString().Replace(' ', '_') + "_loops", returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
+    }
+
+    /// <summary>
+    /// Emits function <paramref name="index"/>'s loop variant into <paramref name="method"/>: its code, entered at the
+    /// head of one of its loops. Returns the methods of its outlined regions and the loops it can be entered at.
+    /// </summary>
+    /// <remarks>With the <paramref name="outline"/> of the function's ordinary method, the variant calls its regions instead of emitting its own.</remarks>
+    public static (IReadOnlyList<MethodInfo> Outlined, IReadOnlySet<int> Entries) EmitLoopVariant(JitModule module, int index, DynamicMethod method, Func<int, bool> isCompiled, Outline? outline)
+    {
+        var dump = module.Engine.Options.JitDumpIl;
+        var outlined = new List<MethodInfo>();
+        var plan = outline is not null ? outline.Plan : PlanWithinLimits(module, index, isCompiled, loopVariant: true);
+        var compiler = new FunctionCompiler(module, index, method.GetILGenerator(), isCompiled, dump, plan, null, outlined)
+        {
+            _loopVariant = true,
+            _regions = outline is not null ? new(outline.Regions) : [],
+        };
+        compiler.EmitBody();
+        dump?.Invoke(module.Function(index) + " (loop entries)", compiler._il.Listing);
+        return (outlined, compiler._enterable);
     }
 
     /// <summary>
@@ -334,7 +368,7 @@ internal sealed partial class FunctionCompiler
     /// budget smaller in proportion (docs/jit.md, "Large functions"). So the method RyuJIT gets is optimized whatever
     /// the estimate got wrong.
     /// </summary>
-    private static RegionPlan? PlanWithinLimits(JitModule module, int index, Func<int, bool> isCompiled)
+    private static RegionPlan? PlanWithinLimits(JitModule module, int index, Func<int, bool> isCompiled, bool loopVariant)
     {
         var budget = module.Engine.Options.JitMethodBudget;
         var plan = PlanRegions(module, index, isCompiled, budget);
@@ -351,7 +385,7 @@ internal sealed partial class FunctionCompiler
         {
             var scratch = new DynamicMethod("measure", returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
             var measurement = new Measurement();
-            var measured = new FunctionCompiler(module, index, scratch.GetILGenerator(), isCompiled, null, plan, null, []) { _measurement = measurement };
+            var measured = new FunctionCompiler(module, index, scratch.GetILGenerator(), isCompiled, null, plan, null, []) { _measurement = measurement, _loopVariant = loopVariant };
             measured.EmitBody();
             measurement.Add(measured._il);
             if (measurement.Use <= 1)
@@ -802,6 +836,7 @@ internal sealed partial class FunctionCompiler
         HoistInvariants();
         _coverage?.Edge();
         AllocateFrame();
+        EmitLoopEntry();
         var results = Kinds(_type.Results);
         _controls.Add(new Control { Kind = Opcode.Block, Height = 0, Results = results, Label = _il.DefineLabel() });
         TranslateRange();
@@ -820,6 +855,7 @@ internal sealed partial class FunctionCompiler
             }
         }
         _il.Emit(OpCodes.Ret);
+        EndLoopEntries();
         EmitTailCallStubs();
         EmitSharedTraps();
     }
@@ -850,6 +886,7 @@ internal sealed partial class FunctionCompiler
             {
                 var (parameters, results) = BlockTypes(instruction.BlockType);
                 SpillAll();
+                EmitLoopHeadEntry();
                 var control = new Control { Kind = opcode, Height = _stack.Count - parameters.Length, Params = parameters, Results = results, Label = _il.DefineLabel() };
                 _controls.Add(control);
                 _il.Mark(control.Label);

@@ -25,6 +25,9 @@ internal sealed class JitModule
 
         /// <summary>Emitted, and RyuJIT compiling it on some thread (see <see cref="Compile"/>).</summary>
         Compiling,
+
+        /// <summary>Tier-up: hot, queued for the background thread; the interpreter runs it until it is compiled.</summary>
+        Hot,
     }
 
     private readonly Status[] _status;
@@ -49,6 +52,32 @@ internal sealed class JitModule
     /// <summary>Functions of this module given to the compiler so far (<see cref="JitBudget.ModuleFunctions"/>).</summary>
     private int _compiledFunctions;
 
+    /// <summary>The tier-up threshold (<see cref="EngineOptions.JitTierUp"/>), 0 when every function is compiled on its first call.</summary>
+    private readonly int _tierUp;
+
+    /// <summary>Tier-up: the calls each function has had while not compiled (racy counts: a lost one only delays it).</summary>
+    private readonly int[] _calls;
+
+    /// <summary>Tier-up: each function's loop-entry variant, once a call the interpreter runs found one of its loops hot.</summary>
+    private readonly LoopVariant?[] _variants;
+
+    /// <summary>
+    /// Tier-up: a second compiled method of a function, entered only at the head of one of its loops by a call the
+    /// interpreter was running (on-stack replacement). A method of its own, so that the entries, which make the loops
+    /// around an entered loop irreducible to RyuJIT, cost the ordinary method nothing (docs/jit.md, "Tier-up").
+    /// </summary>
+    private sealed class LoopVariant
+    {
+        /// <summary>The loops (ordinals among the function's <c>loop</c> instructions) it can be entered at.</summary>
+        public IReadOnlySet<int> Entries = s_noLoops;
+
+        /// <summary>Its entry thunk: set once RyuJIT compiled it (null: not yet, or it could not be made).</summary>
+        public volatile Action<JitContext, Value[], Value[]>? Entry;
+
+        /// <summary>Compiled, or given up: <see cref="Entries"/> is final.</summary>
+        public volatile bool Ready;
+    }
+
     /// <summary>While the code is written to an assembly file (<see cref="JitAssembly"/>): the type that receives the methods.</summary>
     private readonly TypeBuilder? _assembly;
 
@@ -64,6 +93,10 @@ internal sealed class JitModule
         _pointers = new nint[count];
         _code = new nint[count];
         _pending = new Group?[count];
+        _tierUp = assembly is null ? engine.Options.TierUpThreshold : 0;
+        _calls = new int[_tierUp > 0 ? count : 0];
+        _variants = new LoopVariant?[_tierUp > 0 ? count : 0];
+        _outlines = new FunctionCompiler.Outline?[_tierUp > 0 ? count : 0];
         for (var i = 0; i < validated.ImportedFunctionCount; i++)
         {
             _status[i] = Status.Fallback; // imports run wherever their own module's code is
@@ -159,6 +192,10 @@ internal sealed class JitModule
                     return true;
                 case Status.Fallback:
                     return false;
+                case Status.Hot:
+                    return false; // the background thread compiles it; the interpreter runs it meanwhile
+                case Status.Compiling when _tierUp > 0 && Engine.Options.JitBackground:
+                    return false;
                 case Status.Compiling:
                     Group? group;
                     lock (_gate)
@@ -168,9 +205,144 @@ internal sealed class JitModule
                     group?.Done.Wait(); // another thread's group: RyuJIT is at work on it
                     break;
                 default:
+                    if (_tierUp > 0)
+                    {
+                        if (++_calls[index] <= _tierUp)
+                        {
+                            return false; // still cold: the interpreter runs it
+                        }
+                        TurnHot(index, requester);
+                        break;
+                    }
                     Compile(() => _status[index] == Status.Unknown ? Reachable(index) : null, requester);
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Tier-up: the loops (ordinals among the function's <c>loop</c> instructions) at whose head a call of function
+    /// <paramref name="index"/> that the interpreter runs may go on in compiled code; empty when it has none or runs
+    /// in the interpreter for good; null while it is not compiled yet. The interpreter asks when the function's
+    /// loops turned hot: a function not compiled yet is compiled now, or queued for the background thread.
+    /// </summary>
+    public IReadOnlySet<int>? LoopEntries(int index, Store? requester)
+    {
+        if (_tierUp == 0 || _status[index] == Status.Fallback)
+        {
+            return s_noLoops;
+        }
+        if (_status[index] == Status.Unknown)
+        {
+            TurnHot(index, requester); // its next calls want the ordinary code, compiled first: the variant then shares its regions
+        }
+        if (_variants[index] is null)
+        {
+            RequestLoopVariant(index, requester);
+        }
+        return _variants[index] is { Ready: true } variant ? variant.Entries : null;
+    }
+
+    /// <summary>The entry thunk of function <paramref name="index"/>'s loop variant (<see cref="LoopEntries"/> named the loop).</summary>
+    public Action<JitContext, Value[], Value[]> LoopEntry(int index) =>
+        _variants[index]?.Entry ?? throw new InvalidOperationException($"{Function(index)} has no loop entries");
+
+    private static readonly IReadOnlySet<int> s_noLoops = new HashSet<int>();
+
+    /// <summary>Tier-up: has function <paramref name="index"/>'s loop variant compiled, on the background thread if there is one, else now.</summary>
+    private void RequestLoopVariant(int index, Store? requester)
+    {
+        lock (_gate)
+        {
+            if (_variants[index] is not null)
+            {
+                return;
+            }
+            _variants[index] = new LoopVariant();
+            if (Engine.Options.JitBackground)
+            {
+                _ahead.Enqueue(~index); // (a variant is queued as the complement of its function's index)
+                StartBackground();
+                return;
+            }
+        }
+        CompileLoopVariant(index, requester);
+    }
+
+    /// <summary>Emits and compiles function <paramref name="index"/>'s loop variant; one that cannot be made has no entries.</summary>
+    private void CompileLoopVariant(int index, Store? requester)
+    {
+        var variant = _variants[index]!;
+        try
+        {
+            DynamicMethod method;
+            List<System.Reflection.MethodInfo> methods;
+            lock (_gate)
+            {
+                if (FunctionCompiler.Unsupported(Validated, index) is not null)
+                {
+                    variant.Ready = true;
+                    return;
+                }
+                method = FunctionCompiler.DeclareLoopVariant(this, index);
+                // The ordinary method's regions serve the variant too once they are compiled (not while RyuJIT may still refuse them).
+                var outline = _status[index] == Status.Compiled ? _outlines[index] : null;
+                var (outlined, entries) = FunctionCompiler.EmitLoopVariant(this, index, method, callee => _status[callee] == Status.Compiled, outline);
+                variant.Entries = entries;
+                methods = [method, .. outlined];
+            }
+            if (variant.Entries.Count > 0 && Prepare([], methods, requester) is null &&
+                MethodDescriptor?.Invoke(method, null) is RuntimeMethodHandle handle)
+            {
+                var pointer = handle.GetFunctionPointer();
+                var shared = FunctionCompiler.SharedEntry(Validated.FunctionTypes[index]);
+                lock (_gate)
+                {
+                    _variantMethods.Add((method, index));
+                }
+                variant.Entry = (context, args, results) => shared(context, args, results, pointer);
+                Engine.JitStatistics.RecordLoopVariant();
+            }
+        }
+        catch (NotSupportedException)
+        {
+            // A construct the support check missed: no entries; the interpreter finishes the call.
+        }
+        catch (TrapException)
+        {
+            _variants[index] = null; // interrupted: a later hot loop asks again
+            throw;
+        }
+        if (variant.Entry is null)
+        {
+            variant.Entries = s_noLoops;
+        }
+        variant.Ready = true;
+    }
+
+    /// <summary>Tier-up: each compiled function's region plan and region methods, which its loop variant calls too.</summary>
+    private readonly FunctionCompiler.Outline?[] _outlines;
+
+    /// <summary>The loop variants' methods and their functions, for backtraces (<see cref="Frames"/>).</summary>
+    private readonly List<(DynamicMethod Method, int Index)> _variantMethods = [];
+
+    /// <summary>Tier-up: <paramref name="index"/> turned hot; compiles it alone, on the background thread if there is one, else now.</summary>
+    private void TurnHot(int index, Store? requester)
+    {
+        if (!Engine.Options.JitBackground)
+        {
+            Compile(() => _status[index] == Status.Unknown ? [index] : null, requester);
+            return;
+        }
+        lock (_gate)
+        {
+            if (_status[index] != Status.Unknown)
+            {
+                return;
+            }
+            _status[index] = Status.Hot;
+            _ahead.Enqueue(index);
+            StartBackground();
         }
     }
 
@@ -192,11 +364,18 @@ internal sealed class JitModule
     internal List<WasmFunction> Frames(Exception exception, ModuleInstance instance)
     {
         var indices = new Dictionary<object, int>();
-        for (var i = 0; i < _methods.Length; i++)
+        lock (_gate)
         {
-            if (_methods[i] is { } method)
+            for (var i = 0; i < _methods.Length; i++)
             {
-                indices.TryAdd(FrameKey(method), i);
+                if (_methods[i] is { } method)
+                {
+                    indices.TryAdd(FrameKey(method), i);
+                }
+            }
+            foreach (var (method, index) in _variantMethods)
+            {
+                indices.TryAdd(method, index);
             }
         }
         var frames = new List<WasmFunction>();
@@ -360,9 +539,9 @@ internal sealed class JitModule
     private void CompileAhead(List<int> compiled)
     {
         var options = Engine.Options;
-        if (!options.JitBackground || options.JitEager || options.JitEmitOnly || _assembly is not null)
+        if (!options.JitBackground || options.JitEager || options.JitEmitOnly || _assembly is not null || _tierUp > 0)
         {
-            return;
+            return; // (with tier-up the background thread compiles what turned hot, not what might be called next)
         }
         foreach (var index in compiled)
         {
@@ -374,6 +553,12 @@ internal sealed class JitModule
                 }
             }
         }
+        StartBackground();
+    }
+
+    /// <summary>Starts the background thread over <see cref="_ahead"/> unless it runs or has nothing to do (under <see cref="_gate"/>).</summary>
+    private void StartBackground()
+    {
         if (_compilingAhead || _ahead.Count == 0)
         {
             return;
@@ -384,24 +569,31 @@ internal sealed class JitModule
 
     private void CompileAheadLoop()
     {
-        var more = true;
-        List<int>? Next()
+        while (true)
         {
-            while (_ahead.TryDequeue(out var root))
+            int root;
+            lock (_gate)
             {
-                if (_status[root] == Status.Unknown)
+                do
                 {
-                    return Reachable(root);
+                    if (!_ahead.TryDequeue(out root))
+                    {
+                        _compilingAhead = false;
+                        return;
+                    }
                 }
+                while (root >= 0 && _status[root] is not (Status.Unknown or Status.Hot));
             }
-            more = _compilingAhead = false;
-            return null;
-        }
-        while (more)
-        {
             try
             {
-                Compile(Next, ahead: true);
+                if (root < 0)
+                {
+                    CompileLoopVariant(~root, null);
+                }
+                else
+                {
+                    Compile(() => _status[root] is Status.Unknown or Status.Hot ? Reachable(root) : null, ahead: true);
+                }
             }
             catch (Exception)
             {
@@ -410,6 +602,10 @@ internal sealed class JitModule
                 lock (_gate)
                 {
                     _compilingAhead = false;
+                    foreach (var index in _ahead.Where(i => i >= 0 && _status[i] == Status.Hot))
+                    {
+                        _status[index] = Status.Unknown; // hot but not compiled: a later call or loop asks again
+                    }
                     _ahead.Clear();
                 }
                 return;
@@ -425,6 +621,10 @@ internal sealed class JitModule
     /// </summary>
     private List<int> Reachable(int root)
     {
+        if (_tierUp > 0)
+        {
+            return [root]; // with tier-up each function is compiled when it is hot, not with what it might call
+        }
         var found = new List<int> { root };
         var seen = new HashSet<int> { root };
         var size = Code(root).Body.Instructions.Count;
@@ -546,7 +746,11 @@ internal sealed class JitModule
             {
                 StopIfInterrupted(requester);
                 // A callee being compiled by another group is called through the code table: that group may still fail.
-                outlined.AddRange(FunctionCompiler.Emit(this, index, callee => _status[callee] == Status.Compiled || willCompile.Contains(callee)));
+                outlined.AddRange(FunctionCompiler.Emit(this, index, callee => _status[callee] == Status.Compiled || willCompile.Contains(callee), out var outline));
+                if (_tierUp > 0)
+                {
+                    _outlines[index] = outline; // for its loop variant, if it gets one
+                }
             }
         }
         catch (NotSupportedException e)
@@ -648,6 +852,8 @@ public sealed class JitStatistics
     private long _regions;
     private long _emitTicks;
     private long _prepareTicks;
+    private long _loopVariants;
+    private long _loopEntries;
     private readonly ReasonCounts _fallbacks = new();
 
     /// <summary>Functions compiled to CIL so far (each once per module, however many instances it has).</summary>
@@ -655,6 +861,12 @@ public sealed class JitStatistics
 
     /// <summary>Parts of large functions compiled as methods of their own (docs/jit.md, "Large functions").</summary>
     public long Regions => Interlocked.Read(ref _regions);
+
+    /// <summary>Tier-up: loop variants compiled (a function's method entered at the head of a hot loop; docs/jit.md, "Tier-up").</summary>
+    public long LoopVariants => Interlocked.Read(ref _loopVariants);
+
+    /// <summary>Tier-up: calls the interpreter was running that moved into compiled code at the head of a hot loop.</summary>
+    public long LoopEntries => Interlocked.Read(ref _loopEntries);
 
     /// <summary>Functions left to the interpreter because they use something the JIT does not compile.</summary>
     public long FallenBack => _fallbacks.Total;
@@ -673,6 +885,8 @@ public sealed class JitStatistics
         Interlocked.Add(ref _regions, other.Regions);
         Interlocked.Add(ref _emitTicks, other.EmitTime.Ticks);
         Interlocked.Add(ref _prepareTicks, other.PrepareTime.Ticks);
+        Interlocked.Add(ref _loopVariants, other.LoopVariants);
+        Interlocked.Add(ref _loopEntries, other.LoopEntries);
         _fallbacks.Add(other.FallbackReasons);
     }
 
@@ -695,4 +909,8 @@ public sealed class JitStatistics
     }
 
     internal void RecordFallback(string reason) => _fallbacks.Record(reason);
+
+    internal void RecordLoopVariant() => Interlocked.Increment(ref _loopVariants);
+
+    internal void RecordLoopEntry() => Interlocked.Increment(ref _loopEntries);
 }

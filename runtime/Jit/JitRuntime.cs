@@ -51,6 +51,16 @@ internal sealed class JitState(Store store)
     /// <summary>Lowest stack address compiled frames may reach on the running thread (<see cref="GuestThread.StackLimit"/>).</summary>
     public nuint StackLimit;
 
+    /// <summary>
+    /// Tier-up's on-stack replacement: the loop (ordinal) at whose head the compiled function about to be entered
+    /// starts instead of at its beginning, or -1. Its prologue takes it (and sets it back to -1) and loads its locals
+    /// and operand stack from <see cref="LoopState"/> (<see cref="EnterLoop"/>).
+    /// </summary>
+    public int LoopEntry = -1;
+
+    /// <summary>The locals, then the operand stack, of the call that moves into compiled code at <see cref="LoopEntry"/>.</summary>
+    public Value[]? LoopState;
+
     /// <summary>True when the JIT runs <paramref name="function"/> (compiling it, lazily, if needed); false when the interpreter must.</summary>
     public bool Runs(WasmFunction function) => JitModule.ContextOf(function.Instance).Module.Runs((int)function.Index, function.Instance.Store);
 
@@ -67,6 +77,21 @@ internal sealed class JitState(Store store)
         return false;
     }
 
+    /// <summary>Tier-up: the store's engine tiers up, so its interpreter runs on a guest thread too (<see cref="Interpret"/>).</summary>
+    public readonly bool TiersUp = store.Engine.Options.TierUpThreshold > 0;
+
+    /// <summary>
+    /// Tier-up: interprets <paramref name="function"/> on a guest thread, where the compiled code it calls (and moves
+    /// into at hot loops) runs too: on a thread with a small stack every such call would switch threads.
+    /// </summary>
+    public void Interpret(WasmFunction function, ReadOnlySpan<Value> args, Span<Value> results)
+    {
+        var arguments = args.ToArray();
+        var values = new Value[results.Length];
+        GuestThread.Run(() => Store.Machine.Invoke(function, arguments, values));
+        values.CopyTo(results);
+    }
+
     /// <summary>Runs <paramref name="function"/> compiled, on a thread with a large stack; false when it falls back to the interpreter.</summary>
     public bool TryInvoke(WasmFunction function, ReadOnlySpan<Value> args, Span<Value> results)
     {
@@ -75,9 +100,36 @@ internal sealed class JitState(Store store)
         {
             return false;
         }
-        var entry = context.Module.Entry((int)function.Index);
-        var arguments = args.ToArray();
         var values = new Value[results.Length];
+        Run(context, context.Module.Entry((int)function.Index), args.ToArray(), values, -1);
+        values.CopyTo(results);
+        return true;
+    }
+
+    /// <summary>
+    /// Tier-up: the loops at whose head a call of <paramref name="function"/> that the interpreter runs may move into
+    /// compiled code; null while it is not compiled (asking compiles it, or queues it: <see cref="JitModule.LoopEntries"/>).
+    /// </summary>
+    public IReadOnlySet<int>? LoopEntries(WasmFunction function) =>
+        JitModule.ContextOf(function.Instance).Module.LoopEntries((int)function.Index, function.Instance.Store);
+
+    /// <summary>
+    /// Tier-up: moves a call of <paramref name="function"/> that the interpreter runs into its compiled code at the
+    /// head of loop <paramref name="loop"/> (one of its <see cref="LoopEntries"/>), with the call's locals and operand
+    /// stack there (<paramref name="state"/>; its first values are the parameters, which the code takes as
+    /// arguments), and runs it to its end.
+    /// </summary>
+    public void EnterLoop(WasmFunction function, int loop, Value[] state, Value[] results)
+    {
+        var context = JitModule.ContextOf(function.Instance);
+        var entry = context.Module.LoopEntry((int)function.Index);
+        Store.Engine.JitStatistics.RecordLoopEntry();
+        Run(context, entry, state, results, loop);
+    }
+
+    /// <summary>Calls an <paramref name="entry"/> thunk on a guest thread (a function from its beginning, or its loop variant at loop <paramref name="loop"/> when not -1).</summary>
+    private void Run(JitContext context, Action<JitContext, Value[], Value[]> entry, Value[] args, Value[] results, int loop)
+    {
         try
         {
             GuestThread.Run(() =>
@@ -87,12 +139,17 @@ internal sealed class JitState(Store store)
                 try
                 {
                     StackLimit = GuestThread.StackLimit;
-                    entry(context, arguments, values);
+                    if (loop >= 0)
+                    {
+                        (LoopEntry, LoopState) = (loop, args);
+                    }
+                    entry(context, args, results);
                 }
                 finally
                 {
                     Depth = depth;
                     StackLimit = limit;
+                    (LoopEntry, LoopState) = (-1, null);
                 }
             });
         }
@@ -100,8 +157,6 @@ internal sealed class JitState(Store store)
         {
             throw; // never reached: the filter only records the frames
         }
-        values.CopyTo(results);
-        return true;
     }
 }
 

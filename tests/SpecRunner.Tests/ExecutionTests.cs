@@ -29,6 +29,9 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
 
         public JitEngine Jit { get; } = new();
 
+        /// <summary>The interpreter tiering up to the JIT at every loop's first iteration (on-stack replacement).</summary>
+        public JitEngine TierUp { get; } = new(EngineRegistry.TierUpAtOnce(new EngineOptions()), "jit-tierup");
+
         public WasmtimeEngine Wasmtime { get; } = new();
 
         public void Dispose() => Wasmtime.Dispose();
@@ -42,7 +45,7 @@ public sealed class ExecutionTests : IClassFixture<ExecutionTests.Engines>
     [MemberData(nameof(CoreScripts))]
     public void Every_command_passes_on_both_tiers_and_on_wasmtime_where_it_can_run(string script)
     {
-        IEngine[] engines = [_engines.Interpreter, _engines.InterpreterLoop, _engines.Jit, _engines.Wasmtime];
+        IEngine[] engines = [_engines.Interpreter, _engines.InterpreterLoop, _engines.Jit, _engines.TierUp, _engines.Wasmtime];
         var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWith: null, Engines: engines);
         var results = SpecRun.RunScript(options, script);
         var failures = results

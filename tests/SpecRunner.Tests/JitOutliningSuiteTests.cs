@@ -36,4 +36,31 @@ public sealed class JitOutliningSuiteTests
         // The run did go through regions (997 at the time of writing): the budget is not silently ignored.
         Assert.True(regions > 500, $"only {regions} regions outlined");
     }
+
+    /// <summary>
+    /// Tier-up's loop variants call the regions of the function's ordinary method: with regions everywhere and every
+    /// call moved at its first loop head, the suite checks that sharing (which depends on the variant having the same
+    /// plan and the same blocks around each region call).
+    /// </summary>
+    [CoreSuiteFact]
+    public void Every_script_passes_when_calls_move_into_compiled_code_cut_into_regions()
+    {
+        var failures = new List<string>();
+        long entries = 0;
+        foreach (var script in SuiteFiles.Find(SuiteRoot, [], includeProposals: false))
+        {
+            var jit = new JitEngine(EngineRegistry.TierUpAtOnce(new EngineOptions { JitMethodBudget = 40 }), "jit-tierup");
+            var options = new SpecRunOptions(SuiteRoot, [], IncludeProposals: false, CrossCheckWith: null, Engines: [jit]);
+            var result = SpecRun.RunScript(options, script)[0];
+            entries += jit.RuntimeEngine.JitStatistics.LoopEntries;
+            if (result.Error is { } error)
+            {
+                failures.Add($"{script}: {error}");
+            }
+            failures.AddRange(result.Commands.Where(c => c.Verdict != Verdict.Passed).Select(c => $"{script}:{c.Line}: {c.Command}: {c.Verdict} {c.Detail}"));
+        }
+        Assert.Empty(failures);
+        // Calls did move (161 at the time of writing).
+        Assert.True(entries > 100, $"only {entries} calls moved into compiled code");
+    }
 }
