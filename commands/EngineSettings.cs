@@ -24,7 +24,7 @@ internal static class EngineSettings
         ["max-stack-slots"] = ("operand stack slots of all frames (EngineOptions.MaxStackSlots)", (o, v) => Int(v) is { } n and > 0 ? o with { MaxStackSlots = n } : null),
         ["memory-reservation"] = ("y/n: reserve each memory's address space up front (EngineOptions.ReserveMemoryAddressSpace)", (o, v) => Bool(v) is { } b ? o with { ReserveMemoryAddressSpace = b } : null),
         ["threaded-interpreter"] = ("y/n: the interpreter runs functions of numbers as threaded code (EngineOptions.ThreadedInterpreter, default y)", (o, v) => Bool(v) is { } b ? o with { ThreadedInterpreter = b } : null),
-        ["jit-tier-up"] = ("with --tier jit: 0 compiles each function on its first call; N starts every function in the interpreter and compiles it once it has had N calls or N loop iterations, a hot loop moving into the compiled code (EngineOptions.JitTierUp)", (o, v) => Int(v) is { } n and >= 0 ? o with { JitTierUp = n } : null),
+        ["jit-tier-up"] = ("with --tier jit: N (default 1000) starts every function in the interpreter and compiles it once it has had N calls or N loop iterations, a hot loop moving into the compiled code; 0 compiles each function on its first call (EngineOptions.JitTierUp)", (o, v) => Int(v) is { } n and >= 0 ? o with { JitTierUp = n } : null),
         ["relaxed-simd-deterministic"] = ("y/n: relaxed SIMD gives the same result on every host (default y)", (o, v) => Bool(v) is { } b ? o with { RelaxedSimd = b ? RelaxedSimdMode.Deterministic : RelaxedSimdMode.Native } : null),
     };
 

@@ -200,9 +200,9 @@ root.SetAction(parse =>
     // One job runs in this process (as before --jobs); more run as worker processes of this same program.
     var result = jobs == 1 ? Campaign.Run(options) : ParallelCampaign.Run(options, jobs, start => WorkerStartInfo(options, start), (file, seed) => ReplayStartInfo(options, file, seed));
     Console.WriteLine($"summary: {result.Cases} cases in {result.Seconds:F1}s ({result.CasesPerSecond:F1} cases/s), {result.Runs} runs ({result.RunsPerSecond:F1}/s), {result.Calls} calls, {result.JitIlChecks} JIT IL determinism checks; agreed {result.Agreed}, inconclusive {result.Inconclusive} ({100 * result.InconclusiveRate:F1}%), divergences {result.Divergences}, invalid modules {result.InvalidModules}");
-    if (options.Engines.Contains("jit"))
+    if (options.Engines.Any(engine => engine.StartsWith("jit", StringComparison.Ordinal)))
     {
-        Console.WriteLine($"  JIT: {result.JitCompiled} functions compiled, {result.JitFallenBack} left to the interpreter");
+        Console.WriteLine($"  JIT: {result.JitCompiled} functions compiled, {result.JitFallenBack} left to the interpreter{(result.JitLoopEntries > 0 ? $", {result.JitLoopEntries} calls moved into compiled code at a loop head" : "")}");
     }
     if (result.PhaseSeconds.Values.Sum() is var measured and > 0)
     {

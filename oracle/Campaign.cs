@@ -99,6 +99,8 @@ public sealed record CampaignResult
     public long JitCompiled { get; set; }
     /// <summary>Functions the JIT engines left to the interpreter.</summary>
     public long JitFallenBack { get; set; }
+    /// <summary>Calls moved from the interpreter into compiled code at a loop head (the <c>jit-tierup</c> engine; docs/jit.md, "Tier-up").</summary>
+    public long JitLoopEntries { get; set; }
     /// <summary>Worker processes the campaign ran at once (<see cref="ParallelCampaign"/>); 1 in process.</summary>
     public int Jobs { get; set; } = 1;
     /// <summary>Worker processes of a parallel campaign that died (an engine took the process down) and were restarted.</summary>
@@ -184,6 +186,7 @@ public static class Campaign
             {
                 result.JitCompiled += jit.RuntimeEngine.JitStatistics.Compiled;
                 result.JitFallenBack += jit.RuntimeEngine.JitStatistics.FallenBack;
+                result.JitLoopEntries += jit.RuntimeEngine.JitStatistics.LoopEntries;
             }
             return result;
         }

@@ -304,6 +304,7 @@ public static class ParallelCampaign
             merged.JitIlChecks += part.JitIlChecks;
             merged.JitCompiled += part.JitCompiled;
             merged.JitFallenBack += part.JitFallenBack;
+            merged.JitLoopEntries += part.JitLoopEntries;
             merged.WorkerCrashes += part.WorkerCrashes;
             Add(merged.FeatureMix, part.FeatureMix);
             Add(merged.InconclusiveReasons, part.InconclusiveReasons);

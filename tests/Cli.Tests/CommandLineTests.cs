@@ -135,6 +135,12 @@ public sealed class CommandLineTests : IDisposable
     {
         Assert.Equal("3\n", CliRunner.Run("--tier", "jit", "--invoke", "add", _math, "1", "2").Stdout);
         Assert.Equal("0.25\n", CliRunner.Run("--tier", "jit", "--invoke", "div", _math, "1", "4").Stdout);
+        // Tier-up at once (every call past the first compiled, every loop moved at its first iteration), and off.
+        Assert.Equal("3\n", CliRunner.Run("--tier", "jit", "-W", "jit-tier-up=1", "--invoke", "add", _math, "1", "2").Stdout);
+        Assert.Equal("3\n", CliRunner.Run("--tier", "jit", "-W", "jit-tier-up=0", "--invoke", "add", _math, "1", "2").Stdout);
+        var bad = CliRunner.Run("--tier", "jit", "-W", "jit-tier-up=-1", "--invoke", "add", _math, "1", "2");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("bad -W jit-tier-up", bad.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
