@@ -234,8 +234,15 @@ internal sealed class JitModule
         }
         if (_status[index] == Status.Unknown)
         {
-            TurnHot(index, requester); // its next calls want the ordinary code, compiled first: the variant then shares its regions
+            TurnHot(index, requester);
         }
+        if (_status[index] != Status.Compiled)
+        {
+            return null;
+        }
+        // The ordinary code first: calls from now on run it, so a call that still loops in the interpreter once it is
+        // there (the interpreter asks again after as many iterations) is a long one, worth a variant. Short calls of a
+        // hot function (strlen, memcpy) end before that and cost no variant. The variant then shares its regions.
         if (_variants[index] is null)
         {
             RequestLoopVariant(index, requester);
