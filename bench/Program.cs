@@ -63,6 +63,13 @@ if (args is ["--startup", ..])
     return StartupCost.Run(args[1..]);
 }
 
+// `bench --cold [RUNS] [FILE.wasm [ARGS...]]`: whole runs from the module's bytes with a fresh engine each (interp, jit,
+// jit tier-up, wasmtime): what a user of `harness run` waits for, compile included.
+if (args is ["--cold", ..])
+{
+    return ColdRun.Run(args[1..], buildError);
+}
+
 // `bench --rate [ITERATIONS]`: Wasm instructions per second on a plain counted loop, every engine (wasm3 when found).
 if (args is ["--rate", ..])
 {
