@@ -214,7 +214,7 @@ internal sealed unsafe partial class Machine
         }
         if (!compiled.LoopEntries[loop])
         {
-            return (null, -1); // an inner loop: the call moves at its outer loop's next head
+            return (null, -1); // a loop in a try or in an outlined region: the call goes on here
         }
         // The compiled code's view of the frame: the declared locals, then the operand stack (no hidden slots).
         var declared = compiled.DeclaredLocalCount;

@@ -41,8 +41,10 @@ internal sealed class JitModule
     private readonly Lock _gate = new();
 
     /// <summary>
-    /// Functions that compiled code calls but that are not compiled yet, nearest first: the roots of the groups the
-    /// background thread compiles ahead of their first calls (<see cref="EngineOptions.JitBackground"/>).
+    /// The background thread's work (<see cref="EngineOptions.JitBackground"/>): functions that compiled code calls
+    /// but that are not compiled yet, nearest first, the roots of the groups it compiles ahead of their first calls;
+    /// with tier-up instead, the functions that turned hot, and as the complement of a function's index (<c>~i</c>)
+    /// the loop variants asked for.
     /// </summary>
     private readonly Queue<int> _ahead = new();
 
@@ -60,6 +62,12 @@ internal sealed class JitModule
 
     /// <summary>Tier-up: each function's loop-entry variant, once a call the interpreter runs found one of its loops hot.</summary>
     private readonly LoopVariant?[] _variants;
+
+    /// <summary>Tier-up: each compiled function's region plan and region methods, which its loop variant calls too.</summary>
+    private readonly FunctionCompiler.Outline?[] _outlines;
+
+    /// <summary>The loop variants' methods and their functions, for backtraces (<see cref="Frames"/>).</summary>
+    private readonly List<(DynamicMethod Method, int Index)> _variantMethods = [];
 
     /// <summary>
     /// Tier-up: a second compiled method of a function, entered only at the head of one of its loops by a call the
@@ -326,12 +334,6 @@ internal sealed class JitModule
         }
         variant.Ready = true;
     }
-
-    /// <summary>Tier-up: each compiled function's region plan and region methods, which its loop variant calls too.</summary>
-    private readonly FunctionCompiler.Outline?[] _outlines;
-
-    /// <summary>The loop variants' methods and their functions, for backtraces (<see cref="Frames"/>).</summary>
-    private readonly List<(DynamicMethod Method, int Index)> _variantMethods = [];
 
     /// <summary>Tier-up: <paramref name="index"/> turned hot; compiles it alone, on the background thread if there is one, else now.</summary>
     private void TurnHot(int index, Store? requester)
