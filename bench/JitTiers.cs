@@ -10,16 +10,18 @@ namespace WasmHarness.Bench;
 /// is emitted differently, so a function's IL is not the same in both), while an <see cref="EventListener"/> on the
 /// runtime's JIT events reads the optimization tier of each dynamic method it loads. A method RyuJIT judged too large
 /// (IL size, basic blocks, locals) is compiled with MinOpts, i.e. unoptimized: issue 20 asks that no function of a
-/// real program end up there. Stop 36 found one only the lazy path showed (Lua's parser). `bench --tiers [FILE.wasm
-/// [ARGS...]]`; the C kernels run with argument 0.
+/// real program end up there. Stop 36 found one only the lazy path showed (Lua's parser). A third run tiers up at once
+/// (<see cref="EngineOptions.JitTierUp"/> 1, no background thread): every function that runs twice, and a loop variant
+/// for every call that loops (docs/jit.md, "Tier-up"), whose entries add blocks to the function's method. `bench
+/// --tiers [FILE.wasm [ARGS...]]`; the C kernels run with argument 0.
 /// </summary>
 public static class JitTiers
 {
     /// <summary>Counts of our compiled methods by tier for one program: <c>Optimized</c>, <c>MinOpts</c>, or another tier's name.</summary>
-    public static IReadOnlyDictionary<string, int> Measure(string wasmPath, IReadOnlyList<string> arguments, bool eager)
+    public static IReadOnlyDictionary<string, int> Measure(string wasmPath, IReadOnlyList<string> arguments, EngineOptions options)
     {
         using var listener = new Listener();
-        var engine = new Engine(new EngineOptions { Tier = ExecutionTier.Jit, JitEager = eager });
+        var engine = new Engine(options with { Tier = ExecutionTier.Jit });
         var module = CompiledModule.FromBinary(engine, File.ReadAllBytes(wasmPath));
         using var wasi = new WasiContext(new WasiConfiguration().WithArg(Path.GetFileName(wasmPath)).WithArgs(arguments)
             .WithStandardOutput(Stream.Null).WithStandardError(Stream.Null).WithStandardInput(Stream.Null)
@@ -55,16 +57,23 @@ public static class JitTiers
         var minOpts = new Dictionary<string, int>();
         foreach (var (name, path, programArguments) in programs)
         {
-            foreach (var (mode, eager) in new[] { ("eager", true), ("lazy", false) })
+            foreach (var (mode, options) in Modes)
             {
-                var tiers = Measure(path, programArguments, eager);
+                var tiers = Measure(path, programArguments, options);
                 minOpts[mode] = minOpts.GetValueOrDefault(mode) + tiers.GetValueOrDefault("MinOpts");
-                Console.WriteLine($"{name,-12} {mode,-5} {string.Join(", ", tiers.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}");
+                Console.WriteLine($"{name,-12} {mode,-6} {string.Join(", ", tiers.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}");
             }
         }
-        Console.WriteLine($"methods compiled with MinOpts (unoptimized): eager {minOpts["eager"]}, lazy {minOpts["lazy"]}");
+        Console.WriteLine($"methods compiled with MinOpts (unoptimized): {string.Join(", ", Modes.Select(m => $"{m.Name} {minOpts[m.Name]}"))}");
         return 0;
     }
+
+    private static readonly (string Name, EngineOptions Options)[] Modes =
+    [
+        ("eager", new EngineOptions { JitEager = true }),
+        ("lazy", new EngineOptions()),
+        ("tierup", new EngineOptions { JitTierUp = 1, JitBackground = false }),
+    ];
 
     private sealed class Listener : EventListener
     {
