@@ -60,6 +60,9 @@ internal sealed class JitModule
     /// <summary>Tier-up: the calls each function has had while not compiled (racy counts: a lost one only delays it).</summary>
     private readonly int[] _calls;
 
+    /// <summary>Tier-up: per function, 0 not looked at yet, 1 no loop inside a try, 2 one (<see cref="HasLoopInTry"/>).</summary>
+    private readonly byte[] _loopInTry;
+
     /// <summary>Tier-up: each function's loop-entry variant, once a call the interpreter runs found one of its loops hot.</summary>
     private readonly LoopVariant?[] _variants;
 
@@ -103,6 +106,7 @@ internal sealed class JitModule
         _pending = new Group?[count];
         _tierUp = assembly is null ? engine.Options.TierUpThreshold : 0;
         _calls = new int[_tierUp > 0 ? count : 0];
+        _loopInTry = new byte[_tierUp > 0 ? count : 0];
         _variants = new LoopVariant?[_tierUp > 0 ? count : 0];
         _outlines = new FunctionCompiler.Outline?[_tierUp > 0 ? count : 0];
         for (var i = 0; i < validated.ImportedFunctionCount; i++)
@@ -215,6 +219,13 @@ internal sealed class JitModule
                 default:
                     if (_tierUp > 0)
                     {
+                        if (HasLoopInTry(index))
+                        {
+                            // No call of it could move into compiled code at such a loop (CIL allows no branch into a
+                            // try block): a long one would stay in the interpreter to its end. Compiled at once instead.
+                            Compile(() => _status[index] == Status.Unknown ? [index] : null, requester);
+                            break;
+                        }
                         if (++_calls[index] <= _tierUp)
                         {
                             return false; // still cold: the interpreter runs it
@@ -333,6 +344,38 @@ internal sealed class JitModule
             variant.Entries = s_noLoops;
         }
         variant.Ready = true;
+    }
+
+    /// <summary>Whether function <paramref name="index"/> has a <c>loop</c> inside a <c>try</c> or <c>try_table</c> block (read once).</summary>
+    private bool HasLoopInTry(int index)
+    {
+        if (_loopInTry[index] == 0)
+        {
+            _loopInTry[index] = (byte)(ScanForLoopInTry(index) ? 2 : 1);
+        }
+        return _loopInTry[index] == 2;
+    }
+
+    private bool ScanForLoopInTry(int index)
+    {
+        var blocks = new Stack<bool>(); // per open block: whether it is inside a try
+        var inTry = false;
+        foreach (var instruction in Code(index).Body.Instructions)
+        {
+            switch (instruction.Opcode)
+            {
+                case Opcode.Loop when inTry:
+                    return true;
+                case Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Try or Opcode.TryTable:
+                    blocks.Push(inTry);
+                    inTry |= instruction.Opcode is Opcode.Try or Opcode.TryTable;
+                    break;
+                case Opcode.End when blocks.Count > 0:
+                    inTry = blocks.Pop();
+                    break;
+            }
+        }
+        return false;
     }
 
     /// <summary>Tier-up: <paramref name="index"/> turned hot; compiles it alone, on the background thread if there is one, else now.</summary>
