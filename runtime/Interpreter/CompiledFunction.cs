@@ -261,15 +261,6 @@ internal sealed class CompiledFunction(
     /// <summary>Tier-up: loop iterations run in this code since its last look at the JIT (<see cref="InternalOp.LoopHeader"/>; racy, as a hint).</summary>
     public int LoopHeat;
 
-    /// <summary>
-    /// Tier-up: once the JIT has compiled the function, which of its loops (by ordinal) a running call may move into
-    /// the compiled code at (<see cref="InternalOp.LoopHeader"/> then does so at once); null before.
-    /// </summary>
-    public bool[]? LoopEntries;
-
-    /// <summary>The function's <c>loop</c> instructions.</summary>
-    public int LoopCount { get; init; }
-
     /// <summary>Most slots the frame uses (locals and operands).</summary>
     public int MaxHeight { get; } = maxHeight;
 

@@ -84,10 +84,7 @@ internal sealed class Compiler
         {
             compiler.Translate(instruction);
         }
-        return new CompiledFunction(type, declared, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers())
-        {
-            LoopCount = compiler._loops,
-        };
+        return new CompiledFunction(type, declared, localCount, compiler._maxHeight + 1, [.. compiler._code], [.. compiler._targets], [.. compiler._constants], compiler.SortedHandlers());
     }
 
     /// <summary>

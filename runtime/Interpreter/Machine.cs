@@ -185,36 +185,19 @@ internal sealed unsafe partial class Machine
     }
 
     /// <summary>
-    /// Tier-up, at the head of loop <paramref name="loop"/> of the running call (the innermost frame), hot: once the
-    /// JIT has compiled the function, learns where its code can be entered (<see cref="CompiledFunction.LoopEntries"/>;
-    /// before, asking has it compiled) and, if here, moves the call into it. The compiled code runs the call to its
-    /// end; its results are pushed at <paramref name="sp"/> and the new top returned, or -1 when the call goes on here.
+    /// Tier-up, at the head of loop <paramref name="loop"/> of the running call (the innermost frame), hot: asks the JIT
+    /// whether compiled code can take the call over here (asking has it compiled) and, if so, moves the call into it.
+    /// The compiled code runs the call to its end; its results are pushed at <paramref name="sp"/> and the new top
+    /// returned, or -1 when the call goes on here (to ask again after as many iterations).
     /// A Wasm exception the code lets escape is returned to unwind from this frame (the loop is in no <c>try</c> of it).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private (ExceptionInstance? Exception, int Sp) EnterCompiledLoop(int loop, int fp, int sp, CompiledFunction compiled)
     {
         var function = _frames[_depth - 1].Function;
-        if (_store.Jit is not { } jit)
+        if (_store.Jit is not { } jit || !jit.EntersLoop(function, loop))
         {
-            return (null, -1);
-        }
-        if (compiled.LoopEntries is null)
-        {
-            if (jit.LoopEntries(function) is not { } loops)
-            {
-                return (null, -1); // not compiled yet
-            }
-            var entries = new bool[compiled.LoopCount];
-            foreach (var entry in loops)
-            {
-                entries[entry] = true;
-            }
-            compiled.LoopEntries = entries;
-        }
-        if (!compiled.LoopEntries[loop])
-        {
-            return (null, -1); // a loop in a try or in an outlined region: the call goes on here
+            return (null, -1); // not yet (the code compiles meanwhile), or not at this loop: ask again later
         }
         // The compiled code's view of the frame: the declared locals, then the operand stack (no hidden slots).
         var declared = compiled.DeclaredLocalCount;
@@ -446,7 +429,7 @@ internal sealed unsafe partial class Machine
                 }
                 break;
             case InternalOp.LoopHeader:
-                if (compiled.LoopEntries is { } entries ? entries[op.A] : ++compiled.LoopHeat >= _tierUp)
+                if (++compiled.LoopHeat >= _tierUp)
                 {
                     compiled.LoopHeat = 0;
                     int entered;

@@ -345,20 +345,26 @@ internal sealed partial class FunctionCompiler
     /// Emits function <paramref name="index"/>'s loop variant into <paramref name="method"/>: its code, entered at the
     /// head of one of its loops. Returns the methods of its outlined regions and the loops it can be entered at.
     /// </summary>
-    /// <remarks>With the <paramref name="outline"/> of the function's ordinary method, the variant calls its regions instead of emitting its own.</remarks>
-    public static (IReadOnlyList<MethodInfo> Outlined, IReadOnlySet<int> Entries) EmitLoopVariant(JitModule module, int index, DynamicMethod method, Func<int, bool> isCompiled, Outline? outline)
+    /// <remarks>
+    /// With the <paramref name="outline"/> of the function's ordinary method, the variant calls its regions instead of
+    /// emitting its own. <paramref name="whole"/>: no regions at all, so that a loop the ordinary method outlines can be
+    /// entered too (at the price of one large method, which RyuJIT may compile unoptimized: still faster than the
+    /// interpreter, and run by one call only).
+    /// </remarks>
+    public static (IReadOnlyList<MethodInfo> Outlined, IReadOnlySet<int> Entries, bool HasRegions) EmitLoopVariant(
+        JitModule module, int index, DynamicMethod method, Func<int, bool> isCompiled, Outline? outline, bool whole)
     {
         var dump = module.Engine.Options.JitDumpIl;
         var outlined = new List<MethodInfo>();
-        var plan = outline is not null ? outline.Plan : PlanWithinLimits(module, index, isCompiled, loopVariant: true);
+        var plan = whole ? null : outline is not null ? outline.Plan : PlanWithinLimits(module, index, isCompiled, loopVariant: true);
         var compiler = new FunctionCompiler(module, index, method.GetILGenerator(), isCompiled, dump, plan, null, outlined)
         {
             _loopVariant = true,
             _regions = outline is not null ? new(outline.Regions) : [],
         };
         compiler.EmitBody();
-        dump?.Invoke(module.Function(index) + " (loop entries)", compiler._il.Listing);
-        return (outlined, compiler._enterable);
+        dump?.Invoke(module.Function(index) + (whole ? " (loop entries, whole)" : " (loop entries)"), compiler._il.Listing);
+        return (outlined, compiler._enterable, plan is not null);
     }
 
     /// <summary>

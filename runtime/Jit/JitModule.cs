@@ -66,6 +66,12 @@ internal sealed class JitModule
     /// <summary>Tier-up: each function's loop-entry variant, once a call the interpreter runs found one of its loops hot.</summary>
     private readonly LoopVariant?[] _variants;
 
+    /// <summary>
+    /// Tier-up: a function's second loop variant, all in one method, once a call is hot at a loop the first variant
+    /// cannot be entered at because the loop lies in one of the regions it shares with the ordinary method.
+    /// </summary>
+    private readonly LoopVariant?[] _wholeVariants;
+
     /// <summary>Tier-up: each compiled function's region plan and region methods, which its loop variant calls too.</summary>
     private readonly FunctionCompiler.Outline?[] _outlines;
 
@@ -87,6 +93,9 @@ internal sealed class JitModule
 
         /// <summary>Compiled, or given up: <see cref="Entries"/> is final.</summary>
         public volatile bool Ready;
+
+        /// <summary>It calls outlined regions: a loop inside one cannot be entered (a whole variant can).</summary>
+        public bool HasRegions;
     }
 
     /// <summary>While the code is written to an assembly file (<see cref="JitAssembly"/>): the type that receives the methods.</summary>
@@ -108,6 +117,7 @@ internal sealed class JitModule
         _calls = new int[_tierUp > 0 ? count : 0];
         _loopInTry = new byte[_tierUp > 0 ? count : 0];
         _variants = new LoopVariant?[_tierUp > 0 ? count : 0];
+        _wholeVariants = new LoopVariant?[_tierUp > 0 ? count : 0];
         _outlines = new FunctionCompiler.Outline?[_tierUp > 0 ? count : 0];
         for (var i = 0; i < validated.ImportedFunctionCount; i++)
         {
@@ -240,12 +250,42 @@ internal sealed class JitModule
     }
 
     /// <summary>
-    /// Tier-up: the loops (ordinals among the function's <c>loop</c> instructions) at whose head a call of function
-    /// <paramref name="index"/> that the interpreter runs may go on in compiled code; empty when it has none or runs
-    /// in the interpreter for good; null while it is not compiled yet. The interpreter asks when the function's
-    /// loops turned hot: a function not compiled yet is compiled now, or queued for the background thread.
+    /// Tier-up: whether a call of function <paramref name="index"/> that the interpreter runs may go on in compiled
+    /// code at the head of loop <paramref name="loop"/> (its ordinal among the function's <c>loop</c> instructions),
+    /// where the interpreter found the function hot. Asking has what is missing compiled (now, or queued for the
+    /// background thread): the function, then its loop variant, then, for a loop inside one of the regions that variant
+    /// shares, a whole variant. False until then, and for good for a loop that no variant can be entered at.
     /// </summary>
-    public IReadOnlySet<int>? LoopEntries(int index, Store? requester)
+    public bool EntersLoop(int index, int loop, Store? requester)
+    {
+        if (LoopVariantFor(index, loop, requester) is not { } variant)
+        {
+            return false;
+        }
+        return variant.Entries.Contains(loop);
+    }
+
+    /// <summary>The ready loop variant that can be entered at <paramref name="loop"/> (or the last one asked for), or null.</summary>
+    private LoopVariant? LoopVariantFor(int index, int loop, Store? requester)
+    {
+        if (LoopEntries(index, requester) is null)
+        {
+            return null;
+        }
+        var shared = _variants[index]!;
+        if (shared.Entries.Contains(loop) || !shared.HasRegions)
+        {
+            return shared;
+        }
+        if (_wholeVariants[index] is null)
+        {
+            RequestLoopVariant(index, requester, whole: true);
+        }
+        return _wholeVariants[index] is { Ready: true } whole ? whole : null;
+    }
+
+    /// <summary>The loops the function's (first) loop variant can be entered at; null while it is not ready.</summary>
+    private IReadOnlySet<int>? LoopEntries(int index, Store? requester)
     {
         if (_tierUp == 0 || _status[index] == Status.Fallback)
         {
@@ -264,41 +304,46 @@ internal sealed class JitModule
         // hot function (strlen, memcpy) end before that and cost no variant. The variant then shares its regions.
         if (_variants[index] is null)
         {
-            RequestLoopVariant(index, requester);
+            RequestLoopVariant(index, requester, whole: false);
         }
         return _variants[index] is { Ready: true } variant ? variant.Entries : null;
     }
 
-    /// <summary>The entry thunk of function <paramref name="index"/>'s loop variant (<see cref="LoopEntries"/> named the loop).</summary>
-    public Action<JitContext, Value[], Value[]> LoopEntry(int index) =>
-        _variants[index]?.Entry ?? throw new InvalidOperationException($"{Function(index)} has no loop entries");
+    /// <summary>The entry thunk of the loop variant of function <paramref name="index"/> that <see cref="EntersLoop"/> found for <paramref name="loop"/>.</summary>
+    public Action<JitContext, Value[], Value[]> LoopEntry(int index, int loop) =>
+        LoopVariantFor(index, loop, null) is { Entry: { } entry } variant && variant.Entries.Contains(loop)
+            ? entry
+            : throw new InvalidOperationException($"{Function(index)} has no entry at loop {loop}");
 
     private static readonly IReadOnlySet<int> s_noLoops = new HashSet<int>();
 
     /// <summary>Tier-up: has function <paramref name="index"/>'s loop variant compiled, on the background thread if there is one, else now.</summary>
-    private void RequestLoopVariant(int index, Store? requester)
+    private void RequestLoopVariant(int index, Store? requester, bool whole)
     {
+        var variants = whole ? _wholeVariants : _variants;
         lock (_gate)
         {
-            if (_variants[index] is not null)
+            if (variants[index] is not null)
             {
                 return;
             }
-            _variants[index] = new LoopVariant();
+            variants[index] = new LoopVariant();
             if (Engine.Options.JitBackground)
             {
-                _ahead.Enqueue(~index); // (a variant is queued as the complement of its function's index)
+                // (A variant is queued as the complement of its function's index, a whole one past the function count.)
+                _ahead.Enqueue(~(whole ? index + _status.Length : index));
                 StartBackground();
                 return;
             }
         }
-        CompileLoopVariant(index, requester);
+        CompileLoopVariant(index, requester, whole);
     }
 
     /// <summary>Emits and compiles function <paramref name="index"/>'s loop variant; one that cannot be made has no entries.</summary>
-    private void CompileLoopVariant(int index, Store? requester)
+    private void CompileLoopVariant(int index, Store? requester, bool whole)
     {
-        var variant = _variants[index]!;
+        var variants = whole ? _wholeVariants : _variants;
+        var variant = variants[index]!;
         try
         {
             DynamicMethod method;
@@ -312,9 +357,10 @@ internal sealed class JitModule
                 }
                 method = FunctionCompiler.DeclareLoopVariant(this, index);
                 // The ordinary method's regions serve the variant too once they are compiled (not while RyuJIT may still refuse them).
-                var outline = _status[index] == Status.Compiled ? _outlines[index] : null;
-                var (outlined, entries) = FunctionCompiler.EmitLoopVariant(this, index, method, callee => _status[callee] == Status.Compiled, outline);
+                var outline = whole ? null : _status[index] == Status.Compiled ? _outlines[index] : null;
+                var (outlined, entries, hasRegions) = FunctionCompiler.EmitLoopVariant(this, index, method, callee => _status[callee] == Status.Compiled, outline, whole);
                 variant.Entries = entries;
+                variant.HasRegions = hasRegions;
                 methods = [method, .. outlined];
             }
             if (variant.Entries.Count > 0 && Prepare([], methods, requester) is null &&
@@ -336,7 +382,7 @@ internal sealed class JitModule
         }
         catch (TrapException)
         {
-            _variants[index] = null; // interrupted: a later hot loop asks again
+            variants[index] = null; // interrupted: a later hot loop asks again
             throw;
         }
         if (variant.Entry is null)
@@ -640,7 +686,8 @@ internal sealed class JitModule
             {
                 if (root < 0)
                 {
-                    CompileLoopVariant(~root, null);
+                    var variant = ~root;
+                    CompileLoopVariant(variant % _status.Length, null, whole: variant >= _status.Length);
                 }
                 else
                 {

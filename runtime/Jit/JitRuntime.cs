@@ -107,22 +107,22 @@ internal sealed class JitState(Store store)
     }
 
     /// <summary>
-    /// Tier-up: the loops at whose head a call of <paramref name="function"/> that the interpreter runs may move into
-    /// compiled code; null while it is not compiled (asking compiles it, or queues it: <see cref="JitModule.LoopEntries"/>).
+    /// Tier-up: whether a call of <paramref name="function"/> that the interpreter runs may move into compiled code at
+    /// the head of loop <paramref name="loop"/> now (asking has what is missing compiled: <see cref="JitModule.EntersLoop"/>).
     /// </summary>
-    public IReadOnlySet<int>? LoopEntries(WasmFunction function) =>
-        JitModule.ContextOf(function.Instance).Module.LoopEntries((int)function.Index, function.Instance.Store);
+    public bool EntersLoop(WasmFunction function, int loop) =>
+        JitModule.ContextOf(function.Instance).Module.EntersLoop((int)function.Index, loop, function.Instance.Store);
 
     /// <summary>
     /// Tier-up: moves a call of <paramref name="function"/> that the interpreter runs into its compiled code at the
-    /// head of loop <paramref name="loop"/> (one of its <see cref="LoopEntries"/>), with the call's locals and operand
+    /// head of loop <paramref name="loop"/> (where <see cref="EntersLoop"/> said it may), with the call's locals and operand
     /// stack there (<paramref name="state"/>; its first values are the parameters, which the code takes as
     /// arguments), and runs it to its end.
     /// </summary>
     public void EnterLoop(WasmFunction function, int loop, Value[] state, Value[] results)
     {
         var context = JitModule.ContextOf(function.Instance);
-        var entry = context.Module.LoopEntry((int)function.Index);
+        var entry = context.Module.LoopEntry((int)function.Index, loop);
         Store.Engine.JitStatistics.RecordLoopEntry();
         Run(context, entry, state, results, loop);
     }
