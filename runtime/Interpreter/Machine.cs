@@ -195,7 +195,7 @@ internal sealed unsafe partial class Machine
     private (ExceptionInstance? Exception, int Sp) EnterCompiledLoop(int loop, int fp, int sp, CompiledFunction compiled)
     {
         var function = _frames[_depth - 1].Function;
-        if (_store.Jit is not { } jit || !jit.EntersLoop(function, loop))
+        if (_store.Jit is not { } jit || jit.EntryAtLoop(function, loop) is not { } entry)
         {
             return (null, -1); // not yet (the code compiles meanwhile), or not at this loop: ask again later
         }
@@ -215,7 +215,7 @@ internal sealed unsafe partial class Machine
         _sp = sp;
         try
         {
-            jit.EnterLoop(function, loop, state, results);
+            jit.EnterLoop(function, entry, loop, state, results);
         }
         catch (UncaughtException e)
         {

@@ -324,7 +324,7 @@ internal sealed partial class FunctionCompiler
     {
         var dump = module.Engine.Options.JitDumpIl;
         var outlined = new List<MethodInfo>();
-        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump, PlanWithinLimits(module, index, isCompiled, loopVariant: false), null, outlined);
+        var compiler = new FunctionCompiler(module, index, Generator(module.Method(index)), isCompiled, dump, PlanWithinLimits(module, index, isCompiled), null, outlined);
         compiler.EmitBody();
         dump?.Invoke(module.Function(index).ToString(), compiler._il.Listing);
         outline = new Outline(compiler._plan, compiler._regions);
@@ -346,25 +346,24 @@ internal sealed partial class FunctionCompiler
     /// head of one of its loops. Returns the methods of its outlined regions and the loops it can be entered at.
     /// </summary>
     /// <remarks>
-    /// With the <paramref name="outline"/> of the function's ordinary method, the variant calls its regions instead of
-    /// emitting its own. <paramref name="whole"/>: no regions at all, so that a loop the ordinary method outlines can be
-    /// entered too (at the price of one large method, which RyuJIT may compile unoptimized: still faster than the
-    /// interpreter, and run by one call only).
+    /// With the <paramref name="outline"/> of the function's ordinary method, the variant has its plan and calls its
+    /// regions instead of emitting its own. Without (a whole variant): no regions at all, so that a loop the ordinary
+    /// method outlines can be entered too (at the price of one large method, which RyuJIT may compile unoptimized:
+    /// still faster than the interpreter, and run by one call only).
     /// </remarks>
     public static (IReadOnlyList<MethodInfo> Outlined, IReadOnlySet<int> Entries, bool HasRegions) EmitLoopVariant(
-        JitModule module, int index, DynamicMethod method, Func<int, bool> isCompiled, Outline? outline, bool whole)
+        JitModule module, int index, DynamicMethod method, Func<int, bool> isCompiled, Outline? outline)
     {
         var dump = module.Engine.Options.JitDumpIl;
         var outlined = new List<MethodInfo>();
-        var plan = whole ? null : outline is not null ? outline.Plan : PlanWithinLimits(module, index, isCompiled, loopVariant: true);
-        var compiler = new FunctionCompiler(module, index, method.GetILGenerator(), isCompiled, dump, plan, null, outlined)
+        var compiler = new FunctionCompiler(module, index, method.GetILGenerator(), isCompiled, dump, outline?.Plan, null, outlined)
         {
             _loopVariant = true,
             _regions = outline is not null ? new(outline.Regions) : [],
         };
         compiler.EmitBody();
-        dump?.Invoke(module.Function(index) + (whole ? " (loop entries, whole)" : " (loop entries)"), compiler._il.Listing);
-        return (outlined, compiler._enterable, plan is not null);
+        dump?.Invoke(module.Function(index) + (outline is null ? " (loop entries, whole)" : " (loop entries)"), compiler._il.Listing);
+        return (outlined, compiler._enterable, outline?.Plan is not null);
     }
 
     /// <summary>
@@ -374,7 +373,7 @@ internal sealed partial class FunctionCompiler
     /// budget smaller in proportion (docs/jit.md, "Large functions"). So the method RyuJIT gets is optimized whatever
     /// the estimate got wrong.
     /// </summary>
-    private static RegionPlan? PlanWithinLimits(JitModule module, int index, Func<int, bool> isCompiled, bool loopVariant)
+    private static RegionPlan? PlanWithinLimits(JitModule module, int index, Func<int, bool> isCompiled)
     {
         var budget = module.Engine.Options.JitMethodBudget;
         var plan = PlanRegions(module, index, isCompiled, budget);
@@ -391,7 +390,7 @@ internal sealed partial class FunctionCompiler
         {
             var scratch = new DynamicMethod("measure", returnType, parameters, typeof(JitContext).Module, skipVisibility: true);
             var measurement = new Measurement();
-            var measured = new FunctionCompiler(module, index, scratch.GetILGenerator(), isCompiled, null, plan, null, []) { _measurement = measurement, _loopVariant = loopVariant };
+            var measured = new FunctionCompiler(module, index, scratch.GetILGenerator(), isCompiled, null, plan, null, []) { _measurement = measurement };
             measured.EmitBody();
             measurement.Add(measured._il);
             if (measurement.Use <= 1)

@@ -233,7 +233,7 @@ internal sealed class JitModule
                         {
                             // No call of it could move into compiled code at such a loop (CIL allows no branch into a
                             // try block): a long one would stay in the interpreter to its end. Compiled at once instead.
-                            Compile(() => _status[index] == Status.Unknown ? [index] : null, requester);
+                            CompileAlone(index, requester);
                             break;
                         }
                         if (++_calls[index] <= _tierUp)
@@ -250,20 +250,15 @@ internal sealed class JitModule
     }
 
     /// <summary>
-    /// Tier-up: whether a call of function <paramref name="index"/> that the interpreter runs may go on in compiled
-    /// code at the head of loop <paramref name="loop"/> (its ordinal among the function's <c>loop</c> instructions),
-    /// where the interpreter found the function hot. Asking has what is missing compiled (now, or queued for the
-    /// background thread): the function, then its loop variant, then, for a loop inside one of the regions that variant
-    /// shares, a whole variant. False until then, and for good for a loop that no variant can be entered at.
+    /// Tier-up: the entry thunk through which a call of function <paramref name="index"/> that the interpreter runs may
+    /// go on in compiled code at the head of loop <paramref name="loop"/> (its ordinal among the function's <c>loop</c>
+    /// instructions), where the interpreter found the function hot; null when it may not. Asking has what is missing
+    /// compiled (now, or queued for the background thread): the function, then its loop variant, then, for a loop
+    /// inside one of the regions that variant shares, a whole variant. Null until then, and for good for a loop that
+    /// no variant can be entered at.
     /// </summary>
-    public bool EntersLoop(int index, int loop, Store? requester)
-    {
-        if (LoopVariantFor(index, loop, requester) is not { } variant)
-        {
-            return false;
-        }
-        return variant.Entries.Contains(loop);
-    }
+    public Action<JitContext, Value[], Value[]>? EntryAtLoop(int index, int loop, Store? requester) =>
+        LoopVariantFor(index, loop, requester) is { } variant && variant.Entries.Contains(loop) ? variant.Entry : null;
 
     /// <summary>The ready loop variant that can be entered at <paramref name="loop"/> (or the last one asked for), or null.</summary>
     private LoopVariant? LoopVariantFor(int index, int loop, Store? requester)
@@ -309,12 +304,6 @@ internal sealed class JitModule
         return _variants[index] is { Ready: true } variant ? variant.Entries : null;
     }
 
-    /// <summary>The entry thunk of the loop variant of function <paramref name="index"/> that <see cref="EntersLoop"/> found for <paramref name="loop"/>.</summary>
-    public Action<JitContext, Value[], Value[]> LoopEntry(int index, int loop) =>
-        LoopVariantFor(index, loop, null) is { Entry: { } entry } variant && variant.Entries.Contains(loop)
-            ? entry
-            : throw new InvalidOperationException($"{Function(index)} has no entry at loop {loop}");
-
     private static readonly IReadOnlySet<int> s_noLoops = new HashSet<int>();
 
     /// <summary>Tier-up: has function <paramref name="index"/>'s loop variant compiled, on the background thread if there is one, else now.</summary>
@@ -350,15 +339,11 @@ internal sealed class JitModule
             List<System.Reflection.MethodInfo> methods;
             lock (_gate)
             {
-                if (FunctionCompiler.Unsupported(Validated, index) is not null)
-                {
-                    variant.Ready = true;
-                    return;
-                }
                 method = FunctionCompiler.DeclareLoopVariant(this, index);
-                // The ordinary method's regions serve the variant too once they are compiled (not while RyuJIT may still refuse them).
-                var outline = whole ? null : _status[index] == Status.Compiled ? _outlines[index] : null;
-                var (outlined, entries, hasRegions) = FunctionCompiler.EmitLoopVariant(this, index, method, callee => _status[callee] == Status.Compiled, outline, whole);
+                // A variant is asked for once the function is compiled (LoopEntries): the first shares the ordinary
+                // method's plan and regions, a whole one has neither.
+                var outline = whole ? null : _outlines[index];
+                var (outlined, entries, hasRegions) = FunctionCompiler.EmitLoopVariant(this, index, method, callee => _status[callee] == Status.Compiled, outline);
                 variant.Entries = entries;
                 variant.HasRegions = hasRegions;
                 methods = [method, .. outlined];
@@ -391,6 +376,9 @@ internal sealed class JitModule
         }
         variant.Ready = true;
     }
+
+    /// <summary>Compiles function <paramref name="index"/>, if still uncompiled, as a group of its own on this thread.</summary>
+    private void CompileAlone(int index, Store? requester) => Compile(() => _status[index] == Status.Unknown ? [index] : null, requester);
 
     /// <summary>Whether function <paramref name="index"/> has a <c>loop</c> inside a <c>try</c> or <c>try_table</c> block (read once).</summary>
     private bool HasLoopInTry(int index)
@@ -429,7 +417,7 @@ internal sealed class JitModule
     {
         if (!Engine.Options.JitBackground)
         {
-            Compile(() => _status[index] == Status.Unknown ? [index] : null, requester);
+            CompileAlone(index, requester);
             return;
         }
         lock (_gate)

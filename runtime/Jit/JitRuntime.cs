@@ -107,24 +107,23 @@ internal sealed class JitState(Store store)
     }
 
     /// <summary>
-    /// Tier-up: whether a call of <paramref name="function"/> that the interpreter runs may move into compiled code at
-    /// the head of loop <paramref name="loop"/> now (asking has what is missing compiled: <see cref="JitModule.EntersLoop"/>).
+    /// Tier-up: the entry through which a call of <paramref name="function"/> that the interpreter runs may move into
+    /// compiled code at the head of loop <paramref name="loop"/> now, or null (asking has what is missing compiled:
+    /// <see cref="JitModule.EntryAtLoop"/>).
     /// </summary>
-    public bool EntersLoop(WasmFunction function, int loop) =>
-        JitModule.ContextOf(function.Instance).Module.EntersLoop((int)function.Index, loop, function.Instance.Store);
+    public Action<JitContext, Value[], Value[]>? EntryAtLoop(WasmFunction function, int loop) =>
+        JitModule.ContextOf(function.Instance).Module.EntryAtLoop((int)function.Index, loop, function.Instance.Store);
 
     /// <summary>
-    /// Tier-up: moves a call of <paramref name="function"/> that the interpreter runs into its compiled code at the
-    /// head of loop <paramref name="loop"/> (where <see cref="EntersLoop"/> said it may), with the call's locals and operand
-    /// stack there (<paramref name="state"/>; its first values are the parameters, which the code takes as
+    /// Tier-up: moves a call of <paramref name="function"/> that the interpreter runs into its compiled code through
+    /// <paramref name="entry"/> (<see cref="EntryAtLoop"/> of loop <paramref name="loop"/>), with the call's locals and
+    /// operand stack there (<paramref name="state"/>; its first values are the parameters, which the code takes as
     /// arguments), and runs it to its end.
     /// </summary>
-    public void EnterLoop(WasmFunction function, int loop, Value[] state, Value[] results)
+    public void EnterLoop(WasmFunction function, Action<JitContext, Value[], Value[]> entry, int loop, Value[] state, Value[] results)
     {
-        var context = JitModule.ContextOf(function.Instance);
-        var entry = context.Module.LoopEntry((int)function.Index, loop);
         Store.Engine.JitStatistics.RecordLoopEntry();
-        Run(context, entry, state, results, loop);
+        Run(JitModule.ContextOf(function.Instance), entry, state, results, loop);
     }
 
     /// <summary>Calls an <paramref name="entry"/> thunk on a guest thread (a function from its beginning, or its loop variant at loop <paramref name="loop"/> when not -1).</summary>
