@@ -56,7 +56,6 @@ public static class ClosingNote
         return notes.Count == 0 ? null : string.Join('\n', notes);
     }
 
-    private static double GeometricMean(IEnumerable<double> ratios) => Math.Exp(ratios.Average(Math.Log));
 
     /// <summary>interp/wasm3 over the kernels both ran in this run (issue 20's mark is a geomean of at most 1.0), then per kernel.</summary>
     public static string? FormatAgainstWasm3(IReadOnlyDictionary<string, (double? Interpreter, double? Wasm3)> times)
@@ -69,7 +68,7 @@ public static class ClosingNote
         {
             return null;
         }
-        var geomean = GeometricMean(ratios.Select(r => r.Ratio));
+        var geomean = Averages.GeometricMean(ratios.Select(r => r.Ratio));
         return $"interp/wasm3 geomean over {ratios.Count} C kernels (this run): {geomean.ToString("0.00", CultureInfo.InvariantCulture)}x; per kernel: "
             + string.Join(", ", ratios.Select(r => $"{r.Program} {r.Ratio.ToString("0.00", CultureInfo.InvariantCulture)}"));
     }
@@ -85,7 +84,7 @@ public static class ClosingNote
                 .Where(p => times.ContainsKey((p, engine)) && times.ContainsKey((p, baseline)) && Time(p, baseline) > 0)
                 .Select(p => Time(p, engine) / Time(p, baseline))
                 .ToList();
-            return ratios.Count == 0 ? "n/a" : GeometricMean(ratios).ToString("0.00", CultureInfo.InvariantCulture) + "x";
+            return ratios.Count == 0 ? "n/a" : Averages.GeometricMean(ratios).ToString("0.00", CultureInfo.InvariantCulture) + "x";
         }
         var note = $"geomean over {programs.Count} C kernels (this run): "
             + $"interp/native {Geomean("Interpreter", "Native")}, jit/native {Geomean("Jit", "Native")}, "

@@ -65,7 +65,7 @@ public static class ColdRun
                 Console.WriteLine($"{program.Name,-10} left out: {e.Message.Split('\n')[0]}");
                 continue;
             }
-            var medians = times.Select(t => t.Order().ElementAt(t.Count / 2)).ToArray();
+            var medians = times.Select(Averages.Median).ToArray();
             var ratio = medians[2] / medians[3];
             ratios.Add(ratio);
             Console.WriteLine($"{program.Name,-10} {string.Join(" ", medians.Select(m => $"{m,12:F0}"))} {ratio,16:F2}x");
@@ -75,7 +75,7 @@ public static class ColdRun
             Console.Error.WriteLine("bench: no program ran on every engine: nothing to compare");
             return 1;
         }
-        Console.WriteLine($"geomean jit tier-up/wasmtime: {Math.Exp(ratios.Average(Math.Log)):F2}x over {ratios.Count} programs");
+        Console.WriteLine($"geomean jit tier-up/wasmtime: {Averages.GeometricMean(ratios):F2}x over {ratios.Count} programs");
         return 0;
     }
 }

@@ -130,8 +130,7 @@ if (args is ["--compare", ..])
                 times[r].Add(watch.Elapsed.TotalMilliseconds);
             }
         }
-        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-        var (ours, theirs) = (Median(times[0]), Median(times[1]));
+        var (ours, theirs) = (Averages.Median(times[0]), Averages.Median(times[1]));
         ratios.Add(ours / theirs);
         Console.WriteLine($"{program.Name,-10} {ours,11:F1} {theirs,11:F1} {ours / theirs,15:F2}x");
     }
@@ -141,7 +140,7 @@ if (args is ["--compare", ..])
         Console.Error.WriteLine($"bench: no program ran on both {a} and {b}: nothing to compare");
         return 1;
     }
-    Console.WriteLine($"geomean {a}/{b}: {Math.Exp(ratios.Average(Math.Log)):F2}x over {ratios.Count} programs, {runs} runs each");
+    Console.WriteLine($"geomean {a}/{b}: {Averages.GeometricMean(ratios):F2}x over {ratios.Count} programs, {runs} runs each");
     return 0;
 }
 
